@@ -1,0 +1,16 @@
+# The socialops image: Airflow's official image plus socialops' locked dependencies.
+#
+# The slim variant ships Airflow core without providers, so requirements.lock alone decides
+# every provider and library version, exactly as in the local virtual environment (the lock
+# plays the role of Airflow's constraint files). The regular image's ~50 preinstalled providers
+# would otherwise keep their own pins next to ours.
+FROM apache/airflow:slim-3.3.2-python3.11
+
+# socialops.paths finds dags/, plugins/ and include/ here (docker-compose.yml mounts them).
+ENV SOCIALOPS_HOME=/opt/airflow
+
+# The base image's default user is "airflow", the user its documentation installs packages
+# as. Naming apache-airflow at the image's version makes pip fail, rather than silently
+# replace Airflow, if the lock ever pins another one.
+COPY --chown=airflow:0 requirements.lock /tmp/requirements.lock
+RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" -r /tmp/requirements.lock
