@@ -1,0 +1,274 @@
+"""Which database is the warehouse, and how to open it, migrate it and write to it.
+
+Resolution order of :func:`get_engine` (first match wins):
+
+1. ``SOCIALOPS_WAREHOUSE_URL``: an explicit SQLAlchemy URL for this process. It wins over
+   the Airflow connection on purpose: tests and benchmarks set it, and must never write
+   to a warehouse configured for real in the same environment. Reading it needs no
+   Airflow import, which keeps scripts and tests fast.
+2. The Airflow connection ``socialops_warehouse`` (``postgres`` or ``sqlite`` type), looked
+   up with :meth:`airflow.sdk.BaseHook.get_connection`: inside a task every secrets backend
+   including the metadata database; outside a task (scripts, the CLI) only
+   ``AIRFLOW_CONN_SOCIALOPS_WAREHOUSE`` and configured external secrets backends.
+3. SQLite at ``<data dir>/warehouse.db`` (``SOCIALOPS_DATA_DIR``, default ``./data``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.orm import Session
+
+from socialops.paths import data_dir
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CONN_ID = "socialops_warehouse"
+URL_ENV_VAR = "SOCIALOPS_WAREHOUSE_URL"
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+#: How long a SQLite writer waits for another process's write lock before failing.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: Any constant works: it only has to be the same for every process migrating a database.
+_MIGRATION_LOCK_ID = 0x50C1A10B5
+
+# libpq parameters an Airflow ``postgres`` connection may carry in its extras. Other extras
+# (``cursor``, ``iam``, ``sqlalchemy_scheme``...) drive Airflow's PostgresHook, not libpq.
+_LIBPQ_EXTRAS = frozenset(
+    {
+        "sslmode",
+        "sslcert",
+        "sslkey",
+        "sslrootcert",
+        "sslcrl",
+        "sslpassword",
+        "options",
+        "connect_timeout",
+        "application_name",
+        "target_session_attrs",
+        "keepalives",
+        "keepalives_idle",
+        "keepalives_interval",
+        "keepalives_count",
+        "gssencmode",
+        "channel_binding",
+    }
+)
+
+_engines: dict[tuple[int, str], Engine] = {}
+_engines_lock = threading.Lock()
+
+
+class WarehouseConfigError(ValueError):
+    """The warehouse location is configured in a way socialops cannot use."""
+
+
+def get_engine(conn_id: str = DEFAULT_CONN_ID) -> Engine:
+    """The warehouse engine for this process, cached per URL (see the module docstring)."""
+    url = resolve_url(conn_id)
+    # The process id is part of the key because pooled connections must not cross a fork
+    # (Airflow's task runner forks from its supervisor).
+    cache_key = (os.getpid(), url.render_as_string(hide_password=False))
+    with _engines_lock:
+        engine = _engines.get(cache_key)
+        if engine is None:
+            engine = _engines[cache_key] = create_warehouse_engine(url)
+    return engine
+
+
+def resolve_url(conn_id: str = DEFAULT_CONN_ID) -> URL:
+    """The SQLAlchemy URL :func:`get_engine` would use, without connecting."""
+    explicit = os.environ.get(URL_ENV_VAR, "").strip()
+    if explicit:
+        try:
+            return make_url(explicit)
+        except Exception as exc:
+            raise WarehouseConfigError(
+                f"{URL_ENV_VAR} is not a valid SQLAlchemy URL ({exc}); expected e.g. "
+                "postgresql+psycopg://user:password@host:5432/dbname or sqlite:////path/warehouse.db"
+            ) from exc
+    connection = _airflow_connection(conn_id)
+    if connection is not None:
+        return url_from_connection(connection)
+    path = data_dir() / "warehouse.db"
+    log.info(
+        "Warehouse: no %s and no Airflow connection %r, using SQLite at %s",
+        URL_ENV_VAR,
+        conn_id,
+        path,
+    )
+    return URL.create("sqlite", database=str(path))
+
+
+def _airflow_connection(conn_id: str) -> Any | None:
+    try:
+        from airflow.sdk import BaseHook
+        from airflow.sdk.exceptions import AirflowNotFoundException
+    except ImportError:  # plain Python without Airflow: scripts, notebooks
+        return None
+    try:
+        return BaseHook.get_connection(conn_id)
+    except AirflowNotFoundException:
+        return None
+
+
+def url_from_connection(connection: Any) -> URL:
+    """Convert an Airflow ``Connection`` (postgres or sqlite type) to a SQLAlchemy URL."""
+    conn_type = (connection.conn_type or "").lower()
+    if conn_type in {"postgres", "postgresql"}:
+        extras = connection.extra_dejson or {}
+        return URL.create(
+            "postgresql+psycopg",
+            username=connection.login or None,
+            password=connection.password or None,
+            host=connection.host or None,
+            port=connection.port or None,
+            database=connection.schema or None,  # Airflow's "schema" is the database name
+            query={key: str(value) for key, value in extras.items() if key in _LIBPQ_EXTRAS},
+        )
+    if conn_type == "sqlite":
+        if not connection.host:
+            raise WarehouseConfigError(
+                f"Airflow connection {connection.conn_id!r} is of type sqlite but has no "
+                "host: put the database file path in its host field"
+            )
+        return URL.create("sqlite", database=connection.host)
+    raise WarehouseConfigError(
+        f"Airflow connection {connection.conn_id!r} has type {connection.conn_type!r}; the "
+        "warehouse supports 'postgres' (e.g. AIRFLOW_CONN_SOCIALOPS_WAREHOUSE="
+        "postgres://user:password@host:5432/dbname) or 'sqlite'"
+    )
+
+
+def create_warehouse_engine(url: str | URL) -> Engine:
+    """A new, uncached engine with the warehouse's per-backend settings.
+
+    Prefer :func:`get_engine`; this is for tests and tools that manage engines themselves.
+    """
+    url = make_url(url)
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return _create_sqlite_engine(url)
+    if backend == "postgresql":
+        if url.drivername == "postgresql":
+            # Bare postgresql:// would pick psycopg2, which is not installed.
+            url = url.set(drivername="postgresql+psycopg")
+        return create_engine(url, pool_pre_ping=True, connect_args=_postgres_connect_args(url))
+    raise WarehouseConfigError(
+        f"unsupported warehouse database {url.drivername!r} "
+        f"({url.render_as_string(hide_password=True)}): use PostgreSQL or SQLite"
+    )
+
+
+def _postgres_connect_args(url: URL) -> dict[str, str]:
+    # Day boundaries computed in SQL (date_trunc, ::date) follow the session time zone;
+    # the warehouse stores UTC and means UTC days.
+    options = str(url.query.get("options", ""))
+    if "timezone" in options.lower():
+        return {}
+    return {"options": f"{options} -c timezone=UTC".strip()}
+
+
+def _create_sqlite_engine(url: URL) -> Engine:
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        # Sorted keys make equal documents serialise to equal text, which the upsert's
+        # change detection compares on SQLite.
+        json_serializer=lambda value: json.dumps(value, sort_keys=True, ensure_ascii=False),
+    )
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy emit BEGIN itself (see _begin_immediate) instead of the sqlite3
+        # module's legacy implicit transactions, which skip BEGIN before SELECT and DDL.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(connection: Connection) -> None:
+        # Take the write lock up front: a deferred transaction that reads and then writes
+        # fails at once with "database is locked" when another process wrote in between,
+        # without waiting for busy_timeout. Serialising writers is what SQLite does anyway.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+@contextmanager
+def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+    """An ORM session committed on success and rolled back on error.
+
+    Objects stay usable after the commit (``expire_on_commit=False``) so callers can read
+    ids and values they just wrote without another round trip.
+    """
+    session = Session(engine or get_engine(), expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """An Alembic config for the warehouse migrations.
+
+    With ``connection``, commands run on it inside its current transaction; without, the
+    migration environment resolves the database like :func:`get_engine`.
+    """
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def ensure_schema(engine: Engine | None = None) -> None:
+    """Migrate the warehouse to the latest revision; a no-op when it is already there.
+
+    Safe to call from several processes at once: migrations run in one transaction under
+    a lock (an advisory lock on PostgreSQL, the write lock on SQLite), so the second caller
+    waits, then finds the schema current.
+    """
+    _run_alembic(engine or get_engine(), "upgrade", "head")
+
+
+def downgrade_schema(engine: Engine, revision: str = "base") -> None:
+    """Downgrade ``engine``'s schema to ``revision``; "base" drops every warehouse table."""
+    _run_alembic(engine, "downgrade", revision)
+
+
+def _run_alembic(engine: Engine, direction: str, revision: str) -> None:
+    from alembic import command
+
+    with engine.begin() as connection:
+        getattr(command, direction)(alembic_config(connection), revision)
+
+
+def lock_for_migrations(connection: Connection) -> None:
+    """Serialise concurrent migrations of one database (called by the Alembic env)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_ID})
+    # SQLite: the engine opens every transaction with BEGIN IMMEDIATE, already exclusive.
