@@ -1,0 +1,50 @@
+# socialops: the two commands of the README, and a few more.
+#   make demo   set up everything (venv, local Airflow, sandbox) and run every DAG once
+#   make test   set up if needed, lint, run the whole test suite (what CI runs)
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+export PYTHONPATH := $(CURDIR)/plugins
+export AIRFLOW_HOME ?= $(CURDIR)/.airflow
+LINT_DIRS := dags plugins tests bench scripts
+
+.PHONY: venv demo test lint airflow sandbox lock bench clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements-dev.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements-dev.lock
+	@touch $@
+
+demo: venv
+	$(BIN)/python scripts/demo.py
+
+lint: venv
+	$(BIN)/ruff check $(LINT_DIRS)
+	$(BIN)/ruff check --select AIR3 dags plugins
+
+test: venv lint
+	$(BIN)/python -m pytest
+
+# The Airflow UI on the sandbox: http://127.0.0.1:8080 (the password is printed at start).
+airflow: venv
+	$(BIN)/python scripts/demo.py --standalone
+
+sandbox: venv
+	$(BIN)/python -m socialops.sandbox serve --port 8800
+
+# Regenerate the locks after changing requirements*.txt.
+lock: venv
+	$(BIN)/uv pip compile requirements.txt --python-version 3.11 --no-header -o requirements.lock
+	$(BIN)/uv pip compile requirements.txt requirements-dev.txt --python-version 3.11 --no-header -o requirements-dev.lock
+
+bench: venv
+	$(BIN)/python -m bench
+
+clean:
+	-test -f $(AIRFLOW_HOME)/sandbox.pid && kill $$(cat $(AIRFLOW_HOME)/sandbox.pid)
+	rm -rf $(AIRFLOW_HOME) data

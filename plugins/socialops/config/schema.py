@@ -1,0 +1,223 @@
+"""The shape of ``socialops.yaml``. Every field is documented in ``docs/configuration.md``.
+
+Unknown keys are refused (``extra="forbid"``) so that a typo fails loudly instead of being
+ignored; names of networks, time zones, locales and channels are checked on load.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+#: The networks socialops knows. A new network adds its name here and one adapter.
+NETWORKS: tuple[str, ...] = ("x", "youtube", "facebook", "instagram", "linkedin")
+Network = Literal["x", "youtube", "facebook", "instagram", "linkedin"]
+
+_CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z]+$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Brand(_Strict):
+    name: str = Field(min_length=1)
+    timezone: str = "UTC"
+    locale: Literal["fr", "en"] = "en"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as 'Europe/Paris' or 'UTC'"
+            ) from None
+        return value
+
+
+class Account(_Strict):
+    """An account on one network. ``handle`` is the public name, ``id`` the network's id."""
+
+    network: Network
+    handle: str = Field(min_length=1)
+    id: str | None = None
+    conn_id: str | None = Field(
+        default=None, description="Airflow connection; default is '<network>_default'"
+    )
+
+    @property
+    def key(self) -> str:
+        return f"{self.network}:{self.handle}"
+
+
+class Competitor(_Strict):
+    name: str = Field(min_length=1)
+    accounts: list[Account] = Field(min_length=1)
+
+
+class Listening(_Strict):
+    keywords: list[str] = []
+    hashtags: list[str] = []
+    languages: list[Literal["fr", "en"]] = ["fr", "en"]
+
+
+class SlackChannels(_Strict):
+    digest: str
+    alerts: str
+    reports: str
+
+    @field_validator("digest", "alerts", "reports")
+    @classmethod
+    def _channel_name(cls, value: str) -> str:
+        if not re.fullmatch(r"#[a-z0-9_\-]{1,80}|[CG][A-Z0-9]{6,}", value):
+            raise ValueError(
+                f"{value!r} is not a Slack channel; write '#channel-name' or a channel id like 'C0123ABC'"
+            )
+        return value
+
+
+class Slack(_Strict):
+    conn_id: str = "slack_default"
+    channels: SlackChannels
+
+
+class CrisisThresholds(_Strict):
+    negative_mentions_per_hour: int = Field(default=20, gt=0)
+    negative_share: float = Field(default=0.4, gt=0, le=1)
+    min_mentions: int = Field(default=10, gt=0)
+    pause_publication: bool = True
+
+
+class DataQualityThresholds(_Strict):
+    follower_change_pct: float = Field(default=20.0, gt=0)
+
+
+class Thresholds(_Strict):
+    crisis: CrisisThresholds = CrisisThresholds()
+    data_quality: DataQualityThresholds = DataQualityThresholds()
+
+
+class CalendarSource(_Strict):
+    source: Literal["csv", "google_sheets"] = "csv"
+    path: str | None = "include/calendar/calendar.csv"
+    spreadsheet_id: str | None = None
+    range: str = "Calendar!A1:Z"
+    conn_id: str = "google_sheets_default"
+
+    @model_validator(mode="after")
+    def _source_has_its_fields(self) -> CalendarSource:
+        if self.source == "csv" and not self.path:
+            raise ValueError("a csv calendar needs 'path'")
+        if self.source == "google_sheets" and not self.spreadsheet_id:
+            raise ValueError("a google_sheets calendar needs 'spreadsheet_id'")
+        return self
+
+
+def _check_cron(value: str) -> str:
+    fields = value.split()
+    if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
+        raise ValueError(f"{value!r} is not a 5-field cron expression such as '*/5 * * * *'")
+    return value
+
+
+class Publication(_Strict):
+    schedule: str = "*/5 * * * *"
+    grace_minutes: int = Field(default=120, gt=0)
+    paused: bool = False
+    calendar: CalendarSource = CalendarSource()
+    pools: dict[Network, int] = Field(
+        default_factory=lambda: {n: 2 for n in NETWORKS},
+        description="Airflow pool slots per network",
+    )
+
+    _cron = field_validator("schedule")(classmethod(lambda cls, v: _check_cron(v)))
+
+
+class Metrics(_Strict):
+    schedule: str = "30 3 * * *"
+    lookback_days: dict[Network, int] = Field(
+        default_factory=lambda: {"x": 7, "facebook": 28, "instagram": 28, "youtube": 3, "linkedin": 3}
+    )
+    campaigns_csv: str | None = "include/calendar/campaign_spend.csv"
+
+    _cron = field_validator("schedule")(classmethod(lambda cls, v: _check_cron(v)))
+
+    @field_validator("lookback_days")
+    @classmethod
+    def _positive(cls, value: dict[str, int]) -> dict[str, int]:
+        for network, days in value.items():
+            if days < 1:
+                raise ValueError(f"lookback for {network} must be at least 1 day, got {days}")
+        return value
+
+
+class Campaign(_Strict):
+    id: str = Field(min_length=1)
+    name: str
+    network: Network
+    budget: float = Field(ge=0)
+    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Campaign:
+        if self.end < self.start:
+            raise ValueError(f"campaign {self.id}: end {self.end} is before start {self.start}")
+        return self
+
+
+class Objectives(_Strict):
+    """Weekly targets the report compares the KPIs against."""
+
+    follower_growth_pct: float | None = None
+    engagement_rate_pct: float | None = None
+    posts_per_week: int | None = None
+    roas: float | None = None
+
+
+class BrandConfig(_Strict):
+    brand: Brand
+    accounts: list[Account] = Field(min_length=1)
+    competitors: list[Competitor] = []
+    influencer_candidates: list[Account] = []
+    listening: Listening = Listening()
+    slack: Slack
+    thresholds: Thresholds = Thresholds()
+    publication: Publication = Publication()
+    metrics: Metrics = Metrics()
+    campaigns: list[Campaign] = []
+    objectives: Objectives = Objectives()
+
+    @model_validator(mode="after")
+    def _unique_accounts(self) -> BrandConfig:
+        seen: set[str] = set()
+        for account in self.accounts:
+            if account.key in seen:
+                raise ValueError(f"account {account.key} is listed twice under 'accounts'")
+            seen.add(account.key)
+        ids = [c.id for c in self.campaigns]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"campaign ids must be unique; repeated: {', '.join(duplicates)}")
+        return self
+
+    def owned(self, network: str | None = None) -> list[Account]:
+        return [a for a in self.accounts if network is None or a.network == network]
+
+    def account(self, network: str, handle: str) -> Account:
+        for account in self.accounts:
+            if account.network == network and account.handle == handle:
+                return account
+        known = ", ".join(a.key for a in self.accounts)
+        raise KeyError(f"no owned account {network}:{handle} in the configuration (known: {known})")
+
+    @property
+    def networks(self) -> list[str]:
+        return [n for n in NETWORKS if any(a.network == n for a in self.accounts)]

@@ -1,0 +1,112 @@
+"""The protocol every network adapter implements, and the connection settings it is built from.
+
+An adapter is pure Python: it receives :class:`ConnectionSettings` (host, login, secrets,
+extras) and talks to one network's API through its SDK or HTTP. It knows nothing of Airflow;
+hooks build it from an Airflow connection. When ``settings.host`` is set it is the API base
+URL, which is how the same code talks to the local sandbox.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from socialops.networks.errors import NotSupported
+from socialops.networks.records import (
+    AccountMetrics,
+    Draft,
+    Mention,
+    Post,
+    PostMetrics,
+    Profile,
+    Receipt,
+)
+from socialops.networks.retry import RetryPolicy
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """What an adapter needs from a connection. Secrets never appear in ``repr``."""
+
+    conn_id: str | None = None
+    host: str | None = None  # API base URL; None means the network's real API
+    login: str | None = None
+    password: str | None = field(default=None, repr=False)
+    extras: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    def secret(self, name: str, *, fallback_to_password: bool = False) -> str | None:
+        value = self.extras.get(name)
+        if value is None and fallback_to_password:
+            value = self.password
+        return value or None
+
+    @property
+    def timeout(self) -> float:
+        return float(self.extras.get("timeout", 30))
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy.from_extras(self.extras)
+
+
+def batched(items: Sequence[T], size: int) -> Iterator[list[T]]:
+    """Consecutive chunks of at most ``size`` items (``itertools.batched`` is 3.12+)."""
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+class NetworkAdapter:
+    """Base class of the adapters. A method a network cannot serve raises :class:`NotSupported`.
+
+    Subclasses set ``network`` and count every API request with :meth:`count_call`, so a run
+    can log how many calls it made (``api_calls``) and benchmarks can compare with the minimum.
+    """
+
+    network: str = ""
+
+    def __init__(self, settings: ConnectionSettings):
+        self.settings = settings
+        self.api_calls: Counter[str] = Counter()
+
+    def count_call(self, endpoint: str) -> None:
+        self.api_calls[endpoint] += 1
+
+    def _unsupported(self, what: str) -> NotSupported:
+        return NotSupported(self.network, f"{what} is not available on this network")
+
+    # -- the protocol ----------------------------------------------------------------
+    def check(self) -> Profile:
+        """Verify the credentials; return the authenticated account's profile."""
+        raise self._unsupported("checking the connection")
+
+    def publish(self, draft: Draft, idempotency_key: str) -> Receipt:
+        raise self._unsupported("publishing")
+
+    def find_published(self, idempotency_key: str, account: str, since: datetime) -> Receipt | None:
+        raise self._unsupported("finding a published post")
+
+    def account_metrics(self, account: str, day: date) -> AccountMetrics:
+        raise self._unsupported("account metrics")
+
+    def post_metrics(self, post_ids: Sequence[str]) -> list[PostMetrics]:
+        raise self._unsupported("post metrics")
+
+    def recent_posts(self, account: str, since: datetime) -> list[Post]:
+        raise self._unsupported("listing recent posts")
+
+    def mentions(self, query: str, since: datetime) -> list[Mention]:
+        raise self._unsupported("mention search")
+
+    def comments(self, post_ids: Sequence[str], since: datetime) -> list[Mention]:
+        raise self._unsupported("comments on own posts")
+
+    def profiles(self, ids_or_handles: Sequence[str]) -> list[Profile]:
+        raise self._unsupported("profile lookup")
+
+    def close(self) -> None:
+        """Release sessions; adapters holding none need not override."""

@@ -1,0 +1,93 @@
+"""A local emulator of the networks' APIs and Slack, for the demo, the tests and CI.
+
+>>> from socialops.sandbox import create_sandbox, SandboxServer
+>>> with SandboxServer(create_sandbox(seed=7)) as server:
+...     env = airflow_connections(server.url)   # AIRFLOW_CONN_* values pointing at it
+
+Command line: ``python -m socialops.sandbox serve --port 8800 [--scenario FILE] [--seed N]``.
+See ``docs/sandbox.md``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import warnings
+from pathlib import Path
+
+from socialops.sandbox.server import (
+    Emulator,
+    Fault,
+    Request,
+    Response,
+    Sandbox,
+    SandboxServer,
+    route,
+)
+from socialops.sandbox.world import World
+
+#: emulator name (first path segment) → "module:Class". Facebook and Instagram are two
+#: emulators of the same Graph API so that faults and request logs are per network.
+EMULATORS: dict[str, str] = {
+    "x": "socialops.sandbox.x_api:XEmulator",
+    "youtube": "socialops.sandbox.youtube_api:YouTubeEmulator",
+    "facebook": "socialops.sandbox.meta_api:FacebookEmulator",
+    "instagram": "socialops.sandbox.meta_api:InstagramEmulator",
+    "linkedin": "socialops.sandbox.linkedin_api:LinkedInEmulator",
+    "slack": "socialops.sandbox.slack_api:SlackEmulator",
+    "sheets": "socialops.sandbox.sheets_api:SheetsEmulator",
+}
+
+
+def emulator_types(names: list[str] | None = None) -> list[type[Emulator]]:
+    """The emulator classes, importing each module on demand.
+
+    An emulator whose module does not exist (yet) is skipped with a warning so that the
+    others still serve; any other import error inside an existing module is raised.
+    """
+    types = []
+    for name in names or list(EMULATORS):
+        module, _, attr = EMULATORS[name].partition(":")
+        try:
+            loaded = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            warnings.warn(f"sandbox emulator {name!r} is not available: no module {module}", stacklevel=2)
+            continue
+        types.append(getattr(loaded, attr))
+    return types
+
+
+def create_sandbox(scenario: str | Path | None = None, seed: int | None = None) -> Sandbox:
+    """A sandbox whose world comes from ``scenario`` (default scenario if None) and ``seed``."""
+    from socialops.sandbox.scenario import load_scenario
+
+    spec = load_scenario(scenario)
+    effective_seed = spec.seed if seed is None else seed
+    return Sandbox(lambda: spec.build_world(effective_seed), emulator_types(), seed=effective_seed)
+
+
+def airflow_connections(base_url: str) -> dict[str, str]:
+    """``AIRFLOW_CONN_<ID>`` environment values for every emulator's connection."""
+    return {
+        f"AIRFLOW_CONN_{emulator.conn_id.upper()}": json.dumps(emulator.connection(base_url))
+        for emulator in emulator_types()
+        if emulator.conn_id
+    }
+
+
+__all__ = [
+    "EMULATORS",
+    "Emulator",
+    "Fault",
+    "Request",
+    "Response",
+    "Sandbox",
+    "SandboxServer",
+    "World",
+    "airflow_connections",
+    "create_sandbox",
+    "emulator_types",
+    "route",
+]

@@ -1,0 +1,177 @@
+"""The sandbox's synthetic world: accounts, posts, mentions, Slack channels and sheets.
+
+Network emulators render this one model in each API's shapes, so a post published through
+the X emulator is a :class:`SandboxPost` that the metrics endpoints then report on. Metrics
+grow with a post's age towards ``final`` (``metrics_at``), so reading the same post on two
+days gives two different, deterministic numbers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+METRIC_NAMES = ("impressions", "reach", "likes", "comments", "shares", "saves", "video_views", "link_clicks")
+
+
+@dataclass
+class SandboxAccount:
+    network: str
+    id: str
+    handle: str
+    name: str
+    role: str  # owned, competitor, influencer, public
+    followers: int
+    following: int = 0
+    bio: str = ""
+    verified: bool = False
+    created_at: datetime = datetime(2015, 1, 1, tzinfo=UTC)
+    followers_per_day: float = 0.0  # net daily change, applied relative to the world's epoch
+    bought_followers: bool = False
+    engagement_rate: float = 0.03  # interactions / impressions of a typical post
+
+    def followers_at(self, when: datetime, epoch: datetime) -> int:
+        days = (when - epoch).total_seconds() / 86400
+        return max(0, round(self.followers + self.followers_per_day * days))
+
+
+@dataclass
+class SandboxPost:
+    network: str
+    id: str
+    account_id: str
+    text: str
+    created_at: datetime
+    kind: str = "post"
+    title: str | None = None
+    link: str | None = None
+    media: list[str] = field(default_factory=list)
+    final: dict[str, int] = field(default_factory=dict)  # metric values the post tends to
+    half_life_hours: float = 18.0
+    extra: dict[str, Any] = field(default_factory=dict)  # emulator-specific fields
+
+    def metrics_at(self, when: datetime) -> dict[str, int]:
+        age_hours = max(0.0, (when - self.created_at).total_seconds() / 3600)
+        share = 1 - math.exp(-age_hours * math.log(2) / self.half_life_hours)
+        return {name: int(value * share) for name, value in self.final.items()}
+
+
+@dataclass
+class SandboxMention:
+    network: str
+    id: str
+    author_id: str
+    author_handle: str
+    text: str
+    lang: str
+    tone: str  # positive, neutral, negative
+    created_at: datetime
+    in_reply_to: str | None = None  # an own post id: then it is a comment
+    likes: int = 0
+
+    @property
+    def kind(self) -> str:
+        return "comment" if self.in_reply_to else "mention"
+
+
+@dataclass
+class SlackMessage:
+    channel: str
+    ts: str
+    text: str
+    blocks: list[dict[str, Any]] | None = None
+    thread_ts: str | None = None
+    files: list[dict[str, Any]] = field(default_factory=list)
+
+
+class World:
+    """Everything the sandbox knows. Emulators mutate it under ``lock``."""
+
+    def __init__(self, *, epoch: datetime, clock: Callable[[], datetime] | None = None):
+        self.epoch = epoch
+        self._clock = clock
+        self.lock = threading.RLock()
+        self.accounts: dict[tuple[str, str], SandboxAccount] = {}
+        self.posts: dict[tuple[str, str], SandboxPost] = {}
+        self.mentions: list[SandboxMention] = []
+        self.slack: dict[str, list[SlackMessage]] = {}
+        self.slack_files: dict[str, dict[str, Any]] = {}
+        self.slack_channels: dict[str, str] = {}  # channel name without '#' → channel id
+        self.slack_strict_channels = False  # True: posting to an unlisted channel fails
+        self.sheets: dict[str, dict[str, list[list[str]]]] = {}  # spreadsheet id → sheet title → rows
+        self.campaigns: list[dict[str, Any]] = []  # ads reporting rows, emulators filter them
+        self.revoked_tokens: set[str] = set()
+        self._ids = itertools.count(1)
+
+    def now(self) -> datetime:
+        return self._clock() if self._clock else datetime.now(UTC)
+
+    def freeze(self, when: datetime | None) -> None:
+        """Stop the clock at ``when`` (None lets it run with real time again)."""
+        self._clock = (lambda: when) if when else None
+
+    def new_id(self, base: int = 1_900_000_000_000_000_000) -> str:
+        return str(base + next(self._ids))
+
+    def add_account(self, account: SandboxAccount) -> SandboxAccount:
+        self.accounts[(account.network, account.id)] = account
+        return account
+
+    def add_post(self, post: SandboxPost) -> SandboxPost:
+        self.posts[(post.network, post.id)] = post
+        return post
+
+    def account(self, network: str, id_or_handle: str) -> SandboxAccount | None:
+        found = self.accounts.get((network, id_or_handle))
+        if found:
+            return found
+        wanted = id_or_handle.lstrip("@").casefold()
+        return next(
+            (a for (n, _), a in self.accounts.items() if n == network and a.handle.casefold() == wanted),
+            None,
+        )
+
+    def account_posts(self, network: str, account_id: str) -> list[SandboxPost]:
+        posts = [p for (n, _), p in self.posts.items() if n == network and p.account_id == account_id]
+        return sorted(posts, key=lambda p: p.created_at, reverse=True)
+
+    def post(self, network: str, post_id: str) -> SandboxPost | None:
+        return self.posts.get((network, post_id))
+
+    def network_mentions(self, network: str) -> list[SandboxMention]:
+        return [m for m in self.mentions if m.network == network]
+
+    def post_slack(self, channel: str, text: str, blocks=None, thread_ts=None) -> SlackMessage:
+        ts = f"{self.now().timestamp():.6f}"
+        # Two messages in the same microsecond still get distinct, increasing timestamps.
+        existing = {m.ts for m in self.slack.get(channel, [])}
+        while ts in existing:
+            ts = f"{float(ts) + 0.000001:.6f}"
+        message = SlackMessage(channel=channel, ts=ts, text=text, blocks=blocks, thread_ts=thread_ts)
+        self.slack.setdefault(channel, []).append(message)
+        return message
+
+    def summary(self) -> dict[str, Any]:
+        posts: dict[str, dict[str, int]] = {}
+        for post in self.posts.values():
+            account = self.accounts.get((post.network, post.account_id))
+            handle = account.handle if account else post.account_id
+            posts.setdefault(post.network, {}).setdefault(handle, 0)
+            posts[post.network][handle] += 1
+        return {
+            "now": self.now().isoformat(),
+            "posts": posts,
+            "mentions": len(self.mentions),
+            "slack": {
+                channel: [
+                    {"ts": m.ts, "text": m.text, "thread_ts": m.thread_ts, "blocks": m.blocks, "files": m.files}
+                    for m in messages
+                ]
+                for channel, messages in self.slack.items()
+            },
+        }

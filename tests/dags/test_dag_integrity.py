@@ -1,0 +1,72 @@
+"""Every DAG file imports cleanly, fast and offline, and carries what operators need to run it.
+
+Modelled on the Astro template's DAG-integrity test: a DAG added without docs, tags, an
+owner, a retry policy or a failure callback fails here; so does one that touches the network,
+a database or an Airflow Variable while being parsed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+from pathlib import Path
+
+import pytest
+from airflow.sdk import DAG
+
+from socialops.paths import PROJECT_ROOT
+
+DAG_FILES = sorted((PROJECT_ROOT / "dags").glob("*.py"))
+
+
+class ParseTimeIO(AssertionError):
+    pass
+
+
+def _forbid(what: str):
+    def refuse(*args, **kwargs):
+        raise ParseTimeIO(f"{what} while parsing a DAG file: move it inside a task")
+
+    return refuse
+
+
+def load_dags(path: Path, monkeypatch) -> list[DAG]:
+    monkeypatch.setattr(socket.socket, "connect", _forbid("network connection"))
+    monkeypatch.setattr("sqlalchemy.create_engine", _forbid("database engine"))
+    monkeypatch.setattr("airflow.sdk.Variable.get", _forbid("Variable.get"))
+    monkeypatch.setattr("airflow.sdk.Connection.get", _forbid("Connection.get"))
+    spec = importlib.util.spec_from_file_location(f"dagfile_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return [value for value in vars(module).values() if isinstance(value, DAG)]
+
+
+def test_there_are_dags():
+    assert DAG_FILES, "dags/ holds no DAG file"
+
+
+@pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)
+def test_dag_file_is_complete(path, monkeypatch):
+    dags = load_dags(path, monkeypatch)
+    assert len(dags) == 1, f"{path.name} must define exactly one DAG, found {len(dags)}"
+    dag = dags[0]
+    assert dag.dag_id == path.stem, f"{path.name}: the dag_id should be the file name ({path.stem})"
+    assert dag.doc_md and len(dag.doc_md.strip()) > 80, f"{dag.dag_id}: doc_md must say what the DAG does"
+    assert "socialops" in dag.tags and len(dag.tags) >= 2, f"{dag.dag_id}: tag it 'socialops' and its domain"
+    for task in dag.tasks:
+        assert task.owner and task.owner != "airflow", f"{dag.dag_id}.{task.task_id}: set an owner"
+        assert task.retries >= 1, f"{dag.dag_id}.{task.task_id}: set a retry policy"
+        assert task.on_failure_callback, f"{dag.dag_id}.{task.task_id}: set the failure callback"
+
+
+@pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)
+def test_dag_has_its_documentation_page(path):
+    page = PROJECT_ROOT / "docs" / "dags" / f"{path.stem}.md"
+    assert page.is_file(), f"docs/dags/{path.stem}.md is missing: one page per DAG (reads, writes, schedule, alerts)"
+
+
+def test_parse_time_guard_catches_network_access(tmp_path, monkeypatch):
+    bad = tmp_path / "bad_dag.py"
+    bad.write_text("import socket\nsocket.create_connection(('127.0.0.1', 9))\n")
+    with pytest.raises(ParseTimeIO):
+        load_dags(bad, monkeypatch)
