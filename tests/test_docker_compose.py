@@ -403,3 +403,11 @@ def test_every_mention_of_the_image_tag_carries_the_locked_airflow(airflow_versi
     for path in (COMPOSE_FILE, ROOT / ".env.example", ROOT / "docs" / "deployment.md"):
         for version in re.findall(r"socialops-airflow:(\d[\w.]*)", path.read_text()):
             assert version == airflow_version, f"{path.name} names socialops-airflow:{version}"
+
+
+def test_airflow_init_migrates_the_warehouse_and_imports_the_pools_it_wrote(compose):
+    script = compose["services"]["airflow-init"]["command"][-1]
+    written = re.search(r"python -m socialops\.deployment --pools-file (\S+)", script)
+    imported = re.search(r"airflow pools import (\S+)", script)
+    assert written and imported and written.group(1) == imported.group(1)
+    assert script.index("airflow db migrate") < written.start() < imported.start()
