@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import json
 import warnings
+from datetime import datetime
 from pathlib import Path
 
 from socialops.sandbox.server import (
@@ -59,13 +60,19 @@ def emulator_types(names: list[str] | None = None) -> list[type[Emulator]]:
     return types
 
 
-def create_sandbox(scenario: str | Path | None = None, seed: int | None = None) -> Sandbox:
-    """A sandbox whose world comes from ``scenario`` (default scenario if None) and ``seed``."""
+def create_sandbox(
+    scenario: str | Path | None = None, seed: int | None = None, now: datetime | None = None
+) -> Sandbox:
+    """A sandbox whose world comes from ``scenario`` (default scenario if None) and ``seed``.
+
+    ``now`` freezes the clock there (and anchors the generated history), overriding the
+    scenario's own ``now``.
+    """
     from socialops.sandbox.scenario import load_scenario
 
     spec = load_scenario(scenario)
     effective_seed = spec.seed if seed is None else seed
-    return Sandbox(lambda: spec.build_world(effective_seed), emulator_types(), seed=effective_seed)
+    return Sandbox(lambda: spec.build_world(effective_seed, now=now), emulator_types(), seed=effective_seed)
 
 
 def airflow_connections(base_url: str) -> dict[str, str]:

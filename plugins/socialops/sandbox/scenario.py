@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import random
+import re
 import string
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -25,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from socialops.config.loader import _format_location
 from socialops.paths import INCLUDE_DIR, PROJECT_ROOT
+from socialops.sandbox.slack_api import channel_id
 from socialops.sandbox.world import SandboxAccount, SandboxMention, SandboxPost, World
 
 DEFAULT_SCENARIO = INCLUDE_DIR / "scenarios" / "default.yaml"
@@ -149,6 +151,19 @@ class CsvSheet(_Strict):
     header: list[str] = Field(default_factory=lambda: list(CALENDAR_HEADER))
 
 
+class SlackSpec(_Strict):
+    channels: list[str] = Field(default=[], description="channels that exist from the start")
+    strict: bool = Field(default=False, description="posting to a channel not listed fails")
+
+    @field_validator("channels")
+    @classmethod
+    def _channel_names(cls, value: list[str]) -> list[str]:
+        bad = [name for name in value if not re.fullmatch(r"#[a-z0-9_\-]{1,80}", name)]
+        if bad:
+            raise ValueError(f"channels must look like '#channel-name', got {bad}")
+        return value
+
+
 #: A sheet is a CSV path, ``{csv, header}`` (header served when the file is missing) or inline rows.
 SheetSpec = str | CsvSheet | list[list[str | int | float | bool]]
 
@@ -163,6 +178,7 @@ class ScenarioSpec(_Strict):
     mentions: MentionsSpec = MentionsSpec()
     crisis: CrisisSpec | None = None
     campaigns: list[CampaignSpec] = []
+    slack: SlackSpec = SlackSpec()
     sheets: dict[str, dict[str, SheetSpec]] = {}
 
     @field_validator("now")
@@ -330,6 +346,8 @@ class _Generator:
         self.world.mentions.sort(key=lambda m: m.created_at)
         self._add_campaigns()
         self._add_sheets()
+        self.world.slack_channels.update({c[1:]: channel_id(c[1:]) for c in self.spec.slack.channels})
+        self.world.slack_strict_channels = self.spec.slack.strict
 
     # -- ids -----------------------------------------------------------------------------
     def _unique(self, make) -> str:

@@ -90,7 +90,9 @@ def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
     """Mark an emulator method as serving ``method`` on paths fully matching ``pattern``."""
 
     def mark(func: Handler) -> Handler:
-        func.__sandbox_route__ = (method.upper(), re.compile(pattern))  # type: ignore[attr-defined]
+        # A list, so that stacked decorators serve one handler on several methods.
+        routes = func.__dict__.setdefault("__sandbox_routes__", [])
+        routes.append((method.upper(), re.compile(pattern)))
         return func
 
     return mark
@@ -110,9 +112,9 @@ class Emulator:
     def __init__(self, world: World):
         self.world = world
         self.routes = [
-            Route(*member.__sandbox_route__, member)
-            for name in dir(self)
-            if hasattr(member := getattr(self, name), "__sandbox_route__")
+            Route(method, pattern, member)
+            for member in (getattr(self, name) for name in dir(self))
+            for method, pattern in getattr(member, "__sandbox_routes__", [])
         ]
 
     @classmethod
@@ -183,6 +185,10 @@ class Sandbox:
         self._seed = seed
         self.lock = threading.RLock()
         self.reset()
+
+    @property
+    def seed(self) -> int:
+        return self._seed
 
     def reset(self) -> None:
         with self.lock:
@@ -353,7 +359,13 @@ class SandboxServer:
         return f"http://{host}:{port}"
 
     def start(self) -> SandboxServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="socialops-sandbox", daemon=True)
+        # A short poll interval keeps stop() fast: test fixtures start and stop many servers.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="socialops-sandbox",
+            daemon=True,
+        )
         self._thread.start()
         return self
 

@@ -1,0 +1,306 @@
+"""The Slack Web API, as much of it as socialops' notifications use.
+
+``SlackHook(slack_conn_id="slack_default")`` talks to it unchanged: the connection's
+``base_url`` extra points slack_sdk's ``WebClient`` at ``<sandbox>/slack/api/``. Messages land
+in ``world.slack`` under the channel's ``#name``.
+
+Like the real API, errors are HTTP 200 with ``{"ok": false, "error": "<code>"}`` (except
+rate limits: 429 with ``Retry-After``), bodies are JSON or form-encoded, and the token comes
+in ``Authorization: Bearer`` or a ``token`` parameter.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from typing import Any
+
+from socialops.sandbox.server import Emulator, Request, Response, route
+from socialops.sandbox.world import SlackMessage
+
+TOKEN = "xoxb-sandbox-token"
+TEAM_ID = "T0SANDBOX1"
+BOT_USER_ID = "U0SANDBOXBOT"
+BOT_ID = "B0SANDBOXBOT"
+
+#: Slack's documented limits (https://api.slack.com/reference/block-kit/blocks).
+MAX_BLOCKS = 50
+MAX_SECTION_TEXT = 3000
+MAX_HEADER_TEXT = 150
+MAX_MESSAGE_TEXT = 40000
+
+
+def channel_id(name: str) -> str:
+    """A stable, Slack-shaped id (``C`` + 10 base32 characters) for a channel name."""
+    digest = hashlib.sha1(name.encode()).digest()
+    return "C" + base64.b32encode(digest).decode()[:10]
+
+
+def _ok(**fields: Any) -> Response:
+    return Response(200, {"ok": True, **fields})
+
+
+def _error(code: str, **fields: Any) -> Response:
+    return Response(200, {"ok": False, "error": code, **fields})
+
+
+class SlackEmulator(Emulator):
+    network = "slack"
+    conn_id = "slack_default"
+
+    @classmethod
+    def connection(cls, base_url: str) -> dict[str, Any]:
+        # SlackHook reads the token from the password and the API root from the base_url
+        # extra; slack_sdk appends method names to it, hence the trailing slash.
+        return {"conn_type": "slack", "password": TOKEN, "extra": {"base_url": f"{base_url}/slack/api/"}}
+
+    def rate_limited(self, request, reset_at) -> Response:
+        seconds = max(1, int((reset_at - self.world.now()).total_seconds()))
+        return Response(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(seconds)})
+
+    def server_error(self, request: Request) -> Response:
+        return Response(500, {"ok": False, "error": "fatal_error"})
+
+    def expired_token(self, request: Request) -> Response:
+        return _error("token_expired")
+
+    def not_found(self, request: Request) -> Response:
+        return Response(404, {"ok": False, "error": "unknown_method", "req_method": request.path})
+
+    # -- request helpers -----------------------------------------------------------------
+    def _params(self, request: Request) -> dict[str, Any]:
+        params: dict[str, Any] = {k: v[0] for k, v in request.query.items()}
+        if request.headers.get("content-type", "").startswith("application/json"):
+            body = request.json()
+            if isinstance(body, dict):
+                params.update(body)
+        elif request.body:
+            params.update(request.form())
+        return params
+
+    def _auth_error(self, request: Request, params: dict[str, Any]) -> Response | None:
+        token = request.bearer or params.get("token")
+        if not token:
+            return _error("not_authed")
+        if token in self.world.revoked_tokens:
+            return _error("token_revoked")
+        if token != TOKEN:
+            return _error("invalid_auth")
+        return None
+
+    def _channel_name(self, channel: str | None) -> str | None:
+        """The ``name`` (no ``#``) of a channel given by name or id; None if it does not exist."""
+        if not channel:
+            return None
+        channels = self.world.slack_channels
+        by_id = {cid: name for name, cid in channels.items()}
+        if channel in by_id:
+            return by_id[channel]
+        name = channel.removeprefix("#")
+        if name in channels:
+            return name
+        if channel.startswith("#") and not self.world.slack_strict_channels:
+            channels[name] = channel_id(name)
+            return name
+        return None
+
+    @staticmethod
+    def _blocks(raw: Any) -> tuple[list[dict[str, Any]] | None, str | None]:
+        """Parsed blocks and the error code if they break Slack's rules."""
+        if raw in (None, "", []):
+            return None, None
+        if isinstance(raw, str):
+            try:
+                raw = json.loads(raw)
+            except ValueError:
+                return None, "invalid_blocks_format"
+        if not isinstance(raw, list) or not all(isinstance(b, dict) and b.get("type") for b in raw):
+            return None, "invalid_blocks_format"
+        if len(raw) > MAX_BLOCKS:
+            return None, "invalid_blocks"
+        for block in raw:
+            text = (block.get("text") or {}).get("text", "") if isinstance(block.get("text"), dict) else ""
+            if block["type"] == "section" and len(text) > MAX_SECTION_TEXT:
+                return None, "invalid_blocks"
+            if block["type"] == "header" and len(text) > MAX_HEADER_TEXT:
+                return None, "invalid_blocks"
+        return raw, None
+
+    def _message_json(self, message: SlackMessage) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": "message",
+            "subtype": "bot_message",
+            "text": message.text,
+            "ts": message.ts,
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "team": TEAM_ID,
+        }
+        if message.blocks:
+            body["blocks"] = message.blocks
+        if message.thread_ts:
+            body["thread_ts"] = message.thread_ts
+        return body
+
+    def _content(self, params: dict[str, Any]) -> tuple[str, list | None, Response | None]:
+        text = str(params.get("text") or "")
+        blocks, problem = self._blocks(params.get("blocks"))
+        if problem:
+            return text, None, _error(problem)
+        if not text and not blocks:
+            return text, None, _error("no_text")
+        if len(text) > MAX_MESSAGE_TEXT:
+            return text, None, _error("msg_too_long")
+        return text, blocks, None
+
+    # -- methods -------------------------------------------------------------------------
+    @route("GET", r"/api/auth\.test")
+    @route("POST", r"/api/auth\.test")
+    def auth_test(self, request: Request) -> Response:
+        if failure := self._auth_error(request, self._params(request)):
+            return failure
+        return _ok(
+            url="https://socialops-sandbox.slack.com/",
+            team="socialops sandbox",
+            user="socialops",
+            team_id=TEAM_ID,
+            user_id=BOT_USER_ID,
+            bot_id=BOT_ID,
+            is_enterprise_install=False,
+        )
+
+    @route("POST", r"/api/chat\.postMessage")
+    def post_message(self, request: Request) -> Response:
+        params = self._params(request)
+        if failure := self._auth_error(request, params):
+            return failure
+        name = self._channel_name(params.get("channel"))
+        if name is None:
+            return _error("channel_not_found")
+        text, blocks, failure = self._content(params)
+        if failure:
+            return failure
+        message = self.world.post_slack(f"#{name}", text, blocks, params.get("thread_ts") or None)
+        return _ok(channel=self.world.slack_channels[name], ts=message.ts, message=self._message_json(message))
+
+    @route("POST", r"/api/chat\.update")
+    def update_message(self, request: Request) -> Response:
+        params = self._params(request)
+        if failure := self._auth_error(request, params):
+            return failure
+        name = self._channel_name(params.get("channel"))
+        if name is None:
+            return _error("channel_not_found")
+        message = next((m for m in self.world.slack.get(f"#{name}", []) if m.ts == params.get("ts")), None)
+        if message is None:
+            return _error("message_not_found")
+        # Like Slack, an update without text or blocks keeps the message's current ones.
+        text, blocks, failure = self._content(
+            {"text": message.text, "blocks": message.blocks, **{k: v for k, v in params.items() if k in ("text", "blocks")}}
+        )
+        if failure:
+            return failure
+        message.text, message.blocks = text, blocks
+        return _ok(channel=self.world.slack_channels[name], ts=message.ts, text=text, message={"text": text})
+
+    @route("GET", r"/api/conversations\.list")
+    @route("POST", r"/api/conversations\.list")
+    def list_conversations(self, request: Request) -> Response:
+        params = self._params(request)
+        if failure := self._auth_error(request, params):
+            return failure
+        try:
+            limit = max(1, min(1000, int(params.get("limit") or 100)))
+            start = int(params.get("cursor") or 0)
+        except ValueError:
+            return _error("invalid_cursor")
+        names = sorted(self.world.slack_channels)
+        page = names[start : start + limit]
+        created = int(self.world.epoch.timestamp())
+        channels = [
+            {
+                "id": self.world.slack_channels[name],
+                "name": name,
+                "name_normalized": name,
+                "created": created,
+                "creator": BOT_USER_ID,
+                "is_channel": True,
+                "is_group": False,
+                "is_im": False,
+                "is_mpim": False,
+                "is_private": False,
+                "is_archived": False,
+                "is_general": False,
+                "is_shared": False,
+                "is_org_shared": False,
+                "is_member": True,
+                "topic": {"value": "", "creator": "", "last_set": 0},
+                "purpose": {"value": "", "creator": "", "last_set": 0},
+            }
+            for name in page
+        ]
+        more = start + limit < len(names)
+        return _ok(channels=channels, response_metadata={"next_cursor": str(start + limit) if more else ""})
+
+    @route("GET", r"/api/files\.getUploadURLExternal")
+    @route("POST", r"/api/files\.getUploadURLExternal")
+    def upload_url(self, request: Request) -> Response:
+        params = self._params(request)
+        if failure := self._auth_error(request, params):
+            return failure
+        filename = params.get("filename")
+        try:
+            length = int(params.get("length") or 0)
+        except ValueError:
+            length = 0
+        if not filename or length <= 0:
+            return _error("invalid_arguments")
+        file_id = f"F0SANDBOX{len(self.world.slack_files) + 1:04d}"
+        self.world.slack_files[file_id] = {"id": file_id, "name": filename, "length": length, "content": None}
+        host = request.headers.get("host", "127.0.0.1")
+        return _ok(upload_url=f"http://{host}/slack/upload/{file_id}", file_id=file_id)
+
+    @route("POST", r"/upload/(?P<file_id>F\w+)")
+    def receive_upload(self, request: Request) -> Response:
+        stored = self.world.slack_files.get(request.params["file_id"])
+        if stored is None:
+            return Response(404, "Not Found", content_type="text/plain")
+        stored["content"] = request.body
+        return Response(200, f"OK - {len(request.body)}", content_type="text/plain")
+
+    @route("POST", r"/api/files\.completeUploadExternal")
+    def complete_upload(self, request: Request) -> Response:
+        params = self._params(request)
+        if failure := self._auth_error(request, params):
+            return failure
+        try:
+            entries = params["files"] if isinstance(params.get("files"), list) else json.loads(params.get("files") or "")
+        except ValueError:
+            return _error("invalid_arguments")
+        stored = [self.world.slack_files.get(str(entry.get("id"))) for entry in entries]
+        if not entries or any(f is None or f["content"] is None for f in stored):
+            return _error("file_not_found")
+        channel = params.get("channel_id") or params.get("channels")
+        name = self._channel_name(channel) if channel else None
+        if channel and name is None:
+            return _error("channel_not_found")
+        files = []
+        for entry, stored_file in zip(entries, stored, strict=True):
+            stored_file["title"] = entry.get("title") or stored_file["name"]
+            files.append(
+                {
+                    "id": stored_file["id"],
+                    "name": stored_file["name"],
+                    "title": stored_file["title"],
+                    "size": len(stored_file["content"]),
+                    "created": int(self.world.now().timestamp()),
+                    "user": BOT_USER_ID,
+                }
+            )
+        if name:
+            message = self.world.post_slack(
+                f"#{name}", str(params.get("initial_comment") or ""), thread_ts=params.get("thread_ts") or None
+            )
+            message.files = files
+        return _ok(files=files)

@@ -1,0 +1,250 @@
+"""The sandbox core: dispatch, admin API, faults, clock, and loading emulators."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+import socialops.sandbox as sandbox_package
+from socialops.sandbox import Emulator, Request, Response, Sandbox, SandboxServer, World, route
+from socialops.sandbox.world import SandboxAccount, SandboxPost
+
+NOW = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
+
+
+class NotesEmulator(Emulator):
+    """A tiny network: list and create posts, answering faults in its own way."""
+
+    network = "notes"
+    conn_id = "notes_default"
+
+    @route("GET", r"/posts")
+    @route("PUT", r"/posts")
+    def list_posts(self, request: Request) -> Response:
+        return Response(200, {"data": [p.text for p in self.world.account_posts("notes", "1")]})
+
+    @route("POST", r"/posts")
+    def create_post(self, request: Request) -> Response:
+        post = self.world.add_post(
+            SandboxPost("notes", self.world.new_id(), "1", request.json()["text"], self.world.now())
+        )
+        return Response(201, {"id": post.id})
+
+    @route("GET", r"/posts/(?P<id>\d+)")
+    def get_post(self, request: Request) -> Response:
+        post = self.world.post("notes", request.params["id"])
+        return Response(200, {"text": post.text}) if post else Response(404, {"error": "no such post"})
+
+    def rate_limited(self, request, reset_at):
+        return Response(429, {"title": "Too Many Requests"}, {"x-rate-limit-reset": str(int(reset_at.timestamp()))})
+
+
+def _world() -> World:
+    world = World(epoch=NOW, clock=lambda: NOW)
+    world.add_account(SandboxAccount("notes", "1", "me", "Me", "owned", followers=10))
+    world.add_post(SandboxPost("notes", "100", "1", "first", NOW))
+    return world
+
+
+@pytest.fixture
+def server():
+    with SandboxServer(Sandbox(_world, [NotesEmulator], seed=3)) as running:
+        yield running
+
+
+def _admin(server, method: str, path: str, body=None) -> requests.Response:
+    return requests.request(method, f"{server.url}/_sandbox{path}", json=body, timeout=5)
+
+
+def test_routes_requests_to_the_emulator_by_first_path_segment(server):
+    response = requests.get(f"{server.url}/notes/posts", timeout=5)
+    assert response.status_code == 200 and response.json() == {"data": ["first"]}
+    assert requests.get(f"{server.url}/notes/posts/100", timeout=5).json() == {"text": "first"}
+
+
+def test_unknown_network_and_unknown_path_are_404(server):
+    response = requests.get(f"{server.url}/myspace/posts", timeout=5)
+    assert response.status_code == 404
+    assert "unknown sandbox network 'myspace'" in response.json()["error"]
+    response = requests.delete(f"{server.url}/notes/posts", timeout=5)
+    assert response.status_code == 404
+    assert response.json() == {"error": "no sandbox endpoint DELETE /posts"}
+    assert _admin(server, "GET", "/nothing").status_code == 404
+
+
+def test_stacked_routes_serve_several_methods(server):
+    assert requests.put(f"{server.url}/notes/posts", timeout=5).status_code == 200
+
+
+def test_request_log_lists_and_filters_and_clears(server):
+    requests.get(f"{server.url}/notes/posts?max_results=5&ids=1&ids=2", timeout=5)
+    requests.get(f"{server.url}/other/thing", timeout=5)
+    log = _admin(server, "GET", "/requests").json()
+    assert log[0] == {
+        "network": "notes",
+        "method": "GET",
+        "path": "/posts",
+        "query": {"max_results": "5", "ids": ["1", "2"]},
+        "status": 200,
+        "fault": None,
+        "at": NOW.isoformat(),
+    }
+    assert [r["network"] for r in _admin(server, "GET", "/requests?network=notes").json()] == ["notes"]
+    assert _admin(server, "DELETE", "/requests").json() == {"ok": True}
+    assert _admin(server, "GET", "/requests").json() == []
+
+
+def test_fault_by_count_hits_the_next_matching_requests_only(server):
+    created = _admin(
+        server,
+        "POST",
+        "/faults",
+        {"network": "notes", "kind": "rate_limit", "path": "/posts", "method": "GET", "count": 2, "reset_after": 60},
+    )
+    assert created.status_code == 201
+    assert created.json()[0] | {"id": 1} == created.json()[0] and created.json()[0]["count"] == 2
+    # Another path or method does not match.
+    assert requests.get(f"{server.url}/notes/posts/100", timeout=5).status_code == 200
+    statuses = [requests.get(f"{server.url}/notes/posts", timeout=5) for _ in range(3)]
+    assert [r.status_code for r in statuses] == [429, 429, 200]
+    assert statuses[0].headers["x-rate-limit-reset"] == str(int(NOW.timestamp()) + 60)
+    faults = _admin(server, "GET", "/faults").json()
+    assert faults[0]["hits"] == 2
+    log = _admin(server, "GET", "/requests").json()
+    assert [r["fault"] for r in log] == [None, "rate_limit", "rate_limit", None]
+
+
+def _faulted_pattern(seed: int) -> list[bool]:
+    sandbox = Sandbox(_world, [NotesEmulator], seed=seed)
+    sandbox.add_fault({"network": "notes", "kind": "server_error", "rate": 0.5})
+    request = Request("notes", "GET", "/posts", {}, {}, b"")
+    return [sandbox.handle(request)[0].status == 500 for _ in range(40)]
+
+
+def test_fault_by_rate_is_reproducible_from_the_seed():
+    pattern = _faulted_pattern(3)
+    assert pattern == _faulted_pattern(3)
+    assert pattern != _faulted_pattern(4)
+    assert 8 < sum(pattern) < 32
+
+
+def test_default_fault_answers(server):
+    _admin(server, "POST", "/faults", [{"network": "notes", "kind": "server_error"}, {"network": "notes", "kind": "expired_token"}])
+    first = requests.get(f"{server.url}/notes/posts", timeout=5)
+    second = requests.get(f"{server.url}/notes/posts", timeout=5)
+    assert (first.status_code, second.status_code) == (500, 401)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"network": "notes", "kind": "meltdown"}, "unknown fault kind 'meltdown'"),
+        ({"network": "notes", "kind": "rate_limit", "colour": "red"}, "unknown fault fields: colour"),
+        ({"network": "myspace", "kind": "rate_limit"}, "fault network must be one of notes"),
+        ({"network": "notes", "kind": "rate_limit", "path": "("}, "missing ), unterminated subpattern"),
+    ],
+)
+def test_invalid_faults_are_refused(server, spec, message):
+    response = _admin(server, "POST", "/faults", spec)
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+    assert _admin(server, "GET", "/faults").json() == []
+
+
+def test_delete_faults(server):
+    _admin(server, "POST", "/faults", {"network": "notes", "kind": "server_error", "count": 5})
+    assert _admin(server, "DELETE", "/faults").json() == {"ok": True}
+    assert requests.get(f"{server.url}/notes/posts", timeout=5).status_code == 200
+
+
+def test_timeout_after_apply_changes_the_world_then_closes_unanswered(server):
+    _admin(server, "POST", "/faults", {"network": "notes", "kind": "timeout_after_apply", "method": "POST", "hold_seconds": 0.3})
+    parts = urlsplit(server.url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    started = time.monotonic()
+    connection.request("POST", "/notes/posts", body=json.dumps({"text": "hello"}), headers={"Content-Type": "application/json"})
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
+        connection.getresponse()
+    assert time.monotonic() - started >= 0.3
+    connection.close()
+    assert "hello" in requests.get(f"{server.url}/notes/posts", timeout=5).json()["data"]
+    assert _admin(server, "GET", "/requests?network=notes").json()[0]["status"] is None
+
+
+def test_timeout_after_apply_makes_a_client_time_out(server):
+    _admin(server, "POST", "/faults", {"network": "notes", "kind": "timeout_after_apply", "hold_seconds": 2})
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        requests.post(f"{server.url}/notes/posts", json={"text": "slow"}, timeout=0.3)
+
+
+def test_reset_rebuilds_the_world_and_clears_log_and_faults(server):
+    requests.post(f"{server.url}/notes/posts", json={"text": "second"}, timeout=5)
+    _admin(server, "POST", "/faults", {"network": "notes", "kind": "server_error", "count": 9, "path": "/never"})
+    assert _admin(server, "GET", "/state").json()["posts"] == {"notes": {"me": 2}}
+    assert _admin(server, "POST", "/reset").json() == {"ok": True}
+    assert _admin(server, "GET", "/state").json()["posts"] == {"notes": {"me": 1}}
+    assert _admin(server, "GET", "/faults").json() == []
+    assert [r["path"] for r in _admin(server, "GET", "/requests").json()] == []
+
+
+def test_state_reports_posts_mentions_and_slack(server):
+    server.sandbox.world.post_slack("#cm-alertes", "hello")
+    state = _admin(server, "GET", "/state").json()
+    assert state["now"] == NOW.isoformat()
+    assert state["mentions"] == 0
+    assert state["slack"]["#cm-alertes"][0]["text"] == "hello"
+
+
+def test_clock_freezes_and_unfreezes(server):
+    frozen = _admin(server, "POST", "/clock", {"now": "2026-12-01T08:00:00Z"}).json()
+    assert frozen == {"now": "2026-12-01T08:00:00+00:00"}
+    requests.get(f"{server.url}/notes/posts", timeout=5)
+    assert _admin(server, "GET", "/requests").json()[-1]["at"] == "2026-12-01T08:00:00+00:00"
+    running = datetime.fromisoformat(_admin(server, "POST", "/clock", {"now": None}).json()["now"])
+    assert abs((running - datetime.now(UTC)).total_seconds()) < 5
+
+
+def test_emulator_types_skips_a_missing_module_with_a_warning(monkeypatch):
+    monkeypatch.setitem(sandbox_package.EMULATORS, "ghost", "socialops.sandbox.ghost_api:GhostEmulator")
+    with pytest.warns(UserWarning, match="sandbox emulator 'ghost' is not available"):
+        assert sandbox_package.emulator_types(["ghost"]) == []
+
+
+def test_emulator_types_raises_an_import_error_inside_a_module(monkeypatch, tmp_path):
+    (tmp_path / "broken_emulator_module.py").write_text("import package_that_does_not_exist\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(sandbox_package.EMULATORS, "broken", "broken_emulator_module:Broken")
+    with pytest.raises(ModuleNotFoundError, match="package_that_does_not_exist"):
+        sandbox_package.emulator_types(["broken"])
+    sys.modules.pop("broken_emulator_module", None)
+
+
+def test_airflow_connections_point_each_emulator_at_the_url(monkeypatch):
+    monkeypatch.setattr(sandbox_package, "emulator_types", lambda names=None: [NotesEmulator])
+    assert sandbox_package.airflow_connections("http://127.0.0.1:9") == {
+        "AIRFLOW_CONN_NOTES_DEFAULT": json.dumps(
+            {"conn_type": "http", "host": "http://127.0.0.1:9/notes", "password": "sandbox-token"}
+        )
+    }
+
+
+def test_default_world_fixture_serves_the_default_scenario(sandbox):
+    state = sandbox.state()
+    assert state["now"] == "2026-11-21T10:00:00+00:00"
+    assert state["posts"]["x"]["maisonlumiere"] > 0
+    sandbox.world.post_slack("#cm-digest", "one")
+    assert sandbox.requests() == []
+    fault = sandbox.add_fault(network="slack", kind="rate_limit")
+    assert fault["network"] == "slack" and fault["id"] == 1
+
+
+def test_sandbox_fixture_starts_each_test_afresh(sandbox):
+    assert sandbox.state()["slack"] == {}
+    assert sandbox.sandbox.faults == []
