@@ -1,0 +1,406 @@
+"""YouTube through google-api-python-client: Data API v3 and Analytics API v2.
+
+Connection: ``extras.client_id``, ``extras.client_secret``, ``extras.refresh_token`` (OAuth user
+credentials with the scopes in :data:`SCOPES`), optional ``extras.token`` and
+``extras.token_uri``; or only ``password`` as an API key, enough for public reads
+(``post_metrics``, ``profiles``, ``comments``, ``recent_posts``). ``host`` overrides the API
+endpoint (the sandbox). ``extras.upload_chunksize`` (bytes, default 8 MiB) sizes upload chunks.
+
+Quota (10,000 units a day, reset at midnight Pacific time): every ``*.list`` call costs 1 unit,
+an upload 1,600. Mention search (``search.list``, 100 units a call) is deliberately not offered.
+
+``Draft.options`` for :meth:`YouTubeAdapter.publish`: ``privacy_status`` (public, unlisted,
+private; default public), ``category_id`` (default "22", People & Blogs), ``tags`` (list),
+``made_for_kids`` (bool, default False), ``notify_subscribers`` (bool, default True).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from google.oauth2.credentials import Credentials
+from googleapiclient.discovery import Resource
+from googleapiclient.http import HttpRequest, MediaFileUpload
+
+from socialops.networks.base import ConnectionSettings, NetworkAdapter, batched
+from socialops.networks.errors import InvalidRequest
+from socialops.networks.google import GoogleApi, build_service, execute, google_credentials, upload
+from socialops.networks.idempotency import matches
+from socialops.networks.records import (
+    AccountMetrics,
+    Draft,
+    Mention,
+    Post,
+    PostMetrics,
+    Profile,
+    Receipt,
+)
+
+SCOPES = (
+    "https://www.googleapis.com/auth/youtube.upload",
+    "https://www.googleapis.com/auth/youtube.readonly",
+    "https://www.googleapis.com/auth/yt-analytics.readonly",
+)
+#: ``videos.list`` and ``channels.list`` accept at most 50 ids per call.
+MAX_IDS_PER_CALL = 50
+MAX_PAGE_SIZE = 50
+MAX_COMMENT_PAGE_SIZE = 100
+DEFAULT_CHUNKSIZE = 8 * 1024 * 1024  # a multiple of 256 KiB, as the upload protocol requires
+PRIVACY_STATUSES = ("public", "unlisted", "private")
+_CHANNEL_ID = re.compile(r"UC[0-9A-Za-z_-]{22}")
+
+
+def video_url(video_id: str) -> str:
+    return f"https://www.youtube.com/watch?v={video_id}"
+
+
+def parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _count(value: Any) -> int | None:
+    """YouTube sends counts as strings and omits the hidden ones."""
+    return int(value) if value is not None else None
+
+
+class YouTubeAdapter(NetworkAdapter):
+    network = "youtube"
+
+    def __init__(
+        self, settings: ConnectionSettings, *, sleep: Callable[[float], None] = time.sleep
+    ):
+        super().__init__(settings)
+        self._sleep = sleep
+        self._api = GoogleApi(self.network, settings.conn_id, "the YouTube OAuth refresh token")
+        self._uploads_playlists: dict[str, str] = {}
+
+    # -- clients -------------------------------------------------------------------------
+    @cached_property
+    def _credentials(self) -> Credentials | None:
+        # One credentials object for both services: one token refresh, not one per API.
+        return google_credentials(self.settings, SCOPES)
+
+    @cached_property
+    def data_api(self) -> Resource:
+        return build_service(self.settings, "youtube", "v3", credentials=self._credentials)
+
+    @cached_property
+    def analytics_api(self) -> Resource:
+        return build_service(self.settings, "youtubeAnalytics", "v2", credentials=self._credentials)
+
+    def _execute(self, request: HttpRequest, endpoint: str) -> dict[str, Any]:
+        return execute(
+            self, request, endpoint, self.settings.retry_policy, api=self._api, sleep=self._sleep
+        )
+
+    def _pages(
+        self, make_request: Callable[[str | None], HttpRequest], endpoint: str
+    ) -> Iterator[dict]:
+        """Items of every page, following ``nextPageToken`` lazily (callers may stop early)."""
+        token = None
+        while True:
+            page = self._execute(make_request(token), endpoint)
+            yield from page.get("items", [])
+            token = page.get("nextPageToken")
+            if not token:
+                return
+
+    # -- protocol ------------------------------------------------------------------------
+    def check(self) -> Profile:
+        request = self.data_api.channels().list(part="snippet,statistics", mine=True)
+        items = self._execute(request, "channels.list").get("items", [])
+        if not items:
+            raise InvalidRequest(
+                self.network,
+                f"the account of connection '{self.settings.conn_id}' has no YouTube channel",
+                hint="create the channel, or authorize the Google account that owns it",
+            )
+        return self._profile(items[0])
+
+    def publish(self, draft: Draft, idempotency_key: str) -> Receipt:
+        body = self._video_body(draft)
+        media = MediaFileUpload(
+            self._video_file(draft),
+            chunksize=int(self.settings.extras.get("upload_chunksize", DEFAULT_CHUNKSIZE)),
+            resumable=True,
+        )
+        request = self.data_api.videos().insert(
+            part="snippet,status",
+            body=body,
+            media_body=media,
+            notifySubscribers=bool(draft.options.get("notify_subscribers", True)),
+        )
+        video = upload(
+            self,
+            request,
+            "videos.insert",
+            self.settings.retry_policy,
+            api=self._api,
+            sleep=self._sleep,
+        )
+        published = video.get("snippet", {}).get("publishedAt")
+        return Receipt(
+            network=self.network,
+            external_id=video["id"],
+            url=video_url(video["id"]),
+            published_at=parse_time(published) if published else datetime.now(UTC),
+        )
+
+    def _video_file(self, draft: Draft) -> str:
+        where = f"YouTube draft for {draft.account}"
+        if not draft.media:
+            raise InvalidRequest(
+                self.network,
+                f"{where} has no video file",
+                hint="set the entry's media to a local video path",
+            )
+        path = draft.media[0]
+        if "://" in path:
+            raise InvalidRequest(
+                self.network,
+                f"{where}: {path} is a URL; YouTube uploads need a local file",
+                hint="download the video to the worker first",
+            )
+        if not Path(path).is_file():
+            raise InvalidRequest(self.network, f"{where}: video file {path} not found")
+        return path
+
+    def _video_body(self, draft: Draft) -> dict[str, Any]:
+        where = f"YouTube draft for {draft.account}"
+        if not (draft.title or "").strip():
+            raise InvalidRequest(
+                self.network, f"{where} has no title", hint="YouTube requires a video title"
+            )
+        privacy = draft.options.get("privacy_status", "public")
+        if privacy not in PRIVACY_STATUSES:
+            raise InvalidRequest(
+                self.network,
+                f"{where}: privacy_status {privacy!r} is not one of {', '.join(PRIVACY_STATUSES)}",
+            )
+        description = draft.text + (f"\n\n{draft.link}" if draft.link else "")
+        snippet: dict[str, Any] = {
+            "title": draft.title.strip(),
+            "description": description,
+            "categoryId": str(draft.options.get("category_id", "22")),
+        }
+        if draft.options.get("tags"):
+            snippet["tags"] = list(draft.options["tags"])
+        return {
+            "snippet": snippet,
+            "status": {
+                "privacyStatus": privacy,
+                "selfDeclaredMadeForKids": bool(draft.options.get("made_for_kids", False)),
+            },
+        }
+
+    def find_published(self, idempotency_key: str, account: str, since: datetime) -> Receipt | None:
+        for item in self._uploads_since(account, since):
+            if matches(idempotency_key, item["snippet"].get("description", "")):
+                video_id = item["contentDetails"]["videoId"]
+                return Receipt(self.network, video_id, video_url(video_id), self._upload_time(item))
+        return None
+
+    def recent_posts(self, account: str, since: datetime) -> list[Post]:
+        posts = []
+        for item in self._uploads_since(account, since):
+            snippet = item["snippet"]
+            video_id = item["contentDetails"]["videoId"]
+            posts.append(
+                Post(
+                    network=self.network,
+                    account_id=snippet.get("channelId", ""),
+                    post_id=video_id,
+                    created_at=self._upload_time(item),
+                    text=f"{snippet.get('title', '')}\n\n{snippet.get('description', '')}".strip(),
+                    url=video_url(video_id),
+                    kind="video",
+                )
+            )
+        return posts
+
+    def _uploads_since(self, account: str, since: datetime) -> Iterator[dict]:
+        """The account's uploads playlist, newest first, down to ``since``."""
+        playlist = self._uploads_playlist(account)
+
+        def page(token: str | None) -> HttpRequest:
+            return self.data_api.playlistItems().list(
+                part="snippet,contentDetails",
+                playlistId=playlist,
+                maxResults=MAX_PAGE_SIZE,
+                pageToken=token,
+            )
+
+        for item in self._pages(page, "playlistItems.list"):
+            if self._upload_time(item) < since:
+                return
+            yield item
+
+    @staticmethod
+    def _upload_time(item: dict) -> datetime:
+        return parse_time(
+            item["contentDetails"].get("videoPublishedAt") or item["snippet"]["publishedAt"]
+        )
+
+    def _uploads_playlist(self, account: str) -> str:
+        key = account if _CHANNEL_ID.fullmatch(account) else account.lstrip("@").casefold()
+        if key not in self._uploads_playlists:
+            channel = self._channel(account, "contentDetails")
+            self._uploads_playlists[key] = channel["contentDetails"]["relatedPlaylists"]["uploads"]
+        return self._uploads_playlists[key]
+
+    def _channel(self, account: str, part: str) -> dict:
+        """One channel by id (``UC…``) or handle (``@name`` or ``name``)."""
+        channels = self.data_api.channels()
+        if _CHANNEL_ID.fullmatch(account):
+            request = channels.list(part=part, id=account)
+        else:
+            request = channels.list(part=part, forHandle="@" + account.lstrip("@"))
+        items = self._execute(request, "channels.list").get("items", [])
+        if not items:
+            raise InvalidRequest(
+                self.network,
+                f"no YouTube channel {account!r}",
+                hint="check the account handle or channel id",
+            )
+        return items[0]
+
+    def account_metrics(self, account: str, day: date) -> AccountMetrics:
+        """Subscribers at the end of ``day`` and the channel's video count.
+
+        ``channels.list`` only knows today's subscriber count: for a past day we subtract the
+        net subscribers gained since (YouTube Analytics), so rerunning a day gives the same row.
+        Analytics lag a day or two behind, which this cannot correct.
+        """
+        channel = self._channel(account, "statistics")
+        statistics = channel.get("statistics", {})
+        followers = (
+            None
+            if statistics.get("hiddenSubscriberCount")
+            else _count(statistics.get("subscriberCount"))
+        )
+        today = datetime.now(UTC).date()
+        if followers is not None and day < today:
+            followers -= self._net_subscribers(channel["id"], day + timedelta(days=1), today)
+        return AccountMetrics(
+            network=self.network,
+            account_id=channel["id"],
+            day=day,
+            followers=followers,
+            posts_count=_count(statistics.get("videoCount")),
+        )
+
+    def _net_subscribers(self, channel_id: str, start: date, end: date) -> int:
+        request = self.analytics_api.reports().query(
+            ids=f"channel=={channel_id}",
+            startDate=start.isoformat(),
+            endDate=end.isoformat(),
+            metrics="subscribersGained,subscribersLost",
+        )
+        report = self._execute(request, "reports.query")
+        names = [header["name"] for header in report.get("columnHeaders", [])]
+        rows = [dict(zip(names, row, strict=True)) for row in report.get("rows") or []]
+        return sum(int(row["subscribersGained"]) - int(row["subscribersLost"]) for row in rows)
+
+    def post_metrics(self, post_ids: Sequence[str]) -> list[PostMetrics]:
+        metrics = []
+        for chunk in batched(list(dict.fromkeys(post_ids)), MAX_IDS_PER_CALL):
+            request = self.data_api.videos().list(
+                part="statistics", id=",".join(chunk), maxResults=MAX_IDS_PER_CALL
+            )
+            for video in self._execute(request, "videos.list").get("items", []):
+                statistics = video.get("statistics", {})
+                metrics.append(
+                    PostMetrics(
+                        network=self.network,
+                        post_id=video["id"],
+                        video_views=_count(statistics.get("viewCount")),
+                        likes=_count(statistics.get("likeCount")),
+                        comments=_count(statistics.get("commentCount")),
+                    )
+                )
+        return metrics
+
+    def comments(self, post_ids: Sequence[str], since: datetime) -> list[Mention]:
+        found = []
+        for video_id in dict.fromkeys(post_ids):
+
+            def page(token: str | None, video_id: str = video_id) -> HttpRequest:
+                return self.data_api.commentThreads().list(
+                    part="snippet",
+                    videoId=video_id,
+                    order="time",
+                    textFormat="plainText",
+                    maxResults=MAX_COMMENT_PAGE_SIZE,
+                    pageToken=token,
+                )
+
+            for thread in self._pages(page, "commentThreads.list"):
+                comment = thread["snippet"]["topLevelComment"]
+                snippet = comment["snippet"]
+                created_at = parse_time(snippet["publishedAt"])
+                if created_at < since:
+                    break  # order=time: the rest is older
+                found.append(
+                    Mention(
+                        network=self.network,
+                        mention_id=comment["id"],
+                        author_id=snippet.get("authorChannelId", {}).get("value", ""),
+                        author_handle=snippet.get("authorDisplayName"),
+                        text=snippet.get("textOriginal") or snippet.get("textDisplay", ""),
+                        created_at=created_at,
+                        url=f"{video_url(video_id)}&lc={comment['id']}",
+                        in_reply_to=video_id,
+                        kind="comment",
+                        likes=snippet.get("likeCount"),
+                    )
+                )
+        return found
+
+    def profiles(self, ids_or_handles: Sequence[str]) -> list[Profile]:
+        wanted = list(dict.fromkeys(ids_or_handles))
+        ids = [value for value in wanted if _CHANNEL_ID.fullmatch(value)]
+        channels = []
+        for chunk in batched(ids, MAX_IDS_PER_CALL):
+            request = self.data_api.channels().list(
+                part="snippet,statistics", id=",".join(chunk), maxResults=MAX_IDS_PER_CALL
+            )
+            channels.extend(self._execute(request, "channels.list").get("items", []))
+        for handle in (value for value in wanted if not _CHANNEL_ID.fullmatch(value)):
+            # forHandle takes a single handle: one call each.
+            request = self.data_api.channels().list(
+                part="snippet,statistics", forHandle="@" + handle.lstrip("@")
+            )
+            channels.extend(self._execute(request, "channels.list").get("items", []))
+        return [self._profile(channel) for channel in channels]
+
+    def _profile(self, channel: dict) -> Profile:
+        snippet = channel.get("snippet", {})
+        statistics = channel.get("statistics", {})
+        handle = snippet.get("customUrl") or channel["id"]
+        return Profile(
+            network=self.network,
+            account_id=channel["id"],
+            handle=handle.lstrip("@"),
+            name=snippet.get("title"),
+            followers=None
+            if statistics.get("hiddenSubscriberCount")
+            else _count(statistics.get("subscriberCount")),
+            posts_count=_count(statistics.get("videoCount")),
+            bio=snippet.get("description"),
+            created_at=parse_time(snippet["publishedAt"]) if snippet.get("publishedAt") else None,
+            url=f"https://www.youtube.com/{handle}"
+            if handle.startswith("@")
+            else f"https://www.youtube.com/channel/{channel['id']}",
+        )
+
+    def close(self) -> None:
+        for name in ("data_api", "analytics_api"):
+            service = self.__dict__.pop(name, None)
+            if service is not None:
+                service.close()
