@@ -96,6 +96,15 @@ def _parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def snowflake_time(post_id: str) -> datetime:
+    """When an X id was minted: ids are snowflakes holding milliseconds since X's epoch."""
+    return datetime.fromtimestamp(((int(post_id) >> 22) + 1288834974657) / 1000, UTC)
+
+
+def _created_at(tweet: dict[str, Any]) -> datetime:
+    return _parse_time(tweet.get("created_at")) or snowflake_time(tweet["id"])
+
+
 def _first(mapping: dict[str, Any], *names: str) -> int | None:
     """The first present field: X renamed ``retweet_count``→``repost_count``, ``tweet_count``→``post_count``."""
     for name in names:
@@ -421,10 +430,8 @@ class XAdapter(NetworkAdapter):
     def find_published(self, idempotency_key: str, account: str, since: datetime) -> Receipt | None:
         for user, tweet in self._timeline(account, since):
             if matches(idempotency_key, html.unescape(tweet["text"])):
-                created = _parse_time(tweet.get("created_at")) or self._now()
-                return Receipt(
-                    self.network, tweet["id"], post_url(user["username"], tweet["id"]), created
-                )
+                url = post_url(user["username"], tweet["id"])
+                return Receipt(self.network, tweet["id"], url, _created_at(tweet))
         return None
 
     def recent_posts(self, account: str, since: datetime) -> list[Post]:
@@ -433,7 +440,7 @@ class XAdapter(NetworkAdapter):
                 network=self.network,
                 account_id=user["id"],
                 post_id=tweet["id"],
-                created_at=_parse_time(tweet.get("created_at")) or since,
+                created_at=_created_at(tweet),
                 text=html.unescape(tweet["text"]),
                 url=post_url(user["username"], tweet["id"]),
             )
@@ -538,7 +545,7 @@ class XAdapter(NetworkAdapter):
             author_id=author_id,
             author_handle=handle,
             text=html.unescape(tweet["text"]),
-            created_at=_parse_time(tweet.get("created_at")) or self._now(),
+            created_at=_created_at(tweet),
             lang=tweet.get("lang"),
             url=post_url(handle, tweet["id"]),
             likes=tweet.get("public_metrics", {}).get("like_count"),
