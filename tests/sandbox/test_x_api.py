@@ -113,11 +113,8 @@ def test_created_post_matches_the_contract(spec, sandbox):
 
 
 def errors(sandbox):
-    yield (
-        "duplicate",
-        call(sandbox, "POST", "/2/tweets", USER, body={"text": "again"})
-        and call(sandbox, "POST", "/2/tweets", USER, body={"text": "again"}),
-    )
+    call(sandbox, "POST", "/2/tweets", USER, body={"text": "again"})
+    yield "duplicate", call(sandbox, "POST", "/2/tweets", USER, body={"text": "again"})
     yield "app-only write", call(sandbox, "POST", "/2/tweets", BEARER, body={"text": "no user"})
     yield "empty text", call(sandbox, "POST", "/2/tweets", USER, body={"text": ""})
     yield (
