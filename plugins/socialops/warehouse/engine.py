@@ -18,7 +18,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -69,6 +71,7 @@ _LIBPQ_EXTRAS = frozenset(
 
 _engines: dict[tuple[int, str], Engine] = {}
 _engines_lock = threading.Lock()
+_alembic_lock = threading.Lock()
 
 
 class WarehouseConfigError(ValueError):
@@ -86,6 +89,15 @@ def get_engine(conn_id: str = DEFAULT_CONN_ID) -> Engine:
         if engine is None:
             engine = _engines[cache_key] = create_warehouse_engine(url)
     return engine
+
+
+def dispose_engines() -> None:
+    """Close and forget every engine :func:`get_engine` cached (tests switching databases)."""
+    with _engines_lock:
+        engines = list(_engines.values())
+        _engines.clear()
+    for engine in engines:
+        engine.dispose()
 
 
 def resolve_url(conn_id: str = DEFAULT_CONN_ID) -> URL:
@@ -197,10 +209,10 @@ def _create_sqlite_engine(url: URL) -> Engine:
         # module's legacy implicit transactions, which skip BEGIN before SELECT and DDL.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
-        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        _enable_wal(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _begin_immediate(connection: Connection) -> None:
@@ -210,6 +222,27 @@ def _create_sqlite_engine(url: URL) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _enable_wal(dbapi_connection: Any) -> None:
+    """Switch the database to write-ahead logging, so readers never block the writer.
+
+    The mode is stored in the file, so this only does work once per database, but that
+    switch needs an exclusive lock and SQLite reports "database is locked" at once instead
+    of waiting for busy_timeout when another process holds one: retry until it is free.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            mode = dbapi_connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+            continue
+        if mode.lower() != "wal" and mode.lower() != "memory":
+            log.warning("SQLite warehouse could not switch to WAL (journal mode %s)", mode)
+        return
 
 
 @contextmanager
@@ -263,7 +296,9 @@ def downgrade_schema(engine: Engine, revision: str = "base") -> None:
 def _run_alembic(engine: Engine, direction: str, revision: str) -> None:
     from alembic import command
 
-    with engine.begin() as connection:
+    # Alembic keeps the running environment in module globals (alembic.context), so two
+    # threads cannot run commands at once; processes are serialised by the database lock.
+    with _alembic_lock, engine.begin() as connection:
         getattr(command, direction)(alembic_config(connection), revision)
 
 

@@ -110,8 +110,10 @@ def upsert(
     target = resolve_table(table)
     batch = _Batch.prepare(target, rows)
     key_columns = _key_columns(target, key)
+    if not batch.rows:
+        return UpsertResult(0, 0, 0, 0, table=target.name)
     missing_keys = [name for name in key_columns if name not in batch.columns]
-    if batch.rows and missing_keys:
+    if missing_keys:
         raise UpsertError(
             f"{target.name}: row 0 has no value for key column {missing_keys[0]!r} (no row "
             f"has that column); every row needs {list(key_columns)}"
@@ -131,9 +133,6 @@ def upsert(
     received = len(batch.rows)
     batch.require_keys(key_columns)
     unique_rows = batch.deduplicated(key_columns)
-    if not unique_rows:
-        return UpsertResult(received, 0, 0, 0, received - len(unique_rows), target.name)
-
     merge = _Merge(target, batch.columns, key_columns, update_columns, compare_columns)
     with _transaction(engine) as connection:
         if connection.dialect.name == "postgresql":
@@ -295,13 +294,14 @@ def _columns_and_rows(target: Table, rows: Any) -> tuple[list[str], Iterable[Seq
             raise UpsertError(f"{target.name}: the DataFrame has duplicate column names")
         return columns, rows.itertuples(index=False, name=None)
     rows = list(rows)
+    for index, row in enumerate(rows):
+        if not isinstance(row, Mapping):
+            raise UpsertError(f"{target.name}: row {index} is a {type(row).__name__}, not a dict")
     if not rows:
         return [], []
     columns = list(rows[0].keys())
     expected = set(columns)
     for index, row in enumerate(rows):
-        if not isinstance(row, Mapping):
-            raise UpsertError(f"{target.name}: row {index} is a {type(row).__name__}, not a dict")
         if row.keys() != expected:
             missing = sorted(expected - row.keys())
             extra = sorted(row.keys() - expected)

@@ -1,0 +1,308 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, select, text
+
+from socialops.warehouse.models import Account, CalendarEntry, Post, PostMetricsDaily
+from socialops.warehouse.upsert import UpsertError, UpsertResult, raw_copy, upsert
+
+DAY = date(2026, 11, 20)
+EXTRACTED = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
+
+
+def metric_rows(count: int = 3, **overrides) -> list[dict]:
+    return [
+        {
+            "network": "x",
+            "post_id": f"p{i}",
+            "day": DAY,
+            "likes": 10 * i,
+            "impressions": None,
+            "extracted_at": EXTRACTED,
+        }
+        | overrides
+        for i in range(count)
+    ]
+
+
+def stored_metrics(engine: Engine) -> dict[str, tuple]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                PostMetricsDaily.post_id,
+                PostMetricsDaily.likes,
+                PostMetricsDaily.impressions,
+                PostMetricsDaily.extracted_at,
+            )
+        )
+        return {post_id: rest for post_id, *rest in rows}
+
+
+def test_first_load_inserts_and_identical_rerun_changes_nothing(warehouse_engine):
+    first = upsert(warehouse_engine, "post_metrics_daily", metric_rows())
+    assert first == UpsertResult(3, 3, 0, 0, table="post_metrics_daily")
+
+    again = upsert(warehouse_engine, "post_metrics_daily", metric_rows())
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_later_values_overwrite_and_only_changed_rows_count(warehouse_engine):
+    upsert(warehouse_engine, "post_metrics_daily", metric_rows())
+    later = metric_rows(4, extracted_at=EXTRACTED + timedelta(days=1))
+    later[1]["likes"] = 99
+    later[2]["impressions"] = 500  # NULL -> value is a change
+
+    result = upsert(warehouse_engine, PostMetricsDaily, later)
+
+    assert (result.inserted, result.updated, result.unchanged) == (1, 2, 1)
+    stored = stored_metrics(warehouse_engine)
+    assert stored["p1"][:2] == [99, None]
+    assert stored["p2"][:2] == [20, 500]
+    # The new stamp travels with a real change, and only with one.
+    assert stored["p1"][2] == EXTRACTED + timedelta(days=1)
+    assert stored["p0"][2] == EXTRACTED
+
+
+def test_a_value_becoming_unreported_is_a_change(warehouse_engine):
+    upsert(warehouse_engine, "post_metrics_daily", metric_rows(1))
+    result = upsert(warehouse_engine, "post_metrics_daily", metric_rows(1, likes=None))
+    assert result.updated == 1
+    assert stored_metrics(warehouse_engine)["p0"][0] is None
+
+
+def test_a_new_bookkeeping_stamp_alone_rewrites_nothing(warehouse_engine):
+    upsert(warehouse_engine, "post_metrics_daily", metric_rows())
+    result = upsert(
+        warehouse_engine, "post_metrics_daily", metric_rows(extracted_at=datetime.now(UTC))
+    )
+    assert (result.updated, result.unchanged) == (0, 3)
+    assert stored_metrics(warehouse_engine)["p0"][2] == EXTRACTED
+
+
+def test_columns_left_out_of_update_keep_their_first_value(warehouse_engine):
+    post = {
+        "network": "x",
+        "external_id": "1",
+        "account_id": "42",
+        "created_at": datetime(2026, 11, 1, 9, tzinfo=UTC),
+        "text": "hello",
+        "first_seen_at": datetime(2026, 11, 1, 10, tzinfo=UTC),
+    }
+    upsert(warehouse_engine, Post, [post])
+    edited = post | {"text": "hello, edited", "first_seen_at": datetime(2026, 11, 5, tzinfo=UTC)}
+
+    result = upsert(warehouse_engine, Post, [edited], update=["text"])
+
+    assert result.updated == 1
+    with warehouse_engine.connect() as connection:
+        stored = connection.execute(select(Post.text, Post.first_seen_at, Post.kind)).one()
+    assert stored == ("hello, edited", datetime(2026, 11, 1, 10, tzinfo=UTC), "post")
+
+
+def test_explicit_compare_columns_decide_what_counts_as_a_change(warehouse_engine):
+    upsert(warehouse_engine, "post_metrics_daily", metric_rows(1))
+    result = upsert(
+        warehouse_engine, "post_metrics_daily", metric_rows(1, likes=7), compare=["impressions"]
+    )
+    assert result.unchanged == 1
+    assert stored_metrics(warehouse_engine)["p0"][0] == 0
+
+
+def test_key_may_be_a_unique_constraint(warehouse_engine):
+    account = {"network": "x", "handle": "rival", "role": "competitor", "owner_name": "Rival"}
+    upsert(warehouse_engine, Account, [account], key=["network", "handle"])
+    result = upsert(
+        warehouse_engine, Account, [account | {"owner_name": "Rival SA"}], key=("network", "handle")
+    )
+    assert result.updated == 1
+    with warehouse_engine.connect() as connection:
+        assert connection.execute(select(Account.id, Account.owner_name)).all() == [(1, "Rival SA")]
+
+
+def test_rows_repeating_a_key_collapse_to_the_last_one(warehouse_engine):
+    rows = metric_rows(2) + [metric_rows(1, likes=5)[0]]
+    result = upsert(warehouse_engine, "post_metrics_daily", rows)
+    assert (result.received, result.inserted, result.duplicates) == (3, 2, 1)
+    assert stored_metrics(warehouse_engine)["p0"][0] == 5
+
+
+def test_dataframe_with_gaps_loads_as_nulls_and_reloads_as_a_no_op(warehouse_engine):
+    frame = pd.DataFrame(
+        {
+            "entry_id": ["e1", "e2", "e3"],
+            "scheduled_at": pd.to_datetime(
+                ["2026-11-21 09:00", "2026-11-22 18:30", "2026-11-23 08:00"]
+            ).tz_localize("Europe/Paris"),
+            "updated_at": pd.to_datetime(["2026-11-20 10:00"] * 3),  # naive: taken as UTC
+            "networks": [["x"], ["x", "linkedin"], ["youtube"]],
+            "text": ["one", "two", "three"],
+            "variants": [{"x": "one!"}, None, None],
+            "approver": ["ana", pd.NA, None],
+            "source_row": [2, None, 4],  # pandas stores this as float64 with NaN
+            "content_hash": ["h1", "h2", "h3"],
+        }
+    )
+
+    assert upsert(warehouse_engine, CalendarEntry, frame).inserted == 3
+    assert upsert(warehouse_engine, CalendarEntry, frame).unchanged == 3
+
+    with warehouse_engine.connect() as connection:
+        stored = {
+            row.entry_id: row
+            for row in connection.execute(select(CalendarEntry).order_by(CalendarEntry.entry_id))
+        }
+    assert stored["e1"].scheduled_at == datetime(2026, 11, 21, 8, tzinfo=UTC)
+    assert stored["e1"].updated_at == datetime(2026, 11, 20, 10, tzinfo=UTC)
+    assert stored["e1"].variants == {"x": "one!"} and stored["e2"].variants is None
+    assert stored["e2"].networks == ["x", "linkedin"]
+    assert [stored[e].approver for e in ("e1", "e2", "e3")] == ["ana", None, None]
+    assert [stored[e].source_row for e in ("e1", "e2", "e3")] == [2, None, 4]
+    assert stored["e1"].status == "draft"  # server default for a column not loaded
+
+
+def test_iso_strings_and_decimals_are_accepted(warehouse_engine):
+    rows = [
+        {
+            "campaign_id": "c1",
+            "day": "2026-11-20",
+            "spend": Decimal("12.50"),
+            "clicks": "31",
+            "source": "csv",
+            "extracted_at": "2026-11-21T01:00:00+01:00",
+        }
+    ]
+    assert upsert(warehouse_engine, "campaign_spend_daily", rows).inserted == 1
+    assert upsert(warehouse_engine, "campaign_spend_daily", rows).unchanged == 1
+    with warehouse_engine.connect() as connection:
+        day, spend, clicks, extracted_at = connection.execute(
+            text("SELECT day, spend, clicks, extracted_at FROM campaign_spend_daily")
+        ).one()
+    assert float(spend) == 12.5 and clicks == 31
+
+
+def test_empty_input_does_nothing(warehouse_engine):
+    assert upsert(warehouse_engine, "posts", []) == UpsertResult(0, 0, 0, 0, table="posts")
+    assert upsert(warehouse_engine, "posts", pd.DataFrame()).received == 0
+
+
+def test_a_connection_makes_the_load_part_of_the_callers_transaction(warehouse_engine):
+    with warehouse_engine.connect() as connection:
+        upsert(connection, "post_metrics_daily", metric_rows())
+        connection.rollback()
+    assert stored_metrics(warehouse_engine) == {}
+
+
+def test_sqlite_chunks_count_across_batches(sqlite_engine):
+    upsert(sqlite_engine, "post_metrics_daily", metric_rows(5))
+    rows = metric_rows(12)
+    rows[0]["likes"] = -1
+    result = upsert(sqlite_engine, "post_metrics_daily", rows, chunk_size=4)
+    assert (result.inserted, result.updated, result.unchanged) == (7, 1, 4)
+
+
+def test_raw_copy_appends_and_refuses_existing_keys(warehouse_engine):
+    assert raw_copy(warehouse_engine, "post_metrics_daily", metric_rows(3)) == 3
+    assert len(stored_metrics(warehouse_engine)) == 3
+    with pytest.raises(Exception, match="(?i)unique|duplicate"):
+        raw_copy(warehouse_engine, "post_metrics_daily", metric_rows(1))
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (
+            metric_rows(2)
+            + [
+                {
+                    "network": "x",
+                    "day": DAY,
+                    "likes": 1,
+                    "impressions": None,
+                    "extracted_at": EXTRACTED,
+                }
+            ],
+            r"row 2 has different columns from row 0 \(missing \['post_id'\]",
+        ),
+        (
+            metric_rows(2) + metric_rows(1, post_id=None),
+            r"row 2 has no value for key column 'post_id'",
+        ),
+        (
+            pd.DataFrame({"network": ["x"], "post_id": [float("nan")], "day": [DAY]}),
+            r"row 0 has no value for key column 'post_id'",
+        ),
+        (
+            [{"network": "x", "post_id": "1", "likes": 3}],
+            r"row 0 has no value for key column 'day'",
+        ),
+        (metric_rows(1, favourites=3), r"unknown column\(s\) \['favourites'\]"),
+        (metric_rows(1, likes=2.5), r"row 0, column 'likes': expected an integer, got 2.5"),
+        (metric_rows(1, day="yesterday"), r"row 0, column 'day': Invalid isoformat"),
+        (["not a dict"], r"row 0 is a str, not a dict"),
+    ],
+    ids=[
+        "columns-differ",
+        "null-key",
+        "nan-key",
+        "no-key-column",
+        "unknown-column",
+        "fractional-int",
+        "bad-date",
+        "not-a-mapping",
+    ],
+)
+def test_bad_rows_are_rejected_naming_the_row_and_column(sqlite_engine, rows, message):
+    with pytest.raises(UpsertError, match=message):
+        upsert(sqlite_engine, "post_metrics_daily", rows)
+    assert stored_metrics(sqlite_engine) == {}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"table": "post_metric"}, r"no warehouse table 'post_metric'; tables are: "),
+        ({"key": ["network"]}, r"key \['network'\] is neither the primary key nor a unique"),
+        ({"key": ["network", "postid"]}, r"unknown key column\(s\) \['postid'\]"),
+        ({"update": ["shares"]}, r"update column\(s\) \['shares'\] are not in the rows"),
+        ({"compare": "views"}, r"unknown compare column\(s\) \['views'\]"),
+    ],
+)
+def test_bad_arguments_are_rejected(sqlite_engine, kwargs, message):
+    arguments = {"table": "post_metrics_daily"} | kwargs
+    with pytest.raises(UpsertError, match=message):
+        upsert(sqlite_engine, rows=metric_rows(1), **arguments)
+
+
+def test_database_errors_roll_the_whole_load_back(warehouse_engine):
+    rows = metric_rows(1) + [
+        {
+            "network": "x",
+            "post_id": "p9",
+            "day": DAY,
+            "likes": 1,
+            "impressions": None,
+            "extracted_at": None,
+        }
+    ]  # NOT NULL column
+    with pytest.raises(Exception, match="(?i)null"):
+        upsert(warehouse_engine, "post_metrics_daily", rows)
+    assert stored_metrics(warehouse_engine) == {}
+
+
+def test_timestamps_in_other_zones_are_stored_as_utc(warehouse_engine):
+    paris = timezone(timedelta(hours=1))
+    upsert(
+        warehouse_engine,
+        "post_metrics_daily",
+        metric_rows(1, extracted_at=datetime(2026, 11, 21, 3, 0, tzinfo=paris)),
+    )
+    assert stored_metrics(warehouse_engine)["p0"][2] == datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
+    # The same instant written in another zone is not a change.
+    result = upsert(
+        warehouse_engine, "post_metrics_daily", metric_rows(1), compare=["extracted_at"]
+    )
+    assert result.unchanged == 1
