@@ -1,0 +1,204 @@
+"""A small HTTP client shared by the REST adapters (Meta Graph API, LinkedIn REST API).
+
+One :class:`RestClient` per adapter owns a ``requests.Session``, the base URL (the
+connection's host, which is how the sandbox is reached, or the network's real API), the
+timeout and the call counting. It turns transport failures and HTTP statuses into the
+errors of :mod:`socialops.networks.errors`; a network subclass reads its own error bodies
+and rate headers by overriding :meth:`RestClient.error_for` and :meth:`RestClient.observe`.
+
+Only idempotent requests are retried (with :func:`call_with_retries`). A write that never got
+an answer raises :class:`OutcomeUnknown`: the caller must reconcile with ``find_published``
+before sending it again, or the post could appear twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+
+import requests
+
+from socialops.networks.errors import (
+    AuthError,
+    InvalidRequest,
+    NetworkError,
+    OutcomeUnknown,
+    RateLimited,
+    TransientError,
+)
+from socialops.networks.retry import call_with_retries
+
+if TYPE_CHECKING:
+    from socialops.networks.base import ConnectionSettings, NetworkAdapter
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+#: When a 429 names no reset time, come back after this long.
+DEFAULT_RATE_LIMIT_WAIT = timedelta(seconds=60)
+
+
+def api_root(settings: ConnectionSettings, real_api: str) -> str:
+    """The connection's host when set (the sandbox, a proxy), else the network's real API."""
+    return (settings.host or real_api).rstrip("/")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class RestClient:
+    """HTTP for one adapter; ``sleep`` and ``now`` are injectable so tests never really wait."""
+
+    #: What the user must renew when the network answers 401 (overridden per network).
+    renew = "the access token"
+
+    def __init__(
+        self,
+        adapter: NetworkAdapter,
+        base_url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] | None = None,
+        now: Callable[[], datetime] | None = None,
+    ):
+        self.adapter = adapter
+        self.network = adapter.network
+        self.settings = adapter.settings
+        self.base_url = base_url.rstrip("/")
+        self.session = session or requests.Session()
+        self.session.headers.update(headers or {})
+        self.sleep: Callable[[float], None] = time.sleep if sleep is None else sleep
+        self.now: Callable[[], datetime] = utcnow if now is None else now
+
+    def url(self, path: str) -> str:
+        if path.startswith(("http://", "https://")):
+            return path
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        endpoint: str,
+        idempotent: bool | None = None,
+        **kwargs: Any,
+    ) -> requests.Response:
+        """Send one request; ``endpoint`` names it in call counts and error messages.
+
+        ``idempotent`` defaults to the HTTP method's semantics; a POST that creates nothing
+        visible (an Instagram media container) may pass ``idempotent=True`` to be retried.
+        Other keyword arguments go to ``requests`` (``params``, ``json``, ``data``, ...).
+        """
+        method = method.upper()
+        if idempotent is None:
+            idempotent = method in IDEMPOTENT_METHODS
+
+        def attempt() -> requests.Response:
+            return self._send(method, path, endpoint=endpoint, idempotent=idempotent, **kwargs)
+
+        if not idempotent:
+            return attempt()
+        return call_with_retries(
+            attempt, self.settings.retry_policy, sleep=self.sleep, now=self.now
+        )
+
+    def get(self, path: str, *, endpoint: str, params: Any = None, **kwargs: Any) -> Any:
+        """GET and decode the JSON body."""
+        return self.request("GET", path, endpoint=endpoint, params=params, **kwargs).json()
+
+    def _send(
+        self, method: str, path: str, *, endpoint: str, idempotent: bool, **kwargs: Any
+    ) -> requests.Response:
+        self.before_request(endpoint)
+        self.adapter.count_call(endpoint)
+        kwargs.setdefault("timeout", self.settings.timeout)
+        try:
+            response = self.session.request(method, self.url(path), **kwargs)
+        except requests.RequestException as exc:
+            raise self._transport_error(endpoint, exc, idempotent=idempotent) from exc
+        self.observe(response, endpoint)
+        if response.status_code >= 400:
+            raise self.error_for(response, endpoint)
+        return response
+
+    def _transport_error(
+        self, endpoint: str, exc: requests.RequestException, *, idempotent: bool
+    ) -> NetworkError:
+        reason = type(exc).__name__
+        if idempotent or _never_sent(exc):
+            return TransientError(
+                self.network, f"{endpoint}: no answer from {self.base_url} ({reason})"
+            )
+        return OutcomeUnknown(
+            self.network,
+            f"{endpoint}: the request was sent but no answer came back ({reason})",
+            hint="it may have been applied; reconcile with find_published before sending it again",
+        )
+
+    # -- per-network hooks ---------------------------------------------------------------
+    def before_request(self, endpoint: str) -> None:
+        """Called before every request; networks that pace themselves wait or raise here."""
+
+    def observe(self, response: requests.Response, endpoint: str) -> None:
+        """Called with every response (usage headers are read here)."""
+
+    def error_for(self, response: requests.Response, endpoint: str) -> NetworkError:
+        """The error for a response with status >= 400, from the status alone."""
+        status = response.status_code
+        message = f"{endpoint} answered {status}: {error_text(response)}"
+        if status == 401:
+            return self.auth_error(message, status=status)
+        if status == 429:
+            return RateLimited(
+                self.network, message, retry_at=self.retry_at(response), status=status
+            )
+        if status >= 500:
+            return TransientError(self.network, message, status=status)
+        return InvalidRequest(self.network, message, status=status)
+
+    def auth_error(self, message: str, *, status: int | None = None) -> AuthError:
+        return AuthError(
+            self.network, message, conn_id=self.settings.conn_id, renew=self.renew, status=status
+        )
+
+    def retry_at(self, response: requests.Response) -> datetime:
+        """When to come back after a 429: ``Retry-After`` (seconds or HTTP date), else a minute."""
+        value = response.headers.get("Retry-After")
+        if value:
+            if value.strip().isdigit():
+                return self.now() + timedelta(seconds=int(value))
+            try:
+                return parsedate_to_datetime(value).astimezone(UTC)
+            except (TypeError, ValueError):
+                pass
+        return self.now() + DEFAULT_RATE_LIMIT_WAIT
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _never_sent(exc: requests.RequestException) -> bool:
+    """Whether the request surely never reached the server (so even a write may be resent)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.ConnectionError):
+        text = repr(exc)
+        return "NewConnectionError" in text or "NameResolutionError" in text
+    return False
+
+
+def error_text(response: requests.Response, limit: int = 300) -> str:
+    text = response.text.strip()
+    return (text[:limit] + "…") if len(text) > limit else (text or response.reason or "no body")
+
+
+def json_body(response: requests.Response) -> Any:
+    """The decoded body, or None when it is not JSON (an HTML error page from a proxy)."""
+    try:
+        return response.json()
+    except ValueError:
+        return None

@@ -1,0 +1,961 @@
+"""Emulators of the Meta Graph API: one for Facebook Pages, one for Instagram.
+
+Both serve the same API shapes (``/{version}/{node}[/{edge}]``, ``data`` + ``paging``, the
+multi-id lookup ``/?ids=``, field expansion such as ``insights.metric(a,b)`` or
+``business_discovery.username(x){...}``, error objects with ``code``/``error_subcode``/
+``fbtrace_id``/``is_transient``). They are two emulators so that faults and the request log
+are per network (``/facebook/v21.0/...`` and ``/instagram/v21.0/...``).
+
+Every answer carries ``X-App-Usage`` and ``X-Business-Use-Case-Usage`` headers whose
+percentages rise with the calls of the last hour (``calls_per_hour`` is the 100% mark); past
+100% the emulator answers Graph error 32/80001 like Meta does. Any bearer token starting with
+``sandbox-`` is valid unless listed in ``world.revoked_tokens``; it stands for the Page token
+of the world's owned account on that network (``GET /me`` is that Page).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import re
+import secrets
+from collections import deque
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from email.parser import BytesParser
+from email.policy import default as default_policy
+from typing import Any
+from urllib.parse import urlencode
+
+from socialops.sandbox.server import Emulator, Request, Response, route
+from socialops.sandbox.world import SandboxAccount, SandboxMention, SandboxPost
+
+VERSION = r"/(?P<version>v\d+\.\d+)"
+DEFAULT_LIMIT = 25
+MAX_LIMIT = 100
+
+
+class GraphError(Exception):
+    """Raised by handlers; rendered as Graph's ``{"error": {...}}`` object."""
+
+    def __init__(self, code: int, message: str, *, status: int = 400, subcode: int | None = None,
+                 kind: str = "OAuthException", transient: bool = False):  # fmt: skip
+        super().__init__(message)
+        self.code, self.status, self.subcode, self.kind, self.transient = (
+            code,
+            status,
+            subcode,
+            kind,
+            transient,
+        )
+
+    def body(self) -> dict[str, Any]:
+        error: dict[str, Any] = {
+            "message": str(self),
+            "type": self.kind,
+            "code": self.code,
+            "is_transient": self.transient,
+            "fbtrace_id": "A" + secrets.token_hex(10),
+        }
+        if self.subcode:
+            error["error_subcode"] = self.subcode
+        return {"error": error}
+
+
+def graph_time(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+def split_fields(spec: str | None) -> list[str]:
+    """Top-level items of a ``fields`` spec, keeping ``a.b(c,d){e,f}`` expansions whole."""
+    items, depth, current = [], 0, ""
+    for char in spec or "":
+        if char in "({":
+            depth += 1
+        elif char in ")}":
+            depth -= 1
+        if char == "," and depth == 0:
+            items.append(current.strip())
+            current = ""
+        else:
+            current += char
+    if current.strip():
+        items.append(current.strip())
+    return items
+
+
+def field_name(item: str) -> str:
+    return re.split(r"[.({]", item, maxsplit=1)[0]
+
+
+def modifier(item: str, name: str) -> str | None:
+    """The argument of ``.name(...)`` in a field expansion (``metric``, ``limit``, ``username``)."""
+    found = re.search(rf"\.{name}\(([^)]*)\)", item)
+    return found.group(1) if found else None
+
+
+def subfields(item: str) -> str | None:
+    start = item.find("{")
+    return item[start + 1 : item.rfind("}")] if start >= 0 else None
+
+
+def select(obj: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
+    """Graph returns only the requested fields (and always the id)."""
+    if not fields:
+        return obj
+    names = {field_name(f) for f in fields} | {"id"}
+    return {k: v for k, v in obj.items() if k in names}
+
+
+def unix_arg(request: Request, name: str) -> datetime | None:
+    raw = request.arg(name)
+    if raw is None:
+        return None
+    if raw.isdigit():
+        return datetime.fromtimestamp(int(raw), UTC)
+    return datetime.fromisoformat(raw).replace(tzinfo=UTC)
+
+
+def form_fields(request: Request) -> dict[str, str]:
+    """POST parameters: query string, url-encoded body or multipart (a photo ``source`` upload)."""
+    fields = {k: v[0] for k, v in request.query.items()}
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        message = BytesParser(policy=default_policy).parsebytes(
+            f"Content-Type: {content_type}\r\n\r\n".encode() + request.body
+        )
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            fields[name] = (
+                f"upload:{part.get_filename()}"
+                if part.get_filename()
+                else part.get_content().strip()
+            )
+    elif request.body:
+        fields.update(request.form())
+    return fields
+
+
+def seeded_metrics(
+    account: SandboxAccount, kind: str, reach_share: float, split: dict[str, float]
+) -> dict[str, int]:
+    """Final metrics of a post published through the API, from the account's audience."""
+    seen = max(1, account.followers) * reach_share
+    interactions = seen * account.engagement_rate
+    metrics = {name: int(interactions * share) for name, share in split.items()}
+    metrics["reach"] = int(seen)
+    metrics["impressions"] = int(seen * 1.4)
+    if kind in ("reel", "video"):
+        metrics["video_views"] = int(seen * 1.8)
+    return metrics
+
+
+class GraphEmulator(Emulator):
+    """What both Graph emulators share: auth, usage headers, paging, field selection, errors."""
+
+    #: Calls per rolling hour that make the usage headers read 100%.
+    calls_per_hour = 2000
+    reach_share = 0.1
+    metric_split: dict[str, float] = {}
+
+    def __init__(self, world):
+        super().__init__(world)
+        self._calls: deque[datetime] = deque()
+
+    @classmethod
+    def connection(cls, base_url: str) -> dict[str, Any]:
+        return {
+            "conn_type": cls.network,
+            "host": f"{base_url}/{cls.network}",
+            "password": f"sandbox-{cls.network}-page-token",
+            "extra": {"api_version": "v21.0"},
+        }
+
+    # -- usage and faults ------------------------------------------------------------------
+    def _usage(self) -> int:
+        now = self.world.now()
+        while self._calls and self._calls[0] < now - timedelta(hours=1):
+            self._calls.popleft()
+        return min(100, math.ceil(100 * len(self._calls) / self.calls_per_hour))
+
+    def _usage_headers(self, usage: int, regain_minutes: int = 0) -> dict[str, str]:
+        app = {"call_count": usage, "total_time": usage * 3 // 4, "total_cputime": usage // 2}
+        owner = self.owned().id if self.owned() else "0"
+        buc = {owner: [{"type": "pages", **app, "estimated_time_to_regain_access": regain_minutes}]}
+        return {"X-App-Usage": json.dumps(app), "X-Business-Use-Case-Usage": json.dumps(buc)}
+
+    def _error(self, error: GraphError, usage: int | None = None, regain: int = 0) -> Response:
+        headers = self._usage_headers(self._usage() if usage is None else usage, regain)
+        if error.code == 190:
+            headers["WWW-Authenticate"] = f'OAuth "Facebook Platform" "invalid_token" "{error}"'
+        return Response(error.status, error.body(), headers)
+
+    def rate_limited(self, request: Request, reset_at: datetime) -> Response:
+        minutes = max(1, math.ceil((reset_at - self.world.now()).total_seconds() / 60))
+        error = GraphError(80001, "There have been too many calls to this Page account. Wait a bit and try again.",
+                           status=400)  # fmt: skip
+        return self._error(error, usage=100, regain=minutes)
+
+    def server_error(self, request: Request) -> Response:
+        error = GraphError(2, "An unexpected error has occurred. Please retry your request later.",
+                           status=500, transient=True)  # fmt: skip
+        return self._error(error)
+
+    def expired_token(self, request: Request) -> Response:
+        return self._error(self._expired())
+
+    def _expired(self) -> GraphError:
+        return GraphError(
+            190,
+            "Error validating access token: Session has expired on Friday, 20-Nov-26 08:00:00 PST.",
+            status=401,
+            subcode=463,
+        )
+
+    def not_found(self, request: Request) -> Response:
+        return self._error(
+            GraphError(100, f"Unknown path components: {request.path}", kind="GraphMethodException")
+        )
+
+    # -- dispatch ----------------------------------------------------------------------------
+    def _serve(self, request: Request, handler: Callable[[], Any]) -> Response:
+        token = request.bearer or request.arg("access_token")
+        if not token:
+            return self._error(
+                GraphError(104, "An access token is required to request this resource.")
+            )
+        if not token.startswith("sandbox-") or token in self.world.revoked_tokens:
+            return self._error(self._expired())
+        usage = self._usage()
+        if usage >= 100:
+            error = GraphError(32, "Page request limit reached", status=400)
+            return self._error(error, usage=100, regain=60)
+        self._calls.append(self.world.now())
+        try:
+            body = handler()
+        except GraphError as error:
+            return self._error(error)
+        return Response(200, body, self._usage_headers(self._usage()))
+
+    @route("GET", VERSION + r"/?")
+    def get_many(self, request: Request) -> Response:
+        def lookup() -> dict[str, Any]:
+            ids = [i for i in (request.arg("ids") or "").split(",") if i]
+            if not ids:
+                raise GraphError(100, "Unsupported get request.", kind="GraphMethodException")
+            if len(ids) > 50:
+                raise GraphError(100, f"(#100) Too many IDs. Maximum: 50. Provided: {len(ids)}.")
+            missing = [i for i in ids if self.resolve(i) is None]
+            if missing:
+                raise GraphError(
+                    100,
+                    f"(#803) Some of the aliases you requested do not exist: {','.join(missing)}",
+                )
+            return {i: self.render(request, self.resolve(i)) for i in ids}
+
+        return self._serve(request, lookup)
+
+    @route("GET", VERSION + r"/(?P<node>[^/]+)")
+    def get_node(self, request: Request) -> Response:
+        def node() -> dict[str, Any]:
+            found = self.resolve(request.params["node"])
+            if found is None:
+                raise GraphError(
+                    100,
+                    f"Unsupported get request. Object with ID '{request.params['node']}' does not exist, "
+                    "cannot be loaded due to missing permissions, or does not support this operation.",
+                    subcode=33,
+                    kind="GraphMethodException",
+                )
+            return self.render(request, found)
+
+        return self._serve(request, node)
+
+    @route("GET", VERSION + r"/(?P<node>[^/]+)/(?P<edge>[a-z_]+)")
+    def get_edge(self, request: Request) -> Response:
+        return self._serve(request, lambda: self._edge(request, "get"))
+
+    @route("POST", VERSION + r"/(?P<node>[^/]+)/(?P<edge>[a-z_]+)")
+    def post_edge(self, request: Request) -> Response:
+        return self._serve(request, lambda: self._edge(request, "post"))
+
+    def _edge(self, request: Request, verb: str) -> Any:
+        found = self.resolve(request.params["node"])
+        handler = getattr(self, f"{verb}_{request.params['edge']}", None)
+        if found is None or handler is None:
+            raise GraphError(
+                100, f"Unknown path components: /{request.params['edge']}", kind="OAuthException"
+            )
+        return handler(request, found)
+
+    # -- the world -----------------------------------------------------------------------
+    def owned(self, network: str | None = None) -> SandboxAccount | None:
+        network = network or self.network
+        return next(
+            (a for (n, _), a in self.world.accounts.items() if n == network and a.role == "owned"),
+            None,
+        )
+
+    def resolve(self, node: str) -> SandboxAccount | SandboxPost | SandboxMention | dict | None:
+        """What a path component names: ``me``, an account id or username, a post, a comment."""
+        if node == "me":
+            return self.owned()
+        return (
+            self.world.account(self.network, node)
+            or self.world.post(self.network, node)
+            or next((m for m in self.world.network_mentions(self.network) if m.id == node), None)
+        )
+
+    def render(self, request: Request, obj: Any) -> dict[str, Any]:
+        fields = split_fields(request.arg("fields"))
+        if isinstance(obj, SandboxAccount):
+            return self.render_account(obj, fields)
+        if isinstance(obj, SandboxPost):
+            return self.render_post(request, obj, fields)
+        if isinstance(obj, SandboxMention):
+            return select(
+                self.render_comment(obj) if obj.in_reply_to else self.render_mention(obj), fields
+            )
+        return select(obj, fields)
+
+    def render_account(self, account: SandboxAccount, fields: list[str]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def render_post(self, request: Request, post: SandboxPost, fields: list[str]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def render_comment(self, comment: SandboxMention) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def render_mention(self, mention: SandboxMention) -> dict[str, Any]:
+        raise NotImplementedError
+
+    # -- shared pieces -------------------------------------------------------------------
+    def page(self, request: Request, items: list[Any], render: Callable[[Any], dict[str, Any]],
+             limit: int | None = None) -> dict[str, Any]:  # fmt: skip
+        """One cursor-paged answer: ``data`` and ``paging`` (``cursors``, ``next`` when more remain)."""
+        size = min(MAX_LIMIT, int(request.arg("limit") or limit or DEFAULT_LIMIT))
+        after = request.arg("after")
+        start = int(base64.b64decode(after).decode()) if after else 0
+        chunk = items[start : start + size]
+        body: dict[str, Any] = {"data": [render(item) for item in chunk]}
+        if chunk:
+            body["paging"] = {
+                "cursors": {
+                    "before": base64.b64encode(str(start).encode()).decode(),
+                    "after": base64.b64encode(str(start + len(chunk)).encode()).decode(),
+                }
+            }
+            if start + len(chunk) < len(items):
+                query = {k: v[0] for k, v in request.query.items()} | {
+                    "after": body["paging"]["cursors"]["after"]
+                }
+                host = request.headers.get("host", "127.0.0.1")
+                body["paging"]["next"] = (
+                    f"http://{host}/{self.network}{request.path}?{urlencode(query)}"
+                )
+        return body
+
+    def in_window(self, request: Request, items: list[Any], attr: str = "created_at") -> list[Any]:
+        since, until = unix_arg(request, "since"), unix_arg(request, "until")
+        return [
+            i for i in items
+            if (since is None or getattr(i, attr) >= since) and (until is None or getattr(i, attr) < until)
+        ]  # fmt: skip
+
+    def comments_of(self, post: SandboxPost) -> list[SandboxMention]:
+        return sorted(
+            (m for m in self.world.network_mentions(self.network) if m.in_reply_to == post.id and m.created_at <= self.world.now()),
+            key=lambda m: m.created_at,
+        )  # fmt: skip
+
+    def comments_edge(
+        self, request: Request, post: SandboxPost, item: str | None = None
+    ) -> dict[str, Any]:
+        """``/{post}/comments`` or the ``comments.limit(n){...}`` expansion of a post."""
+        limit = modifier(item, "limit") if item else None
+        body = self.page(
+            request, self.comments_of(post), self.render_comment, int(limit) if limit else None
+        )
+        if item and subfields(item):
+            body["data"] = [select(c, split_fields(subfields(item))) for c in body["data"]]
+        return body
+
+    def get_comments(self, request: Request, post: Any) -> dict[str, Any]:
+        if not isinstance(post, SandboxPost):
+            raise GraphError(100, "(#100) Tried accessing nonexisting field (comments)")
+        body = self.comments_edge(request, post)
+        fields = split_fields(request.arg("fields"))
+        body["data"] = [select(c, fields) for c in body["data"]]
+        return body
+
+    def insights_body(self, values: dict[str, int], period: str, *, node: str, end: datetime | None = None,
+                      total_value: bool = False) -> dict[str, Any]:  # fmt: skip
+        data = []
+        for name, value in values.items():
+            item: dict[str, Any] = {
+                "name": name,
+                "period": period,
+                "title": name.replace("_", " ").title(),
+                "description": f"Sandbox {name}",
+                "id": f"{node}/insights/{name}/{period}",
+            }
+            if total_value:
+                item["total_value"] = {"value": value}
+            else:
+                item["values"] = [
+                    {"value": value, **({"end_time": graph_time(end)} if end else {})}
+                ]
+            data.append(item)
+        return {"data": data}
+
+    def wanted_metrics(self, request_metrics: str | None, supported: dict[str, Any]) -> list[str]:
+        names = [m for m in (request_metrics or "").split(",") if m]
+        if not names:
+            raise GraphError(100, "(#100) The parameter metric is required")
+        for position, name in enumerate(names):
+            if name not in supported:
+                raise GraphError(
+                    100,
+                    f"(#100) metric[{position}] must be one of the following values: {', '.join(supported)}",
+                )
+        return names
+
+    def new_post(
+        self, account: SandboxAccount, post_id: str, text: str, kind: str, **extra: Any
+    ) -> SandboxPost:
+        return self.world.add_post(
+            SandboxPost(
+                network=self.network,
+                id=post_id,
+                account_id=account.id,
+                text=text,
+                created_at=self.world.now(),
+                kind=kind,
+                final=seeded_metrics(account, kind, self.reach_share, self.metric_split),
+                extra={"via_api": True},
+                **extra,
+            )
+        )
+
+
+class FacebookEmulator(GraphEmulator):
+    network = "facebook"
+    conn_id = "facebook_default"
+    reach_share = 0.07
+    metric_split = {"likes": 0.66, "comments": 0.12, "shares": 0.1, "link_clicks": 0.12}
+    POST_METRICS = {
+        "post_impressions": "impressions",
+        "post_impressions_unique": "reach",
+        "post_clicks": "link_clicks",
+        "post_video_views": "video_views",
+        "post_engaged_users": "likes",
+    }
+    PAGE_METRICS = ("page_follows", "page_impressions", "page_impressions_unique", "page_views_total",
+                    "page_post_engagements")  # fmt: skip
+
+    def render_account(self, account: SandboxAccount, fields: list[str]) -> dict[str, Any]:
+        followers = account.followers_at(self.world.now(), self.world.epoch)
+        return select(
+            {
+                "id": account.id,
+                "name": account.name,
+                "username": account.handle,
+                "fan_count": int(followers * 0.92),
+                "followers_count": followers,
+                "about": account.bio,
+                "verification_status": "blue_verified" if account.verified else "not_verified",
+                "link": f"https://www.facebook.com/{account.handle}",
+                "category": "Brand",
+            },
+            fields,
+        )
+
+    def render_post(self, request: Request, post: SandboxPost, fields: list[str]) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": post.id,
+            "message": post.text,
+            "created_time": graph_time(post.created_at),
+            "permalink_url": f"https://www.facebook.com/{post.account_id}/posts/{post.id.split('_')[-1]}",
+            "status_type": "added_photos"
+            if post.media
+            else ("shared_story" if post.link else "mobile_status_update"),
+        }
+        metrics = post.metrics_at(self.world.now())
+        for item in fields:
+            name = field_name(item)
+            if name == "insights":
+                wanted = self.wanted_metrics(modifier(item, "metric"), self.POST_METRICS)
+                values = {m: metrics.get(self.POST_METRICS[m], 0) for m in wanted}
+                body["insights"] = self.insights_body(values, "lifetime", node=post.id)
+            elif name == "reactions":
+                body["reactions"] = {
+                    "data": [],
+                    "summary": {"total_count": metrics.get("likes", 0), "viewer_reaction": "NONE"},
+                }
+            elif name == "comments" and modifier(item, "summary"):
+                body["comments"] = {
+                    "data": [],
+                    "summary": {
+                        "order": "ranked",
+                        "total_count": metrics.get("comments", 0),
+                        "can_comment": True,
+                    },
+                }
+            elif name == "comments":
+                body["comments"] = self.comments_edge(request, post, item)
+            elif name == "shares" and metrics.get("shares"):
+                body["shares"] = {"count": metrics["shares"]}
+        return select(body, fields)
+
+    def render_comment(self, comment: SandboxMention) -> dict[str, Any]:
+        return {
+            "id": comment.id,
+            "message": comment.text,
+            "created_time": graph_time(comment.created_at),
+            "from": {"id": comment.author_id, "name": comment.author_handle},
+            "like_count": comment.likes,
+            "permalink_url": f"https://www.facebook.com/{comment.in_reply_to}?comment_id={comment.id}",
+        }
+
+    def render_mention(self, mention: SandboxMention) -> dict[str, Any]:
+        return {
+            "id": mention.id,
+            "message": mention.text,
+            "created_time": graph_time(mention.created_at),
+            "from": {"id": mention.author_id, "name": mention.author_handle},
+            "permalink_url": f"https://www.facebook.com/{mention.id}",
+        }
+
+    def _page_account(self, node: Any) -> SandboxAccount:
+        if not isinstance(node, SandboxAccount):
+            raise GraphError(100, "(#100) Tried accessing nonexisting field on a non-Page object")
+        return node
+
+    def get_posts(self, request: Request, node: Any) -> dict[str, Any]:
+        page = self._page_account(node)
+        posts = self.in_window(
+            request,
+            [
+                p
+                for p in self.world.account_posts(self.network, page.id)
+                if p.created_at <= self.world.now()
+            ],
+        )
+        fields = split_fields(request.arg("fields"))
+        return self.page(request, posts, lambda p: self.render_post(request, p, fields))
+
+    get_feed = get_posts
+
+    def get_tagged(self, request: Request, node: Any) -> dict[str, Any]:
+        page = self._page_account(node)
+        if page.role != "owned":
+            raise GraphError(
+                10,
+                "(#10) This endpoint requires the 'pages_read_engagement' permission on this Page",
+            )
+        tagged = sorted(
+            (
+                m
+                for m in self.world.network_mentions(self.network)
+                if not m.in_reply_to and m.created_at <= self.world.now()
+            ),
+            key=lambda m: m.created_at,
+            reverse=True,
+        )
+        fields = split_fields(request.arg("fields"))
+        return self.page(
+            request,
+            self.in_window(request, tagged),
+            lambda m: select(self.render_mention(m), fields),
+        )
+
+    def get_insights(self, request: Request, node: Any) -> dict[str, Any]:
+        if isinstance(node, SandboxPost):
+            wanted = self.wanted_metrics(request.arg("metric"), self.POST_METRICS)
+            metrics = node.metrics_at(self.world.now())
+            return self.insights_body(
+                {m: metrics.get(self.POST_METRICS[m], 0) for m in wanted}, "lifetime", node=node.id
+            )
+        page = self._page_account(node)
+        if page.role != "owned":
+            raise GraphError(
+                190, "(#190) This method must be called with a Page Access Token", status=400
+            )
+        wanted = self.wanted_metrics(request.arg("metric"), dict.fromkeys(self.PAGE_METRICS))
+        since = unix_arg(request, "since") or (self.world.now() - timedelta(days=1))
+        start = since.replace(hour=0, minute=0, second=0, microsecond=0)
+        end = start + timedelta(days=1)
+        posts = self.world.account_posts(self.network, page.id)
+
+        def grown(metric: str) -> int:
+            return sum(
+                p.metrics_at(end).get(metric, 0) - p.metrics_at(start).get(metric, 0) for p in posts
+            )
+
+        values = {
+            "page_follows": page.followers_at(end, self.world.epoch),
+            "page_impressions": grown("impressions"),
+            "page_impressions_unique": grown("reach"),
+            "page_views_total": max(0, int(page.followers_at(end, self.world.epoch) * 0.004)),
+            "page_post_engagements": grown("likes") + grown("comments") + grown("shares"),
+        }
+        return self.insights_body({m: values[m] for m in wanted}, "day", node=page.id, end=end)
+
+    def post_feed(self, request: Request, node: Any) -> dict[str, Any]:
+        page = self._owned_page(node)
+        params = form_fields(request)
+        message = params.get("message", "")
+        if not message and not params.get("link"):
+            raise GraphError(100, "(#100) Either message or link must be specified")
+        day_ago = self.world.now() - timedelta(hours=24)
+        if message and any(
+            p.text == message and p.created_at >= day_ago
+            for p in self.world.account_posts(self.network, page.id)
+        ):
+            raise GraphError(506, "(#506) Duplicate status message")
+        post = self.new_post(
+            page, f"{page.id}_{self.world.new_id()}", message, "post", link=params.get("link")
+        )
+        return {"id": post.id}
+
+    def post_photos(self, request: Request, node: Any) -> dict[str, Any]:
+        page = self._owned_page(node)
+        params = form_fields(request)
+        source = params.get("url") or params.get("source")
+        if not source:
+            raise GraphError(324, "(#324) Requires upload file", subcode=2069019)
+        photo_id = self.world.new_id()
+        text = params.get("caption") or params.get("message", "")
+        post = self.new_post(
+            page, f"{page.id}_{self.world.new_id()}", text, "photo", media=[source]
+        )
+        post.extra["photo_id"] = photo_id
+        return {"id": photo_id, "post_id": post.id}
+
+    def _owned_page(self, node: Any) -> SandboxAccount:
+        page = self._page_account(node)
+        if page.role != "owned":
+            raise GraphError(200, "(#200) The user hasn't authorized the application to perform this action",
+                             kind="OAuthException", status=403)  # fmt: skip
+        return page
+
+
+class InstagramEmulator(GraphEmulator):
+    network = "instagram"
+    conn_id = "instagram_default"
+    reach_share = 0.28
+    metric_split = {"likes": 0.78, "comments": 0.06, "shares": 0.06, "saves": 0.1}
+    #: ``impressions``/``video_views`` are gone since 2025: asking for them is an error, as on Meta.
+    MEDIA_METRICS = {"reach": "reach", "saved": "saves", "shares": "shares", "views": None,
+                     "likes": "likes", "comments": "comments", "total_interactions": None}  # fmt: skip
+    ACCOUNT_METRICS = ("reach", "views", "profile_views", "follower_count", "accounts_engaged",
+                       "total_interactions")  # fmt: skip
+    #: Posts an account may publish through the API in 24 hours (Meta's current limit).
+    quota_total = 100
+    #: Status polls a video container answers IN_PROGRESS before FINISHED.
+    video_processing_polls = 2
+
+    def __init__(self, world):
+        super().__init__(world)
+        self.containers: dict[str, dict[str, Any]] = {}
+
+    def resolve(self, node: str) -> Any:
+        """Containers and Instagram nodes, else the linked Facebook Page (``me`` with a Page token)."""
+        if node in self.containers:
+            return self.containers[node]
+        found = super().resolve(node) if node != "me" else None
+        if found is not None:
+            return found
+        page = self.owned("facebook") if node == "me" else self.world.account("facebook", node)
+        if node == "me" or (page and page.role == "owned"):
+            return {"kind": "page", "page": page}
+        return None
+
+    def render(self, request: Request, obj: Any) -> dict[str, Any]:
+        if isinstance(obj, dict) and obj.get("kind") == "page":
+            return self.render_page(obj["page"], split_fields(request.arg("fields")))
+        if isinstance(obj, dict) and obj.get("kind") == "container":
+            return self.render_container(obj, split_fields(request.arg("fields")))
+        return super().render(request, obj)
+
+    def render_page(self, page: SandboxAccount | None, fields: list[str]) -> dict[str, Any]:
+        account = self.owned()
+        body = {
+            "id": page.id if page else "100000000000001",
+            "name": page.name if page else "Sandbox Page",
+            "instagram_business_account": {"id": account.id} if account else None,
+        }
+        return select({k: v for k, v in body.items() if v is not None}, fields)
+
+    def render_account(self, account: SandboxAccount, fields: list[str]) -> dict[str, Any]:
+        body = self._profile(account)
+        for item in fields:
+            if field_name(item) == "business_discovery":
+                body["business_discovery"] = self._business_discovery(item)
+        return select(body, fields)
+
+    def _profile(self, account: SandboxAccount) -> dict[str, Any]:
+        return {
+            "id": account.id,
+            "ig_id": int(account.id[-10:]),
+            "username": account.handle,
+            "name": account.name,
+            "followers_count": account.followers_at(self.world.now(), self.world.epoch),
+            "follows_count": account.following,
+            "media_count": len(self.world.account_posts(self.network, account.id)),
+            "biography": account.bio,
+            "website": f"https://{account.handle}.example",
+            "profile_picture_url": f"https://scontent.cdninstagram.com/{account.handle}.jpg",
+        }
+
+    def _business_discovery(self, item: str) -> dict[str, Any]:
+        username = (modifier(item, "username") or "").strip()
+        account = self.world.account(self.network, username)
+        if account is None or account.role == "public":
+            raise GraphError(110, "Invalid user id", subcode=2207013,
+                             kind="OAuthException")  # fmt: skip
+        wanted = split_fields(subfields(item))
+        body = self._profile(account)
+        for sub in wanted:
+            if field_name(sub) == "media":
+                limit = int(modifier(sub, "limit") or DEFAULT_LIMIT)
+                posts = [
+                    p
+                    for p in self.world.account_posts(self.network, account.id)
+                    if p.created_at <= self.world.now()
+                ][:limit]
+                media_fields = split_fields(subfields(sub))
+                body["media"] = {"data": [select(self._media(p), media_fields) for p in posts]}
+        return select(body, wanted)
+
+    def _media(self, post: SandboxPost) -> dict[str, Any]:
+        media_type, product = {
+            "reel": ("VIDEO", "REELS"),
+            "carousel": ("CAROUSEL_ALBUM", "FEED"),
+        }.get(post.kind, ("IMAGE", "FEED"))
+        metrics = post.metrics_at(self.world.now())
+        account = self.world.accounts.get((self.network, post.account_id))
+        return {
+            "id": post.id,
+            "caption": post.text,
+            "media_type": media_type,
+            "media_product_type": product,
+            "permalink": f"https://www.instagram.com/{'reel' if post.kind == 'reel' else 'p'}/{post.extra.get('shortcode', post.id[-11:])}/",
+            "timestamp": graph_time(post.created_at),
+            "username": account.handle if account else None,
+            "like_count": metrics.get("likes", 0),
+            "comments_count": metrics.get("comments", 0),
+        }
+
+    def render_post(self, request: Request, post: SandboxPost, fields: list[str]) -> dict[str, Any]:
+        body = self._media(post)
+        for item in fields:
+            name = field_name(item)
+            if name == "insights":
+                body["insights"] = self._media_insights(post, modifier(item, "metric"))
+            elif name == "comments":
+                body["comments"] = self.comments_edge(request, post, item)
+        return select(body, fields)
+
+    def _media_insights(self, post: SandboxPost, metric_arg: str | None) -> dict[str, Any]:
+        wanted = self.wanted_metrics(metric_arg, self.MEDIA_METRICS)
+        metrics = post.metrics_at(self.world.now())
+        metrics["views"] = metrics.get("video_views") or metrics.get("impressions", 0)
+        metrics["total_interactions"] = sum(
+            metrics.get(k, 0) for k in ("likes", "comments", "shares", "saves")
+        )
+        return self.insights_body(
+            {m: metrics.get(self.MEDIA_METRICS[m] or m, 0) for m in wanted},
+            "lifetime",
+            node=post.id,
+        )
+
+    def render_comment(self, comment: SandboxMention) -> dict[str, Any]:
+        return {
+            "id": comment.id,
+            "text": comment.text,
+            "timestamp": graph_time(comment.created_at),
+            "username": comment.author_handle,
+            "like_count": comment.likes,
+            "from": {"id": comment.author_id, "username": comment.author_handle},
+        }
+
+    def render_mention(self, mention: SandboxMention) -> dict[str, Any]:
+        return {
+            "id": mention.id,
+            "caption": mention.text,
+            "timestamp": graph_time(mention.created_at),
+            "username": mention.author_handle,
+            "media_type": "IMAGE",
+            "permalink": f"https://www.instagram.com/p/{mention.id[-11:]}/",
+        }
+
+    def render_container(self, container: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+        if container["status_code"] == "IN_PROGRESS":
+            container["polls_left"] -= 1
+            if container["polls_left"] < 0:
+                container["status_code"] = "FINISHED"
+        status = {"ERROR": "Error: Media upload has failed with error code 2207026", "IN_PROGRESS": "In Progress: Media is still being processed.",
+                  "FINISHED": "Finished: Media has been uploaded and it is ready to be published.", "PUBLISHED": "Published"}  # fmt: skip
+        return select(
+            {
+                "id": container["id"],
+                "status_code": container["status_code"],
+                "status": status[container["status_code"]],
+            },
+            fields,
+        )
+
+    # -- edges ---------------------------------------------------------------------------
+    def _own_account(self, node: Any) -> SandboxAccount:
+        if not isinstance(node, SandboxAccount) or node.role != "owned":
+            raise GraphError(10, "(#10) Application does not have permission for this action")
+        return node
+
+    def get_media(self, request: Request, node: Any) -> dict[str, Any]:
+        account = self._own_account(node)
+        posts = self.in_window(
+            request,
+            [
+                p
+                for p in self.world.account_posts(self.network, account.id)
+                if p.created_at <= self.world.now()
+            ],
+        )
+        fields = split_fields(request.arg("fields"))
+        return self.page(request, posts, lambda p: self.render_post(request, p, fields))
+
+    def get_tags(self, request: Request, node: Any) -> dict[str, Any]:
+        self._own_account(node)
+        tagged = sorted(
+            (
+                m
+                for m in self.world.network_mentions(self.network)
+                if not m.in_reply_to and m.created_at <= self.world.now()
+            ),
+            key=lambda m: m.created_at,
+            reverse=True,
+        )
+        fields = split_fields(request.arg("fields"))
+        return self.page(request, tagged, lambda m: select(self.render_mention(m), fields))
+
+    def get_insights(self, request: Request, node: Any) -> dict[str, Any]:
+        if isinstance(node, SandboxPost):
+            return self._media_insights(node, request.arg("metric"))
+        account = self._own_account(node)
+        wanted = self.wanted_metrics(request.arg("metric"), dict.fromkeys(self.ACCOUNT_METRICS))
+        start = (unix_arg(request, "since") or self.world.now() - timedelta(days=1)).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+        end = start + timedelta(days=1)
+        posts = self.world.account_posts(self.network, account.id)
+
+        def grown(metric: str) -> int:
+            return sum(
+                p.metrics_at(end).get(metric, 0) - p.metrics_at(start).get(metric, 0) for p in posts
+            )
+
+        values = {
+            "reach": grown("reach"),
+            "views": grown("impressions"),
+            "profile_views": int(account.followers_at(end, self.world.epoch) * 0.006),
+            "follower_count": account.followers_at(end, self.world.epoch)
+            - account.followers_at(start, self.world.epoch),
+            "accounts_engaged": grown("likes") // 2,
+            "total_interactions": grown("likes")
+            + grown("comments")
+            + grown("shares")
+            + grown("saves"),
+        }
+        total_value = request.arg("metric_type") == "total_value"
+        return self.insights_body(
+            {m: values[m] for m in wanted}, "day", node=account.id, end=end, total_value=total_value
+        )
+
+    def _published_today(self, account: SandboxAccount) -> int:
+        day_ago = self.world.now() - timedelta(hours=24)
+        return sum(
+            1
+            for p in self.world.account_posts(self.network, account.id)
+            if p.extra.get("via_api") and p.created_at >= day_ago
+        )
+
+    def get_content_publishing_limit(self, request: Request, node: Any) -> dict[str, Any]:
+        account = self._own_account(node)
+        return {
+            "data": [
+                {
+                    "quota_usage": self._published_today(account),
+                    "config": {"quota_total": self.quota_total, "quota_duration": 86400},
+                }
+            ]
+        }
+
+    def post_media(self, request: Request, node: Any) -> dict[str, Any]:
+        account = self._own_account(node)
+        params = form_fields(request)
+        media_type = params.get("media_type", "IMAGE")
+        url = params.get("image_url") or params.get("video_url")
+        if media_type == "CAROUSEL":
+            children = [c for c in params.get("children", "").split(",") if c]
+            if not 2 <= len(children) <= 10 or any(c not in self.containers for c in children):
+                raise GraphError(100, "(#100) The carousel children are invalid", subcode=2207022)
+        elif not url:
+            raise GraphError(
+                100, "(#100) The parameter image_url is required.", kind="OAuthException"
+            )
+        container_id = self.world.new_id(17_890_000_000_000_000)
+        broken = bool(url and "broken" in url)
+        video = media_type in ("REELS", "VIDEO")
+        self.containers[container_id] = {
+            "kind": "container",
+            "id": container_id,
+            "account_id": account.id,
+            "media_type": media_type,
+            "url": url,
+            "caption": params.get("caption", ""),
+            "children": params.get("children", "").split(",") if media_type == "CAROUSEL" else [],
+            "status_code": "ERROR" if broken else ("IN_PROGRESS" if video else "FINISHED"),
+            "polls_left": self.video_processing_polls,
+        }
+        return {"id": container_id}
+
+    def post_media_publish(self, request: Request, node: Any) -> dict[str, Any]:
+        account = self._own_account(node)
+        container = self.containers.get(form_fields(request).get("creation_id", ""))
+        if container is None or container["account_id"] != account.id:
+            raise GraphError(100, "(#100) Param creation_id must be a valid media container id")
+        if container["status_code"] != "FINISHED":
+            raise GraphError(
+                9007,
+                "The media is not ready for publishing, please wait for a moment",
+                subcode=2207027,
+            )
+        if self._published_today(account) >= self.quota_total:
+            raise GraphError(
+                9,
+                "Application request limit reached: the account reached its publishing limit",
+                subcode=2207042,
+            )
+        kind = {"CAROUSEL": "carousel", "REELS": "reel", "VIDEO": "reel"}.get(
+            container["media_type"], "post"
+        )
+        media = (
+            [self.containers[c]["url"] for c in container["children"]]
+            if container["children"]
+            else [container["url"]]
+        )
+        post = self.new_post(
+            account,
+            self.world.new_id(17_900_000_000_000_000),
+            container["caption"],
+            kind,
+            media=media,
+        )
+        post.extra["shortcode"] = (
+            base64.urlsafe_b64encode(post.id[-8:].encode()).decode().rstrip("=")
+        )
+        container["status_code"] = "PUBLISHED"
+        return {"id": post.id}

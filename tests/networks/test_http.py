@@ -1,0 +1,179 @@
+"""RestClient: statuses and transport failures → our errors, retries only where safe, call counts."""
+
+from __future__ import annotations
+
+import socket
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from socialops.networks import (
+    AuthError,
+    ConnectionSettings,
+    InvalidRequest,
+    NetworkAdapter,
+    OutcomeUnknown,
+    RateLimited,
+    TransientError,
+)
+from socialops.networks.http import RestClient, api_root
+from socialops.sandbox import Emulator, Request, Response, Sandbox, SandboxServer, route
+from socialops.sandbox.world import World
+
+NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+
+
+class StatusEmulator(Emulator):
+    """``/echo/status/<code>`` answers that code; ``POST /echo/items`` counts creations."""
+
+    network = "echo"
+
+    def __init__(self, world):
+        super().__init__(world)
+        self.created = 0
+
+    @route("GET", r"/status/(?P<code>\d{3})")
+    def status(self, request: Request) -> Response:
+        return Response(int(request.params["code"]), {"status": request.params["code"]})
+
+    @route("GET", r"/ok")
+    def ok(self, request: Request) -> Response:
+        return Response(200, {"ok": True})
+
+    @route("POST", r"/items")
+    def create(self, request: Request) -> Response:
+        self.created += 1
+        return Response(201, {"id": self.created})
+
+
+class Sleeps(list):
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+class EchoAdapter(NetworkAdapter):
+    network = "echo"
+
+
+@pytest.fixture
+def server():
+    world = lambda: World(epoch=NOW, clock=lambda: NOW)  # noqa: E731
+    with SandboxServer(Sandbox(world, [StatusEmulator])) as running:
+        yield running
+
+
+def make_client(host: str, **extras) -> RestClient:
+    settings = ConnectionSettings(
+        conn_id="echo_default",
+        host=host,
+        password="secret",
+        extras={"backoff_base": 0.01, **extras},
+    )
+    adapter = EchoAdapter(settings)
+    client = RestClient(
+        adapter, api_root(settings, "https://api.example.com"), sleep=Sleeps(), now=lambda: NOW
+    )
+    client.renew = "the echo token"
+    return client
+
+
+@pytest.fixture
+def client(server):
+    client = make_client(f"{server.url}/echo")
+    yield client
+    client.close()
+
+
+def test_api_root_prefers_the_connection_host():
+    assert (
+        api_root(ConnectionSettings(host="http://127.0.0.1:9/x/"), "https://real")
+        == "http://127.0.0.1:9/x"
+    )
+    assert api_root(ConnectionSettings(), "https://real/") == "https://real"
+
+
+def test_every_request_is_counted_under_its_endpoint_name(client):
+    assert client.get("/ok", endpoint="GET /ok") == {"ok": True}
+    client.get("/ok", endpoint="GET /ok")
+    assert client.adapter.api_calls == {"GET /ok": 2}
+
+
+def test_401_is_an_auth_error_naming_the_connection_and_what_to_renew(client):
+    with pytest.raises(AuthError) as caught:
+        client.get("/status/401", endpoint="GET /status")
+    assert caught.value.conn_id == "echo_default"
+    assert "renew the echo token in Airflow connection 'echo_default'" in str(caught.value)
+    assert "secret" not in str(caught.value)
+    assert not caught.value.retryable
+
+
+def test_429_with_retry_after_beyond_max_sleep_is_raised_with_its_reset(server, client):
+    server.sandbox.add_fault(
+        {"network": "echo", "kind": "rate_limit", "path": "/ok", "reset_after": 600}
+    )
+    with pytest.raises(RateLimited) as caught:
+        client.get("/ok", endpoint="GET /ok")
+    assert caught.value.retry_at == NOW + timedelta(seconds=600)
+    assert client.adapter.api_calls["GET /ok"] == 1
+
+
+def test_short_429_is_waited_out_then_retried(server, client):
+    server.sandbox.add_fault(
+        {"network": "echo", "kind": "rate_limit", "path": "/ok", "reset_after": 5}
+    )
+    assert client.get("/ok", endpoint="GET /ok") == {"ok": True}
+    assert 5 <= client.sleep[0] <= 6
+    assert client.adapter.api_calls["GET /ok"] == 2
+
+
+def test_5xx_on_a_read_is_retried_with_bounded_attempts(server, client):
+    server.sandbox.add_fault({"network": "echo", "kind": "server_error", "path": "/ok", "count": 2})
+    assert client.get("/ok", endpoint="GET /ok") == {"ok": True}
+    assert client.adapter.api_calls["GET /ok"] == 3
+    with pytest.raises(TransientError, match="GET /status answered 503"):
+        client.get("/status/503", endpoint="GET /status")
+    assert client.adapter.api_calls["GET /status"] == 4  # the policy's max_attempts
+
+
+def test_a_write_is_never_retried(server, client):
+    server.sandbox.add_fault({"network": "echo", "kind": "server_error", "path": "/items"})
+    with pytest.raises(TransientError):
+        client.request("POST", "/items", endpoint="POST /items")
+    assert client.adapter.api_calls["POST /items"] == 1
+
+
+def test_a_write_without_answer_is_outcome_unknown_and_was_applied(server):
+    client = make_client(f"{server.url}/echo", timeout=0.3)
+    server.sandbox.add_fault(
+        {"network": "echo", "kind": "timeout_after_apply", "path": "/items", "hold_seconds": 0.6}
+    )
+    with pytest.raises(OutcomeUnknown, match="reconcile"):
+        client.request("POST", "/items", endpoint="POST /items")
+    assert client.adapter.api_calls["POST /items"] == 1
+    assert server.sandbox.emulators["echo"].created == 1
+
+
+def test_an_idempotent_post_may_be_retried_after_a_lost_answer(server):
+    client = make_client(f"{server.url}/echo", timeout=0.3)
+    server.sandbox.add_fault(
+        {"network": "echo", "kind": "timeout_after_apply", "path": "/items", "hold_seconds": 0.6}
+    )
+    assert client.request("POST", "/items", endpoint="POST /items", idempotent=True).json() == {
+        "id": 2
+    }
+
+
+def test_a_write_that_never_left_is_transient_not_unknown():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed once the block exits: nothing listens there
+    client = make_client(f"http://127.0.0.1:{port}")
+    with pytest.raises(TransientError) as caught:
+        client.request("POST", "/items", endpoint="POST /items")
+    assert not isinstance(caught.value, OutcomeUnknown)
+
+
+def test_other_4xx_are_invalid_requests(client):
+    with pytest.raises(InvalidRequest, match="answered 404"):
+        client.get("/status/404", endpoint="GET /status")
+    assert client.adapter.api_calls["GET /status"] == 1

@@ -1,0 +1,159 @@
+"""The Graph API emulators answer in Meta's shapes: data + paging, error objects, usage headers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+from tests.support.meta_world import IG_ID, PAGE_ID, build_meta_world
+
+from socialops.sandbox import Sandbox, SandboxServer
+from socialops.sandbox.meta_api import FacebookEmulator, InstagramEmulator, split_fields
+
+TOKEN = {"Authorization": "Bearer sandbox-facebook-page-token"}
+
+
+@pytest.fixture(scope="module")
+def server():
+    with SandboxServer(Sandbox(build_meta_world, [FacebookEmulator, InstagramEmulator])) as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def fresh(server):
+    server.sandbox.reset()
+
+
+def graph(server, network, path, **params):
+    return requests.get(
+        f"{server.url}/{network}/v21.0{path}", params=params, headers=TOKEN, timeout=5
+    )
+
+
+def test_connections_point_at_the_emulators_without_fixed_ids():
+    fb = FacebookEmulator.connection("http://127.0.0.1:8800")
+    ig = InstagramEmulator.connection("http://127.0.0.1:8800")
+    assert (
+        fb["host"] == "http://127.0.0.1:8800/facebook"
+        and ig["host"] == "http://127.0.0.1:8800/instagram"
+    )
+    assert fb["password"].startswith("sandbox-") and fb["extra"] == {"api_version": "v21.0"}
+    assert (
+        FacebookEmulator.conn_id == "facebook_default"
+        and InstagramEmulator.conn_id == "instagram_default"
+    )
+
+
+def test_split_fields_keeps_expansions_whole():
+    spec = "id,insights.metric(a,b){values},comments.summary(total_count).limit(0),shares"
+    assert split_fields(spec) == [
+        "id",
+        "insights.metric(a,b){values}",
+        "comments.summary(total_count).limit(0)",
+        "shares",
+    ]
+
+
+def test_edges_answer_data_and_cursor_paging(server):
+    first = graph(
+        server, "facebook", f"/{PAGE_ID}/posts", limit=5, fields="id,message,created_time"
+    )
+    body = first.json()
+    assert first.status_code == 200 and len(body["data"]) == 5
+    assert set(body["data"][0]) == {"id", "message", "created_time"}
+    assert body["data"][0]["created_time"].endswith("+0000")
+    assert {"before", "after"} <= set(body["paging"]["cursors"]) and body["paging"][
+        "next"
+    ].startswith("http://")
+    last = requests.get(
+        body["paging"]["next"].replace("after=", "limit=5&after="), headers=TOKEN, timeout=5
+    ).json()
+    assert "next" in last["paging"]
+
+
+def test_every_answer_carries_usage_headers_that_rise_with_load(server):
+    server.sandbox.emulators["facebook"].calls_per_hour = 20
+    first = graph(server, "facebook", "/me")
+    second = graph(server, "facebook", "/me")
+    app = [json.loads(r.headers["X-App-Usage"])["call_count"] for r in (first, second)]
+    assert app == [5, 10]
+    buc = json.loads(second.headers["X-Business-Use-Case-Usage"])
+    assert (
+        buc[PAGE_ID][0]["type"] == "pages"
+        and buc[PAGE_ID][0]["estimated_time_to_regain_access"] == 0
+    )
+
+
+def test_errors_are_graph_error_objects(server):
+    missing = requests.get(f"{server.url}/facebook/v21.0/me", timeout=5)
+    assert missing.json()["error"]["code"] == 104
+    unknown = graph(server, "facebook", "/", ids="rival,ghost", fields="id")
+    error = unknown.json()["error"]
+    assert unknown.status_code == 400
+    assert {"message", "type", "code", "fbtrace_id", "is_transient"} <= set(error)
+    assert "ghost" in error["message"]
+    too_many = graph(server, "facebook", "/", ids=",".join(str(n) for n in range(51)))
+    assert "Maximum: 50" in too_many.json()["error"]["message"]
+
+
+def test_faults_answer_like_meta(server):
+    sandbox = server.sandbox
+    sandbox.add_fault({"network": "facebook", "kind": "rate_limit", "reset_after": 300})
+    limited = graph(server, "facebook", "/me")
+    assert limited.json()["error"]["code"] == 80001
+    assert (
+        json.loads(limited.headers["X-Business-Use-Case-Usage"])[PAGE_ID][0][
+            "estimated_time_to_regain_access"
+        ]
+        == 5
+    )
+    sandbox.add_fault({"network": "facebook", "kind": "server_error"})
+    failed = graph(server, "facebook", "/me")
+    assert failed.status_code == 500 and failed.json()["error"]["is_transient"] is True
+    sandbox.add_fault({"network": "facebook", "kind": "expired_token"})
+    expired = graph(server, "facebook", "/me")
+    assert expired.status_code == 401 and expired.json()["error"]["code"] == 190
+
+
+def test_instagram_removed_metrics_are_refused_like_on_meta(server):
+    answer = graph(server, "instagram", "/17900000000000100/insights", metric="impressions")
+    assert (
+        answer.status_code == 400
+        and "metric[0] must be one of" in answer.json()["error"]["message"]
+    )
+
+
+def test_instagram_page_links_to_the_owned_account_and_discovery_finds_businesses(server):
+    assert graph(server, "instagram", "/me", fields="instagram_business_account").json()[
+        "instagram_business_account"
+    ] == {"id": IG_ID}
+    found = graph(
+        server,
+        "instagram",
+        f"/{IG_ID}",
+        fields="business_discovery.username(rival){followers_count}",
+    )
+    assert found.json()["business_discovery"] == {
+        "id": "17841400000000002",
+        "followers_count": 88000,
+    }
+    personal = graph(
+        server, "instagram", f"/{IG_ID}", fields="business_discovery.username(fan){id}"
+    )
+    assert personal.json()["error"]["error_subcode"] == 2207013
+
+
+def test_instagram_publishing_limit_shape(server):
+    body = graph(
+        server, "instagram", f"/{IG_ID}/content_publishing_limit", fields="quota_usage,config"
+    ).json()
+    assert body == {
+        "data": [{"quota_usage": 0, "config": {"quota_total": 100, "quota_duration": 86400}}]
+    }
+
+
+def test_the_sandbox_catalogue_lists_both_graph_emulators():
+    from socialops.sandbox import emulator_types
+
+    assert emulator_types(["facebook", "instagram"]) == [FacebookEmulator, InstagramEmulator]
