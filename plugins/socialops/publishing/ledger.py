@@ -1,0 +1,332 @@
+"""The publication ledger: every state change of a publication, each in its own transaction.
+
+The rows live in ``publications`` (one per calendar entry and network, with a unique
+idempotency key). What makes "exactly once" hold is the order of the commits, see
+``docs/exactly-once.md``:
+
+1. :meth:`PublicationLedger.claim` takes a lease with one conditional ``UPDATE`` (only if
+   nobody holds an unexpired lease and the entry is still approved). Two overlapping runs,
+   a retry and a rerun race on that statement; exactly one wins.
+2. :meth:`PublicationLedger.begin_attempt` commits ``publishing`` + the idempotency key
+   *before* the network is called.
+3. After the call: ``published`` with the external id, or ``unconfirmed`` when the answer
+   never came, or back to ``pending``/``failed``/``rejected`` when the network said no.
+
+A worker that dies between 2 and 3 leaves ``publishing`` with a lease that expires; whoever
+claims it next finds ``publishing``/``unconfirmed`` and must reconcile (``find_published``)
+before any new attempt. A lease with no owner is a back-off: ``lease_until`` is the time
+before which nobody may claim the publication (a rate limit's reset).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from socialops.networks.records import Draft, Receipt
+from socialops.warehouse.engine import session_scope
+from socialops.warehouse.models import CalendarEntry, NotificationOutbox, Publication
+
+log = logging.getLogger(__name__)
+
+#: States a run may claim. ``publishing`` is only claimable once its lease expired (a crash).
+CLAIMABLE = ("pending", "failed", "unconfirmed", "publishing")
+#: States whose last attempt may have reached the network: reconcile before posting again.
+UNCERTAIN = ("publishing", "unconfirmed")
+DEFAULT_LEASE = timedelta(minutes=30)
+#: find_published looks this far before the first possible attempt (clock skew, slow APIs).
+RECONCILE_MARGIN = timedelta(minutes=10)
+
+
+class LeaseLost(RuntimeError):
+    """Our lease was taken over (it expired while we were working); we must not write."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A publication this run holds the lease on, with what it needs to publish it."""
+
+    publication_id: int
+    owner: str
+    entry_id: str
+    network: str
+    account: str
+    idempotency_key: str
+    state: str  # the state when claimed
+    attempts: int
+    scheduled_at: datetime
+    last_attempt_at: datetime | None
+    draft: Draft
+
+    @property
+    def needs_reconcile(self) -> bool:
+        return self.state in UNCERTAIN
+
+    @property
+    def reconcile_since(self) -> datetime:
+        """No attempt can be older than the schedule or the last attempt, minus a margin."""
+        earliest = min(filter(None, [self.scheduled_at, self.last_attempt_at]))
+        return earliest - RECONCILE_MARGIN
+
+    @property
+    def label(self) -> str:
+        return f"{self.entry_id} on {self.network} (@{self.account})"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A Slack message to write to the outbox in the same transaction as a state change."""
+
+    dedup_key: str
+    channel: str
+    text: str
+
+
+class PublicationLedger:
+    """Reads and writes ``publications``; every method is one committed transaction."""
+
+    def __init__(self, engine: Engine, *, lease: timedelta = DEFAULT_LEASE):
+        self.engine = engine
+        self.lease = lease
+
+    # -- planning -------------------------------------------------------------------------
+    def due(self, now: datetime, network: str | None = None) -> list[int]:
+        """Ids of approved publications whose time has come and that a run may claim now."""
+        query = (
+            select(Publication.id)
+            .join(CalendarEntry, CalendarEntry.entry_id == Publication.entry_id)
+            .where(
+                CalendarEntry.status == "approved",
+                CalendarEntry.scheduled_at <= now,
+                Publication.state.in_(CLAIMABLE),
+                or_(Publication.lease_until.is_(None), Publication.lease_until <= now),
+            )
+            .order_by(CalendarEntry.scheduled_at, Publication.id)
+        )
+        if network:
+            query = query.where(Publication.network == network)
+        with session_scope(self.engine) as session:
+            return list(session.scalars(query))
+
+    def waiting(self, now: datetime) -> list[tuple[int, str, str, datetime]]:
+        """(id, entry, network, scheduled_at) of due approved publications, claimable or not:
+        what a pause holds back."""
+        query = (
+            select(
+                Publication.id,
+                Publication.entry_id,
+                Publication.network,
+                CalendarEntry.scheduled_at,
+            )
+            .join(CalendarEntry, CalendarEntry.entry_id == Publication.entry_id)
+            .where(
+                CalendarEntry.status == "approved",
+                CalendarEntry.scheduled_at <= now,
+                Publication.state.in_(CLAIMABLE),
+            )
+            .order_by(CalendarEntry.scheduled_at, Publication.id)
+        )
+        with session_scope(self.engine) as session:
+            return [tuple(row) for row in session.execute(query)]
+
+    def mark_missed(self, now: datetime, grace: timedelta, notice_for) -> list[int]:
+        """Turn never-attempted due publications older than ``grace`` into ``missed``.
+
+        Uncertain ones are not touched here: they are reconciled first (they may be out).
+        ``notice_for(publication, entry)`` returns the :class:`Notice` for each.
+        """
+        cutoff = now - grace
+        missed = []
+        with session_scope(self.engine) as session:
+            rows = session.execute(
+                select(Publication, CalendarEntry)
+                .join(CalendarEntry, CalendarEntry.entry_id == Publication.entry_id)
+                .where(
+                    CalendarEntry.status == "approved",
+                    CalendarEntry.scheduled_at < cutoff,
+                    Publication.state.in_(("pending", "failed")),
+                    or_(Publication.lease_until.is_(None), Publication.lease_until <= now),
+                )
+                .with_for_update(of=Publication, skip_locked=True)
+            ).all()
+            for publication, entry in rows:
+                publication.state = "missed"
+                publication.lease_owner = publication.lease_until = None
+                publication.last_error = (
+                    f"due at {entry.scheduled_at.isoformat()}, more than {grace} ago; "
+                    "change its time in the calendar to publish it"
+                )
+                _add_notice(session, notice_for(publication, entry))
+                missed.append(publication.id)
+        return missed
+
+    # -- one publication ------------------------------------------------------------------
+    def claim(self, publication_id: int, owner: str, now: datetime) -> Claim | None:
+        """Take the lease on a publication, or None if someone else holds it or it is settled."""
+        approved = select(CalendarEntry.entry_id).where(CalendarEntry.status == "approved")
+        with session_scope(self.engine) as session:
+            result = session.execute(
+                update(Publication)
+                .where(
+                    Publication.id == publication_id,
+                    Publication.state.in_(CLAIMABLE),
+                    or_(Publication.lease_until.is_(None), Publication.lease_until <= now),
+                    Publication.entry_id.in_(approved),
+                )
+                .values(lease_owner=owner, lease_until=now + self.lease)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
+                return None
+            publication, entry = session.execute(
+                select(Publication, CalendarEntry)
+                .join(CalendarEntry, CalendarEntry.entry_id == Publication.entry_id)
+                .where(Publication.id == publication_id)
+            ).one()
+            return _claim_of(publication, entry, owner)
+
+    def begin_attempt(self, claim: Claim, idempotency_key: str, now: datetime) -> Claim:
+        """Commit ``publishing`` and the key the post is sent with, before the call."""
+        with session_scope(self.engine) as session:
+            publication = self._held(session, claim)
+            publication.state = "publishing"
+            publication.idempotency_key = idempotency_key
+            publication.attempts = (publication.attempts or 0) + 1
+            publication.last_attempt_at = now
+            publication.last_error = None
+        return replace(
+            claim,
+            state="publishing",
+            idempotency_key=idempotency_key,
+            attempts=claim.attempts + 1,
+            last_attempt_at=now,
+        )
+
+    def record_published(
+        self, claim: Claim, receipt: Receipt, notice: Notice | None, *, how: str
+    ) -> None:
+        """Store the external id. Written even if the lease was lost: the post exists."""
+        with session_scope(self.engine) as session:
+            publication = session.get(Publication, claim.publication_id, with_for_update=True)
+            assert publication is not None
+            if publication.lease_owner != claim.owner:
+                log.warning(
+                    "Lease on %s was lost before its receipt was stored; storing it anyway",
+                    claim.label,
+                )
+            publication.state = "published"
+            publication.external_id = receipt.external_id
+            publication.url = receipt.url
+            publication.published_at = receipt.published_at
+            publication.last_error = None if how == "published" else f"confirmed by {how}"
+            publication.lease_owner = publication.lease_until = None
+            if notice:
+                _add_notice(session, notice)
+
+    def settle(
+        self,
+        claim: Claim,
+        state: str,
+        *,
+        error: str | None,
+        not_before: datetime | None = None,
+        notice: Notice | None = None,
+    ) -> None:
+        """Release the lease leaving ``state``; ``not_before`` keeps everyone away until then."""
+        with session_scope(self.engine) as session:
+            publication = self._held(session, claim)
+            publication.state = state
+            publication.last_error = error
+            publication.lease_owner = None
+            publication.lease_until = not_before
+            if notice:
+                _add_notice(session, notice)
+
+    def get(self, publication_id: int) -> Publication | None:
+        with session_scope(self.engine) as session:
+            return session.get(Publication, publication_id)
+
+    def _held(self, session: Session, claim: Claim) -> Publication:
+        publication = session.scalars(
+            select(Publication).where(Publication.id == claim.publication_id).with_for_update()
+        ).one()
+        if publication.lease_owner != claim.owner:
+            raise LeaseLost(
+                f"publication {claim.label} is now held by {publication.lease_owner!r}, not "
+                f"{claim.owner!r}: this attempt ran longer than the {self.lease} lease; stopping"
+            )
+        return publication
+
+
+def add_notices(engine: Engine, notices: Iterable[Notice]) -> int:
+    """Write notices to the outbox; one already written (same dedup key) is not written again."""
+    written = 0
+    with session_scope(engine) as session:
+        for notice in notices:
+            written += _add_notice(session, notice)
+    return written
+
+
+def _add_notice(session: Session, notice: Notice) -> bool:
+    exists = session.scalar(
+        select(NotificationOutbox.id).where(NotificationOutbox.dedup_key == notice.dedup_key)
+    )
+    if exists is not None:
+        return False
+    # A concurrent run may insert the same key between the check and the insert; the
+    # savepoint keeps that duplicate from rolling back the state change it goes with.
+    try:
+        with session.begin_nested():
+            session.add(
+                NotificationOutbox(
+                    dedup_key=notice.dedup_key,
+                    channel=notice.channel,
+                    text=notice.text,
+                    state="pending",
+                    attempts=0,
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def _claim_of(publication: Publication, entry: CalendarEntry, owner: str) -> Claim:
+    network = publication.network
+    variants = entry.variants or {}
+    return Claim(
+        publication_id=publication.id,
+        owner=owner,
+        entry_id=entry.entry_id,
+        network=network,
+        account=publication.account or entry.account or "",
+        idempotency_key=publication.idempotency_key,
+        state=publication.state,
+        attempts=publication.attempts or 0,
+        scheduled_at=entry.scheduled_at,
+        last_attempt_at=publication.last_attempt_at,
+        draft=Draft(
+            account=publication.account or entry.account or "",
+            text=variants.get(network) or entry.text,
+            link=entry.link,
+            media=tuple(entry.media or ()),
+            title=entry.title,
+        ),
+    )
+
+
+__all__ = [
+    "CLAIMABLE",
+    "UNCERTAIN",
+    "Claim",
+    "LeaseLost",
+    "Notice",
+    "PublicationLedger",
+    "add_notices",
+]

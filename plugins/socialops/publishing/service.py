@@ -1,0 +1,223 @@
+"""Publish one publication exactly once: claim, reconcile, commit intent, call, record.
+
+:func:`publish_one` is the whole protocol for one (entry, network); the Airflow operator is
+a thin wrapper around it and tests drive it directly with a fake or sandboxed adapter.
+What each network error becomes is a table (:func:`publish_one`'s ``except`` clauses), and
+``docs/exactly-once.md`` explains why.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from socialops.calendar.validation import resolve_media
+from socialops.networks.base import NetworkAdapter
+from socialops.networks.errors import (
+    AuthError,
+    DuplicateContent,
+    InvalidRequest,
+    NetworkError,
+    NotSupported,
+    OutcomeUnknown,
+    QuotaExceeded,
+    RateLimited,
+    TransientError,
+)
+from socialops.networks.idempotency import idempotency_key
+from socialops.networks.records import Receipt
+from socialops.publishing.ledger import Claim, PublicationLedger
+from socialops.publishing.notices import PublicationNotices
+
+log = logging.getLogger(__name__)
+
+#: When a quota error carries no reset time, try again after this long.
+QUOTA_BACKOFF = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one publication in this attempt (small: it goes to XCom)."""
+
+    publication_id: int
+    state: str  # the publication's state afterwards, or "skipped"
+    detail: str
+    external_id: str | None = None
+    url: str | None = None
+    retry_at: datetime | None = None
+    #: True when Airflow should retry the task (the publication is safe to claim again).
+    retryable: bool = False
+    #: True when the task should fail without retrying (a person must act).
+    needs_person: bool = False
+
+    def as_xcom(self) -> dict[str, object]:
+        return {
+            "publication_id": self.publication_id,
+            "state": self.state,
+            "detail": self.detail,
+            "external_id": self.external_id,
+            "url": self.url,
+            "retry_at": self.retry_at.isoformat() if self.retry_at else None,
+        }
+
+
+def publish_one(
+    ledger: PublicationLedger,
+    publication_id: int,
+    adapter: Callable[[], NetworkAdapter],
+    *,
+    owner: str,
+    now: datetime,
+    grace: timedelta,
+    notices: PublicationNotices,
+    media_root: Path,
+) -> Outcome:
+    """Run the exactly-once protocol for one publication (see the module docstring).
+
+    ``adapter`` is a factory so that no connection is opened for a publication another run
+    already holds. ``now`` is the time of the attempt.
+    """
+    claim = ledger.claim(publication_id, owner, now)
+    if claim is None:
+        return Outcome(
+            publication_id, "skipped", "already published, cancelled, or held by another run"
+        )
+    client = adapter()
+
+    if claim.needs_reconcile:
+        outcome = _reconcile(ledger, claim, client, notices)
+        if outcome is not None:
+            return outcome
+
+    if now - claim.scheduled_at > grace:
+        ledger.settle(
+            claim,
+            "missed",
+            error=f"due at {claim.scheduled_at.isoformat()}, more than {grace} ago; change its time to publish it",
+            notice=notices.missed(claim.entry_id, claim.network, claim.scheduled_at, grace),
+        )
+        return Outcome(publication_id, "missed", f"{claim.label} is past its grace window")
+
+    key = idempotency_key(claim.entry_id, claim.network, claim.draft.text)
+    claim = ledger.begin_attempt(claim, key, now)
+    draft = replace(
+        claim.draft, media=tuple(str(resolve_media(m, media_root) or m) for m in claim.draft.media)
+    )
+    log.info("Publishing %s with key %s (attempt %d)", claim.label, key, claim.attempts)
+    try:
+        receipt = client.publish(draft, key)
+    except OutcomeUnknown as exc:
+        ledger.settle(claim, "unconfirmed", error=str(exc))
+        return Outcome(
+            publication_id,
+            "unconfirmed",
+            f"{exc}; the next attempt will look for it first",
+            retryable=True,
+        )
+    except RateLimited as exc:
+        return _back_off(ledger, claim, exc, exc.retry_at)
+    except QuotaExceeded as exc:
+        return _back_off(ledger, claim, exc, exc.retry_at or now + QUOTA_BACKOFF)
+    except DuplicateContent as exc:
+        # X refuses a text it saw recently: it may be ours from an attempt we lost track of.
+        found = _find(claim, client)
+        if found is not None:
+            return _published(
+                ledger, claim, found, notices, how="reconciliation after a duplicate refusal"
+            )
+        return _refused(ledger, claim, exc, notices)
+    except InvalidRequest as exc:
+        return _refused(ledger, claim, exc, notices)
+    except AuthError as exc:
+        ledger.settle(claim, "failed", error=str(exc), notice=notices.failed(claim, exc))
+        return Outcome(publication_id, "failed", str(exc), needs_person=True)
+    except NotSupported as exc:
+        ledger.settle(claim, "rejected", error=str(exc), notice=notices.failed(claim, exc))
+        return Outcome(publication_id, "rejected", str(exc), needs_person=True)
+    except TransientError as exc:
+        ledger.settle(claim, "failed", error=str(exc))
+        return Outcome(publication_id, "failed", str(exc), retryable=True)
+    except Exception as exc:
+        # Not a network answer (a bug, a killed connection pool...): the post may be out.
+        ledger.settle(claim, "unconfirmed", error=f"unexpected {type(exc).__name__}: {exc}")
+        raise
+    return _published(ledger, claim, receipt, notices, how="published")
+
+
+def _reconcile(
+    ledger: PublicationLedger, claim: Claim, client: NetworkAdapter, notices: PublicationNotices
+) -> Outcome | None:
+    """Ask the network whether an earlier attempt went out. None: it did not, go ahead."""
+    log.info(
+        "Reconciling %s (state %s): looking for key %s",
+        claim.label,
+        claim.state,
+        claim.idempotency_key,
+    )
+    try:
+        found = _find(claim, client)
+    except NotSupported as exc:
+        # Without a way to check, posting again could duplicate: a person must look.
+        ledger.settle(claim, "unconfirmed", error=str(exc), notice=notices.unverifiable(claim, exc))
+        return Outcome(claim.publication_id, "unconfirmed", str(exc), needs_person=True)
+    except RateLimited as exc:
+        ledger.settle(claim, "unconfirmed", error=str(exc), not_before=exc.retry_at)
+        return Outcome(claim.publication_id, "unconfirmed", str(exc), retry_at=exc.retry_at)
+    except NetworkError as exc:
+        ledger.settle(
+            claim, "unconfirmed", error=str(exc), notice=_auth_notice(claim, exc, notices)
+        )
+        return Outcome(
+            claim.publication_id,
+            "unconfirmed",
+            str(exc),
+            retryable=exc.retryable,
+            needs_person=not exc.retryable,
+        )
+    if found is not None:
+        return _published(ledger, claim, found, notices, how="reconciliation")
+    log.info("%s was not published by the earlier attempt; publishing it now", claim.label)
+    return None
+
+
+def _find(claim: Claim, client: NetworkAdapter) -> Receipt | None:
+    return client.find_published(claim.idempotency_key, claim.account, claim.reconcile_since)
+
+
+def _published(
+    ledger: PublicationLedger,
+    claim: Claim,
+    receipt: Receipt,
+    notices: PublicationNotices,
+    *,
+    how: str,
+) -> Outcome:
+    ledger.record_published(claim, receipt, notices.published(claim, receipt), how=how)
+    log.info("%s is published: %s (%s)", claim.label, receipt.url, how)
+    return Outcome(
+        claim.publication_id, "published", how, external_id=receipt.external_id, url=receipt.url
+    )
+
+
+def _back_off(
+    ledger: PublicationLedger, claim: Claim, exc: NetworkError, retry_at: datetime
+) -> Outcome:
+    # The network answered "not now": nothing was applied, so the publication is simply
+    # pending again, and no run may claim it before the reset.
+    ledger.settle(claim, "pending", error=str(exc), not_before=retry_at)
+    log.warning("%s waits until %s: %s", claim.label, retry_at.isoformat(), exc)
+    return Outcome(claim.publication_id, "pending", str(exc), retry_at=retry_at)
+
+
+def _refused(
+    ledger: PublicationLedger, claim: Claim, exc: NetworkError, notices: PublicationNotices
+) -> Outcome:
+    ledger.settle(claim, "rejected", error=str(exc), notice=notices.failed(claim, exc))
+    return Outcome(claim.publication_id, "rejected", str(exc), needs_person=True)
+
+
+def _auth_notice(claim: Claim, exc: NetworkError, notices: PublicationNotices):
+    return notices.failed(claim, exc) if isinstance(exc, AuthError) else None

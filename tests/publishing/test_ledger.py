@@ -1,0 +1,91 @@
+"""The ledger under concurrency: two runs racing for the same publications."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from socialops.publishing import Notice, PublicationLedger, add_notices, publish_one
+from socialops.warehouse.engine import create_warehouse_engine, session_scope
+from socialops.warehouse.models import NotificationOutbox, Publication
+
+NOW = datetime(2026, 11, 24, 10, 5, tzinfo=UTC)
+
+
+def test_only_one_of_many_claims_wins(warehouse_engine, planned):
+    (pid,) = planned({"entry_id": "e1", "text": "Bonjour"})
+    ledger = PublicationLedger(warehouse_engine)
+    winners = [ledger.claim(pid, f"run-{i}", NOW) for i in range(5)]
+    assert [w.owner for w in winners if w] == ["run-0"]
+
+
+@pytest.mark.postgres
+def test_two_threads_publish_every_post_exactly_once_on_postgres(
+    pg_engine, plan_on, network, notices
+):
+    ids = plan_on(pg_engine, *({"entry_id": f"e{i}", "text": f"Post {i}"} for i in range(20)))
+    errors: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def run(owner: str) -> None:
+        # Each "run" has its own engine and connection pool, like two Airflow workers.
+        engine = create_warehouse_engine(pg_engine.url)
+        ledger = PublicationLedger(engine)
+        start.wait()
+        try:
+            for pid in ids:  # both try every one, in the same order: maximal contention
+                publish_one(
+                    ledger,
+                    pid,
+                    lambda: network,
+                    owner=owner,
+                    now=NOW,
+                    grace=timedelta(hours=2),
+                    notices=notices,
+                    media_root=Path("."),
+                )
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=run, args=(f"run-{n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert sorted(draft.text for _, draft, _ in network.posts) == sorted(
+        f"Post {i}" for i in range(20)
+    )
+    with session_scope(pg_engine) as session:
+        assert {p.state for p in session.scalars(select(Publication))} == {"published"}
+        assert session.query(NotificationOutbox).count() == 20
+
+
+def test_mark_missed_only_touches_never_attempted_posts(warehouse_engine, planned, notices):
+    ids = planned(
+        {
+            "entry_id": "old",
+            "text": "Bonjour",
+            "scheduled_at": (NOW - timedelta(hours=3)).isoformat(),
+        },
+        {"entry_id": "new", "text": "Salut"},
+    )
+    ledger = PublicationLedger(warehouse_engine)
+    missed = ledger.mark_missed(
+        NOW,
+        timedelta(hours=2),
+        lambda p, e: notices.missed(p.entry_id, p.network, e.scheduled_at, timedelta(hours=2)),
+    )
+    assert missed == [ids[0]]
+    assert ledger.due(NOW) == [ids[1]]
+    assert ledger.mark_missed(NOW, timedelta(hours=2), lambda p, e: None) == []
+
+
+def test_notices_are_written_once_per_dedup_key(warehouse_engine):
+    notice = Notice("calendar:rejected:abc", "#cm-alertes", "2 rows rejected")
+    assert add_notices(warehouse_engine, [notice, notice]) == 1
+    assert add_notices(warehouse_engine, [notice]) == 0

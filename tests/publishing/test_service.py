@@ -1,0 +1,210 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from socialops.networks.errors import (
+    AuthError,
+    DuplicateContent,
+    InvalidRequest,
+    RateLimited,
+    TransientError,
+)
+from socialops.warehouse.engine import session_scope
+from socialops.warehouse.models import NotificationOutbox, Publication
+
+NOW = datetime(2026, 11, 24, 10, 5, tzinfo=UTC)  # the time the conftest plans around
+
+
+def publication(engine, publication_id):
+    with session_scope(engine) as session:
+        return session.get(Publication, publication_id)
+
+
+def outbox(engine):
+    with session_scope(engine) as session:
+        return [
+            (n.dedup_key, n.text)
+            for n in session.scalars(select(NotificationOutbox).order_by(NotificationOutbox.id))
+        ]
+
+
+def test_publishes_stores_the_external_id_and_confirms_in_slack(
+    warehouse_engine, planned, publish, network
+):
+    (pid,) = planned({"entry_id": "e1", "text": "Bonjour <!channel> & co"})
+    outcome = publish(pid)
+    assert outcome.state == "published" and outcome.external_id == "1"
+    stored = publication(warehouse_engine, pid)
+    assert (stored.state, stored.external_id, stored.attempts, stored.lease_owner) == (
+        "published",
+        "1",
+        1,
+        None,
+    )
+    assert stored.url == "https://x.com/maisonlumiere/status/1"
+    ((key, text),) = outbox(warehouse_engine)
+    assert key == f"publication:{pid}:published"
+    assert "https://x.com/maisonlumiere/status/1" in text and "e1" in text
+
+
+def test_a_second_run_or_rerun_never_publishes_again(warehouse_engine, planned, publish, network):
+    (pid,) = planned({"entry_id": "e1", "text": "Bonjour"})
+    assert publish(pid).state == "published"
+    assert publish(pid, owner="run-2").state == "skipped"
+    assert publish(pid, owner="rerun", now=NOW + timedelta(days=3)).state == "skipped"
+    assert len(network.posts) == 1
+
+
+def test_a_held_lease_keeps_other_runs_out_until_it_expires(
+    warehouse_engine, planned, publish, network
+):
+    (pid,) = planned({"entry_id": "e1", "text": "Bonjour"})
+    claim = publish.ledger.claim(pid, "run-1", NOW)
+    assert claim is not None
+    assert publish(pid, owner="run-2").state == "skipped"
+    assert publish.ledger.due(NOW) == []
+    assert network.posts == []
+
+
+def test_timeout_after_apply_is_reconciled_not_reposted(
+    warehouse_engine, planned, publish, network
+):
+    (pid,) = planned({"entry_id": "e1", "text": "Bonjour"})
+    network.script = ["apply-then-timeout"]
+    first = publish(pid)
+    assert first.state == "unconfirmed" and first.retryable
+    assert publication(warehouse_engine, pid).state == "unconfirmed"
+    second = publish(pid, owner="retry", now=NOW + timedelta(minutes=2))
+    assert (second.state, second.detail, second.external_id) == ("published", "reconciliation", "1")
+    assert len(network.posts) == 1
+    assert network.api_calls == {"publish": 1, "find_published": 1}
+    assert publication(warehouse_engine, pid).last_error == "confirmed by reconciliation"
+
+
+def test_crash_between_the_call_and_the_commit_is_reconciled(
+    warehouse_engine, planned, publish, network, monkeypatch
+):
+    (pid,) = planned({"entry_id": "e1", "text": "Bonjour"})
+
+    def worker_dies(*args, **kwargs):
+        raise SystemExit("worker killed after the API call, before storing the id")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(publish.ledger, "record_published", worker_dies)
+        with pytest.raises(SystemExit):
+            publish(pid)
+    assert publication(warehouse_engine, pid).state == "publishing"
+    # Until the dead worker's lease expires nobody touches it; then it is reconciled.
+    assert publish(pid, owner="run-2", now=NOW + timedelta(minutes=5)).state == "skipped"
+    later = publish(pid, owner="run-3", now=NOW + timedelta(minutes=31))
+    assert (later.state, later.detail) == ("published", "reconciliation")
+    assert len(network.posts) == 1
+
+
+def test_unconfirmed_and_not_found_is_published_with_the_same_key(
+    warehouse_engine, planned, publish, network
+):
+    (pid,) = planned({"entry_id": "e1", "text": "Bonjour"})
+    network.script = [TransientError("x", "boom")]
+    publish(pid)
+    with session_scope(warehouse_engine) as session:
+        session.get(Publication, pid).state = "unconfirmed"  # e.g. the request never left
+    assert publish(pid, owner="run-2").state == "published"
+    assert len(network.posts) == 1 and network.api_calls["find_published"] == 1
+
+
+def test_rate_limit_waits_until_the_reset_and_nothing_is_lost(
+    warehouse_engine, planned, publish, network
+):
+    (pid,) = planned({"entry_id": "e1", "text": "Bonjour"})
+    reset = NOW + timedelta(minutes=15)
+    network.script = [RateLimited("x", "429 Too Many Requests", retry_at=reset)]
+    outcome = publish(pid)
+    assert (outcome.state, outcome.retry_at, outcome.retryable) == ("pending", reset, False)
+    stored = publication(warehouse_engine, pid)
+    assert (stored.state, stored.lease_owner, stored.lease_until) == ("pending", None, reset)
+    assert publish.ledger.due(NOW + timedelta(minutes=10)) == []
+    assert publish(pid, owner="run-2", now=NOW + timedelta(minutes=10)).state == "skipped"
+    assert publish.ledger.due(reset) == [pid]
+    assert publish(pid, owner="run-4", now=reset).state == "published"
+    assert len(network.posts) == 1 and network.api_calls["find_published"] == 0
+
+
+def test_auth_error_fails_and_says_which_token_to_renew(
+    warehouse_engine, planned, publish, network
+):
+    (pid,) = planned({"entry_id": "e1", "text": "Bonjour"})
+    network.script = [
+        AuthError("x", "401 Unauthorized", conn_id="x_default", renew="the OAuth 2.0 user token")
+    ] * 2
+    outcome = publish(pid)
+    assert outcome.state == "failed" and outcome.needs_person
+    ((key, text),) = outbox(warehouse_engine)
+    assert "renew the OAuth 2.0 user token in Airflow connection 'x_default'" in text
+    # The same failure on the next run is not announced twice.
+    publish(pid, owner="run-2")
+    assert len(outbox(warehouse_engine)) == 1
+
+
+def test_refused_content_is_rejected_once(warehouse_engine, planned, publish, network):
+    (pid,) = planned({"entry_id": "e1", "text": "Bonjour"})
+    network.script = [InvalidRequest("x", "media type not allowed")]
+    assert publish(pid).state == "rejected"
+    assert publish(pid, owner="run-2").state == "skipped"
+    assert "media type not allowed" in outbox(warehouse_engine)[0][1]
+
+
+def test_a_duplicate_refusal_finds_our_own_post(warehouse_engine, planned, publish, network):
+    (pid,) = planned({"entry_id": "e1", "text": "Bonjour"})
+    network.script = ["apply-then-timeout"]
+    publish(pid)
+    with session_scope(warehouse_engine) as session:
+        session.get(Publication, pid).state = "failed"  # as if a bug lost the uncertainty
+    network.script = [
+        DuplicateContent("x", "You are not allowed to create a Tweet with duplicate content.")
+    ]
+    outcome = publish(pid, owner="run-2")
+    assert outcome.state == "published" and len(network.posts) == 1
+
+
+def test_past_the_grace_window_it_is_missed_and_announced(
+    warehouse_engine, planned, publish, network
+):
+    (pid,) = planned({"entry_id": "e1", "text": "Bonjour"})
+    outcome = publish(pid, now=NOW + timedelta(hours=3))
+    assert outcome.state == "missed" and network.posts == []
+    ((key, text),) = outbox(warehouse_engine)
+    assert "missed" in key and "e1" in text
+
+
+def test_an_unconfirmed_post_past_grace_is_still_reconciled_first(
+    warehouse_engine, planned, publish, network
+):
+    (pid,) = planned({"entry_id": "e1", "text": "Bonjour"})
+    network.script = ["apply-then-timeout"]
+    publish(pid)
+    assert publish(pid, owner="late", now=NOW + timedelta(hours=5)).state == "published"
+
+
+def test_without_search_an_unconfirmed_post_waits_for_a_person(
+    warehouse_engine, planned, publish, network
+):
+    (pid,) = planned({"entry_id": "e1", "text": "Bonjour"})
+    network.script = ["apply-then-timeout"]
+    publish(pid)
+    network.searchable = False
+    outcome = publish(pid, owner="run-2")
+    assert outcome.state == "unconfirmed" and outcome.needs_person
+    assert len(network.posts) == 1
+    assert any("unverifiable" in key for key, _ in outbox(warehouse_engine))
+
+
+def test_cancelled_and_draft_entries_are_never_claimed(warehouse_engine, planned, publish, network):
+    ids = planned({"entry_id": "e1", "text": "Bonjour"}, {"entry_id": "e2", "text": "Salut"})
+    planned(
+        {"entry_id": "e1", "text": "Bonjour", "status": "cancelled"},
+        {"entry_id": "e2", "text": "Salut", "status": "draft"},
+    )
+    assert [publish(pid).state for pid in ids] == ["skipped", "skipped"]
+    assert publish.ledger.due(NOW) == [] and network.posts == []
