@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from socialops.networks import (
     OutcomeUnknown,
     RateLimited,
     TransientError,
+    connect,
     idempotency_key,
 )
 from socialops.networks.x import XAdapter, conversation_queries, endpoint_name
@@ -398,3 +400,34 @@ def test_unknown_account_is_an_invalid_request(adapter):
 def test_other_client_errors_carry_x_detail(adapter):
     with pytest.raises(InvalidRequest, match="400: .*missing"):
         adapter.mentions("(unbalanced", SINCE)
+
+
+def test_duplicate_after_a_server_error_returns_the_post_the_first_attempt_made(server, sandbox):
+    # X may create the post and still answer 5xx: the retry then meets our own post.
+    text = "Only once, please"
+    sandbox.world.add_post(
+        SandboxPost(
+            "x",
+            "1890000000000000000",
+            BRAND_ID,
+            text,
+            NOW - timedelta(seconds=30),
+            extra={"source_text": text},
+        )
+    )
+    sandbox.add_fault(
+        {"network": "x", "kind": "server_error", "path": "/2/tweets", "method": "POST"}
+    )
+    adapter = make_adapter(server)
+
+    receipt = adapter.publish(Draft("brand", text), idempotency_key("entry-5", "x", text))
+
+    assert receipt.external_id == "1890000000000000000"
+    assert adapter.api_calls["POST /2/tweets"] == 2
+
+
+def test_connect_builds_the_adapter_from_the_airflow_connection(server, monkeypatch):
+    monkeypatch.setenv("AIRFLOW_CONN_X_DEFAULT", json.dumps(XEmulator.connection(server.url)))
+    adapter = connect("x")
+    assert isinstance(adapter, XAdapter) and adapter.has_user_context
+    assert adapter.check().handle == "brand"
