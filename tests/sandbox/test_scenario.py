@@ -219,3 +219,9 @@ def test_missing_or_broken_files(tmp_path):
     broken.write_text("- a list\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match="expected a mapping"):
         load_scenario(str(broken))
+
+
+def test_fallback_calendar_header_matches_the_calendar_columns():
+    from socialops.calendar.entries import COLUMNS
+
+    assert CALENDAR_HEADER == list(COLUMNS)

@@ -37,10 +37,12 @@ Lang = Literal["fr", "en"]
 Tone = Literal["positive", "neutral", "negative"]
 Share = Annotated[float, Field(ge=0)]
 
-#: The header served for a calendar sheet whose CSV does not exist yet.
+#: The header served for a calendar sheet whose CSV does not exist: the calendar's columns
+#: (socialops.calendar.entries.COLUMNS, not imported: the sandbox does not depend on the app).
 CALENDAR_HEADER = [
-    "entry_id", "scheduled_at", "networks", "account", "text", "link",
-    "media", "campaign", "tags", "status", "approver",
+    "entry_id", "scheduled_at", "networks", "account", "text",
+    "text_x", "text_youtube", "text_facebook", "text_instagram", "text_linkedin",
+    "link", "media", "title", "campaign", "tags", "status", "approver",
 ]  # fmt: skip
 
 

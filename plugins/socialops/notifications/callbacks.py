@@ -1,0 +1,74 @@
+"""The failure callback every socialops DAG uses: a short alert in the alerts channel.
+
+>>> from socialops.notifications.callbacks import task_failure_alert
+>>> @dag(..., default_args={"on_failure_callback": task_failure_alert})
+
+The channel, the Slack connection and the language come from the brand configuration
+(``slack.channels.alerts``, ``slack.conn_id``, ``brand.locale``), read when a task fails,
+not when the DAG file is parsed. A missing Slack connection is logged, never raised: the
+callback must not hide the task's own failure behind a second one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.sdk import BaseNotifier
+
+from socialops.notifications import messages
+from socialops.notifications.slack import (
+    Message,
+    SlackConnectionMissing,
+    SlackDeliveryError,
+    SlackSender,
+)
+
+
+class TaskFailureNotifier(BaseNotifier):
+    """Posts the DAG, task, run and exception message of a failed task instance to Slack."""
+
+    def __init__(self, *, channel: str | None = None, slack_conn_id: str | None = None, locale: str | None = None):
+        super().__init__()
+        self.channel = channel
+        self.slack_conn_id = slack_conn_id
+        self.locale = locale
+
+    def _settings(self) -> tuple[str, str, str]:
+        if self.channel and self.slack_conn_id and self.locale:
+            return self.channel, self.slack_conn_id, self.locale
+        from socialops.config import load_config
+
+        config = load_config()
+        return (
+            self.channel or config.slack.channels.alerts,
+            self.slack_conn_id or config.slack.conn_id,
+            self.locale or config.brand.locale,
+        )
+
+    def message(self, context: dict[str, Any], locale: str) -> Message:
+        ti = context.get("ti") or context.get("task_instance")
+        dag = context.get("dag")
+        exception = context.get("exception")
+        error = f"{type(exception).__name__}: {exception}" if exception else "(no exception in the context)"
+        return messages.task_failure(
+            locale,
+            dag_id=getattr(ti, "dag_id", None) or getattr(dag, "dag_id", "?"),
+            task_id=getattr(ti, "task_id", "?"),
+            run_id=context.get("run_id") or getattr(ti, "run_id", "?"),
+            error=error,
+            log_url=getattr(ti, "log_url", None),
+        )
+
+    def notify(self, context: dict[str, Any]) -> None:
+        channel, conn_id, locale = self._settings()
+        message = self.message(context, locale)
+        try:
+            SlackSender(conn_id).send(channel, message)
+        except SlackConnectionMissing as exc:
+            self.log.warning("Slack alert not sent (%s). The alert was: %s", exc, message.text)
+        except SlackDeliveryError as exc:
+            self.log.error("Slack alert to %s not sent: %s. The alert was: %s", channel, exc, message.text)
+
+
+#: The ``on_failure_callback`` of every socialops DAG.
+task_failure_alert = TaskFailureNotifier()

@@ -1,0 +1,191 @@
+"""Escaping, Slack limits, and the sender against the sandbox's Slack."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from socialops.notifications.slack import (
+    MAX_BLOCKS,
+    MAX_SECTION_TEXT,
+    Message,
+    Mrkdwn,
+    SlackConnectionMissing,
+    SlackDeliveryError,
+    SlackSender,
+    context,
+    escape,
+    fit_blocks,
+    link,
+    list_sections,
+    section,
+    truncate,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("<!channel> venez voir", "&lt;!channel&gt; venez voir"),
+        ("<!here|here> et <!everyone>", "&lt;!here|here&gt; et &lt;!everyone&gt;"),
+        ("merci <@U123ABC> !", "merci &lt;@U123ABC&gt; !"),
+        ("<https://evil.example|maisonlumiere.example>", "&lt;https://evil.example|maisonlumiere.example&gt;"),
+        ("Tom & Jerry", "Tom &amp; Jerry"),
+        # Text that already looks escaped is shown literally, so it is escaped again.
+        ("&amp;", "&amp;amp;"),
+        ("&lt;!channel&gt;", "&amp;lt;!channel&amp;gt;"),
+        ("a > b < c", "a &gt; b &lt; c"),
+        ("*gras* _italique_ 🕯️", "*gras* _italique_ 🕯️"),
+        (42, "42"),
+    ],
+)
+def test_escape(raw, escaped):
+    assert escape(raw) == escaped
+    assert isinstance(escape(raw), Mrkdwn)
+
+
+def test_escape_leaves_safe_text_alone():
+    safe = escape("<b>")
+    assert escape(safe) == "&lt;b&gt;"
+    assert escape(Mrkdwn("<https://x.com|x>")) == "<https://x.com|x>"
+
+
+@pytest.mark.parametrize(
+    ("url", "label", "expected"),
+    [
+        ("https://x.com/a/status/1", "voir", "<https://x.com/a/status/1|voir>"),
+        ("https://x.com/?a=1&b=2", "<!channel>", "<https://x.com/?a=1&amp;b=2|&lt;!channel&gt;>"),
+        ("https://x.com/a|b>c", "l", "<https://x.com/a%7Cb%3Ec|l>"),
+        ("javascript:alert(1)", "clic", "clic"),
+        ("<!channel>", None, "&lt;!channel&gt;"),
+        (None, "rien", "rien"),
+    ],
+)
+def test_link_never_lets_a_url_inject(url, label, expected):
+    assert link(url, label) == expected
+
+
+def test_truncate_keeps_short_text_and_marks_cuts():
+    assert truncate("court", 10) == "court"
+    cut = truncate("x" * 20, 10)
+    assert cut == "x" * 9 + "…" and len(cut) == 10
+
+
+def test_truncate_never_splits_an_entity_or_a_link():
+    text = "a" * 7 + "&amp;" + "b" * 10
+    assert truncate(text, 10) == "a" * 7 + "…"
+    linked = "voir " + "<https://x.com/a|le post>" + " fin"
+    assert truncate(linked, 20) == "voir …"
+    assert isinstance(truncate(Mrkdwn("y" * 50), 10), Mrkdwn)
+
+
+def test_section_and_context_respect_limits():
+    assert len(section("z" * 5000)["text"]["text"]) == MAX_SECTION_TEXT
+    assert len(context("z" * 5000)["elements"][0]["text"]) <= 2000
+
+
+def test_long_lists_are_split_into_sections_under_the_limit():
+    lines = [f"ligne {i} " + "m" * 90 for i in range(100)]
+    blocks = list_sections(lines)
+    assert len(blocks) > 1
+    assert all(len(b["text"]["text"]) <= MAX_SECTION_TEXT for b in blocks)
+    joined = "\n".join(b["text"]["text"] for b in blocks)
+    assert joined.count("• ligne") == 100
+    assert len(list_sections(["x" * 10_000])[0]["text"]["text"]) == MAX_SECTION_TEXT
+
+
+def test_fit_blocks_caps_at_fifty_and_says_how_many_were_left_out():
+    blocks = [section(str(i)) for i in range(70)]
+    fitted = fit_blocks(blocks, more="… et {count} de plus")
+    assert len(fitted) == MAX_BLOCKS
+    assert fitted[-1] == context("… et 21 de plus")
+    assert fit_blocks(blocks[:50]) == blocks[:50]
+
+
+def test_message_applies_the_limits():
+    message = Message("t" * 5000, [section(str(i)) for i in range(60)])
+    assert len(message.text) == 3000 and message.text.endswith("…")
+    assert len(message.blocks) == MAX_BLOCKS
+
+
+# -- the sender against the sandbox --------------------------------------------------------
+
+
+def test_send_posts_to_the_sandbox_and_returns_the_ts(sandbox_connections):
+    message = Message(escape("<!channel> hello"), [section(escape("<@U1> & co"))])
+    ts = SlackSender().send("#cm-alertes", message)
+    [posted] = sandbox_connections.world.slack["#cm-alertes"]
+    assert posted.ts == ts
+    assert posted.text == "&lt;!channel&gt; hello"
+    assert posted.blocks == [{"type": "section", "text": {"type": "mrkdwn", "text": "&lt;@U1&gt; &amp; co"}}]
+
+
+def test_send_in_thread_and_update(sandbox_connections):
+    sender = SlackSender()
+    parent = sender.send("#cm-digest", Message("parent"))
+    sender.send("#cm-digest", Message("reply"), thread_ts=parent)
+    assert sender.update("#cm-digest", parent, Message("edited")) == parent
+    messages = sandbox_connections.world.slack["#cm-digest"]
+    assert [(m.text, m.thread_ts) for m in messages] == [("edited", None), ("reply", parent)]
+
+
+def test_rate_limit_is_retried_after_retry_after_then_succeeds(sandbox_connections):
+    sandbox_connections.add_fault(network="slack", kind="rate_limit", path="/api/chat.postMessage", reset_after=1)
+    started = time.monotonic()
+    ts = SlackSender().send("#cm-alertes", Message("après le 429"))
+    assert time.monotonic() - started >= 1
+    assert [r["status"] for r in sandbox_connections.requests("slack")] == [429, 200]
+    assert sandbox_connections.world.slack["#cm-alertes"][0].ts == ts
+
+
+def test_rate_limit_longer_than_the_bound_is_not_slept(sandbox_connections):
+    sandbox_connections.add_fault(network="slack", kind="rate_limit", reset_after=600)
+    with pytest.raises(SlackDeliveryError) as caught:
+        SlackSender(max_wait_seconds=30).send("#cm-alertes", Message("plus tard"))
+    assert caught.value.code == "ratelimited" and caught.value.retryable
+    assert "rate limiting" in str(caught.value)
+    assert len(sandbox_connections.requests("slack")) == 1
+
+
+def test_rate_limit_retries_are_bounded(sandbox_connections):
+    sandbox_connections.add_fault(network="slack", kind="rate_limit", reset_after=0, count=5)
+    with pytest.raises(SlackDeliveryError, match="ratelimited"):
+        SlackSender(max_rate_limit_retries=1).send("#cm-alertes", Message("x"))
+    assert len(sandbox_connections.requests("slack")) == 2
+
+
+def test_expired_token_names_the_connection_to_renew(sandbox_connections):
+    sandbox_connections.add_fault(network="slack", kind="expired_token")
+    with pytest.raises(SlackDeliveryError) as caught:
+        SlackSender().send("#cm-alertes", Message("x"))
+    assert caught.value.code == "token_expired" and not caught.value.retryable
+    assert "Renew the Slack bot token in the Airflow connection 'slack_default'" in str(caught.value)
+
+
+def test_unknown_channel_id_is_reported(sandbox_connections):
+    with pytest.raises(SlackDeliveryError, match="channel_not_found.*invite the bot to C0NOPE0000"):
+        SlackSender().send("C0NOPE0000", Message("x"))
+
+
+def test_server_error_is_retryable(sandbox_connections):
+    sandbox_connections.add_fault(network="slack", kind="server_error")
+    with pytest.raises(SlackDeliveryError) as caught:
+        SlackSender().send("#cm-alertes", Message("x"))
+    assert caught.value.retryable
+
+
+def test_missing_connection(monkeypatch):
+    monkeypatch.delenv("AIRFLOW_CONN_SLACK_MISSING", raising=False)
+    with pytest.raises(SlackConnectionMissing, match="Create the Airflow connection 'slack_missing'"):
+        SlackSender("slack_missing").send("#cm-alertes", Message("x"))
+
+
+def test_unreachable_slack_is_retryable(monkeypatch):
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_SLACK_DOWN",
+        '{"conn_type": "slack", "password": "xoxb-x", "extra": {"base_url": "http://127.0.0.1:9/api/", "timeout": 2}}',
+    )
+    with pytest.raises(SlackDeliveryError, match="could not reach Slack") as caught:
+        SlackSender("slack_down").send("#cm-alertes", Message("x"))
+    assert caught.value.retryable
