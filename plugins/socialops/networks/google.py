@@ -117,8 +117,8 @@ def build_service(
     :func:`google_credentials`), else the connection password as an API key (public reads only).
     """
     credentials = credentials or google_credentials(settings, scopes)
-    developer_key = None if credentials else settings.password
-    transport = GoogleTransport(timeout=settings.timeout, credentials=credentials)
+    api_key = None if credentials else settings.password
+    transport = GoogleTransport(timeout=settings.timeout, credentials=credentials, api_key=api_key)
     options: dict[str, Any] = {}
     request_builder: Callable[..., HttpRequest] = HttpRequest
     if settings.host:
@@ -129,7 +129,6 @@ def build_service(
         api,
         version,
         http=transport,
-        developerKey=developer_key,
         static_discovery=True,
         cache_discovery=False,
         client_options=options or None,
@@ -162,11 +161,14 @@ class GoogleTransport:
 
     It authorizes requests itself so that a token refresh is a counted request, refreshes at
     most once when the API answers 401 to a token it believed valid, and retries nothing else.
+    An API key travels in the ``X-Goog-Api-Key`` header rather than googleapiclient's ``?key=``,
+    so that it never appears in a logged URL.
     """
 
-    def __init__(self, *, timeout: float, credentials: Credentials | None = None):
+    def __init__(self, *, timeout: float, credentials: Credentials | None = None, api_key: str | None = None):
         self.timeout = timeout
         self.credentials = credentials
+        self._api_key = api_key
         self.session = requests.Session()
 
     def request(
@@ -208,6 +210,8 @@ class GoogleTransport:
     ):
         if self.credentials is not None:
             self.credentials.apply(headers)
+        elif self._api_key:
+            headers["X-Goog-Api-Key"] = self._api_key
         count("")
         return self.session.request(
             method, uri, data=body, headers=headers, timeout=self.timeout, allow_redirects=False
@@ -308,13 +312,7 @@ def execute(
     quota, auth and content errors, and at a write whose answer was lost.
     """
     http = _CountedHttp(request.http, counter, endpoint)
-
-    def attempt() -> Any:
-        try:
-            return request.execute(http=http, num_retries=0)
-        except _TRANSLATED as exc:
-            raise translate_error(exc, api, endpoint) from exc
-
+    attempt = _translating(lambda: request.execute(http=http, num_retries=0), api, endpoint)
     return call_with_retries(attempt, policy, sleep=sleep)
 
 
@@ -334,17 +332,21 @@ def upload(
     resource may exist, so the caller reconciles before uploading again.
     """
     http = _CountedHttp(request.http, counter, endpoint)
-
-    def step() -> Any:
-        try:
-            return request.next_chunk(http=http, num_retries=0)
-        except _TRANSLATED as exc:
-            raise translate_error(exc, api, endpoint) from exc
-
+    step = _translating(lambda: request.next_chunk(http=http, num_retries=0), api, endpoint)
     while True:
         _, body = call_with_retries(step, policy, sleep=sleep)
         if body is not None:
             return body
+
+
+def _translating(call: Callable[[], Any], api: GoogleApi, endpoint: str) -> Callable[[], Any]:
+    def attempt() -> Any:
+        try:
+            return call()
+        except _TRANSLATED as exc:
+            raise translate_error(exc, api, endpoint) from exc
+
+    return attempt
 
 
 def translate_error(exc: Exception, api: GoogleApi, endpoint: str) -> NetworkError:

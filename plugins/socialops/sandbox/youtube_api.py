@@ -172,10 +172,8 @@ class YouTubeEmulator(Emulator):
             if not grant or grant[1] <= self.world.now():
                 return None, self._unauthenticated()
             return grant[0], None
-        if request.arg("key") and not oauth:
-            return None, None
-        if request.arg("key"):
-            return None, self._unauthenticated()
+        if request.headers.get("x-goog-api-key") or request.arg("key"):
+            return None, self._unauthenticated() if oauth else None
         return None, google_error(
             401, "required", "Request is missing required authentication credential.", state="UNAUTHENTICATED"
         )
@@ -192,9 +190,18 @@ class YouTubeEmulator(Emulator):
         self.units_used[day] = used + units
         return None
 
-    def _admit(self, request: Request, *, oauth: bool = False, cost: int = LIST_COST) -> tuple[str | None, Response | None]:
+    def _admit(
+        self, request: Request, parts: set[str], *, oauth: bool = False, cost: int = LIST_COST
+    ) -> tuple[str | None, set[str], Response | None]:
+        """Authenticate, check ``part`` against the ``parts`` served, then charge the quota.
+
+        Returns (the authorized channel id or None, the requested parts, an error or None).
+        """
         caller, error = self._caller(request, oauth=oauth)
-        return caller, error or self._spend(cost)
+        if error:
+            return caller, set(), error
+        requested, error = self._parts(request, parts)
+        return caller, requested, error or self._spend(cost)
 
     # -- rendering -------------------------------------------------------------------------
     def _channels(self) -> list[SandboxAccount]:
@@ -300,10 +307,7 @@ class YouTubeEmulator(Emulator):
     @route("GET", r"/youtube/v3/channels")
     def channels_list(self, request: Request) -> Response:
         mine = request.arg("mine") == "true"
-        caller, error = self._admit(request, oauth=mine)
-        if error:
-            return error
-        parts, error = self._parts(request, {"snippet", "statistics", "contentDetails"})
+        caller, parts, error = self._admit(request, {"snippet", "statistics", "contentDetails"}, oauth=mine)
         if error:
             return error
         filters = [name for name in ("mine", "id", "forHandle", "forUsername") if request.arg(name)]
@@ -325,10 +329,7 @@ class YouTubeEmulator(Emulator):
 
     @route("GET", r"/youtube/v3/videos")
     def videos_list(self, request: Request) -> Response:
-        _, error = self._admit(request)
-        if error:
-            return error
-        parts, error = self._parts(request, {"snippet", "statistics", "status"})
+        _, parts, error = self._admit(request, {"snippet", "statistics", "status"})
         if error:
             return error
         if not request.arg("id"):
@@ -341,10 +342,7 @@ class YouTubeEmulator(Emulator):
 
     @route("GET", r"/youtube/v3/playlistItems")
     def playlist_items_list(self, request: Request) -> Response:
-        _, error = self._admit(request)
-        if error:
-            return error
-        parts, error = self._parts(request, {"snippet", "contentDetails"})
+        _, parts, error = self._admit(request, {"snippet", "contentDetails"})
         if error:
             return error
         playlist = request.arg("playlistId") or ""
@@ -380,10 +378,7 @@ class YouTubeEmulator(Emulator):
 
     @route("GET", r"/youtube/v3/commentThreads")
     def comment_threads_list(self, request: Request) -> Response:
-        _, error = self._admit(request)
-        if error:
-            return error
-        _, error = self._parts(request, {"snippet", "replies"})
+        _, _, error = self._admit(request, {"snippet", "replies"})
         if error:
             return error
         video_id = request.arg("videoId")
@@ -441,10 +436,8 @@ class YouTubeEmulator(Emulator):
         if request.arg("uploadType") != "resumable":
             return bad_request("The sandbox accepts resumable uploads only (uploadType=resumable).",
                                reason="invalidUploadType")
-        caller, error = self._caller(request, oauth=True)
-        if error:
-            return error
-        parts, error = self._parts(request, {"snippet", "status"})
+        # The 1,600 units are charged below, once the metadata is known to be acceptable.
+        caller, parts, error = self._admit(request, {"snippet", "status"}, oauth=True, cost=0)
         if error:
             return error
         metadata = request.json()
