@@ -1,0 +1,68 @@
+"""The failure callback: an alert in the configured channel, and a log when Slack is absent."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from unittest import mock
+
+import pytest
+
+from socialops.notifications.callbacks import TaskFailureNotifier, task_failure_alert
+
+
+def _context():
+    ti = SimpleNamespace(dag_id="publish_posts", task_id="publish_x", run_id="scheduled__2026-11-21T10:00:00+00:00", log_url=None)
+    return {"ti": ti, "run_id": ti.run_id, "exception": RuntimeError("X refused <!channel> the post")}
+
+
+def test_failure_alert_goes_to_the_alerts_channel_of_the_config(sandbox_connections):
+    task_failure_alert(_context())
+    [alert] = sandbox_connections.world.slack["#cm-alertes"]
+    assert alert.text == (
+        ":red_circle: *Tâche en échec* `publish_posts.publish_x` "
+        "(run `scheduled__2026-11-21T10:00:00+00:00`) : RuntimeError: X refused &lt;!channel&gt; the post"
+    )
+
+
+def test_explicit_settings_override_the_config(sandbox_connections):
+    TaskFailureNotifier(channel="#ops", slack_conn_id="slack_default", locale="en")(_context())
+    assert sandbox_connections.world.slack["#ops"][0].text.startswith(":red_circle: *Task failed*")
+
+
+def _logged(call) -> str:
+    """The text of the log lines of ``call``'s (level, args)."""
+    template, *args = call.args
+    return template % tuple(str(a) for a in args)
+
+
+def test_missing_slack_connection_logs_instead_of_raising(monkeypatch):
+    monkeypatch.delenv("AIRFLOW_CONN_SLACK_NOWHERE", raising=False)
+    notifier = TaskFailureNotifier(channel="#cm-alertes", slack_conn_id="slack_nowhere", locale="en")
+    notifier._log = mock.Mock()
+    notifier(_context())
+    [warning] = notifier._log.warning.call_args_list
+    assert "Create the Airflow connection 'slack_nowhere'" in _logged(warning)
+    assert "`publish_posts.publish_x`" in _logged(warning)
+
+
+def test_slack_refusal_is_logged_not_raised(sandbox_connections):
+    sandbox_connections.add_fault(network="slack", kind="expired_token")
+    notifier = TaskFailureNotifier()
+    notifier._log = mock.Mock()
+    notifier(_context())
+    [error] = notifier._log.error.call_args_list
+    assert "token_expired. Renew the Slack bot token" in _logged(error)
+
+
+def test_context_without_exception_still_alerts(sandbox_connections):
+    context = _context()
+    del context["exception"]
+    TaskFailureNotifier(locale="en")(context)
+    assert "(no exception in the context)" in sandbox_connections.world.slack["#cm-alertes"][0].text
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_notifier_is_an_airflow_notifier(locale):
+    from airflow.sdk import BaseNotifier
+
+    assert isinstance(TaskFailureNotifier(locale=locale), BaseNotifier)
