@@ -123,6 +123,22 @@ def test_key_may_be_a_unique_constraint(warehouse_engine):
         assert connection.execute(select(Account.id, Account.owner_name)).all() == [(1, "Rival SA")]
 
 
+def test_json_documents_compare_by_content_not_key_order(warehouse_engine):
+    seen = datetime(2026, 11, 21, tzinfo=UTC)
+    alert = {
+        "fingerprint": "mentions-spike:x",
+        "kind": "mentions_spike",
+        "severity": "warning",
+        "title": "Mentions spike on X",
+        "first_seen_at": seen,
+        "last_seen_at": seen,
+        "details": {"count": 40, "baseline": [3, 4]},
+    }
+    upsert(warehouse_engine, "alerts", [alert], key=["fingerprint"])
+    reordered = alert | {"details": {"baseline": [3, 4], "count": 40}}
+    assert upsert(warehouse_engine, "alerts", [reordered], key=["fingerprint"]).unchanged == 1
+
+
 def test_rows_repeating_a_key_collapse_to_the_last_one(warehouse_engine):
     rows = metric_rows(2) + [metric_rows(1, likes=5)[0]]
     result = upsert(warehouse_engine, "post_metrics_daily", rows)

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -38,6 +39,7 @@ from sqlalchemy import (
     Engine,
     Integer,
     Table,
+    UniqueConstraint,
     func,
     literal_column,
     or_,
@@ -209,7 +211,7 @@ def _key_columns(target: Table, key: Sequence[str] | None) -> tuple[str, ...]:
     unique_sets = [{c.name for c in target.primary_key.columns}] + [
         {c.name for c in constraint.columns}
         for constraint in target.constraints
-        if constraint.__class__.__name__ == "UniqueConstraint"
+        if isinstance(constraint, UniqueConstraint)
     ]
     if set(key_columns) not in unique_sets:
         choices = " or ".join(str(sorted(s)) for s in unique_sets)
@@ -322,7 +324,13 @@ def _is_missing(value: Any) -> bool:
     return type(value).__name__ in {"NaTType", "NAType"}
 
 
+# Exact types that need no normalisation: checked first because this runs for every value.
+_READY_TYPES = frozenset({str, int, bool, Decimal, dict, list, date, datetime})
+
+
 def _plain(value: Any) -> Any:
+    if type(value) in _READY_TYPES:
+        return value
     if _is_missing(value):
         return None
     if type(value).__module__ == "numpy" and hasattr(value, "item"):
@@ -331,6 +339,8 @@ def _plain(value: Any) -> Any:
 
 
 def _to_int(value: Any) -> int | None:
+    if type(value) is int:
+        return value
     value = _plain(value)
     if value is None or isinstance(value, int):
         return value
@@ -342,6 +352,8 @@ def _to_int(value: Any) -> int | None:
 
 
 def _to_datetime(value: Any) -> datetime | None:
+    if type(value) is datetime:
+        return value
     value = _plain(value)
     if value is None:
         return None
@@ -355,6 +367,8 @@ def _to_datetime(value: Any) -> datetime | None:
 
 
 def _to_date(value: Any) -> date | None:
+    if type(value) is date:
+        return value
     value = _plain(value)
     if value is None:
         return None
