@@ -1,0 +1,32 @@
+"""Nightly metric extraction: network adapters → data-quality checks → warehouse.
+
+* :class:`AccountExtraction` extracts, checks and loads one owned account's day;
+* :func:`targets_from_config` lists the accounts (and their lookback) to extract;
+* :func:`metrics_day` and :class:`LookbackWindow` turn a data interval into the day and
+  the posts a run covers;
+* :func:`load_campaigns` loads budgets and the paid results of the campaigns.
+
+No Airflow here: the operators of :mod:`socialops.operators.extract` wrap these.
+"""
+
+from socialops.extraction.campaigns import CampaignFileError, load_campaigns, read_spend_csv
+from socialops.extraction.service import (
+    AccountExtraction,
+    AccountTarget,
+    ExtractionResult,
+    targets_from_config,
+)
+from socialops.extraction.window import LookbackWindow, local_midnight, metrics_day
+
+__all__ = [
+    "AccountExtraction",
+    "AccountTarget",
+    "CampaignFileError",
+    "ExtractionResult",
+    "LookbackWindow",
+    "load_campaigns",
+    "local_midnight",
+    "metrics_day",
+    "read_spend_csv",
+    "targets_from_config",
+]

@@ -1,0 +1,218 @@
+"""What the extraction reads from and writes to the warehouse besides the bulk loads.
+
+Small, indexed queries (one account's posts in a window, one account's previous day) and
+the ``alerts`` rows through which quarantined data and failed extractions are reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, func, select, update
+
+from socialops.analytics.quality import QualityIssue
+from socialops.extraction.window import LookbackWindow
+from socialops.warehouse.models import AccountMetricsDaily, Alert, Post
+from socialops.warehouse.upsert import upsert
+
+DATA_QUALITY = "data_quality"
+EXTRACTION_FAILURE = "extraction_failure"
+#: Alert kinds the nightly report announces.
+REPORTED_KINDS = (DATA_QUALITY, EXTRACTION_FAILURE)
+
+
+def known_post_ids(
+    connection: Engine | Connection, network: str, account_id: str, window: LookbackWindow
+) -> list[str]:
+    """Ids of the account's posts already in the warehouse and created inside ``window``."""
+    query = select(Post.external_id).where(
+        Post.network == network,
+        Post.account_id == account_id,
+        Post.created_at >= window.since,
+        Post.created_at < window.until,
+    )
+    with _connected(connection) as conn:
+        return list(conn.execute(query).scalars())
+
+
+def previous_account_row(
+    connection: Engine | Connection, network: str, account_id: str, day: date
+) -> dict[str, Any] | None:
+    """The account's latest loaded metrics row before ``day`` (day, followers), if any."""
+    query = (
+        select(AccountMetricsDaily.day, AccountMetricsDaily.followers)
+        .where(
+            AccountMetricsDaily.network == network,
+            AccountMetricsDaily.account_id == account_id,
+            AccountMetricsDaily.day < day,
+        )
+        .order_by(AccountMetricsDaily.day.desc())
+        .limit(1)
+    )
+    with _connected(connection) as conn:
+        row = conn.execute(query).first()
+    return dict(row._mapping) if row else None
+
+
+def record_issues(
+    connection: Connection, issues: Iterable[QualityIssue], details: dict[str, Any]
+) -> int:
+    """Upsert one open ``alerts`` row per issue; ``details[fingerprint]`` adds withheld rows."""
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "fingerprint": issue.fingerprint,
+            "kind": DATA_QUALITY,
+            "severity": issue.severity,
+            "state": "open",
+            "title": issue.message,
+            "details": {**issue.as_dict(), **details.get(issue.fingerprint, {})},
+            "first_seen_at": now,
+            "last_seen_at": now,
+        }
+        for issue in issues
+    ]
+    if not rows:
+        return 0
+    upsert(
+        connection,
+        Alert,
+        rows,
+        key=["fingerprint"],
+        update=["severity", "title", "details", "last_seen_at"],
+        # A rerun finding the same values is not a change: the alert is not re-announced.
+        compare=["severity", "title", "details"],
+    )
+    return len(rows)
+
+
+def resolve_alerts(
+    connection: Connection,
+    *,
+    kind: str,
+    network: str,
+    account: str,
+    day: date,
+    keep: Iterable[str] = (),
+) -> int:
+    """Resolve the open ``kind`` alerts about this account and day, except those in ``keep``.
+
+    A rerun that no longer finds a problem (the network corrected a count, the quota came
+    back) closes the alert an earlier run opened.
+    """
+    kept = set(keep)
+    candidates = connection.execute(
+        select(Alert.id, Alert.fingerprint, Alert.details).where(
+            Alert.kind == kind,
+            Alert.state == "open",
+            Alert.fingerprint.endswith(f":{day.isoformat()}", autoescape=True),
+        )
+    ).all()
+    ids = [
+        row.id
+        for row in candidates
+        if row.fingerprint not in kept
+        and (row.details or {}).get("network") == network
+        and (row.details or {}).get("account") == account
+    ]
+    if not ids:
+        return 0
+    connection.execute(
+        update(Alert)
+        .where(Alert.id.in_(ids))
+        .values(state="resolved", resolved_at=datetime.now(UTC))
+    )
+    return len(ids)
+
+
+def failure_fingerprint(network: str, account: str, day: date) -> str:
+    return f"{EXTRACTION_FAILURE}:{network}:{account}:{day.isoformat()}"
+
+
+def record_failure(
+    engine: Engine, network: str, account: str, day: date, error: BaseException
+) -> None:
+    """Open (or refresh) the alert saying this account's extraction failed for ``day``."""
+    now = datetime.now(UTC)
+    details: dict[str, Any] = {
+        "network": network,
+        "account": account,
+        "day": day.isoformat(),
+        "error": type(error).__name__,
+        "message": str(error),
+    }
+    retry_at = getattr(error, "retry_at", None)
+    if retry_at is not None:
+        details["retry_at"] = retry_at.isoformat()
+    with engine.begin() as connection:
+        upsert(
+            connection,
+            Alert,
+            [
+                {
+                    "fingerprint": failure_fingerprint(network, account, day),
+                    "kind": EXTRACTION_FAILURE,
+                    "severity": "critical",
+                    "state": "open",
+                    "title": f"{network} {account}: metrics of {day.isoformat()} not extracted: {error}",
+                    "details": details,
+                    "first_seen_at": now,
+                    "last_seen_at": now,
+                }
+            ],
+            key=["fingerprint"],
+            update=["state", "title", "details", "last_seen_at"],
+            compare=["state", "title", "details"],
+        )
+
+
+def unannounced_alerts(connection: Engine | Connection, day: date) -> list[dict[str, Any]]:
+    """Open extraction and data-quality alerts about ``day`` not sent to Slack yet."""
+    query = (
+        select(Alert.id, Alert.fingerprint, Alert.kind, Alert.severity, Alert.title, Alert.details)
+        .where(
+            Alert.kind.in_(REPORTED_KINDS),
+            Alert.state == "open",
+            Alert.last_sent_at.is_(None),
+            Alert.fingerprint.endswith(f":{day.isoformat()}", autoescape=True),
+        )
+        .order_by(Alert.kind, Alert.fingerprint)
+    )
+    with _connected(connection) as conn:
+        return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def mark_announced(connection: Engine | Connection, alert_ids: Iterable[int]) -> None:
+    ids = list(alert_ids)
+    if not ids:
+        return
+    statement = (
+        update(Alert)
+        .where(and_(Alert.id.in_(ids), Alert.last_sent_at.is_(None)))
+        .values(last_sent_at=func.now())
+    )
+    with _transaction(connection) as conn:
+        conn.execute(statement)
+
+
+@contextmanager
+def _connected(target: Engine | Connection) -> Iterator[Connection]:
+    """A given Connection as is, or a connection opened (and closed) on an Engine."""
+    if isinstance(target, Connection):
+        yield target
+    else:
+        with target.connect() as connection:
+            yield connection
+
+
+@contextmanager
+def _transaction(target: Engine | Connection) -> Iterator[Connection]:
+    """The caller's transaction, or a new one committed on exit."""
+    if isinstance(target, Connection):
+        yield target
+    else:
+        with target.begin() as connection:
+            yield connection

@@ -1,0 +1,197 @@
+"""One account's nightly extraction against the sandbox, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select, text
+from tests.support.metrics_world import DAY, NOW, X_BRAND, YOUTUBE_BRAND, x_post_id
+
+from socialops.analytics.kpis import POST_COUNTERS
+from socialops.extraction import store
+from socialops.networks import QuotaExceeded
+from socialops.warehouse.models import AccountMetricsDaily, Alert, PostMetricsDaily
+
+
+def _rows(engine, *columns):
+    with engine.connect() as connection:
+        return [tuple(r) for r in connection.execute(select(*columns).order_by(*columns[:3]))]
+
+
+def metric_rows(engine):
+    m = PostMetricsDaily
+    return _rows(engine, m.network, m.post_id, m.day, *(getattr(m, c) for c in POST_COUNTERS))
+
+
+def account_rows(engine):
+    a = AccountMetricsDaily
+    return _rows(engine, a.network, a.account_id, a.day, a.followers, a.posts_count)
+
+
+def alerts(engine):
+    with engine.connect() as connection:
+        return [
+            dict(r._mapping) for r in connection.execute(select(Alert).order_by(Alert.fingerprint))
+        ]
+
+
+def test_x_account_loads_every_post_of_the_window_in_three_calls(warehouse_engine, extract):
+    result = extract("x", DAY)
+
+    # 7 days × 2 posts; the X window is the 7 Paris days ending on the 20th.
+    assert result.posts_discovered == 14
+    assert result.posts_in_window == 14
+    assert result.account_id == X_BRAND
+    rows = metric_rows(warehouse_engine)
+    assert len(rows) == 14 and {r[2] for r in rows} == {DAY}
+    assert x_post_id(8, 0) not in {r[1] for r in rows}  # 8 days old: outside the window
+    [account] = account_rows(warehouse_engine)
+    assert account[:3] == ("x", X_BRAND, DAY) and account[3] > 12_000
+    # The account lookup is reused by the timeline; 14 ids fit in one lookup.
+    assert result.api_calls == {
+        "GET /2/users/by/username/:username": 1,
+        "GET /2/users/:id/tweets": 1,
+        "GET /2/tweets": 1,
+    }
+    assert result.summary()["api_calls_total"] == 3
+    with warehouse_engine.connect() as connection:
+        posts = connection.execute(
+            text("SELECT count(*) FROM posts WHERE account_handle = 'brand'")
+        ).scalar()
+        handle = connection.execute(
+            text("SELECT external_id FROM accounts WHERE network = 'x'")
+        ).scalar()
+    assert posts == 14 and handle == X_BRAND
+
+
+def test_youtube_reads_videos_of_its_three_day_window(warehouse_engine, extract):
+    result = extract("youtube", DAY)
+    assert result.posts_in_window == 3
+    assert result.api_calls["videos.list"] == 1
+    assert {r[1] for r in metric_rows(warehouse_engine)} == {
+        "vid00000001",
+        "vid00000002",
+        "vid00000003",
+    }
+    [account] = account_rows(warehouse_engine)
+    assert account[1] == YOUTUBE_BRAND
+
+
+def test_rerunning_a_day_rewrites_nothing(warehouse_engine, extract):
+    extract("x", DAY)
+    before = metric_rows(warehouse_engine), account_rows(warehouse_engine)
+
+    again = extract("x", DAY)
+
+    assert again.summary()["inserted"] == 0 and again.summary()["updated"] == 0
+    assert (metric_rows(warehouse_engine), account_rows(warehouse_engine)) == before
+
+
+def test_a_later_value_overwrites_the_older_one(warehouse_engine, extract, server):
+    extract("x", DAY)
+    first = {r[1]: r for r in metric_rows(warehouse_engine)}
+
+    server.sandbox.world.freeze(NOW + timedelta(hours=20))  # the network kept counting
+    late = extract("x", DAY)
+
+    assert late.summary()["updated"] > 0
+    second = {r[1]: r for r in metric_rows(warehouse_engine)}
+    assert second.keys() == first.keys()
+    newest = x_post_id(1, 1)
+    likes = 3 + POST_COUNTERS.index("likes")
+    assert second[newest][likes] > first[newest][likes]
+    assert len(metric_rows(warehouse_engine)) == 14  # overwritten, not added
+
+
+def test_three_day_backfill_reads_the_posts_that_existed_each_day(warehouse_engine, extract):
+    days = [DAY - timedelta(days=n) for n in (2, 1, 0)]
+    for day in days:
+        extract("x", day)
+
+    rows = metric_rows(warehouse_engine)
+    per_day = {day: {r[1] for r in rows if r[2] == day} for day in days}
+    assert [len(per_day[d]) for d in days] == [14, 14, 14]
+    # The window slides: the 18th still sees the posts of the 12th, the 20th no longer.
+    assert x_post_id(9, 0) in per_day[days[0]] and x_post_id(9, 0) not in per_day[days[2]]
+    # Nothing created after the 18th is in the 18th's snapshot.
+    assert x_post_id(1, 0) not in per_day[days[0]]
+    assert [r[2] for r in account_rows(warehouse_engine)] == days
+    assert not [a for a in alerts(warehouse_engine) if a["kind"] == "data_quality"]
+
+
+def test_youtube_quota_failure_is_recorded_and_leaves_x_loaded(warehouse_engine, extract, server):
+    server.sandbox.emulators["youtube"].daily_quota = 0
+
+    with pytest.raises(QuotaExceeded) as raised:
+        extract("youtube", DAY)
+    store.record_failure(warehouse_engine, "youtube", "brand", DAY, raised.value)
+    extract("x", DAY)
+
+    assert {r[0] for r in metric_rows(warehouse_engine)} == {"x"}
+    [failure] = store.unannounced_alerts(warehouse_engine, DAY)
+    assert failure["kind"] == "extraction_failure"
+    assert failure["details"]["error"] == "QuotaExceeded" and "retry_at" in failure["details"]
+
+    server.sandbox.emulators["youtube"].daily_quota = 10_000  # the quota is back: rerun
+    extract("youtube", DAY)
+    assert [a["state"] for a in alerts(warehouse_engine)] == ["resolved"]
+
+
+class TestDataQuality:
+    def test_negative_counts_are_quarantined_not_loaded(self, warehouse_engine, extract, server):
+        broken = server.sandbox.world.post("x", x_post_id(2, 0))
+        broken.final["likes"] = -400
+
+        result = extract("x", DAY)
+
+        assert result.quarantined == 1
+        assert x_post_id(2, 0) not in {r[1] for r in metric_rows(warehouse_engine)}
+        assert len(metric_rows(warehouse_engine)) == 13  # the other posts are loaded
+        [alert] = store.unannounced_alerts(warehouse_engine, DAY)
+        assert alert["severity"] == "critical"
+        assert "negative counts (likes=-" in alert["title"] and "x brand" in alert["title"]
+        [withheld] = alert["details"]["withheld"]
+        assert withheld["post_id"] == x_post_id(2, 0) and withheld["likes"] < 0
+
+    def test_follower_jump_beyond_the_threshold_is_quarantined(
+        self, warehouse_engine, extract, server
+    ):
+        extract("x", DAY - timedelta(days=1))
+        server.sandbox.world.account("x", X_BRAND).followers *= 2
+
+        result = extract("x", DAY)
+
+        assert [i.check for i in result.issues] == ["follower_change"]
+        assert [r[2] for r in account_rows(warehouse_engine)] == [DAY - timedelta(days=1)]
+        [alert] = store.unannounced_alerts(warehouse_engine, DAY)
+        values = alert["details"]["values"]
+        assert values["followers"] > 2 * 12_000 > values["followers_previous"]
+        assert "followers jumped from" in alert["title"]
+        assert len(metric_rows(warehouse_engine)) == 28  # post metrics are not affected
+
+    def test_a_corrected_rerun_loads_the_row_and_resolves_the_alert(
+        self, warehouse_engine, extract, server
+    ):
+        broken = server.sandbox.world.post("x", x_post_id(2, 0))
+        broken.final["likes"] = -400
+        extract("x", DAY)
+        broken.final["likes"] = 400
+
+        extract("x", DAY)
+
+        assert len(metric_rows(warehouse_engine)) == 14
+        assert [a["state"] for a in alerts(warehouse_engine)] == ["resolved"]
+
+    def test_missing_days_are_reported_and_the_day_still_loads(self, warehouse_engine, extract):
+        extract("x", DAY - timedelta(days=4))
+
+        result = extract("x", DAY)
+
+        [issue] = result.issues
+        assert issue.check == "missing_days" and not issue.quarantine
+        assert issue.values["missing"] == ["2026-11-17", "2026-11-18", "2026-11-19"]
+        assert "--from-date 2026-11-17 --to-date 2026-11-19" in issue.message
+        assert [r[2] for r in account_rows(warehouse_engine)] == [date(2026, 11, 16), DAY]
+        [alert] = store.unannounced_alerts(warehouse_engine, DAY)
+        assert alert["severity"] == "warning"
