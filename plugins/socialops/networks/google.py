@@ -117,8 +117,8 @@ def build_service(
     :func:`google_credentials`), else the connection password as an API key (public reads only).
     """
     credentials = credentials or google_credentials(settings, scopes)
-    api_key = None if credentials else settings.password
-    transport = GoogleTransport(timeout=settings.timeout, credentials=credentials, api_key=api_key)
+    developer_key = None if credentials else settings.password
+    transport = GoogleTransport(timeout=settings.timeout, credentials=credentials)
     options: dict[str, Any] = {}
     request_builder: Callable[..., HttpRequest] = HttpRequest
     if settings.host:
@@ -129,6 +129,7 @@ def build_service(
         api,
         version,
         http=transport,
+        developerKey=developer_key,
         static_discovery=True,
         cache_discovery=False,
         client_options=options or None,
@@ -161,14 +162,11 @@ class GoogleTransport:
 
     It authorizes requests itself so that a token refresh is a counted request, refreshes at
     most once when the API answers 401 to a token it believed valid, and retries nothing else.
-    An API key travels in the ``X-Goog-Api-Key`` header rather than googleapiclient's ``?key=``,
-    so that it never appears in a logged URL.
     """
 
-    def __init__(self, *, timeout: float, credentials: Credentials | None = None, api_key: str | None = None):
+    def __init__(self, *, timeout: float, credentials: Credentials | None = None):
         self.timeout = timeout
         self.credentials = credentials
-        self._api_key = api_key
         self.session = requests.Session()
 
     def request(
@@ -210,8 +208,6 @@ class GoogleTransport:
     ):
         if self.credentials is not None:
             self.credentials.apply(headers)
-        elif self._api_key:
-            headers["X-Goog-Api-Key"] = self._api_key
         count("")
         return self.session.request(
             method, uri, data=body, headers=headers, timeout=self.timeout, allow_redirects=False
