@@ -17,6 +17,7 @@ from socialops.warehouse.engine import (
     session_scope,
 )
 from socialops.warehouse.models import Campaign
+from socialops.warehouse.upsert import upsert
 
 CONN_ENV_VAR = "AIRFLOW_CONN_SOCIALOPS_WAREHOUSE"
 
@@ -145,3 +146,9 @@ def test_session_scope_commits_on_success_and_rolls_back_on_error(warehouse_engi
             raise RuntimeError("boom")
     with session_scope(warehouse_engine) as session:
         assert session.scalars(select(Campaign.id)).all() == ["spring"]
+
+
+def test_use_warehouse_points_get_engine_at_the_test_database(use_warehouse):
+    upsert(use_warehouse, "campaigns", [{"id": "spring", "name": "Spring sale"}])
+    with get_engine().connect() as connection:
+        assert connection.execute(select(Campaign.name)).scalars().all() == ["Spring sale"]

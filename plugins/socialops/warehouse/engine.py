@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
 from socialops.paths import data_dir
@@ -106,7 +107,7 @@ def resolve_url(conn_id: str = DEFAULT_CONN_ID) -> URL:
     if explicit:
         try:
             return make_url(explicit)
-        except Exception as exc:
+        except ArgumentError as exc:
             raise WarehouseConfigError(
                 f"{URL_ENV_VAR} is not a valid SQLAlchemy URL ({exc}); expected e.g. "
                 "postgresql+psycopg://user:password@host:5432/dbname or sqlite:////path/warehouse.db"
