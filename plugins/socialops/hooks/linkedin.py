@@ -1,0 +1,34 @@
+"""The LinkedIn hook: Airflow connection ``linkedin_default`` →
+:class:`~socialops.networks.linkedin.LinkedInAdapter`.
+
+Connection fields are documented in ``docs/networks/linkedin.md``: the password is the
+member's OAuth access token (an administrator of the organization page), the extra
+``organization_urn`` names the page and ``api_version`` pins the ``LinkedIn-Version`` header.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from socialops.hooks.base import SocialNetworkHook
+
+
+class LinkedInHook(SocialNetworkHook):
+    network = "linkedin"
+    default_conn_name = "linkedin_default"
+    conn_type = "linkedin"
+    hook_name = "LinkedIn organization page"
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        return {
+            "hidden_fields": ["schema", "port", "login"],
+            "relabeling": {
+                "host": "API base URL (empty for api.linkedin.com)",
+                "password": "OAuth access token",
+            },
+            "placeholders": {
+                "host": "http://127.0.0.1:8800/linkedin for the sandbox",
+                "extra": '{"organization_urn": "urn:li:organization:123", "api_version": "202610"}',
+            },
+        }

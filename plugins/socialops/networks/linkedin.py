@@ -1,0 +1,504 @@
+"""LinkedIn organization pages through the versioned LinkedIn REST API (``/rest/...``).
+
+Connection fields (see ``docs/networks/linkedin.md``):
+
+* ``password``: the OAuth 2.0 access token of a member who administers the page (scopes
+  ``w_organization_social``, ``r_organization_social``, ``rw_organization_admin``). Tokens
+  last 60 days: an expired one is an :class:`AuthError` naming the connection.
+* extras ``organization_urn`` (``urn:li:organization:<id>``; optional when the member
+  administers exactly one page, which ``/rest/organizationAcls`` then finds),
+  ``api_version`` (the ``LinkedIn-Version`` header, ``YYYYMM``, default
+  :data:`DEFAULT_API_VERSION`), plus the generic ``timeout`` and retry extras.
+
+Every request sends ``LinkedIn-Version`` and ``X-Restli-Protocol-Version: 2.0.0``. Rest.li
+query values such as ``List(...)`` and ``(timeRange:(start:..,end:..))`` keep their syntax
+characters while the URNs inside are percent-encoded, so those query strings are built here
+(:func:`restli_query`) rather than by ``requests``.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import re
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from socialops.networks.base import ConnectionSettings, NetworkAdapter, batched
+from socialops.networks.errors import (
+    DuplicateContent,
+    InvalidRequest,
+    NetworkError,
+    RateLimited,
+    TransientError,
+)
+from socialops.networks.http import RestClient, api_root, error_text, json_body
+from socialops.networks.idempotency import matches
+from socialops.networks.records import (
+    AccountMetrics,
+    Draft,
+    Mention,
+    Post,
+    PostMetrics,
+    Profile,
+    Receipt,
+)
+
+log = logging.getLogger(__name__)
+
+LINKEDIN_URL = "https://api.linkedin.com/rest"
+DEFAULT_API_VERSION = "202610"
+PAGE_SIZE = 100
+#: Share statistics take a list of posts; 50 keeps the URL well under LinkedIn's length limit.
+MAX_POSTS_PER_STATISTICS_CALL = 50
+LINKEDIN_TOKEN = "the LinkedIn OAuth access token (tokens last 60 days; refresh tokens 365 days)"
+#: Characters LinkedIn's "little text format" reserves in post commentary.
+_RESERVED = re.compile(r"([\\|{}@\[\]()<>#*_~])")
+_HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
+_HASHTAG_TEMPLATE = re.compile(r"\{hashtag\|\\#\|([^}]+)\}")
+_ESCAPED = re.compile(r"\\(.)")
+
+
+def escape_commentary(text: str) -> str:
+    """Commentary in LinkedIn's little text format: reserved characters escaped, hashtags kept.
+
+    Unescaped ``(`` or ``@`` make LinkedIn cut the text or read a mention template.
+    """
+    parts = []
+    for index, chunk in enumerate(_HASHTAG.split(text)):
+        # split() alternates plain text and captured hashtag words
+        parts.append(f"{{hashtag|\\#|{chunk}}}" if index % 2 else _RESERVED.sub(r"\\\1", chunk))
+    return "".join(parts)
+
+
+def unescape_commentary(text: str) -> str:
+    return _ESCAPED.sub(r"\1", _HASHTAG_TEMPLATE.sub(r"#\1", text or ""))
+
+
+def restli_query(**params: Any) -> str:
+    """A query string whose values are already Rest.li-encoded (see :class:`RestLi`) or plain."""
+    return "&".join(
+        f"{name}={value.text if isinstance(value, RestLi) else quote(str(value), safe='')}"
+        for name, value in params.items()
+        if value is not None
+    )
+
+
+class RestLi:
+    """A Rest.li 2.0 value written as is in a query string (its URNs encoded by the builder)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    @classmethod
+    def list(cls, items: Sequence[str]) -> RestLi:
+        return cls("List(" + ",".join(quote(i, safe="") for i in items) + ")")
+
+    @classmethod
+    def day(cls, day: date) -> RestLi:
+        start = datetime.combine(day, time(0), tzinfo=UTC)
+        begin, end = (int(t.timestamp() * 1000) for t in (start, start + timedelta(days=1)))
+        return cls(f"(timeRange:(start:{begin},end:{end}),timeGranularityType:DAY)")
+
+
+def millis(value: int | None) -> datetime | None:
+    return datetime.fromtimestamp(value / 1000, UTC) if value else None
+
+
+def organization_urn(id_or_urn: str) -> str:
+    return id_or_urn if id_or_urn.startswith("urn:li:") else f"urn:li:organization:{id_or_urn}"
+
+
+class LinkedInClient(RestClient):
+    """LinkedIn's error bodies ``{"status", "serviceErrorCode", "code", "message"}`` and limits."""
+
+    renew = LINKEDIN_TOKEN
+
+    def __init__(self, adapter: NetworkAdapter, **clock: Any):
+        settings = adapter.settings
+        super().__init__(
+            adapter,
+            api_root(settings, LINKEDIN_URL),
+            headers={
+                "Authorization": f"Bearer {settings.password or ''}",
+                "LinkedIn-Version": str(settings.extras.get("api_version") or DEFAULT_API_VERSION),
+                "X-Restli-Protocol-Version": "2.0.0",
+            },
+            **clock,
+        )
+
+    def error_for(self, response: requests.Response, endpoint: str) -> NetworkError:
+        body = json_body(response)
+        if not isinstance(body, dict) or "message" not in body:
+            return super().error_for(response, endpoint)
+        status = response.status_code
+        service_code = body.get("serviceErrorCode")
+        message = f"{endpoint} answered {status}: {body['message']}"
+        if service_code or body.get("code"):
+            message += f" (serviceErrorCode {service_code}, {body.get('code', 'no code')})"
+        if status == 401:
+            return self.auth_error(message, status=status)
+        if status == 403:
+            return self.auth_error(
+                message
+                + "; the token lacks a scope, or its member is not an administrator of the page",
+                status=status,
+            )
+        if status == 429:
+            # LinkedIn sends no reset header; its application and member limits are daily
+            # and reset at midnight UTC, so that is the earliest safe moment to come back.
+            reset = datetime.combine(self.now().date() + timedelta(days=1), time(0), tzinfo=UTC)
+            return RateLimited(
+                self.network,
+                message
+                + "; LinkedIn gives no reset time, assuming its daily window (midnight UTC)",
+                retry_at=reset,
+                status=status,
+            )
+        if status == 422 and "duplicate" in body["message"].lower():
+            return DuplicateContent(self.network, message, status=status)
+        if status >= 500:
+            return TransientError(self.network, message, status=status)
+        return InvalidRequest(self.network, message, status=status)
+
+
+class LinkedInAdapter(NetworkAdapter):
+    """One LinkedIn organization page: posts, images, statistics, comments, organization profiles."""
+
+    network = "linkedin"
+
+    def __init__(
+        self,
+        settings: ConnectionSettings,
+        *,
+        sleep: Callable[[float], None] | None = None,
+        now: Callable[[], datetime] | None = None,
+    ):
+        super().__init__(settings)
+        self.http = LinkedInClient(self, sleep=sleep, now=now)
+
+    def close(self) -> None:
+        self.http.close()
+
+    @cached_property
+    def organization(self) -> str:
+        """The page's URN: extra ``organization_urn``, else the one page the member administers."""
+        configured = self.settings.extras.get("organization_urn")
+        if configured:
+            return organization_urn(str(configured))
+        query = restli_query(q="roleAssignee", role="ADMINISTRATOR", state="APPROVED")
+        body = self.http.get("/organizationAcls", params=query, endpoint="GET /organizationAcls")
+        pages = sorted({e["organization"] for e in body.get("elements", [])})
+        if len(pages) != 1:
+            raise InvalidRequest(
+                self.network,
+                f"the token administers {len(pages)} organization pages ({', '.join(pages) or 'none'})",
+                hint=f"set extra 'organization_urn' in Airflow connection '{self.settings.conn_id}'",
+            )
+        return pages[0]
+
+    def _organization_of(self, account: str | None) -> str:
+        if not account:
+            return self.organization
+        if account.startswith("urn:li:") or account.isdigit():
+            return organization_urn(account)
+        if account.lstrip("@").casefold() == str(self.own_record.get("vanityName", "")).casefold():
+            return self.organization
+        found = self._organization_by_vanity(account)
+        if found is None:
+            raise InvalidRequest(self.network, f"no LinkedIn organization page named {account!r}")
+        return organization_urn(str(found["id"]))
+
+    # -- profiles ------------------------------------------------------------------------
+    @cached_property
+    def own_record(self) -> dict[str, Any]:
+        return self._organization_record(self.organization)
+
+    def _organization_record(self, urn: str) -> dict[str, Any]:
+        org_id = urn.rsplit(":", 1)[-1]
+        return self.http.get(f"/organizations/{org_id}", endpoint="GET /organizations/{id}")
+
+    def _organization_by_vanity(self, vanity: str) -> dict[str, Any] | None:
+        query = restli_query(q="vanityName", vanityName=vanity.lstrip("@"))
+        elements = self.http.get(
+            "/organizations", params=query, endpoint="GET /organizations?q=vanityName"
+        ).get("elements", [])
+        return elements[0] if elements else None
+
+    def _followers(self, urn: str) -> int | None:
+        body = self.http.get(
+            f"/networkSizes/{quote(urn, safe='')}",
+            params=restli_query(edgeType="COMPANY_FOLLOWED_BY_MEMBER"),
+            endpoint="GET /networkSizes/{urn}",
+        )
+        return body.get("firstDegreeSize")
+
+    def _profile(self, record: dict[str, Any]) -> Profile:
+        urn = organization_urn(str(record["id"]))
+        founded = (record.get("foundedOn") or {}).get("year")
+        return Profile(
+            network=self.network,
+            account_id=urn,
+            handle=record.get("vanityName") or str(record["id"]),
+            name=record.get("localizedName"),
+            followers=self._followers(urn),
+            bio=record.get("localizedDescription"),
+            created_at=datetime(founded, 1, 1, tzinfo=UTC) if founded else None,
+            url=f"https://www.linkedin.com/company/{record.get('vanityName') or record['id']}/",
+        )
+
+    def check(self) -> Profile:
+        return self._profile(self.own_record)
+
+    def profiles(self, ids_or_handles: Sequence[str]) -> list[Profile]:
+        """Organization pages by id, URN or vanity name (members' profiles are not public)."""
+        found: dict[str, Profile] = {}
+        for ref in dict.fromkeys(ids_or_handles):
+            if ref.startswith("urn:li:organization:") or ref.isdigit():
+                try:
+                    record: dict[str, Any] | None = self._organization_record(organization_urn(ref))
+                except InvalidRequest:
+                    record = None
+            else:
+                record = self._organization_by_vanity(ref)
+            if record is None:
+                log.info("linkedin: no organization page %s", ref)
+                continue
+            profile = self._profile(record)
+            found.setdefault(profile.account_id, profile)
+        return list(found.values())
+
+    # -- publishing ----------------------------------------------------------------------
+    def publish(self, draft: Draft, idempotency_key: str) -> Receipt:
+        """A post as the page: text, plus an article card for ``draft.link`` or one image.
+
+        The image is a local file or an http(s) URL, uploaded to LinkedIn first
+        (``/rest/images?action=initializeUpload``, then a PUT of the bytes).
+        """
+        if len(draft.media) > 1:
+            raise InvalidRequest(
+                self.network,
+                f"post {idempotency_key}: one image per LinkedIn post is supported here",
+            )
+        author = self._organization_of(draft.account)
+        body: dict[str, Any] = {
+            "author": author,
+            "commentary": escape_commentary(draft.text),
+            "visibility": "PUBLIC",
+            "distribution": {
+                "feedDistribution": "MAIN_FEED",
+                "targetEntities": [],
+                "thirdPartyDistributionChannels": [],
+            },
+            "lifecycleState": "PUBLISHED",
+            "isReshareDisabledByAuthor": False,
+        }
+        if draft.media:
+            body["content"] = {
+                "media": {"id": self._upload_image(author, draft.media[0], idempotency_key)}
+            }
+        elif draft.link:
+            body["content"] = {
+                "article": {"source": draft.link, "title": draft.title or draft.link}
+            }
+        response = self.http.request("POST", "/posts", endpoint="POST /posts", json=body)
+        urn = response.headers.get("x-restli-id") or response.headers.get("x-linkedin-id")
+        if not urn:
+            raise InvalidRequest(
+                self.network,
+                f"post {idempotency_key}: LinkedIn answered {response.status_code} without x-restli-id",
+            )
+        return Receipt(
+            self.network, urn, f"https://www.linkedin.com/feed/update/{urn}/", self.http.now()
+        )
+
+    def _upload_image(self, owner: str, media: str, what: str) -> str:
+        content, content_type = self._read_media(media, what)
+        init = self.http.request(
+            "POST",
+            "/images",
+            endpoint="POST /images?action=initializeUpload",
+            params="action=initializeUpload",
+            json={"initializeUploadRequest": {"owner": owner}},
+            idempotent=True,  # an image nobody posts is invisible: asking again is harmless
+        ).json()["value"]
+        self.http.request(
+            "PUT",
+            init["uploadUrl"],
+            endpoint="PUT image upload",
+            data=content,
+            headers={"Content-Type": content_type},
+        )
+        return init["image"]
+
+    def _read_media(self, media: str, what: str) -> tuple[bytes, str]:
+        content_type = mimetypes.guess_type(media.split("?")[0])[0] or "application/octet-stream"
+        if media.startswith(("http://", "https://")):
+            self.count_call("GET media source")
+            try:
+                response = requests.get(media, timeout=self.settings.timeout)
+            except requests.RequestException as exc:
+                raise InvalidRequest(
+                    self.network, f"post {what}: cannot download image {media}: {exc}"
+                ) from exc
+            if not response.ok:
+                raise InvalidRequest(
+                    self.network,
+                    f"post {what}: image {media} answered {response.status_code}: {error_text(response)}",
+                )
+            return response.content, response.headers.get("Content-Type", content_type)
+        path = Path(media)
+        if not path.is_file():
+            raise InvalidRequest(
+                self.network, f"post {what}: image {media!r} is neither a URL nor an existing file"
+            )
+        return path.read_bytes(), content_type
+
+    # -- reading -------------------------------------------------------------------------
+    def _elements(
+        self, path: str, params: dict[str, Any], endpoint: str
+    ) -> Iterator[dict[str, Any]]:
+        """Every element of a paged collection (``start``/``count``)."""
+        start = 0
+        while True:
+            query = restli_query(**params, start=start, count=PAGE_SIZE)
+            body = self.http.get(path, params=query, endpoint=endpoint)
+            elements = body.get("elements", [])
+            yield from elements
+            paging = body.get("paging", {})
+            start += len(elements)
+            total = paging.get("total")
+            has_next = any(link.get("rel") == "next" for link in paging.get("links", []))
+            if (
+                not elements
+                or (total is not None and start >= total)
+                or (total is None and not has_next)
+            ):
+                return
+
+    def recent_posts(self, account: str, since: datetime) -> list[Post]:
+        author = self._organization_of(account)
+        params = {"q": "author", "author": author, "sortBy": "CREATED"}
+        posts = []
+        for raw in self._elements("/posts", params, "GET /posts?q=author"):
+            created = millis(raw.get("publishedAt") or raw.get("createdAt"))
+            if created is None or created < since:
+                break  # sorted newest first: everything after is older
+            posts.append(
+                Post(
+                    network=self.network,
+                    account_id=author,
+                    post_id=raw["id"],
+                    created_at=created,
+                    text=unescape_commentary(raw.get("commentary", "")),
+                    url=f"https://www.linkedin.com/feed/update/{raw['id']}/",
+                    kind="image" if "media" in (raw.get("content") or {}) else "post",
+                )
+            )
+        return posts
+
+    def find_published(self, idempotency_key: str, account: str, since: datetime) -> Receipt | None:
+        for post in self.recent_posts(account, since):
+            if matches(idempotency_key, post.text):
+                return Receipt(self.network, post.post_id, post.url or "", post.created_at)
+        return None
+
+    def account_metrics(self, account: str, day: date) -> AccountMetrics:
+        """Followers (today's count: LinkedIn keeps no history of the total) and the day's share statistics."""
+        urn = self._organization_of(account)
+        query = restli_query(
+            q="organizationalEntity", organizationalEntity=urn, timeIntervals=RestLi.day(day)
+        )
+        body = self.http.get(
+            "/organizationalEntityShareStatistics",
+            params=query,
+            endpoint="GET /organizationalEntityShareStatistics?timeIntervals",
+        )
+        totals: dict[str, int] = {}
+        for element in body.get("elements", []):
+            for name, value in (element.get("totalShareStatistics") or {}).items():
+                if isinstance(value, int):
+                    totals[name] = totals.get(name, 0) + value
+        return AccountMetrics(
+            network=self.network,
+            account_id=urn,
+            day=day,
+            followers=self._followers(urn),
+            impressions=totals.get("impressionCount"),
+            reach=totals.get("uniqueImpressionsCount"),
+        )
+
+    def post_metrics(self, post_ids: Sequence[str]) -> list[PostMetrics]:
+        """Lifetime statistics of the page's posts, 50 per call (``shares=List(..)&ugcPosts=List(..)``)."""
+        found: dict[str, dict[str, Any]] = {}
+        for chunk in batched(list(dict.fromkeys(post_ids)), MAX_POSTS_PER_STATISTICS_CALL):
+            shares = [p for p in chunk if p.startswith("urn:li:share:")]
+            ugc_posts = [p for p in chunk if p.startswith("urn:li:ugcPost:")]
+            unknown = set(chunk) - set(shares) - set(ugc_posts)
+            if unknown:
+                raise InvalidRequest(
+                    self.network,
+                    f"post ids must be urn:li:share:... or urn:li:ugcPost:... URNs, got {sorted(unknown)}",
+                )
+            query = restli_query(
+                q="organizationalEntity",
+                organizationalEntity=self.organization,
+                shares=RestLi.list(shares) if shares else None,
+                ugcPosts=RestLi.list(ugc_posts) if ugc_posts else None,
+            )
+            body = self.http.get(
+                "/organizationalEntityShareStatistics",
+                params=query,
+                endpoint="GET /organizationalEntityShareStatistics?shares",
+            )
+            for element in body.get("elements", []):
+                post = element.get("share") or element.get("ugcPost")
+                found[post] = element.get("totalShareStatistics") or {}
+        return [
+            PostMetrics(
+                network=self.network,
+                post_id=post_id,
+                impressions=stats.get("impressionCount"),
+                reach=stats.get("uniqueImpressionsCount"),
+                likes=stats.get("likeCount"),
+                comments=stats.get("commentCount"),
+                shares=stats.get("shareCount"),
+                link_clicks=stats.get("clickCount"),
+            )
+            for post_id in dict.fromkeys(post_ids)
+            if (stats := found.get(post_id)) is not None
+        ]
+
+    def comments(self, post_ids: Sequence[str], since: datetime) -> list[Mention]:
+        found = []
+        for post_id in dict.fromkeys(post_ids):
+            path = f"/socialActions/{quote(post_id, safe='')}/comments"
+            for raw in self._elements(path, {}, "GET /socialActions/{urn}/comments"):
+                created = millis((raw.get("created") or {}).get("time"))
+                if created is None or created < since:
+                    continue
+                found.append(
+                    Mention(
+                        network=self.network,
+                        mention_id=raw.get("commentUrn") or raw["id"],
+                        author_id=raw.get("actor", ""),
+                        author_handle=None,  # LinkedIn names the author only by URN
+                        text=(raw.get("message") or {}).get("text", ""),
+                        created_at=created,
+                        in_reply_to=post_id,
+                        kind="comment",
+                        likes=(raw.get("likesSummary") or {}).get("totalLikes"),
+                    )
+                )
+        return sorted(found, key=lambda m: m.created_at)
+
+    def mentions(self, query: str, since: datetime) -> list[Mention]:
+        raise self._unsupported(
+            "searching posts that mention the page (LinkedIn has no public post search)"
+        )

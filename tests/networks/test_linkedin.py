@@ -1,0 +1,270 @@
+"""LinkedInAdapter against the LinkedIn REST emulator over real HTTP."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from tests.support.linkedin_world import NOW, ORG, RIVAL_ORG, build_linkedin_world, post_urn
+
+from socialops.networks import (
+    AuthError,
+    ConnectionSettings,
+    Draft,
+    DuplicateContent,
+    InvalidRequest,
+    NotSupported,
+    OutcomeUnknown,
+    RateLimited,
+    TransientError,
+    idempotency_key,
+    linkedin,
+)
+from socialops.networks.linkedin import (
+    LinkedInAdapter,
+    RestLi,
+    escape_commentary,
+    restli_query,
+    unescape_commentary,
+)
+from socialops.sandbox import Sandbox, SandboxServer
+from socialops.sandbox.linkedin_api import LinkedInEmulator
+
+SINCE = NOW - timedelta(days=1)
+
+
+class Sleeps(list):
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@pytest.fixture
+def server():
+    with SandboxServer(Sandbox(build_linkedin_world, [LinkedInEmulator])) as running:
+        yield running
+
+
+@pytest.fixture
+def sandbox(server):
+    return server.sandbox
+
+
+def make_adapter(server, **extras) -> LinkedInAdapter:
+    connection = LinkedInEmulator.connection(server.url)
+    settings = ConnectionSettings(
+        conn_id="linkedin_default",
+        host=connection["host"],
+        password=connection["password"],
+        extras={**connection["extra"], "backoff_base": 0.01, **extras},
+    )
+    return LinkedInAdapter(settings, sleep=Sleeps(), now=lambda: NOW)
+
+
+@pytest.fixture
+def adapter(server):
+    adapter = make_adapter(server)
+    yield adapter
+    adapter.close()
+
+
+def logged(sandbox, method=None, path=None):
+    return [
+        r
+        for r in sandbox.requests
+        if (method is None or r["method"] == method) and (path is None or r["path"] == path)
+    ]
+
+
+# -- the little text format and Rest.li queries -----------------------------------------------
+def test_commentary_is_escaped_for_the_little_text_format_and_read_back():
+    text = "Join us (Paris) @ the show #hiring_now *today* [link] <3 \\o/ #Fête"
+    escaped = escape_commentary(text)
+    assert "\\(Paris\\)" in escaped and "\\@" in escaped and "\\*today\\*" in escaped
+    assert "{hashtag|\\#|hiring_now}" in escaped and "{hashtag|\\#|Fête}" in escaped
+    assert unescape_commentary(escaped) == text
+
+
+def test_restli_queries_keep_their_syntax_and_encode_urns():
+    query = restli_query(
+        q="organizationalEntity",
+        organizationalEntity=ORG,
+        shares=RestLi.list(["urn:li:share:1", "urn:li:share:2"]),
+        timeIntervals=RestLi.day(date(2026, 11, 19)),
+        skipped=None,
+    )
+    assert query == (
+        "q=organizationalEntity&organizationalEntity=urn%3Ali%3Aorganization%3A10000001"
+        "&shares=List(urn%3Ali%3Ashare%3A1,urn%3Ali%3Ashare%3A2)"
+        "&timeIntervals=(timeRange:(start:1795046400000,end:1795132800000),timeGranularityType:DAY)"
+    )
+
+
+# -- happy paths ------------------------------------------------------------------------------
+def test_check_finds_the_administered_page_and_sends_the_version_headers(adapter, sandbox):
+    profile = adapter.check()
+    assert (profile.account_id, profile.handle, profile.followers) == (ORG, "brand", 8000)
+    assert adapter.http.session.headers["LinkedIn-Version"] == "202610"
+    assert adapter.http.session.headers["X-Restli-Protocol-Version"] == "2.0.0"
+    assert logged(sandbox)[0]["path"] == "/rest/organizationAcls"
+
+
+def test_publishes_a_text_post_with_an_article_and_reads_it_back(adapter, sandbox):
+    text = "Our (new) collection is out #launch @everyone"
+    key = idempotency_key("e1", "linkedin", text)
+    receipt = adapter.publish(
+        Draft("brand", text, link="https://brand.example/new", title="New"), key
+    )
+    assert receipt.external_id.startswith("urn:li:share:")
+    assert receipt.url == f"https://www.linkedin.com/feed/update/{receipt.external_id}/"
+    post = sandbox.world.post("linkedin", receipt.external_id)
+    assert (post.text, post.link, post.account_id) == (text, "https://brand.example/new", ORG)
+    assert adapter.find_published(key, "brand", NOW - timedelta(minutes=1)) == receipt
+
+
+def test_publishes_an_image_after_uploading_it(adapter, sandbox, tmp_path):
+    image = tmp_path / "visual.png"
+    image.write_bytes(b"\x89PNG fake")
+    receipt = adapter.publish(Draft("brand", "With a visual", media=(str(image),)), "linkedin:e:1")
+    post = sandbox.world.post("linkedin", receipt.external_id)
+    assert post.kind == "image" and post.media[0].startswith("urn:li:image:")
+    assert [r["method"] for r in logged(sandbox)[-3:]] == ["POST", "PUT", "POST"]
+    upload = next(iter(sandbox.emulators["linkedin"].uploads.values()))
+    assert upload["bytes"] == len(b"\x89PNG fake")
+
+
+def test_refuses_missing_images_and_duplicates(adapter):
+    with pytest.raises(InvalidRequest, match="neither a URL nor an existing file"):
+        adapter.publish(Draft("brand", "x", media=("/no/such.png",)), "linkedin:e:1")
+    adapter.publish(Draft("brand", "Said once"), "linkedin:e:2")
+    with pytest.raises(DuplicateContent, match="duplicate of urn:li:share:"):
+        adapter.publish(Draft("brand", "Said once"), "linkedin:e:3")
+
+
+def test_reads_posts_statistics_comments_and_profiles(adapter):
+    posts = adapter.recent_posts("brand", NOW - timedelta(hours=2, minutes=30))
+    assert [p.post_id for p in posts] == [post_urn(0), post_urn(1)]
+    assert posts[0].text.startswith("Brand update 0 (with #hiring and @mentions)")
+
+    day = adapter.account_metrics("brand", date(2026, 11, 19))
+    assert day.followers == 8000 and day.impressions > 0 and day.reach > 0
+
+    metrics = {m.post_id: m for m in adapter.post_metrics([post_urn(0), post_urn(1)])}
+    assert (metrics[post_urn(1)].impressions, metrics[post_urn(1)].reach) == (3001, 2001)
+    assert (metrics[post_urn(0)].likes, metrics[post_urn(0)].link_clicks) == (90, 30)
+
+    comments = adapter.comments([post_urn(0), post_urn(1)], SINCE)
+    assert [c.text for c in comments] == ["Great news 0", "Great news 1", "Great news 2"]
+    assert comments[0].mention_id == f"urn:li:comment:({post_urn(0)},6000)"
+
+    profiles = adapter.profiles(["rival", RIVAL_ORG, "10000001", "nobody"])
+    assert [(p.account_id, p.handle, p.followers) for p in profiles] == [
+        (RIVAL_ORG, "rival", 23000),
+        (ORG, "brand", 8000),
+    ]
+
+
+def test_mentions_are_not_supported_with_a_clear_error(adapter):
+    with pytest.raises(NotSupported, match="no public post search"):
+        adapter.mentions("brand", SINCE)
+
+
+def test_post_ids_must_be_urns(adapter):
+    with pytest.raises(InvalidRequest, match="must be urn:li:share"):
+        adapter.post_metrics(["12345"])
+
+
+def test_several_administered_pages_need_the_extra(server):
+    world = server.sandbox.world
+    rival = world.accounts[("linkedin", RIVAL_ORG)]
+    rival.role = "owned"
+    with pytest.raises(InvalidRequest, match="set extra 'organization_urn'"):
+        make_adapter(server).check()
+    assert make_adapter(server, organization_urn="10000002").check().handle == "rival"
+
+
+# -- pagination and batching ------------------------------------------------------------------
+def test_recent_posts_page_with_start_and_count(adapter, sandbox, monkeypatch):
+    monkeypatch.setattr(linkedin, "PAGE_SIZE", 5)
+    posts = adapter.recent_posts("brand", SINCE)
+    assert len(posts) == 12
+    assert [r["query"]["start"] for r in logged(sandbox, "GET", "/rest/posts")] == ["0", "5", "10"]
+
+
+def test_post_statistics_are_batched_50_per_call(server):
+    server.sandbox._world_factory = lambda: build_linkedin_world(posts=120)
+    server.sandbox.reset()
+    adapter = make_adapter(server, organization_urn=ORG)
+    assert len(adapter.post_metrics([post_urn(n) for n in range(120)])) == 120
+    calls = logged(server.sandbox, "GET", "/rest/organizationalEntityShareStatistics")
+    assert [r["query"]["shares"].count("urn:li:share:") for r in calls] == [50, 50, 20]
+
+
+# -- failures ---------------------------------------------------------------------------------
+def test_429_is_rate_limited_until_the_daily_reset(adapter, sandbox):
+    sandbox.add_fault({"network": "linkedin", "kind": "rate_limit", "path": "/rest/posts"})
+    with pytest.raises(RateLimited, match="assuming its daily window") as caught:
+        adapter.recent_posts("brand", SINCE)
+    assert caught.value.retry_at.isoformat() == "2026-11-21T00:00:00+00:00"
+    assert len(logged(sandbox, "GET", "/rest/posts")) == 1
+
+
+def test_5xx_is_retried_on_reads_and_not_on_writes(adapter, sandbox):
+    sandbox.add_fault(
+        {"network": "linkedin", "kind": "server_error", "path": "/rest/posts", "count": 2}
+    )
+    assert len(adapter.recent_posts("brand", SINCE)) == 12
+    sandbox.add_fault(
+        {"network": "linkedin", "kind": "server_error", "path": "/rest/posts", "method": "POST"}
+    )
+    with pytest.raises(TransientError, match="INTERNAL_SERVER_ERROR"):
+        adapter.publish(Draft("brand", "Hello"), "linkedin:e:1")
+    assert len(logged(sandbox, "POST", "/rest/posts")) == 1
+
+
+def test_timeout_after_apply_is_outcome_unknown_then_found_exactly_once(server):
+    sandbox = server.sandbox
+    adapter = make_adapter(server, timeout=0.5)
+    adapter.check()
+    sandbox.add_fault(
+        {
+            "network": "linkedin",
+            "kind": "timeout_after_apply",
+            "path": "/rest/posts",
+            "method": "POST",
+            "hold_seconds": 1,
+        }
+    )
+    text = "Big news (really) https://brand.example/news"
+    key = idempotency_key("entry-7", "linkedin", text)
+    with pytest.raises(OutcomeUnknown):
+        adapter.publish(Draft("brand", text), key)
+    receipt = adapter.find_published(key, "brand", NOW - timedelta(minutes=5))
+    matching = [p.id for p in sandbox.world.posts.values() if p.text == text]
+    assert receipt is not None and matching == [receipt.external_id]
+
+
+def test_expired_token_is_an_auth_error_naming_the_connection(adapter, sandbox):
+    sandbox.add_fault({"network": "linkedin", "kind": "expired_token"})
+    with pytest.raises(AuthError) as caught:
+        adapter.check()
+    message = str(caught.value)
+    assert caught.value.conn_id == "linkedin_default" and not caught.value.retryable
+    assert "65601" in message and "tokens last 60 days" in message
+    assert "Airflow connection 'linkedin_default'" in message
+    assert len(logged(sandbox)) == 1
+
+
+def test_a_page_the_member_does_not_administer_is_a_permission_error(adapter):
+    with pytest.raises(AuthError, match="not an administrator"):
+        adapter.recent_posts(RIVAL_ORG, SINCE)
+
+
+def test_connect_builds_the_adapter_from_the_sandbox_connection(server, monkeypatch):
+    from socialops.networks import connect
+
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_LINKEDIN_DEFAULT", json.dumps(LinkedInEmulator.connection(server.url))
+    )
+    adapter = connect("linkedin")
+    assert isinstance(adapter, LinkedInAdapter) and adapter.check().handle == "brand"
