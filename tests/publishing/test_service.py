@@ -1,3 +1,4 @@
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,11 +23,10 @@ def publication(engine, publication_id):
 
 
 def outbox(engine):
+    """(dedup key, everything the message says) of each outbox row."""
     with session_scope(engine) as session:
-        return [
-            (n.dedup_key, n.text)
-            for n in session.scalars(select(NotificationOutbox).order_by(NotificationOutbox.id))
-        ]
+        rows = session.scalars(select(NotificationOutbox).order_by(NotificationOutbox.id))
+        return [(n.dedup_key, n.text + json.dumps(n.blocks, ensure_ascii=False)) for n in rows]
 
 
 def test_publishes_stores_the_external_id_and_confirms_in_slack(
@@ -46,6 +46,7 @@ def test_publishes_stores_the_external_id_and_confirms_in_slack(
     ((key, text),) = outbox(warehouse_engine)
     assert key == f"publication:{pid}:published"
     assert "https://x.com/maisonlumiere/status/1" in text and "e1" in text
+    assert "<!channel>" not in text  # user text never reaches Slack unescaped
 
 
 def test_a_second_run_or_rerun_never_publishes_again(warehouse_engine, planned, publish, network):

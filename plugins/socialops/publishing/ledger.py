@@ -24,6 +24,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -85,7 +86,8 @@ class Notice:
 
     dedup_key: str
     channel: str
-    text: str
+    text: str  # Slack's fallback text and notification preview
+    blocks: list[dict[str, Any]] | None = None
 
 
 class PublicationLedger:
@@ -288,6 +290,7 @@ def _add_notice(session: Session, notice: Notice) -> bool:
                     dedup_key=notice.dedup_key,
                     channel=notice.channel,
                     text=notice.text,
+                    blocks=notice.blocks or None,
                     state="pending",
                     attempts=0,
                 )

@@ -1,9 +1,10 @@
 """The Slack messages of the publication flow, with the dedup keys that make them say things once.
 
-Messages go to the notification outbox (written in the same transaction as the state change
-that caused them) and are delivered by the DAG's last task. A dedup key is derived from
-*what* is announced, so that a run every five minutes does not repeat the same rejected
-rows, pause list or failure: a new problem, or a changed list, is a new key.
+Messages are built by the shared catalogue (:mod:`socialops.notifications.messages`, which
+escapes every value) and written to the notification outbox in the same transaction as the
+state change that caused them; the DAG's last task delivers them (:mod:`.outbox`). A dedup
+key is derived from *what* is announced, so a run every five minutes does not repeat the
+same rejected rows, pause list or failure: a new problem, or a changed list, is a new key.
 """
 
 from __future__ import annotations
@@ -14,39 +15,35 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from socialops.calendar.entries import Problem
+from socialops.config.schema import BrandConfig
 from socialops.networks.errors import AuthError, NetworkError
 from socialops.networks.records import Receipt
+from socialops.notifications import messages
+from socialops.notifications.slack import Message
 from socialops.publishing.ledger import Claim, Notice
 
-TEMPLATES: dict[str, dict[str, str]] = {
-    "post_published": {
-        "en": ":white_check_mark: Published on {network} (@{account}), entry {entry}: {url}",
-        "fr": ":white_check_mark: Publié sur {network} (@{account}), entrée {entry} : {url}",
+#: What a person should do, for the cases the error itself cannot tell.
+ACTIONS: dict[str, dict[str, str]] = {
+    "missed": {
+        "en": "it waits: change its time in the calendar to publish it, or cancel it",
+        "fr": "elle attend : changez son heure dans le calendrier pour la publier, ou annulez-la",
     },
-    "publication_failed": {
-        "en": ":x: Entry {entry} was not published on {network} (@{account}): {reason}\nWhat to do: {action}",
-        "fr": ":x: L'entrée {entry} n'a pas été publiée sur {network} (@{account}) : {reason}\nÀ faire : {action}",
+    "missed_reason": {
+        "en": "due at {when}, more than {minutes} min ago (grace window); not published late",
+        "fr": "prévue à {when}, il y a plus de {minutes} min (délai de grâce) ; pas de publication en retard",
     },
-    "publication_missed": {
-        "en": ":warning: Entry {entry} on {network} was due at {scheduled_at}, more than {grace_minutes} min ago, "
-        "and was not published. It waits: change its time in the calendar to publish it.",
-        "fr": ":warning: L'entrée {entry} sur {network} était prévue à {scheduled_at}, il y a plus de "
-        "{grace_minutes} min, et n'a pas été publiée. Elle attend : changez son heure dans le calendrier pour la publier.",
+    "unverifiable": {
+        "en": "an earlier attempt may have gone out and {network} cannot be searched: check the "
+        "account {account}, then set the publication to 'published' or 'pending' in the warehouse",
+        "fr": "une tentative précédente est peut-être partie et {network} ne peut pas être "
+        "interrogé : vérifiez le compte {account}, puis passez la publication à 'published' ou "
+        "'pending' dans l'entrepôt",
     },
-    "rejected_rows": {
-        "en": ":memo: {count} calendar row(s) of {source} cannot be published until fixed "
-        "(the other rows go out as planned):\n{rows}",
-        "fr": ":memo: {count} ligne(s) du calendrier {source} ne peuvent pas être publiées avant correction "
-        "(les autres partent comme prévu) :\n{rows}",
-    },
-    "publication_paused": {
-        "en": ":double_vertical_bar: Publication is paused ({reason}). {count} due post(s) wait:\n{entries}",
-        "fr": ":double_vertical_bar: La publication est en pause ({reason}). {count} publication(s) en attente :\n{entries}",
+    "refused": {
+        "en": "fix entry {entry} for {network} in the calendar: the network refused it as it is",
+        "fr": "corrigez l'entrée {entry} pour {network} dans le calendrier : le réseau la refuse telle quelle",
     },
 }
-
-#: Listing more than this many rows in one message helps nobody; the rest is counted.
-MAX_LISTED = 20
 
 
 def _digest(parts: Sequence[str]) -> str:
@@ -54,105 +51,126 @@ def _digest(parts: Sequence[str]) -> str:
 
 
 class PublicationNotices:
-    """Builds the outbox :class:`Notice` of each event for one channel, locale and time zone."""
+    """Builds the outbox :class:`Notice` of each event, in the brand's locale and time zone.
 
-    def __init__(self, channel: str, *, locale: str = "en", timezone: str = "UTC"):
+    Confirmations go to ``channel`` (the digest); everything that needs a person goes to
+    ``alerts_channel`` (defaults to ``channel``).
+    """
+
+    def __init__(
+        self,
+        channel: str,
+        *,
+        alerts_channel: str | None = None,
+        locale: str = "en",
+        timezone: str = "UTC",
+    ):
         self.channel = channel
+        self.alerts_channel = alerts_channel or channel
         self.locale = locale
         self.tz = ZoneInfo(timezone)
 
     def _local(self, when: datetime) -> str:
-        return when.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
+        return when.astimezone(self.tz).strftime("%Y-%m-%d %H:%M %Z")
 
-    def _notice(self, key: str, message: str, **params: object) -> Notice:
-        escaped = {
-            name: escape(str(value)) if isinstance(value, str) else value
-            for name, value in params.items()
-        }
-        template = TEMPLATES[message].get(self.locale) or TEMPLATES[message]["en"]
-        return Notice(key, self.channel, template.format(**escaped))
+    def _action(self, name: str, **values: str) -> str:
+        texts = ACTIONS[name]
+        return (texts.get(self.locale) or texts["en"]).format(**values)
+
+    def _notice(self, key: str, message: Message, *, alert: bool = True) -> Notice:
+        channel = self.alerts_channel if alert else self.channel
+        return Notice(key, channel, message.text, message.blocks)
 
     def published(self, claim: Claim, receipt: Receipt) -> Notice:
         return self._notice(
             f"publication:{claim.publication_id}:published",
-            "post_published",
-            network=claim.network,
-            account=claim.account,
-            entry=claim.entry_id,
-            url=receipt.url,
+            messages.post_published(
+                self.locale,
+                network=claim.network,
+                account=claim.account,
+                entry_id=claim.entry_id,
+                url=receipt.url,
+            ),
+            alert=False,
         )
 
     def failed(self, claim: Claim, error: NetworkError) -> Notice:
         return self._notice(
             f"publication:{claim.publication_id}:failed:{_digest([type(error).__name__, str(error)])}",
-            "publication_failed",
-            network=claim.network,
-            account=claim.account,
-            entry=claim.entry_id,
-            reason=str(error),
-            action=what_to_do(error, claim),
+            messages.publication_failed(
+                self.locale,
+                network=claim.network,
+                entry_id=claim.entry_id,
+                reason=str(error),
+                action=self.what_to_do(error, claim),
+            ),
         )
 
     def unverifiable(self, claim: Claim, error: NetworkError) -> Notice:
         return self._notice(
             f"publication:{claim.publication_id}:unverifiable",
-            "publication_failed",
-            network=claim.network,
-            account=claim.account,
-            entry=claim.entry_id,
-            reason=str(error),
-            action=(
-                "an earlier attempt may have gone out and this network cannot be searched: check "
-                f"@{claim.account} on {claim.network}, then set the publication to published or pending"
+            messages.publication_failed(
+                self.locale,
+                network=claim.network,
+                entry_id=claim.entry_id,
+                reason=str(error),
+                action=self._action("unverifiable", network=claim.network, account=claim.account),
             ),
         )
 
     def missed(
         self, entry_id: str, network: str, scheduled_at: datetime, grace: timedelta
     ) -> Notice:
+        minutes = str(int(grace.total_seconds() // 60))
         return self._notice(
             f"publication:{entry_id}:{network}:missed:{scheduled_at.isoformat()}",
-            "publication_missed",
-            network=network,
-            entry=entry_id,
-            scheduled_at=self._local(scheduled_at),
-            grace_minutes=int(grace.total_seconds() // 60),
+            messages.publication_failed(
+                self.locale,
+                network=network,
+                entry_id=entry_id,
+                reason=self._action(
+                    "missed_reason", when=self._local(scheduled_at), minutes=minutes
+                ),
+                action=self._action("missed"),
+            ),
         )
 
     def rejected_rows(self, problems: Sequence[Problem], source: str) -> Notice:
-        lines = [str(p) for p in problems]
+        rejections = [
+            messages.Rejection(
+                entry_id=p.entry_id or f"row {p.row}",
+                field=f"{p.field} [{p.network}]" if p.network else p.field,
+                problem=f"row {p.row}: {p.message} — {p.fix}",
+            )
+            for p in problems
+        ]
         return self._notice(
-            f"calendar:rejected:{_digest(lines)}",
-            "rejected_rows",
-            source=source,
-            count=len({(p.row, p.entry_id) for p in problems}),
-            rows="\n".join(f"• {line}" for line in lines[:MAX_LISTED])
-            + (f"\n… +{len(lines) - MAX_LISTED}" if len(lines) > MAX_LISTED else ""),
+            f"calendar:rejected:{_digest([str(p) for p in problems])}",
+            messages.rejected_rows(self.locale, rejections, source=source),
+        )
+
+    @classmethod
+    def for_brand(cls, config: BrandConfig) -> PublicationNotices:
+        channels = config.slack.channels
+        return cls(
+            channels.digest,
+            alerts_channel=channels.alerts,
+            locale=config.brand.locale,
+            timezone=config.brand.timezone,
         )
 
     def paused(self, waiting: Sequence[tuple[int, str, str, datetime]], reason: str) -> Notice:
-        lines = [f"{entry} ({network}, {self._local(when)})" for _, entry, network, when in waiting]
+        entries = [
+            messages.PausedEntry(entry, network, self._local(when))
+            for _, entry, network, when in waiting
+        ]
         return self._notice(
             f"publication:paused:{_digest([str(row[0]) for row in waiting])}",
-            "publication_paused",
-            reason=reason,
-            count=len(waiting),
-            entries="\n".join(f"• {line}" for line in lines[:MAX_LISTED])
-            + (f"\n… +{len(lines) - MAX_LISTED}" if len(lines) > MAX_LISTED else ""),
+            messages.publication_paused(self.locale, entries, reason=reason),
         )
 
-
-def escape(text: str) -> str:
-    """Slack's three control characters; a calendar text can then never ping ``<!channel>``."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def what_to_do(error: NetworkError, claim: Claim) -> str:
-    """The action a person can take, in the words of the error's hint when it has one."""
-    if isinstance(error, AuthError):
-        return error.hint or f"renew the token in Airflow connection '{error.conn_id}'"
-    if error.hint:
-        return error.hint
-    return (
-        f"fix entry {claim.entry_id} for {claim.network} in the calendar (the network refused it)"
-    )
+    def what_to_do(self, error: NetworkError, claim: Claim) -> str:
+        """The action a person can take, in the words of the error's hint when it has one."""
+        if isinstance(error, AuthError):
+            return error.hint or f"renew the token in Airflow connection '{error.conn_id}'"
+        return error.hint or self._action("refused", entry=claim.entry_id, network=claim.network)

@@ -1,0 +1,150 @@
+"""Operators that publish one planned publication exactly once, one class per network.
+
+They are thin: the protocol lives in :func:`socialops.publishing.publish_one` and the state
+in the warehouse's ``publications`` ledger, so a task retry, an overlapping run or a rerun of
+an old run is safe by construction. Meant to be mapped over what the ``plan`` task returns::
+
+    XPublishOperator.partial(task_id="publish_x", pool="socialops_x").expand_kwargs(plan["x"])
+
+What the task's end state means (also in ``docs/exactly-once.md``):
+
+* success: published, reconciled, already done by another run, missed (announced in
+  Slack), paused, or **waiting for a rate-limit reset** (the publication stays ``pending``
+  with its ``retry_at``; the next run after the reset publishes it — a worker never sleeps
+  through a rate-limit window);
+* ``AirflowException`` (Airflow retries): a transient error, or an answer that never came
+  (``unconfirmed``; the retry reconciles with the network before posting again);
+* ``AirflowFailException`` (no retry): a person must act (token to renew, content refused);
+  the reason and the action are in Slack.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from typing import Any, ClassVar
+
+from airflow.sdk import BaseOperator
+
+from socialops.hooks import SocialNetworkHook, hook_for
+
+log = logging.getLogger(__name__)
+
+
+def parse_as_of(value: str | None) -> datetime:
+    """The time a run acts at: ``as_of`` (demos, tests) or the wall clock.
+
+    Publication is about real time (is it due, is it too late), not the data interval: a
+    rerun of last week's run must not think it is last week.
+    """
+    if value and value not in ("None", ""):
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return datetime.now(UTC)
+
+
+class PublishOperator(BaseOperator):
+    """Publish the publication ``publication_id`` (a row of the ledger) on ``network``.
+
+    :param publication_id: id in the ``publications`` table (from the ``plan`` task).
+    :param network: x, youtube, facebook, instagram or linkedin (set by the subclasses).
+    :param conn_id: the network's Airflow connection (default ``<network>_default``).
+    :param as_of: ISO time to act at instead of now (demos and tests).
+    """
+
+    network: ClassVar[str | None] = None
+    template_fields: Sequence[str] = ("publication_id", "conn_id", "as_of")
+    ui_color = "#d6eaf8"
+
+    def __init__(
+        self,
+        *,
+        publication_id: int | str,
+        network: str | None = None,
+        conn_id: str | None = None,
+        as_of: str | None = None,
+        **kwargs: Any,
+    ):
+        super().__init__(**kwargs)
+        resolved = network or self.network
+        if not resolved:
+            raise ValueError(f"{type(self).__name__} needs a network (x, youtube, ...)")
+        self.network_name = resolved
+        self.publication_id = publication_id
+        self.conn_id = conn_id
+        self.as_of = as_of
+
+    @cached_property
+    def hook(self) -> SocialNetworkHook:
+        return hook_for(self.network_name)(conn_id=self.conn_id)
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        from airflow.sdk import Variable
+        from airflow.sdk.exceptions import AirflowException, AirflowFailException
+
+        from socialops.config import load_config
+        from socialops.publishing import PublicationLedger, PublicationNotices, publish_one
+        from socialops.publishing.run import media_root, pause_reason
+        from socialops.warehouse.engine import get_engine
+
+        config = load_config()
+        paused = pause_reason(config, lambda name: Variable.get(name, default=None))
+        if paused:
+            # The plan saw no pause, but someone pulled the switch since: honour it now.
+            log.warning("Publication %s not attempted: %s", self.publication_id, paused)
+            return {"publication_id": int(self.publication_id), "state": "paused", "detail": paused}
+        ti = context["ti"]
+        owner = f"{ti.dag_id}/{ti.run_id}/{ti.task_id}[{ti.map_index}]#{ti.try_number}"
+        outcome = publish_one(
+            PublicationLedger(get_engine()),
+            int(self.publication_id),
+            self.hook.get_adapter,
+            owner=owner,
+            now=parse_as_of(self.as_of),
+            grace=timedelta(minutes=config.publication.grace_minutes),
+            notices=PublicationNotices.for_brand(config),
+            media_root=media_root(config),
+        )
+        log.info("Publication %s: %s (%s)", outcome.publication_id, outcome.state, outcome.detail)
+        if outcome.needs_person:
+            raise AirflowFailException(f"publication {outcome.publication_id}: {outcome.detail}")
+        if outcome.retryable:
+            raise AirflowException(f"publication {outcome.publication_id}: {outcome.detail}")
+        return outcome.as_xcom()
+
+
+class XPublishOperator(PublishOperator):
+    network = "x"
+
+
+class YouTubeUploadOperator(PublishOperator):
+    network = "youtube"
+    ui_color = "#fadbd8"
+
+
+class FacebookPublishOperator(PublishOperator):
+    network = "facebook"
+
+
+class InstagramPublishOperator(PublishOperator):
+    network = "instagram"
+
+
+class LinkedInPublishOperator(PublishOperator):
+    network = "linkedin"
+
+
+#: network → its publish operator, for DAGs that fan out over every network.
+PUBLISH_OPERATORS: dict[str, type[PublishOperator]] = {
+    cls.network: cls
+    for cls in (
+        XPublishOperator,
+        YouTubeUploadOperator,
+        FacebookPublishOperator,
+        InstagramPublishOperator,
+        LinkedInPublishOperator,
+    )
+    if cls.network
+}

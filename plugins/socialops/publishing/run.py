@@ -1,0 +1,145 @@
+"""The steps of one ``publish_posts`` run, as plain functions of (config, engine, now).
+
+The DAG's tasks are one-line calls into here, so the whole run can be tested without
+Airflow, and the order is explicit: sync the calendar → plan (kill switch, missed posts,
+what is due per network) → publish each publication (:func:`publish_one`) → deliver Slack.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+
+from socialops.calendar.sources import parse_calendar, read_source
+from socialops.calendar.sync import sync_calendar
+from socialops.config.schema import NETWORKS, BrandConfig
+from socialops.networks.base import ConnectionSettings
+from socialops.paths import PROJECT_ROOT
+from socialops.publishing.ledger import PublicationLedger, add_notices
+from socialops.publishing.notices import PublicationNotices
+from socialops.warehouse.engine import session_scope
+from socialops.warehouse.models import Publication
+
+log = logging.getLogger(__name__)
+
+#: The Airflow Variable that pauses publication without editing the configuration (the
+#: crisis alert sets it; a person unsets it).
+PAUSE_VARIABLE = "socialops_publication_paused"
+_TRUE = {"1", "true", "yes", "on", "paused"}
+
+
+def pause_reason(config: BrandConfig, variable: Callable[[str], str | None]) -> str | None:
+    """Why publication is paused, or None. ``variable(name)`` reads an Airflow Variable."""
+    if config.publication.paused:
+        return "publication.paused is true in socialops.yaml"
+    value = (variable(PAUSE_VARIABLE) or "").strip()
+    if value.lower() in _TRUE:
+        return f"Airflow Variable {PAUSE_VARIABLE} is set"
+    if value and value.lower() not in {"0", "false", "no", "off"}:
+        # Anything else is a reason written by whoever paused (e.g. the crisis alert).
+        return f"Airflow Variable {PAUSE_VARIABLE}: {value}"
+    return None
+
+
+def media_root(config: BrandConfig) -> Path:
+    """Relative media paths in the calendar are relative to the folder of the CSV calendar."""
+    return (
+        PROJECT_ROOT
+        / Path(config.publication.calendar.path or "include/calendar/calendar.csv").parent
+    )
+
+
+@dataclass(frozen=True)
+class SyncSummary:
+    entries: int
+    problems: int
+    rejected_rows: int
+    announced: bool
+
+    def as_dict(self) -> dict[str, object]:
+        return self.__dict__.copy()
+
+
+def sync(
+    config: BrandConfig,
+    engine: Engine,
+    *,
+    now: datetime,
+    sheet_settings: Callable[[str], ConnectionSettings] | None = None,
+) -> SyncSummary:
+    """Read the calendar, sync it, and put ONE summary of the rejected rows in the outbox."""
+    source = config.publication.calendar
+    settings = (
+        sheet_settings(source.conn_id)
+        if source.source == "google_sheets" and sheet_settings
+        else None
+    )
+    raw = read_source(source, sheet_settings=settings)
+    parsed = parse_calendar(raw, config)
+    with session_scope(engine) as session:
+        report = sync_calendar(session, parsed, now=now)
+    log.info("Calendar %s synced: %s", raw.source, report.as_dict())
+    announced = False
+    if parsed.problems:
+        notice = PublicationNotices.for_brand(config).rejected_rows(parsed.problems, raw.source)
+        announced = add_notices(engine, [notice]) > 0
+        if not announced:
+            log.info(
+                "The %d calendar problem(s) were already announced in Slack", len(parsed.problems)
+            )
+    return SyncSummary(
+        entries=len(parsed.entries),
+        problems=len(parsed.problems),
+        rejected_rows=len({(p.row, p.entry_id) for p in parsed.problems}),
+        announced=announced,
+    )
+
+
+def plan(
+    config: BrandConfig, engine: Engine, *, now: datetime, paused: str | None
+) -> dict[str, list[dict]]:
+    """What each network's publish task maps over: ``{network: [{"publication_id", "conn_id"}]}``.
+
+    Past-grace posts are marked missed first. When paused, nothing is planned and the waiting
+    posts are listed in Slack (once per distinct list).
+    """
+    ledger = PublicationLedger(engine)
+    notices = PublicationNotices.for_brand(config)
+    grace = timedelta(minutes=config.publication.grace_minutes)
+    plans: dict[str, list[dict]] = {network: [] for network in NETWORKS}
+    if paused:
+        waiting = ledger.waiting(now)
+        log.warning("Publication paused (%s): %d due post(s) wait", paused, len(waiting))
+        if waiting:
+            add_notices(engine, [notices.paused(waiting, paused)])
+        return plans
+    missed = ledger.mark_missed(
+        now, grace, lambda p, e: notices.missed(p.entry_id, p.network, e.scheduled_at, grace)
+    )
+    if missed:
+        log.warning("%d publication(s) missed their grace window of %s", len(missed), grace)
+    due = ledger.due(now)
+    with session_scope(engine) as session:
+        rows = session.execute(
+            select(Publication.id, Publication.network, Publication.account).where(
+                Publication.id.in_(due)
+            )
+        ).all()
+    for publication_id, network, account in sorted(rows, key=lambda row: due.index(row[0])):
+        plans[network].append(
+            {"publication_id": publication_id, "conn_id": _conn_id(config, network, account)}
+        )
+    log.info("Due now: %s", {network: len(items) for network, items in plans.items() if items})
+    return plans
+
+
+def _conn_id(config: BrandConfig, network: str, handle: str | None) -> str:
+    for account in config.owned(network):
+        if account.handle == handle and account.conn_id:
+            return account.conn_id
+    return f"{network}_default"

@@ -1,0 +1,143 @@
+"""The publish operators, executed directly (``op.execute(context)``) against a warehouse."""
+
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+from airflow.sdk.exceptions import AirflowException, AirflowFailException
+
+from socialops.calendar.entries import parse_rows
+from socialops.calendar.sync import sync_calendar
+from socialops.networks.base import ConnectionSettings, NetworkAdapter
+from socialops.networks.errors import AuthError, OutcomeUnknown, RateLimited
+from socialops.networks.records import Receipt
+from socialops.operators.publish import (
+    PUBLISH_OPERATORS,
+    PublishOperator,
+    XPublishOperator,
+    YouTubeUploadOperator,
+    parse_as_of,
+)
+from socialops.warehouse.engine import session_scope
+from socialops.warehouse.models import Publication
+
+NOW = datetime(2026, 11, 24, 10, 5, tzinfo=UTC)
+
+
+class OneShotNetwork(NetworkAdapter):
+    network = "x"
+
+    def __init__(self, error: Exception | None = None):
+        super().__init__(ConnectionSettings(conn_id="x_default"))
+        self.error = error
+        self.published = 0
+
+    def publish(self, draft, key):
+        self.published += 1
+        if self.error:
+            raise self.error
+        return Receipt("x", "42", "https://x.com/maisonlumiere/status/42", NOW)
+
+    def find_published(self, key, account, since):
+        return None
+
+
+@pytest.fixture
+def publication_id(use_warehouse):
+    parsed = parse_rows(
+        [
+            {
+                "entry_id": "e1",
+                "scheduled_at": "2026-11-24T10:00:00Z",
+                "networks": "x",
+                "text": "Bonjour",
+                "status": "approved",
+            }
+        ],
+        timezone="UTC",
+        owned_accounts={"x": ["maisonlumiere"]},
+        source="csv:test",
+    )
+    with session_scope(use_warehouse) as session:
+        sync_calendar(session, parsed, now=NOW)
+        return session.query(Publication.id).scalar()
+
+
+@pytest.fixture
+def no_pause(monkeypatch):
+    monkeypatch.setattr("airflow.sdk.Variable.get", lambda name, default=None: default)
+
+
+def context(try_number=1):
+    ti = SimpleNamespace(
+        dag_id="publish_posts",
+        run_id="manual__1",
+        task_id="publish_x",
+        map_index=0,
+        try_number=try_number,
+    )
+    return {"ti": ti}
+
+
+def operator(publication_id, network: NetworkAdapter, cls=XPublishOperator):
+    op = cls(task_id="publish_x", publication_id=str(publication_id), as_of=NOW.isoformat())
+    op.hook = SimpleNamespace(get_adapter=lambda: network)  # what the cached_property would build
+    return op
+
+
+def test_every_network_has_its_operator_with_templated_conn_id():
+    assert set(PUBLISH_OPERATORS) == {"x", "youtube", "facebook", "instagram", "linkedin"}
+    assert PUBLISH_OPERATORS["youtube"] is YouTubeUploadOperator
+    assert "conn_id" in PublishOperator.template_fields
+    assert XPublishOperator(task_id="t", publication_id=1).hook.conn_id == "x_default"
+    assert (
+        XPublishOperator(task_id="t", publication_id=1, conn_id="x_brand2").hook.conn_id
+        == "x_brand2"
+    )
+    with pytest.raises(ValueError, match="needs a network"):
+        PublishOperator(task_id="t", publication_id=1)
+
+
+def test_publishes_and_returns_a_small_xcom(publication_id, no_pause):
+    network = OneShotNetwork()
+    result = operator(publication_id, network).execute(context())
+    assert result["state"] == "published" and result["url"].endswith("/42")
+    assert set(result) == {"publication_id", "state", "detail", "external_id", "url", "retry_at"}
+    assert operator(publication_id, network).execute(context(2))["state"] == "skipped"
+    assert network.published == 1
+
+
+def test_rate_limit_ends_the_task_successfully_and_waits(publication_id, no_pause):
+    reset = NOW + timedelta(minutes=15)
+    result = operator(
+        publication_id, OneShotNetwork(RateLimited("x", "429", retry_at=reset))
+    ).execute(context())
+    assert (result["state"], result["retry_at"]) == ("pending", reset.isoformat())
+
+
+def test_unknown_outcome_asks_airflow_to_retry(publication_id, no_pause):
+    with pytest.raises(AirflowException, match="next attempt will look for it") as raised:
+        operator(publication_id, OneShotNetwork(OutcomeUnknown("x", "timeout"))).execute(context())
+    assert not isinstance(raised.value, AirflowFailException)
+
+
+def test_auth_error_fails_without_retry(publication_id, no_pause):
+    error = AuthError("x", "401", conn_id="x_default", renew="the OAuth 2.0 user token")
+    with pytest.raises(
+        AirflowFailException,
+        match="renew the OAuth 2.0 user token in Airflow connection 'x_default'",
+    ):
+        operator(publication_id, OneShotNetwork(error)).execute(context())
+
+
+def test_the_kill_switch_is_honoured_at_execution(publication_id, monkeypatch):
+    monkeypatch.setattr("airflow.sdk.Variable.get", lambda name, default=None: "crisis alert 14:02")
+    network = OneShotNetwork()
+    result = operator(publication_id, network).execute(context())
+    assert result["state"] == "paused" and "crisis alert 14:02" in result["detail"]
+    assert network.published == 0
+
+
+def test_as_of():
+    assert parse_as_of("2026-11-24T10:05:00Z") == NOW
+    assert parse_as_of("None").tzinfo is UTC
