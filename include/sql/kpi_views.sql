@@ -1,0 +1,190 @@
+-- KPI views of the socialops warehouse: what a report (SQL, a BI tool, a notebook) can query
+-- directly. They compute the formulas of socialops.analytics.kpis / docs/kpis.md in SQL, on
+-- PostgreSQL and SQLite alike; tests/warehouse/test_views.py checks both agree with pandas.
+--
+-- Written once for both databases with four macros, expanded by socialops.warehouse.views:
+--   RATIO(a, b)         a / b as a float, NULL when b is 0, negative or NULL (never an error)
+--   PCT(a, b)           100 × RATIO(a, b)
+--   DAYS_BETWEEN(a, b)  whole days from date b to date a
+--   DAY_OF(ts)          the (UTC) date of a timestamp
+-- Macro arguments are plain column names. Each view starts with a "-- view: <name>" line.
+-- Days are UTC days (post creation days included): SQLite has no named time zones.
+
+-- view: kpi_post_daily
+-- One row per post snapshot: lifetime counters as read on `day`, with engagement rates.
+WITH snapshots AS (
+    SELECT
+        m.network, m.post_id, m.day,
+        p.account_id, p.account_handle, p.campaign_id, p.created_at, p.url,
+        m.impressions, m.reach, m.likes, m.comments, m.shares, m.saves,
+        m.video_views, m.link_clicks,
+        CASE
+            WHEN m.likes IS NULL AND m.comments IS NULL AND m.shares IS NULL AND m.saves IS NULL
+            THEN NULL
+            ELSE COALESCE(m.likes, 0) + COALESCE(m.comments, 0)
+                 + COALESCE(m.shares, 0) + COALESCE(m.saves, 0)
+        END AS engagements
+    FROM post_metrics_daily AS m
+    LEFT JOIN posts AS p ON p.network = m.network AND p.external_id = m.post_id
+), with_followers AS (
+    SELECT s.*, a.followers
+    FROM snapshots AS s
+    LEFT JOIN account_metrics_daily AS a
+        ON a.network = s.network AND a.account_id = s.account_id AND a.day = s.day
+)
+SELECT
+    network, post_id, day, account_id, account_handle, campaign_id, created_at, url,
+    impressions, reach, likes, comments, shares, saves, video_views, link_clicks,
+    engagements, followers,
+    PCT(engagements, reach) AS engagement_rate_reach_pct,
+    PCT(engagements, impressions) AS engagement_rate_impressions_pct,
+    PCT(engagements, followers) AS engagement_rate_followers_pct
+FROM with_followers;
+
+-- view: kpi_post_latest
+-- Each post on its latest snapshot: rank top posts with ORDER BY engagements DESC.
+SELECT *
+FROM (
+    SELECT
+        d.*,
+        ROW_NUMBER() OVER (PARTITION BY network, post_id ORDER BY day DESC) AS snapshot_rank
+    FROM kpi_post_daily AS d
+) AS ranked
+WHERE snapshot_rank = 1;
+
+-- view: kpi_account_daily
+-- Per account and day: audience, growth, activity of its posts, engagement rates.
+WITH growth AS (
+    SELECT
+        network, account_id, day, account_handle, followers, following, profile_views,
+        impressions AS own_impressions, reach AS own_reach,
+        LAG(followers) OVER w AS lag_followers,
+        LAG(day) OVER w AS lag_day
+    FROM account_metrics_daily
+    WINDOW w AS (PARTITION BY network, account_id ORDER BY day)
+), previous AS (
+    SELECT
+        g.*,
+        CASE WHEN DAYS_BETWEEN(day, lag_day) = 1 THEN lag_followers END AS followers_previous
+    FROM growth AS g
+), increments AS (
+    SELECT
+        network, account_id, day,
+        CASE WHEN LAG(impressions) OVER w IS NULL THEN impressions
+             ELSE impressions - LAG(impressions) OVER w END AS impressions,
+        CASE WHEN LAG(reach) OVER w IS NULL THEN reach
+             ELSE reach - LAG(reach) OVER w END AS reach,
+        CASE WHEN LAG(engagements) OVER w IS NULL THEN engagements
+             ELSE engagements - LAG(engagements) OVER w END AS engagements
+    FROM kpi_post_daily
+    WHERE account_id IS NOT NULL
+    WINDOW w AS (PARTITION BY network, post_id ORDER BY day)
+), activity AS (
+    SELECT network, account_id, day,
+           SUM(impressions) AS posts_impressions,
+           SUM(reach) AS posts_reach,
+           SUM(engagements) AS engagements
+    FROM increments
+    GROUP BY network, account_id, day
+), published AS (
+    SELECT network, account_id, DAY_OF(created_at) AS day, COUNT(*) AS posts_published
+    FROM posts
+    GROUP BY network, account_id, DAY_OF(created_at)
+), combined AS (
+    SELECT
+        p.network, p.account_id, p.day, p.account_handle,
+        p.followers, p.followers_previous,
+        p.followers - p.followers_previous AS net_new_followers,
+        p.following, p.profile_views,
+        COALESCE(p.own_impressions, a.posts_impressions) AS impressions,
+        COALESCE(p.own_reach, a.posts_reach) AS reach,
+        a.engagements,
+        COALESCE(n.posts_published, 0) AS posts_published
+    FROM previous AS p
+    LEFT JOIN activity AS a
+        ON a.network = p.network AND a.account_id = p.account_id AND a.day = p.day
+    LEFT JOIN published AS n
+        ON n.network = p.network AND n.account_id = p.account_id AND n.day = p.day
+)
+SELECT
+    c.*,
+    PCT(net_new_followers, followers_previous) AS follower_growth_pct,
+    PCT(engagements, reach) AS engagement_rate_reach_pct,
+    PCT(engagements, followers) AS engagement_rate_followers_pct
+FROM combined AS c;
+
+-- view: kpi_campaign_daily
+-- Paid results per campaign and day, with the budget consumed up to that day.
+WITH spend AS (
+    SELECT
+        s.campaign_id, s.day, s.source,
+        CAST(s.spend AS DOUBLE PRECISION) AS spend,
+        s.impressions, s.clicks, s.conversions,
+        CAST(s.revenue AS DOUBLE PRECISION) AS revenue,
+        CAST(s.revenue AS DOUBLE PRECISION) - CAST(s.spend AS DOUBLE PRECISION) AS gain,
+        1000 * CAST(s.spend AS DOUBLE PRECISION) AS spend_per_mille,
+        SUM(CAST(s.spend AS DOUBLE PRECISION)) OVER (
+            PARTITION BY s.campaign_id ORDER BY s.day
+            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+        ) AS budget_consumed,
+        c.name, c.network, CAST(c.budget AS DOUBLE PRECISION) AS budget, c.currency
+    FROM campaign_spend_daily AS s
+    LEFT JOIN campaigns AS c ON c.id = s.campaign_id
+)
+SELECT
+    campaign_id, day, name, network, currency, source,
+    spend, impressions, clicks, conversions, revenue,
+    PCT(clicks, impressions) AS ctr_pct,
+    RATIO(spend, clicks) AS cpc,
+    RATIO(spend_per_mille, impressions) AS cpm,
+    RATIO(spend, conversions) AS cpa,
+    RATIO(revenue, spend) AS roas,
+    PCT(gain, spend) AS roi_pct,
+    budget, budget_consumed,
+    PCT(budget_consumed, budget) AS budget_consumed_pct,
+    budget - budget_consumed AS budget_remaining
+FROM spend;
+
+-- view: kpi_campaign_summary
+-- Paid results per campaign over its life; declared campaigns without spend show 0.
+WITH totals AS (
+    SELECT
+        campaign_id,
+        SUM(CAST(spend AS DOUBLE PRECISION)) AS spend,
+        SUM(impressions) AS impressions,
+        SUM(clicks) AS clicks,
+        SUM(conversions) AS conversions,
+        SUM(CAST(revenue AS DOUBLE PRECISION)) AS revenue,
+        COUNT(DISTINCT day) AS days
+    FROM campaign_spend_daily
+    GROUP BY campaign_id
+), ids AS (
+    SELECT id AS campaign_id FROM campaigns
+    UNION
+    SELECT campaign_id FROM totals
+), joined AS (
+    SELECT
+        i.campaign_id, c.name, c.network, c.currency, c.start_date, c.end_date,
+        CAST(c.budget AS DOUBLE PRECISION) AS budget,
+        COALESCE(t.spend, 0) AS spend, t.impressions, t.clicks, t.conversions, t.revenue,
+        COALESCE(t.days, 0) AS days,
+        t.revenue - COALESCE(t.spend, 0) AS gain,
+        1000 * COALESCE(t.spend, 0) AS spend_per_mille
+    FROM ids AS i
+    LEFT JOIN campaigns AS c ON c.id = i.campaign_id
+    LEFT JOIN totals AS t ON t.campaign_id = i.campaign_id
+)
+SELECT
+    campaign_id, name, network, currency, start_date, end_date, days,
+    spend, impressions, clicks, conversions, revenue,
+    PCT(clicks, impressions) AS ctr_pct,
+    RATIO(spend, clicks) AS cpc,
+    RATIO(spend_per_mille, impressions) AS cpm,
+    RATIO(spend, conversions) AS cpa,
+    RATIO(revenue, spend) AS roas,
+    PCT(gain, spend) AS roi_pct,
+    budget,
+    spend AS budget_consumed,
+    PCT(spend, budget) AS budget_consumed_pct,
+    budget - spend AS budget_remaining
+FROM joined;

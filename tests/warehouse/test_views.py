@@ -1,0 +1,187 @@
+"""The KPI views compute the same numbers as socialops.analytics.kpis, on both databases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+from socialops.analytics import kpis
+from socialops.warehouse.upsert import upsert
+from socialops.warehouse.views import create_kpi_views, drop_kpi_views, view_definitions
+
+POSTS = pd.DataFrame(
+    [
+        ("x", "p1", "100", "brand", "2026-11-18T09:00:00Z", "noel-2026"),
+        ("x", "p2", "100", "brand", "2026-11-19T21:30:00Z", None),
+        ("instagram", "i1", "200", "brand", "2026-11-19T10:00:00Z", "noel-2026"),
+    ],
+    columns=["network", "external_id", "account_id", "account_handle", "created_at", "campaign_id"],
+)
+POST_METRICS = pd.DataFrame(
+    [
+        ("x", "p1", "2026-11-18", 1000, 800, 40, 5, 5, 0),
+        ("x", "p1", "2026-11-19", 1500, 1000, 60, 10, 8, 2),
+        ("x", "p2", "2026-11-19", 400, 0, 4, 0, 0, 0),
+        ("instagram", "i1", "2026-11-19", 2000, 1600, 100, 12, None, 8),
+    ],
+    columns=[
+        "network",
+        "post_id",
+        "day",
+        "impressions",
+        "reach",
+        "likes",
+        "comments",
+        "shares",
+        "saves",
+    ],
+)
+ACCOUNT_METRICS = pd.DataFrame(
+    [
+        ("x", "100", "2026-11-17", "brand", 1000, None, None),
+        ("x", "100", "2026-11-18", "brand", 1010, None, None),
+        ("x", "100", "2026-11-19", "brand", 1030, None, None),
+        ("instagram", "200", "2026-11-17", "brand", 5000, 9000, 4000),
+        ("instagram", "200", "2026-11-19", "brand", 5100, 9500, 4200),
+    ],
+    columns=["network", "account_id", "day", "account_handle", "followers", "impressions", "reach"],
+)
+CAMPAIGNS = pd.DataFrame(
+    [
+        ("noel-2026", "Noël", "instagram", 1000.0, "EUR"),
+        ("launch-ambre", "Ambre", "facebook", 500.0, "EUR"),
+        ("spring", "Printemps", "x", 300.0, "EUR"),
+    ],
+    columns=["id", "name", "network", "budget", "currency"],
+)
+SPEND = pd.DataFrame(
+    [
+        ("noel-2026", "2026-11-15", 100.0, 20000, 200, 10, 450.0, "csv"),
+        ("noel-2026", "2026-11-16", 50.0, 10000, 0, 0, 0.0, "csv"),
+        ("launch-ambre", "2026-11-16", 0.0, 0, 0, 0, 0.0, "csv"),
+    ],
+    columns=[
+        "campaign_id",
+        "day",
+        "spend",
+        "impressions",
+        "clicks",
+        "conversions",
+        "revenue",
+        "source",
+    ],
+)
+
+
+@pytest.fixture
+def loaded(warehouse_engine):
+    with warehouse_engine.begin() as connection:
+        upsert(connection, "posts", POSTS.assign(created_at=pd.to_datetime(POSTS.created_at)))
+        upsert(connection, "post_metrics_daily", POST_METRICS)
+        upsert(connection, "account_metrics_daily", ACCOUNT_METRICS)
+        upsert(connection, "campaigns", CAMPAIGNS)
+        upsert(connection, "campaign_spend_daily", SPEND)
+    assert create_kpi_views(warehouse_engine)[0] == "kpi_post_daily"
+    return warehouse_engine
+
+
+def query(engine, sql) -> pd.DataFrame:
+    with engine.connect() as connection:
+        frame = pd.DataFrame(connection.execute(text(sql)).mappings().all())
+    if "day" in frame:
+        frame["day"] = pd.to_datetime(frame["day"])
+    return frame
+
+
+def assert_same(view: pd.DataFrame, expected: pd.DataFrame, key: list[str], columns: list[str]):
+    view = view.set_index(key).sort_index()
+    expected = expected.set_index(key).sort_index()
+    assert list(view.index) == list(expected.index)
+    for column in columns:
+        got = pd.to_numeric(view[column], errors="coerce").astype(float).to_numpy()
+        want = pd.to_numeric(expected[column], errors="coerce").astype(float).to_numpy()
+        np.testing.assert_allclose(got, want, rtol=1e-9, equal_nan=True, err_msg=column)
+
+
+def test_post_daily_matches_post_performance(loaded):
+    expected = kpis.post_performance(POST_METRICS, POSTS, ACCOUNT_METRICS)
+    rates = [
+        "engagements",
+        "engagement_rate_reach_pct",
+        "engagement_rate_impressions_pct",
+        "engagement_rate_followers_pct",
+    ]
+    assert_same(
+        query(loaded, "SELECT * FROM kpi_post_daily"),
+        expected,
+        ["network", "post_id", "day"],
+        rates,
+    )
+    latest = query(loaded, "SELECT * FROM kpi_post_latest ORDER BY engagements DESC")
+    assert latest.post_id.tolist() == kpis.top_posts(expected, n=3).post_id.tolist()
+
+
+def test_account_daily_matches_account_daily(loaded):
+    expected = kpis.account_daily(ACCOUNT_METRICS, POST_METRICS, POSTS, timezone="UTC")
+    columns = [
+        "followers",
+        "followers_previous",
+        "net_new_followers",
+        "follower_growth_pct",
+        "impressions",
+        "reach",
+        "engagements",
+        "posts_published",
+        "engagement_rate_reach_pct",
+        "engagement_rate_followers_pct",
+    ]
+    assert_same(
+        query(loaded, "SELECT * FROM kpi_account_daily"),
+        expected,
+        ["network", "account_id", "day"],
+        columns,
+    )
+
+
+def test_campaign_views_match_the_paid_kpis(loaded):
+    ratios = [
+        "spend",
+        "ctr_pct",
+        "cpc",
+        "cpm",
+        "cpa",
+        "roas",
+        "roi_pct",
+        "budget",
+        "budget_consumed",
+        "budget_consumed_pct",
+        "budget_remaining",
+    ]
+    assert_same(
+        query(loaded, "SELECT * FROM kpi_campaign_daily"),
+        kpis.campaign_daily(SPEND, CAMPAIGNS),
+        ["campaign_id", "day"],
+        ratios,
+    )
+    assert_same(
+        query(loaded, "SELECT * FROM kpi_campaign_summary"),
+        kpis.campaign_summary(SPEND, CAMPAIGNS),
+        ["campaign_id"],
+        [*ratios, "days"],
+    )
+
+
+def test_views_are_recreated_and_dropped(loaded):
+    create_kpi_views(loaded)  # again: replaces, does not fail
+    drop_kpi_views(loaded)
+    with pytest.raises(Exception, match="kpi_post_daily"):
+        query(loaded, "SELECT * FROM kpi_post_daily")
+
+
+def test_only_the_two_warehouse_dialects():
+    assert "julianday" in view_definitions("sqlite")["kpi_account_daily"]
+    assert "julianday" not in view_definitions("postgresql")["kpi_account_daily"]
+    with pytest.raises(ValueError, match="not 'mysql'"):
+        view_definitions("mysql")
