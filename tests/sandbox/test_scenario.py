@@ -179,7 +179,13 @@ def test_calendar_sheet_reads_the_csv_lazily(tmp_path, spec):
 
 
 def test_default_scenario_serves_the_demo_calendar(world):
-    assert "Calendar" in world.sheets["calendar-demo"]
+    import csv
+
+    from socialops.paths import INCLUDE_DIR
+
+    with (INCLUDE_DIR / "calendar" / "calendar.csv").open(newline="", encoding="utf-8") as handle:
+        expected = [row for row in csv.reader(handle) if row]
+    assert world.sheets["calendar-demo"]["Calendar"] == expected
 
 
 @pytest.mark.parametrize(
