@@ -19,7 +19,13 @@ from googleapiclient.errors import HttpError
 from jsonschema import Draft4Validator
 
 from socialops.sandbox import Sandbox, SandboxServer, World
-from socialops.sandbox.sheets_api import API_KEY, SheetsEmulator, column_letters, column_number, split_range
+from socialops.sandbox.sheets_api import (
+    API_KEY,
+    SheetsEmulator,
+    column_letters,
+    column_number,
+    split_range,
+)
 
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
 ROWS = [
