@@ -109,6 +109,14 @@ def _metric() -> Mapped[int | None]:
     return mapped_column(BigInteger)
 
 
+class _AccountDayFact:
+    """Key of the facts about one account on one day (the network's own account id)."""
+
+    network: Mapped[str] = mapped_column(primary_key=True)
+    account_id: Mapped[str] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+
+
 class Account(Base):
     """An account we own, watch (competitor) or consider (influencer), per network."""
 
@@ -170,15 +178,12 @@ class PostMetricsDaily(Base):
     extracted_at: Mapped[datetime] = _stamp()
 
 
-class AccountMetricsDaily(Base):
+class AccountMetricsDaily(_AccountDayFact, Base):
     """One account's audience counters on one day (owned and competitor accounts)."""
 
     __tablename__ = "account_metrics_daily"
     __table_args__ = (Index(None, "day"),)
 
-    network: Mapped[str] = mapped_column(primary_key=True)
-    account_id: Mapped[str] = mapped_column(primary_key=True)
-    day: Mapped[date] = mapped_column(primary_key=True)
     account_handle: Mapped[str | None]
     followers: Mapped[int | None] = _metric()
     following: Mapped[int | None] = _metric()
@@ -346,15 +351,12 @@ class NotificationOutbox(Base):
     slack_ts: Mapped[str | None]  # Slack's message id, to thread or update it
 
 
-class InfluencerScore(Base):
+class InfluencerScore(_AccountDayFact, Base):
     """A candidate influencer's score on one day, with the parts that explain it."""
 
     __tablename__ = "influencer_scores"
     __table_args__ = (Index(None, "day"),)
 
-    network: Mapped[str] = mapped_column(primary_key=True)
-    account_id: Mapped[str] = mapped_column(primary_key=True)
-    day: Mapped[date] = mapped_column(primary_key=True)
     handle: Mapped[str | None]
     score: Mapped[float]
     components: Mapped[dict[str, Any] | None]
@@ -364,15 +366,12 @@ class InfluencerScore(Base):
     computed_at: Mapped[datetime] = _stamp()
 
 
-class CompetitorSnapshot(Base):
+class CompetitorSnapshot(_AccountDayFact, Base):
     """A competitor account's public figures on one day."""
 
     __tablename__ = "competitor_snapshots"
     __table_args__ = (Index(None, "day"),)
 
-    network: Mapped[str] = mapped_column(primary_key=True)
-    account_id: Mapped[str] = mapped_column(primary_key=True)
-    day: Mapped[date] = mapped_column(primary_key=True)
     handle: Mapped[str | None]
     owner_name: Mapped[str | None]
     followers: Mapped[int | None] = _metric()
