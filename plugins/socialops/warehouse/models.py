@@ -112,9 +112,10 @@ def _metric() -> Mapped[int | None]:
 class _AccountDayFact:
     """Key of the facts about one account on one day (the network's own account id)."""
 
-    network: Mapped[str] = mapped_column(primary_key=True)
-    account_id: Mapped[str] = mapped_column(primary_key=True)
-    day: Mapped[date] = mapped_column(primary_key=True)
+    # sort_order puts the key first, as in the tables the migrations create.
+    network: Mapped[str] = mapped_column(primary_key=True, sort_order=-1)
+    account_id: Mapped[str] = mapped_column(primary_key=True, sort_order=-1)
+    day: Mapped[date] = mapped_column(primary_key=True, sort_order=-1)
 
 
 class Account(Base):
