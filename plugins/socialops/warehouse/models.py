@@ -6,7 +6,7 @@ with no id look-ups, and rerunning a day rewrites nothing (see :mod:`.upsert`).
 
 Conventions:
 
-* Every timestamp is a :class:`~.types.UtcDateTime`: stored in UTC, read back tz-aware.
+* Every timestamp is a :class:`~.column_types.UtcDateTime`: stored in UTC, read back tz-aware.
 * A metric a network does not report is ``NULL``, never 0.
 * Columns flagged ``info={"bookkeeping": True}`` (``extracted_at``, ``synced_at``, ...)
   record *when* we wrote a row; the upsert carries them along with a real change but a
@@ -41,7 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from socialops.warehouse.types import JsonDocument, UtcDateTime
+from socialops.warehouse.column_types import JsonDocument, UtcDateTime
 
 ACCOUNT_ROLES = ("owned", "competitor", "influencer")
 CALENDAR_STATUSES = ("draft", "approved", "cancelled")

@@ -51,8 +51,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import column as sql_column
 from sqlalchemy.sql import table as sql_table
 
+from socialops.warehouse.column_types import UtcDateTime
 from socialops.warehouse.models import Base
-from socialops.warehouse.types import UtcDateTime
 
 #: Rows per executemany batch on SQLite (and per existing-key count query).
 DEFAULT_CHUNK_SIZE = 5_000

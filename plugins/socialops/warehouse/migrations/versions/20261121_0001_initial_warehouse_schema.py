@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-#: JSON documents are JSONB on PostgreSQL so they can be compared (see socialops.warehouse.types).
+#: JSON documents are JSONB on PostgreSQL so they can be compared (see socialops.warehouse.column_types).
 JSON_DOCUMENT = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 revision: str = "0001"
