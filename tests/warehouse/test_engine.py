@@ -15,6 +15,7 @@ from socialops.warehouse.engine import (
     get_engine,
     resolve_url,
     session_scope,
+    transaction,
 )
 from socialops.warehouse.models import Campaign
 from socialops.warehouse.upsert import upsert
@@ -152,3 +153,20 @@ def test_use_warehouse_points_get_engine_at_the_test_database(use_warehouse):
     upsert(use_warehouse, "campaigns", [{"id": "spring", "name": "Spring sale"}])
     with get_engine().connect() as connection:
         assert connection.execute(select(Campaign.name)).scalars().all() == ["Spring sale"]
+
+
+def test_transaction_commits_on_an_engine_and_defers_to_a_callers_connection(sqlite_engine):
+    insert = text("INSERT INTO campaigns (id, name) VALUES (:id, :id)")
+    with transaction(sqlite_engine) as connection:
+        connection.execute(insert, {"id": "committed"})
+    with pytest.raises(RuntimeError), transaction(sqlite_engine) as connection:
+        connection.execute(insert, {"id": "rolled-back"})
+        raise RuntimeError("boom")
+    with sqlite_engine.connect() as outer:
+        with transaction(outer) as connection:
+            assert connection is outer
+            connection.execute(insert, {"id": "not-committed-by-transaction"})
+        outer.rollback()
+    with sqlite_engine.connect() as connection:
+        ids = connection.execute(text("SELECT id FROM campaigns")).scalars().all()
+    assert ids == ["committed"]

@@ -7,6 +7,7 @@ from socialops.warehouse.engine import (
     ensure_schema,
     get_engine,
     session_scope,
+    transaction,
 )
 from socialops.warehouse.upsert import UpsertResult, raw_copy, upsert
 
@@ -18,5 +19,6 @@ __all__ = [
     "get_engine",
     "raw_copy",
     "session_scope",
+    "transaction",
     "upsert",
 ]

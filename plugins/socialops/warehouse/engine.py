@@ -264,6 +264,20 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         session.close()
 
 
+@contextmanager
+def transaction(target: Engine | Connection) -> Iterator[Connection]:
+    """A connection in a transaction: ``target`` itself (the caller owns its transaction and
+    commits it) or, for an engine, a new transaction committed on exit, rolled back on error.
+
+    Lets a helper accept either, so callers can group several writes atomically.
+    """
+    if isinstance(target, Connection):
+        yield target
+    else:
+        with target.begin() as connection:
+            yield connection
+
+
 def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic config for the warehouse migrations.
 

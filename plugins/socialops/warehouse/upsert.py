@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -52,6 +51,7 @@ from sqlalchemy.sql import column as sql_column
 from sqlalchemy.sql import table as sql_table
 
 from socialops.warehouse.column_types import UtcDateTime
+from socialops.warehouse.engine import transaction
 from socialops.warehouse.models import Base
 
 #: Rows per executemany batch on SQLite (and per existing-key count query).
@@ -136,7 +136,7 @@ def upsert(
     batch.require_keys(key_columns)
     unique_rows = batch.deduplicated(key_columns)
     merge = _Merge(target, batch.columns, key_columns, update_columns, compare_columns)
-    with _transaction(engine) as connection:
+    with transaction(engine) as connection:
         if connection.dialect.name == "postgresql":
             inserted, updated = merge.run_postgresql(connection, unique_rows)
         else:
@@ -165,7 +165,7 @@ def raw_copy(
     batch = _Batch.prepare(target, rows)
     if not batch.rows:
         return 0
-    with _transaction(engine) as connection:
+    with transaction(engine) as connection:
         if connection.dialect.name == "postgresql":
             _copy_rows(
                 connection,
@@ -193,15 +193,6 @@ def resolve_table(table: str | Table | type[Base]) -> Table:
     if isinstance(mapped, Table):
         return mapped
     raise UpsertError(f"expected a table name, Table or model class, got {table!r}")
-
-
-@contextmanager
-def _transaction(engine: Engine | Connection) -> Iterator[Connection]:
-    if isinstance(engine, Connection):
-        yield engine
-    else:
-        with engine.begin() as connection:
-            yield connection
 
 
 def _key_columns(target: Table, key: Sequence[str] | None) -> tuple[str, ...]:
