@@ -326,12 +326,18 @@ class GraphAdapter(NetworkAdapter):
                     "GET /{post-id}/comments",
                 )
             found += [
-                c for c in (self._comment(raw, post_id) for raw in items) if c.created_at >= since
+                c for c in (self._mention(raw, post_id) for raw in items) if c.created_at >= since
             ]
         return sorted(found, key=lambda m: m.created_at)
 
-    def _comment(self, raw: dict[str, Any], post_id: str) -> Mention:
+    def _mention(self, raw: dict[str, Any], in_reply_to: str | None = None) -> Mention:
+        """A comment (``in_reply_to`` = the own post) or a post that tags the account."""
         raise NotImplementedError
+
+    def _tagged(self, path: str, fields: str, since: datetime, endpoint: str) -> list[Mention]:
+        params = {"fields": fields, "since": unix(since), "limit": PAGE_SIZE}
+        found = [self._mention(raw) for raw in self._pages(path, params, endpoint)]
+        return [m for m in found if m.created_at >= since]
 
 
 class FacebookAdapter(GraphAdapter):
@@ -496,31 +502,10 @@ class FacebookAdapter(GraphAdapter):
     def mentions(self, query: str, since: datetime) -> list[Mention]:
         """Posts that tag the Page (``/{page-id}/tagged``). Facebook has no public post search,
         so ``query`` is not used."""
-        params = {
-            "fields": "id,message,created_time,from{id,name},permalink_url",
-            "since": unix(since),
-            "limit": PAGE_SIZE,
-        }
-        found = []
-        for raw in self._pages(f"/{self.page_id}/tagged", params, "GET /{page-id}/tagged"):
-            created = graph_time(raw.get("created_time"))
-            if created is None or created < since:
-                continue
-            author = raw.get("from") or {}
-            found.append(
-                Mention(
-                    network=self.network,
-                    mention_id=raw["id"],
-                    author_id=str(author.get("id", "")),
-                    author_handle=author.get("name"),
-                    text=raw.get("message", ""),
-                    created_at=created,
-                    url=raw.get("permalink_url"),
-                )
-            )
-        return found
+        fields = "id,message,created_time,from{id,name},permalink_url"
+        return self._tagged(f"/{self.page_id}/tagged", fields, since, "GET /{page-id}/tagged")
 
-    def _comment(self, raw: dict[str, Any], post_id: str) -> Mention:
+    def _mention(self, raw: dict[str, Any], in_reply_to: str | None = None) -> Mention:
         author = raw.get("from") or {}
         return Mention(
             network=self.network,
@@ -530,8 +515,8 @@ class FacebookAdapter(GraphAdapter):
             text=raw.get("message", ""),
             created_at=graph_time(raw["created_time"]),
             url=raw.get("permalink_url"),
-            in_reply_to=post_id,
-            kind="comment",
+            in_reply_to=in_reply_to,
+            kind="comment" if in_reply_to else "mention",
             likes=raw.get("like_count"),
         )
 
@@ -853,39 +838,22 @@ class InstagramAdapter(GraphAdapter):
     def mentions(self, query: str, since: datetime) -> list[Mention]:
         """Media in which the account is tagged (``/{ig-user-id}/tags``); ``query`` is not sent,
         Instagram has no public text search."""
-        params = {
-            "fields": "id,caption,timestamp,username,permalink,media_type",
-            "limit": PAGE_SIZE,
-        }
-        found = []
-        for raw in self._pages(f"/{self.ig_user_id}/tags", params, "GET /{ig-user-id}/tags"):
-            created = graph_time(raw.get("timestamp"))
-            if created is None or created < since:
-                continue
-            found.append(
-                Mention(
-                    network=self.network,
-                    mention_id=raw["id"],
-                    author_id=raw.get("username", ""),
-                    author_handle=raw.get("username"),
-                    text=raw.get("caption", ""),
-                    created_at=created,
-                    url=raw.get("permalink"),
-                )
-            )
-        return found
+        fields = "id,caption,timestamp,username,permalink,media_type"
+        return self._tagged(f"/{self.ig_user_id}/tags", fields, since, "GET /{ig-user-id}/tags")
 
-    def _comment(self, raw: dict[str, Any], post_id: str) -> Mention:
+    def _mention(self, raw: dict[str, Any], in_reply_to: str | None = None) -> Mention:
         author = raw.get("from") or {}
+        handle = raw.get("username") or author.get("username")
         return Mention(
             network=self.network,
             mention_id=raw["id"],
-            author_id=str(author.get("id") or raw.get("username", "")),
-            author_handle=raw.get("username") or author.get("username"),
-            text=raw.get("text", ""),
+            author_id=str(author.get("id") or handle or ""),
+            author_handle=handle,
+            text=raw.get("text", raw.get("caption", "")),  # comments have text, media a caption
             created_at=graph_time(raw["timestamp"]),
-            in_reply_to=post_id,
-            kind="comment",
+            url=raw.get("permalink"),
+            in_reply_to=in_reply_to,
+            kind="comment" if in_reply_to else "mention",
             likes=raw.get("like_count"),
         )
 

@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from socialops.sandbox.server import Emulator, Request, Response, route
-from socialops.sandbox.world import SandboxAccount, SandboxMention, SandboxPost
+from socialops.sandbox.world import METRIC_NAMES, SandboxAccount, SandboxMention, SandboxPost
 
 VERSION = r"/(?P<version>v\d+\.\d+)"
 DEFAULT_LIMIT = 25
@@ -364,6 +364,54 @@ class GraphEmulator(Emulator):
             if (since is None or getattr(i, attr) >= since) and (until is None or getattr(i, attr) < until)
         ]  # fmt: skip
 
+    def published(self, account: SandboxAccount) -> list[SandboxPost]:
+        """The account's posts up to now, newest first (a frozen clock hides later ones)."""
+        return [
+            p
+            for p in self.world.account_posts(self.network, account.id)
+            if p.created_at <= self.world.now()
+        ]
+
+    def posts_edge(self, request: Request, account: SandboxAccount) -> dict[str, Any]:
+        """An account's own posts (Facebook ``/posts``, Instagram ``/media``), paged and windowed."""
+        fields = split_fields(request.arg("fields"))
+        posts = self.in_window(request, self.published(account))
+        return self.page(request, posts, lambda p: self.render_post(request, p, fields))
+
+    def tagged_edge(self, request: Request) -> dict[str, Any]:
+        """Posts by others that tag the account: the world's mentions on this network."""
+        tagged = sorted(
+            (
+                m
+                for m in self.world.network_mentions(self.network)
+                if not m.in_reply_to and m.created_at <= self.world.now()
+            ),
+            key=lambda m: m.created_at,
+            reverse=True,
+        )
+        fields = split_fields(request.arg("fields"))
+        return self.page(
+            request,
+            self.in_window(request, tagged),
+            lambda m: select(self.render_mention(m), fields),
+        )
+
+    def day_growth(
+        self, request: Request, account: SandboxAccount
+    ) -> tuple[datetime, datetime, dict[str, int]]:
+        """The UTC day starting at ``since`` and how much each metric of the account's posts grew in it."""
+        since = unix_arg(request, "since") or self.world.now() - timedelta(days=1)
+        start = since.replace(hour=0, minute=0, second=0, microsecond=0)
+        end = start + timedelta(days=1)
+        posts = self.world.account_posts(self.network, account.id)
+        grown = {
+            name: sum(
+                p.metrics_at(end).get(name, 0) - p.metrics_at(start).get(name, 0) for p in posts
+            )
+            for name in METRIC_NAMES
+        }
+        return start, end, grown
+
     def comments_of(self, post: SandboxPost) -> list[SandboxMention]:
         return sorted(
             (m for m in self.world.network_mentions(self.network) if m.in_reply_to == post.id and m.created_at <= self.world.now()),
@@ -534,17 +582,7 @@ class FacebookEmulator(GraphEmulator):
         return node
 
     def get_posts(self, request: Request, node: Any) -> dict[str, Any]:
-        page = self._page_account(node)
-        posts = self.in_window(
-            request,
-            [
-                p
-                for p in self.world.account_posts(self.network, page.id)
-                if p.created_at <= self.world.now()
-            ],
-        )
-        fields = split_fields(request.arg("fields"))
-        return self.page(request, posts, lambda p: self.render_post(request, p, fields))
+        return self.posts_edge(request, self._page_account(node))
 
     get_feed = get_posts
 
@@ -555,21 +593,7 @@ class FacebookEmulator(GraphEmulator):
                 10,
                 "(#10) This endpoint requires the 'pages_read_engagement' permission on this Page",
             )
-        tagged = sorted(
-            (
-                m
-                for m in self.world.network_mentions(self.network)
-                if not m.in_reply_to and m.created_at <= self.world.now()
-            ),
-            key=lambda m: m.created_at,
-            reverse=True,
-        )
-        fields = split_fields(request.arg("fields"))
-        return self.page(
-            request,
-            self.in_window(request, tagged),
-            lambda m: select(self.render_mention(m), fields),
-        )
+        return self.tagged_edge(request)
 
     def get_insights(self, request: Request, node: Any) -> dict[str, Any]:
         if isinstance(node, SandboxPost):
@@ -584,22 +608,13 @@ class FacebookEmulator(GraphEmulator):
                 190, "(#190) This method must be called with a Page Access Token", status=400
             )
         wanted = self.wanted_metrics(request.arg("metric"), dict.fromkeys(self.PAGE_METRICS))
-        since = unix_arg(request, "since") or (self.world.now() - timedelta(days=1))
-        start = since.replace(hour=0, minute=0, second=0, microsecond=0)
-        end = start + timedelta(days=1)
-        posts = self.world.account_posts(self.network, page.id)
-
-        def grown(metric: str) -> int:
-            return sum(
-                p.metrics_at(end).get(metric, 0) - p.metrics_at(start).get(metric, 0) for p in posts
-            )
-
+        _, end, grown = self.day_growth(request, page)
         values = {
             "page_follows": page.followers_at(end, self.world.epoch),
-            "page_impressions": grown("impressions"),
-            "page_impressions_unique": grown("reach"),
+            "page_impressions": grown["impressions"],
+            "page_impressions_unique": grown["reach"],
             "page_views_total": max(0, int(page.followers_at(end, self.world.epoch) * 0.004)),
-            "page_post_engagements": grown("likes") + grown("comments") + grown("shares"),
+            "page_post_engagements": grown["likes"] + grown["comments"] + grown["shares"],
         }
         return self.insights_body({m: values[m] for m in wanted}, "day", node=page.id, end=end)
 
@@ -721,11 +736,7 @@ class InstagramEmulator(GraphEmulator):
         for sub in wanted:
             if field_name(sub) == "media":
                 limit = int(modifier(sub, "limit") or DEFAULT_LIMIT)
-                posts = [
-                    p
-                    for p in self.world.account_posts(self.network, account.id)
-                    if p.created_at <= self.world.now()
-                ][:limit]
+                posts = self.published(account)[:limit]
                 media_fields = split_fields(subfields(sub))
                 body["media"] = {"data": [select(self._media(p), media_fields) for p in posts]}
         return select(body, wanted)
@@ -815,59 +826,29 @@ class InstagramEmulator(GraphEmulator):
         return node
 
     def get_media(self, request: Request, node: Any) -> dict[str, Any]:
-        account = self._own_account(node)
-        posts = self.in_window(
-            request,
-            [
-                p
-                for p in self.world.account_posts(self.network, account.id)
-                if p.created_at <= self.world.now()
-            ],
-        )
-        fields = split_fields(request.arg("fields"))
-        return self.page(request, posts, lambda p: self.render_post(request, p, fields))
+        return self.posts_edge(request, self._own_account(node))
 
     def get_tags(self, request: Request, node: Any) -> dict[str, Any]:
         self._own_account(node)
-        tagged = sorted(
-            (
-                m
-                for m in self.world.network_mentions(self.network)
-                if not m.in_reply_to and m.created_at <= self.world.now()
-            ),
-            key=lambda m: m.created_at,
-            reverse=True,
-        )
-        fields = split_fields(request.arg("fields"))
-        return self.page(request, tagged, lambda m: select(self.render_mention(m), fields))
+        return self.tagged_edge(request)
 
     def get_insights(self, request: Request, node: Any) -> dict[str, Any]:
         if isinstance(node, SandboxPost):
             return self._media_insights(node, request.arg("metric"))
         account = self._own_account(node)
         wanted = self.wanted_metrics(request.arg("metric"), dict.fromkeys(self.ACCOUNT_METRICS))
-        start = (unix_arg(request, "since") or self.world.now() - timedelta(days=1)).replace(
-            hour=0, minute=0, second=0, microsecond=0
-        )
-        end = start + timedelta(days=1)
-        posts = self.world.account_posts(self.network, account.id)
-
-        def grown(metric: str) -> int:
-            return sum(
-                p.metrics_at(end).get(metric, 0) - p.metrics_at(start).get(metric, 0) for p in posts
-            )
-
+        start, end, grown = self.day_growth(request, account)
         values = {
-            "reach": grown("reach"),
-            "views": grown("impressions"),
+            "reach": grown["reach"],
+            "views": grown["impressions"],
             "profile_views": int(account.followers_at(end, self.world.epoch) * 0.006),
             "follower_count": account.followers_at(end, self.world.epoch)
             - account.followers_at(start, self.world.epoch),
-            "accounts_engaged": grown("likes") // 2,
-            "total_interactions": grown("likes")
-            + grown("comments")
-            + grown("shares")
-            + grown("saves"),
+            "accounts_engaged": grown["likes"] // 2,
+            "total_interactions": grown["likes"]
+            + grown["comments"]
+            + grown["shares"]
+            + grown["saves"],
         }
         total_value = request.arg("metric_type") == "total_value"
         return self.insights_body(
