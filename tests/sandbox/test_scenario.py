@@ -195,7 +195,7 @@ def test_default_scenario_serves_the_demo_calendar(world):
         ({"accounts": [{"network": "x", "handle": "a", "role": "owned"}]}, "accounts[0].followers: Field required"),
         ({"mentions": {"per_day": -1}}, "mentions.per_day"),
         ({"crisis": {"count": 0}}, "crisis.count"),
-        ({"colour": "blue"}, "colour: unknown field"),
+        ({"colour": "blue"}, "colour: unknown field (check the spelling; see docs/sandbox.md)"),
         ({"brand": {"name": "B", "keywords": ["b"], "products": ["p"], "hashtags": ["nohash"]}}, "brand.hashtags"),
         ({"campaigns": [{"id": "c", "network": "x", "start": "2026-02-01", "end": "2026-01-01", "daily_spend": 1}]}, "end 2026-01-01 is before start"),
         ({"mentions": {"tones": {"positive": 0}}}, "mentions.tones: needs at least one entry"),

@@ -45,16 +45,21 @@ def parse_config(text: str, source: str = "<string>") -> BrandConfig:
     try:
         return BrandConfig.model_validate(raw)
     except ValidationError as exc:
-        lines = []
-        for error in exc.errors():
-            where = _format_location(tuple(p for p in error["loc"] if not str(p).startswith("function-")))
-            message = error["msg"].removeprefix("Value error, ")
-            if error["type"] == "extra_forbidden":
-                message = "unknown field (check the spelling; see docs/configuration.md)"
-            elif error["type"] == "literal_error":
-                message = f"got {error['input']!r}; {message.lower()}"
-            lines.append(f"  - {where}: {message}")
-        raise ConfigError(f"{source} is invalid:\n" + "\n".join(lines)) from None
+        raise ConfigError(describe_validation_error(exc, source, "docs/configuration.md")) from None
+
+
+def describe_validation_error(exc: ValidationError, source: str, docs: str) -> str:
+    """One line per problem, each naming the field (``accounts[0].network: ...``)."""
+    lines = []
+    for error in exc.errors():
+        where = _format_location(tuple(p for p in error["loc"] if not str(p).startswith("function-")))
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = f"unknown field (check the spelling; see {docs})"
+        elif error["type"] == "literal_error":
+            message = f"got {error['input']!r}; {message.lower()}"
+        lines.append(f"  - {where}: {message}")
+    return f"{source} is invalid:\n" + "\n".join(lines)
 
 
 @lru_cache(maxsize=8)

@@ -24,7 +24,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from socialops.config.loader import _format_location
+from socialops.config.loader import describe_validation_error
 from socialops.paths import INCLUDE_DIR, PROJECT_ROOT
 from socialops.sandbox.slack_api import channel_id
 from socialops.sandbox.world import SandboxAccount, SandboxMention, SandboxPost, World
@@ -231,14 +231,7 @@ def parse_scenario(raw: dict, source: str = "<scenario>") -> ScenarioSpec:
     try:
         return ScenarioSpec.model_validate(raw)
     except ValidationError as exc:
-        lines = []
-        for error in exc.errors():
-            where = _format_location(tuple(p for p in error["loc"] if not str(p).startswith("function-")))
-            message = error["msg"].removeprefix("Value error, ")
-            if error["type"] == "extra_forbidden":
-                message = "unknown field (see docs/sandbox.md for the scenario schema)"
-            lines.append(f"  - {where}: {message}")
-        raise ScenarioError(f"{source} is invalid:\n" + "\n".join(lines)) from None
+        raise ScenarioError(describe_validation_error(exc, source, "docs/sandbox.md")) from None
 
 
 # -- generation ---------------------------------------------------------------------------

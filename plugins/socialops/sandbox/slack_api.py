@@ -12,8 +12,10 @@ in ``Authorization: Bearer`` or a ``token`` parameter.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from socialops.sandbox.server import Emulator, Request, Response, route
@@ -45,6 +47,25 @@ def _error(code: str, **fields: Any) -> Response:
     return Response(200, {"ok": False, "error": code, **fields})
 
 
+class _Refused(Exception):
+    """Slack's ``{"ok": false, "error": code}`` answer, raised from anywhere in a handler."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def _answers_refusals(handler: Callable[[Any, Request], Response]) -> Callable[[Any, Request], Response]:
+    @functools.wraps(handler)
+    def answer(self: Any, request: Request) -> Response:
+        try:
+            return handler(self, request)
+        except _Refused as refused:
+            return _error(refused.code)
+
+    return answer
+
+
 class SlackEmulator(Emulator):
     network = "slack"
     conn_id = "slack_default"
@@ -69,7 +90,8 @@ class SlackEmulator(Emulator):
         return Response(404, {"ok": False, "error": "unknown_method", "req_method": request.path})
 
     # -- request helpers -----------------------------------------------------------------
-    def _params(self, request: Request) -> dict[str, Any]:
+    @staticmethod
+    def _params(request: Request) -> dict[str, Any]:
         params: dict[str, Any] = {k: v[0] for k, v in request.query.items()}
         if request.headers.get("content-type", "").startswith("application/json"):
             body = request.json()
@@ -79,55 +101,64 @@ class SlackEmulator(Emulator):
             params.update(request.form())
         return params
 
-    def _auth_error(self, request: Request, params: dict[str, Any]) -> Response | None:
+    def _authorized(self, request: Request) -> dict[str, Any]:
+        """The request's parameters, once its token is checked like Slack does."""
+        params = self._params(request)
         token = request.bearer or params.get("token")
         if not token:
-            return _error("not_authed")
+            raise _Refused("not_authed")
         if token in self.world.revoked_tokens:
-            return _error("token_revoked")
+            raise _Refused("token_revoked")
         if token != TOKEN:
-            return _error("invalid_auth")
-        return None
+            raise _Refused("invalid_auth")
+        return params
 
-    def _channel_name(self, channel: str | None) -> str | None:
-        """The ``name`` (no ``#``) of a channel given by name or id; None if it does not exist."""
-        if not channel:
-            return None
+    def _channel_name(self, channel: str | None) -> str:
+        """The ``name`` (no ``#``) of a channel given by name or id."""
         channels = self.world.slack_channels
         by_id = {cid: name for name, cid in channels.items()}
         if channel in by_id:
             return by_id[channel]
-        name = channel.removeprefix("#")
+        name = (channel or "").removeprefix("#")
         if name in channels:
             return name
-        if channel.startswith("#") and not self.world.slack_strict_channels:
+        if channel and channel.startswith("#") and not self.world.slack_strict_channels:
             channels[name] = channel_id(name)
             return name
-        return None
+        raise _Refused("channel_not_found")
 
     @staticmethod
-    def _blocks(raw: Any) -> tuple[list[dict[str, Any]] | None, str | None]:
-        """Parsed blocks and the error code if they break Slack's rules."""
+    def _blocks(raw: Any) -> list[dict[str, Any]] | None:
+        """Parsed blocks, refused if they break Slack's rules."""
         if raw in (None, "", []):
-            return None, None
+            return None
         if isinstance(raw, str):
             try:
                 raw = json.loads(raw)
             except ValueError:
-                return None, "invalid_blocks_format"
+                raise _Refused("invalid_blocks_format") from None
         if not isinstance(raw, list) or not all(isinstance(b, dict) and b.get("type") for b in raw):
-            return None, "invalid_blocks_format"
+            raise _Refused("invalid_blocks_format")
         if len(raw) > MAX_BLOCKS:
-            return None, "invalid_blocks"
+            raise _Refused("invalid_blocks")
         for block in raw:
-            text = (block.get("text") or {}).get("text", "") if isinstance(block.get("text"), dict) else ""
-            if block["type"] == "section" and len(text) > MAX_SECTION_TEXT:
-                return None, "invalid_blocks"
-            if block["type"] == "header" and len(text) > MAX_HEADER_TEXT:
-                return None, "invalid_blocks"
-        return raw, None
+            text = block["text"].get("text", "") if isinstance(block.get("text"), dict) else ""
+            limit = {"section": MAX_SECTION_TEXT, "header": MAX_HEADER_TEXT}.get(block["type"])
+            if limit is not None and len(text) > limit:
+                raise _Refused("invalid_blocks")
+        return raw
 
-    def _message_json(self, message: SlackMessage) -> dict[str, Any]:
+    def _content(self, params: dict[str, Any]) -> tuple[str, list | None]:
+        text = str(params.get("text") or "")
+        blocks = self._blocks(params.get("blocks"))
+        if not text and not blocks:
+            raise _Refused("no_text")
+        if len(text) > MAX_MESSAGE_TEXT:
+            raise _Refused("msg_too_long")
+        return text, blocks
+
+    @staticmethod
+    def _message_json(message: SlackMessage) -> dict[str, Any]:
         body: dict[str, Any] = {
             "type": "message",
             "subtype": "bot_message",
@@ -143,23 +174,12 @@ class SlackEmulator(Emulator):
             body["thread_ts"] = message.thread_ts
         return body
 
-    def _content(self, params: dict[str, Any]) -> tuple[str, list | None, Response | None]:
-        text = str(params.get("text") or "")
-        blocks, problem = self._blocks(params.get("blocks"))
-        if problem:
-            return text, None, _error(problem)
-        if not text and not blocks:
-            return text, None, _error("no_text")
-        if len(text) > MAX_MESSAGE_TEXT:
-            return text, None, _error("msg_too_long")
-        return text, blocks, None
-
     # -- methods -------------------------------------------------------------------------
     @route("GET", r"/api/auth\.test")
     @route("POST", r"/api/auth\.test")
+    @_answers_refusals
     def auth_test(self, request: Request) -> Response:
-        if failure := self._auth_error(request, self._params(request)):
-            return failure
+        self._authorized(request)
         return _ok(
             url="https://socialops-sandbox.slack.com/",
             team="socialops sandbox",
@@ -171,52 +191,38 @@ class SlackEmulator(Emulator):
         )
 
     @route("POST", r"/api/chat\.postMessage")
+    @_answers_refusals
     def post_message(self, request: Request) -> Response:
-        params = self._params(request)
-        if failure := self._auth_error(request, params):
-            return failure
+        params = self._authorized(request)
         name = self._channel_name(params.get("channel"))
-        if name is None:
-            return _error("channel_not_found")
-        text, blocks, failure = self._content(params)
-        if failure:
-            return failure
+        text, blocks = self._content(params)
         message = self.world.post_slack(f"#{name}", text, blocks, params.get("thread_ts") or None)
         return _ok(channel=self.world.slack_channels[name], ts=message.ts, message=self._message_json(message))
 
     @route("POST", r"/api/chat\.update")
+    @_answers_refusals
     def update_message(self, request: Request) -> Response:
-        params = self._params(request)
-        if failure := self._auth_error(request, params):
-            return failure
+        params = self._authorized(request)
         name = self._channel_name(params.get("channel"))
-        if name is None:
-            return _error("channel_not_found")
         message = next((m for m in self.world.slack.get(f"#{name}", []) if m.ts == params.get("ts")), None)
         if message is None:
-            return _error("message_not_found")
+            raise _Refused("message_not_found")
         # Like Slack, an update without text or blocks keeps the message's current ones.
-        text, blocks, failure = self._content(
-            {"text": message.text, "blocks": message.blocks, **{k: v for k, v in params.items() if k in ("text", "blocks")}}
-        )
-        if failure:
-            return failure
-        message.text, message.blocks = text, blocks
-        return _ok(channel=self.world.slack_channels[name], ts=message.ts, text=text, message={"text": text})
+        current = {"text": message.text, "blocks": message.blocks}
+        message.text, message.blocks = self._content({**current, **{k: params[k] for k in current if k in params}})
+        return _ok(channel=self.world.slack_channels[name], ts=message.ts, text=message.text, message={"text": message.text})
 
     @route("GET", r"/api/conversations\.list")
     @route("POST", r"/api/conversations\.list")
+    @_answers_refusals
     def list_conversations(self, request: Request) -> Response:
-        params = self._params(request)
-        if failure := self._auth_error(request, params):
-            return failure
+        params = self._authorized(request)
         try:
             limit = max(1, min(1000, int(params.get("limit") or 100)))
             start = int(params.get("cursor") or 0)
         except ValueError:
-            return _error("invalid_cursor")
+            raise _Refused("invalid_cursor") from None
         names = sorted(self.world.slack_channels)
-        page = names[start : start + limit]
         created = int(self.world.epoch.timestamp())
         channels = [
             {
@@ -238,26 +244,23 @@ class SlackEmulator(Emulator):
                 "topic": {"value": "", "creator": "", "last_set": 0},
                 "purpose": {"value": "", "creator": "", "last_set": 0},
             }
-            for name in page
+            for name in names[start : start + limit]
         ]
         more = start + limit < len(names)
         return _ok(channels=channels, response_metadata={"next_cursor": str(start + limit) if more else ""})
 
     @route("GET", r"/api/files\.getUploadURLExternal")
     @route("POST", r"/api/files\.getUploadURLExternal")
+    @_answers_refusals
     def upload_url(self, request: Request) -> Response:
-        params = self._params(request)
-        if failure := self._auth_error(request, params):
-            return failure
-        filename = params.get("filename")
-        try:
-            length = int(params.get("length") or 0)
-        except ValueError:
-            length = 0
-        if not filename or length <= 0:
-            return _error("invalid_arguments")
+        params = self._authorized(request)
+        length = str(params.get("length") or "")
+        if not params.get("filename") or not length.isdigit() or int(length) <= 0:
+            raise _Refused("invalid_arguments")
         file_id = f"F0SANDBOX{len(self.world.slack_files) + 1:04d}"
-        self.world.slack_files[file_id] = {"id": file_id, "name": filename, "length": length, "content": None}
+        self.world.slack_files[file_id] = {"id": file_id, "name": params["filename"], "length": int(length), "content": None}
+        # The upload URL must reach this server the way the client did (localhost, a
+        # compose service name...), hence the Host header.
         host = request.headers.get("host", "127.0.0.1")
         return _ok(upload_url=f"http://{host}/slack/upload/{file_id}", file_id=file_id)
 
@@ -270,21 +273,22 @@ class SlackEmulator(Emulator):
         return Response(200, f"OK - {len(request.body)}", content_type="text/plain")
 
     @route("POST", r"/api/files\.completeUploadExternal")
+    @_answers_refusals
     def complete_upload(self, request: Request) -> Response:
-        params = self._params(request)
-        if failure := self._auth_error(request, params):
-            return failure
-        try:
-            entries = params["files"] if isinstance(params.get("files"), list) else json.loads(params.get("files") or "")
-        except ValueError:
-            return _error("invalid_arguments")
+        params = self._authorized(request)
+        entries = params.get("files")
+        if isinstance(entries, str):
+            try:
+                entries = json.loads(entries)
+            except ValueError:
+                raise _Refused("invalid_arguments") from None
+        if not isinstance(entries, list) or not entries:
+            raise _Refused("invalid_arguments")
         stored = [self.world.slack_files.get(str(entry.get("id"))) for entry in entries]
-        if not entries or any(f is None or f["content"] is None for f in stored):
-            return _error("file_not_found")
+        if any(f is None or f["content"] is None for f in stored):
+            raise _Refused("file_not_found")
         channel = params.get("channel_id") or params.get("channels")
         name = self._channel_name(channel) if channel else None
-        if channel and name is None:
-            return _error("channel_not_found")
         files = []
         for entry, stored_file in zip(entries, stored, strict=True):
             stored_file["title"] = entry.get("title") or stored_file["name"]
