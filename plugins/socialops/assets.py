@@ -1,0 +1,11 @@
+"""Airflow Assets shared by the DAGs: the producer declares them as outlets, consumers
+schedule on them (``@dag(schedule=[DAILY_METRICS])``)."""
+
+from __future__ import annotations
+
+from airflow.sdk import Asset
+
+#: The warehouse's daily metric tables (``post_metrics_daily``, ``account_metrics_daily``,
+#: ``campaign_spend_daily``) and their KPI views, updated by ``nightly_metrics`` when a run
+#: loaded every account. The event's ``extra`` holds the day loaded (``{"day": "2026-11-20"}``).
+DAILY_METRICS = Asset("socialops://warehouse/daily_metrics")

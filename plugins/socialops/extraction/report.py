@@ -1,0 +1,114 @@
+"""The nightly run's Slack report: failed extractions and data-quality issues of one day.
+
+Reads the ``alerts`` opened for the day and not announced yet (see :mod:`.store`), so a
+rerun that finds the same problem does not announce it twice, and a problem found by a
+later rerun is announced then.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from socialops.extraction import store
+from socialops.notifications import messages
+from socialops.notifications.slack import Message
+from socialops.warehouse.models import AccountMetricsDaily, PostMetricsDaily
+
+
+@dataclass
+class NightlyReport:
+    day: date
+    loaded: dict[str, dict[str, int]]  # network → rows of the day per table
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    issues: list[dict[str, Any]] = field(default_factory=list)
+    alert_ids: list[int] = field(default_factory=list)
+
+    def messages(self, locale: str) -> list[Message]:
+        """One message per failed account, one per kind of data-quality check."""
+        found = [
+            messages.extraction_failure(
+                locale,
+                network=f["details"].get("network", "?"),
+                account=f["details"].get("account", "?"),
+                error=f["details"].get("message", f["title"]),
+                action=_rerun_hint(f["details"], self.day),
+            )
+            for f in self.failures
+        ]
+        by_check: dict[str, list[str]] = defaultdict(list)
+        for issue in self.issues:
+            by_check[issue["details"].get("check", "data_quality")].append(_issue_line(issue))
+        found += [
+            messages.data_quality_failure(
+                locale, check=f"{check} ({self.day.isoformat()})", problems=lines
+            )
+            for check, lines in sorted(by_check.items())
+        ]
+        return found
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "day": self.day.isoformat(),
+            "loaded": self.loaded,
+            "failed_accounts": [
+                f"{f['details'].get('network')} {f['details'].get('account')}"
+                for f in self.failures
+            ],
+            "data_quality_issues": len(self.issues),
+        }
+
+
+def _issue_line(issue: dict[str, Any]) -> str:
+    details = issue["details"]
+    withheld = details.get("withheld")
+    note = " (not loaded, kept in alert #{id})".format(id=issue["id"]) if withheld else ""
+    return f"{issue['title']}{note}"
+
+
+def _rerun_hint(details: dict[str, Any], day: date) -> str:
+    network = details.get("network", "<network>")
+    retry = f" after {details['retry_at']}" if details.get("retry_at") else ""
+    return (
+        f"Reload it{retry} by clearing the failed task: `airflow tasks clear nightly_metrics "
+        f"-t extract_{network} -s {day.isoformat()} -e {day.isoformat()}` "
+        "(or rerun the day with a backfill)."
+    )
+
+
+def build_report(engine: Engine, day: date) -> NightlyReport:
+    """What the warehouse holds for ``day`` and what is still to announce about it."""
+    loaded: dict[str, dict[str, int]] = defaultdict(dict)
+    with engine.connect() as connection:
+        for table in (PostMetricsDaily, AccountMetricsDaily):
+            counts = connection.execute(
+                select(table.network, func.count()).where(table.day == day).group_by(table.network)
+            )
+            for network, count in counts:
+                loaded[network][table.__tablename__] = count
+    pending = store.unannounced_alerts(engine, day)
+    return NightlyReport(
+        day=day,
+        loaded={network: dict(tables) for network, tables in sorted(loaded.items())},
+        failures=[a for a in pending if a["kind"] == store.EXTRACTION_FAILURE],
+        issues=[a for a in pending if a["kind"] == store.DATA_QUALITY],
+        alert_ids=[a["id"] for a in pending],
+    )
+
+
+def announce(engine: Engine, report: NightlyReport, send, *, locale: str) -> int:
+    """Send the report's messages with ``send(message)``; mark the alerts announced.
+
+    Alerts are marked only once every message went out, so a Slack outage leaves them to
+    the next run rather than losing them.
+    """
+    sent = 0
+    for message in report.messages(locale):
+        send(message)
+        sent += 1
+    store.mark_announced(engine, report.alert_ids)
+    return sent

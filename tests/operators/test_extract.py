@@ -1,0 +1,76 @@
+"""The extraction operators, executed directly (``op.execute(context)``) against the sandbox."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from airflow.sdk.exceptions import AirflowException, AirflowFailException
+from tests.support.metrics_world import DAY, connection_of, running_sandbox
+
+from socialops.extraction import store
+from socialops.operators.extract import (
+    METRICS_OPERATORS,
+    MetricsExtractOperator,
+    XMetricsOperator,
+    YouTubeMetricsOperator,
+)
+
+# The run at 03:30 Paris on the 21st: its interval starts on the 20th at 03:30 Paris.
+CONTEXT = {"data_interval_start": datetime(2026, 11, 20, 2, 30, tzinfo=UTC)}
+
+
+@pytest.fixture
+def sandbox(use_warehouse, monkeypatch):
+    with running_sandbox() as server:
+        for network in ("x", "youtube"):
+            connection = connection_of(server, network)
+            connection.setdefault("extra", {}).update({"max_attempts": 1, "max_sleep": 1})
+            monkeypatch.setenv(f"AIRFLOW_CONN_{network.upper()}_DEFAULT", json.dumps(connection))
+        yield server
+
+
+def test_one_operator_per_network():
+    assert set(METRICS_OPERATORS) == {"x", "youtube", "facebook", "instagram", "linkedin"}
+    assert "conn_id" in MetricsExtractOperator.template_fields
+    with pytest.raises(ValueError, match="needs a network"):
+        MetricsExtractOperator(task_id="t", account="brand")
+
+
+def test_extracts_the_day_of_the_data_interval(sandbox):
+    summary = XMetricsOperator(task_id="extract_x", account="brand").execute(CONTEXT)
+
+    assert summary["day"] == DAY.isoformat() and summary["network"] == "x"
+    assert summary["rows"]["post_metrics_daily"] == 14
+    assert summary["api_calls_total"] == 3
+    json.dumps(summary)  # fit for XCom
+
+
+def test_an_explicit_day_wins(sandbox):
+    operator = XMetricsOperator(
+        task_id="extract_x", account="brand", day="2026-11-18", lookback_days=2
+    )
+    summary = operator.execute(CONTEXT)
+    assert summary["day"] == "2026-11-18" and summary["posts_in_window"] == 4
+
+
+def test_spent_quota_fails_without_retry_and_is_recorded(sandbox, use_warehouse):
+    sandbox.sandbox.emulators["youtube"].daily_quota = 0
+
+    with pytest.raises(AirflowFailException, match=r"youtube brand, 2026-11-20: \[youtube\]"):
+        YouTubeMetricsOperator(task_id="extract_youtube", account="brand").execute(CONTEXT)
+
+    [alert] = store.unannounced_alerts(use_warehouse, DAY)
+    assert alert["kind"] == "extraction_failure" and alert["details"]["error"] == "QuotaExceeded"
+
+
+def test_rate_limit_is_retried_by_airflow(sandbox):
+    sandbox.sandbox.add_fault(
+        {"network": "x", "kind": "rate_limit", "count": 5, "reset_after": 900}
+    )
+
+    with pytest.raises(AirflowException) as raised:
+        XMetricsOperator(task_id="extract_x", account="brand").execute(CONTEXT)
+    assert not isinstance(raised.value, AirflowFailException)
+    assert "rate limit" in str(raised.value)
