@@ -40,6 +40,10 @@ class StatusEmulator(Emulator):
     def ok(self, request: Request) -> Response:
         return Response(200, {"ok": True})
 
+    @route("GET", r"/html")
+    def html(self, request: Request) -> Response:
+        return Response(200, "<html>captive portal</html>", content_type="text/html")
+
     @route("POST", r"/items")
     def create(self, request: Request) -> Response:
         self.created += 1
@@ -177,3 +181,10 @@ def test_other_4xx_are_invalid_requests(client):
     with pytest.raises(InvalidRequest, match="answered 404"):
         client.get("/status/404", endpoint="GET /status")
     assert client.adapter.api_calls["GET /status"] == 1
+
+
+def test_a_read_without_json_is_transient(client):
+    with pytest.raises(
+        TransientError, match="GET /html answered 200 without JSON: <html>captive portal"
+    ):
+        client.get("/html", endpoint="GET /html")

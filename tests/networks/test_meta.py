@@ -195,6 +195,18 @@ def test_recent_posts_follow_the_paging_cursors(facebook, sandbox, monkeypatch):
     assert len(logged(sandbox, "facebook", "GET", f"/v21.0/{PAGE_ID}/posts")) == 3
 
 
+def test_listing_stops_after_a_full_page_of_older_items_not_at_a_pinned_one(facebook, monkeypatch):
+    monkeypatch.setattr(meta, "PAGE_SIZE", 3)
+    stamp = lambda hours: (NOW - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%S+0000")  # noqa: E731
+    listing = [
+        {"id": "pinned", "created_time": stamp(500)},
+        {"id": "new", "created_time": stamp(1)},
+    ]
+    listing += [{"id": f"old{n}", "created_time": stamp(48 + n)} for n in range(3)]
+    listing.append({"id": "never read", "created_time": stamp(2)})
+    assert [raw["id"] for raw, _ in facebook._newer_than(iter(listing), SINCE)] == ["new"]
+
+
 def test_post_metrics_are_batched_50_ids_per_call(server):
     sandbox = server.sandbox
     sandbox._world_factory = lambda: build_meta_world(posts=120)
@@ -380,11 +392,20 @@ def test_instagram_refuses_to_publish_when_the_quota_is_used_up(instagram, sandb
     assert len(logged(sandbox, "instagram", "POST", f"/v21.0/{IG_ID}/media")) == 1
 
 
-def test_instagram_needs_public_media_urls(instagram):
+def test_instagram_needs_public_media_urls(server, instagram, sandbox, tmp_path):
     with pytest.raises(InvalidRequest, match="at least one image"):
         instagram.publish(Draft("brand", "No media"), "ig:e:1")
-    with pytest.raises(InvalidRequest, match="public URLs"):
-        instagram.publish(Draft("brand", "Local", media=("/tmp/a.jpg",)), "ig:e:2")
+    without_base = make_adapter(server, "instagram", media_base_url=None)
+    with pytest.raises(
+        InvalidRequest, match="set extra 'media_base_url' in Airflow connection 'instagram_default'"
+    ):
+        without_base.publish(Draft("brand", "Local", media=("/tmp/a.jpg",)), "ig:e:2")
+    local = tmp_path / "ambre collection.png"
+    receipt = instagram.publish(Draft("brand", "Local file", media=(str(local),)), "ig:e:3")
+    base = InstagramEmulator.connection(server.url)["extra"]["media_base_url"]
+    assert sandbox.world.post("instagram", receipt.external_id).media == [
+        f"{base}/ambre%20collection.png"
+    ]
 
 
 def test_instagram_reads_media_insights_account_comments_tags_and_discovery(instagram):

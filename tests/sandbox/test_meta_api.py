@@ -144,6 +144,16 @@ def test_instagram_page_links_to_the_owned_account_and_discovery_finds_businesse
     assert personal.json()["error"]["error_subcode"] == 2207013
 
 
+def test_instagram_refuses_media_that_is_not_a_url(server):
+    answer = requests.post(
+        f"{server.url}/instagram/v21.0/{IG_ID}/media",
+        data={"image_url": "/tmp/a.jpg"},
+        headers=TOKEN,
+        timeout=5,
+    )
+    assert answer.json()["error"]["error_subcode"] == 2207052
+
+
 def test_instagram_publishing_limit_shape(server):
     body = graph(
         server, "instagram", f"/{IG_ID}/content_publishing_limit", fields="quota_usage,config"

@@ -107,8 +107,15 @@ class RestClient:
         )
 
     def get(self, path: str, *, endpoint: str, params: Any = None, **kwargs: Any) -> Any:
-        """GET and decode the JSON body."""
-        return self.request("GET", path, endpoint=endpoint, params=params, **kwargs).json()
+        """GET and decode the JSON body (a proxy's HTML page instead is a transient failure)."""
+        response = self.request("GET", path, endpoint=endpoint, params=params, **kwargs)
+        body = json_body(response)
+        if body is None:
+            raise TransientError(
+                self.network,
+                f"{endpoint} answered {response.status_code} without JSON: {error_text(response)}",
+            )
+        return body
 
     def _send(
         self, method: str, path: str, *, endpoint: str, idempotent: bool, **kwargs: Any

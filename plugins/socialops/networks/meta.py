@@ -10,7 +10,8 @@ Connection fields (see ``docs/networks/facebook.md`` and ``docs/networks/instagr
   the professional account). It is sent in the ``Authorization`` header, never in URLs.
 * extras ``page_id`` (Facebook; optional: ``GET /me`` with a Page token is the Page itself),
   ``ig_user_id`` (Instagram; optional: read from the Page's ``instagram_business_account``),
-  ``api_version`` (default :data:`DEFAULT_API_VERSION`), ``app_secret`` (optional: adds
+  ``api_version`` (default :data:`DEFAULT_API_VERSION`), ``media_base_url`` (Instagram: where
+  local media files are served publicly), ``app_secret`` (optional: adds
   ``appsecret_proof`` to every call), ``usage_threshold`` (percent of the Graph usage at which
   calls slow down, default 80), ``container_wait`` / ``container_poll_interval`` (seconds,
   Instagram container readiness), plus the generic ``timeout`` and retry extras.
@@ -22,11 +23,12 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -246,6 +248,7 @@ class GraphAdapter(NetworkAdapter):
 
     post_fields: str
     comment_fields: str
+    time_field: str  # the creation time of a post or comment on this network
 
     def __init__(
         self,
@@ -336,14 +339,35 @@ class GraphAdapter(NetworkAdapter):
 
     def _tagged(self, path: str, fields: str, since: datetime, endpoint: str) -> list[Mention]:
         params = {"fields": fields, "since": unix(since), "limit": PAGE_SIZE}
-        found = [self._mention(raw) for raw in self._pages(path, params, endpoint)]
-        return [m for m in found if m.created_at >= since]
+        listing = self._pages(path, params, endpoint)
+        return [self._mention(raw) for raw, _ in self._newer_than(listing, since)]
+
+    def _newer_than(
+        self, listing: Iterable[dict[str, Any]], since: datetime
+    ) -> Iterator[tuple[dict[str, Any], datetime]]:
+        """The items of a newest-first listing created since ``since``, with their time.
+
+        Not every edge honours ``since``, so the listing stops after a full page of older
+        items, rather than at the first one: a pinned old post at the top must not hide
+        the newer ones below it.
+        """
+        older = 0
+        for raw in listing:
+            created = graph_time(raw.get(self.time_field))
+            if created is not None and created >= since:
+                older = 0
+                yield raw, created
+            else:
+                older += 1
+                if older >= PAGE_SIZE:
+                    return
 
 
 class FacebookAdapter(GraphAdapter):
     """A Facebook Page: feed posts, photos, insights, comments, tags, public Page profiles."""
 
     network = "facebook"
+    time_field = "created_time"
     post_fields = "id,message,created_time,permalink_url,status_type"
     comment_fields = "id,message,created_time,from{id,name},like_count,permalink_url"
     PROFILE_FIELDS = "id,name,username,fan_count,followers_count,about,verification_status,link"
@@ -441,22 +465,21 @@ class FacebookAdapter(GraphAdapter):
     def recent_posts(self, account: str, since: datetime) -> list[Post]:
         params = {"fields": self.post_fields, "since": unix(since), "limit": PAGE_SIZE}
         posts = []
-        for raw in self._pages(
+        listing = self._pages(
             f"/{self._account_ref(account)}/posts", params, "GET /{page-id}/posts"
-        ):
-            created = graph_time(raw["created_time"])
-            if created and created >= since:
-                posts.append(
-                    Post(
-                        network=self.network,
-                        account_id=raw["id"].split("_")[0],
-                        post_id=raw["id"],
-                        created_at=created,
-                        text=raw.get("message", ""),
-                        url=raw.get("permalink_url"),
-                        kind="photo" if raw.get("status_type") == "added_photos" else "post",
-                    )
+        )
+        for raw, created in self._newer_than(listing, since):
+            posts.append(
+                Post(
+                    network=self.network,
+                    account_id=raw["id"].split("_")[0],
+                    post_id=raw["id"],
+                    created_at=created,
+                    text=raw.get("message", ""),
+                    url=raw.get("permalink_url"),
+                    kind="photo" if raw.get("status_type") == "added_photos" else "post",
                 )
+            )
         return posts
 
     def account_metrics(self, account: str, day: date) -> AccountMetrics:
@@ -552,6 +575,7 @@ class InstagramAdapter(GraphAdapter):
     """An Instagram professional account: image/carousel/reel publishing, insights, tags, discovery."""
 
     network = "instagram"
+    time_field = "timestamp"
     post_fields = "id,caption,media_type,media_product_type,permalink,timestamp"
     comment_fields = "id,text,timestamp,username,like_count,from{id,username}"
     PROFILE_FIELDS = "id,username,name,followers_count,follows_count,media_count,biography,website"
@@ -626,7 +650,8 @@ class InstagramAdapter(GraphAdapter):
     def publish(self, draft: Draft, idempotency_key: str) -> Receipt:
         """An image, a reel (one ``.mp4``/``.mov``) or a carousel (2-10 items) from public URLs.
 
-        Instagram fetches media itself, so ``draft.media`` must hold public http(s) URLs; a
+        Instagram fetches media itself, so ``draft.media`` holds public http(s) URLs, or local
+        files that extra ``media_base_url`` serves (``<media_base_url>/<file name>``); a
         ``draft.link`` is appended to the caption (Instagram captions do not link).
         """
         if not draft.media:
@@ -634,14 +659,8 @@ class InstagramAdapter(GraphAdapter):
                 self.network,
                 f"post {idempotency_key}: Instagram posts need at least one image or video",
             )
-        local = [m for m in draft.media if not m.startswith(("http://", "https://"))]
-        if local:
-            raise InvalidRequest(
-                self.network,
-                f"post {idempotency_key}: Instagram fetches media from public URLs, got local paths {local}",
-                hint="host the files (e.g. on your CDN) and put their URLs in the calendar",
-            )
-        if len(draft.media) > self.MAX_CAROUSEL_ITEMS:
+        urls = [self._public_url(m, idempotency_key) for m in draft.media]
+        if len(urls) > self.MAX_CAROUSEL_ITEMS:
             raise InvalidRequest(
                 self.network, f"post {idempotency_key}: a carousel holds at most 10 items"
             )
@@ -653,14 +672,12 @@ class InstagramAdapter(GraphAdapter):
                 hint="Instagram's publishing limit rolls over 24 hours; publish this entry later",
             )
         caption = f"{draft.text}\n{draft.link}" if draft.link else draft.text
-        if len(draft.media) == 1:
-            container = self._create_container(
-                self._media_params(draft.media[0]) | {"caption": caption}
-            )
+        if len(urls) == 1:
+            container = self._create_container(self._media_params(urls[0]) | {"caption": caption})
         else:
             children = [
-                self._create_container(self._media_params(m) | {"is_carousel_item": "true"})
-                for m in draft.media
+                self._create_container(self._media_params(url) | {"is_carousel_item": "true"})
+                for url in urls
             ]
             container = self._create_container(
                 {"media_type": "CAROUSEL", "children": ",".join(children), "caption": caption}
@@ -673,6 +690,20 @@ class InstagramAdapter(GraphAdapter):
             data={"creation_id": container},
         ).json()["id"]
         return self._receipt(media_id)
+
+    def _public_url(self, media: str, what: str) -> str:
+        """Instagram fetches media itself: a local file must be served under extra ``media_base_url``."""
+        if media.startswith(("http://", "https://")):
+            return media
+        base = self.settings.extras.get("media_base_url")
+        if not base:
+            raise InvalidRequest(
+                self.network,
+                f"post {what}: Instagram fetches media from public URLs, got the local file {media!r}",
+                hint=f"put URLs in the calendar, or publish the media folder and set extra 'media_base_url' "
+                f"in Airflow connection '{self.settings.conn_id}'",
+            )
+        return f"{str(base).rstrip('/')}/{quote(Path(media).name)}"
 
     def _media_params(self, url: str) -> dict[str, str]:
         if url.lower().split("?")[0].endswith(self.VIDEO_SUFFIXES):
@@ -748,7 +779,7 @@ class InstagramAdapter(GraphAdapter):
         if self._is_own(account):
             owner = self.ig_user_id
             params = {"fields": self.post_fields, "since": unix(since), "limit": PAGE_SIZE}
-            items: Iterator[dict[str, Any]] | list[dict[str, Any]] = self._pages(
+            items: Iterable[dict[str, Any]] = self._pages(
                 f"/{owner}/media", params, "GET /{ig-user-id}/media"
             )
         else:
@@ -759,10 +790,7 @@ class InstagramAdapter(GraphAdapter):
                 return []
             owner, items = discovered["id"], discovered.get("media", {}).get("data", [])
         posts = []
-        for raw in items:
-            created = graph_time(raw.get("timestamp"))
-            if created is None or created < since:
-                continue
+        for raw, created in self._newer_than(items, since):
             posts.append(
                 Post(
                     network=self.network,

@@ -676,6 +676,13 @@ class InstagramEmulator(GraphEmulator):
         super().__init__(world)
         self.containers: dict[str, dict[str, Any]] = {}
 
+    @classmethod
+    def connection(cls, base_url: str) -> dict[str, Any]:
+        connection = super().connection(base_url)
+        # The emulator never downloads media: any public-looking base lets calendar files through.
+        connection["extra"]["media_base_url"] = f"{base_url}/instagram/media"
+        return connection
+
     def resolve(self, node: str) -> Any:
         """Containers and Instagram nodes, else the linked Facebook Page (``me`` with a Page token)."""
         if node in self.containers:
@@ -887,6 +894,8 @@ class InstagramEmulator(GraphEmulator):
             raise GraphError(
                 100, "(#100) The parameter image_url is required.", kind="OAuthException"
             )
+        elif not url.startswith(("http://", "https://")):
+            raise GraphError(9004, "The media could not be fetched from this uri", subcode=2207052)
         container_id = self.world.new_id(17_890_000_000_000_000)
         broken = bool(url and "broken" in url)
         video = media_type in ("REELS", "VIDEO")
