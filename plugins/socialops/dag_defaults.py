@@ -24,7 +24,7 @@ def default_args(**overrides: Any) -> dict[str, Any]:
         "retry_delay": timedelta(seconds=float(os.environ.get("SOCIALOPS_RETRY_DELAY_SECONDS", 120))),
         "retry_exponential_backoff": True,
         "max_retry_delay": timedelta(minutes=30),
-        "on_failure_callback": task_failure_alert(),
+        "on_failure_callback": task_failure_alert,
     }
     args.update(overrides)
     return args

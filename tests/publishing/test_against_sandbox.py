@@ -1,0 +1,106 @@
+"""The real adapters against the sandbox: the faults the issue names, end to end below Airflow."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from socialops.config import load_config
+from socialops.networks import connect
+from socialops.publishing import PublicationLedger, PublicationNotices, publish_one
+from socialops.publishing.run import media_root
+
+pytestmark = pytest.mark.integration
+
+NOW = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)  # the sandbox fixture's frozen clock
+
+
+@pytest.fixture
+def publish(warehouse_engine, sandbox_connections):
+    ledger = PublicationLedger(warehouse_engine)
+    config = load_config()
+
+    def run(publication_id, network="x", *, owner="run-1", now=NOW):
+        return publish_one(
+            ledger,
+            publication_id,
+            lambda: connect(network),
+            owner=owner,
+            now=now,
+            grace=timedelta(hours=2),
+            notices=PublicationNotices.for_brand(config),
+            media_root=media_root(config),
+        )
+
+    return run
+
+
+def own_posts(sandbox, network, text):
+    return [p for p in sandbox.world.posts.values() if p.network == network and text in p.text]
+
+
+def due(minutes=5):
+    return (NOW - timedelta(minutes=minutes)).isoformat()
+
+
+def test_timeout_after_apply_gives_one_post_and_published_after_reconciliation(
+    plan_on, warehouse_engine, publish, sandbox_connections
+):
+    sandbox = sandbox_connections
+    (pid,) = plan_on(
+        warehouse_engine,
+        {
+            "entry_id": "t1",
+            "scheduled_at": due(),
+            "text": "Nouvelle bougie Ambre 🕯️ https://maisonlumiere.example/ambre",
+        },
+        now=NOW,
+    )
+    sandbox.add_fault(
+        network="x", kind="timeout_after_apply", method="POST", path="/2/tweets", hold_seconds=0.2
+    )
+    first = publish(pid)
+    assert first.state == "unconfirmed"
+    second = publish(pid, owner="retry", now=NOW + timedelta(minutes=2))
+    assert (second.state, second.detail) == ("published", "reconciliation")
+    (post,) = own_posts(sandbox, "x", "Nouvelle bougie Ambre")
+    assert second.external_id == post.id
+    posts_sent = [
+        r for r in sandbox.requests("x") if r["method"] == "POST" and r["path"] == "/2/tweets"
+    ]
+    assert len(posts_sent) == 1
+
+
+def test_rate_limit_waits_for_the_reset_then_publishes(
+    plan_on, warehouse_engine, publish, sandbox_connections
+):
+    sandbox = sandbox_connections
+    (pid,) = plan_on(
+        warehouse_engine,
+        {"entry_id": "r1", "scheduled_at": due(), "text": "Atelier ouvert samedi"},
+        now=NOW,
+    )
+    sandbox.add_fault(
+        network="x", kind="rate_limit", method="POST", path="/2/tweets", count=10, reset_after=900
+    )
+    outcome = publish(pid)
+    assert outcome.state == "pending" and outcome.retry_at is not None
+    assert outcome.retry_at >= NOW + timedelta(minutes=10)
+    assert PublicationLedger(warehouse_engine).due(NOW + timedelta(minutes=5)) == []
+    sandbox.sandbox.faults.clear()
+    later = publish(pid, owner="after-reset", now=outcome.retry_at + timedelta(seconds=1))
+    assert later.state == "published"
+    assert len(own_posts(sandbox, "x", "Atelier ouvert samedi")) == 1
+
+
+def test_an_expired_token_says_which_connection_to_renew(
+    plan_on, warehouse_engine, publish, sandbox_connections
+):
+    (pid,) = plan_on(
+        warehouse_engine, {"entry_id": "a1", "scheduled_at": due(), "text": "Bonjour"}, now=NOW
+    )
+    sandbox_connections.add_fault(
+        network="x", kind="expired_token", path="/2/tweets", method="POST"
+    )
+    outcome = publish(pid)
+    assert outcome.state == "failed" and outcome.needs_person
+    assert "x_default" in outcome.detail
