@@ -135,3 +135,49 @@ def test_paused_plans_nothing_and_lists_waiting_posts_once(warehouse_engine, con
     assert len([k for k in outbox(warehouse_engine) if k.startswith("publication:paused")]) == 1
     with session_scope(warehouse_engine) as session:  # nothing was marked missed while paused
         assert "missed" not in {p.state for p in session.scalars(select(Publication))}
+
+
+@pytest.mark.integration
+def test_a_google_sheet_calendar_syncs_like_the_same_csv(
+    sqlite_engine, tmp_path, sandbox_connections
+):
+    from airflow.sdk import Connection
+
+    from socialops.hooks.base import settings_from_connection
+    from socialops.sandbox.sheets_api import SheetsEmulator
+
+    def settings(conn_id):
+        return settings_from_connection(
+            Connection(conn_id=conn_id, **SheetsEmulator.connection(sandbox_connections.url))
+        )
+
+    base = load_config()
+    sheet = base.model_copy(
+        update={
+            "publication": base.publication.model_copy(
+                update={
+                    "calendar": base.publication.calendar.model_copy(
+                        update={"source": "google_sheets", "spreadsheet_id": "calendar-demo"}
+                    )
+                }
+            )
+        }
+    )
+    from socialops.warehouse.engine import create_warehouse_engine, ensure_schema
+
+    csv_engine = create_warehouse_engine(f"sqlite:///{tmp_path / 'csv.db'}")
+    ensure_schema(csv_engine)
+    assert (
+        sync(sheet, sqlite_engine, now=NOW, sheet_settings=settings).entries
+        == sync(base, csv_engine, now=NOW).entries
+    )
+
+    def snapshot(engine):
+        with session_scope(engine) as session:
+            return sorted(
+                (p.entry_id, p.network, p.state, p.idempotency_key)
+                for p in session.scalars(select(Publication))
+            )
+
+    assert snapshot(sqlite_engine) == snapshot(csv_engine) and snapshot(csv_engine)
+    csv_engine.dispose()
