@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import threading
 from datetime import date, timedelta
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from tests.support.linkedin_world import NOW, ORG, RIVAL_ORG, build_linkedin_world, post_urn
@@ -131,6 +134,29 @@ def test_publishes_an_image_after_uploading_it(adapter, sandbox, tmp_path):
     assert [r["method"] for r in logged(sandbox)[-3:]] == ["POST", "PUT", "POST"]
     upload = next(iter(sandbox.emulators["linkedin"].uploads.values()))
     assert upload["bytes"] == len(b"\x89PNG fake")
+
+
+class QuietFiles(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - stdlib signature
+        pass
+
+
+def test_publishes_an_image_from_a_url_after_downloading_it(adapter, sandbox, tmp_path):
+    (tmp_path / "remote.jpg").write_bytes(b"\xff\xd8remote")
+    handler = functools.partial(QuietFiles, directory=str(tmp_path))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as media_server:
+        threading.Thread(target=media_server.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{media_server.server_address[1]}/remote.jpg"
+        receipt = adapter.publish(Draft("brand", "From a CDN", media=(url,)), "linkedin:e:1")
+        with pytest.raises(InvalidRequest, match="answered 404"):
+            adapter.publish(Draft("brand", "Gone", media=(url.replace("remote", "gone"),)), "e:2")
+        media_server.shutdown()
+    assert sandbox.world.post("linkedin", receipt.external_id).kind == "image"
+    upload = next(iter(sandbox.emulators["linkedin"].uploads.values()))
+    assert upload["bytes"] == len(b"\xff\xd8remote")
+    assert adapter.api_calls["GET media source"] == 2
+    with pytest.raises(TransientError, match="cannot download image"):
+        adapter.publish(Draft("brand", "CDN down", media=(url,)), "linkedin:e:3")
 
 
 def test_refuses_missing_images_and_duplicates(adapter):

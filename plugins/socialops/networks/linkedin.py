@@ -344,11 +344,12 @@ class LinkedInAdapter(NetworkAdapter):
             try:
                 response = requests.get(media, timeout=self.settings.timeout)
             except requests.RequestException as exc:
-                raise InvalidRequest(
+                raise TransientError(
                     self.network, f"post {what}: cannot download image {media}: {exc}"
                 ) from exc
             if not response.ok:
-                raise InvalidRequest(
+                error = TransientError if response.status_code >= 500 else InvalidRequest
+                raise error(
                     self.network,
                     f"post {what}: image {media} answered {response.status_code}: {error_text(response)}",
                 )
