@@ -94,45 +94,42 @@ class PublicationNotices:
             alert=False,
         )
 
-    def failed(self, claim: Claim, error: NetworkError) -> Notice:
+    def _failure(self, key: str, network: str, entry_id: str, reason: str, action: str) -> Notice:
         return self._notice(
-            f"publication:{claim.publication_id}:failed:{_digest([type(error).__name__, str(error)])}",
+            key,
             messages.publication_failed(
-                self.locale,
-                network=claim.network,
-                entry_id=claim.entry_id,
-                reason=str(error),
-                action=self.what_to_do(error, claim),
+                self.locale, network=network, entry_id=entry_id, reason=reason, action=action
             ),
         )
 
+    def failed(self, claim: Claim, error: NetworkError) -> Notice:
+        return self._failure(
+            f"publication:{claim.publication_id}:failed:{_digest([type(error).__name__, str(error)])}",
+            claim.network,
+            claim.entry_id,
+            str(error),
+            self.what_to_do(error, claim),
+        )
+
     def unverifiable(self, claim: Claim, error: NetworkError) -> Notice:
-        return self._notice(
+        return self._failure(
             f"publication:{claim.publication_id}:unverifiable",
-            messages.publication_failed(
-                self.locale,
-                network=claim.network,
-                entry_id=claim.entry_id,
-                reason=str(error),
-                action=self._action("unverifiable", network=claim.network, account=claim.account),
-            ),
+            claim.network,
+            claim.entry_id,
+            str(error),
+            self._action("unverifiable", network=claim.network, account=claim.account),
         )
 
     def missed(
         self, entry_id: str, network: str, scheduled_at: datetime, grace: timedelta
     ) -> Notice:
         minutes = str(int(grace.total_seconds() // 60))
-        return self._notice(
+        return self._failure(
             f"publication:{entry_id}:{network}:missed:{scheduled_at.isoformat()}",
-            messages.publication_failed(
-                self.locale,
-                network=network,
-                entry_id=entry_id,
-                reason=self._action(
-                    "missed_reason", when=self._local(scheduled_at), minutes=minutes
-                ),
-                action=self._action("missed"),
-            ),
+            network,
+            entry_id,
+            self._action("missed_reason", when=self._local(scheduled_at), minutes=minutes),
+            self._action("missed"),
         )
 
     def rejected_rows(self, problems: Sequence[Problem], source: str) -> Notice:
