@@ -44,6 +44,10 @@ class StatusEmulator(Emulator):
     def html(self, request: Request) -> Response:
         return Response(200, "<html>captive portal</html>", content_type="text/html")
 
+    @route("POST", r"/status/(?P<code>\d{3})")
+    def post_status(self, request: Request) -> Response:
+        return self.status(request)
+
     @route("POST", r"/items")
     def create(self, request: Request) -> Response:
         self.created += 1
@@ -139,11 +143,17 @@ def test_5xx_on_a_read_is_retried_with_bounded_attempts(server, client):
     assert client.adapter.api_calls["GET /status"] == 4  # the policy's max_attempts
 
 
-def test_a_write_is_never_retried(server, client):
+def test_a_server_error_on_a_write_is_outcome_unknown_and_never_retried(server, client):
     server.sandbox.add_fault({"network": "echo", "kind": "server_error", "path": "/items"})
-    with pytest.raises(TransientError):
+    with pytest.raises(OutcomeUnknown, match="POST /items answered 500") as caught:
         client.request("POST", "/items", endpoint="POST /items")
+    assert "reconcile with find_published" in str(caught.value) and caught.value.status == 500
     assert client.adapter.api_calls["POST /items"] == 1
+
+
+def test_a_client_error_on_a_write_stays_an_invalid_request(client):
+    with pytest.raises(InvalidRequest):
+        client.request("POST", "/status/404", endpoint="POST /status")
 
 
 def test_a_write_without_answer_is_outcome_unknown_and_was_applied(server):

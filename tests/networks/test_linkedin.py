@@ -243,7 +243,7 @@ def test_5xx_is_retried_on_reads_and_not_on_writes(adapter, sandbox):
     sandbox.add_fault(
         {"network": "linkedin", "kind": "server_error", "path": "/rest/posts", "method": "POST"}
     )
-    with pytest.raises(TransientError, match="INTERNAL_SERVER_ERROR"):
+    with pytest.raises(OutcomeUnknown, match="INTERNAL_SERVER_ERROR"):
         adapter.publish(Draft("brand", "Hello"), "linkedin:e:1")
     assert len(logged(sandbox, "POST", "/rest/posts")) == 1
 

@@ -281,7 +281,7 @@ def test_transient_graph_errors_are_retried_on_reads_only(facebook, sandbox):
     )
     assert len(facebook.recent_posts("brand", SINCE)) == 12
     sandbox.add_fault({"network": "facebook", "kind": "server_error", "path": r".*/feed"})
-    with pytest.raises(TransientError, match="code 2"):
+    with pytest.raises(OutcomeUnknown, match="code 2"):
         facebook.publish(Draft("brand", "Hello"), "facebook:e:1")
     assert len(logged(sandbox, "facebook", "POST")) == 1
 

@@ -7,8 +7,8 @@ errors of :mod:`socialops.networks.errors`; a network subclass reads its own err
 and rate headers by overriding :meth:`RestClient.error_for` and :meth:`RestClient.observe`.
 
 Only idempotent requests are retried (with :func:`call_with_retries`). A write that never got
-an answer raises :class:`OutcomeUnknown`: the caller must reconcile with ``find_published``
-before sending it again, or the post could appear twice.
+an answer, or got a server error, raises :class:`OutcomeUnknown`: the caller must reconcile
+with ``find_published`` before sending it again, or the post could appear twice.
 """
 
 from __future__ import annotations
@@ -129,7 +129,17 @@ class RestClient:
             raise self._transport_error(endpoint, exc, idempotent=idempotent) from exc
         self.observe(response, endpoint)
         if response.status_code >= 400:
-            raise self.error_for(response, endpoint)
+            error = self.error_for(response, endpoint)
+            if not idempotent and type(error) is TransientError:
+                # A server error on a write does not prove it was not applied (Meta is known to
+                # create the post and answer code 2): reconcile before sending it again.
+                raise OutcomeUnknown(
+                    self.network,
+                    str(error).removeprefix(f"[{self.network}] "),
+                    hint="the write may have been applied; reconcile with find_published before sending it again",
+                    status=error.status,
+                ) from error
+            raise error
         return response
 
     def _transport_error(
