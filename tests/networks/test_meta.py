@@ -392,6 +392,17 @@ def test_instagram_refuses_to_publish_when_the_quota_is_used_up(instagram, sandb
     assert len(logged(sandbox, "instagram", "POST", f"/v21.0/{IG_ID}/media")) == 1
 
 
+def test_instagram_limit_reached_between_check_and_publish_is_quota_exceeded(
+    instagram, sandbox, monkeypatch
+):
+    sandbox.emulators["instagram"].quota_total = 0
+    monkeypatch.setattr(
+        instagram, "publishing_quota", lambda: (0, 100)
+    )  # another tool published meanwhile
+    with pytest.raises(QuotaExceeded, match="2207042"):
+        instagram.publish(Draft("brand", "Late", media=("https://cdn.example/1.jpg",)), "ig:e:1")
+
+
 def test_instagram_needs_public_media_urls(server, instagram, sandbox, tmp_path):
     with pytest.raises(InvalidRequest, match="at least one image"):
         instagram.publish(Draft("brand", "No media"), "ig:e:1")

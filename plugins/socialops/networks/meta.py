@@ -65,6 +65,9 @@ PAGE_SIZE = 100
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
 #: Without an ``estimated_time_to_regain_access``, Meta's limits are windows rolling over an hour.
 ROLLING_WINDOW = timedelta(hours=1)
+#: Instagram's "maximum number of posts allowed in 24 hours" error subcode.
+INSTAGRAM_PUBLISHING_LIMIT = 2207042
+PUBLISHING_LIMIT_HINT = "Instagram's publishing limit rolls over 24 hours; publish this entry later"
 META_TOKEN = "the Page access token (Meta tokens expire; long-lived tokens last ~60 days)"
 
 
@@ -206,6 +209,8 @@ class GraphClient(RestClient):
             return TransientError(self.network, message, status=status)
         if code == 506:
             return DuplicateContent(self.network, message, status=status)
+        if subcode == INSTAGRAM_PUBLISHING_LIMIT:
+            return QuotaExceeded(self.network, message, status=status, hint=PUBLISHING_LIMIT_HINT)
         if code == 368:
             return InvalidRequest(
                 self.network,
@@ -669,7 +674,7 @@ class InstagramAdapter(GraphAdapter):
             raise QuotaExceeded(
                 self.network,
                 f"post {idempotency_key}: the account published {used} of its {total} posts allowed in 24 hours",
-                hint="Instagram's publishing limit rolls over 24 hours; publish this entry later",
+                hint=PUBLISHING_LIMIT_HINT,
             )
         caption = f"{draft.text}\n{draft.link}" if draft.link else draft.text
         if len(urls) == 1:
