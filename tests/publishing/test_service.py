@@ -209,3 +209,21 @@ def test_cancelled_and_draft_entries_are_never_claimed(warehouse_engine, planned
     )
     assert [publish(pid).state for pid in ids] == ["skipped", "skipped"]
     assert publish.ledger.due(NOW) == [] and network.posts == []
+
+
+def test_a_cancellation_landing_after_the_claim_still_stops_the_post(
+    warehouse_engine, planned, publish, network, monkeypatch
+):
+    (pid,) = planned({"entry_id": "e1", "text": "Bonjour"})
+    real_claim = publish.ledger.claim
+
+    def claim_then_cancel(*args, **kwargs):
+        claim = real_claim(*args, **kwargs)
+        planned({"entry_id": "e1", "text": "Bonjour", "status": "cancelled"})  # a sync in between
+        return claim
+
+    monkeypatch.setattr(publish.ledger, "claim", claim_then_cancel)
+    outcome = publish(pid)
+    assert outcome.state == "skipped" and "cancelled" in outcome.detail
+    assert network.posts == []
+    assert publication(warehouse_engine, pid).state == "cancelled"

@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from socialops.calendar.entries import CalendarEntry, ParsedCalendar, Problem
@@ -33,6 +33,9 @@ from socialops.warehouse.models import Publication
 log = logging.getLogger(__name__)
 
 IN_FLIGHT = ("published", "publishing", "unconfirmed")
+#: Any constant: the same for every process syncing the calendar into one warehouse.
+SYNC_LOCK_ID = 0x50C1A1CA1
+
 #: Starts the last error of a publication held because its calendar row is invalid.
 HOLD_PREFIX = "calendar: "
 
@@ -56,10 +59,16 @@ class SyncReport:
 def sync_calendar(session: Session, parsed: ParsedCalendar, *, now: datetime) -> SyncReport:
     """Upsert ``parsed`` into ``calendar_entries`` and plan ``publications``; caller commits."""
     report = SyncReport()
+    if session.get_bind().dialect.name == "postgresql":
+        # Overlapping runs sync the same calendar; one at a time, or both insert a new entry.
+        # (SQLite transactions already start with BEGIN IMMEDIATE: one writer at a time.)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SYNC_LOCK_ID})
     held = {p.entry_id: p for p in parsed.problems if p.network is None and p.entry_id}
     existing = {row.entry_id: row for row in session.scalars(select(EntryRow))}
     publications: dict[str, dict[str, Publication]] = {}
-    for publication in session.scalars(select(Publication)):
+    # Locked so that a publication starting now (PublicationLedger.begin_attempt) either
+    # commits before we look at it, or sees what we decided (e.g. a cancellation) after.
+    for publication in session.scalars(select(Publication).with_for_update()):
         publications.setdefault(publication.entry_id, {})[publication.network] = publication
 
     for entry in parsed.entries:

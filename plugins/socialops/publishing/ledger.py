@@ -193,10 +193,26 @@ class PublicationLedger:
             ).one()
             return _claim_of(publication, entry, owner)
 
-    def begin_attempt(self, claim: Claim, idempotency_key: str, now: datetime) -> Claim:
-        """Commit ``publishing`` and the key the post is sent with, before the call."""
+    def begin_attempt(self, claim: Claim, idempotency_key: str, now: datetime) -> Claim | None:
+        """Commit ``publishing`` and the key the post is sent with, before the call.
+
+        None when the entry stopped being publishable since the claim (cancelled, back to
+        draft, held by the calendar sync): the lease is released and nothing is sent.
+        """
         with session_scope(self.engine) as session:
             publication = self._held(session, claim)
+            status = session.scalar(
+                select(CalendarEntry.status).where(CalendarEntry.entry_id == claim.entry_id)
+            )
+            if status != "approved" or publication.state not in CLAIMABLE:
+                log.info(
+                    "%s is %s / %s since it was claimed; not publishing",
+                    claim.label,
+                    status,
+                    publication.state,
+                )
+                publication.lease_owner = publication.lease_until = None
+                return None
             publication.state = "publishing"
             publication.idempotency_key = idempotency_key
             publication.attempts = (publication.attempts or 0) + 1

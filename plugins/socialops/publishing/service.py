@@ -102,7 +102,12 @@ def publish_one(
         return Outcome(publication_id, "missed", f"{claim.label} is past its grace window")
 
     key = idempotency_key(claim.entry_id, claim.network, claim.draft.text)
-    claim = ledger.begin_attempt(claim, key, now)
+    started = ledger.begin_attempt(claim, key, now)
+    if started is None:
+        return Outcome(
+            publication_id, "skipped", f"{claim.label} was cancelled or held since it was claimed"
+        )
+    claim = started
     draft = replace(
         claim.draft, media=tuple(str(resolve_media(m, media_root) or m) for m in claim.draft.media)
     )
