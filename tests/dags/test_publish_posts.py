@@ -166,3 +166,20 @@ def test_publish_posts_on_postgres(run_dag, environment, sandbox_connections, pg
     env, calendar = environment
     env["SOCIALOPS_WAREHOUSE_URL"] = pg_engine.url.render_as_string(hide_password=False)
     scenario(run_dag, env, sandbox_connections, calendar)
+
+
+def test_the_kill_switch_variable_holds_everything_and_lists_it(
+    run_dag,  # noqa: F811
+    environment,
+    sandbox_connections,
+    tmp_path,
+):
+    env, _ = environment
+    env["SOCIALOPS_WAREHOUSE_URL"] = f"sqlite:///{tmp_path / 'warehouse.db'}"
+    env["AIRFLOW_VAR_SOCIALOPS_PUBLICATION_PAUSED"] = "crise en cours sur X"
+    before = len(sandbox_connections.world.posts)
+    result = run(run_dag, env, "2026-11-21T09:50:00+00:00")
+    assert result.ok, result.tail()
+    assert len(sandbox_connections.world.posts) == before
+    paused = [t for t in slack_texts(sandbox_connections) if "crise en cours sur X" in t]
+    assert len(paused) == 1 and "e2e-launch" in paused[0] and "e2e-draft" not in paused[0]
