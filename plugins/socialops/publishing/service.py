@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 #: When a quota error carries no reset time, try again after this long.
 QUOTA_BACKOFF = timedelta(hours=1)
+#: After an expired or revoked token, how long before trying the same publication again.
+AUTH_BACKOFF = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,15 @@ def publish_one(
     except InvalidRequest as exc:
         return _refused(ledger, claim, exc, notices)
     except AuthError as exc:
-        ledger.settle(claim, "failed", error=str(exc), notice=notices.failed(claim, exc))
+        # Retried once the token may have been renewed, not every five minutes: each failed
+        # task would raise another alert while nobody has had time to act.
+        ledger.settle(
+            claim,
+            "failed",
+            error=str(exc),
+            not_before=now + AUTH_BACKOFF,
+            notice=notices.failed(claim, exc),
+        )
         return Outcome(publication_id, "failed", str(exc), needs_person=True)
     except NotSupported as exc:
         ledger.settle(claim, "rejected", error=str(exc), notice=notices.failed(claim, exc))
