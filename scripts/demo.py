@@ -28,12 +28,33 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from socialops.config import load_config  # noqa: E402
-from socialops.localenv import AIRFLOW, FAST_RETRIES, airflow_env, dags_test, migrate, set_pools  # noqa: E402
+from socialops.deployment import pool_name  # noqa: E402
+from socialops.localenv import (  # noqa: E402
+    AIRFLOW,
+    FAST_RETRIES,
+    airflow_env,
+    dags_test,
+    migrate,
+    register_dags,
+    set_pools,
+)
 from socialops.paths import data_dir  # noqa: E402
 from socialops.sandbox import airflow_connections  # noqa: E402
 
 #: DAGs that feed others run first; any other DAG file runs after, in name order.
 DAG_ORDER = ["publish_posts", "nightly_metrics", "listening", "competitor_watch", "influencer_scoring"]
+
+#: The example calendar (include/calendar/calendar.csv) plans posts from 20 November 2026 on.
+#: publish_posts acts at the wall-clock time unless given `as_of`, so the demo replays three
+#: moments of that week: each run publishes what is due then, and never what went out before.
+DEMO_MOMENTS = {
+    "publish_posts": [
+        "2026-11-20T09:35:00+01:00",
+        "2026-11-21T18:05:00+01:00",
+        "2026-11-22T11:05:00+01:00",
+        "2026-11-23T17:05:00+01:00",
+    ],
+}
 
 
 def _get(url: str, timeout: float = 2.0):
@@ -95,18 +116,15 @@ def dag_ids() -> list[str]:
 def summarise(url: str, results: list) -> str:
     lines = ["", "socialops demo summary", "======================"]
     for result in results:
-        lines.append(f"  DAG {result.dag_id:<22} {result.state or 'did not run'}")
+        lines.append(f"  DAG {result.dag_id:<52} {result.state or 'did not run'}")
     state = _get(f"{url}/_sandbox/state")
     requests = _get(f"{url}/_sandbox/requests")
-    published: dict[str, int] = {}
+    calls: dict[str, int] = {}
     for r in requests:
-        is_write = r["method"] in {"POST", "PUT"} and r["network"] not in {"slack", "sheets"}
-        if is_write and r["status"] and r["status"] < 300:
-            published[r["network"]] = published.get(r["network"], 0) + 1
-    lines.append(f"  API requests served by the sandbox: {len(requests)}")
+        calls[r["network"]] = calls.get(r["network"], 0) + 1
     lines.append(
-        "  write requests accepted per network: "
-        + (", ".join(f"{n} {c}" for n, c in sorted(published.items())) or "none")
+        "  API calls served by the sandbox: "
+        + ", ".join(f"{n} {c}" for n, c in sorted(calls.items()))
     )
     slack = state.get("slack", {})
     lines.append(
@@ -125,6 +143,14 @@ def summarise(url: str, results: list) -> str:
                 for t in inspect(conn).get_table_names()
                 if t != "alembic_version"
             }
+            states = conn.execute(
+                text("SELECT state, network, COUNT(*) FROM publications GROUP BY state, network")
+            ).all()
+        by_state: dict[str, list[str]] = {}
+        for publication_state, network, count in states:
+            by_state.setdefault(publication_state, []).append(f"{network} {count}")
+        lines.append("  publications (exactly once, from the ledger):")
+        lines += [f"    {s:<12} {', '.join(sorted(v))}" for s, v in sorted(by_state.items())]
         lines.append(f"  warehouse {engine.url.render_as_string(hide_password=True)}:")
         lines += [f"    {t:<24} {n:>7} rows" for t, n in sorted(counts.items()) if n]
     except Exception as exc:  # the summary must not hide the run's own result
@@ -147,7 +173,8 @@ def main() -> int:
     print(f"[1/5] Airflow metadata DB in {home}", flush=True)
     base_env = airflow_env(home)
     migrate(home, base_env)
-    set_pools({f"socialops_{n}": s for n, s in config.publication.pools.items()}, base_env)
+    set_pools({pool_name(n): s for n, s in config.publication.pools.items()}, base_env)
+    register_dags(base_env)
 
     print(f"[2/5] sandbox on http://127.0.0.1:{port}", flush=True)
     url = start_sandbox(home, port)
@@ -165,13 +192,21 @@ def main() -> int:
         return subprocess.call([AIRFLOW, "standalone"], env=env)
 
     results = []
+    logs: dict[str, list[str]] = {}
     for dag_id in dag_ids():
-        print(f"[4/5] airflow dags test {dag_id}", flush=True)
-        result = dags_test(dag_id, {**env, **FAST_RETRIES})
-        (data_dir() / f"demo-{dag_id}.log").write_text(result.output)
-        if not result.ok:
-            print(result.tail(40), file=sys.stderr)
-        results.append(result)
+        for moment in DEMO_MOMENTS.get(dag_id, [None]):
+            label = f"{dag_id} (as of {moment})" if moment else dag_id
+            print(f"[4/5] airflow dags test {label}", flush=True)
+            conf = json.dumps({"as_of": moment}) if moment else None
+            result = dags_test(dag_id, {**env, **FAST_RETRIES}, conf=conf)
+            result.dag_id = label
+            logs.setdefault(dag_id, []).append(result.output)
+            if not result.ok:
+                print(result.tail(40), file=sys.stderr)
+            results.append(result)
+
+    for dag_id, outputs in logs.items():
+        (data_dir() / f"demo-{dag_id}.log").write_text("\n".join(outputs))
 
     print("[5/5] summary", flush=True)
     print(summarise(url, results))

@@ -61,7 +61,19 @@ def migrate(home: Path, env: Mapping[str, str] | None = None) -> None:
         raise RuntimeError(f"airflow db migrate failed in {home}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
 
 
+def register_dags(env: Mapping[str, str]) -> None:
+    """Parse and register every DAG (and its assets) once, before any run.
+
+    Two ``airflow dags test`` started together on a fresh database both try to register the
+    DAGs' assets and one fails on a unique constraint; registering first avoids the race.
+    """
+    result = run_airflow(["dags", "reserialize"], env)
+    if result.returncode != 0:
+        raise RuntimeError(f"airflow dags reserialize failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+
+
 def set_pools(pools: Mapping[str, int], env: Mapping[str, str]) -> None:
+    """Create or resize the pools (``airflow pools set`` is an upsert)."""
     for name, slots in pools.items():
         result = run_airflow(["pools", "set", name, str(slots), f"socialops pool {name}"], env)
         if result.returncode != 0:

@@ -7,7 +7,7 @@ from unittest import mock
 
 import pytest
 
-from socialops.notifications.callbacks import TaskFailureNotifier, task_failure_alert
+from socialops.notifications.callbacks import NotifiedFailure, TaskFailureNotifier, task_failure_alert
 
 
 def _context():
@@ -66,3 +66,13 @@ def test_notifier_is_an_airflow_notifier(locale):
     from airflow.sdk import BaseNotifier
 
     assert isinstance(TaskFailureNotifier(locale=locale), BaseNotifier)
+
+
+def test_failure_already_reported_in_slack_is_not_announced_twice(sandbox_connections):
+    context = _context()
+    context["exception"] = NotifiedFailure("publication 3: token expired")
+    task_failure_alert(context)
+    assert "#cm-alertes" not in sandbox_connections.world.slack
+    # Any other failure of the same task is still announced.
+    task_failure_alert(_context())
+    assert len(sandbox_connections.world.slack["#cm-alertes"]) == 1

@@ -17,7 +17,15 @@ from pathlib import Path
 import pytest
 
 from socialops.config import load_config
-from socialops.localenv import FAST_RETRIES, airflow_env, dags_test, migrate, set_pools
+from socialops.deployment import pool_name
+from socialops.localenv import (
+    FAST_RETRIES,
+    airflow_env,
+    dags_test,
+    migrate,
+    register_dags,
+    set_pools,
+)
 
 
 @pytest.fixture(scope="session")
@@ -25,8 +33,8 @@ def airflow_template(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("airflow-template")
     env = airflow_env(home)
     migrate(home, env)
-    pools = {f"socialops_{n}": slots for n, slots in load_config().publication.pools.items()}
-    set_pools(pools, env)
+    set_pools({pool_name(n): slots for n, slots in load_config().publication.pools.items()}, env)
+    register_dags(env)
     return home
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow.sdk import BaseNotifier
+from airflow.sdk.exceptions import AirflowFailException
 
 from socialops.notifications import messages
 from socialops.notifications.slack import (
@@ -22,6 +23,12 @@ from socialops.notifications.slack import (
     SlackDeliveryError,
     SlackSender,
 )
+
+
+class NotifiedFailure(AirflowFailException):
+    """A failure a person must fix, whose specific Slack message (what failed, what to do) was
+    already sent or queued: the generic task-failure alert stays quiet so nobody reads it twice.
+    """
 
 
 class TaskFailureNotifier(BaseNotifier):
@@ -60,6 +67,9 @@ class TaskFailureNotifier(BaseNotifier):
         )
 
     def notify(self, context: dict[str, Any]) -> None:
+        if isinstance(context.get("exception"), NotifiedFailure):
+            self.log.info("No generic alert: the failure was already reported in Slack.")
+            return
         channel, conn_id, locale = self._settings()
         message = self.message(context, locale)
         try:

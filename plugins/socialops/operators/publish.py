@@ -14,7 +14,8 @@ What the task's end state means (also in ``docs/exactly-once.md``):
   through a rate-limit window);
 * ``AirflowException`` (Airflow retries): a transient error, or an answer that never came
   (``unconfirmed``; the retry reconciles with the network before posting again);
-* ``AirflowFailException`` (no retry): a person must act (token to renew, content refused);
+* ``NotifiedFailure``, an ``AirflowFailException`` (no retry): a person must act (token to
+  renew, content refused); the generic task-failure alert stays quiet because
   the reason and the action are in Slack.
 """
 
@@ -82,9 +83,10 @@ class PublishOperator(BaseOperator):
 
     def execute(self, context: Any) -> dict[str, Any]:
         from airflow.sdk import Variable
-        from airflow.sdk.exceptions import AirflowException, AirflowFailException
+        from airflow.sdk.exceptions import AirflowException
 
         from socialops.config import load_config
+        from socialops.notifications.callbacks import NotifiedFailure
         from socialops.publishing import PublicationLedger, PublicationNotices, publish_one
         from socialops.publishing.run import media_root, pause_reason
         from socialops.warehouse.engine import get_engine
@@ -109,7 +111,8 @@ class PublishOperator(BaseOperator):
         )
         log.info("Publication %s: %s (%s)", outcome.publication_id, outcome.state, outcome.detail)
         if outcome.needs_person:
-            raise AirflowFailException(f"publication {outcome.publication_id}: {outcome.detail}")
+            # publish_one queued the actionable notice (reason and fix) for this publication.
+            raise NotifiedFailure(f"publication {outcome.publication_id}: {outcome.detail}")
         if outcome.retryable:
             raise AirflowException(f"publication {outcome.publication_id}: {outcome.detail}")
         return outcome.as_xcom()
