@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from socialops.paths import INCLUDE_DIR
 from socialops.sandbox.world import SandboxAccount, SandboxMention, SandboxPost, World
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
@@ -92,3 +93,10 @@ def build_x_world(*, posts: int = 12, mentions: int = 30) -> World:
             )
         )
     return world
+
+
+# -- media for the upload tests: the example calendar's own files ------------------------------
+CALENDAR_MEDIA = INCLUDE_DIR / "calendar" / "media"
+JPEG = CALENDAR_MEDIA / "atelier-ambre.jpg"  # 320 x 320
+PNG = CALENDAR_MEDIA / "ambre-collection.png"  # 320 x 320
+MP4 = CALENDAR_MEDIA / "atelier-coulisses.mp4"

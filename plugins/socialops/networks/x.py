@@ -22,7 +22,16 @@ before publishing again). 401 is :class:`AuthError`, the 403 duplicate answer
 :class:`DuplicateContent`, any other 4xx :class:`InvalidRequest` carrying X's ``detail``.
 
 Draft options understood by :meth:`XAdapter.publish`: ``reply_to`` (a post id to answer) and
-``quote`` (a post id to quote). Media attachments are not supported yet.
+``quote`` (a post id to quote).
+
+Media (``draft.media``: local paths, or http(s) URLs downloaded first, at most the size X
+accepts): up to 4 images (jpg, png, gif, webp; 5 MB each) or 1 mp4 video (512 MB). Images go
+through the one-shot ``POST /2/media/upload``; a video through ``/2/media/upload/initialize``,
+``/{id}/append`` (4 MiB segments) and ``/{id}/finalize``, then ``GET /2/media/upload`` until X
+has processed it, for at most extra ``media_wait`` seconds (default 120). Uploads are retried
+like reads (a lost answer only leaves an unused media id, which X discards within a day); the
+post itself keeps the exactly-once rules above. Uploading needs the OAuth 1.0a user context
+(an OAuth 2.0 user token would need the ``media.write`` scope).
 """
 
 from __future__ import annotations
@@ -30,13 +39,18 @@ from __future__ import annotations
 import html
 import logging
 import re
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 import tweepy
+from tweepy.auth import OAuth1UserHandler
 
 from socialops.networks.base import ConnectionSettings, NetworkAdapter, batched
 from socialops.networks.errors import (
@@ -44,7 +58,6 @@ from socialops.networks.errors import (
     DuplicateContent,
     InvalidRequest,
     NetworkError,
-    NotSupported,
     OutcomeUnknown,
     RateLimited,
     TransientError,
@@ -75,6 +88,23 @@ USER_FIELDS = ["created_at", "description", "public_metrics", "verified", "usern
 POST_FIELDS = ["created_at", "author_id", "conversation_id", "lang", "public_metrics"]
 PRIVATE_METRIC_FIELDS = ["non_public_metrics", "organic_metrics"]
 FIELD_NOT_AUTHORIZED = "not-authorized-for-field"
+
+IMAGE_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+}
+VIDEO_TYPES = {".mp4": "video/mp4"}
+MAX_BYTES = {"image": 5 * 1024 * 1024, "video": 512 * 1024 * 1024}
+MAX_IMAGES = 4  # per post; a video is always alone
+SEGMENT_BYTES = 4 * 1024 * 1024  # X refuses append segments over 5 MB
+DEFAULT_MEDIA_WAIT = 120.0  # seconds a video may take to be processed before we give up
+USER_CONTEXT_EXTRAS = (
+    "the OAuth 1.0a user tokens (extras consumer_key, consumer_secret, access_token, "
+    "access_token_secret)"
+)
 
 
 def _hide_request_dumps(record: logging.LogRecord) -> bool:
@@ -149,6 +179,37 @@ class _RebasedSession(requests.Session):
         return response
 
 
+@dataclass(frozen=True)
+class MediaFile:
+    """One attachment ready to upload: where it came from (as the calendar names it) and the
+    local file holding it (a download for a URL)."""
+
+    source: str
+    path: Path
+    kind: str  # "image" or "video"
+    mime: str
+    size: int
+
+
+def media_type(source: str) -> tuple[str, str] | None:
+    """``(kind, mime type)`` from a path's or URL's extension; None when X cannot take it."""
+    name = urlsplit(source).path if _is_url(source) else source
+    suffix = Path(name).suffix.lower()
+    if suffix in IMAGE_TYPES:
+        return "image", IMAGE_TYPES[suffix]
+    if suffix in VIDEO_TYPES:
+        return "video", VIDEO_TYPES[suffix]
+    return None
+
+
+def _is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
 class XClient(tweepy.Client):
     """tweepy's v2 client, pointed at ``base_url`` when set, with a timeout and a call counter."""
 
@@ -169,6 +230,29 @@ class XClient(tweepy.Client):
     def request(self, method, route, params=None, json=None, user_auth=False):
         self._on_request(endpoint_name(method, route))
         return super().request(method, route, params=params, json=json, user_auth=user_auth)
+
+    def post_multipart(
+        self, route: str, *, fields: dict[str, str], media: tuple[str, bytes, str]
+    ) -> dict[str, Any]:
+        """POST a ``multipart/form-data`` body (``media`` as a file part) under OAuth 1.0a user
+        context, which tweepy's ``request()`` cannot send: it only sends JSON. Same session,
+        signing and errors as tweepy's own calls, so the adapter handles both alike."""
+        self._on_request(endpoint_name("POST", route))
+        auth = OAuth1UserHandler(
+            self.consumer_key, self.consumer_secret, self.access_token, self.access_token_secret
+        ).apply_auth()
+        response = self.session.request(
+            "POST",
+            TWEEPY_HOST + route,
+            data=fields,
+            files={"media": media},
+            headers={"User-Agent": self.user_agent},
+            auth=auth,
+        )
+        if not 200 <= response.status_code < 300:
+            # The adapter reads the status and body, whatever tweepy class would carry them.
+            raise tweepy.HTTPException(response)
+        return response.json()
 
 
 class XAdapter(NetworkAdapter):
@@ -219,6 +303,8 @@ class XAdapter(NetworkAdapter):
 
     # -- calls, errors, retries ----------------------------------------------------------
     def _read(self, what: str, call: Callable[[], T]) -> T:
+        """A call that may be repeated: reads, and media uploads (repeating one at worst leaves
+        an unused media id, which X discards), so 5xx and lost answers are retried."""
         return call_with_retries(
             lambda: self._translated(what, call),
             self.settings.retry_policy,
@@ -277,7 +363,7 @@ class XAdapter(NetworkAdapter):
         if status == 403 and "authentication" in detail.casefold():
             return self._auth_error(
                 f"{what}: {detail}",
-                renew="the OAuth 1.0a user tokens (extras consumer_key, consumer_secret, access_token, access_token_secret)",
+                renew=USER_CONTEXT_EXTRAS,
                 status=status,
             )
         return InvalidRequest(self.network, f"{what}: X answered {status}: {detail}", status=status)
@@ -358,22 +444,19 @@ class XAdapter(NetworkAdapter):
         return self._profile(self._remember(body["data"]))
 
     def publish(self, draft: Draft, idempotency_key: str) -> Receipt:
-        if draft.media:
-            raise NotSupported(
-                self.network,
-                f"post for @{draft.account}: media attachments are not supported by the X adapter yet",
-            )
+        what = f"publishing post {idempotency_key} on @{draft.account}"
+        kinds = self._media_kinds(draft.media, what)
         if not self.has_user_context:
             raise self._auth_error(
                 f"publishing for @{draft.account} needs the account's user context",
-                renew="the OAuth 1.0a user tokens (extras consumer_key, consumer_secret, access_token, access_token_secret)",
+                renew=USER_CONTEXT_EXTRAS,
             )
+        media_ids = self._upload_all(draft.media, kinds, what) if draft.media else None
         text = draft.text
         if draft.link and draft.link not in text:
             text = f"{text} {draft.link}"
         started = self._now()
         attempts = 0
-        what = f"publishing post {idempotency_key} on @{draft.account}"
 
         def create() -> dict[str, Any]:
             nonlocal attempts
@@ -382,6 +465,7 @@ class XAdapter(NetworkAdapter):
                 what,
                 lambda: self.client.create_tweet(
                     text=text,
+                    media_ids=media_ids,
                     in_reply_to_tweet_id=draft.options.get("reply_to"),
                     quote_tweet_id=draft.options.get("quote"),
                     user_auth=True,
@@ -406,6 +490,187 @@ class XAdapter(NetworkAdapter):
         handle = draft.account.lstrip("@")
         post_id = body["data"]["id"]
         return Receipt(self.network, post_id, post_url(handle, post_id), started)
+
+    # -- media -------------------------------------------------------------------------------
+    def _media_kinds(self, media: Sequence[str], what: str) -> list[tuple[str, str]]:
+        """``(kind, mime)`` per attachment, refusing what X would refuse before anything is sent."""
+        kinds = []
+        for source in media:
+            found = media_type(source)
+            if found is None:
+                raise InvalidRequest(
+                    self.network,
+                    f"{what}: cannot attach {source!r}; X takes "
+                    f"{', '.join(s.lstrip('.') for s in IMAGE_TYPES)} images and mp4 videos",
+                    hint="convert the file, or remove it from the calendar entry's media",
+                )
+            kinds.append(found)
+        videos = sum(kind == "video" for kind, _ in kinds)
+        if len(kinds) > MAX_IMAGES or (videos and len(kinds) > 1):
+            raise InvalidRequest(
+                self.network,
+                f"{what}: {len(kinds)} media files ({len(kinds) - videos} images, {videos} "
+                f"videos); an X post holds at most {MAX_IMAGES} images or 1 video",
+                hint="keep 4 images or 1 video in the calendar entry's media",
+            )
+        return kinds
+
+    def _upload_all(
+        self, media: Sequence[str], kinds: list[tuple[str, str]], what: str
+    ) -> list[str]:
+        """The media ids of the uploaded attachments. Every file is checked (and every URL
+        downloaded) before the first upload, so a bad last file costs no upload."""
+        with tempfile.TemporaryDirectory(prefix="socialops-x-media-") as scratch:
+            try:
+                files = [
+                    self._media_file(source, kind, mime, Path(scratch) / str(n), what)
+                    for n, (source, (kind, mime)) in enumerate(zip(media, kinds, strict=True))
+                ]
+                return [self._upload(file, what) for file in files]
+            except OSError as exc:
+                raise InvalidRequest(
+                    self.network, f"{what}: cannot read media {exc.filename!r}: {exc.strerror}"
+                ) from exc
+
+    def _media_file(
+        self, source: str, kind: str, mime: str, download_to: Path, what: str
+    ) -> MediaFile:
+        if _is_url(source):
+            suffix = Path(urlsplit(source).path).suffix
+            path = self._download(source, kind, download_to.with_suffix(suffix), what)
+        else:
+            path = Path(source)
+            if not path.is_file():
+                raise InvalidRequest(
+                    self.network,
+                    f"{what}: media file {source!r} does not exist",
+                    hint="fix the calendar entry's media (relative paths start in the calendar's folder)",
+                )
+        size = path.stat().st_size
+        if size == 0:
+            raise InvalidRequest(self.network, f"{what}: media file {source!r} is empty")
+        if size > MAX_BYTES[kind]:
+            raise self._too_big(source, kind, size, what)
+        return MediaFile(source, path, kind, mime, size)
+
+    def _too_big(self, source: str, kind: str, size: int, what: str) -> InvalidRequest:
+        return InvalidRequest(
+            self.network,
+            f"{what}: {source!r} is {_megabytes(size)}; X takes {kind}s up to "
+            f"{_megabytes(MAX_BYTES[kind])}",
+            hint=f"compress the {kind} or choose a smaller one",
+        )
+
+    def _download(self, url: str, kind: str, target: Path, what: str) -> Path:
+        """Save ``url`` to ``target``, stopping as soon as it is larger than X would take."""
+        self.count_call("GET media source")
+        limit = MAX_BYTES[kind]
+        try:
+            with requests.get(url, stream=True, timeout=self.settings.timeout) as response:
+                if response.status_code >= 400:
+                    # The media host, not X: a 5xx or 429 may pass, a 404 will not.
+                    error = (
+                        TransientError
+                        if response.status_code >= 500 or response.status_code == 429
+                        else InvalidRequest
+                    )
+                    raise error(
+                        self.network,
+                        f"{what}: downloading {url} answered {response.status_code}",
+                        status=response.status_code,
+                    )
+                declared = response.headers.get("Content-Length", "")
+                if declared.isdigit() and int(declared) > limit:
+                    raise self._too_big(url, kind, int(declared), what)
+                size = 0
+                with target.open("wb") as out:
+                    for chunk in response.iter_content(64 * 1024):
+                        size += len(chunk)
+                        if size > limit:
+                            raise self._too_big(url, kind, size, what)
+                        out.write(chunk)
+        except requests.RequestException as exc:
+            raise TransientError(
+                self.network, f"{what}: cannot download {url} ({type(exc).__name__})"
+            ) from exc
+        return target
+
+    def _upload(self, media: MediaFile, what: str) -> str:
+        """Upload one file; its media id, ready to attach."""
+        label = f"{what}: uploading {media.kind} {media.source}"
+        if media.kind == "image":
+            content = media.path.read_bytes()
+            body = self._read(
+                label,
+                lambda: self.client.post_multipart(
+                    "/2/media/upload",
+                    fields={"media_category": "tweet_image"},
+                    media=(media.path.name, content, media.mime),
+                ),
+            )
+            return body["data"]["id"]
+        init = self._user_call(
+            label,
+            "POST",
+            "/2/media/upload/initialize",
+            json={
+                "media_type": media.mime,
+                "total_bytes": media.size,
+                "media_category": "tweet_video",
+            },
+        )
+        media_id = init["data"]["id"]
+        with media.path.open("rb") as stream:
+            for index, segment in enumerate(iter(lambda: stream.read(SEGMENT_BYTES), b"")):
+                self._read(
+                    f"{label} (segment {index})",
+                    lambda index=index, segment=segment: self.client.post_multipart(
+                        f"/2/media/upload/{media_id}/append",
+                        fields={"segment_index": str(index)},
+                        media=(media.path.name, segment, "application/octet-stream"),
+                    ),
+                )
+        final = self._user_call(label, "POST", f"/2/media/upload/{media_id}/finalize")
+        self._wait_until_processed(final["data"], media, what)
+        return media_id
+
+    def _user_call(self, what: str, method: str, route: str, **kwargs: Any) -> dict[str, Any]:
+        """A retried JSON call under user context to an endpoint tweepy has no method for."""
+        return self._read(
+            what, lambda: self.client.request(method, route, user_auth=True, **kwargs).json()
+        )
+
+    def _wait_until_processed(self, data: dict[str, Any], media: MediaFile, what: str) -> None:
+        """Poll the upload status until X has processed the video, for at most ``media_wait`` s."""
+        budget = float(self.settings.extras.get("media_wait", DEFAULT_MEDIA_WAIT))
+        waited = 0.0
+        info = data.get("processing_info")
+        while info and info.get("state") != "succeeded":
+            state = info.get("state", "unknown")
+            if state == "failed":
+                reason = (info.get("error") or {}).get("message") or "no reason given"
+                raise InvalidRequest(
+                    self.network,
+                    f"{what}: X could not process video {media.source} (media {data['id']}): {reason}",
+                    hint="check that the video is an H.264/AAC mp4 within X's duration and size limits",
+                )
+            if waited >= budget:
+                raise TransientError(
+                    self.network,
+                    f"{what}: video {media.source} (media {data['id']}) is still {state} "
+                    f"after {waited:.0f}s of processing; nothing was posted",
+                    hint="retry later, or raise extra 'media_wait' for long videos",
+                )
+            pause = min(max(1.0, float(info.get("check_after_secs") or 1)), budget - waited)
+            self._sleep(pause)
+            waited += pause
+            status = self._user_call(
+                f"{what}: checking the processing of video {media.source}",
+                "GET",
+                "/2/media/upload",
+                params={"media_id": data["id"], "command": "STATUS"},
+            )
+            info = status["data"].get("processing_info")
 
     def _timeline(
         self, account: str, since: datetime

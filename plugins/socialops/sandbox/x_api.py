@@ -21,16 +21,29 @@ user, with the published per-window limits below (``POST /2/tweets``: 100 per us
 bodies carry X's problem details (``title``, ``detail``, ``type``, ``status``) and the
 ``code``/``message`` pair of X's error codes (88 rate limit, 89 bad token, 187 duplicate),
 which is the ``Error`` shape the contract declares for ``application/json`` errors.
+
+Media: ``POST /2/media/upload`` (one-shot, images only), ``POST /2/media/upload/initialize``,
+``POST /2/media/upload/{id}/append``, ``POST /2/media/upload/{id}/finalize`` and
+``GET /2/media/upload?media_id=&command=STATUS``, under user context only. Bodies are
+``multipart/form-data`` (or JSON with base64 ``media``) with exactly the fields the contract
+names; the bytes are checked (an image must start like a jpg/png/gif/webp, or the upload is
+refused; a video that is not an mp4 fails processing). A video is ``pending`` after finalize,
+``in_progress`` on the following status polls and ``succeeded`` on poll
+:attr:`XEmulator.processing_polls`. Media ids are valid for 24 hours, for their uploader only,
+in ``POST /2/tweets`` ``media.media_ids`` (1 to 4 photos, or one video or GIF); the post then
+carries ``attachments.media_keys`` and ``includes.media`` when the expansion asks for them.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import html
 import re
+import struct
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
@@ -58,7 +71,57 @@ LIMITS: dict[str, tuple[int, int]] = {
     "GET /2/tweets": (450, 900),
     "GET /2/tweets/search/recent": (450, 180),
     "POST /2/tweets": (0, 100),
+    # Media windows are the emulator's own, wide enough for a long video's segments.
+    "POST /2/media/upload": (0, 500),
+    "POST /2/media/upload/initialize": (0, 500),
+    "POST /2/media/upload/:id/append": (0, 5000),
+    "POST /2/media/upload/:id/finalize": (0, 500),
+    "GET /2/media/upload": (0, 1000),
 }
+
+MEDIA_LIFETIME = timedelta(hours=24)
+#: The contract's media categories the sandbox emulates, and the media type each makes.
+CATEGORY_KIND = {
+    "tweet_image": "photo",
+    "dm_image": "photo",
+    "tweet_gif": "animated_gif",
+    "dm_gif": "animated_gif",
+    "tweet_video": "video",
+    "dm_video": "video",
+    "amplify_video": "video",
+}
+MEDIA_KEY_PREFIX = {"photo": "3", "animated_gif": "16", "video": "7"}
+MAX_MEDIA_BYTES = {
+    "photo": 5 * 1024 * 1024,
+    "animated_gif": 15 * 1024 * 1024,
+    "video": 512 * 1024 * 1024,
+}
+#: Body fields of the upload requests, as the contract's request schemas name them.
+ONE_SHOT_FIELDS = frozenset({"media", "media_category", "additional_owners"})
+ONE_SHOT_REQUIRED = frozenset({"media", "media_category"})
+APPEND_FIELDS = frozenset({"media", "segment_index"})  # both required
+INITIALIZE_FIELDS = frozenset(
+    {"additional_owners", "media_category", "media_type", "shared", "total_bytes"}
+)
+MAX_SEGMENT_BYTES = 5 * 1024 * 1024
+MAX_SEGMENT_INDEX = 999
+MEDIA_TYPES = (
+    "video/mp4",
+    "video/webm",
+    "video/mp2t",
+    "video/quicktime",
+    "text/srt",
+    "text/vtt",
+    "image/jpeg",
+    "image/gif",
+    "image/bmp",
+    "image/png",
+    "image/webp",
+    "image/pjpeg",
+    "image/tiff",
+    "model/gltf-binary",
+    "model/vnd.usdz+zip",
+)
 
 #: X's legacy error codes, kept in v2 error bodies as ``code``/``message``.
 ERROR_CODES = {
@@ -149,13 +212,143 @@ def _int_arg(request: Request, name: str, default: int, low: int, high: int) -> 
     return int(raw)
 
 
+@dataclass
+class Upload:
+    """One media upload: a session being appended to, then a media id usable in a post."""
+
+    id: str
+    owner: str  # user id; nobody else may attach it
+    category: str
+    media_type: str | None  # declared at initialize, sniffed for one-shot images
+    total_bytes: int
+    created_at: datetime
+    segments: dict[int, bytes] = field(default_factory=dict)
+    content: bytes | None = None  # set by finalize
+    state: str | None = None  # processing of videos and GIFs; None: nothing to process
+    polls: int = 0
+
+    @property
+    def kind(self) -> str:
+        return CATEGORY_KIND[self.category]
+
+    @property
+    def media_key(self) -> str:
+        return f"{MEDIA_KEY_PREFIX[self.kind]}_{self.id}"
+
+    @property
+    def ready(self) -> bool:
+        return self.content is not None and self.state in (None, "succeeded")
+
+
+def sniff_image(content: bytes) -> str | None:
+    """The image type X would recognise from the first bytes, else None."""
+    if content.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if content.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def is_mp4(content: bytes) -> bool:
+    return content[4:8] == b"ftyp"
+
+
+def image_size(content: bytes) -> tuple[int, int] | None:
+    """``(width, height)`` of a png, gif or baseline/progressive jpeg; None if not found."""
+    if content.startswith(b"\x89PNG") and len(content) >= 24:
+        return struct.unpack(">II", content[16:24])
+    if content.startswith(b"GIF") and len(content) >= 10:
+        return struct.unpack("<HH", content[6:10])
+    if content.startswith(b"\xff\xd8"):
+        offset = 2
+        while offset + 9 <= len(content) and content[offset] == 0xFF:
+            marker = content[offset + 1]
+            length = struct.unpack(">H", content[offset + 2 : offset + 4])[0]
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # start of frame
+                height, width = struct.unpack(">HH", content[offset + 5 : offset + 9])
+                return width, height
+            offset += 2 + length
+    return None
+
+
+def _multipart(body: bytes, content_type: str) -> dict[str, bytes]:
+    """The parts of a ``multipart/form-data`` body by field name (binary-safe)."""
+    boundary = re.search(r'boundary="?([^";]+)"?', content_type)
+    if not boundary:
+        raise invalid_request("The multipart/form-data body has no boundary")
+    fields: dict[str, bytes] = {}
+    for part in body.split(b"--" + boundary.group(1).encode())[1:]:
+        if part.startswith(b"--"):
+            break
+        head, separator, value = part.partition(b"\r\n\r\n")
+        name = re.search(rb'[;\s]name="([^"]*)"', head)
+        if not separator or not name:
+            raise invalid_request("The multipart/form-data body is malformed")
+        fields[name.group(1).decode()] = value.removesuffix(b"\r\n")
+    return fields
+
+
+def media_form(
+    request: Request, allowed: frozenset[str], required: frozenset[str]
+) -> dict[str, Any]:
+    """The fields of an upload body: multipart (``media`` as bytes, the others as text) or
+    JSON (``media`` base64-encoded), with the contract's required and allowed names."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        fields: dict[str, Any] = {
+            name: value if name == "media" else value.decode(errors="replace")
+            for name, value in _multipart(request.body, content_type).items()
+        }
+    elif content_type.startswith("application/json"):
+        payload = request.json()
+        if not isinstance(payload, dict):
+            raise invalid_request("The request body is not a JSON object")
+        fields = dict(payload)
+        if "media" in fields:
+            try:
+                fields["media"] = base64.b64decode(str(fields["media"]), validate=True)
+            except binascii.Error:
+                raise invalid_request("`media` is not valid base64", "media") from None
+    else:
+        raise invalid_request(
+            f"Unsupported content type '{content_type or 'none'}': "
+            "send multipart/form-data or application/json",
+        )
+    unknown = sorted(set(fields) - allowed)
+    if unknown:
+        raise invalid_request(
+            f"The `{unknown[0]}` field is not allowed in this request", unknown[0]
+        )
+    missing = sorted(required - set(fields))
+    if missing:
+        raise invalid_request(f"The `{missing[0]}` field is required", missing[0])
+    return fields
+
+
+def _category(value: Any, parameter: str = "media_category") -> str:
+    if value not in CATEGORY_KIND:
+        raise invalid_request(
+            f"The `{parameter}` value [{value}] is not one of [{', '.join(CATEGORY_KIND)}]",
+            parameter,
+        )
+    return value
+
+
 class XEmulator(Emulator):
     network = "x"
     conn_id = "x_default"
+    #: Status polls after finalize until a video is processed (tests may change it).
+    processing_polls = 2
+    check_after_secs = 1
 
     def __init__(self, world):
         super().__init__(world)
         self._windows: dict[tuple[str, str], tuple[datetime, int]] = {}
+        self._uploads: dict[str, Upload] = {}
 
     @classmethod
     def connection(cls, base_url: str) -> dict[str, Any]:
@@ -322,6 +515,8 @@ class XEmulator(Emulator):
             tweet["conversation_id"] = _conversation(item)
         if "lang" in fields:
             tweet["lang"] = _lang(item)
+        if "attachments" in fields and _media_of(item):
+            tweet["attachments"] = {"media_keys": [m["media_key"] for m in _media_of(item)]}
         if (
             isinstance(item, SandboxMention)
             and item.in_reply_to
@@ -424,20 +619,13 @@ class XEmulator(Emulator):
         token = request.arg(token_param)
         offset = _decode_token(token, token_param) if token else 0
         chunk = items[offset : offset + size]
-        fields = _fields(request, "tweet.fields")
-        expansions = _fields(request, "expansions")
         body: dict[str, Any] = {}
-        data, errors = self._render(
-            chunk, fields | ({"author_id"} if "author_id" in expansions else set()), viewer
-        )
+        data, errors = self._render(chunk, _tweet_fields(request), viewer)
         if data:
             body["data"] = data
-        if "author_id" in expansions and chunk:
-            user_fields = _fields(request, "user.fields")
-            authors = {self._author(i).id: self._author(i) for i in chunk}
-            body["includes"] = {
-                "users": [self._user_json(a, user_fields) for a in authors.values()]
-            }
+        includes = self._includes(request, chunk)
+        if includes:
+            body["includes"] = includes
         if errors:
             body["errors"] = errors
         meta: dict[str, Any] = {"result_count": len(data)}
@@ -448,6 +636,27 @@ class XEmulator(Emulator):
             meta["next_token"] = _encode_token(offset + size)
         body["meta"] = meta
         return body
+
+    def _includes(
+        self, request: Request, items: list[SandboxPost | SandboxMention]
+    ) -> dict[str, Any]:
+        """``includes`` for the expansions asked: authors, attached media."""
+        expansions = _fields(request, "expansions")
+        includes: dict[str, Any] = {}
+        if "author_id" in expansions and items:
+            user_fields = _fields(request, "user.fields")
+            authors = {self._author(i).id: self._author(i) for i in items}
+            includes["users"] = [self._user_json(a, user_fields) for a in authors.values()]
+        if "attachments.media_keys" in expansions:
+            wanted = _fields(request, "media.fields") | {"media_key", "type"}
+            media = [
+                {name: value for name, value in stored.items() if name in wanted}
+                for item in items
+                for stored in _media_of(item)
+            ]
+            if media:
+                includes["media"] = media
+        return includes
 
     def _render(
         self, items: list[SandboxPost | SandboxMention], fields: set[str], viewer: Viewer
@@ -536,8 +745,8 @@ class XEmulator(Emulator):
     def tweets_by_ids(self, request: Request) -> Response:
         def handle(request: Request, viewer: Viewer) -> dict[str, Any]:
             wanted = _list_arg(request, "ids")
-            fields = _fields(request, "tweet.fields")
-            data, errors = [], []
+            fields = _tweet_fields(request)
+            data, errors, found = [], [], []
             for tweet_id in wanted:
                 item = self._find(tweet_id)
                 if item is None or item.created_at > self.world.now():
@@ -556,7 +765,11 @@ class XEmulator(Emulator):
                 rendered, refused = self._render([item], fields, viewer)
                 data += rendered
                 errors += refused
+                found.append(item)
             body: dict[str, Any] = {"data": data} if data else {}
+            includes = self._includes(request, found)
+            if includes:
+                body["includes"] = includes
             if errors:
                 body["errors"] = errors
             return body
@@ -617,8 +830,11 @@ class XEmulator(Emulator):
         def handle(request: Request, viewer: Viewer) -> Response:
             assert viewer.user is not None  # app-only callers are refused by the limits table
             payload = request.json()
-            text = payload.get("text") if isinstance(payload, dict) else None
-            if not text:
+            if not isinstance(payload, dict):
+                raise invalid_request("The request body is not a JSON object")
+            text = payload.get("text") or ""
+            attached = self._attached_media(payload.get("media"), viewer.user)
+            if not text and not attached:
                 raise invalid_request("text: the Tweet text can not be empty", "text")
             if len(URL.sub("x" * 23, text)) > 280:
                 raise XRequestError(
@@ -627,7 +843,7 @@ class XEmulator(Emulator):
                     "You are not permitted to perform this action. (Tweet text is too long.)",
                 )
             now = self.world.now()
-            for earlier in self.world.account_posts("x", viewer.user.id):
+            for earlier in self.world.account_posts("x", viewer.user.id) if text else []:
                 if now - earlier.created_at > DUPLICATE_WINDOW:
                     break
                 if earlier.extra.get("source_text") == text:
@@ -649,11 +865,15 @@ class XEmulator(Emulator):
                     text=shortened,
                     created_at=now,
                     link=links[0] if links else None,
+                    media=[upload.media_key for upload in attached],
                     final=_expected_metrics(viewer.user, post_id),
                     extra={
                         "source_text": text,
                         "lang": "en",
                         **({"in_reply_to": reply} if reply else {}),
+                        **(
+                            {"media": [self._media_object(u) for u in attached]} if attached else {}
+                        ),
                     },
                 )
             )
@@ -666,9 +886,272 @@ class XEmulator(Emulator):
 
         return self._serve(request, handle)
 
+    # -- media -----------------------------------------------------------------------------------
+    def _attached_media(self, media: Any, user: SandboxAccount) -> list[Upload]:
+        """The uploads named by ``media.media_ids`` of a new post, refused as X refuses them."""
+        if media is None:
+            return []
+        ids = media.get("media_ids") if isinstance(media, dict) else None
+        if (
+            not isinstance(ids, list)
+            or not 1 <= len(ids) <= 4
+            or not all(isinstance(i, str) and i.isdigit() for i in ids)
+        ):
+            raise invalid_request(
+                "`media.media_ids` must be a list of 1 to 4 media id strings", "media.media_ids"
+            )
+        uploads = [self._uploads.get(media_id) for media_id in ids]
+        invalid = [
+            media_id
+            for media_id, upload in zip(ids, uploads, strict=True)
+            if upload is None
+            or upload.owner != user.id
+            or not upload.ready
+            or self.world.now() - upload.created_at > MEDIA_LIFETIME
+        ]
+        kinds = [upload.kind for upload in uploads if upload]
+        if not invalid and len(kinds) > 1 and set(kinds) != {"photo"}:
+            invalid = ids  # a video or a GIF is always alone in a post
+        if invalid:
+            raise XRequestError(
+                400,
+                "Invalid Request",
+                "One or more parameters to your request was invalid.",
+                type=f"{PROBLEMS}/invalid-request",
+                errors=[
+                    {
+                        "parameters": {"media.media_ids": invalid},
+                        "message": "Your media IDs are invalid.",
+                    }
+                ],
+            )
+        return [upload for upload in uploads if upload]
+
+    def _media_object(self, upload: Upload) -> dict[str, Any]:
+        """The media object of a posted upload, with every field the sandbox can fill."""
+        media: dict[str, Any] = {"media_key": upload.media_key, "type": upload.kind}
+        size = image_size(upload.content or b"") if upload.kind != "video" else None
+        if size:
+            media["width"], media["height"] = size
+        token = base64.b32encode(hashlib.sha256(upload.id.encode()).digest()).decode()[:15]
+        if upload.kind == "photo":
+            extension = (upload.media_type or "image/jpeg").split("/")[1]
+            media["url"] = f"https://pbs.twimg.com/media/{token}.{extension}"
+        else:
+            media["preview_image_url"] = (
+                f"https://pbs.twimg.com/ext_tw_video_thumb/{upload.id}/pu/img/{token}.jpg"
+            )
+            media["variants"] = [
+                {
+                    "bit_rate": 832000,
+                    "content_type": "video/mp4",
+                    "url": f"https://video.twimg.com/ext_tw_video/{upload.id}/pu/vid/{token}.mp4",
+                }
+            ]
+        return media
+
+    def _own_upload(self, viewer: Viewer, media_id: str | None, parameter: str) -> Upload:
+        upload = self._uploads.get(media_id or "")
+        if upload is None or viewer.user is None or upload.owner != viewer.user.id:
+            raise invalid_request(
+                f"The `{parameter}` value [{media_id}] is not a valid media id", parameter
+            )
+        if self.world.now() - upload.created_at > MEDIA_LIFETIME:
+            raise invalid_request(f"Media {media_id} has expired", parameter)
+        return upload
+
+    def _new_upload(
+        self, viewer: Viewer, category: str, media_type: str | None, total_bytes: int
+    ) -> Upload:
+        assert viewer.user is not None  # app-only callers are refused by the limits table
+        limit = MAX_MEDIA_BYTES[CATEGORY_KIND[category]]
+        if total_bytes > limit:
+            raise invalid_request(
+                f"File size exceeds {limit} bytes for media_category {category}", "total_bytes"
+            )
+        upload = Upload(
+            self.world.new_id(), viewer.user.id, category, media_type, total_bytes, self.world.now()
+        )
+        self._uploads[upload.id] = upload
+        return upload
+
+    def _upload_json(self, upload: Upload) -> dict[str, Any]:
+        """``data`` of the upload, finalize and status answers."""
+        left = MEDIA_LIFETIME - (self.world.now() - upload.created_at)
+        data: dict[str, Any] = {
+            "id": upload.id,
+            "media_key": upload.media_key,
+            "expires_after_secs": max(0, int(left.total_seconds())),
+        }
+        if upload.content is None:
+            return data
+        data["size"] = len(upload.content)
+        if upload.kind == "video":
+            data["video"] = {"video_type": upload.media_type or "video/mp4"}
+        else:
+            image: dict[str, Any] = {"image_type": upload.media_type or "image/gif"}
+            size = image_size(upload.content)
+            if size:
+                image["w"], image["h"] = size
+            data["image"] = image
+        if upload.state is not None:
+            info: dict[str, Any] = {"state": upload.state}
+            if upload.state in ("pending", "in_progress"):
+                info["check_after_secs"] = self.check_after_secs
+            if upload.state != "pending":
+                info["progress_percent"] = min(
+                    100, 100 * upload.polls // max(1, self.processing_polls)
+                )
+            data["processing_info"] = info
+        return data
+
+    @route("POST", r"/2/media/upload")
+    def upload_media(self, request: Request) -> Response:
+        def handle(request: Request, viewer: Viewer) -> dict[str, Any]:
+            form = media_form(request, ONE_SHOT_FIELDS, ONE_SHOT_REQUIRED)
+            category = _category(form["media_category"])
+            if CATEGORY_KIND[category] != "photo":
+                raise invalid_request(
+                    f"media_category {category} needs the chunked upload: "
+                    "/2/media/upload/initialize, /append, /finalize",
+                    "media_category",
+                )
+            content = form["media"]
+            media_type = sniff_image(content)
+            if media_type is None:
+                raise invalid_request("media type unrecognized.", "media")
+            upload = self._new_upload(viewer, category, media_type, len(content))
+            upload.content = content
+            return {"data": self._upload_json(upload)}
+
+        return self._serve(request, handle)
+
+    @route("POST", r"/2/media/upload/initialize")
+    def initialize_upload(self, request: Request) -> Response:
+        def handle(request: Request, viewer: Viewer) -> dict[str, Any]:
+            payload = request.json()
+            if not isinstance(payload, dict):
+                raise invalid_request("The request body is not a JSON object")
+            unknown = sorted(set(payload) - INITIALIZE_FIELDS)
+            if unknown:
+                raise invalid_request(f"The `{unknown[0]}` field is not allowed", unknown[0])
+            media_type = payload.get("media_type")
+            if media_type not in MEDIA_TYPES:
+                raise invalid_request(
+                    f"The `media_type` value [{media_type}] is not a supported media type",
+                    "media_type",
+                )
+            total = payload.get("total_bytes")
+            if not isinstance(total, int) or isinstance(total, bool) or total < 1:
+                raise invalid_request("`total_bytes` must be a positive integer", "total_bytes")
+            default = "tweet_video" if media_type.startswith("video/") else "tweet_image"
+            category = _category(payload.get("media_category", default))
+            kind = CATEGORY_KIND[category]
+            if (kind == "video") != media_type.startswith("video/"):
+                raise invalid_request(
+                    f"media_type {media_type} does not match media_category {category}",
+                    "media_type",
+                )
+            upload = self._new_upload(viewer, category, media_type, total)
+            return {"data": self._upload_json(upload)}
+
+        return self._serve(request, handle)
+
+    @route("POST", r"/2/media/upload/(?P<id>\d{1,19})/append")
+    def append_upload(self, request: Request) -> Response:
+        def handle(request: Request, viewer: Viewer) -> dict[str, Any]:
+            upload = self._own_upload(viewer, request.params["id"], "id")
+            if upload.content is not None:
+                raise invalid_request(f"Media {upload.id} is already finalized", "id")
+            form = media_form(request, APPEND_FIELDS, APPEND_FIELDS)
+            index = str(form["segment_index"])
+            if not index.isdigit() or int(index) > MAX_SEGMENT_INDEX:
+                raise invalid_request(
+                    f"The `segment_index` value [{index}] is not between 0 and {MAX_SEGMENT_INDEX}",
+                    "segment_index",
+                )
+            if len(form["media"]) > MAX_SEGMENT_BYTES:
+                raise invalid_request(
+                    f"A segment may hold {MAX_SEGMENT_BYTES} bytes at most", "media"
+                )
+            upload.segments[int(index)] = form["media"]
+            expires = upload.created_at + MEDIA_LIFETIME
+            return {"data": {"expires_at": int(expires.timestamp())}}
+
+        return self._serve(request, handle)
+
+    @route("POST", r"/2/media/upload/(?P<id>\d{1,19})/finalize")
+    def finalize_upload(self, request: Request) -> Response:
+        def handle(request: Request, viewer: Viewer) -> dict[str, Any]:
+            upload = self._own_upload(viewer, request.params["id"], "id")
+            # A finalize repeated after a lost answer gets the state again, not an error.
+            if upload.content is None:
+                self._finalize(upload)
+            return {"data": self._upload_json(upload)}
+
+        return self._serve(request, handle)
+
+    def _finalize(self, upload: Upload) -> None:
+        indexes = sorted(upload.segments)
+        if indexes != list(range(len(indexes))):
+            raise invalid_request(
+                f"Segments of media {upload.id} are missing: got indexes {indexes}", "segment_index"
+            )
+        content = b"".join(upload.segments[i] for i in indexes)
+        if len(content) != upload.total_bytes:
+            raise invalid_request(
+                f"File size mismatch: received {len(content)} bytes, total_bytes said {upload.total_bytes}",
+                "total_bytes",
+            )
+        if upload.kind == "photo":
+            if sniff_image(content) is None:
+                raise invalid_request("media type unrecognized.", "media")
+        else:
+            upload.state = "pending"
+        upload.content = content
+        upload.segments.clear()
+
+    @route("GET", r"/2/media/upload")
+    def upload_status(self, request: Request) -> Response:
+        def handle(request: Request, viewer: Viewer) -> dict[str, Any]:
+            command = request.arg("command", "STATUS")
+            if command != "STATUS":
+                raise invalid_request(
+                    f"The `command` value [{command}] is not one of [STATUS]", "command"
+                )
+            upload = self._own_upload(viewer, request.arg("media_id"), "media_id")
+            if upload.content is None:
+                raise invalid_request(f"Media {upload.id} is not finalized", "media_id")
+            if upload.state in ("pending", "in_progress"):
+                upload.polls += 1
+                if upload.polls < self.processing_polls:
+                    upload.state = "in_progress"
+                else:
+                    valid = upload.kind != "video" or is_mp4(upload.content)
+                    upload.state = "succeeded" if valid else "failed"
+            return {"data": self._upload_json(upload)}
+
+        return self._serve(request, handle)
+
 
 def _endpoint(request: Request) -> str:
     return endpoint_name(request.method, request.path)
+
+
+def _tweet_fields(request: Request) -> set[str]:
+    """``tweet.fields``, plus the fields the asked expansions are built from."""
+    fields = _fields(request, "tweet.fields")
+    expansions = _fields(request, "expansions")
+    if "author_id" in expansions:
+        fields.add("author_id")
+    if "attachments.media_keys" in expansions:
+        fields.add("attachments")
+    return fields
+
+
+def _media_of(item: SandboxPost | SandboxMention) -> list[dict[str, Any]]:
+    """The media objects attached to a post, as ``includes.media`` shows them in full."""
+    return item.extra.get("media", []) if isinstance(item, SandboxPost) else []
 
 
 def _lang(item: SandboxPost | SandboxMention) -> str:
