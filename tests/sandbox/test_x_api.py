@@ -1,20 +1,33 @@
 """Contract tests: every X emulator answer the adapter can receive validates against X's OpenAPI spec.
 
 Also the emulator's own behaviour that the adapter tests do not reach: rate-limit windows,
-search operators, private metrics only for the owner.
+search operators, private metrics only for the owner, media upload validation and processing.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import timedelta
 
 import pytest
 from tests.support.openapi import load_contract, validate_openapi3_response
-from tests.support.x_world import BRAND_ID, FAN_ID, NOW, RIVAL_ID, build_x_world
+from tests.support.x_world import BRAND_ID, FAN_ID, JPEG, MP4, NOW, PNG, RIVAL_ID, build_x_world
+from urllib3 import encode_multipart_formdata
 
 from socialops.sandbox import Request, Sandbox
-from socialops.sandbox.x_api import LIMITS, XEmulator, parse_query, x_time
+from socialops.sandbox.x_api import (
+    APPEND_FIELDS,
+    CATEGORY_KIND,
+    INITIALIZE_FIELDS,
+    LIMITS,
+    MEDIA_TYPES,
+    ONE_SHOT_FIELDS,
+    ONE_SHOT_REQUIRED,
+    XEmulator,
+    parse_query,
+    x_time,
+)
 
 BEARER = {"authorization": "Bearer any-app-token"}
 USER = {
@@ -267,3 +280,350 @@ def test_search_operators(query, expected):
         "is_reply": "",
     }
     assert parse_query(query)(item) is expected
+
+
+# -- media upload ----------------------------------------------------------------------------
+def send(sandbox, method, path, headers=USER, *, form=None, json_body=None, **query):
+    """A request with a multipart (``form``) or JSON body, as the adapter sends them."""
+    body, content_type = b"", None
+    if form is not None:
+        body, content_type = encode_multipart_formdata(form)
+    elif json_body is not None:
+        body, content_type = json.dumps(json_body).encode(), "application/json"
+    request = Request(
+        network="x",
+        method=method,
+        path=path,
+        query={k: [v] for k, v in query.items()},
+        headers={**headers, **({"content-type": content_type} if content_type else {})},
+        body=body,
+    )
+    response, _ = sandbox.handle(request)
+    return response
+
+
+def upload_image(sandbox, path=JPEG, category="tweet_image"):
+    form = {"media": (path.name, path.read_bytes(), "image/jpeg"), "media_category": category}
+    return send(sandbox, "POST", "/2/media/upload", form=form)
+
+
+def upload_video(sandbox, content, *, segment=64):
+    """initialize + append per segment + finalize; every answer, in order."""
+    init = send(
+        sandbox,
+        "POST",
+        "/2/media/upload/initialize",
+        json_body={
+            "media_type": "video/mp4",
+            "total_bytes": len(content),
+            "media_category": "tweet_video",
+        },
+    )
+    media_id = init.body["data"]["id"]
+    answers = [init]
+    for index, start in enumerate(range(0, len(content), segment)):
+        form = {"media": ("blob", content[start : start + segment]), "segment_index": str(index)}
+        answers.append(send(sandbox, "POST", f"/2/media/upload/{media_id}/append", form=form))
+    answers.append(send(sandbox, "POST", f"/2/media/upload/{media_id}/finalize"))
+    return media_id, answers
+
+
+def status(sandbox, media_id):
+    return send(sandbox, "GET", "/2/media/upload", media_id=media_id, command="STATUS")
+
+
+def test_the_upload_fields_are_the_contract_request_fields(spec):
+    schemas = spec["components"]["schemas"]
+    one_shot = schemas["MediaUploadRequest"]
+    assert set(one_shot["properties"]) == ONE_SHOT_FIELDS
+    assert set(one_shot["required"]) == ONE_SHOT_REQUIRED
+    append = schemas["AppendMediaUploadRequest"]
+    assert set(append["properties"]) == set(append["required"]) == APPEND_FIELDS
+    initialize = schemas["InitializeMediaUploadRequest"]["properties"]
+    assert set(initialize) == INITIALIZE_FIELDS
+    assert tuple(initialize["media_type"]["enum"]) == MEDIA_TYPES
+    assert set(CATEGORY_KIND) <= set(initialize["media_category"]["enum"])
+    assert set(schemas["CreatePostsMedia"]["properties"]) >= {"media_ids"}
+
+
+def test_one_shot_image_upload_matches_the_contract(spec, sandbox):
+    response = upload_image(sandbox)
+    assert response.status == 200, response.body
+    validate_openapi3_response(spec, "POST", "/2/media/upload", 200, response.body)
+    data = response.body["data"]
+    assert data["media_key"] == f"3_{data['id']}"
+    assert data["image"] == {"image_type": "image/jpeg", "w": 320, "h": 320}
+    assert data["size"] == JPEG.stat().st_size and data["expires_after_secs"] == 86400
+
+
+def test_json_upload_takes_base64_media(sandbox):
+    body = {"media": base64.b64encode(PNG.read_bytes()).decode(), "media_category": "tweet_image"}
+    response = send(sandbox, "POST", "/2/media/upload", json_body=body)
+    assert response.status == 200 and response.body["data"]["image"]["image_type"] == "image/png"
+
+
+def test_chunked_video_upload_and_processing_match_the_contract(spec, sandbox):
+    sandbox.emulators["x"].processing_polls = 3
+    media_id, (init, *appends, final) = upload_video(sandbox, MP4.read_bytes())
+    validate_openapi3_response(spec, "POST", "/2/media/upload/initialize", 200, init.body)
+    assert init.body["data"]["media_key"] == f"7_{media_id}"
+    for answer in appends:
+        validate_openapi3_response(
+            spec, "POST", f"/2/media/upload/{media_id}/append", 200, answer.body
+        )
+        assert answer.body["data"]["expires_at"] == int((NOW + timedelta(days=1)).timestamp())
+    assert len(appends) == 3  # 152 bytes in 64-byte segments
+    validate_openapi3_response(
+        spec, "POST", f"/2/media/upload/{media_id}/finalize", 200, final.body
+    )
+    assert final.body["data"]["processing_info"] == {"state": "pending", "check_after_secs": 1}
+    assert final.body["data"]["video"] == {"video_type": "video/mp4"}
+
+    states = []
+    for _ in range(3):
+        answer = status(sandbox, media_id)
+        validate_openapi3_response(spec, "GET", "/2/media/upload", 200, answer.body)
+        states.append(answer.body["data"]["processing_info"])
+    assert [(s["state"], s["progress_percent"]) for s in states] == [
+        ("in_progress", 33),
+        ("in_progress", 66),
+        ("succeeded", 100),
+    ]
+    assert "check_after_secs" not in states[-1]
+    # A finalize repeated after a lost answer is answered again, not refused.
+    again = send(sandbox, "POST", f"/2/media/upload/{media_id}/finalize")
+    assert again.status == 200 and again.body["data"]["processing_info"]["state"] == "succeeded"
+
+
+def test_a_video_that_is_not_an_mp4_fails_processing(sandbox):
+    sandbox.emulators["x"].processing_polls = 1
+    media_id, _ = upload_video(sandbox, b"definitely not a video")
+    assert status(sandbox, media_id).body["data"]["processing_info"]["state"] == "failed"
+    refused = call(
+        sandbox, "POST", "/2/tweets", USER, body={"text": "v", "media": {"media_ids": [media_id]}}
+    )
+    assert refused.status == 400
+
+
+def post_with(sandbox, *media_ids, text="With media"):
+    return call(
+        sandbox,
+        "POST",
+        "/2/tweets",
+        USER,
+        body={"text": text, "media": {"media_ids": list(media_ids)}},
+    )
+
+
+def lookup_with_media(spec, sandbox, post_id, media_fields):
+    """GET /2/tweets with the media expansion, checked against the contract."""
+    body = call(
+        sandbox,
+        "GET",
+        "/2/tweets",
+        ids=post_id,
+        expansions="attachments.media_keys",
+        media__fields=media_fields,
+    ).body
+    validate_openapi3_response(spec, "GET", "/2/tweets", 200, body)
+    return body
+
+
+def test_posted_media_come_back_as_attachments_and_includes(spec, sandbox):
+    photos = [upload_image(sandbox, path).body["data"] for path in (JPEG, PNG)]
+    created = post_with(sandbox, *(p["id"] for p in photos))
+    assert created.status == 201
+    validate_openapi3_response(spec, "POST", "/2/tweets", 201, created.body)
+    post_id = created.body["data"]["id"]
+    keys = [p["media_key"] for p in photos]
+
+    body = lookup_with_media(spec, sandbox, post_id, "width,height,url,type")
+    assert body["data"][0]["attachments"] == {"media_keys": keys}
+    assert [(m["media_key"], m["type"], m["width"]) for m in body["includes"]["media"]] == [
+        (keys[0], "photo", 320),
+        (keys[1], "photo", 320),
+    ]
+    assert body["includes"]["media"][1]["url"].endswith(".png")
+    plain = call(sandbox, "GET", "/2/tweets", ids=post_id).body
+    assert "attachments" not in plain["data"][0] and "includes" not in plain
+
+    timeline = call(
+        sandbox, "GET", f"/2/users/{BRAND_ID}/tweets", expansions="attachments.media_keys,author_id"
+    ).body
+    validate_openapi3_response(spec, "GET", f"/2/users/{BRAND_ID}/tweets", 200, timeline)
+    assert timeline["data"][0]["attachments"]["media_keys"] == keys
+    assert {"users", "media"} <= set(timeline["includes"])
+
+
+def test_a_media_only_post_needs_no_text(sandbox):
+    photo = upload_image(sandbox).body["data"]["id"]
+    assert post_with(sandbox, photo, text="").status == 201
+
+
+def test_a_processed_video_is_posted_with_its_variants(spec, sandbox):
+    sandbox.emulators["x"].processing_polls = 1
+    media_id, _ = upload_video(sandbox, MP4.read_bytes())
+    pending = post_with(sandbox, media_id, text="too early")
+    assert pending.status == 400  # not processed yet
+    status(sandbox, media_id)
+    post_id = post_with(sandbox, media_id, text="ready").body["data"]["id"]
+    body = lookup_with_media(spec, sandbox, post_id, "preview_image_url,variants")
+    (video,) = body["includes"]["media"]
+    assert video["type"] == "video" and video["variants"][0]["content_type"] == "video/mp4"
+
+
+def media_errors(sandbox):
+    jpeg = JPEG.read_bytes()
+    photo = upload_image(sandbox).body["data"]["id"]
+    yield "unknown media id", post_with(sandbox, "123456")
+    yield "five media", post_with(sandbox, *[photo] * 5)
+    sandbox.emulators["x"].processing_polls = 1
+    video, _ = upload_video(sandbox, MP4.read_bytes())
+    status(sandbox, video)
+    yield "video and image", post_with(sandbox, video, photo)
+    yield (
+        "app-only upload",
+        send(
+            sandbox,
+            "POST",
+            "/2/media/upload",
+            BEARER,
+            form={"media": ("a.jpg", jpeg), "media_category": "tweet_image"},
+        ),
+    )
+    yield "no category", send(sandbox, "POST", "/2/media/upload", form={"media": ("a.jpg", jpeg)})
+    yield "bad category", upload_image(sandbox, category="tweet_picture")
+    yield "video in one shot", upload_image(sandbox, category="tweet_video")
+    yield (
+        "legacy command field",
+        send(
+            sandbox,
+            "POST",
+            "/2/media/upload",
+            form={"media": ("a.jpg", jpeg), "media_category": "tweet_image", "command": "INIT"},
+        ),
+    )
+    yield (
+        "not an image",
+        send(
+            sandbox,
+            "POST",
+            "/2/media/upload",
+            form={"media": ("a.jpg", b"hello"), "media_category": "tweet_image"},
+        ),
+    )
+    yield (
+        "urlencoded body",
+        send(
+            sandbox,
+            "POST",
+            "/2/media/upload",
+            headers={**USER, "content-type": "application/x-www-form-urlencoded"},
+        ),
+    )
+    yield (
+        "image too large",
+        send(
+            sandbox,
+            "POST",
+            "/2/media/upload/initialize",
+            json_body={
+                "media_type": "image/jpeg",
+                "total_bytes": 6 * 1024 * 1024,
+                "media_category": "tweet_image",
+            },
+        ),
+    )
+    yield (
+        "no total_bytes",
+        send(sandbox, "POST", "/2/media/upload/initialize", json_body={"media_type": "video/mp4"}),
+    )
+    yield (
+        "bad media_type",
+        send(
+            sandbox,
+            "POST",
+            "/2/media/upload/initialize",
+            json_body={"media_type": "video/avi", "total_bytes": 10},
+        ),
+    )
+    init = send(
+        sandbox,
+        "POST",
+        "/2/media/upload/initialize",
+        json_body={"media_type": "video/mp4", "total_bytes": 10},
+    )
+    session = init.body["data"]["id"]
+    yield (
+        "segment_index too big",
+        send(
+            sandbox,
+            "POST",
+            f"/2/media/upload/{session}/append",
+            form={"media": ("b", b"12345"), "segment_index": "1000"},
+        ),
+    )
+    yield (
+        "no segment_index",
+        send(sandbox, "POST", f"/2/media/upload/{session}/append", form={"media": ("b", b"12345")}),
+    )
+    send(
+        sandbox,
+        "POST",
+        f"/2/media/upload/{session}/append",
+        form={"media": ("b", b"12345"), "segment_index": "0"},
+    )
+    yield "size mismatch", send(sandbox, "POST", f"/2/media/upload/{session}/finalize")
+    yield (
+        "append to unknown id",
+        send(
+            sandbox,
+            "POST",
+            "/2/media/upload/42/append",
+            form={"media": ("b", b"1"), "segment_index": "0"},
+        ),
+    )
+    yield "status of unknown id", status(sandbox, "42")
+    yield "status before finalize", status(sandbox, session)
+    sandbox.add_fault({"network": "x", "kind": "rate_limit", "path": "/2/media/upload"})
+    yield "rate_limit", upload_image(sandbox)
+
+
+def test_media_error_answers_match_the_contract(spec, sandbox):
+    seen = {}
+    for name, response in media_errors(sandbox):
+        validate_openapi3_response(spec, "POST", "/2/media/upload", response.status, response.body)
+        assert {"title", "detail", "type", "status"} <= set(response.body), name
+        seen[name] = response.status
+    assert seen.pop("app-only upload") == 403 and seen.pop("rate_limit") == 429
+    assert set(seen.values()) == {400}, seen
+
+
+def test_invalid_media_ids_are_refused_like_x(sandbox):
+    refused = post_with(sandbox, "123456").body
+    assert refused["detail"] == "One or more parameters to your request was invalid."
+    assert refused["errors"] == [
+        {"parameters": {"media.media_ids": ["123456"]}, "message": "Your media IDs are invalid."}
+    ]
+
+
+def test_media_ids_belong_to_their_uploader(sandbox):
+    photo = upload_image(sandbox).body["data"]["id"]
+    other_user = {
+        "authorization": f'OAuth oauth_consumer_key="ck", oauth_token="{RIVAL_ID}-secret", oauth_signature="s"'
+    }
+    refused = call(
+        sandbox,
+        "POST",
+        "/2/tweets",
+        other_user,
+        body={"text": "mine now", "media": {"media_ids": [photo]}},
+    )
+    assert refused.status == 400
+    assert status(sandbox, photo).status == 200  # the uploader still sees it
+
+
+def test_media_ids_expire_after_24_hours(sandbox):
+    photo = upload_image(sandbox).body["data"]["id"]
+    sandbox.world.freeze(NOW + timedelta(hours=24, seconds=1))
+    assert post_with(sandbox, photo).status == 400
