@@ -1,0 +1,131 @@
+"""Bulk-load throughput: ``socialops.warehouse.upsert`` against a raw COPY of the same rows.
+
+The rows are a ``post_metrics_daily`` DataFrame (what the nightly extraction loads), built
+once and given unchanged to every method, so the figures include the same value
+normalisation. Each case runs on an empty table or a table already holding the rows, in a
+throwaway PostgreSQL schema, :data:`REPEATS` times; the median is reported.
+
+* ``raw_copy``: ``COPY ... FROM STDIN`` straight into the empty table (the speed ceiling);
+* ``upsert_insert``: upsert into the empty table (every row new);
+* ``upsert_unchanged``: the same load again (a rerun: nothing rewritten);
+* ``upsert_update``: every row with a changed value (a late metric update).
+
+SQLite, the default local warehouse, is measured with the same cases (its raw baseline is
+a plain ``executemany`` INSERT).
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+REPEATS = 3
+
+
+def metric_rows(count: int) -> Any:
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(7)
+    days = 10
+    posts = count // days
+    frame = pd.DataFrame(
+        {
+            "network": "instagram",
+            "post_id": np.repeat([f"17900000{n:010d}" for n in range(posts)], days),
+            "day": np.tile([date(2026, 11, 1) + timedelta(days=d) for d in range(days)], posts),
+        }
+    )
+    for name in ("impressions", "reach", "likes", "comments", "shares", "saves"):
+        frame[name] = rng.integers(0, 50_000, len(frame))
+    frame["video_views"] = None
+    frame["link_clicks"] = rng.integers(0, 500, len(frame))
+    return frame
+
+
+def _median_rate(rows: int, prepare: Callable[[], None], load: Callable[[], Any]) -> dict[str, Any]:
+    timings = []
+    for _ in range(REPEATS):
+        prepare()
+        started = time.perf_counter()
+        load()
+        timings.append(time.perf_counter() - started)
+    seconds = statistics.median(timings)
+    return {"rows": rows, "seconds": round(seconds, 3), "rows_per_second": round(rows / seconds)}
+
+
+def measure(engine: Any, rows: Any) -> dict[str, Any]:
+    from sqlalchemy import text
+
+    from socialops.warehouse.upsert import raw_copy, upsert
+
+    table = "post_metrics_daily"
+    count = len(rows)
+    updated = rows.assign(likes=rows["likes"] + 1)
+
+    # TRUNCATE on PostgreSQL: a DELETE would leave dead rows that slow the next repeat.
+    clear = "TRUNCATE" if engine.dialect.name == "postgresql" else "DELETE FROM"
+
+    def empty() -> None:
+        with engine.begin() as connection:
+            connection.execute(text(f"{clear} {table}"))
+
+    def loaded() -> None:
+        empty()
+        raw_copy(engine, table, rows)
+
+    def check(result: Any, **expected: int) -> None:
+        for field, value in expected.items():
+            if getattr(result, field) != value:
+                raise AssertionError(f"upsert {field}={getattr(result, field)}, expected {value}")
+
+    return {
+        "raw_copy": _median_rate(count, empty, lambda: raw_copy(engine, table, rows)),
+        "upsert_insert": _median_rate(
+            count, empty, lambda: check(upsert(engine, table, rows), inserted=count)
+        ),
+        "upsert_unchanged": _median_rate(
+            count, loaded, lambda: check(upsert(engine, table, rows), unchanged=count)
+        ),
+        "upsert_update": _median_rate(
+            count, loaded, lambda: check(upsert(engine, table, updated), updated=count)
+        ),
+    }
+
+
+def run(pg_url: str | None, *, pg_rows: int = 200_000, sqlite_rows: int = 50_000) -> dict[str, Any]:
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from socialops.warehouse.engine import create_warehouse_engine, ensure_schema
+
+    results: dict[str, Any] = {"repeats": REPEATS, "table": "post_metrics_daily"}
+    with tempfile.TemporaryDirectory() as workdir:
+        engine = create_warehouse_engine(f"sqlite:///{workdir}/bench.db")
+        ensure_schema(engine)
+        results["sqlite"] = measure(engine, metric_rows(sqlite_rows))
+        engine.dispose()
+    if not pg_url:
+        return results
+    server = create_warehouse_engine(pg_url)
+    schema = f"socialops_bench_load_{int(time.time())}"
+    with server.begin() as connection:
+        results["postgresql_version"] = connection.execute(text("SHOW server_version")).scalar()
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    base = make_url(pg_url)
+    engine = create_warehouse_engine(
+        base.set(query={**base.query, "options": f"-csearch_path={schema}"})
+    )
+    try:
+        ensure_schema(engine)
+        results["postgresql"] = measure(engine, metric_rows(pg_rows))
+    finally:
+        engine.dispose()
+        with server.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        server.dispose()
+    return results

@@ -1,0 +1,293 @@
+"""A nightly extraction of the reference brand: wall time, peak memory, API calls.
+
+The sandbox shards (:mod:`bench.world`) run in a separate process so that the measured
+process is what an Airflow worker would be: the extraction service, its adapters and the
+warehouse client, nothing else. Its peak RSS (``ru_maxrss``) includes the Python, pandas,
+SQLAlchemy and SDK imports, reported separately as the baseline.
+
+The 20 accounts run one after the other in one process, the worst case for wall time: the
+DAG maps them to parallel tasks, bounded by the per-network pools.
+
+API calls are read from the sandbox's request log and compared with the minimum the APIs
+allow for the same work (:data:`MINIMUM_CALLS`): every listing page full (X 100, YouTube 50,
+Graph 100, LinkedIn 100 per page), every id lookup batched at the API's maximum (X 100,
+YouTube 50, Graph ``?ids=`` 50, LinkedIn share statistics 50), and the account-level
+calls that cannot be merged.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import multiprocessing
+import resource
+import time
+import urllib.request
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from bench.world import DAY, NETWORK_LOOKBACK, POSTS_PER_ACCOUNT, SHARDS, TIMEZONE, shard_accounts
+
+
+def pages(items: int, size: int) -> int:
+    """Requests needed to list or look up ``items`` at ``size`` per request (at least one)."""
+    return max(1, math.ceil(items / size))
+
+
+#: network → (minimum calls for one account with ``n`` posts in its window, why).
+MINIMUM_CALLS: dict[str, tuple[Callable[[int], int], str]] = {
+    "x": (
+        lambda n: 1 + pages(n, 100) + pages(n, 100),
+        "user lookup (followers) + timeline pages of 100 + post lookups of 100 ids",
+    ),
+    "youtube": (
+        lambda n: 1 + 1 + 1 + pages(n, 50) + pages(n, 50),
+        "OAuth token + channels.list (statistics and uploads playlist in one call) + Analytics "
+        "subscribers of the day + playlistItems pages of 50 + videos.list of 50 ids",
+    ),
+    "facebook": (
+        lambda n: 1 + 1 + pages(n, 100) + pages(n, 50),
+        "Page (followers) + Page insights + feed pages of 100 + ?ids= lookups of 50 posts",
+    ),
+    "instagram": (
+        lambda n: 1 + 1 + 1 + pages(n, 100) + pages(n, 50),
+        "Page → Instagram account id + profile with counts + account insights + media pages "
+        "of 100 + ?ids= lookups of 50 media",
+    ),
+    "linkedin": (
+        lambda n: 1 + 1 + 1 + pages(n, 100) + pages(n, 50),
+        "handle → organization URN + follower count + page share statistics + posts pages "
+        "of 100 + share statistics of 50 posts",
+    ),
+}
+
+
+# -- the sandbox, in its own process -----------------------------------------------------
+
+
+def _serve(connection: Any) -> None:
+    from bench.world import build_shard
+    from socialops.sandbox import Sandbox, SandboxServer, emulator_types
+
+    servers = []
+    for shard in range(SHARDS):
+        sandbox = Sandbox(
+            lambda shard=shard: build_shard(shard), emulator_types(list(NETWORK_LOOKBACK))
+        )
+        servers.append(SandboxServer(sandbox).start())
+    connection.send([server.url for server in servers])
+    connection.recv()  # any message: stop
+    for server in servers:
+        server.stop()
+
+
+@contextmanager
+def running_shards() -> Iterator[list[str]]:
+    """The base URLs of the :data:`SHARDS` sandboxes, served by a child process."""
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe()
+    process = context.Process(target=_serve, args=(child,), daemon=True)
+    process.start()
+    try:
+        deadline = time.monotonic() + 300
+        while not parent.poll(1):
+            if not process.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"the benchmark sandboxes did not start (exit code {process.exitcode})"
+                )
+        yield parent.recv()
+    finally:
+        if process.is_alive():
+            parent.send("stop")
+        process.join(30)
+        if process.is_alive():
+            process.terminate()
+
+
+def _admin(base_url: str, method: str, path: str) -> Any:
+    request = urllib.request.Request(f"{base_url}/_sandbox{path}", method=method)
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read() or b"null")
+
+
+# -- the measured run, in a fresh process --------------------------------------------------
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def _extract_all(urls: list[str], warehouse_url: str, queue: Any) -> None:
+    baseline = _rss_mb()
+    from socialops.extraction import AccountExtraction, AccountTarget
+    from socialops.networks import ConnectionSettings, build_adapter
+    from socialops.sandbox import emulator_types
+    from socialops.warehouse.engine import create_warehouse_engine
+
+    emulators = {e.network: e for e in emulator_types(list(NETWORK_LOOKBACK))}
+    engine = create_warehouse_engine(warehouse_url)
+    imported = _rss_mb()
+    per_network: Counter[str] = Counter()
+    rows: Counter[str] = Counter()
+    changed = 0
+    started = time.perf_counter()
+    for shard, url in enumerate(urls):
+        for account in shard_accounts(shard):
+            connection = emulators[account.network].connection(url)
+            settings = ConnectionSettings(
+                conn_id=f"{account.network}_default",
+                host=connection["host"],
+                login=connection.get("login"),
+                password=connection.get("password"),
+                extras=connection.get("extra", {}),
+            )
+            adapter = build_adapter(account.network, settings)
+            began = time.perf_counter()
+            result = AccountExtraction(
+                adapter, engine, timezone=TIMEZONE, follower_change_pct=20.0
+            ).run(
+                AccountTarget(account.network, account.handle, NETWORK_LOOKBACK[account.network]),
+                DAY,
+            )
+            adapter.close()
+            per_network[account.network] += time.perf_counter() - began
+            for table, loaded in result.loaded.items():
+                rows[table] += loaded.received
+                changed += loaded.inserted + loaded.updated
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    queue.put(
+        {
+            "wall_seconds": round(elapsed, 2),
+            "seconds_per_network": {k: round(v, 2) for k, v in sorted(per_network.items())},
+            "rows": dict(rows),
+            "rows_inserted_or_updated": changed,
+            "rss_baseline_mb": round(baseline, 1),
+            "rss_after_imports_mb": round(imported, 1),
+            "rss_peak_mb": round(_rss_mb(), 1),
+        }
+    )
+
+
+def _measured_run(urls: list[str], warehouse_url: str) -> dict[str, Any]:
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_extract_all, args=(urls, warehouse_url, queue))
+    process.start()
+    try:
+        result = queue.get(timeout=1800)
+    finally:
+        process.join(60)
+    if process.exitcode not in (0, None):
+        raise RuntimeError(f"the measured nightly run failed (exit code {process.exitcode})")
+    return result
+
+
+# -- API calls -------------------------------------------------------------------------------
+
+
+def _endpoint(request: dict[str, Any]) -> str:
+    """``GET /v21.0/:id/insights``: the request's path with ids masked, and its ``part``."""
+    path = "/".join(
+        ":id" if sum(ch.isdigit() for ch in segment) >= 5 else segment
+        for segment in request["path"].split("/")
+    )
+    part = request["query"].get("part") if isinstance(request["query"], dict) else None
+    return f"{request['method']} {path}" + (f" (part={part})" if part else "")
+
+
+def api_calls(urls: list[str]) -> dict[str, Any]:
+    """Calls made per network (from the request logs) against :data:`MINIMUM_CALLS`."""
+    made: Counter[str] = Counter()
+    repeated: Counter[str] = Counter()
+    endpoints: dict[str, Counter[str]] = {network: Counter() for network in MINIMUM_CALLS}
+    for url in urls:
+        seen: set[str] = set()
+        for request in _admin(url, "GET", "/requests"):
+            made[request["network"]] += 1
+            endpoints[request["network"]][_endpoint(request)] += 1
+            key = json.dumps([request["method"], request["path"], request["query"]], sort_keys=True)
+            if key in seen and request["method"] == "GET":
+                repeated[request["network"]] += 1
+            seen.add(key)
+    table = {}
+    for network, (minimum, why) in MINIMUM_CALLS.items():
+        least = SHARDS * minimum(POSTS_PER_ACCOUNT[network])
+        table[network] = {
+            "accounts": SHARDS,
+            "posts": SHARDS * POSTS_PER_ACCOUNT[network],
+            "calls": made[network],
+            "minimum": least,
+            "overhead_pct": round(100 * (made[network] - least) / least, 1),
+            "repeated_calls": repeated[network],
+            "minimum_is": why,
+            "per_account": {
+                name: count / SHARDS for name, count in sorted(endpoints[network].items())
+            },
+        }
+    return table
+
+
+# -- the benchmark ----------------------------------------------------------------------------
+
+
+@contextmanager
+def _warehouse(backend: str, pg_url: str, workdir: str) -> Iterator[str]:
+    """A migrated, empty warehouse URL on ``backend``, removed afterwards."""
+    from sqlalchemy import text
+
+    from socialops.warehouse.engine import create_warehouse_engine, ensure_schema
+
+    if backend == "sqlite":
+        url = f"sqlite:///{workdir}/bench-warehouse.db"
+        engine = create_warehouse_engine(url)
+        ensure_schema(engine)
+        engine.dispose()
+        yield url
+        return
+    from sqlalchemy.engine import make_url
+
+    schema = f"socialops_bench_{int(time.time())}"
+    server = create_warehouse_engine(pg_url)
+    with server.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    base = make_url(pg_url)
+    url = base.set(query={**base.query, "options": f"-csearch_path={schema}"})
+    engine = create_warehouse_engine(url)
+    ensure_schema(engine)
+    engine.dispose()
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with server.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        server.dispose()
+
+
+def run(pg_url: str | None) -> dict[str, Any]:
+    import tempfile
+
+    backends = ["sqlite"] + (["postgresql"] if pg_url else [])
+    results: dict[str, Any] = {
+        "workload": {
+            "networks": len(NETWORK_LOOKBACK),
+            "accounts": SHARDS * len(NETWORK_LOOKBACK),
+            "posts_in_windows": SHARDS * sum(POSTS_PER_ACCOUNT.values()),
+            "lookback_days": NETWORK_LOOKBACK,
+            "day": DAY.isoformat(),
+        },
+        "runs": {},
+    }
+    with running_shards() as urls, tempfile.TemporaryDirectory() as workdir:
+        for backend in backends:
+            with _warehouse(backend, pg_url or "", workdir) as url:
+                for url_ in urls:
+                    _admin(url_, "DELETE", "/requests")
+                first = _measured_run(urls, url)
+                if "api_calls" not in results:
+                    results["api_calls"] = api_calls(urls)
+                rerun = _measured_run(urls, url)
+                results["runs"][backend] = {"first_night": first, "rerun_same_day": rerun}
+    return results
