@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from tests.support import kpi_frames as frames
 
 from socialops.analytics import kpis
 
@@ -45,57 +46,11 @@ def test_engagements_counts_unknown_as_zero_unless_all_unknown():
     assert kpis.engagements(frame).tolist()[2] == 1
 
 
-def _post_metrics():
-    return pd.DataFrame(
-        [
-            # network, post, day, impressions, reach, likes, comments, shares, saves
-            ("x", "p1", "2026-11-18", 1000, 800, 40, 5, 5, 0),
-            ("x", "p1", "2026-11-19", 1500, 1000, 60, 10, 8, 2),
-            ("x", "p2", "2026-11-19", 400, 0, 4, 0, 0, 0),
-            ("instagram", "i1", "2026-11-19", 2000, 1600, 100, 12, None, 8),
-        ],
-        columns=[
-            "network",
-            "post_id",
-            "day",
-            "impressions",
-            "reach",
-            "likes",
-            "comments",
-            "shares",
-            "saves",
-        ],
-    )
-
-
-def _posts():
-    return pd.DataFrame(
-        [
-            ("x", "p1", "100", "2026-11-18T09:00:00Z", "noel-2026"),
-            ("x", "p2", "100", "2026-11-19T22:30:00Z", None),  # 23:30 in Paris, still the 19th
-            ("instagram", "i1", "200", "2026-11-19T10:00:00Z", "noel-2026"),
-        ],
-        columns=["network", "external_id", "account_id", "created_at", "campaign_id"],
-    )
-
-
-def _account_metrics():
-    return pd.DataFrame(
-        [
-            ("x", "100", "2026-11-17", 1000, None, None),
-            ("x", "100", "2026-11-18", 1010, None, None),
-            ("x", "100", "2026-11-19", 1030, None, None),
-            ("instagram", "200", "2026-11-17", 5000, 9000, 4000),
-            # 18th missing: the 19th's growth is unknown, not a two-day jump
-            ("instagram", "200", "2026-11-19", 5100, 9500, 4200),
-        ],
-        columns=["network", "account_id", "day", "followers", "impressions", "reach"],
-    )
-
-
 class TestPostPerformance:
     def test_engagement_rates(self):
-        perf = kpis.post_performance(_post_metrics(), _posts(), _account_metrics())
+        perf = kpis.post_performance(
+            frames.post_metrics(), frames.posts(), frames.account_metrics()
+        )
         row = perf[(perf.post_id == "p1") & (perf.day == "2026-11-19")].iloc[0]
         # 60 + 10 + 8 + 2 = 80 engagements
         assert row.engagements == 80
@@ -105,16 +60,18 @@ class TestPostPerformance:
         assert row.campaign_id == "noel-2026"
 
     def test_zero_reach_gives_nan_rate(self):
-        perf = kpis.post_performance(_post_metrics())
+        perf = kpis.post_performance(frames.post_metrics())
         assert _nan(perf[perf.post_id == "p2"].iloc[0].engagement_rate_reach_pct)
 
     def test_followers_rate_is_nan_when_the_account_day_is_missing(self):
-        perf = kpis.post_performance(_post_metrics(), _posts(), _account_metrics().iloc[[0, 3]])
+        perf = kpis.post_performance(
+            frames.post_metrics(), frames.posts(), frames.account_metrics().iloc[[0, 3]]
+        )
         assert perf.engagement_rate_followers_pct.isna().all()
 
 
 def test_daily_increments_difference_consecutive_snapshots():
-    inc = kpis.daily_increments(_post_metrics())
+    inc = kpis.daily_increments(frames.post_metrics())
     p1 = inc[inc.post_id == "p1"].set_index("day")
     assert p1.loc["2026-11-18", "impressions"] == 1000  # first snapshot counts whole
     assert p1.loc["2026-11-19", "impressions"] == 500
@@ -123,7 +80,7 @@ def test_daily_increments_difference_consecutive_snapshots():
 
 
 def test_community_growth_needs_the_previous_calendar_day():
-    growth = kpis.community_growth(_account_metrics()).set_index(["network", "day"])
+    growth = kpis.community_growth(frames.account_metrics()).set_index(["network", "day"])
     x19 = growth.loc[("x", pd.Timestamp("2026-11-19"))]
     assert x19.net_new_followers == 20
     assert x19.follower_growth_pct == pytest.approx(20 / 1010 * 100)
@@ -132,19 +89,19 @@ def test_community_growth_needs_the_previous_calendar_day():
 
 
 def test_posting_frequency_counts_in_the_brand_time_zone():
-    daily = kpis.posting_frequency(_posts(), freq="D", timezone="Europe/Paris")
+    daily = kpis.posting_frequency(frames.posts(), freq="D", timezone="Europe/Paris")
     x = daily[daily.network == "x"].set_index("period")["posts"]
     assert x.to_dict() == {pd.Timestamp("2026-11-18"): 1, pd.Timestamp("2026-11-19"): 1}
-    utc = kpis.posting_frequency(_posts(), freq="D", timezone="UTC")
+    utc = kpis.posting_frequency(frames.posts(), freq="D", timezone="UTC")
     assert utc[utc.network == "x"]["posts"].tolist() == [1, 1]
-    weekly = kpis.posting_frequency(_posts(), by=["network"])
+    weekly = kpis.posting_frequency(frames.posts(), by=["network"])
     # 2026-11-18 and 19 are a Wednesday and a Thursday: the week of Monday the 16th
     assert weekly.set_index("network").loc["x", "period"] == pd.Timestamp("2026-11-16")
     assert weekly.set_index("network").loc["x", "posts"] == 2
 
 
 def test_top_posts_ranks_latest_snapshots():
-    perf = kpis.post_performance(_post_metrics(), _posts())
+    perf = kpis.post_performance(frames.post_metrics(), frames.posts())
     top = kpis.top_posts(perf, n=2)
     assert top.post_id.tolist() == ["i1", "p1"]  # 120 and 80 engagements
     assert top["rank"].tolist() == [1, 2]
@@ -157,7 +114,7 @@ def test_top_posts_ranks_latest_snapshots():
 class TestAccountDaily:
     def test_uses_own_reach_when_reported_else_post_sums(self):
         daily = kpis.account_daily(
-            _account_metrics(), _post_metrics(), _posts(), timezone="Europe/Paris"
+            frames.account_metrics(), frames.post_metrics(), frames.posts(), timezone="Europe/Paris"
         ).set_index(["network", "day"])
         x19 = daily.loc[("x", pd.Timestamp("2026-11-19"))]
         # X reports no account impressions: p1 gained 500, p2 was new with 400
@@ -172,7 +129,7 @@ class TestAccountDaily:
         assert ig19.engagement_rate_reach_pct == pytest.approx(120 / 4200 * 100)
 
     def test_rollup_recomputes_rates_from_sums(self):
-        daily = kpis.account_daily(_account_metrics(), _post_metrics(), _posts())
+        daily = kpis.account_daily(frames.account_metrics(), frames.post_metrics(), frames.posts())
         per_day = kpis.rollup(daily, ["day"]).set_index("day")
         day19 = per_day.loc[pd.Timestamp("2026-11-19")]
         assert day19.followers == 1030 + 5100
@@ -185,31 +142,11 @@ class TestAccountDaily:
         assert per_network.loc["x", "net_new_followers"] == 30
 
 
-def _spend():
-    return pd.DataFrame(
-        [
-            ("noel-2026", "2026-11-15", 100.0, 20000, 200, 10, 450.0),
-            ("noel-2026", "2026-11-16", 50.0, 10000, 0, 0, 0.0),
-            ("launch-ambre", "2026-11-16", 0.0, 0, 0, 0, 0.0),
-        ],
-        columns=["campaign_id", "day", "spend", "impressions", "clicks", "conversions", "revenue"],
-    )
-
-
-def _campaigns():
-    return pd.DataFrame(
-        [
-            ("noel-2026", "Noël", "instagram", 1000.0, "EUR"),
-            ("launch-ambre", "Ambre", "facebook", 500.0, "EUR"),
-            ("spring", "Printemps", "x", 300.0, "EUR"),
-        ],
-        columns=["id", "name", "network", "budget", "currency"],
-    )
-
-
 class TestPaid:
     def test_daily_ratios(self):
-        daily = kpis.campaign_daily(_spend(), _campaigns()).set_index(["campaign_id", "day"])
+        daily = kpis.campaign_daily(frames.spend(), frames.campaigns()).set_index(
+            ["campaign_id", "day"]
+        )
         d15 = daily.loc[("noel-2026", pd.Timestamp("2026-11-15"))]
         assert d15.cpc == 0.5  # 100 / 200
         assert d15.cpm == 5.0  # 100 / 20000 × 1000
@@ -225,7 +162,7 @@ class TestPaid:
         assert _nan(zero.roas) and _nan(zero.roi_pct) and _nan(zero.cpm)
 
     def test_summary_over_the_campaign_life(self):
-        summary = kpis.campaign_summary(_spend(), _campaigns()).set_index("campaign_id")
+        summary = kpis.campaign_summary(frames.spend(), frames.campaigns()).set_index("campaign_id")
         noel = summary.loc["noel-2026"]
         assert noel.spend == 150 and noel.days == 2
         assert noel.roas == 3.0  # 450 / 150
@@ -235,11 +172,11 @@ class TestPaid:
         spring = summary.loc["spring"]  # declared, never spent
         assert spring.spend == 0 and spring.days == 0 and _nan(spring.roas)
         assert spring.budget_remaining == 300
-        through = kpis.campaign_summary(_spend(), _campaigns(), through="2026-11-15")
+        through = kpis.campaign_summary(frames.spend(), frames.campaigns(), through="2026-11-15")
         assert through.set_index("campaign_id").loc["noel-2026", "spend"] == 100
 
     def test_organic_results_of_campaign_posts(self):
-        perf = kpis.post_performance(_post_metrics(), _posts())
+        perf = kpis.post_performance(frames.post_metrics(), frames.posts())
         organic = kpis.campaign_organic(perf).set_index("campaign_id")
         noel = organic.loc["noel-2026"]
         assert noel.posts == 2  # p1 on its latest snapshot, i1
