@@ -566,6 +566,7 @@ class XAdapter(NetworkAdapter):
         self.count_call("GET media source")
         limit = MAX_BYTES[kind]
         try:
+            # Not through the client's session: the media host must never see X credentials.
             with requests.get(url, stream=True, timeout=self.settings.timeout) as response:
                 if response.status_code >= 400:
                     # The media host, not X: a 5xx or 429 may pass, a 404 will not.
