@@ -1,6 +1,11 @@
 import pytest
 
-from socialops.networks.idempotency import content_fingerprint, fingerprint_of, idempotency_key, matches
+from socialops.networks.idempotency import (
+    content_fingerprint,
+    fingerprint_of,
+    idempotency_key,
+    matches,
+)
 
 
 def test_key_names_network_entry_and_content():

@@ -22,7 +22,10 @@ class Script:
         return "ok"
 
 
-def run(call, policy=RetryPolicy()):
+DEFAULT_POLICY = RetryPolicy()
+
+
+def run(call, policy=DEFAULT_POLICY):
     sleeps: list[float] = []
     result = call_with_retries(call, policy, sleep=sleeps.append, now=lambda: NOW)
     return result, sleeps

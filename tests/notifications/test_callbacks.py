@@ -7,7 +7,11 @@ from unittest import mock
 
 import pytest
 
-from socialops.notifications.callbacks import NotifiedFailure, TaskFailureNotifier, task_failure_alert
+from socialops.notifications.callbacks import (
+    NotifiedFailure,
+    TaskFailureNotifier,
+    task_failure_alert,
+)
 
 
 def _context():
