@@ -105,3 +105,26 @@ def test_missing_media_files_are_reported_per_network(media_dir):
     assert [(p.field, p.network) for p in problems] == [("media", "x"), ("media", "linkedin")]
     assert "'nope.jpg' does not exist" in str(problems[0])
     assert str(problems[0]).startswith("row 7 (e1), media [x]:")
+
+
+def test_x_media_rules_match_what_x_accepts(media_dir):
+    def problems(*media):
+        return [p.message for p in validate_entry(entry(media=media), media_dir)]
+
+    assert problems("photo.jpg") == []
+    assert problems("clip.mp4") == []
+    assert problems("photo.jpg", "photo.jpg", "photo.jpg", "photo.jpg") == []
+    assert problems(*["photo.jpg"] * 5) == ["has 5 images; X accepts at most 4"]
+    assert problems("photo.jpg", "clip.mp4") == [
+        "mixes a video with other files; an X post holds 1 video alone"
+    ]
+    [unsupported] = problems("https://cdn.example/clip.mov")
+    assert "'https://cdn.example/clip.mov' is not a file type X accepts" == unsupported
+
+
+def test_x_media_over_the_size_limit(media_dir):
+    big = media_dir / "huge.png"
+    with big.open("wb") as handle:
+        handle.truncate(5 * 1024 * 1024 + 1)
+    [problem] = validate_entry(entry(media=("huge.png",)), media_dir)
+    assert problem.field == "media" and "larger than X's 5 MB limit for an image" in problem.message

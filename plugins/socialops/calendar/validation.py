@@ -97,12 +97,31 @@ def _x(entry: CalendarEntry, network: str, media_root: Path) -> Iterable[tuple[s
             f"the limit is {X_MAX_WEIGHTED_LENGTH}",
             f"shorten it by {length - X_MAX_WEIGHTED_LENGTH} or add a shorter text_x variant",
         )
-    if len(entry.media) > 4:
-        yield (
-            "media",
-            f"has {len(entry.media)} files; X accepts at most 4",
-            "keep 4 images or 1 video",
-        )
+    yield from _x_media(entry, media_root)
+
+
+def _x_media(entry: CalendarEntry, media_root: Path) -> Iterable[tuple[str, str, str]]:
+    # The adapter's own limits, so that the calendar and the publisher never disagree.
+    from socialops.networks.x import IMAGE_TYPES, MAX_BYTES, MAX_IMAGES, VIDEO_TYPES
+
+    kinds = []
+    for media in entry.media:
+        suffix = Path(media.split("?")[0]).suffix.lower()
+        kind = "image" if suffix in IMAGE_TYPES else "video" if suffix in VIDEO_TYPES else None
+        if kind is None:
+            accepted = ", ".join(s.lstrip(".") for s in (*IMAGE_TYPES, *VIDEO_TYPES))
+            yield ("media", f"{media!r} is not a file type X accepts", f"use one of: {accepted}")
+            continue
+        kinds.append(kind)
+        local = resolve_media(media, media_root)
+        if local is not None and local.is_file() and local.stat().st_size > MAX_BYTES[kind]:
+            limit_mb = MAX_BYTES[kind] // (1024 * 1024)
+            article = "an" if kind == "image" else "a"
+            yield ("media", f"{media!r} is larger than X's {limit_mb} MB limit for {article} {kind}", "compress it")
+    if "video" in kinds and len(kinds) > 1:
+        yield ("media", "mixes a video with other files; an X post holds 1 video alone", "keep 1 video or up to 4 images")
+    elif len(kinds) > MAX_IMAGES:
+        yield ("media", f"has {len(kinds)} images; X accepts at most {MAX_IMAGES}", f"keep {MAX_IMAGES} images")
 
 
 def _linkedin(
