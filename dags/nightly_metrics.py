@@ -5,6 +5,8 @@ See docs/dags/nightly_metrics.md and docs/kpis.md.
 
 from __future__ import annotations
 
+import logging
+
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
 from socialops.assets import DAILY_METRICS
@@ -39,6 +41,7 @@ Backfill: `airflow backfill create --dag-id nightly_metrics --from-date 2026-11-
 2026-11-21T05:00:00+01:00` (the interval ending on the 21st's 03:30 loads the 20th).
 """
 
+log = logging.getLogger(__name__)
 _config = load_config()  # one local YAML file, cached: the schedule and its time zone
 
 
@@ -89,7 +92,7 @@ def nightly_metrics():
         return load(get_engine(), config, day).summary()
 
     @task(trigger_rule="all_done")
-    def report(data_interval_start=None) -> dict:
+    def report(data_interval_start=None, ti=None) -> dict:
         from socialops.extraction import metrics_day
         from socialops.extraction.report import announce, build_report
         from socialops.notifications import SlackSender
@@ -97,7 +100,11 @@ def nightly_metrics():
 
         config = load_config()
         engine = get_engine()
-        nightly = build_report(engine, metrics_day(data_interval_start, config.brand.timezone))
+        summaries = ti.xcom_pull(task_ids=[f"extract_{network}" for network in NETWORKS])
+        nightly = build_report(
+            engine, metrics_day(data_interval_start, config.brand.timezone), summaries
+        )
+        log.info("API calls of this run per network: %s", nightly.api_calls or "none")
         sender = SlackSender(config.slack.conn_id)
         sent = announce(
             engine,

@@ -37,8 +37,14 @@ def texts(messages):
 
 
 def test_report_lists_loaded_rows_failures_and_issues(problems):
-    report = build_report(problems, DAY)
+    summaries = [
+        {"network": "x", "api_calls_total": 3},
+        None,
+        {"network": "x", "api_calls_total": 4},
+    ]
+    report = build_report(problems, DAY, summaries)
 
+    assert report.api_calls == {"x": 7}
     assert report.loaded == {"x": {"account_metrics_daily": 1}}
     assert report.summary()["failed_accounts"] == ["youtube maisonlumiere"]
     failure, issue = texts(report.messages("en"))

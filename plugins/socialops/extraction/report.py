@@ -7,7 +7,8 @@ later rerun is announced then.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -27,6 +28,7 @@ class NightlyReport:
     failures: list[dict[str, Any]] = field(default_factory=list)
     issues: list[dict[str, Any]] = field(default_factory=list)
     alert_ids: list[int] = field(default_factory=list)
+    api_calls: dict[str, int] = field(default_factory=dict)  # network → calls of this run
 
     def messages(self, locale: str) -> list[Message]:
         """One message per failed account, one per kind of data-quality check."""
@@ -60,6 +62,7 @@ class NightlyReport:
                 for f in self.failures
             ],
             "data_quality_issues": len(self.issues),
+            "api_calls": self.api_calls,
         }
 
 
@@ -80,8 +83,20 @@ def _rerun_hint(details: dict[str, Any], day: date) -> str:
     )
 
 
-def build_report(engine: Engine, day: date) -> NightlyReport:
-    """What the warehouse holds for ``day`` and what is still to announce about it."""
+def calls_per_network(summaries: Iterable[dict[str, Any] | None]) -> dict[str, int]:
+    """Total API calls per network from the extraction tasks' summaries (failed tasks: None)."""
+    totals: Counter[str] = Counter()
+    for summary in summaries:
+        if summary:
+            totals[summary["network"]] += summary.get("api_calls_total", 0)
+    return dict(sorted(totals.items()))
+
+
+def build_report(
+    engine: Engine, day: date, summaries: Iterable[dict[str, Any] | None] = ()
+) -> NightlyReport:
+    """What the warehouse holds for ``day``, what is still to announce about it, and the API
+    calls the run's extraction tasks made (their XCom ``summaries``)."""
     loaded: dict[str, dict[str, int]] = defaultdict(dict)
     with engine.connect() as connection:
         for table in (PostMetricsDaily, AccountMetricsDaily):
@@ -97,6 +112,7 @@ def build_report(engine: Engine, day: date) -> NightlyReport:
         failures=[a for a in pending if a["kind"] == store.EXTRACTION_FAILURE],
         issues=[a for a in pending if a["kind"] == store.DATA_QUALITY],
         alert_ids=[a["id"] for a in pending],
+        api_calls=calls_per_network(summaries),
     )
 
 
