@@ -85,6 +85,8 @@ def test_rerunning_a_day_rewrites_nothing(warehouse_engine, extract):
     again = extract("x", DAY)
 
     assert again.summary()["inserted"] == 0 and again.summary()["updated"] == 0
+    assert again.posts_known == 14  # the first run's posts, read once each with the listed ones
+    assert again.api_calls["GET /2/tweets"] == 1
     assert (metric_rows(warehouse_engine), account_rows(warehouse_engine)) == before
 
 
@@ -195,3 +197,24 @@ class TestDataQuality:
         assert [r[2] for r in account_rows(warehouse_engine)] == [date(2026, 11, 16), DAY]
         [alert] = store.unannounced_alerts(warehouse_engine, DAY)
         assert alert["severity"] == "warning"
+
+
+def test_posts_already_known_are_read_even_if_the_timeline_omits_them(warehouse_engine, adapters):
+    from tests.support.metrics_world import TIMEZONE
+
+    from socialops.extraction import AccountExtraction, AccountTarget
+
+    def run(adapter):
+        service = AccountExtraction(
+            adapter, warehouse_engine, timezone=TIMEZONE, follower_change_pct=20
+        )
+        return service.run(AccountTarget("x", "brand", 7), DAY)
+
+    run(adapters("x"))
+    blind = adapters("x")
+    blind.recent_posts = lambda account, since: []  # e.g. X's 3,200-post timeline cap
+
+    result = run(blind)
+
+    assert result.posts_discovered == 0 and result.posts_known == 14
+    assert result.posts_in_window == 14

@@ -132,6 +132,7 @@ class ExtractionResult:
     day: date
     account_id: str | None
     posts_discovered: int
+    posts_known: int
     posts_in_window: int
     loaded: dict[str, UpsertResult]
     issues: list[quality.QualityIssue]
@@ -145,6 +146,7 @@ class ExtractionResult:
             "account_id": self.account_id,
             "day": self.day.isoformat(),
             "posts_discovered": self.posts_discovered,
+            "posts_known": self.posts_known,
             "posts_in_window": self.posts_in_window,
             "rows": {table: result.received for table, result in self.loaded.items()},
             "inserted": sum(r.inserted for r in self.loaded.values()),
@@ -198,6 +200,7 @@ class AccountExtraction:
             day=day,
             account_id=extracted.account_id,
             posts_discovered=extracted.posts_discovered,
+            posts_known=extracted.posts_known,
             posts_in_window=len(extracted.post_metrics),
             loaded=loaded,
             issues=issues,
