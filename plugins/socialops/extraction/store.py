@@ -34,7 +34,7 @@ def known_post_ids(
         Post.created_at >= window.since,
         Post.created_at < window.until,
     )
-    with _connected(connection) as conn:
+    with _transaction(connection) as conn:
         return list(conn.execute(query).scalars())
 
 
@@ -52,7 +52,7 @@ def previous_account_row(
         .order_by(AccountMetricsDaily.day.desc())
         .limit(1)
     )
-    with _connected(connection) as conn:
+    with _transaction(connection) as conn:
         row = conn.execute(query).first()
     return dict(row._mapping) if row else None
 
@@ -181,7 +181,7 @@ def unannounced_alerts(connection: Engine | Connection, day: date) -> list[dict[
         )
         .order_by(Alert.kind, Alert.fingerprint)
     )
-    with _connected(connection) as conn:
+    with _transaction(connection) as conn:
         return [dict(row._mapping) for row in conn.execute(query)]
 
 
@@ -199,18 +199,9 @@ def mark_announced(connection: Engine | Connection, alert_ids: Iterable[int]) ->
 
 
 @contextmanager
-def _connected(target: Engine | Connection) -> Iterator[Connection]:
-    """A given Connection as is, or a connection opened (and closed) on an Engine."""
-    if isinstance(target, Connection):
-        yield target
-    else:
-        with target.connect() as connection:
-            yield connection
-
-
-@contextmanager
 def _transaction(target: Engine | Connection) -> Iterator[Connection]:
-    """The caller's transaction, or a new one committed on exit."""
+    """The caller's transaction, or a new one committed on exit (reads too: SQLAlchemy opens
+    one for any statement, and on SQLite the warehouse engine makes it BEGIN IMMEDIATE)."""
     if isinstance(target, Connection):
         yield target
     else:
