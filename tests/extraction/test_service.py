@@ -218,3 +218,51 @@ def test_posts_already_known_are_read_even_if_the_timeline_omits_them(warehouse_
 
     assert result.posts_discovered == 0 and result.posts_known == 14
     assert result.posts_in_window == 14
+
+
+def test_posts_published_from_the_calendar_are_linked_to_their_campaign(warehouse_engine, extract):
+    from datetime import UTC, datetime
+
+    from socialops.warehouse.upsert import upsert
+
+    published = x_post_id(2, 0)
+    with warehouse_engine.begin() as connection:
+        upsert(
+            connection,
+            "calendar_entries",
+            [
+                {
+                    "entry_id": "e-noel",
+                    "scheduled_at": datetime(2026, 11, 19, 10, tzinfo=UTC),
+                    "networks": ["x"],
+                    "text": "Noël arrive",
+                    "campaign": "noel-2026",
+                    "status": "approved",
+                    "content_hash": "h",
+                }
+            ],
+        )
+        upsert(
+            connection,
+            "publications",
+            [
+                {
+                    "entry_id": "e-noel",
+                    "network": "x",
+                    "idempotency_key": "x:e-noel:h",
+                    "state": "published",
+                    "external_id": published,
+                }
+            ],
+            key=["entry_id", "network"],
+        )
+
+    extract("x", DAY)
+    again = extract("x", DAY)
+
+    with warehouse_engine.connect() as connection:
+        linked = connection.execute(
+            text("SELECT external_id, entry_id, campaign_id FROM posts WHERE entry_id IS NOT NULL")
+        ).all()
+    assert [tuple(r) for r in linked] == [(published, "e-noel", "noel-2026")]
+    assert again.summary()["updated"] == 0

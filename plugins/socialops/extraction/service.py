@@ -12,7 +12,8 @@ For one owned account on one network and one day (see :mod:`.window`):
    warehouse, each id once; adapters batch them at the API's maximum (X 100, YouTube 50).
 4. Data-quality checks (:mod:`socialops.analytics.quality`) on the extracted rows.
 5. One transaction: upsert ``accounts``, ``posts``, ``post_metrics_daily`` and
-   ``account_metrics_daily`` (minus quarantined rows) and the ``alerts`` of the issues.
+   ``account_metrics_daily`` (minus quarantined rows) and the ``alerts`` of the issues; posts
+   published from the calendar get their ``entry_id`` and ``campaign_id`` (KPIs per campaign).
 
 Rerunning the same day rewrites nothing unless the network changed a value, in which case
 the new value wins (the upsert compares every column but the ``extracted_at`` stamp). API
@@ -360,6 +361,8 @@ class AccountExtraction:
                     key=["network", "handle"],
                 )
             loaded["posts"] = upsert(connection, PostRow, extracted.posts, update=POST_UPDATE)
+            if extracted.account_id:
+                store.link_publications(connection, target.network, extracted.account_id)
             loaded["post_metrics_daily"] = upsert(connection, PostMetricsDaily, post_metrics)
             loaded["account_metrics_daily"] = upsert(
                 connection, AccountMetricsDaily, account_metrics

@@ -15,7 +15,13 @@ from sqlalchemy import Connection, Engine, and_, func, select, update
 
 from socialops.analytics.quality import QualityIssue
 from socialops.extraction.window import LookbackWindow
-from socialops.warehouse.models import AccountMetricsDaily, Alert, Post
+from socialops.warehouse.models import (
+    AccountMetricsDaily,
+    Alert,
+    CalendarEntry,
+    Post,
+    Publication,
+)
 from socialops.warehouse.upsert import upsert
 
 DATA_QUALITY = "data_quality"
@@ -55,6 +61,39 @@ def previous_account_row(
     with _transaction(connection) as conn:
         row = conn.execute(query).first()
     return dict(row._mapping) if row else None
+
+
+def link_publications(connection: Connection, network: str, account_id: str) -> int:
+    """Set ``entry_id`` and ``campaign_id`` of the account's posts published from the calendar.
+
+    A post published by ``publish_posts`` has a ``publications`` row (its external id) whose
+    calendar entry names the campaign: linking them here is what makes KPIs per campaign
+    possible. Only posts not linked yet are touched, so a rerun changes nothing.
+    """
+    publication = (
+        select(Publication.entry_id)
+        .where(Publication.network == Post.network, Publication.external_id == Post.external_id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    campaign = (
+        select(CalendarEntry.campaign)
+        .join(Publication, Publication.entry_id == CalendarEntry.entry_id)
+        .where(Publication.network == Post.network, Publication.external_id == Post.external_id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    statement = (
+        update(Post)
+        .where(
+            Post.network == network,
+            Post.account_id == account_id,
+            Post.entry_id.is_(None),
+            publication.is_not(None),
+        )
+        .values(entry_id=publication, campaign_id=campaign)
+    )
+    return connection.execute(statement).rowcount
 
 
 def record_issues(
