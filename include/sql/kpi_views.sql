@@ -52,6 +52,22 @@ FROM (
 ) AS ranked
 WHERE snapshot_rank = 1;
 
+-- view: kpi_campaign_organic
+-- Organic results of the posts tagged with a campaign, on their latest snapshot.
+WITH sums AS (
+    SELECT
+        campaign_id,
+        COUNT(*) AS posts,
+        SUM(impressions) AS impressions,
+        SUM(reach) AS reach,
+        SUM(engagements) AS engagements
+    FROM kpi_post_latest
+    WHERE campaign_id IS NOT NULL
+    GROUP BY campaign_id
+)
+SELECT sums.*, PCT(engagements, reach) AS engagement_rate_reach_pct
+FROM sums;
+
 -- view: kpi_account_daily
 -- Per account and day: audience, growth, activity of its posts, engagement rates.
 WITH growth AS (

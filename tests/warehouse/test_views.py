@@ -65,6 +65,12 @@ def test_post_daily_matches_post_performance(loaded):
     )
     latest = query(loaded, "SELECT * FROM kpi_post_latest ORDER BY engagements DESC")
     assert latest.post_id.tolist() == kpis.top_posts(expected, n=3).post_id.tolist()
+    assert_same(
+        query(loaded, "SELECT * FROM kpi_campaign_organic"),
+        kpis.campaign_organic(expected),
+        ["campaign_id"],
+        ["posts", "impressions", "reach", "engagements", "engagement_rate_reach_pct"],
+    )
 
 
 def test_account_daily_matches_account_daily(loaded):

@@ -1,7 +1,7 @@
 """The KPI views (``include/sql/kpi_views.sql``): create or refresh them in the warehouse.
 
-``kpi_post_daily``, ``kpi_post_latest``, ``kpi_account_daily``, ``kpi_campaign_daily`` and
-``kpi_campaign_summary`` compute the formulas of :mod:`socialops.analytics.kpis` in SQL, so a
+``kpi_post_daily``, ``kpi_post_latest``, ``kpi_campaign_organic``, ``kpi_account_daily``,
+``kpi_campaign_daily`` and ``kpi_campaign_summary`` compute the formulas of :mod:`socialops.analytics.kpis` in SQL, so a
 report or a BI tool reads KPIs with a plain ``SELECT``. The SQL is written once for
 PostgreSQL and SQLite with a few macros (``RATIO``, ``PCT``, ``DAYS_BETWEEN``, ``DAY_OF``)
 expanded here per dialect.
