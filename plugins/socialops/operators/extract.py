@@ -21,17 +21,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import date
-from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any
 
-from airflow.sdk import BaseOperator
-
-from socialops.hooks import SocialNetworkHook, hook_for
+from socialops.operators.base import NetworkOperator, by_network
 
 log = logging.getLogger(__name__)
 
 
-class MetricsExtractOperator(BaseOperator):
+class MetricsExtractOperator(NetworkOperator):
     """Extract, check and load the metrics of ``account`` on ``network`` for one day.
 
     :param account: the owned account's handle, as in the brand configuration.
@@ -43,7 +40,6 @@ class MetricsExtractOperator(BaseOperator):
         ``metrics.lookback_days[network]`` of the configuration.
     """
 
-    network: ClassVar[str | None] = None
     template_fields: Sequence[str] = ("account", "conn_id", "day")
     ui_color = "#e8f6f3"
 
@@ -57,19 +53,10 @@ class MetricsExtractOperator(BaseOperator):
         lookback_days: int | None = None,
         **kwargs: Any,
     ):
-        super().__init__(**kwargs)
-        resolved = network or self.network
-        if not resolved:
-            raise ValueError(f"{type(self).__name__} needs a network (x, youtube, ...)")
-        self.network_name = resolved
+        super().__init__(network=network, conn_id=conn_id, **kwargs)
         self.account = account
-        self.conn_id = conn_id
         self.day = day
         self.lookback_days = lookback_days
-
-    @cached_property
-    def hook(self) -> SocialNetworkHook:
-        return hook_for(self.network_name)(conn_id=self.conn_id)
 
     def run_day(self, context: Any, timezone: str) -> date:
         from socialops.extraction import metrics_day
@@ -143,14 +130,10 @@ class LinkedInMetricsOperator(MetricsExtractOperator):
 
 
 #: network → its extraction operator, for DAGs that fan out over every network.
-METRICS_OPERATORS: dict[str, type[MetricsExtractOperator]] = {
-    cls.network: cls
-    for cls in (
-        XMetricsOperator,
-        YouTubeMetricsOperator,
-        FacebookMetricsOperator,
-        InstagramMetricsOperator,
-        LinkedInMetricsOperator,
-    )
-    if cls.network
-}
+METRICS_OPERATORS: dict[str, type[MetricsExtractOperator]] = by_network(
+    XMetricsOperator,
+    YouTubeMetricsOperator,
+    FacebookMetricsOperator,
+    InstagramMetricsOperator,
+    LinkedInMetricsOperator,
+)

@@ -24,12 +24,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any
 
-from airflow.sdk import BaseOperator
-
-from socialops.hooks import SocialNetworkHook, hook_for
+from socialops.operators.base import NetworkOperator, by_network
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +43,7 @@ def parse_as_of(value: str | None) -> datetime:
     return datetime.now(UTC)
 
 
-class PublishOperator(BaseOperator):
+class PublishOperator(NetworkOperator):
     """Publish the publication ``publication_id`` (a row of the ledger) on ``network``.
 
     :param publication_id: id in the ``publications`` table (from the ``plan`` task).
@@ -55,7 +52,6 @@ class PublishOperator(BaseOperator):
     :param as_of: ISO time to act at instead of now (demos and tests).
     """
 
-    network: ClassVar[str | None] = None
     template_fields: Sequence[str] = ("publication_id", "conn_id", "as_of")
     ui_color = "#d6eaf8"
 
@@ -68,18 +64,9 @@ class PublishOperator(BaseOperator):
         as_of: str | None = None,
         **kwargs: Any,
     ):
-        super().__init__(**kwargs)
-        resolved = network or self.network
-        if not resolved:
-            raise ValueError(f"{type(self).__name__} needs a network (x, youtube, ...)")
-        self.network_name = resolved
+        super().__init__(network=network, conn_id=conn_id, **kwargs)
         self.publication_id = publication_id
-        self.conn_id = conn_id
         self.as_of = as_of
-
-    @cached_property
-    def hook(self) -> SocialNetworkHook:
-        return hook_for(self.network_name)(conn_id=self.conn_id)
 
     def execute(self, context: Any) -> dict[str, Any]:
         from airflow.sdk import Variable
@@ -140,14 +127,10 @@ class LinkedInPublishOperator(PublishOperator):
 
 
 #: network → its publish operator, for DAGs that fan out over every network.
-PUBLISH_OPERATORS: dict[str, type[PublishOperator]] = {
-    cls.network: cls
-    for cls in (
-        XPublishOperator,
-        YouTubeUploadOperator,
-        FacebookPublishOperator,
-        InstagramPublishOperator,
-        LinkedInPublishOperator,
-    )
-    if cls.network
-}
+PUBLISH_OPERATORS: dict[str, type[PublishOperator]] = by_network(
+    XPublishOperator,
+    YouTubeUploadOperator,
+    FacebookPublishOperator,
+    InstagramPublishOperator,
+    LinkedInPublishOperator,
+)
