@@ -6,10 +6,16 @@ import json
 
 import pytest
 import requests
+from tests.support.ads_world import FIRST_DAY, LAST_DAY, build_ads_world, world_row
 from tests.support.meta_world import IG_ID, PAGE_ID, build_meta_world
 
 from socialops.sandbox import Sandbox, SandboxServer
-from socialops.sandbox.meta_api import FacebookEmulator, InstagramEmulator, split_fields
+from socialops.sandbox.meta_api import (
+    FacebookEmulator,
+    InstagramEmulator,
+    meta_campaign_id,
+    split_fields,
+)
 
 TOKEN = {"Authorization": "Bearer sandbox-facebook-page-token"}
 
@@ -38,7 +44,10 @@ def test_connections_point_at_the_emulators_without_fixed_ids():
         fb["host"] == "http://127.0.0.1:8800/facebook"
         and ig["host"] == "http://127.0.0.1:8800/instagram"
     )
-    assert fb["password"].startswith("sandbox-") and fb["extra"] == {"api_version": "v21.0"}
+    assert fb["password"].startswith("sandbox-")
+    # One Meta ad account runs both networks' campaigns.
+    assert fb["extra"] == {"api_version": "v21.0", "ad_account_id": "1029384756"}
+    assert ig["extra"]["ad_account_id"] == "1029384756"
     assert (
         FacebookEmulator.conn_id == "facebook_default"
         and InstagramEmulator.conn_id == "instagram_default"
@@ -167,3 +176,72 @@ def test_the_sandbox_catalogue_lists_both_graph_emulators():
     from socialops.sandbox import emulator_types
 
     assert emulator_types(["facebook", "instagram"]) == [FacebookEmulator, InstagramEmulator]
+
+
+# -- Marketing API: campaign insights of the ad account -----------------------------------------
+@pytest.fixture(scope="module")
+def ads_server():
+    with SandboxServer(Sandbox(build_ads_world, [FacebookEmulator, InstagramEmulator])) as running:
+        yield running
+
+
+def insights(server, network="facebook", account="1029384756", **params):
+    query = {
+        "level": "campaign",
+        "time_increment": "1",
+        "fields": "campaign_id,campaign_name,spend,impressions,clicks,actions,action_values,account_currency",
+        **params,
+    }
+    return graph(server, network, f"/act_{account}/insights", **query)
+
+
+@pytest.mark.parametrize("network", ["facebook", "instagram"])
+def test_campaign_insights_are_daily_rows_shaped_like_meta(ads_server, network):
+    day = LAST_DAY.isoformat()
+    answer = insights(ads_server, network, time_range=json.dumps({"since": day, "until": day}))
+    assert answer.status_code == 200 and "X-App-Usage" in answer.headers
+    rows = answer.json()["data"]
+    assert [r["campaign_name"] for r in rows] == ["launch-ambre", "noel-2026"]  # no X campaign
+    noel = rows[1]
+    source = world_row(ads_server.sandbox.world, "noel-2026", LAST_DAY)
+    assert noel["campaign_id"] == meta_campaign_id("noel-2026") and noel["campaign_id"].isdigit()
+    assert noel["spend"] == f"{source['spend']:.2f}" and noel["impressions"] == str(
+        source["impressions"]
+    )
+    assert (noel["date_start"], noel["date_stop"], noel["account_currency"]) == (day, day, "EUR")
+    purchases = {a["action_type"]: a["value"] for a in noel.get("actions", [])}
+    if source["conversions"]:
+        assert (
+            purchases["purchase"]
+            == purchases["offsite_conversion.fb_pixel_purchase"]
+            == str(source["conversions"])
+        )
+        assert noel["action_values"][0]["value"] == f"{source['revenue']:.2f}"
+    else:
+        assert "purchase" not in purchases and "action_values" not in noel
+
+
+def test_campaign_insights_page_with_cursors_and_select_fields(ads_server):
+    window = json.dumps({"since": FIRST_DAY.isoformat(), "until": LAST_DAY.isoformat()})
+    first = insights(ads_server, time_range=window, fields="spend", limit="100").json()
+    assert len(first["data"]) == 100 and set(first["data"][0]) == {
+        "spend",
+        "date_start",
+        "date_stop",
+    }
+    rest = requests.get(first["paging"]["next"], headers=TOKEN, timeout=5).json()
+    assert len(rest["data"]) == 20 and "next" not in rest["paging"]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"account": "42"}, "Object with ID 'act_42' does not exist"),
+        ({"level": "ad"}, "level=campaign"),
+        ({"time_increment": "all_days"}, "time_increment=1"),
+        ({"time_range": "yesterday"}, "param time_range must be"),
+    ],
+)
+def test_campaign_insights_refuse_what_they_do_not_emulate(ads_server, params, message):
+    answer = insights(ads_server, **params)
+    assert answer.status_code == 400 and message in answer.json()["error"]["message"]

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from socialops.networks.errors import NotSupported
 from socialops.networks.records import (
     AccountMetrics,
+    CampaignSpend,
     Draft,
     Mention,
     Post,
@@ -107,6 +108,16 @@ class NetworkAdapter:
 
     def profiles(self, ids_or_handles: Sequence[str]) -> list[Profile]:
         raise self._unsupported("profile lookup")
+
+    def campaign_spend(
+        self, day: date, campaign_ids: Sequence[str], *, since: date | None = None
+    ) -> list[CampaignSpend]:
+        """Paid results per campaign and day, from ``since`` (default ``day``) to ``day``.
+
+        ``campaign_ids`` are the brand configuration's campaign ids; a campaign without
+        delivery on a day has no row for it (the ads APIs omit such days).
+        """
+        raise self._unsupported("ads reporting")
 
     def close(self) -> None:
         """Release sessions; adapters holding none need not override."""

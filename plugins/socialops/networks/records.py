@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 
@@ -102,3 +103,22 @@ class Profile:
     verified: bool | None = None
     created_at: datetime | None = None
     url: str | None = None
+
+
+@dataclass(frozen=True)
+class CampaignSpend:
+    """Paid results of one ad campaign on one day, from the network's ads reporting.
+
+    ``campaign_id`` is the campaign's id in the brand configuration (not necessarily the
+    network's own id); amounts are in ``currency`` (the ad account's), exact decimals.
+    """
+
+    network: str
+    campaign_id: str
+    day: date
+    spend: Decimal | None = None
+    currency: str | None = None
+    impressions: int | None = None
+    clicks: int | None = None
+    conversions: int | None = None
+    revenue: Decimal | None = None

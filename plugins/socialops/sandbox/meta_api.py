@@ -11,6 +11,10 @@ percentages rise with the calls of the last hour (``calls_per_hour`` is the 100%
 100% the emulator answers Graph error 32/80001 like Meta does. Any bearer token starting with
 ``sandbox-`` is valid unless listed in ``world.revoked_tokens``; it stands for the Page token
 of the world's owned account on that network (``GET /me`` is that Page).
+
+Both also serve the Marketing API's campaign insights of the one Meta ad account
+(``GET /act_{id}/insights``, id :attr:`GraphEmulator.ad_account_id`) from ``world.campaigns``:
+Facebook and Instagram campaigns alike, since Meta runs both from the same ad account.
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ import json
 import math
 import re
 import secrets
+import zlib
 from collections import deque
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.parser import BytesParser
 from email.policy import default as default_policy
 from typing import Any
@@ -34,6 +39,10 @@ from socialops.sandbox.world import METRIC_NAMES, SandboxAccount, SandboxMention
 VERSION = r"/(?P<version>v\d+\.\d+)"
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
+#: The networks whose campaigns the Meta ad account runs.
+META_NETWORKS = ("facebook", "instagram")
+#: What the insights answer when ``fields`` is not given (Meta's default: spend and dates).
+DEFAULT_INSIGHTS_FIELDS = ("spend",)
 
 
 class GraphError(Exception):
@@ -137,6 +146,11 @@ def form_fields(request: Request) -> dict[str, str]:
     return fields
 
 
+def meta_campaign_id(name: str) -> str:
+    """A stable Meta-looking numeric campaign id for a world campaign (named by its config id)."""
+    return str(120_210_000_000_000_000 + zlib.crc32(name.encode()))
+
+
 def seeded_metrics(
     account: SandboxAccount, kind: str, reach_share: float, split: dict[str, float]
 ) -> dict[str, int]:
@@ -156,6 +170,9 @@ class GraphEmulator(Emulator):
 
     #: Calls per rolling hour that make the usage headers read 100%.
     calls_per_hour = 2000
+    #: The brand's Meta ad account (``act_<id>``) and its currency.
+    ad_account_id = "1029384756"
+    ad_account_currency = "EUR"
     reach_share = 0.1
     metric_split: dict[str, float] = {}
 
@@ -169,7 +186,7 @@ class GraphEmulator(Emulator):
             "conn_type": cls.network,
             "host": f"{base_url}/{cls.network}",
             "password": f"sandbox-{cls.network}-page-token",
-            "extra": {"api_version": "v21.0"},
+            "extra": {"api_version": "v21.0", "ad_account_id": cls.ad_account_id},
         }
 
     # -- usage and faults ------------------------------------------------------------------
@@ -288,6 +305,85 @@ class GraphEmulator(Emulator):
                 100, f"Unknown path components: /{request.params['edge']}", kind="OAuthException"
             )
         return handler(request, found)
+
+    # -- ads reporting (Marketing API) -----------------------------------------------------
+    # Named so that it sorts, hence matches, before the generic ``get_edge`` route.
+    @route("GET", VERSION + r"/act_(?P<ad_account>[^/]+)/insights")
+    def get_ad_account_insights(self, request: Request) -> Response:
+        return self._serve(request, lambda: self._campaign_insights(request))
+
+    def _campaign_insights(self, request: Request) -> dict[str, Any]:
+        """``level=campaign&time_increment=1``: one row per campaign and day with delivery."""
+        account = request.params["ad_account"]
+        if account != self.ad_account_id:
+            raise GraphError(
+                100,
+                f"Unsupported get request. Object with ID 'act_{account}' does not exist, cannot be "
+                "loaded due to missing permissions, or does not support this operation.",
+                subcode=33,
+                kind="GraphMethodException",
+            )
+        if request.arg("level") != "campaign":
+            raise GraphError(100, "(#100) The sandbox emulates level=campaign insights only")
+        if request.arg("time_increment") != "1":
+            raise GraphError(100, "(#100) The sandbox emulates time_increment=1 (daily rows) only")
+        since, until = self._time_range(request)
+        rows = sorted(
+            (
+                row
+                for row in self.world.campaigns
+                if row["network"] in META_NETWORKS and since <= row["day"] <= until
+            ),
+            key=lambda row: (row["day"], row["campaign_id"]),
+        )
+        fields = split_fields(request.arg("fields")) or list(DEFAULT_INSIGHTS_FIELDS)
+        return self.page(request, rows, lambda row: self._insights_row(row, fields))
+
+    def _time_range(self, request: Request) -> tuple[str, str]:
+        """ISO days of ``time_range={"since": .., "until": ..}``; Meta's default is the last 30 days."""
+        raw = request.arg("time_range")
+        if raw is None:
+            today = self.world.now().date()
+            return (today - timedelta(days=30)).isoformat(), (today - timedelta(days=1)).isoformat()
+        try:
+            parsed = json.loads(raw)
+            since, until = (date.fromisoformat(parsed[k]) for k in ("since", "until"))
+        except (ValueError, KeyError, TypeError):
+            raise GraphError(
+                100,
+                f'(#100) param time_range must be {{"since":"YYYY-MM-DD","until":"YYYY-MM-DD"}}, got {raw}',
+            ) from None
+        if until < since:
+            raise GraphError(100, "(#100) time_range: since must be before until")
+        return since.isoformat(), until.isoformat()
+
+    def _insights_row(self, row: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+        """A row as Meta sends it: numbers as strings, purchases inside ``actions``."""
+        conversions, revenue = row["conversions"], row["revenue"]
+        purchases = ("offsite_conversion.fb_pixel_purchase", "purchase")
+        body = {
+            "campaign_id": meta_campaign_id(row["campaign_id"]),
+            "campaign_name": row["campaign_id"],
+            "spend": f"{row['spend']:.2f}",
+            "impressions": str(row["impressions"]),
+            "clicks": str(row["clicks"]),
+            "actions": [{"action_type": "link_click", "value": str(int(row["clicks"] * 0.85))}]
+            + [
+                {"action_type": kind, "value": str(conversions)}
+                for kind in purchases
+                if conversions
+            ],
+            "action_values": [
+                {"action_type": kind, "value": f"{revenue:.2f}"}
+                for kind in purchases
+                if conversions
+            ],
+            "account_currency": self.ad_account_currency,
+        }
+        selected = {k: v for k, v in body.items() if k in {field_name(f) for f in fields}}
+        # Meta leaves out an empty actions list rather than sending [].
+        selected = {k: v for k, v in selected.items() if v != []}
+        return selected | {"date_start": row["day"], "date_stop": row["day"]}
 
     # -- the world -----------------------------------------------------------------------
     def owned(self, network: str | None = None) -> SandboxAccount | None:
