@@ -4,12 +4,18 @@
 * :func:`targets_from_config` lists the accounts (and their lookback) to extract;
 * :func:`metrics_day` and :class:`LookbackWindow` turn a data interval into the day and
   the posts a run covers;
-* :func:`load_campaigns` loads budgets and the paid results of the campaigns.
+* :func:`load_campaigns` loads budgets and the paid results of the campaigns (ads APIs,
+  else the CSV export).
 
 No Airflow here: the operators of :mod:`socialops.operators.extract` wrap these.
 """
 
-from socialops.extraction.campaigns import CampaignFileError, load_campaigns, read_spend_csv
+from socialops.extraction.campaigns import (
+    CampaignFileError,
+    CampaignSpendUnavailable,
+    load_campaigns,
+    read_spend_csv,
+)
 from socialops.extraction.service import (
     AccountExtraction,
     AccountTarget,
@@ -22,6 +28,7 @@ __all__ = [
     "AccountExtraction",
     "AccountTarget",
     "CampaignFileError",
+    "CampaignSpendUnavailable",
     "ExtractionResult",
     "LookbackWindow",
     "load_campaigns",

@@ -74,11 +74,11 @@ def _issue_line(issue: dict[str, Any]) -> str:
 
 
 def _rerun_hint(details: dict[str, Any], day: date) -> str:
-    network = details.get("network", "<network>")
+    task = details.get("task") or f"extract_{details.get('network', '<network>')}"
     retry = f" after {details['retry_at']}" if details.get("retry_at") else ""
     return (
         f"Reload it{retry} by clearing the failed task: `airflow tasks clear nightly_metrics "
-        f"-t extract_{network} -s {day.isoformat()} -e {day.isoformat()}` "
+        f"-t {task} -s {day.isoformat()} -e {day.isoformat()}` "
         "(or rerun the day with a backfill)."
     )
 

@@ -19,6 +19,7 @@ from socialops.warehouse.models import (
     AccountMetricsDaily,
     Alert,
     CalendarEntry,
+    CampaignSpendDaily,
     Post,
     Publication,
 )
@@ -172,9 +173,18 @@ def failure_fingerprint(network: str, account: str, day: date) -> str:
 
 
 def record_failure(
-    engine: Engine, network: str, account: str, day: date, error: BaseException
+    engine: Engine,
+    network: str,
+    account: str,
+    day: date,
+    error: BaseException,
+    *,
+    task: str | None = None,
 ) -> None:
-    """Open (or refresh) the alert saying this account's extraction failed for ``day``."""
+    """Open (or refresh) the alert saying this account's extraction failed for ``day``.
+
+    ``task`` is the nightly task to clear for a rerun when it is not ``extract_<network>``.
+    """
     now = datetime.now(UTC)
     details: dict[str, Any] = {
         "network": network,
@@ -183,6 +193,8 @@ def record_failure(
         "error": type(error).__name__,
         "message": str(error),
     }
+    if task:
+        details["task"] = task
     retry_at = getattr(error, "retry_at", None)
     if retry_at is not None:
         details["retry_at"] = retry_at.isoformat()
@@ -206,6 +218,17 @@ def record_failure(
             update=["state", "title", "details", "last_seen_at"],
             compare=["state", "title", "details"],
         )
+
+
+def api_spend_days(connection: Connection, campaign_ids: Iterable[str]) -> set[tuple[str, date]]:
+    """(campaign id, day) of the campaigns' spend rows loaded from an ads API."""
+    ids = sorted(set(campaign_ids))
+    if not ids:
+        return set()
+    query = select(CampaignSpendDaily.campaign_id, CampaignSpendDaily.day).where(
+        CampaignSpendDaily.campaign_id.in_(ids), CampaignSpendDaily.source == "api"
+    )
+    return {(row.campaign_id, row.day) for row in connection.execute(query)}
 
 
 def unannounced_alerts(connection: Engine | Connection, day: date) -> list[dict[str, Any]]:
