@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import json
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from bench.nightly import MINIMUM_CALLS
 from sqlalchemy import select, text
-from tests.support.metrics_world import DAY, NOW, X_BRAND, YOUTUBE_BRAND, x_post_id
+from tests.support.metrics_world import (
+    DAY,
+    NOW,
+    X_BRAND,
+    YOUTUBE_BRAND,
+    adapter_for,
+    running_sandbox,
+    x_post_id,
+)
 
 from socialops.analytics.kpis import POST_COUNTERS
-from socialops.extraction import store
+from socialops.extraction import AccountExtraction, AccountTarget, store
 from socialops.networks import QuotaExceeded
+from socialops.sandbox.world import SandboxAccount, SandboxPost, World
 from socialops.warehouse.models import AccountMetricsDaily, Alert, PostMetricsDaily
 
 
@@ -266,3 +277,128 @@ def test_posts_published_from_the_calendar_are_linked_to_their_campaign(warehous
         ).all()
     assert [tuple(r) for r in linked] == [(published, "e-noel", "noel-2026")]
     assert again.summary()["updated"] == 0
+
+
+# -- API calls: one account's night at the minimum, per endpoint --------------------------------
+# Each network's calls for one owned account are pinned endpoint by endpoint, from the adapter's
+# counter and from the sandbox's request log, so an extra lookup or a repeated GET fails here
+# (bench/nightly.py measures the same on the reference brand).
+WINDOW_POSTS = {"youtube": 60, "instagram": 120, "linkedin": 120}
+CALL_LOOKBACK = {"youtube": 3, "instagram": 28, "linkedin": 3}
+NIGHTLY_CALLS = {
+    # 60 videos: 2 pages of playlistItems and 2 videos.list of 50 ids; one channels.list
+    # gives the subscribers and the uploads playlist.
+    "youtube": {
+        "oauth2.token": 1,
+        "channels.list": 1,
+        "reports.query": 1,
+        "playlistItems.list": 2,
+        "videos.list": 2,
+    },
+    # 120 media: 2 pages of 100, 3 ?ids= lookups of 50; the profile read once (handle and counts).
+    "instagram": {
+        "GET /{page-id}?fields=ig": 1,
+        "GET /{ig-user-id}": 1,
+        "GET /{ig-user-id}/insights": 1,
+        "GET /{ig-user-id}/media": 2,
+        "GET /?ids={media-ids}&fields=insights": 3,
+    },
+    # 120 posts: 2 pages of 100, 3 statistics calls of 50; the vanity name is the only lookup.
+    "linkedin": {
+        "GET /organizations?q=vanityName": 1,
+        "GET /networkSizes/{urn}": 1,
+        "GET /organizationalEntityShareStatistics?timeIntervals": 1,
+        "GET /posts?q=author": 2,
+        "GET /organizationalEntityShareStatistics?shares": 3,
+    },
+}
+ACCOUNT_IDS = {
+    "youtube": "UCbrand00000000000000001",
+    "instagram": "17841400000000001",
+    "linkedin": "urn:li:organization:10000001",
+}
+
+
+def _post_id(network: str, n: int) -> str:
+    return {
+        "youtube": f"vid{n:08d}",
+        "instagram": str(17_900_000_000_000_000 + n),
+        "linkedin": f"urn:li:share:{7_200_000_000_000_000_000 + n}",
+    }[network]
+
+
+def build_calls_world():
+    """The brand on YouTube, Instagram and LinkedIn, each with its window full of posts and
+    five older ones just before it (so listings must stop, not run out)."""
+    world = World(epoch=NOW - timedelta(days=60), clock=lambda: NOW)
+    window_end = datetime.combine(DAY + timedelta(days=1), datetime.min.time(), UTC)
+    for network, count in WINDOW_POSTS.items():
+        world.add_account(
+            SandboxAccount(
+                network,
+                ACCOUNT_IDS[network],
+                "brand",
+                "The Brand",
+                "owned",
+                9_000,
+                following=100,
+                followers_per_day=10,
+            )
+        )
+        span = timedelta(days=CALL_LOOKBACK[network])
+        for n in range(count + 5):
+            created = window_end - span * (n + 0.5) / count
+            world.add_post(
+                SandboxPost(
+                    network,
+                    _post_id(network, n),
+                    ACCOUNT_IDS[network],
+                    f"Post {n} on {network}",
+                    created_at=created,
+                    kind="video" if network == "youtube" else "post",
+                    title=f"Video {n}" if network == "youtube" else None,
+                    final={
+                        "impressions": 1400 + n,
+                        "reach": 1000 + n,
+                        "likes": 40,
+                        "comments": 5,
+                        "shares": 3,
+                        "saves": 2,
+                        "video_views": 2000 + n,
+                    },
+                )
+            )
+    return world
+
+
+@pytest.fixture(scope="module")
+def calls_server():
+    with running_sandbox(build_calls_world, tuple(WINDOW_POSTS)) as running:
+        yield running
+
+
+@pytest.mark.parametrize("network", list(NIGHTLY_CALLS))
+def test_one_accounts_night_makes_the_minimum_calls_per_endpoint(
+    network, calls_server, sqlite_engine
+):
+    calls_server.sandbox.reset()
+    adapter = adapter_for(calls_server, network)
+    try:
+        result = AccountExtraction(
+            adapter, sqlite_engine, timezone="UTC", follower_change_pct=20
+        ).run(AccountTarget(network, "brand", CALL_LOOKBACK[network]), DAY)
+    finally:
+        adapter.close()
+
+    assert result.posts_in_window == WINDOW_POSTS[network]
+    assert result.account_id == ACCOUNT_IDS[network]
+    assert dict(result.api_calls) == NIGHTLY_CALLS[network]
+    assert sum(result.api_calls.values()) == MINIMUM_CALLS[network][0](WINDOW_POSTS[network])
+    sent = [r for r in calls_server.sandbox.requests if r["network"] == network]
+    assert len(sent) == sum(NIGHTLY_CALLS[network].values())  # every HTTP request is counted
+    gets = [
+        json.dumps([r["path"], r["query"]], sort_keys=True) for r in sent if r["method"] == "GET"
+    ]
+    assert len(gets) == len(set(gets)), "a GET was repeated"
+    [account] = account_rows(sqlite_engine)
+    assert account[1] == ACCOUNT_IDS[network] and account[3] >= 9_000

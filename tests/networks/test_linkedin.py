@@ -209,6 +209,34 @@ def test_several_administered_pages_need_the_extra(server):
     assert make_adapter(server, organization_urn="10000002").check().handle == "rival"
 
 
+def test_a_night_resolves_the_page_by_its_vanity_name_once(adapter, sandbox):
+    adapter.account_metrics("brand", date(2026, 11, 19))
+    posts = adapter.recent_posts("@Brand", SINCE)
+    metrics = adapter.post_metrics([p.post_id for p in posts])
+
+    assert len(metrics) == len(posts) == 12
+    # No /organizationAcls nor /organizations/{id}: the vanity lookup gives the URN, and the
+    # statistics are asked of the posts' author as listed.
+    assert adapter.api_calls == {
+        "GET /organizations?q=vanityName": 1,
+        "GET /organizationalEntityShareStatistics?timeIntervals": 1,
+        "GET /networkSizes/{urn}": 1,
+        "GET /posts?q=author": 1,
+        "GET /organizationalEntityShareStatistics?shares": 1,
+    }
+    # check() still asks which page the token administers, but reuses the page's record.
+    assert adapter.check().account_id == ORG
+    assert adapter.api_calls["GET /organizationAcls"] == 1
+    assert "GET /organizations/{id}" not in adapter.api_calls
+
+
+def test_statistics_of_posts_not_listed_are_asked_of_the_connections_page(adapter, sandbox):
+    assert [m.post_id for m in adapter.post_metrics([post_urn(3)])] == [post_urn(3)]
+    acls, statistics = logged(sandbox)
+    assert acls["path"] == "/rest/organizationAcls"
+    assert statistics["query"]["organizationalEntity"] == ORG
+
+
 # -- pagination and batching ------------------------------------------------------------------
 def test_recent_posts_page_with_start_and_count(adapter, sandbox, monkeypatch):
     monkeypatch.setattr(linkedin, "PAGE_SIZE", 5)

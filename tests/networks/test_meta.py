@@ -345,6 +345,29 @@ def test_instagram_resolves_its_account_through_the_page(instagram, sandbox):
     assert logged(sandbox, "instagram")[0]["query"]["fields"] == "instagram_business_account"
 
 
+def test_instagram_night_reads_the_profile_once_for_the_handle_and_the_counts(instagram):
+    day = instagram.account_metrics("brand", date(2026, 11, 19))
+    posts = instagram.recent_posts("@Brand", SINCE)
+    instagram.post_metrics([p.post_id for p in posts])
+
+    assert (day.followers, day.following, day.posts_count) == (31000, 120, 12)
+    assert instagram.api_calls == {
+        "GET /{page-id}?fields=ig": 1,
+        "GET /{ig-user-id}": 1,
+        "GET /{ig-user-id}/insights": 1,
+        "GET /{ig-user-id}/media": 1,
+        "GET /?ids={media-ids}&fields=insights": 1,
+    }
+
+
+def test_instagram_profile_is_read_again_by_the_next_task(server, sandbox):
+    for _ in range(2):
+        adapter = make_adapter(server, "instagram", ig_user_id=IG_ID)
+        assert adapter.account_metrics(IG_ID, date(2026, 11, 19)).followers == 31000
+        adapter.close()
+    assert len(logged(sandbox, "instagram", "GET", f"/v21.0/{IG_ID}")) == 2
+
+
 def test_instagram_publishes_an_image_after_checking_the_quota(instagram, sandbox):
     text = "Fresh from the atelier"
     receipt = instagram.publish(

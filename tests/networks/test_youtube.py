@@ -177,6 +177,36 @@ def test_account_metrics_reconstructs_followers_at_the_end_of_a_past_day(youtube
     assert (report["ids"], report["startDate"]) == (f"channel=={BRAND_CHANNEL}", "2026-11-18")
 
 
+def test_a_night_reads_the_channel_once_for_its_subscribers_and_uploads(youtube, server):
+    youtube.account_metrics("brand", date(2026, 11, 19))
+    youtube.recent_posts("@Brand", NOW - timedelta(hours=3))
+    youtube.recent_posts(BRAND_CHANNEL, NOW - timedelta(hours=3))
+
+    [channel] = requests_to(server, "/youtube/v3/channels")
+    assert set(channel["query"]["part"].split(",")) == {"statistics", "contentDetails"}
+    assert youtube.api_calls == {
+        "oauth2.token": 1,
+        "channels.list": 1,
+        "reports.query": 1,
+        "playlistItems.list": 2,
+    }
+
+
+def test_subscriber_counts_are_never_served_from_a_cache(server, sleeps):
+    first = YouTubeAdapter(settings_for(server), sleep=sleeps)
+    first.account_metrics("brand", date(2026, 11, 19))
+    first.account_metrics("brand", date(2026, 11, 18))  # same task: statistics asked again
+    first.close()
+    second = YouTubeAdapter(settings_for(server), sleep=sleeps)  # the next task starts afresh
+    second.recent_posts("brand", NOW - timedelta(hours=3))
+    second.close()
+    assert [r["query"]["part"] for r in requests_to(server, "/youtube/v3/channels")] == [
+        "statistics,contentDetails",
+        "statistics,contentDetails",
+        "contentDetails",
+    ]
+
+
 def test_mentions_search_is_not_offered(youtube):
     with pytest.raises(NotSupported, match="youtube"):
         youtube.mentions("brand", NOW - timedelta(days=1))

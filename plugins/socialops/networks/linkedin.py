@@ -182,6 +182,11 @@ class LinkedInAdapter(NetworkAdapter):
     ):
         super().__init__(settings)
         self.http = LinkedInClient(self, sleep=sleep, now=now)
+        # Organization records by URN and the author of every post listed, for this adapter's
+        # one task: a nightly run resolves its page once, and asks each post's statistics of
+        # its author without a second lookup of the page.
+        self._records: dict[str, dict[str, Any]] = {}
+        self._authors: dict[str, str] = {}
 
     def close(self) -> None:
         self.http.close()
@@ -204,12 +209,16 @@ class LinkedInAdapter(NetworkAdapter):
         return pages[0]
 
     def _organization_of(self, account: str | None) -> str:
+        """The URN of a page given by URN, id or vanity name (``None``: the connection's page).
+
+        A vanity name is one ``q=vanityName`` lookup, whether or not it is the connection's
+        own page: comparing it with the own page's record would cost the
+        ``/organizationAcls`` call as well when extra ``organization_urn`` is not set.
+        """
         if not account:
             return self.organization
         if account.startswith("urn:li:") or account.isdigit():
             return organization_urn(account)
-        if account.lstrip("@").casefold() == str(self.own_record.get("vanityName", "")).casefold():
-            return self.organization
         found = self._organization_by_vanity(account)
         if found is None:
             raise InvalidRequest(self.network, f"no LinkedIn organization page named {account!r}")
@@ -221,15 +230,27 @@ class LinkedInAdapter(NetworkAdapter):
         return self._organization_record(self.organization)
 
     def _organization_record(self, urn: str) -> dict[str, Any]:
-        org_id = urn.rsplit(":", 1)[-1]
-        return self.http.get(f"/organizations/{org_id}", endpoint="GET /organizations/{id}")
+        if urn not in self._records:
+            org_id = urn.rsplit(":", 1)[-1]
+            self._remember(
+                self.http.get(f"/organizations/{org_id}", endpoint="GET /organizations/{id}")
+            )
+        return self._records[urn]
 
     def _organization_by_vanity(self, vanity: str) -> dict[str, Any] | None:
+        name = vanity.lstrip("@").casefold()
+        for record in self._records.values():
+            if str(record.get("vanityName", "")).casefold() == name:
+                return record
         query = restli_query(q="vanityName", vanityName=vanity.lstrip("@"))
         elements = self.http.get(
             "/organizations", params=query, endpoint="GET /organizations?q=vanityName"
         ).get("elements", [])
-        return elements[0] if elements else None
+        return self._remember(elements[0]) if elements else None
+
+    def _remember(self, record: dict[str, Any]) -> dict[str, Any]:
+        self._records[organization_urn(str(record["id"]))] = record
+        return record
 
     def _followers(self, urn: str) -> int | None:
         body = self.http.get(
@@ -391,6 +412,7 @@ class LinkedInAdapter(NetworkAdapter):
             created = millis(raw.get("publishedAt") or raw.get("createdAt"))
             if created is None or created < since:
                 break  # sorted newest first: everything after is older
+            self._authors[raw["id"]] = author
             posts.append(
                 Post(
                     network=self.network,
@@ -436,31 +458,26 @@ class LinkedInAdapter(NetworkAdapter):
         )
 
     def post_metrics(self, post_ids: Sequence[str]) -> list[PostMetrics]:
-        """Lifetime statistics of the page's posts, 50 per call (``shares=List(..)&ugcPosts=List(..)``)."""
+        """Lifetime statistics of posts, 50 per call (``shares=List(..)&ugcPosts=List(..)``).
+
+        LinkedIn answers them for one organization at a time: each post's author as
+        :meth:`recent_posts` listed it, else the connection's page (:attr:`organization`).
+        """
+        wanted = list(dict.fromkeys(post_ids))
+        unknown = [p for p in wanted if not p.startswith(("urn:li:share:", "urn:li:ugcPost:"))]
+        if unknown:
+            raise InvalidRequest(
+                self.network,
+                f"post ids must be urn:li:share:... or urn:li:ugcPost:... URNs, got {sorted(unknown)}",
+            )
+        by_author: dict[str, list[str]] = {}
+        for post_id in wanted:
+            author = self._authors.get(post_id) or self.organization
+            by_author.setdefault(author, []).append(post_id)
         found: dict[str, dict[str, Any]] = {}
-        for chunk in batched(list(dict.fromkeys(post_ids)), MAX_POSTS_PER_STATISTICS_CALL):
-            shares = [p for p in chunk if p.startswith("urn:li:share:")]
-            ugc_posts = [p for p in chunk if p.startswith("urn:li:ugcPost:")]
-            unknown = set(chunk) - set(shares) - set(ugc_posts)
-            if unknown:
-                raise InvalidRequest(
-                    self.network,
-                    f"post ids must be urn:li:share:... or urn:li:ugcPost:... URNs, got {sorted(unknown)}",
-                )
-            query = restli_query(
-                q="organizationalEntity",
-                organizationalEntity=self.organization,
-                shares=RestLi.list(shares) if shares else None,
-                ugcPosts=RestLi.list(ugc_posts) if ugc_posts else None,
-            )
-            body = self.http.get(
-                "/organizationalEntityShareStatistics",
-                params=query,
-                endpoint="GET /organizationalEntityShareStatistics?shares",
-            )
-            for element in body.get("elements", []):
-                post = element.get("share") or element.get("ugcPost")
-                found[post] = element.get("totalShareStatistics") or {}
+        for author, ids in by_author.items():
+            for chunk in batched(ids, MAX_POSTS_PER_STATISTICS_CALL):
+                found.update(self._share_statistics(author, chunk))
         return [
             PostMetrics(
                 network=self.network,
@@ -472,9 +489,31 @@ class LinkedInAdapter(NetworkAdapter):
                 shares=stats.get("shareCount"),
                 link_clicks=stats.get("clickCount"),
             )
-            for post_id in dict.fromkeys(post_ids)
+            for post_id in wanted
             if (stats := found.get(post_id)) is not None
         ]
+
+    def _share_statistics(self, author: str, posts: list[str]) -> dict[str, dict[str, Any]]:
+        """``totalShareStatistics`` by post URN, for up to 50 posts of ``author``."""
+        shares = [p for p in posts if p.startswith("urn:li:share:")]
+        ugc_posts = [p for p in posts if p.startswith("urn:li:ugcPost:")]
+        query = restli_query(
+            q="organizationalEntity",
+            organizationalEntity=author,
+            shares=RestLi.list(shares) if shares else None,
+            ugcPosts=RestLi.list(ugc_posts) if ugc_posts else None,
+        )
+        body = self.http.get(
+            "/organizationalEntityShareStatistics",
+            params=query,
+            endpoint="GET /organizationalEntityShareStatistics?shares",
+        )
+        return {
+            element.get("share") or element.get("ugcPost"): (
+                element.get("totalShareStatistics") or {}
+            )
+            for element in body.get("elements", [])
+        }
 
     def comments(self, post_ids: Sequence[str], since: datetime) -> list[Mention]:
         found = []

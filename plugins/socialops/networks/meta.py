@@ -709,6 +709,7 @@ class InstagramAdapter(GraphAdapter):
 
     @cached_property
     def account(self) -> dict[str, Any]:
+        """The own profile, counts included, read once per adapter (an adapter lives one task)."""
         return self.http.get(
             f"/{self.ig_user_id}",
             params={"fields": self.PROFILE_FIELDS},
@@ -923,11 +924,9 @@ class InstagramAdapter(GraphAdapter):
                 f"/{self.ig_user_id}/insights", params=params, endpoint="GET /{ig-user-id}/insights"
             )
         )
-        profile = self.http.get(
-            f"/{self.ig_user_id}",
-            params={"fields": "followers_count,follows_count,media_count"},
-            endpoint="GET /{ig-user-id}?fields=counts",
-        )
+        # The profile (cached for the adapter's one task) carries the counts: resolving the
+        # handle already read it, a second GET for the same fields would be a repeated call.
+        profile = self.account
         return AccountMetrics(
             network=self.network,
             account_id=self.ig_user_id,

@@ -69,6 +69,11 @@ def _count(value: Any) -> int | None:
     return int(value) if value is not None else None
 
 
+def _channel_key(account: str) -> str:
+    """A channel id as is, a handle without its ``@`` and case (handles are case-insensitive)."""
+    return account if _CHANNEL_ID.fullmatch(account) else account.lstrip("@").casefold()
+
+
 class YouTubeAdapter(NetworkAdapter):
     network = "youtube"
 
@@ -248,14 +253,19 @@ class YouTubeAdapter(NetworkAdapter):
         )
 
     def _uploads_playlist(self, account: str) -> str:
-        key = account if _CHANNEL_ID.fullmatch(account) else account.lstrip("@").casefold()
+        key = _channel_key(account)
         if key not in self._uploads_playlists:
             channel = self._channel(account, "contentDetails")
             self._uploads_playlists[key] = channel["contentDetails"]["relatedPlaylists"]["uploads"]
         return self._uploads_playlists[key]
 
     def _channel(self, account: str, part: str) -> dict:
-        """One channel by id (``UC…``) or handle (``@name`` or ``name``)."""
+        """One channel by id (``UC…``) or handle (``@name`` or ``name``).
+
+        A ``contentDetails`` part also remembers the channel's uploads playlist, under the
+        account as asked and under the channel id: the id never changes, so the listing that
+        follows the account metrics of a nightly run needs no second ``channels.list``.
+        """
         channels = self.data_api.channels()
         if _CHANNEL_ID.fullmatch(account):
             request = channels.list(part=part, id=account)
@@ -268,7 +278,12 @@ class YouTubeAdapter(NetworkAdapter):
                 f"no YouTube channel {account!r}",
                 hint="check the account handle or channel id",
             )
-        return items[0]
+        channel = items[0]
+        uploads = channel.get("contentDetails", {}).get("relatedPlaylists", {}).get("uploads")
+        if uploads:
+            self._uploads_playlists[_channel_key(account)] = uploads
+            self._uploads_playlists[channel["id"]] = uploads
+        return channel
 
     def account_metrics(self, account: str, day: date) -> AccountMetrics:
         """Subscribers at the end of ``day`` and the channel's video count.
@@ -277,7 +292,8 @@ class YouTubeAdapter(NetworkAdapter):
         net subscribers gained since (YouTube Analytics), so rerunning a day gives the same row.
         Analytics lag a day or two behind, which this cannot correct.
         """
-        channel = self._channel(account, "statistics")
+        # contentDetails costs nothing more and spares recent_posts its own channels.list.
+        channel = self._channel(account, "statistics,contentDetails")
         statistics = channel.get("statistics", {})
         followers = (
             None
