@@ -28,8 +28,9 @@ on the 21st loads the 20th), so reruns and backfills reload exactly that day.
    upsert transaction. Suspicious rows (negative counts, follower jumps beyond
    `thresholds.data_quality.follower_change_pct`) are quarantined in `alerts`, not loaded.
    One failing account or network (e.g. YouTube `quotaExceeded`) does not stop the others.
-4. **load_campaigns** loads budgets from the configuration and daily spend from
-   `metrics.campaigns_csv`.
+4. **load_campaigns** loads budgets from the configuration and daily spend from the ads
+   API of the campaign's network (Meta) or else from `metrics.campaigns_csv`; an API
+   campaign-day wins over its CSV row.
 5. **report** (always runs) posts failed extractions and data-quality issues of the day to
    the alerts channel, once per problem.
 6. **publish_asset** updates the `socialops://warehouse/daily_metrics` Asset when every
