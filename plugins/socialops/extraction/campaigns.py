@@ -66,6 +66,7 @@ class AdsResults:
 
     rows: list[dict[str, Any]] = field(default_factory=list)  # campaign_spend_daily rows
     served: list[str] = field(default_factory=list)  # networks whose ads API answered
+    campaigns: set[str] = field(default_factory=set)  # campaigns those networks were asked for
     failures: dict[str, Exception] = field(default_factory=dict)  # network → error
     api_calls: dict[str, int] = field(default_factory=dict)  # network → requests made
 
@@ -270,6 +271,7 @@ def fetch_ads_results(config: Any, day: date, connect: Connect) -> AdsResults:
                 )
         results.rows += [_spend_row(s) for s in found if since <= s.day <= day]
         results.served.append(network)
+        results.campaigns |= set(running)
     return results
 
 
@@ -314,7 +316,7 @@ def load_campaigns(
         campaigns=campaigns,
         spend=loaded,
         unknown_campaigns=unknown,
-        sources={c["id"]: "api" if c["network"] in ads.served else "csv" for c in declared},
+        sources={c["id"]: "api" if c["id"] in ads.campaigns else "csv" for c in declared},
         api_rows=len(ads.rows),
         csv_rows=len(from_csv),
         csv_rows_superseded=len(exported) - len(from_csv),
