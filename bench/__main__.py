@@ -141,6 +141,11 @@ def _nightly(data: dict[str, Any]) -> list[str]:
         "listing page full and every id lookup batched at the API's maximum (`bench/nightly.py`, "
         "`MINIMUM_CALLS`). A repeated call is an identical GET (method, path, query) sent twice.",
         "",
+        "It is the minimum of the adapters' protocol: list the window's posts, then look their "
+        "metrics up by id (which also reaches known posts a listing omits). Listings that carry "
+        "metrics themselves (X's timeline with `public_metrics`, Graph's media edges with field "
+        "expansion) could spare some lookups; that is not counted here.",
+        "",
     ]
     lines += _table(
         [

@@ -52,9 +52,9 @@ MINIMUM_CALLS: dict[str, tuple[Callable[[int], int], str]] = {
         "Page (followers) + Page insights + feed pages of 100 + ?ids= lookups of 50 posts",
     ),
     "instagram": (
-        lambda n: 1 + 1 + 1 + pages(n, 100) + pages(n, 50),
-        "Page → Instagram account id + profile with counts + account insights + media pages "
-        "of 100 + ?ids= lookups of 50 media",
+        lambda n: 1 + 1 + pages(n, 100) + pages(n, 50),
+        "Page → Instagram account with its profile and counts (one field expansion) + account "
+        "insights + media pages of 100 + ?ids= lookups of 50 media",
     ),
     "linkedin": (
         lambda n: 1 + 1 + 1 + pages(n, 100) + pages(n, 50),

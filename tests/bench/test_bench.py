@@ -14,6 +14,9 @@ def test_minimum_calls_of_a_full_account():
     assert pages(0, 100) == 1 and pages(100, 100) == 1 and pages(101, 100) == 2
     assert MINIMUM_CALLS["x"][0](700) == 1 + 7 + 7
     assert MINIMUM_CALLS["youtube"][0](200) == 3 + 4 + 4
+    # The Instagram account id comes with its profile (field expansion on the Page): one call.
+    assert MINIMUM_CALLS["instagram"][0](700) == 2 + 7 + 14
+    assert MINIMUM_CALLS["linkedin"][0](200) == 3 + 2 + 4
 
 
 def test_the_reference_brand_has_10000_posts_in_its_windows():

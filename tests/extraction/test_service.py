@@ -295,10 +295,10 @@ NIGHTLY_CALLS = {
         "playlistItems.list": 2,
         "videos.list": 2,
     },
-    # 120 media: 2 pages of 100, 3 ?ids= lookups of 50; the profile read once (handle and counts).
+    # 120 media: 2 pages of 100, 3 ?ids= lookups of 50; the account's id and its profile
+    # (handle and counts) in one call.
     "instagram": {
-        "GET /{page-id}?fields=ig": 1,
-        "GET /{ig-user-id}": 1,
+        "GET /{page-id}?fields=instagram_business_account": 1,
         "GET /{ig-user-id}/insights": 1,
         "GET /{ig-user-id}/media": 2,
         "GET /?ids={media-ids}&fields=insights": 3,

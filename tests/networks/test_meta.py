@@ -342,18 +342,29 @@ def test_revoked_token_is_refused_by_the_emulator(server, facebook):
 def test_instagram_resolves_its_account_through_the_page(instagram, sandbox):
     assert instagram.ig_user_id == IG_ID
     assert instagram.check().followers == 31000
-    assert logged(sandbox, "instagram")[0]["query"]["fields"] == "instagram_business_account"
+    # One call: the Page's linked account with its profile fields expanded in place.
+    [page] = logged(sandbox, "instagram")
+    assert page["path"] == "/v21.0/me"
+    assert page["query"]["fields"] == (
+        f"instagram_business_account{{{InstagramAdapter.PROFILE_FIELDS}}}"
+    )
 
 
-def test_instagram_night_reads_the_profile_once_for_the_handle_and_the_counts(instagram):
+def test_instagram_without_a_linked_account_says_what_to_configure(server, sandbox):
+    sandbox.world.accounts.pop(("instagram", IG_ID))
+    adapter = make_adapter(server, "instagram")
+    with pytest.raises(InvalidRequest, match="set extra 'ig_user_id' in connection"):
+        adapter.account_metrics("brand", date(2026, 11, 19))
+
+
+def test_instagram_night_reads_the_profile_with_the_account_id_once(instagram):
     day = instagram.account_metrics("brand", date(2026, 11, 19))
     posts = instagram.recent_posts("@Brand", SINCE)
     instagram.post_metrics([p.post_id for p in posts])
 
     assert (day.followers, day.following, day.posts_count) == (31000, 120, 12)
     assert instagram.api_calls == {
-        "GET /{page-id}?fields=ig": 1,
-        "GET /{ig-user-id}": 1,
+        "GET /{page-id}?fields=instagram_business_account": 1,
         "GET /{ig-user-id}/insights": 1,
         "GET /{ig-user-id}/media": 1,
         "GET /?ids={media-ids}&fields=insights": 1,

@@ -690,13 +690,27 @@ class InstagramAdapter(GraphAdapter):
     @cached_property
     def ig_user_id(self) -> str:
         configured = self.settings.extras.get("ig_user_id")
+        return str(configured) if configured else str(self.account["id"])
+
+    @cached_property
+    def account(self) -> dict[str, Any]:
+        """The own profile, counts included, read once per adapter (an adapter lives one task).
+
+        Without extra ``ig_user_id`` it is found through the Page: the same call that names
+        the linked account expands its profile fields, so finding the id costs no call of its own.
+        """
+        configured = self.settings.extras.get("ig_user_id")
         if configured:
-            return str(configured)
+            return self.http.get(
+                f"/{configured}",
+                params={"fields": self.PROFILE_FIELDS},
+                endpoint="GET /{ig-user-id}",
+            )
         page_id = self.settings.extras.get("page_id") or "me"
         body = self.http.get(
             f"/{page_id}",
-            params={"fields": "instagram_business_account"},
-            endpoint="GET /{page-id}?fields=ig",
+            params={"fields": f"instagram_business_account{{{self.PROFILE_FIELDS}}}"},
+            endpoint="GET /{page-id}?fields=instagram_business_account",
         )
         linked = body.get("instagram_business_account")
         if not linked:
@@ -705,16 +719,7 @@ class InstagramAdapter(GraphAdapter):
                 f"the Facebook Page {body.get('id', page_id)} has no linked Instagram professional account",
                 hint=f"link one in Meta Business Suite or set extra 'ig_user_id' in connection '{self.settings.conn_id}'",
             )
-        return str(linked["id"])
-
-    @cached_property
-    def account(self) -> dict[str, Any]:
-        """The own profile, counts included, read once per adapter (an adapter lives one task)."""
-        return self.http.get(
-            f"/{self.ig_user_id}",
-            params={"fields": self.PROFILE_FIELDS},
-            endpoint="GET /{ig-user-id}",
-        )
+        return linked
 
     def _is_own(self, account: str | None) -> bool:
         if not account or account == self.ig_user_id:

@@ -800,10 +800,19 @@ class InstagramEmulator(GraphEmulator):
 
     def render_page(self, page: SandboxAccount | None, fields: list[str]) -> dict[str, Any]:
         account = self.owned()
+        # Graph expands a linked node in place: instagram_business_account{username,...}.
+        wanted = next((f for f in fields if field_name(f) == "instagram_business_account"), "")
+        linked = None
+        if account:
+            linked = (
+                select(self._profile(account), split_fields(subfields(wanted)))
+                if subfields(wanted)
+                else {"id": account.id}
+            )
         body = {
             "id": page.id if page else "100000000000001",
             "name": page.name if page else "Sandbox Page",
-            "instagram_business_account": {"id": account.id} if account else None,
+            "instagram_business_account": linked,
         }
         return select({k: v for k, v in body.items() if v is not None}, fields)
 
