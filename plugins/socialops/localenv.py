@@ -37,6 +37,8 @@ def airflow_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str,
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
             "AIRFLOW__LOGGING__LOGGING_LEVEL": env.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO"),
+            # `airflow standalone` starts its components as `airflow ...` found on PATH.
+            "PATH": os.pathsep.join((str(Path(AIRFLOW).parent), env.get("PATH", ""))),
             "PYTHONPATH": os.pathsep.join(
                 p for p in (str(PROJECT_ROOT / "plugins"), env.get("PYTHONPATH", "")) if p
             ),
