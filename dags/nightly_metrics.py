@@ -84,13 +84,18 @@ def nightly_metrics():
 
     @task
     def load_campaigns(data_interval_start=None) -> dict:
+        from socialops.extraction import CampaignSpendUnavailable, metrics_day
         from socialops.extraction import load_campaigns as load
-        from socialops.extraction import metrics_day
+        from socialops.notifications.callbacks import NotifiedFailure, NotifiedRetry
         from socialops.warehouse.engine import get_engine
 
         config = load_config()
         day = metrics_day(data_interval_start, config.brand.timezone)
-        return load(get_engine(), config, day).summary()
+        try:
+            return load(get_engine(), config, day).summary()
+        except CampaignSpendUnavailable as exc:
+            # Recorded as an alert that the report task announces.
+            raise (NotifiedRetry if exc.retryable else NotifiedFailure)(str(exc)) from exc
 
     @task(trigger_rule="all_done")
     def report(data_interval_start=None, ti=None) -> dict:

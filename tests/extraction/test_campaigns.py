@@ -182,6 +182,7 @@ def test_one_failing_ads_api_is_reported_and_the_rest_still_loads(
     with pytest.raises(CampaignSpendUnavailable, match="instagram.*code 190") as failed:
         load_campaigns(warehouse_engine, config, DAY, connect=connect)
     assert failed.value.load.sources == {"noel-2026": "csv", "launch-ambre": "api"}
+    assert failed.value.retryable is False  # an expired token needs a person, not a retry
     rows = spend_rows(warehouse_engine)
     assert rows[("noel-2026", DAY)].source == "csv"  # the CSV row still loads
     assert rows[("launch-ambre", DAY)].source == "api"

@@ -10,6 +10,7 @@ from airflow.sdk.exceptions import AirflowException, AirflowFailException
 from tests.support.metrics_world import DAY, connection_of, running_sandbox
 
 from socialops.extraction import store
+from socialops.notifications.callbacks import AlreadyReported
 from socialops.operators.extract import (
     METRICS_OPERATORS,
     MetricsExtractOperator,
@@ -58,8 +59,10 @@ def test_an_explicit_day_wins(sandbox):
 def test_spent_quota_fails_without_retry_and_is_recorded(sandbox, use_warehouse):
     sandbox.sandbox.emulators["youtube"].daily_quota = 0
 
-    with pytest.raises(AirflowFailException, match=r"youtube brand, 2026-11-20: \[youtube\]"):
+    with pytest.raises(AirflowFailException, match=r"youtube brand, 2026-11-20: \[youtube\]") as raised:
         YouTubeMetricsOperator(task_id="extract_youtube", account="brand").execute(CONTEXT)
+    # The nightly report announces the recorded failure: no second, generic alert.
+    assert isinstance(raised.value, AlreadyReported)
 
     [alert] = store.unannounced_alerts(use_warehouse, DAY)
     assert alert["kind"] == "extraction_failure" and alert["details"]["error"] == "QuotaExceeded"
@@ -73,4 +76,5 @@ def test_rate_limit_is_retried_by_airflow(sandbox):
     with pytest.raises(AirflowException) as raised:
         XMetricsOperator(task_id="extract_x", account="brand").execute(CONTEXT)
     assert not isinstance(raised.value, AirflowFailException)
+    assert isinstance(raised.value, AlreadyReported)
     assert "rate limit" in str(raised.value)

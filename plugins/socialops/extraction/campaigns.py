@@ -102,8 +102,10 @@ class CampaignLoad:
 class CampaignSpendUnavailable(RuntimeError):
     """An ads API failed; everything else was loaded. ``load`` says what was."""
 
-    def __init__(self, load: CampaignLoad):
+    def __init__(self, load: CampaignLoad, *, retryable: bool = True):
         self.load = load
+        #: False when every failure needs a person (expired token, missing ad account).
+        self.retryable = retryable
         failed = "; ".join(f"{network}: {error}" for network, error in load.failures.items())
         super().__init__(
             f"campaign results not read from the ads API of {', '.join(load.failures)} ({failed}); "
@@ -325,5 +327,6 @@ def load_campaigns(
     )
     log.info("campaign results of %s: %s", day.isoformat(), result.summary())
     if ads.failures:
-        raise CampaignSpendUnavailable(result)
+        retryable = any(getattr(e, "retryable", True) for e in ads.failures.values())
+        raise CampaignSpendUnavailable(result, retryable=retryable)
     return result

@@ -24,6 +24,7 @@ from socialops.networks.errors import (
 from socialops.networks.idempotency import content_fingerprint, idempotency_key
 from socialops.networks.records import (
     AccountMetrics,
+    CampaignSpend,
     Draft,
     Mention,
     Post,
@@ -69,6 +70,7 @@ __all__ = [
     "ADAPTERS",
     "AccountMetrics",
     "AuthError",
+    "CampaignSpend",
     "ConnectionSettings",
     "Draft",
     "DuplicateContent",

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow.sdk import BaseNotifier
-from airflow.sdk.exceptions import AirflowFailException
+from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
 from socialops.notifications import messages
 from socialops.notifications.slack import (
@@ -25,10 +25,18 @@ from socialops.notifications.slack import (
 )
 
 
-class NotifiedFailure(AirflowFailException):
-    """A failure a person must fix, whose specific Slack message (what failed, what to do) was
-    already sent or queued: the generic task-failure alert stays quiet so nobody reads it twice.
-    """
+class AlreadyReported:
+    """Mixed into task errors whose specific Slack message (what failed, what to do) was already
+    sent or queued, or will be by the DAG's report task: the generic task-failure alert stays
+    quiet so that nobody reads the same failure twice."""
+
+
+class NotifiedFailure(AlreadyReported, AirflowFailException):
+    """Already reported, and retrying will not help: a person must act."""
+
+
+class NotifiedRetry(AlreadyReported, AirflowException):
+    """Already reported, and Airflow should retry the task."""
 
 
 class TaskFailureNotifier(BaseNotifier):
@@ -67,7 +75,7 @@ class TaskFailureNotifier(BaseNotifier):
         )
 
     def notify(self, context: dict[str, Any]) -> None:
-        if isinstance(context.get("exception"), NotifiedFailure):
+        if isinstance(context.get("exception"), AlreadyReported):
             self.log.info("No generic alert: the failure was already reported in Slack.")
             return
         channel, conn_id, locale = self._settings()

@@ -66,12 +66,13 @@ class MetricsExtractOperator(NetworkOperator):
         return metrics_day(context["data_interval_start"], timezone)
 
     def execute(self, context: Any) -> dict[str, Any]:
-        from airflow.sdk.exceptions import AirflowException, AirflowFailException
+        from airflow.sdk.exceptions import AirflowFailException
 
         from socialops.config import load_config
         from socialops.extraction import AccountExtraction, AccountTarget
         from socialops.extraction.store import record_failure
         from socialops.networks.errors import NetworkError
+        from socialops.notifications.callbacks import NotifiedFailure, NotifiedRetry
         from socialops.warehouse.engine import get_engine
 
         config = load_config()
@@ -100,10 +101,11 @@ class MetricsExtractOperator(NetworkOperator):
             # Recorded for the run's Slack report whatever the error, then Airflow decides.
             record_failure(engine, self.network_name, self.account, day, exc)
             if isinstance(exc, NetworkError):
+                # The run's report task announces the recorded failure in Slack.
                 message = f"{target.label}, {day.isoformat()}: {exc}"
                 if exc.retryable:
-                    raise AirflowException(message) from exc
-                raise AirflowFailException(message) from exc
+                    raise NotifiedRetry(message) from exc
+                raise NotifiedFailure(message) from exc
             raise
         return result.summary()
 
