@@ -211,10 +211,14 @@ def test_clock_freezes_and_unfreezes(server):
     assert abs((running - datetime.now(UTC)).total_seconds()) < 5
 
 
-def test_emulator_types_skips_a_missing_module_with_a_warning(monkeypatch):
-    monkeypatch.setitem(sandbox_package.EMULATORS, "ghost", "socialops.sandbox.ghost_api:GhostEmulator")
-    with pytest.warns(UserWarning, match="sandbox emulator 'ghost' is not available"):
-        assert sandbox_package.emulator_types(["ghost"]) == []
+def test_every_registered_emulator_loads():
+    emulators = sandbox_package.emulator_types()
+    assert [e.network for e in emulators] == list(sandbox_package.EMULATORS)
+
+
+def test_unknown_emulator_is_named():
+    with pytest.raises(ValueError, match="unknown sandbox emulator 'ghost'; expected one of x, youtube"):
+        sandbox_package.emulator_types(["ghost"])
 
 
 def test_emulator_types_raises_an_import_error_inside_a_module(monkeypatch, tmp_path):

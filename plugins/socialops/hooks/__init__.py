@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
-
 from socialops.hooks.base import SocialNetworkHook, settings_from_connection
+from socialops.registry import load
 
 #: network → "module:HookClass", imported lazily like the adapters.
 HOOKS: dict[str, str] = {
@@ -17,12 +16,7 @@ HOOKS: dict[str, str] = {
 
 
 def hook_for(network: str) -> type[SocialNetworkHook]:
-    try:
-        target = HOOKS[network]
-    except KeyError:
-        raise ValueError(f"unknown network {network!r}; expected one of {', '.join(HOOKS)}") from None
-    module, _, name = target.partition(":")
-    return getattr(importlib.import_module(module), name)
+    return load(HOOKS, network, "network")
 
 
 __all__ = ["HOOKS", "SocialNetworkHook", "hook_for", "settings_from_connection"]

@@ -7,8 +7,6 @@
 
 from __future__ import annotations
 
-import importlib
-
 from socialops.networks.base import ConnectionSettings, NetworkAdapter, batched
 from socialops.networks.errors import (
     AuthError,
@@ -32,6 +30,7 @@ from socialops.networks.records import (
     Profile,
     Receipt,
 )
+from socialops.registry import load
 
 #: network name → "module:AdapterClass", imported on first use so that a DAG file importing
 #: socialops never pays for tweepy or googleapiclient at parse time.
@@ -45,14 +44,7 @@ ADAPTERS: dict[str, str] = {
 
 
 def adapter_class(network: str) -> type[NetworkAdapter]:
-    try:
-        target = ADAPTERS[network]
-    except KeyError:
-        raise ValueError(
-            f"unknown network {network!r}; expected one of {', '.join(ADAPTERS)}"
-        ) from None
-    module, _, name = target.partition(":")
-    return getattr(importlib.import_module(module), name)
+    return load(ADAPTERS, network, "network")
 
 
 def build_adapter(network: str, settings: ConnectionSettings) -> NetworkAdapter:

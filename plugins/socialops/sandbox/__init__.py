@@ -10,12 +10,11 @@ See ``docs/sandbox.md``.
 
 from __future__ import annotations
 
-import importlib
 import json
-import warnings
 from datetime import datetime
 from pathlib import Path
 
+from socialops.registry import load
 from socialops.sandbox.server import (
     Emulator,
     Fault,
@@ -41,23 +40,8 @@ EMULATORS: dict[str, str] = {
 
 
 def emulator_types(names: list[str] | None = None) -> list[type[Emulator]]:
-    """The emulator classes, importing each module on demand.
-
-    An emulator whose module does not exist (yet) is skipped with a warning so that the
-    others still serve; any other import error inside an existing module is raised.
-    """
-    types = []
-    for name in names or list(EMULATORS):
-        module, _, attr = EMULATORS[name].partition(":")
-        try:
-            loaded = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            warnings.warn(f"sandbox emulator {name!r} is not available: no module {module}", stacklevel=2)
-            continue
-        types.append(getattr(loaded, attr))
-    return types
+    """The emulator classes (all of them by default), importing each module on demand."""
+    return [load(EMULATORS, name, "sandbox emulator") for name in names or list(EMULATORS)]
 
 
 def create_sandbox(
