@@ -22,13 +22,14 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from socialops.config import load_config  # noqa: E402
-from socialops.deployment import pool_name  # noqa: E402
+from socialops.deployment import airflow_pools  # noqa: E402
 from socialops.localenv import (  # noqa: E402
     AIRFLOW,
     FAST_RETRIES,
@@ -41,11 +42,12 @@ from socialops.localenv import (  # noqa: E402
 from socialops.paths import data_dir  # noqa: E402
 from socialops.sandbox import airflow_connections  # noqa: E402
 
-#: DAGs that feed others run first; any other DAG file runs after, in name order.
-DAG_ORDER = ["publish_posts", "nightly_metrics", "listening", "competitor_watch", "influencer_scoring"]
+#: publish_posts first so that the night's extraction sees the posts it published; any other
+#: DAG file runs after, in name order.
+DAG_ORDER = ["publish_posts", "nightly_metrics"]
 
 #: The example calendar (include/calendar/calendar.csv) plans posts from 20 November 2026 on.
-#: publish_posts acts at the wall-clock time unless given `as_of`, so the demo replays three
+#: publish_posts acts at the wall-clock time unless given `as_of`, so the demo replays four
 #: moments of that week: each run publishes what is due then, and never what went out before.
 DEMO_MOMENTS = {
     "publish_posts": [
@@ -60,11 +62,6 @@ DEMO_MOMENTS = {
 def _get(url: str, timeout: float = 2.0):
     with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback only
         return json.loads(response.read())
-
-
-def _post(url: str) -> None:
-    request = urllib.request.Request(url, data=b"{}", method="POST")
-    urllib.request.urlopen(request, timeout=5).close()  # noqa: S310 - loopback only
 
 
 def _alive(url: str) -> bool:
@@ -119,9 +116,7 @@ def summarise(url: str, results: list) -> str:
         lines.append(f"  DAG {result.dag_id:<52} {result.state or 'did not run'}")
     state = _get(f"{url}/_sandbox/state")
     requests = _get(f"{url}/_sandbox/requests")
-    calls: dict[str, int] = {}
-    for r in requests:
-        calls[r["network"]] = calls.get(r["network"], 0) + 1
+    calls = Counter(r["network"] for r in requests)
     lines.append(
         "  API calls served by the sandbox: "
         + ", ".join(f"{n} {c}" for n, c in sorted(calls.items()))
@@ -173,7 +168,7 @@ def main() -> int:
     print(f"[1/5] Airflow metadata DB in {home}", flush=True)
     base_env = airflow_env(home)
     migrate(home, base_env)
-    set_pools({pool_name(n): s for n, s in config.publication.pools.items()}, base_env)
+    set_pools(airflow_pools(config), base_env)
     register_dags(base_env)
 
     print(f"[2/5] sandbox on http://127.0.0.1:{port}", flush=True)

@@ -74,10 +74,10 @@ def register_dags(env: Mapping[str, str]) -> None:
         raise RuntimeError(f"airflow dags reserialize failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
 
 
-def set_pools(pools: Mapping[str, int], env: Mapping[str, str]) -> None:
-    """Create or resize the pools (``airflow pools set`` is an upsert)."""
-    for name, slots in pools.items():
-        result = run_airflow(["pools", "set", name, str(slots), f"socialops pool {name}"], env)
+def set_pools(pools: Mapping[str, Mapping[str, object]], env: Mapping[str, str]) -> None:
+    """Create or resize the pools of :func:`socialops.deployment.airflow_pools` (an upsert)."""
+    for name, pool in pools.items():
+        result = run_airflow(["pools", "set", name, str(pool["slots"]), str(pool["description"])], env)
         if result.returncode != 0:
             raise RuntimeError(f"could not create pool {name}: {result.stderr[-2000:]}")
 

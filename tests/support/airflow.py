@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from socialops.config import load_config
-from socialops.deployment import pool_name
+from socialops.deployment import airflow_pools
 from socialops.localenv import (
     FAST_RETRIES,
     airflow_env,
@@ -33,7 +33,7 @@ def airflow_template(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("airflow-template")
     env = airflow_env(home)
     migrate(home, env)
-    set_pools({pool_name(n): slots for n, slots in load_config().publication.pools.items()}, env)
+    set_pools(airflow_pools(load_config()), env)
     register_dags(env)
     return home
 
