@@ -8,16 +8,26 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 #: The networks socialops knows. A new network adds its name here and one adapter.
 NETWORKS: tuple[str, ...] = ("x", "youtube", "facebook", "instagram", "linkedin")
 Network = Literal["x", "youtube", "facebook", "instagram", "linkedin"]
 
 _CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z]+$")
+
+
+def _check_cron(value: str) -> str:
+    fields = value.split()
+    if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
+        raise ValueError(f"{value!r} is not a 5-field cron expression such as '*/5 * * * *'")
+    return value
+
+
+CronExpression = Annotated[str, AfterValidator(_check_cron)]
 
 
 class _Strict(BaseModel):
@@ -119,15 +129,8 @@ class CalendarSource(_Strict):
         return self
 
 
-def _check_cron(value: str) -> str:
-    fields = value.split()
-    if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
-        raise ValueError(f"{value!r} is not a 5-field cron expression such as '*/5 * * * *'")
-    return value
-
-
 class Publication(_Strict):
-    schedule: str = "*/5 * * * *"
+    schedule: CronExpression = "*/5 * * * *"
     grace_minutes: int = Field(default=120, gt=0)
     paused: bool = False
     calendar: CalendarSource = CalendarSource()
@@ -136,17 +139,13 @@ class Publication(_Strict):
         description="Airflow pool slots per network",
     )
 
-    _cron = field_validator("schedule")(classmethod(lambda cls, v: _check_cron(v)))
-
 
 class Metrics(_Strict):
-    schedule: str = "30 3 * * *"
+    schedule: CronExpression = "30 3 * * *"
     lookback_days: dict[Network, int] = Field(
         default_factory=lambda: {"x": 7, "facebook": 28, "instagram": 28, "youtube": 3, "linkedin": 3}
     )
     campaigns_csv: str | None = "include/calendar/campaign_spend.csv"
-
-    _cron = field_validator("schedule")(classmethod(lambda cls, v: _check_cron(v)))
 
     @field_validator("lookback_days")
     @classmethod
