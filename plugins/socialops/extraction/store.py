@@ -6,8 +6,7 @@ the ``alerts`` rows through which quarantined data and failed extractions are re
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -15,6 +14,7 @@ from sqlalchemy import Connection, Engine, and_, func, select, update
 
 from socialops.analytics.quality import QualityIssue
 from socialops.extraction.window import LookbackWindow
+from socialops.warehouse.engine import transaction
 from socialops.warehouse.models import (
     AccountMetricsDaily,
     Alert,
@@ -41,7 +41,7 @@ def known_post_ids(
         Post.created_at >= window.since,
         Post.created_at < window.until,
     )
-    with _transaction(connection) as conn:
+    with transaction(connection) as conn:
         return list(conn.execute(query).scalars())
 
 
@@ -59,7 +59,7 @@ def previous_account_row(
         .order_by(AccountMetricsDaily.day.desc())
         .limit(1)
     )
-    with _transaction(connection) as conn:
+    with transaction(connection) as conn:
         row = conn.execute(query).first()
     return dict(row._mapping) if row else None
 
@@ -243,7 +243,7 @@ def unannounced_alerts(connection: Engine | Connection, day: date) -> list[dict[
         )
         .order_by(Alert.kind, Alert.fingerprint)
     )
-    with _transaction(connection) as conn:
+    with transaction(connection) as conn:
         return [dict(row._mapping) for row in conn.execute(query)]
 
 
@@ -256,16 +256,6 @@ def mark_announced(connection: Engine | Connection, alert_ids: Iterable[int]) ->
         .where(and_(Alert.id.in_(ids), Alert.last_sent_at.is_(None)))
         .values(last_sent_at=func.now())
     )
-    with _transaction(connection) as conn:
+    with transaction(connection) as conn:
         conn.execute(statement)
 
-
-@contextmanager
-def _transaction(target: Engine | Connection) -> Iterator[Connection]:
-    """The caller's transaction, or a new one committed on exit (reads too: SQLAlchemy opens
-    one for any statement, and on SQLite the warehouse engine makes it BEGIN IMMEDIATE)."""
-    if isinstance(target, Connection):
-        yield target
-    else:
-        with target.begin() as connection:
-            yield connection
