@@ -155,6 +155,22 @@ def test_rate_limit_retries_are_bounded(sandbox_connections):
     assert len(sandbox_connections.requests("slack")) == 2
 
 
+@pytest.mark.parametrize(("retry_after", "retried"), [("2", True), ("31", False), ("1.5", False), ("soon", False)])
+def test_rate_limit_handler_retries_only_waits_it_can_read_and_bound(retry_after, retried):
+    # slack_sdk sleeps int(Retry-After): a value it cannot parse must not be retried (it would
+    # raise ValueError inside slack_sdk instead of a SlackDeliveryError).
+    from slack_sdk.http_retry.request import HttpRequest
+    from slack_sdk.http_retry.response import HttpResponse
+    from slack_sdk.http_retry.state import RetryState
+
+    from socialops.notifications.slack import _rate_limit_handler
+
+    handler = _rate_limit_handler(max_retries=3, max_wait_seconds=30)
+    response = HttpResponse(status_code=429, headers={"Retry-After": [retry_after]})
+    request = HttpRequest(method="POST", url="https://slack.com/api/chat.postMessage", headers={})
+    assert handler.can_retry(state=RetryState(), request=request, response=response) is retried
+
+
 def test_expired_token_names_the_connection_to_renew(sandbox_connections):
     sandbox_connections.add_fault(network="slack", kind="expired_token")
     with pytest.raises(SlackDeliveryError) as caught:

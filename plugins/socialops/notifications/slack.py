@@ -157,16 +157,21 @@ def _rate_limit_handler(max_retries: int, max_wait_seconds: float):
     from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
     class BoundedRateLimitRetryHandler(RateLimitErrorRetryHandler):
-        """Retries a 429 after its ``Retry-After``, unless that wait exceeds ``max_wait_seconds``."""
+        """Retries a 429 after its ``Retry-After``, unless that wait exceeds ``max_wait_seconds``.
+
+        slack_sdk itself sleeps ``int(Retry-After)`` seconds, however long: only the bound is ours.
+        """
 
         def _can_retry(self, *, state, request, response=None, error=None) -> bool:
             if not super()._can_retry(state=state, request=request, response=response, error=error):
                 return False
             values = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), ["1"])
             try:
-                return float(values[0]) <= max_wait_seconds
+                # int(), as slack_sdk's own wait does: a value it cannot read is not retried
+                # (the 429 then reaches the caller as a retryable SlackDeliveryError).
+                return int(values[0]) <= max_wait_seconds
             except (TypeError, ValueError):
-                return True
+                return False
 
     return BoundedRateLimitRetryHandler(max_retry_count=max_retries)
 
