@@ -15,13 +15,12 @@ downgrading the schema on PostgreSQL, which refuses to drop a table a view depen
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
 
 from socialops.paths import INCLUDE_DIR
+from socialops.warehouse.engine import transaction
 
 VIEWS_SQL = INCLUDE_DIR / "sql" / "kpi_views.sql"
 _VIEW_HEADER = re.compile(r"^-- view: (\w+)\s*$", re.MULTILINE)
@@ -71,7 +70,7 @@ def view_definitions(dialect: str, path: Path = VIEWS_SQL) -> dict[str, str]:
 
 def create_kpi_views(engine: Engine | Connection) -> list[str]:
     """Drop and recreate every KPI view in one transaction; returns their names."""
-    with _begin(engine) as connection:
+    with transaction(engine) as connection:
         views = view_definitions(connection.dialect.name)
         _drop(connection, views)
         for name, select in views.items():
@@ -80,7 +79,7 @@ def create_kpi_views(engine: Engine | Connection) -> list[str]:
 
 
 def drop_kpi_views(engine: Engine | Connection) -> None:
-    with _begin(engine) as connection:
+    with transaction(engine) as connection:
         _drop(connection, view_definitions(connection.dialect.name))
 
 
@@ -89,12 +88,3 @@ def _drop(connection: Connection, views: dict[str, str]) -> None:
     for name in reversed(list(views)):
         connection.execute(text(f"DROP VIEW IF EXISTS {name}"))
 
-
-@contextmanager
-def _begin(target: Engine | Connection) -> Iterator[Connection]:
-    """The caller's connection (and transaction) as is, or a new transaction on an engine."""
-    if isinstance(target, Connection):
-        yield target
-    else:
-        with target.begin() as connection:
-            yield connection
