@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -44,13 +44,9 @@ from socialops.warehouse.upsert import UpsertResult, upsert
 
 log = logging.getLogger(__name__)
 
-ACCOUNT_COUNTERS = (
-    "followers",
-    "following",
-    "posts_count",
-    "impressions",
-    "reach",
-    "profile_views",
+#: The audience counters of an :class:`AccountMetrics`, as stored in ``account_metrics_daily``.
+ACCOUNT_COUNTERS = tuple(
+    f.name for f in fields(AccountMetrics) if f.name not in {"network", "account_id", "day"}
 )
 POST_METRIC_COLUMNS = ["network", "post_id", "day", *POST_COUNTERS, "extracted_at"]
 ACCOUNT_METRIC_COLUMNS = [
@@ -72,7 +68,7 @@ POST_COLUMNS = [
     "kind",
 ]
 #: Columns of ``posts`` the extraction owns; campaign_id and entry_id belong to publication.
-POST_UPDATE = ["account_id", "account_handle", "created_at", "text", "url", "kind"]
+POST_UPDATE = [c for c in POST_COLUMNS if c not in {"network", "external_id"}]
 
 
 @dataclass(frozen=True)
@@ -87,14 +83,6 @@ class AccountTarget:
     @property
     def label(self) -> str:
         return f"{self.network} {self.handle}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "network": self.network,
-            "handle": self.handle,
-            "lookback_days": self.lookback_days,
-            "conn_id": self.conn_id,
-        }
 
 
 def targets_from_config(config: Any) -> list[AccountTarget]:

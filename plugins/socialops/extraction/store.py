@@ -258,4 +258,3 @@ def mark_announced(connection: Engine | Connection, alert_ids: Iterable[int]) ->
     )
     with transaction(connection) as conn:
         conn.execute(statement)
-
