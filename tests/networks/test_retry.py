@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from socialops.networks.errors import OutcomeUnknown, RateLimited, TransientError
-from socialops.networks.retry import RetryPolicy, call_with_retries
+from socialops.networks.retry import RetryPolicy, call_with_retries, retry_after
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -73,3 +73,18 @@ def test_policy_from_connection_extras():
     policy = RetryPolicy.from_extras({"max_attempts": "2", "max_sleep": 5})
     assert policy.max_attempts == 2 and policy.max_sleep == 5.0
     assert RetryPolicy.from_extras({}) == RetryPolicy()
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("120", NOW + timedelta(seconds=120)),
+        (" 1.5 ", NOW + timedelta(seconds=1.5)),
+        ("Fri, 20 Nov 2026 12:05:00 GMT", NOW + timedelta(minutes=5)),
+        (None, NOW + timedelta(seconds=42)),
+        ("soon", NOW + timedelta(seconds=42)),
+        ("inf", NOW + timedelta(seconds=42)),
+    ],
+)
+def test_retry_after_reads_seconds_or_an_http_date_else_the_default(header, expected):
+    assert retry_after(header, NOW, timedelta(seconds=42)) == expected

@@ -52,7 +52,7 @@ from socialops.networks.errors import (
     RateLimited,
     TransientError,
 )
-from socialops.networks.retry import RetryPolicy, call_with_retries
+from socialops.networks.retry import RetryPolicy, call_with_retries, retry_after
 
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 #: Google's daily quotas (YouTube's 10,000 units) reset at midnight Pacific time.
@@ -373,7 +373,10 @@ def translate_error(exc: Exception, api: GoogleApi, endpoint: str) -> NetworkErr
             network, detail, retry_at=next_quota_reset(datetime.now(UTC)), status=status
         )
     if status == 429 or reason in _RATE_REASONS:
-        return RateLimited(network, detail, retry_at=_retry_at(exc.resp), status=status)
+        retry_at = retry_after(
+            exc.resp.get("retry-after"), datetime.now(UTC), DEFAULT_RATE_LIMIT_WAIT
+        )
+        return RateLimited(network, detail, retry_at=retry_at, status=status)
     if status == 401 or reason in _AUTH_REASONS:
         renew = "the API key" if reason in ("keyInvalid", "keyExpired") else api.renew
         return AuthError(network, detail, conn_id=api.conn_id, renew=renew, status=status)
@@ -411,14 +414,6 @@ def next_quota_reset(now: datetime) -> datetime:
         local.date() + timedelta(days=1), datetime.min.time(), QUOTA_TIMEZONE
     )
     return midnight.astimezone(UTC)
-
-
-def _retry_at(resp: Mapping[str, str]) -> datetime:
-    now = datetime.now(UTC)
-    try:
-        return now + timedelta(seconds=float(resp["retry-after"]))
-    except (KeyError, TypeError, ValueError):
-        return now + DEFAULT_RATE_LIMIT_WAIT
 
 
 __all__ = [

@@ -16,7 +16,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -29,7 +28,7 @@ from socialops.networks.errors import (
     RateLimited,
     TransientError,
 )
-from socialops.networks.retry import call_with_retries
+from socialops.networks.retry import call_with_retries, retry_after
 
 if TYPE_CHECKING:
     from socialops.networks.base import ConnectionSettings, NetworkAdapter
@@ -184,15 +183,7 @@ class RestClient:
 
     def retry_at(self, response: requests.Response) -> datetime:
         """When to come back after a 429: ``Retry-After`` (seconds or HTTP date), else a minute."""
-        value = response.headers.get("Retry-After")
-        if value:
-            if value.strip().isdigit():
-                return self.now() + timedelta(seconds=int(value))
-            try:
-                return parsedate_to_datetime(value).astimezone(UTC)
-            except (TypeError, ValueError):
-                pass
-        return self.now() + DEFAULT_RATE_LIMIT_WAIT
+        return retry_after(response.headers.get("Retry-After"), self.now(), DEFAULT_RATE_LIMIT_WAIT)
 
     def close(self) -> None:
         self.session.close()

@@ -11,7 +11,8 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 from socialops.networks.errors import OutcomeUnknown, RateLimited, TransientError
@@ -70,3 +71,22 @@ def call_with_retries(
                 raise
             sleep(policy.backoff(attempt))
         attempt += 1
+
+
+def retry_after(value: str | None, now: datetime, default: timedelta) -> datetime:
+    """When to come back after a 429 carrying the ``Retry-After`` header ``value``.
+
+    The header holds seconds or an HTTP date; without a readable one the caller's ``default``
+    wait (the network's usual window) applies.
+    """
+    value = (value or "").strip()
+    if value:
+        try:
+            return now + timedelta(seconds=float(value))
+        except (ValueError, OverflowError):
+            pass
+        try:
+            return parsedate_to_datetime(value).astimezone(UTC)
+        except (TypeError, ValueError):
+            pass
+    return now + default
