@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from socialops.networks.errors import NotSupported
+from socialops.networks.idempotency import matches
 from socialops.networks.records import (
     AccountMetrics,
     CampaignSpend,
@@ -89,7 +90,15 @@ class NetworkAdapter:
         raise self._unsupported("publishing")
 
     def find_published(self, idempotency_key: str, account: str, since: datetime) -> Receipt | None:
-        raise self._unsupported("finding a published post")
+        """The account's post since ``since`` whose text is the key's content, if any.
+
+        Read from :meth:`recent_posts`; an adapter overrides it when a post's text is not what
+        was published as is (YouTube matches the description) or when it can stop listing early.
+        """
+        for post in self.recent_posts(account, since):
+            if matches(idempotency_key, post.text):
+                return Receipt(self.network, post.post_id, post.url or "", post.created_at)
+        return None
 
     def account_metrics(self, account: str, day: date) -> AccountMetrics:
         raise self._unsupported("account metrics")

@@ -39,7 +39,6 @@ from socialops.networks.errors import (
     TransientError,
 )
 from socialops.networks.http import RestClient, api_root, error_text, json_body
-from socialops.networks.idempotency import matches
 from socialops.networks.records import (
     AccountMetrics,
     Draft,
@@ -425,12 +424,6 @@ class LinkedInAdapter(NetworkAdapter):
                 )
             )
         return posts
-
-    def find_published(self, idempotency_key: str, account: str, since: datetime) -> Receipt | None:
-        for post in self.recent_posts(account, since):
-            if matches(idempotency_key, post.text):
-                return Receipt(self.network, post.post_id, post.url or "", post.created_at)
-        return None
 
     def account_metrics(self, account: str, day: date) -> AccountMetrics:
         """Followers (today's count: LinkedIn keeps no history of the total) and the day's share statistics."""

@@ -46,7 +46,6 @@ from socialops.networks.errors import (
     TransientError,
 )
 from socialops.networks.http import RestClient, api_root, json_body
-from socialops.networks.idempotency import matches
 from socialops.networks.records import (
     AccountMetrics,
     CampaignSpend,
@@ -322,12 +321,6 @@ class GraphAdapter(NetworkAdapter):
                     )
                     chunk = [i for i in chunk if i not in missing]
         return found
-
-    def find_published(self, idempotency_key: str, account: str, since: datetime) -> Receipt | None:
-        for post in self.recent_posts(account, since):
-            if matches(idempotency_key, post.text):
-                return Receipt(self.network, post.post_id, post.url or "", post.created_at)
-        return None
 
     def comments(self, post_ids: Sequence[str], since: datetime) -> list[Mention]:
         found: list[Mention] = []
