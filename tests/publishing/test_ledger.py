@@ -75,14 +75,10 @@ def test_mark_missed_only_touches_never_attempted_posts(warehouse_engine, planne
         {"entry_id": "new", "text": "Salut"},
     )
     ledger = PublicationLedger(warehouse_engine)
-    missed = ledger.mark_missed(
-        NOW,
-        timedelta(hours=2),
-        lambda p, e: notices.missed(p.entry_id, p.network, e.scheduled_at, timedelta(hours=2)),
-    )
+    missed = ledger.mark_missed(NOW, timedelta(hours=2), notices)
     assert missed == [ids[0]]
     assert ledger.due(NOW) == [ids[1]]
-    assert ledger.mark_missed(NOW, timedelta(hours=2), lambda p, e: None) == []
+    assert ledger.mark_missed(NOW, timedelta(hours=2), notices) == []
 
 
 def test_notices_are_written_once_per_dedup_key(warehouse_engine):

@@ -1,7 +1,7 @@
 """Exactly-once publication of the editorial calendar (see ``docs/exactly-once.md``).
 
 >>> ledger = PublicationLedger(get_engine())
->>> for publication_id in ledger.due(now, network="x"):
+>>> for publication_id in ledger.due(now):
 ...     publish_one(ledger, publication_id, lambda: connect("x"), owner=run_id, now=now,
 ...                 grace=timedelta(hours=2), notices=notices, media_root=media_root)
 """

@@ -24,15 +24,18 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import ColumnElement, Engine, Select, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from socialops.networks.records import Draft, Receipt
 from socialops.warehouse.engine import session_scope
 from socialops.warehouse.models import CalendarEntry, NotificationOutbox, Publication
+
+if TYPE_CHECKING:
+    from socialops.publishing.notices import PublicationNotices
 
 log = logging.getLogger(__name__)
 
@@ -98,50 +101,38 @@ class PublicationLedger:
         self.lease = lease
 
     # -- planning -------------------------------------------------------------------------
-    def due(self, now: datetime, network: str | None = None) -> list[int]:
+    def due(self, now: datetime) -> list[int]:
         """Ids of approved publications whose time has come and that a run may claim now."""
-        query = (
-            select(Publication.id)
-            .join(CalendarEntry, CalendarEntry.entry_id == Publication.entry_id)
-            .where(
-                CalendarEntry.status == "approved",
-                CalendarEntry.scheduled_at <= now,
-                Publication.state.in_(CLAIMABLE),
-                or_(Publication.lease_until.is_(None), Publication.lease_until <= now),
-            )
-            .order_by(CalendarEntry.scheduled_at, Publication.id)
-        )
-        if network:
-            query = query.where(Publication.network == network)
-        with session_scope(self.engine) as session:
-            return list(session.scalars(query))
+        return [publication_id for publication_id, _, _ in self.due_publications(now)]
 
-    def waiting(self, now: datetime) -> list[tuple[int, str, str, datetime]]:
-        """(id, entry, network, scheduled_at) of due approved publications, claimable or not:
-        what a pause holds back."""
-        query = (
-            select(
-                Publication.id,
-                Publication.entry_id,
-                Publication.network,
-                CalendarEntry.scheduled_at,
-            )
-            .join(CalendarEntry, CalendarEntry.entry_id == Publication.entry_id)
-            .where(
-                CalendarEntry.status == "approved",
-                CalendarEntry.scheduled_at <= now,
-                Publication.state.in_(CLAIMABLE),
-            )
-            .order_by(CalendarEntry.scheduled_at, Publication.id)
+    def due_publications(self, now: datetime) -> list[tuple[int, str, str | None]]:
+        """(id, network, account) of what :meth:`due` lists, in publication order."""
+        query = _due(now, Publication.id, Publication.network, Publication.account).where(
+            _unleased(now)
         )
         with session_scope(self.engine) as session:
             return [tuple(row) for row in session.execute(query)]
 
-    def mark_missed(self, now: datetime, grace: timedelta, notice_for) -> list[int]:
-        """Turn never-attempted due publications older than ``grace`` into ``missed``.
+    def waiting(self, now: datetime) -> list[tuple[int, str, str, datetime]]:
+        """(id, entry, network, scheduled_at) of due approved publications, claimable or not:
+        what a pause holds back."""
+        query = _due(
+            now,
+            Publication.id,
+            Publication.entry_id,
+            Publication.network,
+            CalendarEntry.scheduled_at,
+        )
+        with session_scope(self.engine) as session:
+            return [tuple(row) for row in session.execute(query)]
+
+    def mark_missed(
+        self, now: datetime, grace: timedelta, notices: PublicationNotices
+    ) -> list[int]:
+        """Turn never-attempted due publications older than ``grace`` into ``missed``, each
+        with its ``notices.missed`` notice.
 
         Uncertain ones are not touched here: they are reconciled first (they may be out).
-        ``notice_for(publication, entry)`` returns the :class:`Notice` for each.
         """
         cutoff = now - grace
         missed = []
@@ -153,18 +144,20 @@ class PublicationLedger:
                     CalendarEntry.status == "approved",
                     CalendarEntry.scheduled_at < cutoff,
                     Publication.state.in_(("pending", "failed")),
-                    or_(Publication.lease_until.is_(None), Publication.lease_until <= now),
+                    _unleased(now),
                 )
                 .with_for_update(of=Publication, skip_locked=True)
             ).all()
             for publication, entry in rows:
                 publication.state = "missed"
                 publication.lease_owner = publication.lease_until = None
-                publication.last_error = (
-                    f"due at {entry.scheduled_at.isoformat()}, more than {grace} ago; "
-                    "change its time in the calendar to publish it"
+                publication.last_error = missed_reason(entry.scheduled_at, grace)
+                _add_notice(
+                    session,
+                    notices.missed(
+                        publication.entry_id, publication.network, entry.scheduled_at, grace
+                    ),
                 )
-                _add_notice(session, notice_for(publication, entry))
                 missed.append(publication.id)
         return missed
 
@@ -178,7 +171,7 @@ class PublicationLedger:
                 .where(
                     Publication.id == publication_id,
                     Publication.state.in_(CLAIMABLE),
-                    or_(Publication.lease_until.is_(None), Publication.lease_until <= now),
+                    _unleased(now),
                     Publication.entry_id.in_(approved),
                 )
                 .values(lease_owner=owner, lease_until=now + self.lease)
@@ -266,10 +259,6 @@ class PublicationLedger:
             if notice:
                 _add_notice(session, notice)
 
-    def get(self, publication_id: int) -> Publication | None:
-        with session_scope(self.engine) as session:
-            return session.get(Publication, publication_id)
-
     def _held(self, session: Session, claim: Claim) -> Publication:
         publication = session.scalars(
             select(Publication).where(Publication.id == claim.publication_id).with_for_update()
@@ -280,6 +269,33 @@ class PublicationLedger:
                 f"{claim.owner!r}: this attempt ran longer than the {self.lease} lease; stopping"
             )
         return publication
+
+
+def missed_reason(scheduled_at: datetime, grace: timedelta) -> str:
+    """The last error of a publication that missed its slot."""
+    return (
+        f"due at {scheduled_at.isoformat()}, more than {grace} ago; "
+        "change its time in the calendar to publish it"
+    )
+
+
+def _due(now: datetime, *columns: Any) -> Select[Any]:
+    """``columns`` of the approved, unsettled publications whose time has come, in order."""
+    return (
+        select(*columns)
+        .join(CalendarEntry, CalendarEntry.entry_id == Publication.entry_id)
+        .where(
+            CalendarEntry.status == "approved",
+            CalendarEntry.scheduled_at <= now,
+            Publication.state.in_(CLAIMABLE),
+        )
+        .order_by(CalendarEntry.scheduled_at, Publication.id)
+    )
+
+
+def _unleased(now: datetime) -> ColumnElement[bool]:
+    """Nobody holds the publication: no lease, or one that expired (or a back-off that ended)."""
+    return or_(Publication.lease_until.is_(None), Publication.lease_until <= now)
 
 
 def add_notices(engine: Engine, notices: Iterable[Notice]) -> int:
@@ -318,34 +334,23 @@ def _add_notice(session: Session, notice: Notice) -> bool:
 
 def _claim_of(publication: Publication, entry: CalendarEntry, owner: str) -> Claim:
     network = publication.network
-    variants = entry.variants or {}
+    account = publication.account or entry.account or ""
     return Claim(
         publication_id=publication.id,
         owner=owner,
         entry_id=entry.entry_id,
         network=network,
-        account=publication.account or entry.account or "",
+        account=account,
         idempotency_key=publication.idempotency_key,
         state=publication.state,
         attempts=publication.attempts or 0,
         scheduled_at=entry.scheduled_at,
         last_attempt_at=publication.last_attempt_at,
         draft=Draft(
-            account=publication.account or entry.account or "",
-            text=variants.get(network) or entry.text,
+            account=account,
+            text=(entry.variants or {}).get(network) or entry.text,
             link=entry.link,
             media=tuple(entry.media or ()),
             title=entry.title,
         ),
     )
-
-
-__all__ = [
-    "CLAIMABLE",
-    "UNCERTAIN",
-    "Claim",
-    "LeaseLost",
-    "Notice",
-    "PublicationLedger",
-    "add_notices",
-]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from socialops.calendar.sources import parse_calendar, read_source
 from socialops.calendar.sync import sync_calendar
@@ -23,7 +23,6 @@ from socialops.paths import PROJECT_ROOT
 from socialops.publishing.ledger import PublicationLedger, add_notices
 from socialops.publishing.notices import PublicationNotices
 from socialops.warehouse.engine import session_scope
-from socialops.warehouse.models import Publication
 
 log = logging.getLogger(__name__)
 
@@ -118,19 +117,10 @@ def plan(
         if waiting:
             add_notices(engine, [notices.paused(waiting, paused)])
         return plans
-    missed = ledger.mark_missed(
-        now, grace, lambda p, e: notices.missed(p.entry_id, p.network, e.scheduled_at, grace)
-    )
+    missed = ledger.mark_missed(now, grace, notices)
     if missed:
         log.warning("%d publication(s) missed their grace window of %s", len(missed), grace)
-    due = ledger.due(now)
-    with session_scope(engine) as session:
-        rows = session.execute(
-            select(Publication.id, Publication.network, Publication.account).where(
-                Publication.id.in_(due)
-            )
-        ).all()
-    for publication_id, network, account in sorted(rows, key=lambda row: due.index(row[0])):
+    for publication_id, network, account in ledger.due_publications(now):
         plans[network].append(
             {"publication_id": publication_id, "conn_id": _conn_id(config, network, account)}
         )

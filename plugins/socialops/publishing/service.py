@@ -29,7 +29,7 @@ from socialops.networks.errors import (
 )
 from socialops.networks.idempotency import idempotency_key
 from socialops.networks.records import Receipt
-from socialops.publishing.ledger import Claim, PublicationLedger
+from socialops.publishing.ledger import Claim, PublicationLedger, missed_reason
 from socialops.publishing.notices import PublicationNotices
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ def publish_one(
         ledger.settle(
             claim,
             "missed",
-            error=f"due at {claim.scheduled_at.isoformat()}, more than {grace} ago; change its time to publish it",
+            error=missed_reason(claim.scheduled_at, grace),
             notice=notices.missed(claim.entry_id, claim.network, claim.scheduled_at, grace),
         )
         return Outcome(publication_id, "missed", f"{claim.label} is past its grace window")
