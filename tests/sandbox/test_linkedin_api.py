@@ -7,7 +7,13 @@ import requests
 from tests.support.linkedin_world import ORG, build_linkedin_world, post_urn
 
 from socialops.sandbox import Sandbox, SandboxServer
-from socialops.sandbox.linkedin_api import LinkedInEmulator, restli_list, time_range
+from socialops.sandbox.linkedin_api import (
+    LinkedInEmulator,
+    parse_commentary,
+    render_commentary,
+    restli_list,
+    time_range,
+)
 
 HEADERS = {
     "Authorization": "Bearer sandbox-linkedin-token",
@@ -76,6 +82,29 @@ def test_created_post_comes_back_in_the_restli_id_header(server):
     created = rest(server, "/posts", method="POST", json=body)
     assert created.status_code == 201 and created.content == b""
     assert created.headers["x-restli-id"].startswith("urn:li:share:")
+
+
+def test_commentary_in_the_little_text_format_is_read_and_rendered_like_linkedin():
+    little = r"Atelier \(Paris\) \@ 10h \*demain\* {hashtag|\#|bougies} {hashtag|\#|hiring_now} C\#"
+    assert parse_commentary(little) == "Atelier (Paris) @ 10h *demain* #bougies #hiring_now C#"
+    assert render_commentary(parse_commentary(little)) == little
+    # LinkedIn takes an unescaped reserved character without an error, and cuts the text there.
+    assert parse_commentary("Atelier (Paris) demain") == "Atelier "
+    assert parse_commentary("fin \\") == "fin "  # a lone trailing backslash is reserved too
+
+
+def test_a_post_with_an_unescaped_parenthesis_is_stored_cut(server):
+    body = {
+        "author": ORG,
+        "commentary": "Nouvelle collection (hiver) en boutique",
+        "visibility": "PUBLIC",
+        "distribution": {"feedDistribution": "MAIN_FEED"},
+        "lifecycleState": "PUBLISHED",
+    }
+    created = rest(server, "/posts", method="POST", json=body)
+    assert created.status_code == 201
+    post = server.sandbox.world.post("linkedin", created.headers["x-restli-id"])
+    assert post.text == "Nouvelle collection "
 
 
 def test_errors_have_status_service_code_code_and_message(server):

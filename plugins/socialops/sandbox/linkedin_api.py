@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote, urlencode
 
-from socialops.networks.linkedin import escape_commentary, unescape_commentary
 from socialops.sandbox.meta_api import seeded_metrics
 from socialops.sandbox.server import Emulator, Request, Response, route
 from socialops.sandbox.world import SandboxAccount, SandboxMention, SandboxPost
@@ -51,6 +50,54 @@ def statistics_of(metrics: dict[str, int]) -> dict[str, int]:
     if "reach" not in metrics:
         stats["uniqueImpressionsCount"] = int(stats["impressionCount"] * 0.7)
     return stats
+
+
+#: Characters LinkedIn's "little text format" reserves in a post's commentary. Written here
+#: from LinkedIn's documentation, not imported from the adapter: an adapter that forgets to
+#: escape one must see its post cut short, as on LinkedIn, rather than agree with itself.
+RESERVED = frozenset("\\|{}@[]()<>#*_~")
+HASHTAG_TEMPLATE = re.compile(r"\{hashtag\|\\#\|([^{}|\\]+)\}")
+
+
+def parse_commentary(little: str) -> str:
+    """The text members see: escapes resolved, ``{hashtag|\\#|word}`` shown as ``#word``.
+
+    LinkedIn accepts commentary with an unescaped reserved character but silently cuts the
+    text there; so does the emulator.
+    """
+    shown, index = [], 0
+    while index < len(little):
+        char = little[index]
+        if char == "\\" and index + 1 < len(little):
+            shown.append(little[index + 1])
+            index += 2
+            continue
+        tag = HASHTAG_TEMPLATE.match(little, index) if char == "{" else None
+        if tag:
+            shown.append("#" + tag.group(1))
+            index = tag.end()
+            continue
+        if char in RESERVED:
+            break
+        shown.append(char)
+        index += 1
+    return "".join(shown)
+
+
+def render_commentary(text: str) -> str:
+    """A post's text as LinkedIn returns it: hashtags as templates, reserved characters escaped."""
+    rendered, index = [], 0
+    while index < len(text):
+        char = text[index]
+        word = re.match(r"\w+", text[index + 1 :]) if char == "#" else None
+        starts_tag = index == 0 or not (text[index - 1].isalnum() or text[index - 1] in "_#")
+        if word and starts_tag:
+            rendered.append(f"{{hashtag|\\#|{word.group()}}}")
+            index += 1 + word.end()
+            continue
+        rendered.append("\\" + char if char in RESERVED else char)
+        index += 1
+    return "".join(rendered)
 
 
 def millis(when: datetime) -> int:
@@ -308,7 +355,7 @@ class LinkedInEmulator(Emulator):
                 raise LinkedInError(
                     422, "UNPROCESSABLE_ENTITY", "lifecycleState and visibility are required"
                 )
-            text = unescape_commentary(body.get("commentary", ""))
+            text = parse_commentary(body.get("commentary", ""))
             day_ago = self.world.now() - timedelta(hours=24)
             duplicate = next(
                 (
@@ -357,7 +404,7 @@ class LinkedInEmulator(Emulator):
         body: dict[str, Any] = {
             "id": post.id,
             "author": post.account_id,
-            "commentary": escape_commentary(post.text),
+            "commentary": render_commentary(post.text),
             "visibility": "PUBLIC",
             "distribution": {
                 "feedDistribution": "MAIN_FEED",
