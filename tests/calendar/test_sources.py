@@ -4,12 +4,14 @@ import pytest
 
 from socialops.calendar.sources import (
     CalendarSourceError,
+    media_root,
     parse_calendar,
     read_csv,
     read_sheet,
     write_csv,
 )
 from socialops.config import load_config
+from socialops.config.schema import CalendarSource
 from socialops.hooks.base import settings_from_connection
 from socialops.paths import INCLUDE_DIR
 from socialops.sandbox.sheets_api import SheetsEmulator
@@ -29,6 +31,13 @@ def test_the_example_calendar_is_valid_and_uses_every_status():
     assert parsed.problems == []
     assert {e.status for e in parsed.entries} == {"draft", "approved", "cancelled"}
     assert any(len(e.networks) > 1 for e in parsed.entries)
+
+
+def test_media_are_looked_up_beside_the_csv_and_a_sheet_uses_the_default_csv_folder(tmp_path):
+    assert media_root(CalendarSource(path=str(tmp_path / "cal.csv"))) == tmp_path
+    assert media_root(CalendarSource()) == EXAMPLE.parent == read_csv(EXAMPLE).media_root
+    sheet = CalendarSource(source="google_sheets", spreadsheet_id="s", path=None)
+    assert media_root(sheet) == EXAMPLE.parent
 
 
 def test_google_sheet_gives_the_same_entries_as_the_same_csv(sandbox):

@@ -143,10 +143,18 @@ def read_source(
         raise CalendarSourceError(
             f"a google_sheets calendar needs the settings of connection '{source.conn_id}'"
         )
-    # Media named in a sheet are looked up beside the default CSV, under include/calendar/.
-    media_root = PROJECT_ROOT / Path(source.path or "include/calendar/calendar.csv").parent
     assert source.spreadsheet_id
-    return read_sheet(sheet_settings, source.spreadsheet_id, source.range, media_root)
+    return read_sheet(sheet_settings, source.spreadsheet_id, source.range, media_root(source))
+
+
+def media_root(source: CalendarSource) -> Path:
+    """The folder relative media paths of the calendar are in: the CSV calendar's folder.
+
+    A sheet has no folder: its media are looked up beside the CSV it replaces (``path``,
+    by default under ``include/calendar/``).
+    """
+    csv_path = source.path or CalendarSource.model_fields["path"].default
+    return PROJECT_ROOT / Path(csv_path).parent
 
 
 def owned_handles(config: BrandConfig) -> dict[str, list[str]]:

@@ -15,11 +15,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from socialops.calendar.sources import media_root as calendar_media_root
 from socialops.calendar.sources import parse_calendar, read_source
 from socialops.calendar.sync import sync_calendar
 from socialops.config.schema import NETWORKS, BrandConfig
 from socialops.networks.base import ConnectionSettings
-from socialops.paths import PROJECT_ROOT
 from socialops.publishing.ledger import PublicationLedger, add_notices
 from socialops.publishing.notices import PublicationNotices
 from socialops.warehouse.engine import session_scope
@@ -46,11 +46,8 @@ def pause_reason(config: BrandConfig, variable: Callable[[str], str | None]) -> 
 
 
 def media_root(config: BrandConfig) -> Path:
-    """Relative media paths in the calendar are relative to the folder of the CSV calendar."""
-    return (
-        PROJECT_ROOT
-        / Path(config.publication.calendar.path or "include/calendar/calendar.csv").parent
-    )
+    """The folder relative media paths in the calendar are in (see :func:`calendar_media_root`)."""
+    return calendar_media_root(config.publication.calendar)
 
 
 @dataclass(frozen=True)
