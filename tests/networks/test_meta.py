@@ -591,3 +591,33 @@ def test_campaign_spend_errors_are_the_graph_errors(ads_server):
         adapter.campaign_spend(LAST_DAY, ["launch-ambre"])
     for made in (unknown, adapter):
         made.close()
+
+
+def test_comments_and_tagging_posts_become_mentions_with_author_text_and_link(facebook, instagram):
+    fb_comment = facebook.comments([f"{PAGE_ID}_900"], SINCE)[0]
+    fb_tag = facebook.mentions("brand", NOW - timedelta(hours=6))[0]
+    assert (fb_comment.author_id, fb_comment.author_handle, fb_comment.text) == (
+        "104000000000009",
+        "fan",
+        "Nice post 0!",
+    )
+    assert fb_comment.url.endswith("?comment_id=facebook-c0") and fb_comment.likes == 0
+    assert (fb_tag.kind, fb_tag.text, fb_tag.created_at) == (
+        "mention",
+        "Shout out to @brand 0",
+        NOW - timedelta(hours=2),
+    )
+
+    ig_comment = instagram.comments(["17900000000000100"], SINCE)[0]
+    ig_tag = instagram.mentions("brand", NOW - timedelta(hours=6))[0]
+    assert (ig_comment.author_id, ig_comment.author_handle, ig_comment.kind) == (
+        "17841400000000009",
+        "fan",
+        "comment",
+    )
+    # a tagging media names its author by username only, and keeps its text in the caption
+    assert (ig_tag.author_id, ig_tag.text, ig_tag.url) == (
+        "fan",
+        "Shout out to @brand 0",
+        "https://www.instagram.com/p/nstagram-m0/",
+    )

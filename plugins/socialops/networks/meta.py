@@ -264,6 +264,8 @@ class GraphAdapter(NetworkAdapter):
     post_fields: str
     comment_fields: str
     time_field: str  # the creation time of a post or comment on this network
+    text_fields: tuple[str, ...]  # where a comment or tagging post keeps its text, first found
+    link_field: str  # its permalink
 
     def __init__(
         self,
@@ -413,6 +415,22 @@ class GraphAdapter(NetworkAdapter):
 
     def _mention(self, raw: dict[str, Any], in_reply_to: str | None = None) -> Mention:
         """A comment (``in_reply_to`` = the own post) or a post that tags the account."""
+        author_id, handle = self._author(raw)
+        return Mention(
+            network=self.network,
+            mention_id=raw["id"],
+            author_id=author_id,
+            author_handle=handle,
+            text=next((raw[name] for name in self.text_fields if name in raw), ""),
+            created_at=graph_time(raw[self.time_field]),
+            url=raw.get(self.link_field),
+            in_reply_to=in_reply_to,
+            kind="comment" if in_reply_to else "mention",
+            likes=raw.get("like_count"),
+        )
+
+    def _author(self, raw: dict[str, Any]) -> tuple[str, str | None]:
+        """(id, handle) of who wrote a comment or a tagging post."""
         raise NotImplementedError
 
     def _tagged(self, path: str, fields: str, since: datetime, endpoint: str) -> list[Mention]:
@@ -446,6 +464,8 @@ class FacebookAdapter(GraphAdapter):
 
     network = "facebook"
     time_field = "created_time"
+    text_fields = ("message",)
+    link_field = "permalink_url"
     post_fields = "id,message,created_time,permalink_url,status_type"
     comment_fields = "id,message,created_time,from{id,name},like_count,permalink_url"
     PROFILE_FIELDS = "id,name,username,fan_count,followers_count,about,verification_status,link"
@@ -606,20 +626,9 @@ class FacebookAdapter(GraphAdapter):
         fields = "id,message,created_time,from{id,name},permalink_url"
         return self._tagged(f"/{self.page_id}/tagged", fields, since, "GET /{page-id}/tagged")
 
-    def _mention(self, raw: dict[str, Any], in_reply_to: str | None = None) -> Mention:
+    def _author(self, raw: dict[str, Any]) -> tuple[str, str | None]:
         author = raw.get("from") or {}
-        return Mention(
-            network=self.network,
-            mention_id=raw["id"],
-            author_id=str(author.get("id", "")),
-            author_handle=author.get("name"),
-            text=raw.get("message", ""),
-            created_at=graph_time(raw["created_time"]),
-            url=raw.get("permalink_url"),
-            in_reply_to=in_reply_to,
-            kind="comment" if in_reply_to else "mention",
-            likes=raw.get("like_count"),
-        )
+        return str(author.get("id", "")), author.get("name")
 
     def profiles(self, ids_or_handles: Sequence[str]) -> list[Profile]:
         """Public Page fields; Pages are addressed by id or username alike."""
@@ -671,6 +680,8 @@ class InstagramAdapter(GraphAdapter):
 
     network = "instagram"
     time_field = "timestamp"
+    text_fields = ("text", "caption")  # comments have a text, tagging media a caption
+    link_field = "permalink"
     post_fields = "id,caption,media_type,media_product_type,permalink,timestamp"
     comment_fields = "id,text,timestamp,username,like_count,from{id,username}"
     PROFILE_FIELDS = "id,username,name,followers_count,follows_count,media_count,biography,website"
@@ -968,21 +979,10 @@ class InstagramAdapter(GraphAdapter):
         fields = "id,caption,timestamp,username,permalink,media_type"
         return self._tagged(f"/{self.ig_user_id}/tags", fields, since, "GET /{ig-user-id}/tags")
 
-    def _mention(self, raw: dict[str, Any], in_reply_to: str | None = None) -> Mention:
+    def _author(self, raw: dict[str, Any]) -> tuple[str, str | None]:
         author = raw.get("from") or {}
         handle = raw.get("username") or author.get("username")
-        return Mention(
-            network=self.network,
-            mention_id=raw["id"],
-            author_id=str(author.get("id") or handle or ""),
-            author_handle=handle,
-            text=raw.get("text", raw.get("caption", "")),  # comments have text, media a caption
-            created_at=graph_time(raw["timestamp"]),
-            url=raw.get("permalink"),
-            in_reply_to=in_reply_to,
-            kind="comment" if in_reply_to else "mention",
-            likes=raw.get("like_count"),
-        )
+        return str(author.get("id") or handle or ""), handle
 
     def profiles(self, ids_or_handles: Sequence[str]) -> list[Profile]:
         """Business discovery, one call per handle (the API takes one username at a time).
