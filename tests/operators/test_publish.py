@@ -1,16 +1,14 @@
 """The publish operators, executed directly (``op.execute(context)``) against a warehouse."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from types import SimpleNamespace
 
 import pytest
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
+from tests.support.publishing import NOW, ScriptedNetwork, plan_ids
 
-from socialops.calendar.entries import parse_rows
-from socialops.calendar.sync import sync_calendar
-from socialops.networks.base import ConnectionSettings, NetworkAdapter
+from socialops.networks.base import NetworkAdapter
 from socialops.networks.errors import AuthError, OutcomeUnknown, RateLimited
-from socialops.networks.records import Receipt
 from socialops.operators.publish import (
     PUBLISH_OPERATORS,
     PublishOperator,
@@ -18,49 +16,18 @@ from socialops.operators.publish import (
     YouTubeUploadOperator,
     parse_as_of,
 )
-from socialops.warehouse.engine import session_scope
-from socialops.warehouse.models import Publication
-
-NOW = datetime(2026, 11, 24, 10, 5, tzinfo=UTC)
 
 
-class OneShotNetwork(NetworkAdapter):
-    network = "x"
-
-    def __init__(self, error: Exception | None = None):
-        super().__init__(ConnectionSettings(conn_id="x_default"))
-        self.error = error
-        self.published = 0
-
-    def publish(self, draft, key):
-        self.published += 1
-        if self.error:
-            raise self.error
-        return Receipt("x", "42", "https://x.com/maisonlumiere/status/42", NOW)
-
-    def find_published(self, key, account, since):
-        return None
+def failing_network(error: Exception) -> ScriptedNetwork:
+    network = ScriptedNetwork()
+    network.script = [error]
+    return network
 
 
 @pytest.fixture
 def publication_id(use_warehouse):
-    parsed = parse_rows(
-        [
-            {
-                "entry_id": "e1",
-                "scheduled_at": "2026-11-24T10:00:00Z",
-                "networks": "x",
-                "text": "Bonjour",
-                "status": "approved",
-            }
-        ],
-        timezone="UTC",
-        owned_accounts={"x": ["maisonlumiere"]},
-        source="csv:test",
-    )
-    with session_scope(use_warehouse) as session:
-        sync_calendar(session, parsed, now=NOW)
-        return session.query(Publication.id).scalar()
+    (publication_id,) = plan_ids(use_warehouse, {"entry_id": "e1", "text": "Bonjour"})
+    return publication_id
 
 
 @pytest.fixture
@@ -99,25 +66,27 @@ def test_every_network_has_its_operator_with_templated_conn_id():
 
 
 def test_publishes_and_returns_a_small_xcom(publication_id, no_pause):
-    network = OneShotNetwork()
+    network = ScriptedNetwork()
     result = operator(publication_id, network).execute(context())
-    assert result["state"] == "published" and result["url"].endswith("/42")
+    assert (
+        result["state"] == "published" and result["url"] == "https://x.com/maisonlumiere/status/1"
+    )
     assert set(result) == {"publication_id", "state", "detail", "external_id", "url", "retry_at"}
     assert operator(publication_id, network).execute(context(2))["state"] == "skipped"
-    assert network.published == 1
+    assert network.api_calls["publish"] == 1
 
 
 def test_rate_limit_ends_the_task_successfully_and_waits(publication_id, no_pause):
     reset = NOW + timedelta(minutes=15)
     result = operator(
-        publication_id, OneShotNetwork(RateLimited("x", "429", retry_at=reset))
+        publication_id, failing_network(RateLimited("x", "429", retry_at=reset))
     ).execute(context())
     assert (result["state"], result["retry_at"]) == ("pending", reset.isoformat())
 
 
 def test_unknown_outcome_asks_airflow_to_retry(publication_id, no_pause):
     with pytest.raises(AirflowException, match="next attempt will look for it") as raised:
-        operator(publication_id, OneShotNetwork(OutcomeUnknown("x", "timeout"))).execute(context())
+        operator(publication_id, failing_network(OutcomeUnknown("x", "timeout"))).execute(context())
     assert not isinstance(raised.value, AirflowFailException)
 
 
@@ -127,15 +96,15 @@ def test_auth_error_fails_without_retry(publication_id, no_pause):
         AirflowFailException,
         match="renew the OAuth 2.0 user token in Airflow connection 'x_default'",
     ):
-        operator(publication_id, OneShotNetwork(error)).execute(context())
+        operator(publication_id, failing_network(error)).execute(context())
 
 
 def test_the_kill_switch_is_honoured_at_execution(publication_id, monkeypatch):
     monkeypatch.setattr("airflow.sdk.Variable.get", lambda name, default=None: "crisis alert 14:02")
-    network = OneShotNetwork()
+    network = ScriptedNetwork()
     result = operator(publication_id, network).execute(context())
     assert result["state"] == "paused" and "crisis alert 14:02" in result["detail"]
-    assert network.published == 0
+    assert network.api_calls["publish"] == 0
 
 
 def test_as_of():

@@ -1,17 +1,16 @@
 """The ledger under concurrency: two runs racing for the same publications."""
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from tests.support.publishing import NOW
 
 from socialops.publishing import Notice, PublicationLedger, add_notices, publish_one
 from socialops.warehouse.engine import create_warehouse_engine, session_scope
 from socialops.warehouse.models import NotificationOutbox, Publication
-
-NOW = datetime(2026, 11, 24, 10, 5, tzinfo=UTC)
 
 
 def test_only_one_of_many_claims_wins(warehouse_engine, planned):

@@ -1,8 +1,9 @@
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from tests.support.publishing import NOW
 
 from socialops.networks.errors import (
     AuthError,
@@ -13,8 +14,6 @@ from socialops.networks.errors import (
 )
 from socialops.warehouse.engine import session_scope
 from socialops.warehouse.models import NotificationOutbox, Publication
-
-NOW = datetime(2026, 11, 24, 10, 5, tzinfo=UTC)  # the time the conftest plans around
 
 
 def publication(engine, publication_id):
