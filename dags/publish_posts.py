@@ -33,7 +33,7 @@ Runs may overlap and old runs may be rerun: the ledger makes each post go out ex
 Param `as_of` (ISO time) makes a run act as if it were that time (demos, tests).
 """
 
-_config = load_config()  # one local YAML file, cached: schedule and pool sizes
+_config = load_config()  # one local YAML file, cached per version: only the schedule
 
 
 @dag(
