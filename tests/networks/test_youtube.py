@@ -30,7 +30,7 @@ from socialops.networks import (
     connect,
     idempotency_key,
 )
-from socialops.networks.youtube import YouTubeAdapter
+from socialops.networks.youtube import YouTubeAdapter, _subscribers
 from socialops.sandbox import Sandbox, SandboxServer
 from socialops.sandbox.world import World
 from socialops.sandbox.youtube_api import YouTubeEmulator
@@ -205,6 +205,17 @@ def test_subscriber_counts_are_never_served_from_a_cache(server, sleeps):
         "statistics,contentDetails",
         "contentDetails",
     ]
+
+
+def test_an_unknown_channel_is_an_invalid_request_naming_it(youtube):
+    with pytest.raises(InvalidRequest, match="no YouTube channel '@ghost'"):
+        youtube.account_metrics("@ghost", date(2026, 11, 19))
+
+
+def test_a_hidden_subscriber_count_is_unknown_not_zero():
+    assert _subscribers({"subscriberCount": "0", "hiddenSubscriberCount": True}) is None
+    assert _subscribers({"subscriberCount": "12", "hiddenSubscriberCount": False}) == 12
+    assert _subscribers({}) is None
 
 
 def test_mentions_search_is_not_offered(youtube):

@@ -12,7 +12,8 @@ googleapiclient builds a typed client from a discovery document; this module giv
   silently resends a request whose connection closed before the answer: for a final upload
   chunk that is exactly the "applied but unanswered" case we must reconcile, not repeat;
 * translation of ``HttpError``, ``RefreshError`` and transport failures into
-  :mod:`socialops.networks.errors`, with bounded retries through :func:`call_with_retries`.
+  :mod:`socialops.networks.errors`, with bounded retries through :func:`call_with_retries`
+  (per chunk for a resumable upload).
 
 >>> service = build_service(settings, "youtube", "v3", scopes=[...])
 >>> execute(adapter, service.channels().list(part="id", mine=True), "channels.list",
@@ -306,28 +307,16 @@ def execute(
 
     googleapiclient retries nothing with ``num_retries=0``: retries are ours, and they stop at
     quota, auth and content errors, and at a write whose answer was lost.
+
+    A resumable media upload is driven chunk by chunk, each chunk retried on its own
+    (googleapiclient then asks the session how many bytes arrived and resumes from there).
+    A lost answer to the final chunk raises :class:`OutcomeUnknown`: the resource may exist,
+    so the caller reconciles before uploading again.
     """
     http = _CountedHttp(request.http, counter, endpoint)
-    attempt = _translating(lambda: request.execute(http=http, num_retries=0), api, endpoint)
-    return call_with_retries(attempt, policy, sleep=sleep)
-
-
-def upload(
-    counter: CallCounter,
-    request: HttpRequest,
-    endpoint: str,
-    policy: RetryPolicy,
-    *,
-    api: GoogleApi,
-    sleep: Callable[[float], None] = time.sleep,
-) -> Any:
-    """Drive a resumable media upload chunk by chunk; returns the created resource.
-
-    A failed chunk is retried (googleapiclient then asks the session how many bytes arrived and
-    resumes from there). A lost answer to the final chunk raises :class:`OutcomeUnknown`: the
-    resource may exist, so the caller reconciles before uploading again.
-    """
-    http = _CountedHttp(request.http, counter, endpoint)
+    if request.resumable is None:
+        attempt = _translating(lambda: request.execute(http=http, num_retries=0), api, endpoint)
+        return call_with_retries(attempt, policy, sleep=sleep)
     step = _translating(lambda: request.next_chunk(http=http, num_retries=0), api, endpoint)
     while True:
         _, body = call_with_retries(step, policy, sleep=sleep)
@@ -428,5 +417,4 @@ __all__ = [
     "google_credentials",
     "next_quota_reset",
     "translate_error",
-    "upload",
 ]

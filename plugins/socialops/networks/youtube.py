@@ -30,7 +30,7 @@ from googleapiclient.http import HttpRequest, MediaFileUpload
 
 from socialops.networks.base import ConnectionSettings, NetworkAdapter, batched
 from socialops.networks.errors import InvalidRequest
-from socialops.networks.google import GoogleApi, build_service, execute, google_credentials, upload
+from socialops.networks.google import GoogleApi, build_service, execute, google_credentials
 from socialops.networks.idempotency import matches
 from socialops.networks.records import (
     AccountMetrics,
@@ -67,6 +67,13 @@ def parse_time(value: str) -> datetime:
 def _count(value: Any) -> int | None:
     """YouTube sends counts as strings and omits the hidden ones."""
     return int(value) if value is not None else None
+
+
+def _subscribers(statistics: dict[str, Any]) -> int | None:
+    """A channel may hide its subscriber count: then it is unknown, not 0."""
+    if statistics.get("hiddenSubscriberCount"):
+        return None
+    return _count(statistics.get("subscriberCount"))
 
 
 def _channel_key(account: str) -> str:
@@ -119,14 +126,20 @@ class YouTubeAdapter(NetworkAdapter):
     # -- protocol ------------------------------------------------------------------------
     def check(self) -> Profile:
         request = self.data_api.channels().list(part="snippet,statistics", mine=True)
-        items = self._execute(request, "channels.list").get("items", [])
-        if not items:
-            raise InvalidRequest(
-                self.network,
+        return self._profile(
+            self._one_channel(
+                request,
                 f"the account of connection '{self.settings.conn_id}' has no YouTube channel",
                 hint="create the channel, or authorize the Google account that owns it",
             )
-        return self._profile(items[0])
+        )
+
+    def _one_channel(self, request: HttpRequest, missing: str, *, hint: str) -> dict:
+        """The channel a ``channels.list`` asks for; ``missing`` says why there is none."""
+        items = self._execute(request, "channels.list").get("items", [])
+        if not items:
+            raise InvalidRequest(self.network, missing, hint=hint)
+        return items[0]
 
     def publish(self, draft: Draft, idempotency_key: str) -> Receipt:
         body = self._video_body(draft)
@@ -141,14 +154,7 @@ class YouTubeAdapter(NetworkAdapter):
             media_body=media,
             notifySubscribers=bool(draft.options.get("notify_subscribers", True)),
         )
-        video = upload(
-            self,
-            request,
-            "videos.insert",
-            self.settings.retry_policy,
-            api=self._api,
-            sleep=self._sleep,
-        )
+        video = self._execute(request, "videos.insert")
         published = video.get("snippet", {}).get("publishedAt")
         return Receipt(
             network=self.network,
@@ -271,14 +277,11 @@ class YouTubeAdapter(NetworkAdapter):
             request = channels.list(part=part, id=account)
         else:
             request = channels.list(part=part, forHandle="@" + account.lstrip("@"))
-        items = self._execute(request, "channels.list").get("items", [])
-        if not items:
-            raise InvalidRequest(
-                self.network,
-                f"no YouTube channel {account!r}",
-                hint="check the account handle or channel id",
-            )
-        channel = items[0]
+        channel = self._one_channel(
+            request,
+            f"no YouTube channel {account!r}",
+            hint="check the account handle or channel id",
+        )
         uploads = channel.get("contentDetails", {}).get("relatedPlaylists", {}).get("uploads")
         if uploads:
             self._uploads_playlists[_channel_key(account)] = uploads
@@ -295,11 +298,7 @@ class YouTubeAdapter(NetworkAdapter):
         # contentDetails costs nothing more and spares recent_posts its own channels.list.
         channel = self._channel(account, "statistics,contentDetails")
         statistics = channel.get("statistics", {})
-        followers = (
-            None
-            if statistics.get("hiddenSubscriberCount")
-            else _count(statistics.get("subscriberCount"))
-        )
+        followers = _subscribers(statistics)
         today = datetime.now(UTC).date()
         if followers is not None and day < today:
             followers -= self._net_subscribers(channel["id"], day + timedelta(days=1), today)
@@ -404,9 +403,7 @@ class YouTubeAdapter(NetworkAdapter):
             account_id=channel["id"],
             handle=handle.lstrip("@"),
             name=snippet.get("title"),
-            followers=None
-            if statistics.get("hiddenSubscriberCount")
-            else _count(statistics.get("subscriberCount")),
+            followers=_subscribers(statistics),
             posts_count=_count(statistics.get("videoCount")),
             bio=snippet.get("description"),
             created_at=parse_time(snippet["publishedAt"]) if snippet.get("publishedAt") else None,
