@@ -57,7 +57,6 @@ def test_several_networks_variants_and_lists():
     assert entry.media == ("a.jpg", "b c.jpg")
     assert entry.tags == ("noel", "lancement")
     assert entry.accounts == {"x": "maisonlumiere", "linkedin": "maison-lumiere"}
-    assert entry.draft_for("linkedin").account == "maison-lumiere"
 
 
 def test_status_defaults_to_draft_and_blank_lines_are_skipped():

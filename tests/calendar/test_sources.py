@@ -114,4 +114,4 @@ def test_valid_rows_parse_beside_invalid_ones_and_drafts_are_not_held_to_the_rul
         (5, "when", "scheduled_at", None),
         (3, "long", "text", "x"),
     ]
-    assert parsed.rejected_networks("long") == {"x"}
+    assert {p.network for p in parsed.problems_for("long")} == {"x"}

@@ -34,7 +34,6 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from socialops.config.schema import NETWORKS
-from socialops.networks.records import Draft
 
 STATUSES = ("draft", "approved", "cancelled")
 COLUMNS = (
@@ -98,15 +97,6 @@ class CalendarEntry:
     def text_for(self, network: str) -> str:
         return self.variants.get(network) or self.text
 
-    def draft_for(self, network: str) -> Draft:
-        return Draft(
-            account=self.accounts.get(network, ""),
-            text=self.text_for(network),
-            link=self.link,
-            media=self.media,
-            title=self.title,
-        )
-
     @property
     def content_hash(self) -> str:
         """Changes whenever anything that would be published changes (not status or approver)."""
@@ -137,9 +127,6 @@ class ParsedCalendar:
 
     def problems_for(self, entry_id: str) -> list[Problem]:
         return [p for p in self.problems if p.entry_id == entry_id]
-
-    def rejected_networks(self, entry_id: str) -> set[str]:
-        return {p.network for p in self.problems_for(entry_id) if p.network}
 
 
 def split_list(value: str | None) -> tuple[str, ...]:
