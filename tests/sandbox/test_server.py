@@ -13,7 +13,16 @@ import pytest
 import requests
 
 import socialops.sandbox as sandbox_package
-from socialops.sandbox import Emulator, Request, Response, Sandbox, SandboxServer, World, route
+from socialops.sandbox import (
+    Emulator,
+    Refusal,
+    Request,
+    Response,
+    Sandbox,
+    SandboxServer,
+    World,
+    route,
+)
 from socialops.sandbox.world import SandboxAccount, SandboxPost
 
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
@@ -39,8 +48,13 @@ class NotesEmulator(Emulator):
 
     @route("GET", r"/posts/(?P<id>\d+)")
     def get_post(self, request: Request) -> Response:
-        post = self.world.post("notes", request.params["id"])
-        return Response(200, {"text": post.text}) if post else Response(404, {"error": "no such post"})
+        return Response(200, {"text": self._post(request.params["id"]).text})
+
+    def _post(self, post_id: str) -> SandboxPost:
+        post = self.world.post("notes", post_id)
+        if post is None:
+            raise Refusal(Response(404, {"error": "no such post"}))
+        return post
 
     def rate_limited(self, request, reset_at):
         return Response(429, {"title": "Too Many Requests"}, {"x-rate-limit-reset": str(int(reset_at.timestamp()))})
@@ -77,6 +91,12 @@ def test_unknown_network_and_unknown_path_are_404(server):
     assert response.status_code == 404
     assert response.json() == {"error": "no sandbox endpoint DELETE /posts"}
     assert _admin(server, "GET", "/nothing").status_code == 404
+
+
+def test_a_refusal_raised_inside_a_handler_is_its_answer(server):
+    response = requests.get(f"{server.url}/notes/posts/999", timeout=5)
+    assert response.status_code == 404 and response.json() == {"error": "no such post"}
+    assert _admin(server, "GET", "/requests").json()[-1]["status"] == 404
 
 
 def test_stacked_routes_serve_several_methods(server):

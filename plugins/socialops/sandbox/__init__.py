@@ -18,6 +18,7 @@ from socialops.registry import load
 from socialops.sandbox.server import (
     Emulator,
     Fault,
+    Refusal,
     Request,
     Response,
     Sandbox,
@@ -72,6 +73,7 @@ __all__ = [
     "EMULATORS",
     "Emulator",
     "Fault",
+    "Refusal",
     "Request",
     "Response",
     "Sandbox",

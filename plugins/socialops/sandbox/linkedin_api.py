@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import unquote, urlencode
 
 from socialops.sandbox.meta_api import seeded_metrics
-from socialops.sandbox.server import Emulator, Request, Response, route
+from socialops.sandbox.server import Emulator, Refusal, Request, Response, route
 from socialops.sandbox.world import SandboxAccount, SandboxMention, SandboxPost
 
 DEFAULT_COUNT = 10
@@ -31,16 +31,14 @@ STATISTICS = {
 }
 
 
-class LinkedInError(Exception):
-    def __init__(self, status: int, code: str, message: str, service_code: int | None = None):
-        super().__init__(message)
-        self.status, self.code, self.service_code = status, code, service_code
+class LinkedInError(Refusal):
+    """LinkedIn's error body ``{"status", "serviceErrorCode", "code", "message"}``."""
 
-    def response(self) -> Response:
-        body = {"status": self.status, "code": self.code, "message": str(self)}
-        if self.service_code is not None:
-            body["serviceErrorCode"] = self.service_code
-        return Response(self.status, body)
+    def __init__(self, status: int, code: str, message: str, service_code: int | None = None):
+        body: dict[str, Any] = {"status": status, "code": code, "message": message}
+        if service_code is not None:
+            body["serviceErrorCode"] = service_code
+        super().__init__(Response(status, body))
 
 
 def statistics_of(metrics: dict[str, int]) -> dict[str, int]:
@@ -144,44 +142,39 @@ class LinkedInEmulator(Emulator):
             429,
             "TOO_MANY_REQUESTS",
             "Resource level throttle APPLICATION DAY limit for calls to this resource is reached.",
-        ).response()
+        ).response
 
     def server_error(self, request: Request) -> Response:
-        return LinkedInError(500, "INTERNAL_SERVER_ERROR", "Internal Server Error").response()
+        return LinkedInError(500, "INTERNAL_SERVER_ERROR", "Internal Server Error").response
 
     def expired_token(self, request: Request) -> Response:
         return LinkedInError(
             401, "EXPIRED_ACCESS_TOKEN", "The token used in the request has expired", 65601
-        ).response()
+        ).response
 
     def not_found(self, request: Request) -> Response:
         return LinkedInError(
             404, "RESOURCE_NOT_FOUND", f"No virtual resource found for {request.path}"
-        ).response()
+        ).response
 
-    def _serve(self, request: Request, handler) -> Response:
+    def _authorize(self, request: Request) -> None:
+        """Refuse the request like LinkedIn when its token or ``LinkedIn-Version`` is wrong."""
         token = request.bearer
         if not token:
-            return LinkedInError(
-                401, "EMPTY_ACCESS_TOKEN", "Empty oauth2_access_token", 401
-            ).response()
+            raise LinkedInError(401, "EMPTY_ACCESS_TOKEN", "Empty oauth2_access_token", 401)
         if not token.startswith("sandbox-") or token in self.world.revoked_tokens:
-            return LinkedInError(
+            raise LinkedInError(
                 401,
                 "REVOKED_ACCESS_TOKEN",
                 "The token used in the request has been revoked by the user",
                 65601,
-            ).response()
+            )
         if request.path.startswith("/rest/") and not request.headers.get("linkedin-version"):
-            return LinkedInError(
+            raise LinkedInError(
                 400,
                 "VERSION_MISSING",
                 "A version must be present. Please specify a version by adding the LinkedIn-Version header.",
-            ).response()
-        try:
-            return handler()
-        except LinkedInError as error:
-            return error.response()
+            )
 
     # -- the world -----------------------------------------------------------------------
     def _organization(self, id_or_urn: str) -> SandboxAccount:
@@ -241,163 +234,148 @@ class LinkedInEmulator(Emulator):
     # -- organizations -------------------------------------------------------------------
     @route("GET", r"/rest/organizationAcls")
     def organization_acls(self, request: Request) -> Response:
-        def acls() -> Response:
-            owned = [
-                a
-                for (n, _), a in self.world.accounts.items()
-                if n == self.network and a.role == "owned"
-            ]
-            elements = [
-                {
-                    "organization": a.id,
-                    "role": "ADMINISTRATOR",
-                    "state": "APPROVED",
-                    "roleAssignee": "urn:li:person:sandbox",
-                }
-                for a in owned
-                if a.id.startswith("urn:li:organization:")
-            ]
-            return Response(
-                200,
-                {
-                    "elements": elements,
-                    "paging": {"start": 0, "count": 10, "links": [], "total": len(elements)},
-                },
-            )
-
-        return self._serve(request, acls)
+        self._authorize(request)
+        owned = [
+            a
+            for (n, _), a in self.world.accounts.items()
+            if n == self.network and a.role == "owned"
+        ]
+        elements = [
+            {
+                "organization": a.id,
+                "role": "ADMINISTRATOR",
+                "state": "APPROVED",
+                "roleAssignee": "urn:li:person:sandbox",
+            }
+            for a in owned
+            if a.id.startswith("urn:li:organization:")
+        ]
+        return Response(
+            200,
+            {
+                "elements": elements,
+                "paging": {"start": 0, "count": 10, "links": [], "total": len(elements)},
+            },
+        )
 
     @route("GET", r"/rest/organizations/(?P<id>\d+)")
     def organization(self, request: Request) -> Response:
-        return self._serve(
-            request, lambda: Response(200, self._record(self._organization(request.params["id"])))
-        )
+        self._authorize(request)
+        return Response(200, self._record(self._organization(request.params["id"])))
 
     @route("GET", r"/rest/organizations")
     def organizations_by_vanity_name(self, request: Request) -> Response:
-        def find() -> Response:
-            if request.arg("q") != "vanityName":
-                raise LinkedInError(
-                    400, "ILLEGAL_ARGUMENT", "Invalid query parameters passed to request"
-                )
-            wanted = (request.arg("vanityName") or "").casefold()
-            found = [
-                self._record(a)
-                for (n, _), a in self.world.accounts.items()
-                if n == self.network
-                and a.id.startswith("urn:li:organization:")
-                and a.handle.casefold() == wanted
-            ]
-            return Response(
-                200, {"elements": found, "paging": {"start": 0, "count": 10, "links": []}}
+        self._authorize(request)
+        if request.arg("q") != "vanityName":
+            raise LinkedInError(
+                400, "ILLEGAL_ARGUMENT", "Invalid query parameters passed to request"
             )
-
-        return self._serve(request, find)
+        wanted = (request.arg("vanityName") or "").casefold()
+        found = [
+            self._record(a)
+            for (n, _), a in self.world.accounts.items()
+            if n == self.network
+            and a.id.startswith("urn:li:organization:")
+            and a.handle.casefold() == wanted
+        ]
+        return Response(200, {"elements": found, "paging": {"start": 0, "count": 10, "links": []}})
 
     @route("GET", r"/rest/networkSizes/(?P<urn>[^/]+)")
     def network_size(self, request: Request) -> Response:
-        def size() -> Response:
-            if request.arg("edgeType") != "COMPANY_FOLLOWED_BY_MEMBER":
-                raise LinkedInError(
-                    400, "ILLEGAL_ARGUMENT", "edgeType must be COMPANY_FOLLOWED_BY_MEMBER"
-                )
-            account = self._organization(unquote(request.params["urn"]))
-            return Response(
-                200, {"firstDegreeSize": account.followers_at(self.world.now(), self.world.epoch)}
+        self._authorize(request)
+        if request.arg("edgeType") != "COMPANY_FOLLOWED_BY_MEMBER":
+            raise LinkedInError(
+                400, "ILLEGAL_ARGUMENT", "edgeType must be COMPANY_FOLLOWED_BY_MEMBER"
             )
-
-        return self._serve(request, size)
+        account = self._organization(unquote(request.params["urn"]))
+        return Response(
+            200, {"firstDegreeSize": account.followers_at(self.world.now(), self.world.epoch)}
+        )
 
     # -- images and posts ----------------------------------------------------------------
     @route("POST", r"/rest/images")
     def initialize_upload(self, request: Request) -> Response:
-        def initialize() -> Response:
-            if request.arg("action") != "initializeUpload":
-                raise LinkedInError(400, "ILLEGAL_ARGUMENT", "Unsupported action")
-            owner = ((request.json() or {}).get("initializeUploadRequest") or {}).get("owner", "")
-            self._owned(owner)
-            image_id = f"D4E10AQ{self.world.new_id()}"
-            self.uploads[image_id] = {
-                "urn": f"urn:li:image:{image_id}",
-                "owner": owner,
-                "bytes": None,
-            }
-            host = request.headers.get("host", "127.0.0.1")
-            value = {
-                "uploadUrlExpiresAt": millis(self.world.now() + timedelta(hours=1)),
-                "uploadUrl": f"http://{host}/linkedin/dms-uploads/{image_id}",
-                "image": f"urn:li:image:{image_id}",
-            }
-            return Response(200, {"value": value})
-
-        return self._serve(request, initialize)
+        self._authorize(request)
+        if request.arg("action") != "initializeUpload":
+            raise LinkedInError(400, "ILLEGAL_ARGUMENT", "Unsupported action")
+        owner = ((request.json() or {}).get("initializeUploadRequest") or {}).get("owner", "")
+        self._owned(owner)
+        image_id = f"D4E10AQ{self.world.new_id()}"
+        self.uploads[image_id] = {
+            "urn": f"urn:li:image:{image_id}",
+            "owner": owner,
+            "bytes": None,
+        }
+        host = request.headers.get("host", "127.0.0.1")
+        value = {
+            "uploadUrlExpiresAt": millis(self.world.now() + timedelta(hours=1)),
+            "uploadUrl": f"http://{host}/linkedin/dms-uploads/{image_id}",
+            "image": f"urn:li:image:{image_id}",
+        }
+        return Response(200, {"value": value})
 
     @route("PUT", r"/dms-uploads/(?P<id>[^/]+)")
     def upload(self, request: Request) -> Response:
-        def store() -> Response:
-            upload = self.uploads.get(request.params["id"])
-            if upload is None:
-                raise LinkedInError(404, "NOT_FOUND", "Unknown upload")
-            upload["bytes"] = len(request.body)
-            return Response(201, None)
-
-        return self._serve(request, store)
+        self._authorize(request)
+        upload = self.uploads.get(request.params["id"])
+        if upload is None:
+            raise LinkedInError(404, "NOT_FOUND", "Unknown upload")
+        upload["bytes"] = len(request.body)
+        return Response(201, None)
 
     @route("POST", r"/rest/posts")
     def create_post(self, request: Request) -> Response:
-        def create() -> Response:
-            body = request.json() or {}
-            author = self._owned(body.get("author", ""))
-            if body.get("lifecycleState") != "PUBLISHED" or body.get("visibility") not in (
-                "PUBLIC",
-                "CONNECTIONS",
-            ):
-                raise LinkedInError(
-                    422, "UNPROCESSABLE_ENTITY", "lifecycleState and visibility are required"
-                )
-            text = parse_commentary(body.get("commentary", ""))
-            day_ago = self.world.now() - timedelta(hours=24)
-            duplicate = next(
-                (
-                    p
-                    for p in self.world.account_posts(self.network, author.id)
-                    if p.text == text and p.created_at >= day_ago
-                ),
-                None,
+        self._authorize(request)
+        body = request.json() or {}
+        author = self._owned(body.get("author", ""))
+        if body.get("lifecycleState") != "PUBLISHED" or body.get("visibility") not in (
+            "PUBLIC",
+            "CONNECTIONS",
+        ):
+            raise LinkedInError(
+                422, "UNPROCESSABLE_ENTITY", "lifecycleState and visibility are required"
             )
-            if duplicate:
-                raise LinkedInError(
-                    422, "DUPLICATE_POST", f"Content is a duplicate of {duplicate.id}", 100
-                )
-            content = body.get("content") or {}
-            media = []
-            if "media" in content:
-                image_id = content["media"].get("id", "").rsplit(":", 1)[-1]
-                upload = self.uploads.get(image_id)
-                if upload is None or upload["bytes"] is None:
-                    raise LinkedInError(
-                        422,
-                        "UNPROCESSABLE_ENTITY",
-                        f"Image {content['media'].get('id')} is not uploaded",
-                    )
-                media = [content["media"]["id"]]
-            post = self.world.add_post(
-                SandboxPost(
-                    network=self.network,
-                    id=f"urn:li:share:{self.world.new_id(7_300_000_000_000_000_000)}",
-                    account_id=author.id,
-                    text=text,
-                    created_at=self.world.now(),
-                    kind="image" if media else "post",
-                    link=(content.get("article") or {}).get("source"),
-                    media=media,
-                    final=seeded_metrics(author, "post", self.reach_share, self.metric_split),
-                    extra={"via_api": True},
-                )
+        text = parse_commentary(body.get("commentary", ""))
+        day_ago = self.world.now() - timedelta(hours=24)
+        duplicate = next(
+            (
+                p
+                for p in self.world.account_posts(self.network, author.id)
+                if p.text == text and p.created_at >= day_ago
+            ),
+            None,
+        )
+        if duplicate:
+            raise LinkedInError(
+                422, "DUPLICATE_POST", f"Content is a duplicate of {duplicate.id}", 100
             )
-            return Response(201, None, {"x-restli-id": post.id})
-
-        return self._serve(request, create)
+        content = body.get("content") or {}
+        media = []
+        if "media" in content:
+            image_id = content["media"].get("id", "").rsplit(":", 1)[-1]
+            upload = self.uploads.get(image_id)
+            if upload is None or upload["bytes"] is None:
+                raise LinkedInError(
+                    422,
+                    "UNPROCESSABLE_ENTITY",
+                    f"Image {content['media'].get('id')} is not uploaded",
+                )
+            media = [content["media"]["id"]]
+        post = self.world.add_post(
+            SandboxPost(
+                network=self.network,
+                id=f"urn:li:share:{self.world.new_id(7_300_000_000_000_000_000)}",
+                account_id=author.id,
+                text=text,
+                created_at=self.world.now(),
+                kind="image" if media else "post",
+                link=(content.get("article") or {}).get("source"),
+                media=media,
+                final=seeded_metrics(author, "post", self.reach_share, self.metric_split),
+                extra={"via_api": True},
+            )
+        )
+        return Response(201, None, {"x-restli-id": post.id})
 
     def _post(self, post: SandboxPost) -> dict[str, Any]:
         created = millis(post.created_at)
@@ -425,100 +403,94 @@ class LinkedInEmulator(Emulator):
 
     @route("GET", r"/rest/posts")
     def posts_by_author(self, request: Request) -> Response:
-        def find() -> Response:
-            if request.arg("q") != "author":
-                raise LinkedInError(
-                    400, "ILLEGAL_ARGUMENT", "Invalid query parameters passed to request"
-                )
-            author = self._owned(request.arg("author") or "")
-            posts = [
-                p
-                for p in self.world.account_posts(self.network, author.id)
-                if p.created_at <= self.world.now()
-            ]
-            return Response(200, self._page(request, posts, self._post))
-
-        return self._serve(request, find)
+        self._authorize(request)
+        if request.arg("q") != "author":
+            raise LinkedInError(
+                400, "ILLEGAL_ARGUMENT", "Invalid query parameters passed to request"
+            )
+        author = self._owned(request.arg("author") or "")
+        posts = [
+            p
+            for p in self.world.account_posts(self.network, author.id)
+            if p.created_at <= self.world.now()
+        ]
+        return Response(200, self._page(request, posts, self._post))
 
     # -- statistics and comments ---------------------------------------------------------
     @route("GET", r"/rest/organizationalEntityShareStatistics")
     def share_statistics(self, request: Request) -> Response:
-        def statistics() -> Response:
-            author = self._owned(request.arg("organizationalEntity") or "")
-            posts = self.world.account_posts(self.network, author.id)
-            window = time_range(request.arg("timeIntervals"))
-            wanted = restli_list(request.arg("shares")) + restli_list(request.arg("ugcPosts"))
-            if window:
-                start, end = window
-                totals = {name: 0 for name in STATISTICS}
-                for post in posts:
-                    before, after = (
-                        statistics_of(post.metrics_at(start)),
-                        statistics_of(post.metrics_at(end)),
+        self._authorize(request)
+        author = self._owned(request.arg("organizationalEntity") or "")
+        posts = self.world.account_posts(self.network, author.id)
+        window = time_range(request.arg("timeIntervals"))
+        wanted = restli_list(request.arg("shares")) + restli_list(request.arg("ugcPosts"))
+        if window:
+            start, end = window
+            totals = {name: 0 for name in STATISTICS}
+            for post in posts:
+                before, after = (
+                    statistics_of(post.metrics_at(start)),
+                    statistics_of(post.metrics_at(end)),
+                )
+                for name in STATISTICS:
+                    totals[name] += after[name] - before[name]
+            elements = [
+                {
+                    "organizationalEntity": author.id,
+                    "timeRange": {"start": millis(start), "end": millis(end)},
+                    "totalShareStatistics": totals | {"engagement": 0.0},
+                }
+            ]
+        else:
+            by_id = {p.id: p for p in posts}
+            elements = []
+            for urn in wanted:
+                post = by_id.get(urn)
+                if post is None:
+                    continue
+                metrics = post.metrics_at(self.world.now())
+                stats = statistics_of(metrics)
+                seen = max(1, stats["impressionCount"])
+                stats["engagement"] = round(
+                    (
+                        stats["likeCount"]
+                        + stats["commentCount"]
+                        + stats["shareCount"]
+                        + stats["clickCount"]
                     )
-                    for name in STATISTICS:
-                        totals[name] += after[name] - before[name]
-                elements = [
+                    / seen,
+                    6,
+                )
+                kind = "ugcPost" if urn.startswith("urn:li:ugcPost:") else "share"
+                elements.append(
                     {
                         "organizationalEntity": author.id,
-                        "timeRange": {"start": millis(start), "end": millis(end)},
-                        "totalShareStatistics": totals | {"engagement": 0.0},
+                        kind: urn,
+                        "totalShareStatistics": stats,
                     }
-                ]
-            else:
-                by_id = {p.id: p for p in posts}
-                elements = []
-                for urn in wanted:
-                    post = by_id.get(urn)
-                    if post is None:
-                        continue
-                    metrics = post.metrics_at(self.world.now())
-                    stats = statistics_of(metrics)
-                    seen = max(1, stats["impressionCount"])
-                    stats["engagement"] = round(
-                        (
-                            stats["likeCount"]
-                            + stats["commentCount"]
-                            + stats["shareCount"]
-                            + stats["clickCount"]
-                        )
-                        / seen,
-                        6,
-                    )
-                    kind = "ugcPost" if urn.startswith("urn:li:ugcPost:") else "share"
-                    elements.append(
-                        {
-                            "organizationalEntity": author.id,
-                            kind: urn,
-                            "totalShareStatistics": stats,
-                        }
-                    )
-            return Response(
-                200, {"elements": elements, "paging": {"start": 0, "count": 10, "links": []}}
-            )
-
-        return self._serve(request, statistics)
+                )
+        return Response(
+            200, {"elements": elements, "paging": {"start": 0, "count": 10, "links": []}}
+        )
 
     @route("GET", r"/rest/socialActions/(?P<urn>[^/]+)/comments")
     def comments(self, request: Request) -> Response:
-        def listing() -> Response:
-            urn = unquote(request.params["urn"])
-            post = self.world.post(self.network, urn)
-            if post is None:
-                raise LinkedInError(404, "NOT_FOUND", f"Entity {urn} not found")
-            self._owned(post.account_id)
-            comments = sorted(
-                (
-                    m
-                    for m in self.world.network_mentions(self.network)
-                    if m.in_reply_to == urn and m.created_at <= self.world.now()
-                ),
-                key=lambda m: m.created_at,
-                reverse=True,
-            )
-            return Response(200, self._page(request, comments, self._comment))
-
-        return self._serve(request, listing)
+        self._authorize(request)
+        urn = unquote(request.params["urn"])
+        post = self.world.post(self.network, urn)
+        if post is None:
+            raise LinkedInError(404, "NOT_FOUND", f"Entity {urn} not found")
+        self._owned(post.account_id)
+        comments = sorted(
+            (
+                m
+                for m in self.world.network_mentions(self.network)
+                if m.in_reply_to == urn and m.created_at <= self.world.now()
+            ),
+            key=lambda m: m.created_at,
+            reverse=True,
+        )
+        return Response(200, self._page(request, comments, self._comment))
 
     def _comment(self, comment: SandboxMention) -> dict[str, Any]:
         created = {"actor": comment.author_id, "time": millis(comment.created_at)}

@@ -79,6 +79,16 @@ class Response:
         return json.dumps(self.body, default=str).encode()
 
 
+class Refusal(Exception):
+    """Raised anywhere inside a handler: the request is answered with ``response`` (an error in
+    the network's own shape) instead, so helpers deep in a handler can refuse without every
+    caller passing error responses back up."""
+
+    def __init__(self, response: Response):
+        super().__init__(f"{response.status} {response.body}")
+        self.response = response
+
+
 @dataclass
 class Route:
     method: str
@@ -102,7 +112,9 @@ class Emulator:
     """One network's API. Subclasses set ``network`` and decorate handlers with :func:`route`.
 
     They also say how this network answers the injected faults, since a 429 from X carries
-    ``x-rate-limit-reset`` and a 429 from Slack ``Retry-After``.
+    ``x-rate-limit-reset`` and a 429 from Slack ``Retry-After``. A handler, or any helper it
+    calls, refuses a request by raising :class:`Refusal` (or a subclass building the network's
+    error body).
     """
 
     network: str = ""
@@ -253,7 +265,10 @@ class Sandbox:
             match = candidate.pattern.fullmatch(request.path)
             if match:
                 request.params = {k: v for k, v in match.groupdict().items() if v is not None}
-                return candidate.handler(request)
+                try:
+                    return candidate.handler(request)
+                except Refusal as refusal:
+                    return refusal.response
         return emulator.not_found(request)
 
     # -- admin -------------------------------------------------------------------------

@@ -12,13 +12,11 @@ in ``Authorization: Bearer`` or a ``token`` parameter.
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import json
-from collections.abc import Callable
 from typing import Any
 
-from socialops.sandbox.server import Emulator, Request, Response, route
+from socialops.sandbox.server import Emulator, Refusal, Request, Response, route
 from socialops.sandbox.world import SlackMessage
 
 TOKEN = "xoxb-sandbox-token"
@@ -47,23 +45,11 @@ def _error(code: str, **fields: Any) -> Response:
     return Response(200, {"ok": False, "error": code, **fields})
 
 
-class _Refused(Exception):
+class _Refused(Refusal):
     """Slack's ``{"ok": false, "error": code}`` answer, raised from anywhere in a handler."""
 
     def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
-
-
-def _answers_refusals(handler: Callable[[Any, Request], Response]) -> Callable[[Any, Request], Response]:
-    @functools.wraps(handler)
-    def answer(self: Any, request: Request) -> Response:
-        try:
-            return handler(self, request)
-        except _Refused as refused:
-            return _error(refused.code)
-
-    return answer
+        super().__init__(_error(code))
 
 
 class SlackEmulator(Emulator):
@@ -177,7 +163,6 @@ class SlackEmulator(Emulator):
     # -- methods -------------------------------------------------------------------------
     @route("GET", r"/api/auth\.test")
     @route("POST", r"/api/auth\.test")
-    @_answers_refusals
     def auth_test(self, request: Request) -> Response:
         self._authorized(request)
         return _ok(
@@ -191,7 +176,6 @@ class SlackEmulator(Emulator):
         )
 
     @route("POST", r"/api/chat\.postMessage")
-    @_answers_refusals
     def post_message(self, request: Request) -> Response:
         params = self._authorized(request)
         name = self._channel_name(params.get("channel"))
@@ -200,7 +184,6 @@ class SlackEmulator(Emulator):
         return _ok(channel=self.world.slack_channels[name], ts=message.ts, message=self._message_json(message))
 
     @route("POST", r"/api/chat\.update")
-    @_answers_refusals
     def update_message(self, request: Request) -> Response:
         params = self._authorized(request)
         name = self._channel_name(params.get("channel"))
@@ -214,7 +197,6 @@ class SlackEmulator(Emulator):
 
     @route("GET", r"/api/conversations\.list")
     @route("POST", r"/api/conversations\.list")
-    @_answers_refusals
     def list_conversations(self, request: Request) -> Response:
         params = self._authorized(request)
         try:
@@ -251,7 +233,6 @@ class SlackEmulator(Emulator):
 
     @route("GET", r"/api/files\.getUploadURLExternal")
     @route("POST", r"/api/files\.getUploadURLExternal")
-    @_answers_refusals
     def upload_url(self, request: Request) -> Response:
         params = self._authorized(request)
         length = str(params.get("length") or "")
@@ -273,7 +254,6 @@ class SlackEmulator(Emulator):
         return Response(200, f"OK - {len(request.body)}", content_type="text/plain")
 
     @route("POST", r"/api/files\.completeUploadExternal")
-    @_answers_refusals
     def complete_upload(self, request: Request) -> Response:
         params = self._authorized(request)
         entries = params.get("files")

@@ -49,7 +49,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from socialops.networks.x import endpoint_name
-from socialops.sandbox.server import Emulator, Request, Response, route
+from socialops.sandbox.server import Emulator, Refusal, Request, Response, route
 from socialops.sandbox.world import SandboxAccount, SandboxMention, SandboxPost
 
 WINDOW = timedelta(minutes=15)
@@ -164,12 +164,11 @@ def problem(
     }
 
 
-class XRequestError(Exception):
+class XRequestError(Refusal):
     """Raised inside a handler: answered as X's problem details."""
 
     def __init__(self, status: int, title: str, detail: str, **extra: Any):
-        super().__init__(detail)
-        self.response = Response(status, problem(status, title, detail, **extra))
+        super().__init__(Response(status, problem(status, title, detail, **extra)))
 
 
 def invalid_request(detail: str, parameter: str | None = None) -> XRequestError:
