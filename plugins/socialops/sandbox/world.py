@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -90,12 +89,12 @@ class SlackMessage:
 
 
 class World:
-    """Everything the sandbox knows. Emulators mutate it under ``lock``."""
+    """Everything the sandbox knows. Emulators mutate it under the :class:`Sandbox`'s lock,
+    which the dispatcher holds around every handler."""
 
     def __init__(self, *, epoch: datetime, clock: Callable[[], datetime] | None = None):
         self.epoch = epoch
         self._clock = clock
-        self.lock = threading.RLock()
         self.accounts: dict[tuple[str, str], SandboxAccount] = {}
         self.posts: dict[tuple[str, str], SandboxPost] = {}
         self.mentions: list[SandboxMention] = []
