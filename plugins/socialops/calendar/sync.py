@@ -22,11 +22,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from socialops.calendar.entries import CalendarEntry, ParsedCalendar, Problem
 from socialops.networks.idempotency import idempotency_key
+from socialops.warehouse.engine import lock_transaction
 from socialops.warehouse.models import CalendarEntry as EntryRow
 from socialops.warehouse.models import Publication
 
@@ -59,10 +60,8 @@ class SyncReport:
 def sync_calendar(session: Session, parsed: ParsedCalendar, *, now: datetime) -> SyncReport:
     """Upsert ``parsed`` into ``calendar_entries`` and plan ``publications``; caller commits."""
     report = SyncReport()
-    if session.get_bind().dialect.name == "postgresql":
-        # Overlapping runs sync the same calendar; one at a time, or both insert a new entry.
-        # (SQLite transactions already start with BEGIN IMMEDIATE: one writer at a time.)
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SYNC_LOCK_ID})
+    # Overlapping runs sync the same calendar; one at a time, or both insert a new entry.
+    lock_transaction(session.connection(), SYNC_LOCK_ID)
     held = {p.entry_id: p for p in parsed.problems if p.network is None and p.entry_id}
     existing = {row.entry_id: row for row in session.scalars(select(EntryRow))}
     publications: dict[str, dict[str, Publication]] = {}

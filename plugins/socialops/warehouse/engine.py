@@ -45,7 +45,7 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 #: How long a SQLite writer waits for another process's write lock before failing.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 #: Any constant works: it only has to be the same for every process migrating a database.
-_MIGRATION_LOCK_ID = 0x50C1A10B5
+MIGRATION_LOCK_ID = 0x50C1A10B5
 
 # libpq parameters an Airflow ``postgres`` connection may carry in its extras. Other extras
 # (``cursor``, ``iam``, ``sqlalchemy_scheme``...) drive Airflow's PostgresHook, not libpq.
@@ -317,8 +317,12 @@ def _run_alembic(engine: Engine, direction: str, revision: str) -> None:
         getattr(command, direction)(alembic_config(connection), revision)
 
 
-def lock_for_migrations(connection: Connection) -> None:
-    """Serialise concurrent migrations of one database (called by the Alembic env)."""
+def lock_transaction(connection: Connection, key: int) -> None:
+    """Serialise ``connection``'s transaction with every other one locking ``key``, in any
+    process, until it ends (migrations, the calendar sync...).
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: nothing to do, the engine opens
+    every transaction with BEGIN IMMEDIATE, which already admits one writer at a time.
+    """
     if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_ID})
-    # SQLite: the engine opens every transaction with BEGIN IMMEDIATE, already exclusive.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

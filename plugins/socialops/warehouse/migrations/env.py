@@ -16,7 +16,12 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from socialops.warehouse.engine import create_warehouse_engine, get_engine, lock_for_migrations
+from socialops.warehouse.engine import (
+    MIGRATION_LOCK_ID,
+    create_warehouse_engine,
+    get_engine,
+    lock_transaction,
+)
 from socialops.warehouse.models import Base
 
 config = context.config
@@ -45,7 +50,8 @@ def run_offline() -> None:
 
 
 def _run_on(connection: Connection) -> None:
-    lock_for_migrations(connection)
+    # Concurrent upgrades of one database: the second waits, then finds the schema current.
+    lock_transaction(connection, MIGRATION_LOCK_ID)
     context.configure(connection=connection, **CONFIGURE_OPTIONS)
     with context.begin_transaction():
         context.run_migrations()
