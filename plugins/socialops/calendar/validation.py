@@ -117,11 +117,23 @@ def _x_media(entry: CalendarEntry, media_root: Path) -> Iterable[tuple[str, str,
         if local is not None and local.is_file() and local.stat().st_size > MAX_BYTES[kind]:
             limit_mb = MAX_BYTES[kind] // (1024 * 1024)
             article = "an" if kind == "image" else "a"
-            yield ("media", f"{media!r} is larger than X's {limit_mb} MB limit for {article} {kind}", "compress it")
+            yield (
+                "media",
+                f"{media!r} is larger than X's {limit_mb} MB limit for {article} {kind}",
+                "compress it",
+            )
     if "video" in kinds and len(kinds) > 1:
-        yield ("media", "mixes a video with other files; an X post holds 1 video alone", "keep 1 video or up to 4 images")
+        yield (
+            "media",
+            "mixes a video with other files; an X post holds 1 video alone",
+            "keep 1 video or up to 4 images",
+        )
     elif len(kinds) > MAX_IMAGES:
-        yield ("media", f"has {len(kinds)} images; X accepts at most {MAX_IMAGES}", f"keep {MAX_IMAGES} images")
+        yield (
+            "media",
+            f"has {len(kinds)} images; X accepts at most {MAX_IMAGES}",
+            f"keep {MAX_IMAGES} images",
+        )
 
 
 def _linkedin(

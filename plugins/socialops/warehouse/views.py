@@ -87,4 +87,3 @@ def _drop(connection: Connection, views: dict[str, str]) -> None:
     # Later views read earlier ones: drop in reverse creation order.
     for name in reversed(list(views)):
         connection.execute(text(f"DROP VIEW IF EXISTS {name}"))
-
