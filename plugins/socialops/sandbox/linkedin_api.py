@@ -15,9 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote, urlencode
 
-from socialops.sandbox.meta_api import seeded_metrics
 from socialops.sandbox.server import Emulator, Refusal, Request, Response, route
-from socialops.sandbox.world import SandboxAccount, SandboxMention, SandboxPost
+from socialops.sandbox.world import SandboxAccount, SandboxMention, SandboxPost, api_post_metrics
 
 DEFAULT_COUNT = 10
 MAX_COUNT = 100
@@ -119,8 +118,6 @@ def time_range(value: str | None) -> tuple[datetime, datetime] | None:
 class LinkedInEmulator(Emulator):
     network = "linkedin"
     conn_id = "linkedin_default"
-    reach_share = 0.2
-    metric_split = {"likes": 0.7, "comments": 0.08, "shares": 0.07, "link_clicks": 0.15}
 
     def __init__(self, world):
         super().__init__(world)
@@ -371,7 +368,7 @@ class LinkedInEmulator(Emulator):
                 kind="image" if media else "post",
                 link=(content.get("article") or {}).get("source"),
                 media=media,
-                final=seeded_metrics(author, "post", self.reach_share, self.metric_split),
+                final=api_post_metrics(author, "post"),
                 extra={"via_api": True},
             )
         )

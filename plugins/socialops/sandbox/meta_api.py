@@ -34,7 +34,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from socialops.sandbox.server import Emulator, Request, Response, route
-from socialops.sandbox.world import METRIC_NAMES, SandboxAccount, SandboxMention, SandboxPost
+from socialops.sandbox.world import (
+    METRIC_NAMES,
+    SandboxAccount,
+    SandboxMention,
+    SandboxPost,
+    api_post_metrics,
+)
 
 VERSION = r"/(?P<version>v\d+\.\d+)"
 DEFAULT_LIMIT = 25
@@ -151,20 +157,6 @@ def meta_campaign_id(name: str) -> str:
     return str(120_210_000_000_000_000 + zlib.crc32(name.encode()))
 
 
-def seeded_metrics(
-    account: SandboxAccount, kind: str, reach_share: float, split: dict[str, float]
-) -> dict[str, int]:
-    """Final metrics of a post published through the API, from the account's audience."""
-    seen = max(1, account.followers) * reach_share
-    interactions = seen * account.engagement_rate
-    metrics = {name: int(interactions * share) for name, share in split.items()}
-    metrics["reach"] = int(seen)
-    metrics["impressions"] = int(seen * 1.4)
-    if kind in ("reel", "video"):
-        metrics["video_views"] = int(seen * 1.8)
-    return metrics
-
-
 class GraphEmulator(Emulator):
     """What both Graph emulators share: auth, usage headers, paging, field selection, errors."""
 
@@ -173,8 +165,6 @@ class GraphEmulator(Emulator):
     #: The brand's Meta ad account (``act_<id>``) and its currency.
     ad_account_id = "1029384756"
     ad_account_currency = "EUR"
-    reach_share = 0.1
-    metric_split: dict[str, float] = {}
 
     def __init__(self, world):
         super().__init__(world)
@@ -577,7 +567,7 @@ class GraphEmulator(Emulator):
                 text=text,
                 created_at=self.world.now(),
                 kind=kind,
-                final=seeded_metrics(account, kind, self.reach_share, self.metric_split),
+                final=api_post_metrics(account, kind),
                 extra={"via_api": True},
                 **extra,
             )
@@ -587,8 +577,6 @@ class GraphEmulator(Emulator):
 class FacebookEmulator(GraphEmulator):
     network = "facebook"
     conn_id = "facebook_default"
-    reach_share = 0.07
-    metric_split = {"likes": 0.66, "comments": 0.12, "shares": 0.1, "link_clicks": 0.12}
     POST_METRICS = {
         "post_impressions": "impressions",
         "post_impressions_unique": "reach",
@@ -756,8 +744,6 @@ class FacebookEmulator(GraphEmulator):
 class InstagramEmulator(GraphEmulator):
     network = "instagram"
     conn_id = "instagram_default"
-    reach_share = 0.28
-    metric_split = {"likes": 0.78, "comments": 0.06, "shares": 0.06, "saves": 0.1}
     #: ``impressions``/``video_views`` are gone since 2025: asking for them is an error, as on Meta.
     MEDIA_METRICS = {"reach": "reach", "saved": "saves", "shares": "shares", "views": None,
                      "likes": "likes", "comments": "comments", "total_interactions": None}  # fmt: skip

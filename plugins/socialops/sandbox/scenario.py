@@ -27,7 +27,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from socialops.config.loader import describe_validation_error
 from socialops.paths import INCLUDE_DIR, PROJECT_ROOT
 from socialops.sandbox.slack_api import channel_id
-from socialops.sandbox.world import SandboxAccount, SandboxMention, SandboxPost, World
+from socialops.sandbox.world import (
+    NETWORK_PROFILES,
+    SandboxAccount,
+    SandboxMention,
+    SandboxPost,
+    World,
+)
 
 DEFAULT_SCENARIO = INCLUDE_DIR / "scenarios" / "default.yaml"
 
@@ -239,13 +245,6 @@ def parse_scenario(raw: dict, source: str = "<scenario>") -> ScenarioSpec:
 #: Per network: share of followers who see a post, how fast it ages, and how interactions
 #: split between metrics (the keys are world.METRIC_NAMES; emulators rename them, e.g. X
 #: shares → retweet_count, saves → bookmark_count, comments → reply_count).
-_NETWORK_PROFILE: dict[str, dict] = {
-    "x": {"reach": 0.22, "half_life": 6, "split": {"likes": 0.62, "comments": 0.1, "shares": 0.16, "saves": 0.07, "link_clicks": 0.05}},
-    "youtube": {"reach": 0.18, "half_life": 72, "split": {"likes": 0.8, "comments": 0.12, "shares": 0.08}},
-    "facebook": {"reach": 0.07, "half_life": 12, "split": {"likes": 0.66, "comments": 0.12, "shares": 0.1, "link_clicks": 0.12}},
-    "instagram": {"reach": 0.28, "half_life": 18, "split": {"likes": 0.78, "comments": 0.06, "shares": 0.06, "saves": 0.1}},
-    "linkedin": {"reach": 0.2, "half_life": 24, "split": {"likes": 0.7, "comments": 0.08, "shares": 0.07, "link_clicks": 0.15}},
-}  # fmt: skip
 
 _OWNED_TEXTS = {
     "fr": [
@@ -461,7 +460,7 @@ class _Generator:
         return self.rng.choice(templates).format(**fields).strip()
 
     def _final_metrics(self, account: SandboxAccount, kind: str) -> dict[str, int]:
-        profile = _NETWORK_PROFILE[account.network]
+        profile = NETWORK_PROFILES[account.network]
         # Bought followers never see the posts: few views, and interactions that barely vary.
         spread = 0.05 if account.bought_followers else 0.6
         reach_factor = profile["reach"] * (0.08 if account.bought_followers else 1.0)
@@ -506,7 +505,7 @@ class _Generator:
                 link=self.spec.brand.website if "{link}" not in text and account.role == "owned" and self.rng.random() < 0.3 else None,
                 media=media,
                 final=self._final_metrics(account, kind),
-                half_life_hours=_NETWORK_PROFILE[account.network]["half_life"],
+                half_life_hours=NETWORK_PROFILES[account.network]["half_life"],
                 extra={"lang": lang},
             )
             self.world.add_post(post)

@@ -17,6 +17,17 @@ from typing import Any
 
 METRIC_NAMES = ("impressions", "reach", "likes", "comments", "shares", "saves", "video_views", "link_clicks")
 
+#: How each network's audience meets a post: the share of followers who see it, how fast its
+#: counters settle (half-life, hours) and how interactions split. The scenario generates the
+#: history from it; the emulators use it for the posts published through their API.
+NETWORK_PROFILES: dict[str, dict[str, Any]] = {
+    "x": {"reach": 0.22, "half_life": 6, "split": {"likes": 0.62, "comments": 0.1, "shares": 0.16, "saves": 0.07, "link_clicks": 0.05}},
+    "youtube": {"reach": 0.18, "half_life": 72, "split": {"likes": 0.8, "comments": 0.12, "shares": 0.08}},
+    "facebook": {"reach": 0.07, "half_life": 12, "split": {"likes": 0.66, "comments": 0.12, "shares": 0.1, "link_clicks": 0.12}},
+    "instagram": {"reach": 0.28, "half_life": 18, "split": {"likes": 0.78, "comments": 0.06, "shares": 0.06, "saves": 0.1}},
+    "linkedin": {"reach": 0.2, "half_life": 24, "split": {"likes": 0.7, "comments": 0.08, "shares": 0.07, "link_clicks": 0.15}},
+}  # fmt: skip
+
 
 @dataclass
 class SandboxAccount:
@@ -58,6 +69,20 @@ class SandboxPost:
         age_hours = max(0.0, (when - self.created_at).total_seconds() / 3600)
         share = 1 - math.exp(-age_hours * math.log(2) / self.half_life_hours)
         return {name: int(value * share) for name, value in self.final.items()}
+
+
+def api_post_metrics(account: SandboxAccount, kind: str) -> dict[str, int]:
+    """Final metrics of a post published through an emulator's API: its network's profile
+    applied to the account's audience, without the random spread of the generated history."""
+    profile = NETWORK_PROFILES[account.network]
+    seen = max(1, account.followers) * profile["reach"]
+    interactions = seen * account.engagement_rate
+    metrics = {name: int(interactions * share) for name, share in profile["split"].items()}
+    metrics["reach"] = int(seen)
+    metrics["impressions"] = int(seen * 1.4)
+    if kind in ("reel", "video"):
+        metrics["video_views"] = int(seen * 1.8)
+    return metrics
 
 
 @dataclass
