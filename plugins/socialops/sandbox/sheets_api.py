@@ -16,7 +16,8 @@ import re
 from typing import Any
 from urllib.parse import unquote
 
-from socialops.sandbox.server import Emulator, Request, Response, route
+from socialops.sandbox.google import google_error
+from socialops.sandbox.server import Emulator, Refusal, Request, Response, route
 
 API_KEY = "sandbox-api-key"
 #: A new Google sheet has 1000 rows and 26 columns; ranges are clipped to the grid.
@@ -25,25 +26,9 @@ MIN_ROWS, MIN_COLUMNS = 1000, 26
 _CELL = re.compile(r"^([A-Z]*)(\d*)$")
 
 
-def google_error(code: int, status: str, message: str, reason: str) -> Response:
-    return Response(
-        code,
-        {
-            "error": {
-                "code": code,
-                "message": message,
-                "status": status,
-                "errors": [{"message": message, "domain": "global", "reason": reason}],
-                "details": [
-                    {
-                        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-                        "reason": reason,
-                        "domain": "googleapis.com",
-                    }
-                ],
-            }
-        },
-    )
+def sheets_error(status: int, state: str, message: str, reason: str) -> Refusal:
+    """A refusal in Sheets v4's shape: canonical ``status`` and an ``ErrorInfo`` detail."""
+    return Refusal(google_error(status, reason, message, state=state, error_info=True))
 
 
 def column_number(letters: str) -> int:
@@ -85,18 +70,22 @@ class SheetsEmulator(Emulator):
         return {"conn_type": "google_sheets", "host": f"{base_url}/sheets", "password": API_KEY}
 
     def rate_limited(self, request, reset_at) -> Response:
-        return google_error(
+        return sheets_error(
             429,
             "RESOURCE_EXHAUSTED",
             "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per user'.",
             "rateLimitExceeded",
-        )
+        ).response
 
     def server_error(self, request: Request) -> Response:
-        return google_error(503, "UNAVAILABLE", "The service is currently unavailable.", "backendError")
+        return sheets_error(503, "UNAVAILABLE", "The service is currently unavailable.", "backendError").response
 
     def expired_token(self, request: Request) -> Response:
-        return google_error(
+        return self._unauthenticated().response
+
+    @staticmethod
+    def _unauthenticated() -> Refusal:
+        return sheets_error(
             401,
             "UNAUTHENTICATED",
             "Request had invalid authentication credentials. Expected OAuth 2 access token, "
@@ -105,31 +94,29 @@ class SheetsEmulator(Emulator):
         )
 
     def not_found(self, request: Request) -> Response:
-        return google_error(404, "NOT_FOUND", f"No sandbox endpoint {request.method} {request.path}", "notFound")
+        return sheets_error(404, "NOT_FOUND", f"No sandbox endpoint {request.method} {request.path}", "notFound").response
 
-    def _auth_error(self, request: Request) -> Response | None:
-        key = request.arg("key")
+    def _authorize(self, request: Request) -> None:
+        """An OAuth token not revoked, or the sandbox's API key (``?key=``)."""
         token = request.bearer
         if token:
-            return self.expired_token(request) if token in self.world.revoked_tokens else None
+            if token in self.world.revoked_tokens:
+                raise self._unauthenticated()
+            return
+        key = request.arg("key")
         if key is None:
-            return google_error(
-                403,
-                "PERMISSION_DENIED",
-                "The request is missing a valid API key.",
-                "forbidden",
-            )
+            raise sheets_error(403, "PERMISSION_DENIED", "The request is missing a valid API key.", "forbidden")
         if key != API_KEY:
-            return google_error(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", "API_KEY_INVALID")
-        return None
+            raise sheets_error(
+                400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", "API_KEY_INVALID"
+            )
 
-    def _spreadsheet(self, request: Request) -> tuple[dict[str, list[list[str]]] | None, Response | None]:
-        if failure := self._auth_error(request):
-            return None, failure
+    def _spreadsheet(self, request: Request) -> dict[str, list[list[str]]]:
+        self._authorize(request)
         spreadsheet = self.world.sheets.get(unquote(request.params["id"]))
         if spreadsheet is None:
-            return None, google_error(404, "NOT_FOUND", "Requested entity was not found.", "notFound")
-        return spreadsheet, None
+            raise sheets_error(404, "NOT_FOUND", "Requested entity was not found.", "notFound")
+        return spreadsheet
 
     @staticmethod
     def _grid(rows: list[list[str]]) -> tuple[int, int]:
@@ -137,9 +124,7 @@ class SheetsEmulator(Emulator):
 
     @route("GET", r"/v4/spreadsheets/(?P<id>[^/]+)")
     def get_spreadsheet(self, request: Request) -> Response:
-        spreadsheet, failure = self._spreadsheet(request)
-        if failure:
-            return failure
+        spreadsheet = self._spreadsheet(request)
         sheets = []
         for index, (title, rows) in enumerate(spreadsheet.items()):
             row_count, column_count = self._grid(rows)
@@ -167,16 +152,14 @@ class SheetsEmulator(Emulator):
 
     @route("GET", r"/v4/spreadsheets/(?P<id>[^/]+)/values/(?P<range>[^/]+)")
     def get_values(self, request: Request) -> Response:
-        spreadsheet, failure = self._spreadsheet(request)
-        if failure:
-            return failure
+        spreadsheet = self._spreadsheet(request)
         a1 = unquote(request.params["range"])
         title, cells = split_range(a1)
         title = title if title is not None else next(iter(spreadsheet), "")
         rows = spreadsheet.get(title)
         bounds = _parse_cells(cells)
         if rows is None or bounds is None:
-            return google_error(400, "INVALID_ARGUMENT", f"Unable to parse range: {a1}", "badRequest")
+            raise sheets_error(400, "INVALID_ARGUMENT", f"Unable to parse range: {a1}", "badRequest")
         row_count, column_count = self._grid(rows)
         first_col, first_row, last_col, last_row = bounds
         last_col = min(last_col or column_count, column_count)
@@ -186,7 +169,9 @@ class SheetsEmulator(Emulator):
         ]
         dimension = (request.arg("majorDimension") or "ROWS").upper()
         if dimension not in ("ROWS", "COLUMNS"):
-            return google_error(400, "INVALID_ARGUMENT", f"Invalid value at 'major_dimension' ({dimension})", "badRequest")
+            raise sheets_error(
+                400, "INVALID_ARGUMENT", f"Invalid value at 'major_dimension' ({dimension})", "badRequest"
+            )
         if dimension == "COLUMNS":
             width = max((len(r) for r in picked), default=0)
             picked = [[r[i] if i < len(r) else "" for r in picked] for i in range(width)]

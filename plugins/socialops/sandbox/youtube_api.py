@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from socialops.sandbox.google import google_error
 from socialops.sandbox.server import Emulator, Request, Response, route
 from socialops.sandbox.world import SandboxAccount, SandboxMention, SandboxPost, World
 
@@ -48,17 +49,6 @@ SUBSCRIBER_METRICS = ("subscribersGained", "subscribersLost")
 
 def rfc3339(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def google_error(status: int, reason: str, message: str, *, domain: str = "global", state: str | None = None) -> Response:
-    error: dict[str, Any] = {
-        "code": status,
-        "message": message,
-        "errors": [{"message": message, "domain": domain, "reason": reason}],
-    }
-    if state:
-        error["status"] = state
-    return Response(status, {"error": error})
 
 
 def bad_request(message: str, reason: str = "badRequest") -> Response:
