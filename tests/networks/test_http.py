@@ -6,6 +6,7 @@ import socket
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from tests.support.adapters import Sleeps
 
 from socialops.networks import (
     AuthError,
@@ -52,11 +53,6 @@ class StatusEmulator(Emulator):
     def create(self, request: Request) -> Response:
         self.created += 1
         return Response(201, {"id": self.created})
-
-
-class Sleeps(list):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
 
 
 class EchoAdapter(NetworkAdapter):

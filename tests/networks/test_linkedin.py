@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 import json
-import threading
 from datetime import date, timedelta
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from tests.support.adapters import Sleeps, logged, sandbox_settings, serving_files
 from tests.support.linkedin_world import NOW, ORG, RIVAL_ORG, build_linkedin_world, post_urn
 
 from socialops.networks import (
     AuthError,
-    ConnectionSettings,
     Draft,
     DuplicateContent,
     InvalidRequest,
@@ -37,11 +34,6 @@ from socialops.sandbox.linkedin_api import LinkedInEmulator
 SINCE = NOW - timedelta(days=1)
 
 
-class Sleeps(list):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
 @pytest.fixture
 def server():
     with SandboxServer(Sandbox(build_linkedin_world, [LinkedInEmulator])) as running:
@@ -54,13 +46,7 @@ def sandbox(server):
 
 
 def make_adapter(server, **extras) -> LinkedInAdapter:
-    connection = LinkedInEmulator.connection(server.url)
-    settings = ConnectionSettings(
-        conn_id="linkedin_default",
-        host=connection["host"],
-        password=connection["password"],
-        extras={**connection["extra"], "backoff_base": 0.01, **extras},
-    )
+    settings = sandbox_settings(LinkedInEmulator, server.url, **extras)
     return LinkedInAdapter(settings, sleep=Sleeps(), now=lambda: NOW)
 
 
@@ -69,14 +55,6 @@ def adapter(server):
     adapter = make_adapter(server)
     yield adapter
     adapter.close()
-
-
-def logged(sandbox, method=None, path=None):
-    return [
-        r
-        for r in sandbox.requests
-        if (method is None or r["method"] == method) and (path is None or r["path"] == path)
-    ]
 
 
 # -- the little text format and Rest.li queries -----------------------------------------------
@@ -136,21 +114,13 @@ def test_publishes_an_image_after_uploading_it(adapter, sandbox, tmp_path):
     assert upload["bytes"] == len(b"\x89PNG fake")
 
 
-class QuietFiles(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - stdlib signature
-        pass
-
-
 def test_publishes_an_image_from_a_url_after_downloading_it(adapter, sandbox, tmp_path):
     (tmp_path / "remote.jpg").write_bytes(b"\xff\xd8remote")
-    handler = functools.partial(QuietFiles, directory=str(tmp_path))
-    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as media_server:
-        threading.Thread(target=media_server.serve_forever, daemon=True).start()
-        url = f"http://127.0.0.1:{media_server.server_address[1]}/remote.jpg"
+    with serving_files(tmp_path) as base:
+        url = f"{base}/remote.jpg"
         receipt = adapter.publish(Draft("brand", "From a CDN", media=(url,)), "linkedin:e:1")
         with pytest.raises(InvalidRequest, match="answered 404"):
             adapter.publish(Draft("brand", "Gone", media=(url.replace("remote", "gone"),)), "e:2")
-        media_server.shutdown()
     assert sandbox.world.post("linkedin", receipt.external_id).kind == "image"
     upload = next(iter(sandbox.emulators["linkedin"].uploads.values()))
     assert upload["bytes"] == len(b"\xff\xd8remote")
@@ -242,7 +212,8 @@ def test_recent_posts_page_with_start_and_count(adapter, sandbox, monkeypatch):
     monkeypatch.setattr(linkedin, "PAGE_SIZE", 5)
     posts = adapter.recent_posts("brand", SINCE)
     assert len(posts) == 12
-    assert [r["query"]["start"] for r in logged(sandbox, "GET", "/rest/posts")] == ["0", "5", "10"]
+    listings = logged(sandbox, method="GET", path="/rest/posts")
+    assert [r["query"]["start"] for r in listings] == ["0", "5", "10"]
 
 
 def test_post_statistics_are_batched_50_per_call(server):
@@ -250,7 +221,7 @@ def test_post_statistics_are_batched_50_per_call(server):
     server.sandbox.reset()
     adapter = make_adapter(server, organization_urn=ORG)
     assert len(adapter.post_metrics([post_urn(n) for n in range(120)])) == 120
-    calls = logged(server.sandbox, "GET", "/rest/organizationalEntityShareStatistics")
+    calls = logged(server.sandbox, method="GET", path="/rest/organizationalEntityShareStatistics")
     assert [r["query"]["shares"].count("urn:li:share:") for r in calls] == [50, 50, 20]
 
 
@@ -260,7 +231,7 @@ def test_429_is_rate_limited_until_the_daily_reset(adapter, sandbox):
     with pytest.raises(RateLimited, match="assuming its daily window") as caught:
         adapter.recent_posts("brand", SINCE)
     assert caught.value.retry_at.isoformat() == "2026-11-21T00:00:00+00:00"
-    assert len(logged(sandbox, "GET", "/rest/posts")) == 1
+    assert len(logged(sandbox, method="GET", path="/rest/posts")) == 1
 
 
 def test_5xx_is_retried_on_reads_and_not_on_writes(adapter, sandbox):
@@ -273,7 +244,7 @@ def test_5xx_is_retried_on_reads_and_not_on_writes(adapter, sandbox):
     )
     with pytest.raises(OutcomeUnknown, match="INTERNAL_SERVER_ERROR"):
         adapter.publish(Draft("brand", "Hello"), "linkedin:e:1")
-    assert len(logged(sandbox, "POST", "/rest/posts")) == 1
+    assert len(logged(sandbox, method="POST", path="/rest/posts")) == 1
 
 
 def test_timeout_after_apply_is_outcome_unknown_then_found_exactly_once(server):

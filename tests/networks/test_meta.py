@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from tests.support.adapters import Clock, logged, sandbox_settings
 from tests.support.ads_world import (
     CAMPAIGN_DAYS,
     FIRST_DAY,
@@ -46,21 +47,6 @@ EMULATORS = {"facebook": FacebookEmulator, "instagram": InstagramEmulator}
 ADAPTERS = {"facebook": FacebookAdapter, "instagram": InstagramAdapter}
 
 
-class Clock(list):
-    """The adapter's clock: starts at NOW, and each (recorded) sleep moves it forward."""
-
-    def __init__(self):
-        super().__init__()
-        self.current = NOW
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-        self.current += timedelta(seconds=seconds)
-
-    def now(self):
-        return self.current
-
-
 @pytest.fixture
 def server():
     with SandboxServer(Sandbox(build_meta_world, [FacebookEmulator, InstagramEmulator])) as running:
@@ -73,19 +59,8 @@ def sandbox(server):
 
 
 def make_adapter(server, network: str, **extras):
-    connection = EMULATORS[network].connection(server.url)
-    settings = ConnectionSettings(
-        conn_id=f"{network}_default",
-        host=connection["host"],
-        password=connection["password"],
-        extras={
-            **connection["extra"],
-            "backoff_base": 0.01,
-            "container_poll_interval": 1,
-            **extras,
-        },
-    )
-    clock = Clock()
+    settings = sandbox_settings(EMULATORS[network], server.url, container_poll_interval=1, **extras)
+    clock = Clock(NOW)
     return ADAPTERS[network](settings, sleep=clock, now=clock.now)
 
 
@@ -101,16 +76,6 @@ def instagram(server):
     adapter = make_adapter(server, "instagram")
     yield adapter
     adapter.close()
-
-
-def logged(sandbox, network, method=None, path=None):
-    return [
-        r
-        for r in sandbox.requests
-        if r["network"] == network
-        and (method is None or r["method"] == method)
-        and (path is None or r["path"] == path)
-    ]
 
 
 # -- Facebook: happy paths -------------------------------------------------------------------

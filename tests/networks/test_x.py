@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import json
-import threading
 from datetime import UTC, datetime, timedelta
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import select
+from tests.support.adapters import Sleeps, logged, sandbox_settings, serving_files
 from tests.support.x_world import BRAND_ID, JPEG, MP4, NOW, PNG, RIVAL_ID, build_x_world
 
 from socialops.networks import (
     AuthError,
-    ConnectionSettings,
     Draft,
     DuplicateContent,
     InvalidRequest,
@@ -45,25 +43,12 @@ def sandbox(server):
     return server.sandbox
 
 
-class Sleeps(list):
-    """Records the waits instead of sleeping."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
 def make_adapter(server, *, sleep=None, bearer_only=False, **extras) -> XAdapter:
-    connection = XEmulator.connection(server.url)
-    settings_extras = {**connection["extra"], "backoff_base": 0.01, **extras}
+    settings = sandbox_settings(XEmulator, server.url, **extras)
     if bearer_only:
-        for name in ("consumer_key", "consumer_secret", "access_token", "access_token_secret"):
-            settings_extras.pop(name)
-    settings = ConnectionSettings(
-        conn_id="x_default",
-        host=connection["host"],
-        password=connection["password"],
-        extras=settings_extras,
-    )
+        oauth1 = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
+        extras = {k: v for k, v in settings.extras.items() if k not in oauth1}
+        settings = dataclasses.replace(settings, extras=extras)
     return XAdapter(settings, sleep=Sleeps() if sleep is None else sleep, now=lambda: NOW)
 
 
@@ -72,16 +57,6 @@ def adapter(server):
     adapter = make_adapter(server)
     yield adapter
     adapter.close()
-
-
-def x_requests(sandbox, method=None, path=None):
-    return [
-        r
-        for r in sandbox.requests
-        if r["network"] == "x"
-        and (method is None or r["method"] == method)
-        and (path is None or r["path"] == path)
-    ]
 
 
 # -- happy paths --------------------------------------------------------------------------------
@@ -145,7 +120,7 @@ def test_recent_posts_follow_pagination(server, sandbox):
     posts = adapter.recent_posts("rival", SINCE)
 
     assert len(posts) == 230  # the rival's post of two days ago is before `since`
-    timeline = x_requests(sandbox, "GET", f"/2/users/{RIVAL_ID}/tweets")
+    timeline = logged(sandbox, "x", "GET", f"/2/users/{RIVAL_ID}/tweets")
     assert [r["query"].get("pagination_token") is not None for r in timeline] == [False, True, True]
     assert all(r["query"]["max_results"] == "100" for r in timeline)
     assert posts[0].created_at > posts[-1].created_at
@@ -193,7 +168,7 @@ def test_post_metrics_batches_at_100_ids(server, sandbox):
     metrics = adapter.post_metrics(ids)
 
     assert [m.post_id for m in metrics] == ids
-    lookups = x_requests(sandbox, "GET", "/2/tweets")
+    lookups = logged(sandbox, "x", "GET", "/2/tweets")
     assert [len(r["query"]["ids"].split(",")) for r in lookups] == [100, 100, 50]
     assert adapter.api_calls == {"GET /2/tweets": 3}
     assert metrics[249].likes == world.post("x", ids[249]).metrics_at(NOW)["likes"]
@@ -216,7 +191,7 @@ def test_mentions_paginate_with_next_token_and_carry_authors(adapter, sandbox):
     mentions = adapter.mentions("brand -from:brand", SINCE)
 
     assert len(mentions) == 30 + 150
-    searches = x_requests(sandbox, "GET", "/2/tweets/search/recent")
+    searches = logged(sandbox, "x", "GET", "/2/tweets/search/recent")
     assert len(searches) == 2 and "next_token" in searches[1]["query"]
     first = mentions[0]
     assert (first.author_id, first.author_handle, first.kind) == ("1000000003", "fan", "mention")
@@ -227,7 +202,7 @@ def test_mentions_paginate_with_next_token_and_carry_authors(adapter, sandbox):
 def test_mentions_never_ask_for_more_than_the_seven_days_of_recent_search(adapter, sandbox):
     adapter.mentions("@brand", NOW - timedelta(days=30))
     start = datetime.fromisoformat(
-        x_requests(sandbox, "GET", "/2/tweets/search/recent")[0]["query"]["start_time"]
+        logged(sandbox, "x", "GET", "/2/tweets/search/recent")[0]["query"]["start_time"]
     )
     assert start >= NOW - timedelta(days=7)
 
@@ -237,7 +212,7 @@ def test_comments_search_the_conversations_of_own_posts(adapter, sandbox):
 
     assert {c.mention_id for c in comments} == {"1860000000000000000", "1860000000000000001"}
     assert all(c.kind == "comment" and c.in_reply_to == NEWEST_POST for c in comments)
-    query = x_requests(sandbox, "GET", "/2/tweets/search/recent")[0]["query"]["query"]
+    query = logged(sandbox, "x", "GET", "/2/tweets/search/recent")[0]["query"]["query"]
     assert query == f"conversation_id:{NEWEST_POST} OR conversation_id:1800000000000000001"
 
 
@@ -461,7 +436,7 @@ def test_four_images_are_attached_in_order(adapter, sandbox):
     receipt = publish_media(adapter, JPEG, PNG, PNG, JPEG)
 
     post = sandbox.world.post("x", receipt.external_id)
-    uploads = x_requests(sandbox, "POST", "/2/media/upload")
+    uploads = logged(sandbox, "x", "POST", "/2/media/upload")
     assert len(uploads) == 4 and len(post.media) == 4
     assert [m["url"].rsplit(".", 1)[1] for m in post.extra["media"]] == [
         "jpeg",
@@ -613,15 +588,8 @@ def test_a_lost_answer_to_the_post_is_reconciled_without_uploading_again(server,
 @pytest.fixture
 def media_host(tmp_path):
     """A plain web server serving ``tmp_path``: the media URLs of a calendar."""
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
-    handler.log_message = lambda *args: None
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    yield tmp_path, f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+    with serving_files(tmp_path) as base:
+        yield tmp_path, base
 
 
 def test_a_media_url_is_downloaded_then_uploaded(adapter, sandbox, media_host):

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from tests.support.adapters import Sleeps, sandbox_settings
 from tests.support.youtube_world import (
     BRAND_CHANNEL,
     FAN_CHANNEL,
@@ -52,23 +53,13 @@ def emulator(server: SandboxServer) -> YouTubeEmulator:
     return server.sandbox.emulators["youtube"]
 
 
-class Sleeps(list):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
 @pytest.fixture
 def sleeps() -> Sleeps:
     return Sleeps()
 
 
 def settings_for(server: SandboxServer, **extras) -> ConnectionSettings:
-    connection = YouTubeEmulator.connection(server.url)
-    return ConnectionSettings(
-        conn_id="youtube_default",
-        host=connection["host"],
-        extras={**connection["extra"], "timeout": 5, **extras},
-    )
+    return sandbox_settings(YouTubeEmulator, server.url, **{"timeout": 5, **extras})
 
 
 @pytest.fixture
