@@ -1,13 +1,16 @@
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from socialops.calendar.entries import parse_rows
 from socialops.calendar.sync import HOLD_PREFIX, sync_calendar
 from socialops.calendar.validation import validate_entry
 from socialops.networks.idempotency import idempotency_key
-from socialops.warehouse.engine import session_scope
+from socialops.warehouse.engine import create_warehouse_engine, session_scope
 from socialops.warehouse.models import CalendarEntry, Publication
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -143,3 +146,23 @@ def test_in_flight_publications_are_never_touched(warehouse_engine):
         "publishing",
     )
     assert pubs[("e1", "x")].idempotency_key == idempotency_key("e1", "x", "Bonjour")
+
+
+@pytest.mark.postgres
+def test_overlapping_syncs_of_a_new_entry_create_it_once_on_postgres(pg_engine):
+    # Without the sync lock both transactions see no entry and both insert it: one fails.
+    engines = [create_warehouse_engine(pg_engine.url) for _ in range(4)]
+    start = threading.Barrier(len(engines))
+
+    def run(engine):
+        start.wait()
+        return sync(engine, row("e1"), row("e2", networks="x")).created
+
+    try:
+        with ThreadPoolExecutor(len(engines)) as pool:
+            created = list(pool.map(run, engines))
+    finally:
+        for engine in engines:
+            engine.dispose()
+    assert sorted(created) == [0, 0, 0, 2]
+    assert sorted(publications(pg_engine)) == [("e1", "linkedin"), ("e1", "x"), ("e2", "x")]
