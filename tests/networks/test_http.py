@@ -17,7 +17,7 @@ from socialops.networks import (
     RateLimited,
     TransientError,
 )
-from socialops.networks.http import RestClient, api_root
+from socialops.networks.http import RestClient, api_root, media_download
 from socialops.sandbox import Emulator, Request, Response, Sandbox, SandboxServer, route
 from socialops.sandbox.world import World
 
@@ -194,3 +194,27 @@ def test_a_read_without_json_is_transient(client):
         TransientError, match="GET /html answered 200 without JSON: <html>captive portal"
     ):
         client.get("/html", endpoint="GET /html")
+
+
+@pytest.mark.parametrize(
+    ("code", "error"), [("404", InvalidRequest), ("429", TransientError), ("503", TransientError)]
+)
+def test_a_media_host_error_may_pass_only_when_the_host_says_so(server, code, error):
+    adapter = EchoAdapter(ConnectionSettings(conn_id="echo_default"))
+    with pytest.raises(error, match=f"downloading image .* answered {code}") as caught:
+        with media_download(adapter, f"{server.url}/echo/status/{code}", "post e1", "image"):
+            pass
+    assert type(caught.value) is error and caught.value.status == int(code)
+    assert adapter.api_calls == {"GET media source": 1}
+
+
+def test_a_media_download_gives_the_body_or_a_transient_error_when_the_host_is_down(server):
+    adapter = EchoAdapter(ConnectionSettings(conn_id="echo_default"))
+    with media_download(adapter, f"{server.url}/echo/ok", "post e1", "image") as response:
+        assert response.json() == {"ok": True}
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/photo.jpg"
+    with pytest.raises(TransientError, match="cannot download image .*photo.jpg"):
+        with media_download(adapter, closed, "post e1", "image"):
+            pass

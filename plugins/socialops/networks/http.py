@@ -14,7 +14,8 @@ with ``find_published`` before sending it again, or the post could appear twice.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -187,6 +188,35 @@ class RestClient:
 
     def close(self) -> None:
         self.session.close()
+
+
+@contextmanager
+def media_download(
+    adapter: NetworkAdapter, url: str, what: str, kind: str
+) -> Iterator[requests.Response]:
+    """A streamed GET of a media file (``kind``: image, video) from its own host, for upload.
+
+    Counted as ``GET media source``. Not sent through the adapter's API session: the media
+    host must never see the network's credentials. A 5xx or 429 from that host, or a dropped
+    connection (while reading the body too), may pass: :class:`TransientError`; another
+    error status will not: :class:`InvalidRequest`.
+    """
+    adapter.count_call("GET media source")
+    try:
+        with requests.get(url, stream=True, timeout=adapter.settings.timeout) as response:
+            status = response.status_code
+            if status >= 400:
+                error = TransientError if status >= 500 or status == 429 else InvalidRequest
+                raise error(
+                    adapter.network,
+                    f"{what}: downloading {kind} {url} answered {status}",
+                    status=status,
+                )
+            yield response
+    except requests.RequestException as exc:
+        raise TransientError(
+            adapter.network, f"{what}: cannot download {kind} {url} ({type(exc).__name__})"
+        ) from exc
 
 
 def _never_sent(exc: requests.RequestException) -> bool:

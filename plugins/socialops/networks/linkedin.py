@@ -38,7 +38,7 @@ from socialops.networks.errors import (
     RateLimited,
     TransientError,
 )
-from socialops.networks.http import RestClient, api_root, error_text, json_body
+from socialops.networks.http import RestClient, api_root, json_body, media_download
 from socialops.networks.records import (
     AccountMetrics,
     Draft,
@@ -360,20 +360,8 @@ class LinkedInAdapter(NetworkAdapter):
     def _read_media(self, media: str, what: str) -> tuple[bytes, str]:
         content_type = mimetypes.guess_type(media.split("?")[0])[0] or "application/octet-stream"
         if media.startswith(("http://", "https://")):
-            self.count_call("GET media source")
-            try:
-                response = requests.get(media, timeout=self.settings.timeout)
-            except requests.RequestException as exc:
-                raise TransientError(
-                    self.network, f"post {what}: cannot download image {media}: {exc}"
-                ) from exc
-            if not response.ok:
-                error = TransientError if response.status_code >= 500 else InvalidRequest
-                raise error(
-                    self.network,
-                    f"post {what}: image {media} answered {response.status_code}: {error_text(response)}",
-                )
-            return response.content, response.headers.get("Content-Type", content_type)
+            with media_download(self, media, f"post {what}", "image") as response:
+                return response.content, response.headers.get("Content-Type", content_type)
         path = Path(media)
         if not path.is_file():
             raise InvalidRequest(

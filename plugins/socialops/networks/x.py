@@ -62,6 +62,7 @@ from socialops.networks.errors import (
     RateLimited,
     TransientError,
 )
+from socialops.networks.http import media_download
 from socialops.networks.idempotency import matches
 from socialops.networks.records import (
     AccountMetrics,
@@ -563,37 +564,18 @@ class XAdapter(NetworkAdapter):
 
     def _download(self, url: str, kind: str, target: Path, what: str) -> Path:
         """Save ``url`` to ``target``, stopping as soon as it is larger than X would take."""
-        self.count_call("GET media source")
         limit = MAX_BYTES[kind]
-        try:
-            # Not through the client's session: the media host must never see X credentials.
-            with requests.get(url, stream=True, timeout=self.settings.timeout) as response:
-                if response.status_code >= 400:
-                    # The media host, not X: a 5xx or 429 may pass, a 404 will not.
-                    error = (
-                        TransientError
-                        if response.status_code >= 500 or response.status_code == 429
-                        else InvalidRequest
-                    )
-                    raise error(
-                        self.network,
-                        f"{what}: downloading {url} answered {response.status_code}",
-                        status=response.status_code,
-                    )
-                declared = response.headers.get("Content-Length", "")
-                if declared.isdigit() and int(declared) > limit:
-                    raise self._too_big(url, kind, int(declared), what)
-                size = 0
-                with target.open("wb") as out:
-                    for chunk in response.iter_content(64 * 1024):
-                        size += len(chunk)
-                        if size > limit:
-                            raise self._too_big(url, kind, size, what)
-                        out.write(chunk)
-        except requests.RequestException as exc:
-            raise TransientError(
-                self.network, f"{what}: cannot download {url} ({type(exc).__name__})"
-            ) from exc
+        with media_download(self, url, what, kind) as response:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise self._too_big(url, kind, int(declared), what)
+            size = 0
+            with target.open("wb") as out:
+                for chunk in response.iter_content(64 * 1024):
+                    size += len(chunk)
+                    if size > limit:
+                        raise self._too_big(url, kind, size, what)
+                    out.write(chunk)
         return target
 
     def _upload(self, media: MediaFile, what: str) -> str:
