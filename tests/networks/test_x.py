@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import socket
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -338,6 +339,17 @@ def test_dropped_connection_on_a_read_is_transient(server, sandbox):
     with pytest.raises(TransientError) as caught:
         adapter.check()
     assert not isinstance(caught.value, OutcomeUnknown)
+
+
+def test_a_post_to_a_host_refusing_connections_is_transient_not_unknown():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"  # nothing listens once closed
+    adapter = XAdapter(sandbox_settings(XEmulator, closed, max_attempts=2), sleep=Sleeps())
+    with pytest.raises(TransientError, match="could not connect to X") as caught:
+        adapter.publish(Draft("brand", "Never sent"), idempotency_key("e", "x", "Never sent"))
+    assert not isinstance(caught.value, OutcomeUnknown)
+    assert adapter.api_calls["POST /2/tweets"] == 2  # a post that never left may be sent again
 
 
 def test_expired_token_names_the_connection(server, sandbox):

@@ -41,7 +41,6 @@ from googleapiclient.discovery import Resource, build
 from googleapiclient.errors import HttpError
 from googleapiclient.http import HttpRequest
 from httplib2 import Response as HttplibResponse
-from urllib3.exceptions import ConnectTimeoutError
 
 from socialops.networks.base import ConnectionSettings
 from socialops.networks.errors import (
@@ -53,6 +52,7 @@ from socialops.networks.errors import (
     RateLimited,
     TransientError,
 )
+from socialops.networks.http import never_sent
 from socialops.networks.retry import RetryPolicy, call_with_retries, retry_after
 
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
@@ -250,7 +250,7 @@ class _CountedHttp:
                     uri, method, body, headers, count=self._count, **kwargs
                 )
             except requests.RequestException as exc:
-                if _applies_a_write(method, uri, headers or {}) and not _never_sent(exc):
+                if _applies_a_write(method, uri, headers or {}) and not never_sent(exc):
                     raise _AnswerLost(method, uri) from exc
                 raise
         self._count("")  # a foreign transport (tests' HttpMock): one call, no refresh visible
@@ -280,14 +280,6 @@ def _applies_a_write(method: str, uri: str, headers: Mapping[str, str]) -> bool:
     if match:
         return int(match.group(2)) + 1 == int(match.group(3))
     return True
-
-
-def _never_sent(exc: requests.RequestException) -> bool:
-    """A refused or timed-out connection means the server never saw the request."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return True
-    reason = getattr(exc.args[0], "reason", None) if exc.args else None
-    return isinstance(reason, ConnectTimeoutError)  # urllib3's NewConnectionError is one
 
 
 # -- execution and errors ----------------------------------------------------------------

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import requests
+from urllib3.exceptions import ConnectTimeoutError
 
 from socialops.networks.errors import (
     AuthError,
@@ -146,7 +147,7 @@ class RestClient:
         self, endpoint: str, exc: requests.RequestException, *, idempotent: bool
     ) -> NetworkError:
         reason = type(exc).__name__
-        if idempotent or _never_sent(exc):
+        if idempotent or never_sent(exc):
             return TransientError(
                 self.network, f"{endpoint}: no answer from {self.base_url} ({reason})"
             )
@@ -219,14 +220,14 @@ def media_download(
         ) from exc
 
 
-def _never_sent(exc: requests.RequestException) -> bool:
-    """Whether the request surely never reached the server (so even a write may be resent)."""
+def never_sent(exc: requests.RequestException) -> bool:
+    """Whether the request surely never reached the server, so even a write may be resent:
+    the connection timed out or was refused, or the host name did not resolve (urllib3's
+    ``NewConnectionError`` and ``NameResolutionError`` are ``ConnectTimeoutError`` subclasses)."""
     if isinstance(exc, requests.ConnectTimeout):
         return True
-    if isinstance(exc, requests.ConnectionError):
-        text = repr(exc)
-        return "NewConnectionError" in text or "NameResolutionError" in text
-    return False
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, ConnectTimeoutError)
 
 
 def error_text(response: requests.Response, limit: int = 300) -> str:

@@ -62,7 +62,7 @@ from socialops.networks.errors import (
     RateLimited,
     TransientError,
 )
-from socialops.networks.http import media_download
+from socialops.networks.http import media_download, never_sent
 from socialops.networks.idempotency import matches
 from socialops.networks.records import (
     AccountMetrics,
@@ -318,10 +318,12 @@ class XAdapter(NetworkAdapter):
             return call()
         except tweepy.HTTPException as exc:
             raise self._http_error(what, exc) from exc
-        except requests.ConnectTimeout as exc:
-            # The connection was never established, so not even a write can have been applied.
-            raise TransientError(self.network, f"{what}: could not connect to X ({exc})") from exc
         except requests.RequestException as exc:
+            if never_sent(exc):
+                # Not even a write can have been applied: it may be sent again.
+                raise TransientError(
+                    self.network, f"{what}: could not connect to X ({type(exc).__name__})"
+                ) from exc
             if write:
                 raise OutcomeUnknown(
                     self.network,
