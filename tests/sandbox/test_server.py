@@ -231,6 +231,33 @@ def test_clock_freezes_and_unfreezes(server):
     assert abs((running - datetime.now(UTC)).total_seconds()) < 5
 
 
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"now": "2026-12-01T08:00:00"}, "needs a time zone"),
+        ({"now": "tomorrow"}, "is not an ISO 8601 date-time"),
+        ([1], "expected"),
+        ("{not json", "not JSON"),
+    ],
+)
+def test_bad_admin_input_is_a_400_that_says_why(server, body, message):
+    kwargs = {"data": body} if isinstance(body, str) else {"json": body}
+    response = requests.post(f"{server.url}/_sandbox/clock", timeout=5, **kwargs)
+    assert response.status_code == 400 and message in response.json()["error"]
+    assert _admin(server, "GET", "/state").json()["now"] == NOW.isoformat()  # clock untouched
+
+
+def test_an_emulator_crash_is_a_500_naming_the_error_not_a_dropped_connection(server, monkeypatch):
+    def broken(request):
+        raise KeyError("oops")
+
+    for served in server.sandbox.emulators["notes"].routes:
+        monkeypatch.setattr(served, "handler", broken)
+    response = requests.get(f"{server.url}/notes/posts", timeout=5)
+    assert response.status_code == 500 and response.json()["detail"] == "KeyError: 'oops'"
+    assert _admin(server, "GET", "/requests").json()[-1]["status"] == 500
+
+
 def test_every_registered_emulator_loads():
     emulators = sandbox_package.emulator_types()
     assert [e.network for e in emulators] == list(sandbox_package.EMULATORS)

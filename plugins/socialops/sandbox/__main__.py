@@ -16,7 +16,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 EXIT_BAD_INPUT = 2
 EXIT_PORT_UNAVAILABLE = 3
@@ -29,13 +29,12 @@ def export_lines(url: str) -> list[str]:
 
 
 def _aware_datetime(raw: str) -> datetime:
+    from socialops.sandbox.server import parse_instant
+
     try:
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{raw!r} is not an ISO 8601 date-time") from None
-    if value.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"{raw!r} needs a time zone, e.g. 2026-11-21T10:00:00Z")
-    return value.astimezone(UTC)
+        return parse_instant(raw)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -19,9 +19,10 @@ import random
 import re
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -29,6 +30,20 @@ from urllib.parse import parse_qs, urlsplit
 from socialops.sandbox.world import World
 
 Handler = Callable[["Request"], "Response"]
+
+
+def parse_instant(raw: str) -> datetime:
+    """An ISO 8601 date-time with a time zone (``Z`` allowed), in UTC.
+
+    A naive time is refused: the world's clock is compared with aware datetimes everywhere.
+    """
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except (AttributeError, TypeError, ValueError):
+        raise ValueError(f"{raw!r} is not an ISO 8601 date-time") from None
+    if value.tzinfo is None:
+        raise ValueError(f"{raw!r} needs a time zone, e.g. 2026-11-21T10:00:00Z")
+    return value.astimezone(UTC)
 
 
 @dataclass
@@ -242,7 +257,12 @@ class Sandbox:
             elif fault and fault.kind == "expired_token":
                 response = emulator.expired_token(request)
             else:
-                response = self._dispatch(emulator, request)
+                try:
+                    response = self._dispatch(emulator, request)
+                except Exception as exc:  # noqa: BLE001 - an emulator bug must not look like a dropped connection
+                    traceback.print_exc()
+                    detail = f"{type(exc).__name__}: {exc}"
+                    response = Response(500, {"error": "sandbox emulator crashed", "detail": detail})
                 if fault and fault.kind == "timeout_after_apply":
                     response, hold = None, fault.hold_seconds
             self.requests.append(
@@ -273,7 +293,10 @@ class Sandbox:
 
     # -- admin -------------------------------------------------------------------------
     def admin(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> Response:
-        payload = json.loads(body) if body else {}
+        try:
+            payload = json.loads(body) if body else {}
+        except ValueError as exc:
+            return Response(400, {"error": f"the body is not JSON: {exc}"})
         with self.lock:
             if path == "/requests" and method == "GET":
                 network = query.get("network", [None])[0]
@@ -299,8 +322,12 @@ class Sandbox:
             if path == "/state" and method == "GET":
                 return Response(200, self.world.summary())
             if path == "/clock" and method == "POST":
-                raw = payload.get("now")
-                self.world.freeze(datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else None)
+                if not isinstance(payload, dict) or "now" not in payload:
+                    return Response(400, {"error": 'expected {"now": "<ISO time with a zone>"} or {"now": null}'})
+                try:
+                    self.world.freeze(parse_instant(payload["now"]) if payload["now"] else None)
+                except ValueError as exc:
+                    return Response(400, {"error": str(exc)})
                 return Response(200, {"now": self.world.now().isoformat()})
         return Response(404, {"error": f"no admin endpoint {method} /_sandbox{path}"})
 
