@@ -35,7 +35,11 @@ def settings_from_connection(conn: Any) -> ConnectionSettings:
 
 
 class SocialNetworkHook(BaseHook):
-    """Base of the per-network hooks; subclasses only name their network and connection type."""
+    """Base of the per-network hooks; subclasses only name their network and connection type.
+
+    No connection-form customisation (``get_ui_field_behaviour``): Airflow reads it only from
+    installed provider packages, which socialops is not; ``docs/networks/`` documents the fields.
+    """
 
     network: ClassVar[str]
     conn_name_attr = "conn_id"

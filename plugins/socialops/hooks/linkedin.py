@@ -8,8 +8,6 @@ member's OAuth access token (an administrator of the organization page), the ext
 
 from __future__ import annotations
 
-from typing import Any
-
 from socialops.hooks.base import SocialNetworkHook
 
 
@@ -18,17 +16,3 @@ class LinkedInHook(SocialNetworkHook):
     default_conn_name = "linkedin_default"
     conn_type = "linkedin"
     hook_name = "LinkedIn organization page"
-
-    @classmethod
-    def get_ui_field_behaviour(cls) -> dict[str, Any]:
-        return {
-            "hidden_fields": ["schema", "port", "login"],
-            "relabeling": {
-                "host": "API base URL (empty for api.linkedin.com)",
-                "password": "OAuth access token",
-            },
-            "placeholders": {
-                "host": "http://127.0.0.1:8800/linkedin for the sandbox",
-                "extra": '{"organization_urn": "urn:li:organization:123", "api_version": "202610"}',
-            },
-        }

@@ -7,8 +7,6 @@ the password is the app's bearer token, the extras ``consumer_key``, ``consumer_
 
 from __future__ import annotations
 
-from typing import Any
-
 from socialops.hooks.base import SocialNetworkHook
 
 
@@ -17,19 +15,3 @@ class XHook(SocialNetworkHook):
     default_conn_name = "x_default"
     conn_type = "x"
     hook_name = "X (Twitter)"
-
-    @classmethod
-    def get_ui_field_behaviour(cls) -> dict[str, Any]:
-        return {
-            "hidden_fields": ["schema", "port"],
-            "relabeling": {
-                "host": "API base URL (empty for api.twitter.com)",
-                "login": "Owned account handle",
-                "password": "Bearer token",
-            },
-            "placeholders": {
-                "host": "http://127.0.0.1:8800/x for the sandbox",
-                "extra": '{"consumer_key": "...", "consumer_secret": "...", '
-                '"access_token": "...", "access_token_secret": "...", "timeout": 30}',
-            },
-        }

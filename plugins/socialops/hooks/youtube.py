@@ -8,8 +8,6 @@ public reads. See ``docs/networks/youtube.md``.
 
 from __future__ import annotations
 
-from typing import Any
-
 from socialops.hooks.base import SocialNetworkHook
 
 
@@ -18,13 +16,3 @@ class YouTubeHook(SocialNetworkHook):
     default_conn_name = "youtube_default"
     conn_type = "youtube"
     hook_name = "YouTube"
-
-    @classmethod
-    def get_ui_field_behaviour(cls) -> dict[str, Any]:
-        return {
-            "hidden_fields": ["schema", "port", "login"],
-            "relabeling": {"host": "API endpoint (empty: Google)", "password": "API key (public reads only)"},
-            "placeholders": {
-                "extra": '{"client_id": "…", "client_secret": "…", "refresh_token": "…"}',
-            },
-        }
