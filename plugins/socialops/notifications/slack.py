@@ -86,10 +86,6 @@ def context(text: str) -> dict[str, Any]:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(text, MAX_CONTEXT_TEXT)}]}
 
 
-def divider() -> dict[str, Any]:
-    return {"type": "divider"}
-
-
 def pack_lines(lines: Iterable[str], limit: int = MAX_SECTION_TEXT) -> list[list[str]]:
     """Bullet lines (``• line``, each cut to ``limit``) grouped so each group fits one section."""
     groups: list[list[str]] = []
