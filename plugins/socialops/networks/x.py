@@ -437,9 +437,8 @@ class XAdapter(NetworkAdapter):
 
     # -- the protocol ----------------------------------------------------------------------
     def check(self) -> Profile:
-        user_auth = self.has_user_context
-        if not user_auth and not self._bearer:
-            self._read_with_user_context()
+        # GET /2/users/me needs a user: the OAuth 1.0a tokens, else a bearer that is a user's.
+        user_auth = self.has_user_context or self._read_with_user_context()
         body = self._read(
             "checking the X connection",
             lambda: self.client.get_me(user_fields=USER_FIELDS, user_auth=user_auth),
