@@ -22,7 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from socialops.sandbox.google import google_error
-from socialops.sandbox.server import Emulator, Request, Response, route
+from socialops.sandbox.server import Emulator, Refusal, Request, Response, route
 from socialops.sandbox.world import SandboxAccount, SandboxMention, SandboxPost, World
 
 NETWORK = "youtube"
@@ -154,44 +154,44 @@ class YouTubeEmulator(Emulator):
         """The channel the sandbox's OAuth grant belongs to: the first owned YouTube account."""
         return next((a for a in self.world.accounts.values() if a.network == NETWORK and a.role == "owned"), None)
 
-    def _caller(self, request: Request, *, oauth: bool) -> tuple[str | None, Response | None]:
-        """(the authorized channel id or None for an API key, an error response or None)."""
+    def _caller(self, request: Request, *, oauth: bool) -> str | None:
+        """The authorized channel id, or None for an API key; refused as Google does."""
         token = request.bearer
         if token:
             grant = self.access_tokens.get(token)
             if not grant or grant[1] <= self.world.now():
-                return None, self._unauthenticated()
-            return grant[0], None
+                raise Refusal(self._unauthenticated())
+            return grant[0]
         if request.headers.get("x-goog-api-key") or request.arg("key"):
-            return None, self._unauthenticated() if oauth else None
-        return None, google_error(
+            if oauth:
+                raise Refusal(self._unauthenticated())
+            return None
+        raise Refusal(google_error(
             401, "required", "Request is missing required authentication credential.", state="UNAUTHENTICATED"
-        )
+        ))
 
-    def _spend(self, units: int) -> Response | None:
+    def _spend(self, units: int) -> None:
         day = self.world.now().astimezone(PACIFIC).date()
         used = self.units_used.get(day, 0)
         if used + units > self.daily_quota:
-            return google_error(
+            raise Refusal(google_error(
                 403, "quotaExceeded",
                 'The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.',
                 domain="youtube.quota",
-            )
+            ))
         self.units_used[day] = used + units
-        return None
 
     def _admit(
         self, request: Request, parts: set[str], *, oauth: bool = False, cost: int = LIST_COST
-    ) -> tuple[str | None, set[str], Response | None]:
+    ) -> tuple[str | None, set[str]]:
         """Authenticate, check ``part`` against the ``parts`` served, then charge the quota.
 
-        Returns (the authorized channel id or None, the requested parts, an error or None).
+        Returns the authorized channel id (None for an API key) and the requested parts.
         """
-        caller, error = self._caller(request, oauth=oauth)
-        if error:
-            return caller, set(), error
-        requested, error = self._parts(request, parts)
-        return caller, requested, error or self._spend(cost)
+        caller = self._caller(request, oauth=oauth)
+        requested = self._parts(request, parts)
+        self._spend(cost)
+        return caller, requested
 
     # -- rendering -------------------------------------------------------------------------
     def _channels(self) -> list[SandboxAccount]:
@@ -262,14 +262,14 @@ class YouTubeEmulator(Emulator):
         return resource
 
     @staticmethod
-    def _parts(request: Request, allowed: set[str]) -> tuple[set[str], Response | None]:
+    def _parts(request: Request, allowed: set[str]) -> set[str]:
         parts = {p.strip() for p in (request.arg("part") or "").split(",") if p.strip()}
         if not parts:
-            return parts, bad_request("Required parameter: part", reason="required")
+            raise Refusal(bad_request("Required parameter: part", reason="required"))
         unknown = parts - allowed - {"id"}
         if unknown:
-            return parts, bad_request(f"'{sorted(unknown)[0]}'", reason="unknownPart")
-        return parts, None
+            raise Refusal(bad_request(f"'{sorted(unknown)[0]}'", reason="unknownPart"))
+        return parts
 
     @staticmethod
     def _page(request: Request, items: list[Any], *, default_size: int, max_size: int, kind: str) -> Response:
@@ -297,9 +297,7 @@ class YouTubeEmulator(Emulator):
     @route("GET", r"/youtube/v3/channels")
     def channels_list(self, request: Request) -> Response:
         mine = request.arg("mine") == "true"
-        caller, parts, error = self._admit(request, {"snippet", "statistics", "contentDetails"}, oauth=mine)
-        if error:
-            return error
+        caller, parts = self._admit(request, {"snippet", "statistics", "contentDetails"}, oauth=mine)
         filters = [name for name in ("mine", "id", "forHandle", "forUsername") if request.arg(name)]
         if len(filters) != 1:
             return bad_request("Exactly one of mine, id, forHandle, forUsername must be set.", reason="incompatibleParameters")
@@ -319,9 +317,7 @@ class YouTubeEmulator(Emulator):
 
     @route("GET", r"/youtube/v3/videos")
     def videos_list(self, request: Request) -> Response:
-        _, parts, error = self._admit(request, {"snippet", "statistics", "status"})
-        if error:
-            return error
+        _, parts = self._admit(request, {"snippet", "statistics", "status"})
         if not request.arg("id"):
             return bad_request("The sandbox serves videos.list by id only.", reason="invalidFilters")
         wanted = request.arg("id", "").split(",")
@@ -332,9 +328,7 @@ class YouTubeEmulator(Emulator):
 
     @route("GET", r"/youtube/v3/playlistItems")
     def playlist_items_list(self, request: Request) -> Response:
-        _, parts, error = self._admit(request, {"snippet", "contentDetails"})
-        if error:
-            return error
+        _, parts = self._admit(request, {"snippet", "contentDetails"})
         playlist = request.arg("playlistId") or ""
         account = next((a for a in self._channels() if uploads_playlist_id(a.id) == playlist), None)
         if account is None:
@@ -368,9 +362,7 @@ class YouTubeEmulator(Emulator):
 
     @route("GET", r"/youtube/v3/commentThreads")
     def comment_threads_list(self, request: Request) -> Response:
-        _, _, error = self._admit(request, {"snippet", "replies"})
-        if error:
-            return error
+        self._admit(request, {"snippet", "replies"})
         video_id = request.arg("videoId")
         video = self.world.post(NETWORK, video_id or "")
         if video is None:
@@ -427,9 +419,7 @@ class YouTubeEmulator(Emulator):
             return bad_request("The sandbox accepts resumable uploads only (uploadType=resumable).",
                                reason="invalidUploadType")
         # The 1,600 units are charged below, once the metadata is known to be acceptable.
-        caller, parts, error = self._admit(request, {"snippet", "status"}, oauth=True, cost=0)
-        if error:
-            return error
+        caller, parts = self._admit(request, {"snippet", "status"}, oauth=True, cost=0)
         metadata = request.json()
         if not isinstance(metadata, dict):
             return bad_request("The request body is not valid JSON.", reason="parseError")
@@ -442,9 +432,7 @@ class YouTubeEmulator(Emulator):
         privacy = (metadata.get("status") or {}).get("privacyStatus", "public")
         if privacy not in ("public", "unlisted", "private"):
             return bad_request("The request metadata specifies an invalid privacy status.", reason="invalidVideoMetadata")
-        error = self._spend(INSERT_COST)
-        if error:
-            return error
+        self._spend(INSERT_COST)
         total = request.headers.get("x-upload-content-length")
         upload_id = video_id_for(f"upload:{next(self._serial)}") + "-" + str(len(self.uploads) + 1)
         self.uploads[upload_id] = UploadSession(upload_id, caller or "", metadata, sorted(parts), int(total) if total else None)
@@ -525,9 +513,7 @@ class YouTubeEmulator(Emulator):
     # -- Analytics API ---------------------------------------------------------------------
     @route("GET", r"/v2/reports")
     def reports_query(self, request: Request) -> Response:
-        caller, error = self._caller(request, oauth=True)
-        if error:
-            return error
+        caller = self._caller(request, oauth=True)
         ids = request.arg("ids") or ""
         channel_id = caller if ids == "channel==MINE" else ids.removeprefix("channel==")
         if not ids.startswith("channel==") or channel_id != caller:
