@@ -97,6 +97,11 @@ def render_commentary(text: str) -> str:
     return "".join(rendered)
 
 
+def unpaged(elements: list[dict[str, Any]]) -> dict[str, Any]:
+    """A finder's answer that LinkedIn does not page (one vanity name, statistics)."""
+    return {"elements": elements, "paging": {"start": 0, "count": 10, "links": []}}
+
+
 def millis(when: datetime) -> int:
     return int(when.timestamp() * 1000)
 
@@ -247,13 +252,7 @@ class LinkedInEmulator(Emulator):
             for a in owned
             if a.id.startswith("urn:li:organization:")
         ]
-        return Response(
-            200,
-            {
-                "elements": elements,
-                "paging": {"start": 0, "count": 10, "links": [], "total": len(elements)},
-            },
-        )
+        return Response(200, self._page(request, elements, dict))
 
     @route("GET", r"/rest/organizations/(?P<id>\d+)")
     def organization(self, request: Request) -> Response:
@@ -275,7 +274,7 @@ class LinkedInEmulator(Emulator):
             and a.id.startswith("urn:li:organization:")
             and a.handle.casefold() == wanted
         ]
-        return Response(200, {"elements": found, "paging": {"start": 0, "count": 10, "links": []}})
+        return Response(200, unpaged(found))
 
     @route("GET", r"/rest/networkSizes/(?P<urn>[^/]+)")
     def network_size(self, request: Request) -> Response:
@@ -466,9 +465,7 @@ class LinkedInEmulator(Emulator):
                         "totalShareStatistics": stats,
                     }
                 )
-        return Response(
-            200, {"elements": elements, "paging": {"start": 0, "count": 10, "links": []}}
-        )
+        return Response(200, unpaged(elements))
 
     @route("GET", r"/rest/socialActions/(?P<urn>[^/]+)/comments")
     def comments(self, request: Request) -> Response:
