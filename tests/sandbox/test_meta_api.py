@@ -81,6 +81,12 @@ def test_edges_answer_data_and_cursor_paging(server):
     assert "next" in last["paging"]
 
 
+def test_a_bad_cursor_is_a_graph_error_with_usage_headers(server):
+    answer = graph(server, "facebook", f"/{PAGE_ID}/posts", after="not-a-cursor!")
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == 100
+    assert "X-App-Usage" in answer.headers
+
+
 def test_every_answer_carries_usage_headers_that_rise_with_load(server):
     server.sandbox.emulators["facebook"].calls_per_hour = 20
     first = graph(server, "facebook", "/me")

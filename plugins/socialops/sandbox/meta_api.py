@@ -421,9 +421,12 @@ class GraphEmulator(Emulator):
     def page(self, request: Request, items: list[Any], render: Callable[[Any], dict[str, Any]],
              limit: int | None = None) -> dict[str, Any]:  # fmt: skip
         """One cursor-paged answer: ``data`` and ``paging`` (``cursors``, ``next`` when more remain)."""
-        size = min(MAX_LIMIT, int(request.arg("limit") or limit or DEFAULT_LIMIT))
         after = request.arg("after")
-        start = int(base64.b64decode(after).decode()) if after else 0
+        try:
+            size = min(MAX_LIMIT, int(request.arg("limit") or limit or DEFAULT_LIMIT))
+            start = int(base64.b64decode(after).decode()) if after else 0
+        except ValueError:  # binascii.Error and UnicodeDecodeError included
+            raise GraphError(100, "(#100) Invalid 'limit' or 'after' cursor", kind="OAuthException") from None
         chunk = items[start : start + size]
         body: dict[str, Any] = {"data": [render(item) for item in chunk]}
         if chunk:
