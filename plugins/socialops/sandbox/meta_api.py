@@ -426,7 +426,9 @@ class GraphEmulator(Emulator):
             size = min(MAX_LIMIT, int(request.arg("limit") or limit or DEFAULT_LIMIT))
             start = int(base64.b64decode(after).decode()) if after else 0
         except ValueError:  # binascii.Error and UnicodeDecodeError included
-            raise GraphError(100, "(#100) Invalid 'limit' or 'after' cursor", kind="OAuthException") from None
+            raise GraphError(
+                100, "(#100) Invalid 'limit' or 'after' cursor", kind="OAuthException"
+            ) from None
         chunk = items[start : start + size]
         body: dict[str, Any] = {"data": [render(item) for item in chunk]}
         if chunk:
