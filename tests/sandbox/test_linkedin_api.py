@@ -71,6 +71,11 @@ def test_collections_are_elements_with_start_count_paging(server):
     assert isinstance(post["createdAt"], int)
 
 
+def test_a_paging_parameter_that_is_not_a_number_is_illegal(server):
+    answer = rest(server, "/posts", f"q=author&author={ORG_ENCODED}&start=two")
+    assert answer.status_code == 400 and answer.json()["code"] == "ILLEGAL_ARGUMENT"
+
+
 def test_created_post_comes_back_in_the_restli_id_header(server):
     body = {
         "author": ORG,

@@ -212,8 +212,13 @@ class LinkedInEmulator(Emulator):
         }
 
     def _page(self, request: Request, items: list[Any], render) -> dict[str, Any]:
-        start = int(request.arg("start") or 0)
-        count = min(MAX_COUNT, int(request.arg("count") or DEFAULT_COUNT))
+        try:
+            start = int(request.arg("start") or 0)
+            count = min(MAX_COUNT, int(request.arg("count") or DEFAULT_COUNT))
+        except ValueError:
+            raise LinkedInError(
+                400, "ILLEGAL_ARGUMENT", "start and count must be integers"
+            ) from None
         chunk = items[start : start + count]
         links = []
         if start + count < len(items):
