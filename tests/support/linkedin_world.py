@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from tests.support.worlds import NOW, frozen_world
+
 from socialops.sandbox.world import SandboxAccount, SandboxMention, SandboxPost, World
 
-NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 ORG = "urn:li:organization:10000001"
 RIVAL_ORG = "urn:li:organization:10000002"
 MEMBER = "urn:li:person:Ab12Cd34Ef"
@@ -21,7 +22,7 @@ def build_linkedin_world(*, posts: int = 12, comments: int = 3) -> World:
 
     ``posts`` brand posts one hour apart (newest first, n=0), ``comments`` comments on the newest.
     """
-    world = World(epoch=NOW - timedelta(days=30), clock=lambda: NOW)
+    world = frozen_world()
     world.add_account(
         SandboxAccount(
             "linkedin",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+
+from tests.support.worlds import NOW, frozen_world
 
 from socialops.sandbox.world import SandboxAccount, SandboxMention, SandboxPost, World
 
-NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 PAGE_ID = "104000000000001"
 RIVAL_PAGE_ID = "104000000000002"
 IG_ID = "17841400000000001"
@@ -24,7 +25,7 @@ def build_meta_world(*, posts: int = 12, comments: int = 3, mentions: int = 4) -
     ``posts`` brand posts per network one hour apart (newest first), ``comments`` comments on
     the newest post of each network and ``mentions`` tagged posts per network.
     """
-    world = World(epoch=NOW - timedelta(days=30), clock=lambda: NOW)
+    world = frozen_world()
     world.add_account(
         _account("facebook", PAGE_ID, "brand", "owned", 20000, bio="Official Page", verified=True)
     )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from tests.support.worlds import NOW, frozen_world
+
 from socialops.paths import INCLUDE_DIR
 from socialops.sandbox.world import SandboxAccount, SandboxMention, SandboxPost, World
 
-NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 BRAND_ID = "1000000001"
 RIVAL_ID = "1000000002"
 FAN_ID = "1000000003"
@@ -16,7 +17,7 @@ FAN_ID = "1000000003"
 def build_x_world(*, posts: int = 12, mentions: int = 30) -> World:
     """The brand (@brand, owned), a competitor (@rival) and a fan (@fan) with ``posts`` brand
     posts one hour apart, ``mentions`` mentions of "brand" and two comments on the newest post."""
-    world = World(epoch=NOW - timedelta(days=30), clock=lambda: NOW)
+    world = frozen_world()
     world.add_account(
         SandboxAccount(
             "x",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from tests.support.worlds import NOW, frozen_world
+
 from socialops.sandbox.world import SandboxAccount, SandboxMention, SandboxPost, World
 
-NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 BRAND_CHANNEL = "UCbrand00000000000000001"
 RIVAL_CHANNEL = "UCrival00000000000000002"
 FAN_CHANNEL = "UCfan0000000000000000003"
@@ -19,7 +20,7 @@ def video_id(n: int) -> str:
 def build_youtube_world(*, videos: int = 120, comments: int = 130) -> World:
     """The brand's channel (@brand, owned, 120 videos one hour apart, newest first by id 0), a
     competitor (@rival) and a fan (@fan) who left ``comments`` comments on the newest video."""
-    world = World(epoch=NOW - timedelta(days=30), clock=lambda: NOW)
+    world = frozen_world()
     world.add_account(
         SandboxAccount(
             "youtube", BRAND_CHANNEL, "brand", "The Brand", "owned", 12_000,
