@@ -152,8 +152,12 @@ def test_api_rows_win_over_the_csv_and_the_csv_fills_older_days(warehouse_engine
     assert summary["api_rows"] == 7 + 6  # launch-ambre 14-20, noel-2026 from its start, the 15th
     assert summary["csv_rows"] + summary["csv_rows_superseded"] == len(exported)
     assert summary["csv_rows_superseded"] == 7 + 6
-    assert summary["api_calls"] == {"facebook": 1, "instagram": 1}
+    # Both connections name the same Meta ad account: one request serves both networks.
+    assert summary["api_calls"] == {"facebook": 1}
     assert connect.calls == ["facebook", "instagram"]
+    assert [r["network"] for r in sandbox.requests if r["path"].endswith("/insights")] == [
+        "facebook"
+    ]
 
 
 def test_a_later_csv_import_does_not_overwrite_days_the_api_gave(
@@ -179,8 +183,17 @@ def test_one_failing_ads_api_is_reported_and_the_rest_still_loads(
 ):
     config = example_config(facebook=7, instagram=7)
     sandbox.add_fault({"network": "instagram", "kind": "expired_token"})
+
+    def own_ad_account(network, conn_id):  # Instagram campaigns in an ad account of their own
+        adapter = connect(network, conn_id)
+        if network != "instagram":
+            return adapter
+        extras = {**adapter.settings.extras, "ad_account_id": "555"}
+        return type(adapter)(replace(adapter.settings, extras=extras))
+
     with pytest.raises(CampaignSpendUnavailable, match="instagram.*code 190") as failed:
-        load_campaigns(warehouse_engine, config, DAY, connect=connect)
+        load_campaigns(warehouse_engine, config, DAY, connect=own_ad_account)
+    assert failed.value.load.api_calls == {"facebook": 1, "instagram": 1}
     assert failed.value.load.sources == {"noel-2026": "csv", "launch-ambre": "api"}
     assert failed.value.retryable is False  # an expired token needs a person, not a retry
     rows = spend_rows(warehouse_engine)
@@ -199,6 +212,22 @@ def test_one_failing_ads_api_is_reported_and_the_rest_still_loads(
     with warehouse_engine.connect() as connection:
         state = connection.execute(select(Alert.state).where(Alert.kind == "extraction_failure"))
         assert state.scalar_one() == "resolved"
+
+
+def test_a_shared_ad_account_failing_fails_every_network_it_serves(
+    warehouse_engine, connect, sandbox
+):
+    config = example_config(facebook=7, instagram=7)
+    sandbox.add_fault({"network": "facebook", "kind": "expired_token"})
+    with pytest.raises(CampaignSpendUnavailable, match="facebook.*code 190") as failed:
+        load_campaigns(warehouse_engine, config, DAY, connect=connect)
+    assert failed.value.load.sources == {"noel-2026": "csv", "launch-ambre": "csv"}
+    assert set(failed.value.load.failures) == {"facebook", "instagram"}
+    assert {r.source for r in spend_rows(warehouse_engine).values()} == {"csv"}
+    assert sorted(f["fingerprint"] for f in build_report(warehouse_engine, DAY).failures) == [
+        "extraction_failure:facebook:campaigns:2026-11-20",
+        "extraction_failure:instagram:campaigns:2026-11-20",
+    ]
 
 
 def test_networks_without_ads_reporting_or_owned_account_are_not_asked(warehouse_engine, connect):

@@ -220,49 +220,110 @@ def _spend_row(spend: CampaignSpend) -> dict[str, Any]:
     }
 
 
+@dataclass
+class _AdsRequest:
+    """One network's share of an ads reporting request: its running campaigns and window."""
+
+    network: str
+    adapter: NetworkAdapter
+    campaigns: dict[str, Any]  # campaign id → its configuration
+    since: date
+
+
+def _ads_source(adapter: NetworkAdapter) -> str:
+    """What the adapter's ads reporting reads. Networks whose connections name the same
+    source (Facebook and Instagram connections naming one Meta ad account) share one request.
+    """
+    return getattr(adapter, "ad_account", None) or adapter.network
+
+
 def fetch_ads_results(config: Any, day: date, connect: Connect) -> AdsResults:
-    """Ask each network with ads reporting, once, for its campaigns' days in the lookback window.
+    """Ask each ads account, once, for its campaigns' days in the networks' lookback windows.
 
     The ads API is read through the connection of the brand's (first) owned account on the
     campaign's network; a network without an owned account is left to the CSV, and so is one
     that cannot serve ads reporting (``NotSupported``, e.g. a connection without
-    ``ad_account_id``). A network failing (expired token, rate limit, missing connection) is
-    kept in ``failures`` and does not stop the others.
+    ``ad_account_id``). Networks whose connections name the same ad account are served by one
+    request (and its pages), made through the first of them. A request failing (expired
+    token, rate limit, missing connection) is kept in ``failures`` for every network it
+    served and does not stop the others.
     """
     by_network: dict[str, list[Any]] = defaultdict(list)
     for campaign in config.campaigns:
         by_network[campaign.network].append(campaign)
     results = AdsResults()
-    for network, campaigns in sorted(by_network.items()):
-        if not config.owned(network):
-            log.info(
-                "%s campaigns: no owned %s account to read ads with; CSV only", network, network
-            )
-            continue
-        if not supports_campaign_spend(network):
-            continue
-        lookback = config.metrics.lookback_days.get(network, 1)
-        since = day - timedelta(days=lookback - 1)
-        running = {c.id: c for c in campaigns if c.start <= day and c.end >= since}
-        if not running:
-            continue
-        since = max(since, min(c.start for c in running.values()))
+    by_source: dict[str, list[_AdsRequest]] = defaultdict(list)
+    try:
+        for network, campaigns in sorted(by_network.items()):
+            if not config.owned(network):
+                log.info(
+                    "%s campaigns: no owned %s account to read ads with; CSV only", network, network
+                )
+                continue
+            if not supports_campaign_spend(network):
+                continue
+            lookback = config.metrics.lookback_days.get(network, 1)
+            since = day - timedelta(days=lookback - 1)
+            running = {c.id: c for c in campaigns if c.start <= day and c.end >= since}
+            if not running:
+                continue
+            since = max(since, min(c.start for c in running.values()))
+            connected = _connect_ads(network, _conn_id(config, network), connect, results)
+            if connected is None:
+                continue
+            adapter, source = connected
+            by_source[source].append(_AdsRequest(network, adapter, running, since))
+        for requests in by_source.values():
+            _fetch_shared(requests, day, results)
+    finally:
+        for requests in by_source.values():
+            for request in requests:
+                request.adapter.close()
+    return results
+
+
+def _connect_ads(
+    network: str, conn_id: str | None, connect: Connect, results: AdsResults
+) -> tuple[NetworkAdapter, str] | None:
+    """The network's adapter and ads source; None when the CSV must do (failure recorded)."""
+    adapter = None
+    try:
+        adapter = connect(network, conn_id)
+        return adapter, _ads_source(adapter)
+    except NotSupported as exc:
+        log.info("%s campaigns: no ads reporting (%s); the CSV import is used", network, exc)
+    except Exception as exc:  # reported with the other extraction failures, see module doc
+        log.warning("%s campaigns: no ads API, the CSV rows still load: %s", network, exc)
+        results.failures[network] = exc
+    if adapter is not None:
+        adapter.close()
+    return None
+
+
+def _fetch_shared(requests: list[_AdsRequest], day: date, results: AdsResults) -> None:
+    """One ads reporting request serving every network of ``requests`` (same ad account)."""
+    asking = requests[0]
+    wanted = [campaign for request in requests for campaign in request.campaigns]
+    networks = [request.network for request in requests]
+    try:
         try:
-            adapter = connect(network, _conn_id(config, network))
-            try:
-                found = adapter.campaign_spend(day, list(running), since=since)
-            finally:
-                results.api_calls[network] = sum(adapter.api_calls.values())
-                adapter.close()
-        except NotSupported as exc:
-            log.info("%s campaigns: no ads reporting (%s); the CSV import is used", network, exc)
-            continue
-        except Exception as exc:  # reported with the other extraction failures, see module doc
-            log.warning("%s campaigns: ads API failed, the CSV rows still load: %s", network, exc)
+            found = asking.adapter.campaign_spend(
+                day, wanted, since=min(request.since for request in requests)
+            )
+        finally:
+            results.api_calls[asking.network] = sum(asking.adapter.api_calls.values())
+    except NotSupported as exc:
+        log.info("%s campaigns: no ads reporting (%s); the CSV import is used", networks, exc)
+        return
+    except Exception as exc:  # reported with the other extraction failures, see module doc
+        log.warning("%s campaigns: ads API failed, the CSV rows still load: %s", networks, exc)
+        for network in networks:
             results.failures[network] = exc
-            continue
-        for spend in found:
-            campaign = running[spend.campaign_id]
+        return
+    for request in requests:
+        mine = [s for s in found if s.campaign_id in request.campaigns]
+        for spend in mine:
+            campaign = request.campaigns[spend.campaign_id]
             if spend.currency and spend.currency != campaign.currency:
                 log.warning(
                     "campaign %s: the ad account reports in %s but the budget is in %s; "
@@ -271,10 +332,9 @@ def fetch_ads_results(config: Any, day: date, connect: Connect) -> AdsResults:
                     spend.currency,
                     campaign.currency,
                 )
-        results.rows += [_spend_row(s) for s in found if since <= s.day <= day]
-        results.served.append(network)
-        results.campaigns |= set(running)
-    return results
+        results.rows += [_spend_row(s) for s in mine if request.since <= s.day <= day]
+        results.served.append(request.network)
+        results.campaigns |= set(request.campaigns)
 
 
 def load_campaigns(
