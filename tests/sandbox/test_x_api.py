@@ -219,6 +219,30 @@ def test_public_metrics_carry_both_spellings_and_x_time_format(sandbox):
     assert tweet["edit_history_tweet_ids"] == [NEWEST_POST]
 
 
+def test_every_served_endpoint_counts_against_its_own_limits_entry():
+    from socialops.sandbox.x_api import _endpoint
+
+    served = {
+        ("GET", "/2/users/me"): "GET /2/users/me",
+        ("GET", "/2/users/783214"): "GET /2/users/:id",
+        ("GET", "/2/users/by/username/maisonlumiere"): "GET /2/users/by/username/:username",
+        ("GET", "/2/users"): "GET /2/users",
+        ("GET", "/2/users/by"): "GET /2/users/by",
+        ("GET", "/2/users/783214/tweets"): "GET /2/users/:id/tweets",
+        ("GET", "/2/tweets"): "GET /2/tweets",
+        ("GET", "/2/tweets/search/recent"): "GET /2/tweets/search/recent",
+        ("POST", "/2/tweets"): "POST /2/tweets",
+        ("POST", "/2/media/upload"): "POST /2/media/upload",
+        ("POST", "/2/media/upload/initialize"): "POST /2/media/upload/initialize",
+        ("POST", "/2/media/upload/1880028106020515840/append"): "POST /2/media/upload/:id/append",
+        ("POST", "/2/media/upload/1880028106020515840/finalize"): "POST /2/media/upload/:id/finalize",
+        ("GET", "/2/media/upload"): "GET /2/media/upload",
+    }
+    for (method, path), bucket in served.items():
+        assert _endpoint(Request("x", method, path, {}, {}, b"")) == bucket
+    assert set(served.values()) == set(LIMITS)
+
+
 def test_posting_window_is_100_per_15_minutes_per_user(sandbox):
     assert LIMITS["POST /2/tweets"] == (0, 100)
     answers = [

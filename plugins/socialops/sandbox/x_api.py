@@ -48,7 +48,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
-from socialops.networks.x import endpoint_name
 from socialops.sandbox.server import Emulator, Refusal, Request, Response, route
 from socialops.sandbox.world import SandboxAccount, SandboxMention, SandboxPost
 
@@ -1133,8 +1132,28 @@ class XEmulator(Emulator):
         return self._serve(request, handle)
 
 
+#: What a placeholder of a :data:`LIMITS` path stands for.
+_PLACEHOLDERS = {":id": r"\d+", ":username": r"\w{1,15}"}
+
+
+def _bucket(key: str) -> tuple[str, re.Pattern[str]]:
+    method, path = key.split(" ", 1)
+    return method, re.compile(re.sub(r":\w+", lambda m: _PLACEHOLDERS[m.group()], path))
+
+
+_BUCKETS = {key: _bucket(key) for key in LIMITS}
+
+
 def _endpoint(request: Request) -> str:
-    return endpoint_name(request.method, request.path)
+    """The :data:`LIMITS` entry (X's rate-limit bucket) that a request counts against.
+
+    Derived from the table, not from the adapter's ``endpoint_name``: the emulator's limits
+    must not change when the adapter changes how it names endpoints in its call counts.
+    """
+    for key, (method, path) in _BUCKETS.items():
+        if method == request.method and path.fullmatch(request.path):
+            return key
+    return f"{request.method} {request.path}"
 
 
 def _tweet_fields(request: Request) -> set[str]:
