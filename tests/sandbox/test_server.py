@@ -258,6 +258,18 @@ def test_an_emulator_crash_is_a_500_naming_the_error_not_a_dropped_connection(se
     assert _admin(server, "GET", "/requests").json()[-1]["status"] == 500
 
 
+def test_emulators_import_nothing_from_the_adapters():
+    # An emulator that borrows the adapter's code (escaping, naming...) agrees with its bugs.
+    import ast
+    from pathlib import Path
+
+    for path in sorted(Path(sandbox_package.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names += [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            assert not any(n.startswith("socialops.networks") for n in names), f"{path.name} imports {names}"
+
+
 def test_every_registered_emulator_loads():
     emulators = sandbox_package.emulator_types()
     assert [e.network for e in emulators] == list(sandbox_package.EMULATORS)
