@@ -12,7 +12,9 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from socialops.networks import ConnectionSettings, NetworkAdapter, build_adapter
+from tests.support.adapters import sandbox_settings
+
+from socialops.networks import NetworkAdapter, build_adapter
 from socialops.sandbox import Sandbox, SandboxServer, emulator_types
 from socialops.sandbox.world import SandboxAccount, SandboxPost, World
 
@@ -95,19 +97,7 @@ def connection_of(server: SandboxServer, network: str) -> dict[str, Any]:
 
 def adapter_for(server: SandboxServer, network: str) -> NetworkAdapter:
     """The real adapter of ``network`` pointed at ``server``, with fast retries."""
-    connection = connection_of(server, network)
-    extras = {
-        **connection.get("extra", {}),
-        "timeout": 5,
-        "max_attempts": 2,
-        "backoff_base": 0.01,
-        "max_sleep": 1,
-    }
-    settings = ConnectionSettings(
-        conn_id=f"{network}_default",
-        host=connection["host"],
-        login=connection.get("login"),
-        password=connection.get("password"),
-        extras=extras,
+    emulator = type(server.sandbox.emulators[network])
+    return build_adapter(
+        network, sandbox_settings(emulator, server.url, timeout=5, max_attempts=2, max_sleep=1)
     )
-    return build_adapter(network, settings)
