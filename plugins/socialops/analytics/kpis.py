@@ -350,13 +350,16 @@ def _numeric_spend(spend: pd.DataFrame) -> pd.DataFrame:
 
 
 def _with_budgets(frame: pd.DataFrame, campaigns: pd.DataFrame | None) -> pd.DataFrame:
+    """``frame`` (with its ``budget_consumed``) joined to the campaigns' budgets and names."""
     if campaigns is None:
         frame["budget"] = np.nan
-        return frame
-    info = campaigns.rename(columns={"id": "campaign_id"})
-    wanted = [c for c in ("name", "network", "budget", "currency") if c in info.columns]
-    frame = frame.merge(info[["campaign_id", *wanted]], on="campaign_id", how="left")
-    frame["budget"] = pd.to_numeric(frame["budget"], errors="coerce").astype("float64")
+    else:
+        info = campaigns.rename(columns={"id": "campaign_id"})
+        wanted = [c for c in ("name", "network", "budget", "currency") if c in info.columns]
+        frame = frame.merge(info[["campaign_id", *wanted]], on="campaign_id", how="left")
+        frame["budget"] = pd.to_numeric(frame["budget"], errors="coerce").astype("float64")
+    frame["budget_consumed_pct"] = percent(frame["budget_consumed"], frame["budget"])
+    frame["budget_remaining"] = frame["budget"] - frame["budget_consumed"]
     return frame
 
 
@@ -373,10 +376,7 @@ def campaign_daily(spend: pd.DataFrame, campaigns: pd.DataFrame | None = None) -
     frame = _numeric_spend(spend).sort_values(["campaign_id", "day"], ignore_index=True)
     frame = _paid_ratios(frame)
     frame["budget_consumed"] = frame.groupby("campaign_id")["spend"].cumsum()
-    frame = _with_budgets(frame, campaigns)
-    frame["budget_consumed_pct"] = percent(frame["budget_consumed"], frame["budget"])
-    frame["budget_remaining"] = frame["budget"] - frame["budget_consumed"]
-    return frame
+    return _with_budgets(frame, campaigns)
 
 
 def campaign_summary(
@@ -401,10 +401,7 @@ def campaign_summary(
         totals["days"] = totals["days"].fillna(0).astype("int64")
     totals = _paid_ratios(totals)
     totals["budget_consumed"] = totals["spend"]
-    totals = _with_budgets(totals, campaigns)
-    totals["budget_consumed_pct"] = percent(totals["budget_consumed"], totals["budget"])
-    totals["budget_remaining"] = totals["budget"] - totals["budget_consumed"]
-    return totals.sort_values("campaign_id", ignore_index=True)
+    return _with_budgets(totals, campaigns).sort_values("campaign_id", ignore_index=True)
 
 
 def campaign_organic(performance: pd.DataFrame) -> pd.DataFrame:
