@@ -61,7 +61,7 @@ class QualityIssue:
         return data
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """A JSON-able Python value (numpy scalars → int/float, NaN → None)."""
     if value is None or (isinstance(value, float) and value != value):
         return None
@@ -98,7 +98,7 @@ def negative_counts(
     issues = []
     for index in frame.index[(values < 0).any(axis=1)]:
         row = frame.loc[index]
-        negative = {c: _plain(row[c]) for c in present if values.at[index, c] < 0}
+        negative = {c: plain_value(row[c]) for c in present if values.at[index, c] < 0}
         what = "account" if subject == "account" else f"post {row['post_id']}"
         name = account or _account_name(row, account_column)
         listed = ", ".join(f"{name}={value}" for name, value in negative.items())
@@ -146,7 +146,7 @@ def follower_changes(
     )
     issues = []
     for _, row in merged.iterrows():
-        now, before = _plain(row["followers"]), _plain(row["followers_previous"])
+        now, before = plain_value(row["followers"]), plain_value(row["followers_previous"])
         if now is None or before is None or before <= 0:
             continue
         change_pct = (now - before) / before * 100

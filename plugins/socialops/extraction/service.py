@@ -403,6 +403,4 @@ def _withheld_details(
 def _json_value(value: Any) -> Any:
     if isinstance(value, date | datetime):
         return value.isoformat()
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    return value.item() if hasattr(value, "item") else value
+    return quality.plain_value(value)
