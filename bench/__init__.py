@@ -15,6 +15,9 @@ import json
 import os
 import platform
 import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -69,3 +72,39 @@ def read_results() -> dict[str, dict[str, Any]]:
         path.stem: json.loads(path.read_text(encoding="utf-8"))
         for path in sorted(RESULTS_DIR.glob("*.json"))
     }
+
+
+@contextmanager
+def migrated_warehouse(backend: str, *, pg_url: str, workdir: str | Path) -> Iterator[str]:
+    """The URL of an empty, migrated warehouse: a SQLite file in ``workdir``, or a throwaway
+    schema of the PostgreSQL at ``pg_url`` (in the URL's ``search_path``), dropped on exit."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from socialops.warehouse.engine import create_warehouse_engine, ensure_schema
+
+    def migrate(url: Any) -> None:
+        engine = create_warehouse_engine(url)
+        try:
+            ensure_schema(engine)
+        finally:
+            engine.dispose()
+
+    if backend == "sqlite":
+        url = f"sqlite:///{Path(workdir) / 'bench-warehouse.db'}"
+        migrate(url)
+        yield url
+        return
+    schema = f"socialops_bench_{time.time_ns()}"
+    server = create_warehouse_engine(pg_url)
+    with server.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    base = make_url(pg_url)
+    url = base.set(query={**base.query, "options": f"-csearch_path={schema}"})
+    try:
+        migrate(url)
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with server.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        server.dispose()

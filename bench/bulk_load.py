@@ -99,33 +99,22 @@ def measure(engine: Any, rows: Any) -> dict[str, Any]:
 
 def run(pg_url: str | None, *, pg_rows: int = 200_000, sqlite_rows: int = 50_000) -> dict[str, Any]:
     from sqlalchemy import text
-    from sqlalchemy.engine import make_url
 
-    from socialops.warehouse.engine import create_warehouse_engine, ensure_schema
+    from bench import migrated_warehouse
+    from socialops.warehouse.engine import create_warehouse_engine
 
     results: dict[str, Any] = {"repeats": REPEATS, "table": "post_metrics_daily"}
+    cases = [("sqlite", sqlite_rows)] + ([("postgresql", pg_rows)] if pg_url else [])
     with tempfile.TemporaryDirectory() as workdir:
-        engine = create_warehouse_engine(f"sqlite:///{workdir}/bench.db")
-        ensure_schema(engine)
-        results["sqlite"] = measure(engine, metric_rows(sqlite_rows))
-        engine.dispose()
-    if not pg_url:
-        return results
-    server = create_warehouse_engine(pg_url)
-    schema = f"socialops_bench_load_{int(time.time())}"
-    with server.begin() as connection:
-        results["postgresql_version"] = connection.execute(text("SHOW server_version")).scalar()
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    base = make_url(pg_url)
-    engine = create_warehouse_engine(
-        base.set(query={**base.query, "options": f"-csearch_path={schema}"})
-    )
-    try:
-        ensure_schema(engine)
-        results["postgresql"] = measure(engine, metric_rows(pg_rows))
-    finally:
-        engine.dispose()
-        with server.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        server.dispose()
+        for backend, rows in cases:
+            with migrated_warehouse(backend, pg_url=pg_url or "", workdir=workdir) as url:
+                engine = create_warehouse_engine(url)
+                try:
+                    if backend == "postgresql":
+                        with engine.connect() as connection:
+                            version = connection.execute(text("SHOW server_version")).scalar()
+                        results["postgresql_version"] = version
+                    results[backend] = measure(engine, metric_rows(rows))
+                finally:
+                    engine.dispose()
     return results

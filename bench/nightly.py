@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from bench import migrated_warehouse
 from bench.world import DAY, NETWORK_LOOKBACK, POSTS_PER_ACCOUNT, SHARDS, TIMEZONE, shard_accounts
 
 
@@ -233,39 +234,6 @@ def api_calls(urls: list[str]) -> dict[str, Any]:
 # -- the benchmark ----------------------------------------------------------------------------
 
 
-@contextmanager
-def _warehouse(backend: str, pg_url: str, workdir: str) -> Iterator[str]:
-    """A migrated, empty warehouse URL on ``backend``, removed afterwards."""
-    from sqlalchemy import text
-
-    from socialops.warehouse.engine import create_warehouse_engine, ensure_schema
-
-    if backend == "sqlite":
-        url = f"sqlite:///{workdir}/bench-warehouse.db"
-        engine = create_warehouse_engine(url)
-        ensure_schema(engine)
-        engine.dispose()
-        yield url
-        return
-    from sqlalchemy.engine import make_url
-
-    schema = f"socialops_bench_{int(time.time())}"
-    server = create_warehouse_engine(pg_url)
-    with server.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    base = make_url(pg_url)
-    url = base.set(query={**base.query, "options": f"-csearch_path={schema}"})
-    engine = create_warehouse_engine(url)
-    ensure_schema(engine)
-    engine.dispose()
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with server.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        server.dispose()
-
-
 def run(pg_url: str | None) -> dict[str, Any]:
     import tempfile
 
@@ -282,7 +250,7 @@ def run(pg_url: str | None) -> dict[str, Any]:
     }
     with running_shards() as urls, tempfile.TemporaryDirectory() as workdir:
         for backend in backends:
-            with _warehouse(backend, pg_url or "", workdir) as url:
+            with migrated_warehouse(backend, pg_url=pg_url or "", workdir=workdir) as url:
                 for url_ in urls:
                     _admin(url_, "DELETE", "/requests")
                 first = _measured_run(urls, url)
