@@ -72,9 +72,22 @@ def test_every_public_message_function_is_covered():
     public = {
         name
         for name, value in vars(messages).items()
-        if inspect.isfunction(value) and not name.startswith("_") and value.__module__ == messages.__name__
+        if inspect.isfunction(value)
+        and not name.startswith("_")
+        and value.__module__ == messages.__name__
+        and value.__annotations__.get("return") == "Message"
     }
     assert public == set(_examples("en"))
+
+
+def test_plain_phrases_and_times_for_other_builders():
+    assert messages.phrase("fr", "publication_refused_action", entry="e1", network="x").startswith(
+        "corrigez l'entrée e1 pour x"
+    )
+    with pytest.raises(ValueError, match="brand.locale must be one of fr, en"):
+        messages.phrase("de", "publication_missed_action")
+    when = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+    assert messages.local_time(when, "Europe/Paris") == "2026-11-22 11:00 CET"
 
 
 @pytest.mark.parametrize("locale", ["fr", "en"])

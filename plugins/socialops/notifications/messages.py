@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from socialops.notifications.slack import (
     MAX_BLOCKS,
@@ -46,6 +47,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": ":x: *Publication failed* on {network} for entry `{entry_id}`",
     },
     "publication_failed_reason": {"fr": "*Raison :* {reason}", "en": "*Reason:* {reason}"},
+    # Plain phrases (see `phrase`) that the publication flow passes as a reason or an action.
+    "publication_missed_reason": {
+        "fr": "prévue à {when}, il y a plus de {minutes} min (délai de grâce) ; pas de publication en retard",
+        "en": "due at {when}, more than {minutes} min ago (grace window); not published late",
+    },
+    "publication_missed_action": {
+        "fr": "elle attend : changez son heure dans le calendrier pour la publier, ou annulez-la",
+        "en": "it waits: change its time in the calendar to publish it, or cancel it",
+    },
+    "publication_unverifiable_action": {
+        "fr": "une tentative précédente est peut-être partie et {network} ne peut pas être "
+        "interrogé : vérifiez le compte {account}, puis passez la publication à 'published' ou "
+        "'pending' dans l'entrepôt",
+        "en": "an earlier attempt may have gone out and {network} cannot be searched: check the "
+        "account {account}, then set the publication to 'published' or 'pending' in the warehouse",
+    },
+    "publication_refused_action": {
+        "fr": "corrigez l'entrée {entry} pour {network} dans le calendrier : le réseau la refuse telle quelle",
+        "en": "fix entry {entry} for {network} in the calendar: the network refused it as it is",
+    },
     "publication_failed_action": {"fr": "*À faire :* {action}", "en": "*What to do:* {action}"},
     "rejected_rows": {
         "fr": ":warning: *{count} ligne(s) du calendrier rejetée(s)* ({source}). Les autres lignes sont publiées normalement.",
@@ -133,6 +154,16 @@ def _render(key: str, locale: str, **values: object) -> Mrkdwn:
     """The ``key`` template in ``locale`` with every value escaped (Mrkdwn values kept as is)."""
     template = TEXTS[key][_check_locale(locale)]
     return Mrkdwn(template.format(**{name: escape(value) for name, value in values.items()}))
+
+
+def phrase(locale: str, key: str, **values: object) -> str:
+    """A catalogue text as plain text, for a value that a message builder escapes later."""
+    return TEXTS[key][_check_locale(locale)].format(**values)
+
+
+def local_time(value: datetime, timezone: str) -> str:
+    """How messages show a time: in the brand's time zone, to the minute."""
+    return _when(value.astimezone(ZoneInfo(timezone)))
 
 
 def _network(network: str) -> str:

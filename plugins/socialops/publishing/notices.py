@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from socialops.calendar.entries import Problem
 from socialops.config.schema import BrandConfig
@@ -21,29 +20,6 @@ from socialops.networks.records import Receipt
 from socialops.notifications import messages
 from socialops.notifications.slack import Message
 from socialops.publishing.ledger import Claim, Notice
-
-#: What a person should do, for the cases the error itself cannot tell.
-ACTIONS: dict[str, dict[str, str]] = {
-    "missed": {
-        "en": "it waits: change its time in the calendar to publish it, or cancel it",
-        "fr": "elle attend : changez son heure dans le calendrier pour la publier, ou annulez-la",
-    },
-    "missed_reason": {
-        "en": "due at {when}, more than {minutes} min ago (grace window); not published late",
-        "fr": "prévue à {when}, il y a plus de {minutes} min (délai de grâce) ; pas de publication en retard",
-    },
-    "unverifiable": {
-        "en": "an earlier attempt may have gone out and {network} cannot be searched: check the "
-        "account {account}, then set the publication to 'published' or 'pending' in the warehouse",
-        "fr": "une tentative précédente est peut-être partie et {network} ne peut pas être "
-        "interrogé : vérifiez le compte {account}, puis passez la publication à 'published' ou "
-        "'pending' dans l'entrepôt",
-    },
-    "refused": {
-        "en": "fix entry {entry} for {network} in the calendar: the network refused it as it is",
-        "fr": "corrigez l'entrée {entry} pour {network} dans le calendrier : le réseau la refuse telle quelle",
-    },
-}
 
 
 def _digest(parts: Sequence[str]) -> str:
@@ -68,14 +44,13 @@ class PublicationNotices:
         self.channel = channel
         self.alerts_channel = alerts_channel or channel
         self.locale = locale
-        self.tz = ZoneInfo(timezone)
+        self.timezone = timezone
 
     def _local(self, when: datetime) -> str:
-        return when.astimezone(self.tz).strftime("%Y-%m-%d %H:%M %Z")
+        return messages.local_time(when, self.timezone)
 
-    def _action(self, name: str, **values: str) -> str:
-        texts = ACTIONS[name]
-        return (texts.get(self.locale) or texts["en"]).format(**values)
+    def _phrase(self, key: str, **values: str) -> str:
+        return messages.phrase(self.locale, key, **values)
 
     def _notice(self, key: str, message: Message, *, alert: bool = True) -> Notice:
         channel = self.alerts_channel if alert else self.channel
@@ -117,7 +92,7 @@ class PublicationNotices:
             claim.network,
             claim.entry_id,
             str(error),
-            self._action("unverifiable", network=claim.network, account=claim.account),
+            self._phrase("publication_unverifiable_action", network=claim.network, account=claim.account),
         )
 
     def missed(
@@ -128,8 +103,8 @@ class PublicationNotices:
             f"publication:{entry_id}:{network}:missed:{scheduled_at.isoformat()}",
             network,
             entry_id,
-            self._action("missed_reason", when=self._local(scheduled_at), minutes=minutes),
-            self._action("missed"),
+            self._phrase("publication_missed_reason", when=self._local(scheduled_at), minutes=minutes),
+            self._phrase("publication_missed_action"),
         )
 
     def rejected_rows(self, problems: Sequence[Problem], source: str) -> Notice:
@@ -170,4 +145,4 @@ class PublicationNotices:
         """The action a person can take, in the words of the error's hint when it has one."""
         if isinstance(error, AuthError):
             return error.hint or f"renew the token in Airflow connection '{error.conn_id}'"
-        return error.hint or self._action("refused", entry=claim.entry_id, network=claim.network)
+        return error.hint or self._phrase("publication_refused_action", entry=claim.entry_id, network=claim.network)
