@@ -136,14 +136,8 @@ def _extract_all(urls: list[str], warehouse_url: str, queue: Any) -> None:
     started = time.perf_counter()
     for shard, url in enumerate(urls):
         for account in shard_accounts(shard):
-            connection = emulators[account.network].connection(url)
-            settings = ConnectionSettings(
-                conn_id=f"{account.network}_default",
-                host=connection["host"],
-                login=connection.get("login"),
-                password=connection.get("password"),
-                extras=connection.get("extra", {}),
-            )
+            emulator = emulators[account.network]
+            settings = ConnectionSettings.from_json(emulator.connection(url), emulator.conn_id)
             adapter = build_adapter(account.network, settings)
             began = time.perf_counter()
             result = AccountExtraction(

@@ -42,13 +42,8 @@ def sandbox_settings(emulator: Any, url: str, **extras: Any) -> ConnectionSettin
     """The settings of ``emulator``'s sandbox connection on the server at ``url``, with fast
     backoff (``backoff_base`` 0.01 s) and ``extras`` on top."""
     connection = emulator.connection(url)
-    return ConnectionSettings(
-        conn_id=emulator.conn_id,
-        host=connection["host"],
-        login=connection.get("login"),
-        password=connection.get("password"),
-        extras={**connection.get("extra", {}), "backoff_base": 0.01, **extras},
-    )
+    fast = {**connection.get("extra", {}), "backoff_base": 0.01, **extras}
+    return ConnectionSettings.from_json({**connection, "extra": fast}, emulator.conn_id)
 
 
 def logged(

@@ -16,22 +16,9 @@ from socialops.networks import ConnectionSettings, NetworkAdapter, NetworkError,
 
 
 def settings_from_connection(conn: Any) -> ConnectionSettings:
-    """Turn an Airflow ``Connection`` into adapter settings.
-
-    ``host`` may be a full base URL (``http://127.0.0.1:8800/x``) or a bare host name, in which
-    case ``schema`` (default https) and ``port`` complete it.
-    """
-    host = conn.host or None
-    if host and "://" not in host:
-        scheme = conn.schema or "https"
-        host = f"{scheme}://{host}" + (f":{conn.port}" if conn.port else "")
-    return ConnectionSettings(
-        conn_id=conn.conn_id,
-        host=host.rstrip("/") if host else None,
-        login=conn.login or None,
-        password=conn.password or None,
-        extras=conn.extra_dejson,
-    )
+    """Turn an Airflow ``Connection`` into adapter settings (see ``ConnectionSettings.from_json``)."""
+    fields = {name: getattr(conn, name) for name in ("host", "login", "password", "schema", "port")}
+    return ConnectionSettings.from_json({**fields, "extra": conn.extra_dejson}, conn.conn_id)
 
 
 class SocialNetworkHook(BaseHook):

@@ -8,6 +8,7 @@ URL, which is how the same code talks to the local sandbox.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,30 @@ class ConnectionSettings:
     login: str | None = None
     password: str | None = field(default=None, repr=False)
     extras: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_json(cls, connection: Mapping[str, Any], conn_id: str | None = None) -> ConnectionSettings:
+        """Settings from Airflow's JSON connection form (``host``, ``login``, ``password``,
+        ``extra``, ``schema``, ``port``), as in an ``AIRFLOW_CONN_<ID>`` variable.
+
+        ``host`` may be a full base URL (``http://127.0.0.1:8800/x``) or a bare host name, which
+        ``schema`` (default https) and ``port`` complete.
+        """
+        host = connection.get("host") or None
+        if host and "://" not in host:
+            scheme = connection.get("schema") or "https"
+            port = connection.get("port")
+            host = f"{scheme}://{host}" + (f":{port}" if port else "")
+        extras = connection.get("extra") or {}
+        if isinstance(extras, str):
+            extras = json.loads(extras)
+        return cls(
+            conn_id=conn_id,
+            host=host.rstrip("/") if host else None,
+            login=connection.get("login") or None,
+            password=connection.get("password") or None,
+            extras=extras,
+        )
 
     def secret(self, name: str, *, fallback_to_password: bool = False) -> str | None:
         value = self.extras.get(name)
