@@ -9,6 +9,7 @@ from airflow.sdk import Param, dag, task
 
 from socialops.config import NETWORKS, load_config
 from socialops.dag_defaults import default_args, tags
+from socialops.deployment import pool_name
 from socialops.operators.publish import PUBLISH_OPERATORS
 
 DOC = """
@@ -115,7 +116,7 @@ def publish_posts():
             PUBLISH_OPERATORS[network]
             .partial(
                 task_id=f"publish_{network}",
-                pool=f"socialops_{network}",
+                pool=pool_name(network),
                 as_of="{{ params.as_of }}",
             )
             .expand_kwargs(due_on.override(task_id=f"due_{network}")(planned, network))
