@@ -35,7 +35,7 @@ airflow: venv
 	$(BIN)/python scripts/demo.py --standalone
 
 sandbox: venv
-	$(BIN)/python -m socialops.sandbox serve --port 8800
+	$(BIN)/python -m socialops sandbox serve --port 8800
 
 # Regenerate the locks after changing requirements*.txt.
 lock: venv

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:sandbox emulator")
 
 SANDBOX_ENV = PROJECT_ROOT / "docker" / "sandbox-connections.env"
 REGENERATE = (
-    "PYTHONPATH=plugins .venv/bin/python -m socialops.deployment sandbox-env "
+    "PYTHONPATH=plugins .venv/bin/python -m socialops deployment sandbox-env "
     "> docker/sandbox-connections.env"
 )
 

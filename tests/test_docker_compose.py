@@ -407,7 +407,7 @@ def test_every_mention_of_the_image_tag_carries_the_locked_airflow(airflow_versi
 
 def test_airflow_init_migrates_the_warehouse_and_imports_the_pools_it_wrote(compose):
     script = compose["services"]["airflow-init"]["command"][-1]
-    written = re.search(r"python -m socialops\.deployment init --pools-file (\S+)", script)
+    written = re.search(r"python -m socialops deployment init --pools-file (\S+)", script)
     imported = re.search(r"airflow pools import (\S+)", script)
     assert written and imported and written.group(1) == imported.group(1)
     assert script.index("airflow db migrate") < written.start() < imported.start()

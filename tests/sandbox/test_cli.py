@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from socialops.paths import PROJECT_ROOT
-from socialops.sandbox.__main__ import EXIT_BAD_INPUT, EXIT_PORT_UNAVAILABLE, main
+from socialops.sandbox.cli import EXIT_BAD_INPUT, EXIT_PORT_UNAVAILABLE, main
 
 
 def _exports(text: str) -> dict[str, dict]:
