@@ -25,6 +25,7 @@ demo: venv
 
 lint: venv
 	$(BIN)/ruff check $(LINT_DIRS)
+	$(BIN)/ruff format --check $(LINT_DIRS)
 	$(BIN)/ruff check --select AIR3 dags plugins
 
 test: venv lint

@@ -150,14 +150,20 @@ def summarise(url: str, results: list) -> str:
         lines += [f"    {t:<24} {n:>7} rows" for t, n in sorted(counts.items()) if n]
     except Exception as exc:  # the summary must not hide the run's own result
         lines.append(f"  warehouse: could not be read ({exc})")
-    lines.append(f"  logs: {Path(os.environ['AIRFLOW_HOME']) / 'logs'} · sandbox log: {Path(os.environ['AIRFLOW_HOME']) / 'sandbox.log'}")
-    lines.append(f"  shell with the sandbox connections: source {Path(os.environ['AIRFLOW_HOME']) / 'sandbox.env'}")
+    lines.append(
+        f"  logs: {Path(os.environ['AIRFLOW_HOME']) / 'logs'} · sandbox log: {Path(os.environ['AIRFLOW_HOME']) / 'sandbox.log'}"
+    )
+    lines.append(
+        f"  shell with the sandbox connections: source {Path(os.environ['AIRFLOW_HOME']) / 'sandbox.env'}"
+    )
     return "\n".join(lines)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--standalone", action="store_true", help="start airflow standalone on the sandbox")
+    parser.add_argument(
+        "--standalone", action="store_true", help="start airflow standalone on the sandbox"
+    )
     args = parser.parse_args()
 
     home = Path(os.environ.setdefault("AIRFLOW_HOME", str(ROOT / ".airflow")))
@@ -207,7 +213,10 @@ def main() -> int:
     print(summarise(url, results))
     failed = [r.dag_id for r in results if not r.ok]
     if failed:
-        print(f"\nfailed: {', '.join(failed)} (full logs in {data_dir()}/demo-<dag>.log)", file=sys.stderr)
+        print(
+            f"\nfailed: {', '.join(failed)} (full logs in {data_dir()}/demo-<dag>.log)",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -21,7 +21,9 @@ def default_args(**overrides: Any) -> dict[str, Any]:
     args: dict[str, Any] = {
         "owner": OWNER,
         "retries": int(os.environ.get("SOCIALOPS_TASK_RETRIES", 2)),
-        "retry_delay": timedelta(seconds=float(os.environ.get("SOCIALOPS_RETRY_DELAY_SECONDS", 120))),
+        "retry_delay": timedelta(
+            seconds=float(os.environ.get("SOCIALOPS_RETRY_DELAY_SECONDS", 120))
+        ),
         "retry_exponential_backoff": True,
         "max_retry_delay": timedelta(minutes=30),
         "on_failure_callback": task_failure_alert,

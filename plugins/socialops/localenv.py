@@ -49,9 +49,16 @@ def airflow_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str,
     return env
 
 
-def run_airflow(args: list[str], env: Mapping[str, str], *, timeout: float = 600) -> subprocess.CompletedProcess:
+def run_airflow(
+    args: list[str], env: Mapping[str, str], *, timeout: float = 600
+) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [AIRFLOW, *args], env=dict(env), capture_output=True, text=True, timeout=timeout, check=False
+        [AIRFLOW, *args],
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
@@ -60,7 +67,9 @@ def migrate(home: Path, env: Mapping[str, str] | None = None) -> None:
     home.mkdir(parents=True, exist_ok=True)
     result = run_airflow(["db", "migrate"], env or airflow_env(home))
     if result.returncode != 0:
-        raise RuntimeError(f"airflow db migrate failed in {home}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        raise RuntimeError(
+            f"airflow db migrate failed in {home}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
 
 
 def register_dags(env: Mapping[str, str]) -> None:
@@ -71,13 +80,17 @@ def register_dags(env: Mapping[str, str]) -> None:
     """
     result = run_airflow(["dags", "reserialize"], env)
     if result.returncode != 0:
-        raise RuntimeError(f"airflow dags reserialize failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        raise RuntimeError(
+            f"airflow dags reserialize failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
 
 
 def set_pools(pools: Mapping[str, Mapping[str, object]], env: Mapping[str, str]) -> None:
     """Create or resize the pools of :func:`socialops.deployment.airflow_pools` (an upsert)."""
     for name, pool in pools.items():
-        result = run_airflow(["pools", "set", name, str(pool["slots"]), str(pool["description"])], env)
+        result = run_airflow(
+            ["pools", "set", name, str(pool["slots"]), str(pool["description"])], env
+        )
         if result.returncode != 0:
             raise RuntimeError(f"could not create pool {name}: {result.stderr[-2000:]}")
 

@@ -16,6 +16,8 @@ def load(registry: Mapping[str, str], name: str, what: str) -> Any:
     try:
         target = registry[name]
     except KeyError:
-        raise ValueError(f"unknown {what} {name!r}; expected one of {', '.join(registry)}") from None
+        raise ValueError(
+            f"unknown {what} {name!r}; expected one of {', '.join(registry)}"
+        ) from None
     module, _, attribute = target.partition(":")
     return getattr(importlib.import_module(module), attribute)

@@ -47,10 +47,19 @@ def test_missing_file_says_what_to_do(tmp_path, monkeypatch):
     ("changes", "expected"),
     [
         ({"accounts.0.network": "twiter"}, r"accounts\[0\]\.network: got 'twiter'"),
-        ({"brand.timezone": "Europe/Pariss"}, r"brand\.timezone: unknown time zone 'Europe/Pariss'"),
+        (
+            {"brand.timezone": "Europe/Pariss"},
+            r"brand\.timezone: unknown time zone 'Europe/Pariss'",
+        ),
         ({"brand.locale": "de"}, r"brand\.locale: got 'de'"),
-        ({"slack.channels.alerts": "alerts"}, r"slack\.channels\.alerts: 'alerts' is not a Slack channel"),
-        ({"publication.schedule": "every 5 minutes"}, r"publication\.schedule: .* is not a 5-field cron"),
+        (
+            {"slack.channels.alerts": "alerts"},
+            r"slack\.channels\.alerts: 'alerts' is not a Slack channel",
+        ),
+        (
+            {"publication.schedule": "every 5 minutes"},
+            r"publication\.schedule: .* is not a 5-field cron",
+        ),
         ({"publication.grace_minutes": 0}, r"publication\.grace_minutes"),
         ({"metrics.lookback_days": {"x": 0}}, r"lookback for x must be at least 1 day"),
         ({"campaigns.0.end": "2026-01-01"}, r"campaign noel-2026: end 2026-01-01 is before start"),

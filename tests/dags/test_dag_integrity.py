@@ -51,8 +51,12 @@ def test_dag_file_is_complete(path, monkeypatch):
     assert len(dags) == 1, f"{path.name} must define exactly one DAG, found {len(dags)}"
     dag = dags[0]
     assert dag.dag_id == path.stem, f"{path.name}: the dag_id should be the file name ({path.stem})"
-    assert dag.doc_md and len(dag.doc_md.strip()) > 80, f"{dag.dag_id}: doc_md must say what the DAG does"
-    assert "socialops" in dag.tags and len(dag.tags) >= 2, f"{dag.dag_id}: tag it 'socialops' and its domain"
+    assert dag.doc_md and len(dag.doc_md.strip()) > 80, (
+        f"{dag.dag_id}: doc_md must say what the DAG does"
+    )
+    assert "socialops" in dag.tags and len(dag.tags) >= 2, (
+        f"{dag.dag_id}: tag it 'socialops' and its domain"
+    )
     for task in dag.tasks:
         assert task.owner and task.owner != "airflow", f"{dag.dag_id}.{task.task_id}: set an owner"
         assert task.retries >= 1, f"{dag.dag_id}.{task.task_id}: set a retry policy"
@@ -62,7 +66,9 @@ def test_dag_file_is_complete(path, monkeypatch):
 @pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)
 def test_dag_has_its_documentation_page(path):
     page = PROJECT_ROOT / "docs" / "dags" / f"{path.stem}.md"
-    assert page.is_file(), f"docs/dags/{path.stem}.md is missing: one page per DAG (reads, writes, schedule, alerts)"
+    assert page.is_file(), (
+        f"docs/dags/{path.stem}.md is missing: one page per DAG (reads, writes, schedule, alerts)"
+    )
 
 
 def test_parse_time_guard_catches_network_access(tmp_path, monkeypatch):

@@ -23,7 +23,9 @@ def test_full_url_host_is_kept_and_secrets_hidden():
 
 
 def test_bare_host_gets_scheme_and_port():
-    conn = Connection(conn_id="c", conn_type="http", host="api.example.org", schema="https", port=8443)
+    conn = Connection(
+        conn_id="c", conn_type="http", host="api.example.org", schema="https", port=8443
+    )
     assert settings_from_connection(conn).host == "https://api.example.org:8443"
 
 

@@ -45,9 +45,18 @@ def test_settings_from_the_json_connection_form():
     from socialops.networks.base import ConnectionSettings
 
     settings = ConnectionSettings.from_json(
-        {"conn_type": "x", "host": "api.example.org", "port": 8443, "password": "s", "extra": '{"timeout": 3}'},
+        {
+            "conn_type": "x",
+            "host": "api.example.org",
+            "port": 8443,
+            "password": "s",
+            "extra": '{"timeout": 3}',
+        },
         "x_default",
     )
     assert settings.host == "https://api.example.org:8443"
     assert settings.timeout == 3.0 and settings.conn_id == "x_default"
-    assert ConnectionSettings.from_json({"host": "http://127.0.0.1:1/x/"}).host == "http://127.0.0.1:1/x"
+    assert (
+        ConnectionSettings.from_json({"host": "http://127.0.0.1:1/x/"}).host
+        == "http://127.0.0.1:1/x"
+    )

@@ -41,7 +41,9 @@ API = GoogleApi("youtube", "youtube_default", "the YouTube OAuth refresh token")
 OAUTH = {"client_id": "id", "client_secret": "secret", "refresh_token": "refresh"}
 
 
-def http_error(status: int, reason: str | None = None, message: str = "boom", headers: dict | None = None) -> HttpError:
+def http_error(
+    status: int, reason: str | None = None, message: str = "boom", headers: dict | None = None
+) -> HttpError:
     error: dict = {"code": status, "message": message}
     if reason:
         error["errors"] = [{"reason": reason, "domain": "global", "message": message}]
@@ -52,32 +54,53 @@ def http_error(status: int, reason: str | None = None, message: str = "boom", he
 # -- service construction ------------------------------------------------------------------
 def test_without_host_the_service_calls_the_real_google_endpoints():
     service = build_service(ConnectionSettings("yt", extras=OAUTH), "youtube", "v3")
-    assert service.videos().list(part="id", id="a").uri.startswith("https://youtube.googleapis.com/youtube/v3/videos?")
+    assert (
+        service.videos()
+        .list(part="id", id="a")
+        .uri.startswith("https://youtube.googleapis.com/youtube/v3/videos?")
+    )
 
 
 def test_host_overrides_the_api_and_the_upload_endpoint(tmp_path):
 
     settings = ConnectionSettings("yt", host="http://127.0.0.1:8800/youtube", password="key")
     service = build_service(settings, "youtube", "v3")
-    assert service.videos().list(part="id", id="a").uri.startswith("http://127.0.0.1:8800/youtube/youtube/v3/videos?")
-    assert "key=key" in service.videos().list(part="id", id="a").uri  # the API key, as there is no OAuth
+    assert (
+        service.videos()
+        .list(part="id", id="a")
+        .uri.startswith("http://127.0.0.1:8800/youtube/youtube/v3/videos?")
+    )
+    assert (
+        "key=key" in service.videos().list(part="id", id="a").uri
+    )  # the API key, as there is no OAuth
 
     video = tmp_path / "v.mp4"
     video.write_bytes(b"0123")
-    insert = service.videos().insert(part="snippet", body={}, media_body=MediaFileUpload(str(video), resumable=True))
+    insert = service.videos().insert(
+        part="snippet", body={}, media_body=MediaFileUpload(str(video), resumable=True)
+    )
     # googleapiclient alone would say https://127.0.0.1:8800/upload/... (real scheme, prefix lost).
     assert insert.uri.startswith("http://127.0.0.1:8800/youtube/upload/youtube/v3/videos?")
     assert "uploadType=resumable" in insert.uri
 
     analytics = build_service(settings, "youtubeAnalytics", "v2")
-    query = analytics.reports().query(ids="channel==MINE", startDate="2026-11-01", endDate="2026-11-02", metrics="views")
+    query = analytics.reports().query(
+        ids="channel==MINE", startDate="2026-11-01", endDate="2026-11-02", metrics="views"
+    )
     assert query.uri.startswith("http://127.0.0.1:8800/youtube/v2/reports?")
 
 
 def test_credentials_come_from_the_connection_extras():
     creds = google_credentials(ConnectionSettings("yt", extras=OAUTH), ["scope-a"])
-    assert (creds.client_id, creds.refresh_token, creds.token_uri, creds.scopes) == ("id", "refresh", GOOGLE_TOKEN_URI, ["scope-a"])
-    sandbox = google_credentials(ConnectionSettings("yt", extras={**OAUTH, "token_uri": "http://h/token"}), [])
+    assert (creds.client_id, creds.refresh_token, creds.token_uri, creds.scopes) == (
+        "id",
+        "refresh",
+        GOOGLE_TOKEN_URI,
+        ["scope-a"],
+    )
+    sandbox = google_credentials(
+        ConnectionSettings("yt", extras={**OAUTH, "token_uri": "http://h/token"}), []
+    )
     assert sandbox.token_uri == "http://h/token"
     assert google_credentials(ConnectionSettings("yt", password="api-key"), []) is None
 
@@ -104,9 +127,19 @@ def test_a_foreign_transport_is_counted_once_per_request():
     ("method", "uri", "headers", "applies"),
     [
         ("GET", "http://h/youtube/v3/videos", {}, False),
-        ("POST", "http://h/upload/youtube/v3/videos?uploadType=resumable", {}, False),  # opens a session
+        (
+            "POST",
+            "http://h/upload/youtube/v3/videos?uploadType=resumable",
+            {},
+            False,
+        ),  # opens a session
         ("PUT", "http://h/upload?upload_id=1", {"Content-Range": "bytes 0-262143/600000"}, False),
-        ("PUT", "http://h/upload?upload_id=1", {"Content-Range": "bytes 524288-599999/600000"}, True),
+        (
+            "PUT",
+            "http://h/upload?upload_id=1",
+            {"Content-Range": "bytes 524288-599999/600000"},
+            True,
+        ),
         ("POST", "http://h/v4/spreadsheets/1/values/A1:append", {}, True),
     ],
 )
@@ -142,15 +175,31 @@ def test_a_connection_that_closed_after_the_final_chunk_is_reported_as_outcome_u
         (http_error(403, "dailyLimitExceeded"), QuotaExceeded, "dailyLimitExceeded"),
         (http_error(429, "rateLimitExceeded"), RateLimited, "come back after"),
         (http_error(403, "userRateLimitExceeded"), RateLimited, "userRateLimitExceeded"),
-        (http_error(401, "authError"), AuthError, "renew the YouTube OAuth refresh token in Airflow connection 'youtube_default'"),
+        (
+            http_error(401, "authError"),
+            AuthError,
+            "renew the YouTube OAuth refresh token in Airflow connection 'youtube_default'",
+        ),
         (http_error(400, "keyInvalid"), AuthError, "renew the API key"),
         (http_error(403, "insufficientPermissions"), AuthError, "with the scopes this call needs"),
         (http_error(500, "backendError"), TransientError, "HTTP 500"),
         (http_error(503), TransientError, "HTTP 503"),
-        (http_error(400, "invalidTitle", "The title is empty"), InvalidRequest, "invalidTitle: The title is empty"),
+        (
+            http_error(400, "invalidTitle", "The title is empty"),
+            InvalidRequest,
+            "invalidTitle: The title is empty",
+        ),
         (http_error(404, "videoNotFound"), InvalidRequest, "videoNotFound"),
-        (RefreshError("invalid_grant: Token has been expired or revoked."), AuthError, "invalid_grant"),
-        (RefreshError("server_error", retryable=True), TransientError, "token endpoint is unavailable"),
+        (
+            RefreshError("invalid_grant: Token has been expired or revoked."),
+            AuthError,
+            "invalid_grant",
+        ),
+        (
+            RefreshError("server_error", retryable=True),
+            TransientError,
+            "token endpoint is unavailable",
+        ),
         (requests.ReadTimeout("read timed out"), TransientError, "ReadTimeout"),
         (_AnswerLost("PUT", "http://h/upload"), OutcomeUnknown, "may have been applied"),
     ],
@@ -174,7 +223,10 @@ def test_rate_limit_honours_retry_after_when_google_sends_it():
 @pytest.mark.parametrize(
     ("now", "reset"),
     [
-        (datetime(2026, 11, 20, 7, 59, tzinfo=UTC), datetime(2026, 11, 20, 8, 0, tzinfo=UTC)),  # PST
+        (
+            datetime(2026, 11, 20, 7, 59, tzinfo=UTC),
+            datetime(2026, 11, 20, 8, 0, tzinfo=UTC),
+        ),  # PST
         (datetime(2026, 11, 20, 8, 0, tzinfo=UTC), datetime(2026, 11, 21, 8, 0, tzinfo=UTC)),
         (datetime(2026, 7, 1, 12, 0, tzinfo=UTC), datetime(2026, 7, 2, 7, 0, tzinfo=UTC)),  # PDT
     ],
@@ -185,8 +237,12 @@ def test_quota_resets_at_midnight_in_los_angeles(now, reset):
 
 def test_error_reason_reads_errors_or_details_or_status():
     assert error_reason(http_error(403, "quotaExceeded")) == "quotaExceeded"
-    details = HttpError(HttplibResponse({"status": "429"}),
-                        b'{"error": {"code": 429, "message": "m", "status": "RESOURCE_EXHAUSTED"}}')
+    details = HttpError(
+        HttplibResponse({"status": "429"}),
+        b'{"error": {"code": 429, "message": "m", "status": "RESOURCE_EXHAUSTED"}}',
+    )
     assert error_reason(details) == "RESOURCE_EXHAUSTED"
-    assert error_reason(HttpError(HttplibResponse({"status": "502"}), b"<html>Bad gateway</html>")) is None
-
+    assert (
+        error_reason(HttpError(HttplibResponse({"status": "502"}), b"<html>Bad gateway</html>"))
+        is None
+    )

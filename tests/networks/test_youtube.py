@@ -98,7 +98,11 @@ def draft(video_file: Path, **overrides) -> Draft:
 # -- reads ---------------------------------------------------------------------------------
 def test_check_returns_the_authorized_channel(youtube):
     profile = youtube.check()
-    assert (profile.account_id, profile.handle, profile.name) == (BRAND_CHANNEL, "brand", "The Brand")
+    assert (profile.account_id, profile.handle, profile.name) == (
+        BRAND_CHANNEL,
+        "brand",
+        "The Brand",
+    )
     assert profile.posts_count == 120
     assert youtube.api_calls == {"oauth2.token": 1, "channels.list": 1}
 
@@ -115,7 +119,9 @@ def test_post_metrics_batches_fifty_ids_per_call(youtube, server, world):
     expected = world.post("youtube", video_id(7)).metrics_at(NOW)
     seven = by_id[video_id(7)]
     assert (seven.video_views, seven.likes, seven.comments) == (
-        expected["video_views"], expected["likes"], expected["comments"]
+        expected["video_views"],
+        expected["likes"],
+        expected["comments"],
     )
     assert seven.impressions is None and seven.reach is None  # YouTube does not report them
 
@@ -140,9 +146,15 @@ def test_comments_paginate_and_respect_since(youtube, server):
     assert len(requests_to(server, "/youtube/v3/commentThreads")) == 2
     first = comments[0]
     assert (first.kind, first.in_reply_to, first.author_id, first.text) == (
-        "comment", video_id(0), FAN_CHANNEL, "Nice video 0"
+        "comment",
+        video_id(0),
+        FAN_CHANNEL,
+        "Nice video 0",
     )
-    assert youtube.comments([video_id(0)], NOW - timedelta(minutes=10, seconds=30))[-1].text == "Nice video 9"
+    assert (
+        youtube.comments([video_id(0)], NOW - timedelta(minutes=10, seconds=30))[-1].text
+        == "Nice video 9"
+    )
     assert youtube.comments([video_id(5)], NOW - timedelta(days=1)) == []
 
 
@@ -153,14 +165,20 @@ def test_profiles_by_channel_id_and_by_handle(youtube, server):
         (FAN_CHANNEL, "fan", 80),
     ]
     queries = [r["query"] for r in requests_to(server, "/youtube/v3/channels")]
-    assert [q.get("id") or q.get("forHandle") for q in queries] == [RIVAL_CHANNEL, "@fan", "@nobody-here"]
+    assert [q.get("id") or q.get("forHandle") for q in queries] == [
+        RIVAL_CHANNEL,
+        "@fan",
+        "@nobody-here",
+    ]
 
 
 def test_account_metrics_reconstructs_followers_at_the_end_of_a_past_day(youtube, world, server):
     day = date(2026, 11, 17)
     metrics = youtube.account_metrics("brand", day)
     account = world.account("youtube", "brand")
-    end_of_day = datetime(2026, 11, 18, tzinfo=UTC).astimezone(UTC) + timedelta(hours=8)  # Pacific midnight
+    end_of_day = datetime(2026, 11, 18, tzinfo=UTC).astimezone(UTC) + timedelta(
+        hours=8
+    )  # Pacific midnight
     assert metrics.followers == account.followers_at(end_of_day, world.epoch)
     assert metrics.posts_count == 120
     assert (metrics.impressions, metrics.reach) == (None, None)
@@ -216,7 +234,9 @@ def test_mentions_search_is_not_offered(youtube):
 
 def test_an_api_key_is_enough_for_public_reads(server):
     connection = YouTubeEmulator.connection(server.url)
-    adapter = YouTubeAdapter(ConnectionSettings("youtube_public", connection["host"], password="sandbox-key"))
+    adapter = YouTubeAdapter(
+        ConnectionSettings("youtube_public", connection["host"], password="sandbox-key")
+    )
     assert len(adapter.post_metrics([video_id(1)])) == 1
     assert requests_to(server, "/youtube/v3/videos")[0]["query"]["key"] == "sandbox-key"
     with pytest.raises(AuthError, match="youtube_public"):
@@ -234,15 +254,28 @@ def test_publish_uploads_the_video_in_resumable_chunks(server, world, video_file
     assert receipt.url == f"https://www.youtube.com/watch?v={receipt.external_id}"
     assert receipt.published_at == NOW
     video = world.post("youtube", receipt.external_id)
-    assert (video.kind, video.title, video.account_id) == ("video", "Autumn collection", BRAND_CHANNEL)
+    assert (video.kind, video.title, video.account_id) == (
+        "video",
+        "Autumn collection",
+        BRAND_CHANNEL,
+    )
     assert video.text == "Our autumn collection is here\n\nhttps://brand.example/autumn"
-    assert video.extra["privacyStatus"] == "unlisted" and video.extra["bytes"] == video_file.stat().st_size
-    assert [r["status"] for r in requests_to(server, "/upload/youtube/v3/videos", "PUT")] == [308, 308, 200]
+    assert (
+        video.extra["privacyStatus"] == "unlisted"
+        and video.extra["bytes"] == video_file.stat().st_size
+    )
+    assert [r["status"] for r in requests_to(server, "/upload/youtube/v3/videos", "PUT")] == [
+        308,
+        308,
+        200,
+    ]
     assert adapter.api_calls["videos.insert"] == 4  # the session, then three chunks
     assert adapter.find_published(key, "brand", NOW - timedelta(minutes=1)) == receipt
 
 
-def test_publish_refuses_a_draft_without_title_or_video_before_any_call(youtube, server, video_file):
+def test_publish_refuses_a_draft_without_title_or_video_before_any_call(
+    youtube, server, video_file
+):
     with pytest.raises(InvalidRequest, match="no title"):
         youtube.publish(draft(video_file, title=None), "youtube:e:0")
     with pytest.raises(InvalidRequest, match="no video file"):
@@ -263,15 +296,28 @@ def test_a_failed_chunk_is_resumed(server, world, video_file, sleeps):
     receipt = adapter.publish(draft(video_file), "youtube:e:0")
     assert world.post("youtube", receipt.external_id).extra["bytes"] == video_file.stat().st_size
     # After the 500 googleapiclient asks how many bytes arrived ("bytes */N" → 308), then resumes.
-    assert [r["status"] for r in requests_to(server, "/upload/youtube/v3/videos", "PUT")] == [500, 308, 308, 308, 200]
+    assert [r["status"] for r in requests_to(server, "/upload/youtube/v3/videos", "PUT")] == [
+        500,
+        308,
+        308,
+        308,
+        200,
+    ]
     assert len(sleeps) == 1
 
 
 @pytest.mark.parametrize("hold_seconds", [0.2, 2.0], ids=["connection-closed", "read-timeout"])
-def test_a_lost_answer_to_the_final_chunk_is_outcome_unknown_then_reconciled(server, world, video_file, hold_seconds):
+def test_a_lost_answer_to_the_final_chunk_is_outcome_unknown_then_reconciled(
+    server, world, video_file, hold_seconds
+):
     adapter = YouTubeAdapter(settings_for(server, timeout=1), sleep=Sleeps())
-    add_fault(server, kind="timeout_after_apply", method="PUT", path="/upload/youtube/v3/videos",
-              hold_seconds=hold_seconds)
+    add_fault(
+        server,
+        kind="timeout_after_apply",
+        method="PUT",
+        path="/upload/youtube/v3/videos",
+        hold_seconds=hold_seconds,
+    )
     the_draft = draft(video_file)
     key = idempotency_key("2026-11-20-autumn", "youtube", the_draft.text)
 
@@ -282,7 +328,12 @@ def test_a_lost_answer_to_the_final_chunk_is_outcome_unknown_then_reconciled(ser
     found = adapter.find_published(key, "brand", NOW - timedelta(minutes=5))
     uploaded = [p for p in world.account_posts("youtube", BRAND_CHANNEL) if p.created_at == NOW]
     assert len(uploaded) == 1 and found.external_id == uploaded[0].id
-    assert adapter.find_published(idempotency_key("other", "youtube", "Other text"), "brand", NOW - timedelta(minutes=5)) is None
+    assert (
+        adapter.find_published(
+            idempotency_key("other", "youtube", "Other text"), "brand", NOW - timedelta(minutes=5)
+        )
+        is None
+    )
 
 
 # -- errors and limits ---------------------------------------------------------------------
@@ -293,14 +344,18 @@ def test_rate_limit_then_success(youtube, server, sleeps):
     assert len(sleeps) == 1 and 0 < sleeps[0] <= 31  # no reset header from Google: a bounded guess
 
 
-def test_quota_exceeded_is_not_retried_and_says_when_to_come_back(youtube, server, emulator, sleeps):
+def test_quota_exceeded_is_not_retried_and_says_when_to_come_back(
+    youtube, server, emulator, sleeps
+):
     emulator.daily_quota = 0
     with pytest.raises(QuotaExceeded, match="quotaExceeded") as raised:
         youtube.post_metrics([video_id(1)])
     assert len(requests_to(server, "/youtube/v3/videos")) == 1 and sleeps == []
     retry_at = raised.value.retry_at
     assert retry_at > datetime.now(UTC) and retry_at - datetime.now(UTC) <= timedelta(hours=25)
-    assert retry_at.astimezone(UTC).hour in (7, 8) and retry_at.minute == 0  # midnight in Los Angeles
+    assert (
+        retry_at.astimezone(UTC).hour in (7, 8) and retry_at.minute == 0
+    )  # midnight in Los Angeles
 
 
 def test_server_errors_are_retried_within_bounds(youtube, server, sleeps):
@@ -327,7 +382,9 @@ def test_a_revoked_refresh_token_names_the_connection_and_what_to_renew(youtube,
         youtube.post_metrics([video_id(1)])
     message = str(raised.value)
     assert "invalid_grant" in message
-    assert "renew the YouTube OAuth refresh token in Airflow connection 'youtube_default'" in message
+    assert (
+        "renew the YouTube OAuth refresh token in Airflow connection 'youtube_default'" in message
+    )
     assert not raised.value.retryable and sleeps == []
 
 
@@ -341,15 +398,20 @@ def test_an_unreachable_api_is_transient_even_for_an_upload(video_file, sleeps):
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    settings = ConnectionSettings("youtube_default", f"http://127.0.0.1:{port}/youtube",
-                                  extras={"token": "ya29.x", "max_attempts": 2})
+    settings = ConnectionSettings(
+        "youtube_default",
+        f"http://127.0.0.1:{port}/youtube",
+        extras={"token": "ya29.x", "max_attempts": 2},
+    )
     with pytest.raises(TransientError) as raised:
         YouTubeAdapter(settings, sleep=sleeps).publish(draft(video_file), "youtube:e:0")
     assert not isinstance(raised.value, OutcomeUnknown)  # nothing reached a server
 
 
 def test_connect_builds_the_adapter_from_the_airflow_connection(server, monkeypatch):
-    monkeypatch.setenv("AIRFLOW_CONN_YOUTUBE_DEFAULT", json.dumps(YouTubeEmulator.connection(server.url)))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_YOUTUBE_DEFAULT", json.dumps(YouTubeEmulator.connection(server.url))
+    )
     adapter = connect("youtube")
     assert isinstance(adapter, YouTubeAdapter)
     assert adapter.check().account_id == BRAND_CHANNEL

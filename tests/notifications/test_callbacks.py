@@ -15,8 +15,17 @@ from socialops.notifications.callbacks import (
 
 
 def _context():
-    ti = SimpleNamespace(dag_id="publish_posts", task_id="publish_x", run_id="scheduled__2026-11-21T10:00:00+00:00", log_url=None)
-    return {"ti": ti, "run_id": ti.run_id, "exception": RuntimeError("X refused <!channel> the post")}
+    ti = SimpleNamespace(
+        dag_id="publish_posts",
+        task_id="publish_x",
+        run_id="scheduled__2026-11-21T10:00:00+00:00",
+        log_url=None,
+    )
+    return {
+        "ti": ti,
+        "run_id": ti.run_id,
+        "exception": RuntimeError("X refused <!channel> the post"),
+    }
 
 
 def test_failure_alert_goes_to_the_alerts_channel_of_the_config(sandbox_connections):
@@ -41,7 +50,9 @@ def _logged(call) -> str:
 
 def test_missing_slack_connection_logs_instead_of_raising(monkeypatch):
     monkeypatch.delenv("AIRFLOW_CONN_SLACK_NOWHERE", raising=False)
-    notifier = TaskFailureNotifier(channel="#cm-alertes", slack_conn_id="slack_nowhere", locale="en")
+    notifier = TaskFailureNotifier(
+        channel="#cm-alertes", slack_conn_id="slack_nowhere", locale="en"
+    )
     notifier._log = mock.Mock()
     notifier(_context())
     [warning] = notifier._log.warning.call_args_list

@@ -40,14 +40,22 @@ def _all_text(message: Message) -> str:
 def _examples(locale: str) -> dict[str, Message]:
     """Every message, with hostile text in every user-provided value."""
     return {
-        "post_published": post_published(locale, network="x", account=EVIL, entry_id=EVIL, url="https://x.com/m/status/1"),
-        "publication_failed": publication_failed(locale, network="linkedin", entry_id=EVIL, reason=EVIL, action=EVIL),
+        "post_published": post_published(
+            locale, network="x", account=EVIL, entry_id=EVIL, url="https://x.com/m/status/1"
+        ),
+        "publication_failed": publication_failed(
+            locale, network="linkedin", entry_id=EVIL, reason=EVIL, action=EVIL
+        ),
         "rejected_rows": rejected_rows(locale, [Rejection(EVIL, EVIL, EVIL)], source=EVIL),
         "publication_paused": publication_paused(
-            locale, [PausedEntry(EVIL, "instagram", datetime(2026, 11, 21, 18, tzinfo=UTC))], reason=EVIL
+            locale,
+            [PausedEntry(EVIL, "instagram", datetime(2026, 11, 21, 18, tzinfo=UTC))],
+            reason=EVIL,
         ),
         "data_quality_failure": data_quality_failure(locale, check=EVIL, problems=[EVIL]),
-        "extraction_failure": extraction_failure(locale, network="youtube", account=EVIL, error=EVIL, action=EVIL),
+        "extraction_failure": extraction_failure(
+            locale, network="youtube", account=EVIL, error=EVIL, action=EVIL
+        ),
         "crisis_alert": crisis_alert(
             locale,
             network="x",
@@ -57,7 +65,14 @@ def _examples(locale: str) -> dict[str, Message]:
             samples=[MentionSample(EVIL, EVIL)],
             publication_paused=True,
         ),
-        "task_failure": task_failure(locale, dag_id=EVIL, task_id="t", run_id=EVIL, error=EVIL, log_url="https://airflow/log?a=1&b=2"),
+        "task_failure": task_failure(
+            locale,
+            dag_id=EVIL,
+            task_id="t",
+            run_id=EVIL,
+            error=EVIL,
+            log_url="https://airflow/log?a=1&b=2",
+        ),
     }
 
 
@@ -103,31 +118,55 @@ def test_messages_are_within_slack_limits(locale):
     for name, message in _examples(locale).items():
         assert message.text and message.blocks, name
         assert len(message.blocks) <= MAX_BLOCKS
-        assert all(len(b["text"]["text"]) <= MAX_SECTION_TEXT for b in message.blocks if b["type"] == "section")
+        assert all(
+            len(b["text"]["text"]) <= MAX_SECTION_TEXT
+            for b in message.blocks
+            if b["type"] == "section"
+        )
 
 
 def test_languages_differ():
-    assert _examples("fr")["publication_failed"].text.startswith(":x: *Échec de publication* sur LinkedIn")
-    assert _examples("en")["publication_failed"].text.startswith(":x: *Publication failed* on LinkedIn")
+    assert _examples("fr")["publication_failed"].text.startswith(
+        ":x: *Échec de publication* sur LinkedIn"
+    )
+    assert _examples("en")["publication_failed"].text.startswith(
+        ":x: *Publication failed* on LinkedIn"
+    )
 
 
 def test_post_published_links_to_the_post():
-    message = post_published("fr", network="instagram", account="maisonlumiere", entry_id="e1", url="https://instagram.com/p/abc")
-    assert message.text == ":white_check_mark: Publié sur Instagram (maisonlumiere) : <https://instagram.com/p/abc|voir la publication>"
+    message = post_published(
+        "fr",
+        network="instagram",
+        account="maisonlumiere",
+        entry_id="e1",
+        url="https://instagram.com/p/abc",
+    )
+    assert (
+        message.text
+        == ":white_check_mark: Publié sur Instagram (maisonlumiere) : <https://instagram.com/p/abc|voir la publication>"
+    )
     assert message.blocks[1]["elements"][0]["text"] == "Entrée du calendrier `e1`"
 
 
 def test_publication_failed_says_why_and_what_to_do():
-    message = publication_failed("en", network="x", entry_id="e1", reason="token expired", action="renew x_default")
+    message = publication_failed(
+        "en", network="x", entry_id="e1", reason="token expired", action="renew x_default"
+    )
     texts = [b["text"]["text"] for b in message.blocks]
     assert texts[1:] == ["*Reason:* token expired", "*What to do:* renew x_default"]
 
 
 def test_long_rejection_lists_are_split_and_counted():
-    rejections = [Rejection(f"row-{i}", "text", "trop long de 12 caractères " + "x" * 200) for i in range(1000)]
+    rejections = [
+        Rejection(f"row-{i}", "text", "trop long de 12 caractères " + "x" * 200)
+        for i in range(1000)
+    ]
     message = rejected_rows("fr", rejections, source="include/calendar/calendar.csv")
     assert len(message.blocks) == MAX_BLOCKS
-    shown = sum(b["text"]["text"].count("• `row-") for b in message.blocks if b["type"] == "section")
+    shown = sum(
+        b["text"]["text"].count("• `row-") for b in message.blocks if b["type"] == "section"
+    )
     hidden = int(re.search(r"et (\d+) de plus", message.blocks[-1]["elements"][0]["text"])[1])
     assert shown + hidden == 1000
     assert message.text.startswith(":warning: *1000 ligne(s) du calendrier rejetée(s)*")
@@ -135,15 +174,26 @@ def test_long_rejection_lists_are_split_and_counted():
 
 def test_paused_list_shows_each_entry_and_how_to_resume():
     message = publication_paused(
-        "en", [PausedEntry("e1", "x", datetime(2026, 11, 21, 18, tzinfo=UTC)), PausedEntry("e2", "linkedin", "2026-11-22 09:00")]
+        "en",
+        [
+            PausedEntry("e1", "x", datetime(2026, 11, 21, 18, tzinfo=UTC)),
+            PausedEntry("e2", "linkedin", "2026-11-22 09:00"),
+        ],
     )
     assert "publication.paused" in message.blocks[1]["elements"][0]["text"]
-    assert message.blocks[2]["text"]["text"] == "• `e1` · X · due 2026-11-21 18:00 UTC\n• `e2` · LinkedIn · due 2026-11-22 09:00"
+    assert (
+        message.blocks[2]["text"]["text"]
+        == "• `e1` · X · due 2026-11-21 18:00 UTC\n• `e2` · LinkedIn · due 2026-11-22 09:00"
+    )
 
 
 def test_crisis_alert_numbers_follow_the_locale():
-    fr = crisis_alert("fr", network="x", negative_mentions=1234, window_hours=1.5, negative_share=0.42)
-    en = crisis_alert("en", network="x", negative_mentions=1234, window_hours=1.5, negative_share=0.42)
+    fr = crisis_alert(
+        "fr", network="x", negative_mentions=1234, window_hours=1.5, negative_share=0.42
+    )
+    en = crisis_alert(
+        "en", network="x", negative_mentions=1234, window_hours=1.5, negative_share=0.42
+    )
     assert "1\u202f234 mentions négatives en 1,5 h (42 % des mentions)" in fr.text
     assert "1,234 negative mentions in 1.5 h (42% of mentions)" in en.text
     assert "Publication continues" in en.text
@@ -151,14 +201,26 @@ def test_crisis_alert_numbers_follow_the_locale():
 
 def test_crisis_alert_shows_at_most_ten_samples():
     samples = [MentionSample(f"a{i}", "fumée noire") for i in range(30)]
-    message = crisis_alert("fr", network="x", negative_mentions=30, window_hours=1, negative_share=1, samples=samples)
+    message = crisis_alert(
+        "fr", network="x", negative_mentions=30, window_hours=1, negative_share=1, samples=samples
+    )
     assert _all_text(message).count("fumée noire") == 10
 
 
 def test_task_failure_has_the_log_link():
-    message = task_failure("en", dag_id="publish_posts", task_id="publish", run_id="r1", error="boom", log_url="https://airflow/log?a=1&b=2")
+    message = task_failure(
+        "en",
+        dag_id="publish_posts",
+        task_id="publish",
+        run_id="r1",
+        error="boom",
+        log_url="https://airflow/log?a=1&b=2",
+    )
     assert message.text == ":red_circle: *Task failed* `publish_posts.publish` (run `r1`): boom"
-    assert message.blocks[1]["elements"][0]["text"] == "Task log: <https://airflow/log?a=1&amp;b=2|open>"
+    assert (
+        message.blocks[1]["elements"][0]["text"]
+        == "Task log: <https://airflow/log?a=1&amp;b=2|open>"
+    )
 
 
 def test_unknown_locale_is_refused():

@@ -30,7 +30,10 @@ from socialops.notifications.slack import (
         ("<!channel> venez voir", "&lt;!channel&gt; venez voir"),
         ("<!here|here> et <!everyone>", "&lt;!here|here&gt; et &lt;!everyone&gt;"),
         ("merci <@U123ABC> !", "merci &lt;@U123ABC&gt; !"),
-        ("<https://evil.example|maisonlumiere.example>", "&lt;https://evil.example|maisonlumiere.example&gt;"),
+        (
+            "<https://evil.example|maisonlumiere.example>",
+            "&lt;https://evil.example|maisonlumiere.example&gt;",
+        ),
         ("Tom & Jerry", "Tom &amp; Jerry"),
         # Text that already looks escaped is shown literally, so it is escaped again.
         ("&amp;", "&amp;amp;"),
@@ -118,7 +121,9 @@ def test_send_posts_to_the_sandbox_and_returns_the_ts(sandbox_connections):
     [posted] = sandbox_connections.world.slack["#cm-alertes"]
     assert posted.ts == ts
     assert posted.text == "&lt;!channel&gt; hello"
-    assert posted.blocks == [{"type": "section", "text": {"type": "mrkdwn", "text": "&lt;@U1&gt; &amp; co"}}]
+    assert posted.blocks == [
+        {"type": "section", "text": {"type": "mrkdwn", "text": "&lt;@U1&gt; &amp; co"}}
+    ]
 
 
 def test_send_in_thread_and_update(sandbox_connections):
@@ -131,7 +136,9 @@ def test_send_in_thread_and_update(sandbox_connections):
 
 
 def test_rate_limit_is_retried_after_retry_after_then_succeeds(sandbox_connections):
-    sandbox_connections.add_fault(network="slack", kind="rate_limit", path="/api/chat.postMessage", reset_after=1)
+    sandbox_connections.add_fault(
+        network="slack", kind="rate_limit", path="/api/chat.postMessage", reset_after=1
+    )
     started = time.monotonic()
     ts = SlackSender().send("#cm-alertes", Message("après le 429"))
     assert time.monotonic() - started >= 1
@@ -155,7 +162,9 @@ def test_rate_limit_retries_are_bounded(sandbox_connections):
     assert len(sandbox_connections.requests("slack")) == 2
 
 
-@pytest.mark.parametrize(("retry_after", "retried"), [("2", True), ("31", False), ("1.5", False), ("soon", False)])
+@pytest.mark.parametrize(
+    ("retry_after", "retried"), [("2", True), ("31", False), ("1.5", False), ("soon", False)]
+)
 def test_rate_limit_handler_retries_only_waits_it_can_read_and_bound(retry_after, retried):
     # slack_sdk sleeps int(Retry-After): a value it cannot parse must not be retried (it would
     # raise ValueError inside slack_sdk instead of a SlackDeliveryError).
@@ -176,7 +185,9 @@ def test_expired_token_names_the_connection_to_renew(sandbox_connections):
     with pytest.raises(SlackDeliveryError) as caught:
         SlackSender().send("#cm-alertes", Message("x"))
     assert caught.value.code == "token_expired" and not caught.value.retryable
-    assert "Renew the Slack bot token in the Airflow connection 'slack_default'" in str(caught.value)
+    assert "Renew the Slack bot token in the Airflow connection 'slack_default'" in str(
+        caught.value
+    )
 
 
 def test_unknown_channel_id_is_reported(sandbox_connections):
@@ -193,7 +204,9 @@ def test_server_error_is_retryable(sandbox_connections):
 
 def test_missing_connection(monkeypatch):
     monkeypatch.delenv("AIRFLOW_CONN_SLACK_MISSING", raising=False)
-    with pytest.raises(SlackConnectionMissing, match="Create the Airflow connection 'slack_missing'"):
+    with pytest.raises(
+        SlackConnectionMissing, match="Create the Airflow connection 'slack_missing'"
+    ):
         SlackSender("slack_missing").send("#cm-alertes", Message("x"))
 
 

@@ -59,7 +59,9 @@ def test_an_explicit_day_wins(sandbox):
 def test_spent_quota_fails_without_retry_and_is_recorded(sandbox, use_warehouse):
     sandbox.sandbox.emulators["youtube"].daily_quota = 0
 
-    with pytest.raises(AirflowFailException, match=r"youtube brand, 2026-11-20: \[youtube\]") as raised:
+    with pytest.raises(
+        AirflowFailException, match=r"youtube brand, 2026-11-20: \[youtube\]"
+    ) as raised:
         YouTubeMetricsOperator(task_id="extract_youtube", account="brand").execute(CONTEXT)
     # The nightly report announces the recorded failure: no second, generic alert.
     assert isinstance(raised.value, AlreadyReported)

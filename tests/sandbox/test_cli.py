@@ -29,7 +29,10 @@ def _exports(text: str) -> dict[str, dict]:
 def test_connections_prints_export_lines(capsys):
     assert main(["connections", "--url", "http://127.0.0.1:8800/"]) == 0
     exports = _exports(capsys.readouterr().out)
-    assert exports["AIRFLOW_CONN_SLACK_DEFAULT"]["extra"]["base_url"] == "http://127.0.0.1:8800/slack/api/"
+    assert (
+        exports["AIRFLOW_CONN_SLACK_DEFAULT"]["extra"]["base_url"]
+        == "http://127.0.0.1:8800/slack/api/"
+    )
     assert exports["AIRFLOW_CONN_GOOGLE_SHEETS_DEFAULT"]["host"] == "http://127.0.0.1:8800/sheets"
 
 
@@ -40,7 +43,9 @@ def test_connections_refuses_a_non_url(capsys):
 
 def test_invalid_scenario_exits_2_naming_the_field(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("brand: {name: B, keywords: [b], products: [p]}\naccounts: [{network: x, handle: a, role: boss, followers: 1}]\n")
+    bad.write_text(
+        "brand: {name: B, keywords: [b], products: [p]}\naccounts: [{network: x, handle: a, role: boss, followers: 1}]\n"
+    )
     assert main(["serve", "--scenario", str(bad), "--port", "0"]) == EXIT_BAD_INPUT
     err = capsys.readouterr().err
     assert f"{bad} is invalid" in err and "accounts[0].role" in err
@@ -71,7 +76,18 @@ def test_naive_now_is_refused(capsys):
 def test_serve_prints_connections_serves_and_stops_on_sigterm():
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "plugins")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "socialops.sandbox", "serve", "--port", "0", "--seed", "3", "--now", "2026-11-21T10:00:00Z"],
+        [
+            sys.executable,
+            "-m",
+            "socialops.sandbox",
+            "serve",
+            "--port",
+            "0",
+            "--seed",
+            "3",
+            "--now",
+            "2026-11-21T10:00:00Z",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -80,14 +96,21 @@ def test_serve_prints_connections_serves_and_stops_on_sigterm():
     )
     try:
         banner = process.stdout.readline()
-        assert banner.startswith("# socialops sandbox on http://127.0.0.1:") and "(seed 3)" in banner
+        assert (
+            banner.startswith("# socialops sandbox on http://127.0.0.1:") and "(seed 3)" in banner
+        )
         url = banner.split()[4]
         lines = []
         while not any(line.startswith("export AIRFLOW_CONN_SLACK_DEFAULT") for line in lines):
             lines.append(process.stdout.readline())
-        assert _exports("".join(lines))["AIRFLOW_CONN_SLACK_DEFAULT"]["extra"]["base_url"] == f"{url}/slack/api/"
+        assert (
+            _exports("".join(lines))["AIRFLOW_CONN_SLACK_DEFAULT"]["extra"]["base_url"]
+            == f"{url}/slack/api/"
+        )
         state = requests.get(f"{url}/_sandbox/state", timeout=5).json()
-        assert state["now"] == "2026-11-21T10:00:00+00:00" and state["posts"]["x"]["maisonlumiere"] > 0
+        assert (
+            state["now"] == "2026-11-21T10:00:00+00:00" and state["posts"]["x"]["maisonlumiere"] > 0
+        )
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
     finally:

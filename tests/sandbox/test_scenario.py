@@ -41,7 +41,10 @@ def world(spec):
 def _fingerprint(world):
     return (
         sorted((a.network, a.id, a.handle, a.followers) for a in world.accounts.values()),
-        sorted((p.network, p.id, p.text, p.created_at, tuple(sorted(p.final.items()))) for p in world.posts.values()),
+        sorted(
+            (p.network, p.id, p.text, p.created_at, tuple(sorted(p.final.items())))
+            for p in world.posts.values()
+        ),
         [(m.id, m.text, m.created_at, m.tone, m.in_reply_to) for m in world.mentions],
         world.campaigns,
     )
@@ -56,12 +59,16 @@ def test_another_seed_gives_another_world(spec, world):
 
 
 def test_seed_defaults_to_the_scenarios(spec):
-    assert _fingerprint(spec.build_world(now=NOW)) == _fingerprint(spec.build_world(spec.seed, now=NOW))
+    assert _fingerprint(spec.build_world(now=NOW)) == _fingerprint(
+        spec.build_world(spec.seed, now=NOW)
+    )
 
 
 def test_frozen_now_stops_the_clock(spec, world):
     assert world.now() == NOW
-    frozen = parse_scenario({**spec.model_dump(mode="json"), "now": "2026-11-20T08:00:00Z"}).build_world(1)
+    frozen = parse_scenario(
+        {**spec.model_dump(mode="json"), "now": "2026-11-20T08:00:00Z"}
+    ).build_world(1)
     assert frozen.now() == datetime(2026, 11, 20, 8, tzinfo=UTC)
 
 
@@ -76,7 +83,9 @@ def test_default_world_has_every_account_of_the_example_config(world):
     expected |= {(a.network, a.handle) for c in config.competitors for a in c.accounts}
     expected |= {(a.network, a.handle) for a in config.influencer_candidates}
     for network, handle in expected:
-        assert world.account(network, handle) is not None, f"{network}:{handle} missing from the default world"
+        assert world.account(network, handle) is not None, (
+            f"{network}:{handle} missing from the default world"
+        )
     owned = {(a.network, a.handle) for a in world.accounts.values() if a.role == "owned"}
     assert owned == {(a.network, a.handle) for a in config.accounts}
 
@@ -98,7 +107,10 @@ def test_posts_cover_the_history_with_network_metrics(world):
     video = world.account_posts("youtube", world.account("youtube", "maisonlumiere").id)[0]
     assert video.kind == "video" and video.title and video.final["video_views"] > 0
     assert "impressions" not in video.final
-    assert all(p.final["likes"] <= p.final.get("impressions", p.final.get("video_views", 1e9)) for p in posts)
+    assert all(
+        p.final["likes"] <= p.final.get("impressions", p.final.get("video_views", 1e9))
+        for p in posts
+    )
 
 
 def test_metrics_grow_towards_final(world):
@@ -129,12 +141,15 @@ def test_crisis_is_a_burst_of_negative_mentions(world, spec):
     window = [
         m
         for m in world.mentions
-        if m.network == crisis.network and start <= m.created_at <= start + timedelta(hours=crisis.duration_hours)
+        if m.network == crisis.network
+        and start <= m.created_at <= start + timedelta(hours=crisis.duration_hours)
     ]
     negative = [m for m in window if m.tone == "negative"]
     assert len(negative) >= crisis.count
     assert len(negative) / len(window) > 0.8
-    per_hour_before = sum(1 for m in world.mentions if m.tone == "negative" and m.created_at < start) / (35 * 24)
+    per_hour_before = sum(
+        1 for m in world.mentions if m.tone == "negative" and m.created_at < start
+    ) / (35 * 24)
     assert len(negative) / crisis.duration_hours > 20 * per_hour_before
 
 
@@ -142,7 +157,8 @@ def test_bought_follower_influencers_have_low_uniform_engagement(world):
     def engagement(account):
         posts = world.account_posts(account.network, account.id)
         rates = [
-            (p.final["likes"] + p.final["comments"] + p.final["shares"]) / account.followers for p in posts
+            (p.final["likes"] + p.final["comments"] + p.final["shares"]) / account.followers
+            for p in posts
         ]
         return statistics.mean(rates), statistics.pstdev(rates) / statistics.mean(rates)
 
@@ -160,21 +176,38 @@ def test_campaign_rows_per_day(world):
     assert [r["day"] for r in rows] == [f"2026-11-{d}" for d in range(15, 22)]
     for row in rows:
         assert row["spend"] > 0 and row["impressions"] > row["clicks"] >= row["conversions"] >= 0
-        assert set(row) == {"campaign_id", "network", "day", "spend", "impressions", "clicks", "conversions", "revenue"}
+        assert set(row) == {
+            "campaign_id",
+            "network",
+            "day",
+            "spend",
+            "impressions",
+            "clicks",
+            "conversions",
+            "revenue",
+        }
 
 
 def test_calendar_sheet_reads_the_csv_lazily(tmp_path, spec):
     missing = parse_scenario(
-        {**spec.model_dump(mode="json"), "sheets": {"cal": {"Calendar": str(tmp_path / "nope.csv")}}}
+        {
+            **spec.model_dump(mode="json"),
+            "sheets": {"cal": {"Calendar": str(tmp_path / "nope.csv")}},
+        }
     )
     assert missing.build_world(1, now=NOW).sheets == {"cal": {"Calendar": [CALENDAR_HEADER]}}
     csv_file = tmp_path / "calendar.csv"
-    csv_file.write_text("entry_id,text\ne1,\"Bonjour, monde\"\n", encoding="utf-8")
+    csv_file.write_text('entry_id,text\ne1,"Bonjour, monde"\n', encoding="utf-8")
     # The file appears after the scenario was loaded: it is read when the world is built.
     assert missing.model_copy(update={"sheets": {"cal": {"Calendar": str(csv_file)}}}).build_world(
         1, now=NOW
     ).sheets["cal"]["Calendar"] == [["entry_id", "text"], ["e1", "Bonjour, monde"]]
-    inline = parse_scenario({**spec.model_dump(mode="json"), "sheets": {"s": {"Tab": [["a", 1]], "Other": {"csv": "x.csv", "header": ["h"]}}}})
+    inline = parse_scenario(
+        {
+            **spec.model_dump(mode="json"),
+            "sheets": {"s": {"Tab": [["a", 1]], "Other": {"csv": "x.csv", "header": ["h"]}}},
+        }
+    )
     assert inline.build_world(1, now=NOW).sheets["s"] == {"Tab": [["a", "1"]], "Other": [["h"]]}
 
 
@@ -191,13 +224,35 @@ def test_default_scenario_serves_the_demo_calendar(world):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"accounts": [{"network": "myspace", "handle": "a", "role": "owned", "followers": 1}]}, "accounts[0].network"),
-        ({"accounts": [{"network": "x", "handle": "a", "role": "owned"}]}, "accounts[0].followers: Field required"),
+        (
+            {"accounts": [{"network": "myspace", "handle": "a", "role": "owned", "followers": 1}]},
+            "accounts[0].network",
+        ),
+        (
+            {"accounts": [{"network": "x", "handle": "a", "role": "owned"}]},
+            "accounts[0].followers: Field required",
+        ),
         ({"mentions": {"per_day": -1}}, "mentions.per_day"),
         ({"crisis": {"count": 0}}, "crisis.count"),
         ({"colour": "blue"}, "colour: unknown field (check the spelling; see docs/sandbox.md)"),
-        ({"brand": {"name": "B", "keywords": ["b"], "products": ["p"], "hashtags": ["nohash"]}}, "brand.hashtags"),
-        ({"campaigns": [{"id": "c", "network": "x", "start": "2026-02-01", "end": "2026-01-01", "daily_spend": 1}]}, "end 2026-01-01 is before start"),
+        (
+            {"brand": {"name": "B", "keywords": ["b"], "products": ["p"], "hashtags": ["nohash"]}},
+            "brand.hashtags",
+        ),
+        (
+            {
+                "campaigns": [
+                    {
+                        "id": "c",
+                        "network": "x",
+                        "start": "2026-02-01",
+                        "end": "2026-01-01",
+                        "daily_spend": 1,
+                    }
+                ]
+            },
+            "end 2026-01-01 is before start",
+        ),
         ({"mentions": {"tones": {"positive": 0}}}, "mentions.tones: needs at least one entry"),
     ],
 )

@@ -57,7 +57,11 @@ class NotesEmulator(Emulator):
         return post
 
     def rate_limited(self, request, reset_at):
-        return Response(429, {"title": "Too Many Requests"}, {"x-rate-limit-reset": str(int(reset_at.timestamp()))})
+        return Response(
+            429,
+            {"title": "Too Many Requests"},
+            {"x-rate-limit-reset": str(int(reset_at.timestamp()))},
+        )
 
 
 def _world() -> World:
@@ -116,7 +120,9 @@ def test_request_log_lists_and_filters_and_clears(server):
         "fault": None,
         "at": NOW.isoformat(),
     }
-    assert [r["network"] for r in _admin(server, "GET", "/requests?network=notes").json()] == ["notes"]
+    assert [r["network"] for r in _admin(server, "GET", "/requests?network=notes").json()] == [
+        "notes"
+    ]
     assert _admin(server, "DELETE", "/requests").json() == {"ok": True}
     assert _admin(server, "GET", "/requests").json() == []
 
@@ -126,7 +132,14 @@ def test_fault_by_count_hits_the_next_matching_requests_only(server):
         server,
         "POST",
         "/faults",
-        {"network": "notes", "kind": "rate_limit", "path": "/posts", "method": "GET", "count": 2, "reset_after": 60},
+        {
+            "network": "notes",
+            "kind": "rate_limit",
+            "path": "/posts",
+            "method": "GET",
+            "count": 2,
+            "reset_after": 60,
+        },
     )
     assert created.status_code == 201
     assert created.json()[0] | {"id": 1} == created.json()[0] and created.json()[0]["count"] == 2
@@ -156,7 +169,15 @@ def test_fault_by_rate_is_reproducible_from_the_seed():
 
 
 def test_default_fault_answers(server):
-    _admin(server, "POST", "/faults", [{"network": "notes", "kind": "server_error"}, {"network": "notes", "kind": "expired_token"}])
+    _admin(
+        server,
+        "POST",
+        "/faults",
+        [
+            {"network": "notes", "kind": "server_error"},
+            {"network": "notes", "kind": "expired_token"},
+        ],
+    )
     first = requests.get(f"{server.url}/notes/posts", timeout=5)
     second = requests.get(f"{server.url}/notes/posts", timeout=5)
     assert (first.status_code, second.status_code) == (500, 401)
@@ -166,9 +187,15 @@ def test_default_fault_answers(server):
     ("spec", "message"),
     [
         ({"network": "notes", "kind": "meltdown"}, "unknown fault kind 'meltdown'"),
-        ({"network": "notes", "kind": "rate_limit", "colour": "red"}, "unknown fault fields: colour"),
+        (
+            {"network": "notes", "kind": "rate_limit", "colour": "red"},
+            "unknown fault fields: colour",
+        ),
         ({"network": "myspace", "kind": "rate_limit"}, "fault network must be one of notes"),
-        ({"network": "notes", "kind": "rate_limit", "path": "("}, "missing ), unterminated subpattern"),
+        (
+            {"network": "notes", "kind": "rate_limit", "path": "("},
+            "missing ), unterminated subpattern",
+        ),
     ],
 )
 def test_invalid_faults_are_refused(server, spec, message):
@@ -185,11 +212,21 @@ def test_delete_faults(server):
 
 
 def test_timeout_after_apply_changes_the_world_then_closes_unanswered(server):
-    _admin(server, "POST", "/faults", {"network": "notes", "kind": "timeout_after_apply", "method": "POST", "hold_seconds": 0.3})
+    _admin(
+        server,
+        "POST",
+        "/faults",
+        {"network": "notes", "kind": "timeout_after_apply", "method": "POST", "hold_seconds": 0.3},
+    )
     parts = urlsplit(server.url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
     started = time.monotonic()
-    connection.request("POST", "/notes/posts", body=json.dumps({"text": "hello"}), headers={"Content-Type": "application/json"})
+    connection.request(
+        "POST",
+        "/notes/posts",
+        body=json.dumps({"text": "hello"}),
+        headers={"Content-Type": "application/json"},
+    )
     with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
         connection.getresponse()
     assert time.monotonic() - started >= 0.3
@@ -199,14 +236,24 @@ def test_timeout_after_apply_changes_the_world_then_closes_unanswered(server):
 
 
 def test_timeout_after_apply_makes_a_client_time_out(server):
-    _admin(server, "POST", "/faults", {"network": "notes", "kind": "timeout_after_apply", "hold_seconds": 2})
+    _admin(
+        server,
+        "POST",
+        "/faults",
+        {"network": "notes", "kind": "timeout_after_apply", "hold_seconds": 2},
+    )
     with pytest.raises(requests.exceptions.ReadTimeout):
         requests.post(f"{server.url}/notes/posts", json={"text": "slow"}, timeout=0.3)
 
 
 def test_reset_rebuilds_the_world_and_clears_log_and_faults(server):
     requests.post(f"{server.url}/notes/posts", json={"text": "second"}, timeout=5)
-    _admin(server, "POST", "/faults", {"network": "notes", "kind": "server_error", "count": 9, "path": "/never"})
+    _admin(
+        server,
+        "POST",
+        "/faults",
+        {"network": "notes", "kind": "server_error", "count": 9, "path": "/never"},
+    )
     assert _admin(server, "GET", "/state").json()["posts"] == {"notes": {"me": 2}}
     assert _admin(server, "POST", "/reset").json() == {"ok": True}
     assert _admin(server, "GET", "/state").json()["posts"] == {"notes": {"me": 1}}
@@ -267,7 +314,9 @@ def test_emulators_import_nothing_from_the_adapters():
         for node in ast.walk(ast.parse(path.read_text())):
             names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             names += [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
-            assert not any(n.startswith("socialops.networks") for n in names), f"{path.name} imports {names}"
+            assert not any(n.startswith("socialops.networks") for n in names), (
+                f"{path.name} imports {names}"
+            )
 
 
 def test_every_registered_emulator_loads():
@@ -276,7 +325,9 @@ def test_every_registered_emulator_loads():
 
 
 def test_unknown_emulator_is_named():
-    with pytest.raises(ValueError, match="unknown sandbox emulator 'ghost'; expected one of x, youtube"):
+    with pytest.raises(
+        ValueError, match="unknown sandbox emulator 'ghost'; expected one of x, youtube"
+    ):
         sandbox_package.emulator_types(["ghost"])
 
 

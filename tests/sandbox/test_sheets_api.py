@@ -41,7 +41,10 @@ def _valid(name: str, body: dict[str, Any]) -> None:
 
 def _world() -> World:
     world = World(epoch=NOW, clock=lambda: NOW)
-    world.sheets["calendar-demo"] = {"Calendar": [list(r) for r in ROWS], "Notes d'été": [["a", "b"], ["c"]]}
+    world.sheets["calendar-demo"] = {
+        "Calendar": [list(r) for r in ROWS],
+        "Notes d'été": [["a", "b"], ["c"]],
+    }
     return world
 
 
@@ -64,7 +67,12 @@ def sheets(server):
 
 
 def _get(sheets, range_: str, **kwargs: Any) -> dict[str, Any]:
-    return sheets.spreadsheets().values().get(spreadsheetId="calendar-demo", range=range_, **kwargs).execute()
+    return (
+        sheets.spreadsheets()
+        .values()
+        .get(spreadsheetId="calendar-demo", range=range_, **kwargs)
+        .execute()
+    )
 
 
 def test_values_get_returns_a_value_range_without_trailing_blanks(sheets, server):
@@ -73,7 +81,11 @@ def test_values_get_returns_a_value_range_without_trailing_blanks(sheets, server
     assert body == {
         "range": "Calendar!A1:Z1000",
         "majorDimension": "ROWS",
-        "values": [["entry_id", "text", "status"], ["e1", "Bonjour", "approved"], ["e2", "", "draft"]],
+        "values": [
+            ["entry_id", "text", "status"],
+            ["e1", "Bonjour", "approved"],
+            ["e2", "", "draft"],
+        ],
     }
     [logged] = server.sandbox.requests
     assert logged["path"] == "/v4/spreadsheets/calendar-demo/values/Calendar%21A1%3AZ"
@@ -87,7 +99,11 @@ def test_values_get_returns_a_value_range_without_trailing_blanks(sheets, server
         ("Calendar!A2:A", "Calendar!A2:A1000", [["e1"], ["e2"]]),
         ("Calendar!C:C", "Calendar!C1:C1000", [["status"], ["approved"], ["draft"]]),
         ("Calendar!B1", "Calendar!B1:B1", [["text"]]),
-        ("Calendar", "Calendar!A1:Z1000", [["entry_id", "text", "status"], ["e1", "Bonjour", "approved"], ["e2", "", "draft"]]),
+        (
+            "Calendar",
+            "Calendar!A1:Z1000",
+            [["entry_id", "text", "status"], ["e1", "Bonjour", "approved"], ["e2", "", "draft"]],
+        ),
         ("A1:A2", "Calendar!A1:A2", [["entry_id"], ["e1"]]),
         ("'Notes d''été'!A1:B2", "'Notes d'été'!A1:B2", [["a", "b"], ["c"]]),
     ],
@@ -123,7 +139,9 @@ def _error(call) -> tuple[int, dict[str, Any]]:
 
 
 def test_unknown_spreadsheet_is_a_google_404(sheets):
-    status, error = _error(lambda: sheets.spreadsheets().values().get(spreadsheetId="nope", range="A1").execute())
+    status, error = _error(
+        lambda: sheets.spreadsheets().values().get(spreadsheetId="nope", range="A1").execute()
+    )
     assert status == 404
     assert error["status"] == "NOT_FOUND" and error["message"] == "Requested entity was not found."
 
@@ -144,8 +162,12 @@ def test_api_key_checks(server):
     status, error = _error(lambda: _get(client("wrong"), "Calendar"))
     assert status == 400 and error["details"][0]["reason"] == "API_KEY_INVALID"
     # Without a key googleapiclient would look for Google credentials: ask without the client.
-    anonymous = requests.get(f"{server.url}/sheets/v4/spreadsheets/calendar-demo/values/Calendar", timeout=5)
-    assert anonymous.status_code == 403 and anonymous.json()["error"]["status"] == "PERMISSION_DENIED"
+    anonymous = requests.get(
+        f"{server.url}/sheets/v4/spreadsheets/calendar-demo/values/Calendar", timeout=5
+    )
+    assert (
+        anonymous.status_code == 403 and anonymous.json()["error"]["status"] == "PERMISSION_DENIED"
+    )
     with_token = requests.get(
         f"{server.url}/sheets/v4/spreadsheets/calendar-demo/values/Calendar",
         headers={"Authorization": "Bearer ya29.sandbox"},
@@ -170,9 +192,16 @@ def test_connection_fits_socialops_google_plumbing(server):
     from socialops.networks.google import build_service
 
     connection = SheetsEmulator.connection(server.url)
-    settings = ConnectionSettings(conn_id="google_sheets_default", host=connection["host"], password=connection["password"])
+    settings = ConnectionSettings(
+        conn_id="google_sheets_default", host=connection["host"], password=connection["password"]
+    )
     service = build_service(settings, "sheets", "v4")
-    body = service.spreadsheets().values().get(spreadsheetId="calendar-demo", range="Calendar!A1:Z").execute()
+    body = (
+        service.spreadsheets()
+        .values()
+        .get(spreadsheetId="calendar-demo", range="Calendar!A1:Z")
+        .execute()
+    )
     assert body["values"][1] == ["e1", "Bonjour", "approved"]
 
 

@@ -23,7 +23,12 @@ NOW = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
 
 #: Error codes the live API returns that the contract's (older) enums do not list yet:
 #: https://api.slack.com/methods/chat.postMessage#errors documents them.
-CODES_NEWER_THAN_THE_CONTRACT = {"ratelimited", "token_expired", "invalid_blocks", "invalid_blocks_format"}
+CODES_NEWER_THAN_THE_CONTRACT = {
+    "ratelimited",
+    "token_expired",
+    "invalid_blocks",
+    "invalid_blocks_format",
+}
 
 
 class SwaggerContract:
@@ -39,14 +44,20 @@ class SwaggerContract:
         if not body.get("ok") and body.get("error") in CODES_NEWER_THAN_THE_CONTRACT:
             schema = json.loads(json.dumps(schema))
             schema["properties"]["error"].pop("enum", None)
-        self.check({**schema, "definitions": self.spec["definitions"]}, body, f"{http_method} {method}")
+        self.check(
+            {**schema, "definitions": self.spec["definitions"]}, body, f"{http_method} {method}"
+        )
 
     @staticmethod
     def check(schema: dict[str, Any], body: Any, what: str) -> None:
-        errors = sorted(Draft4Validator(schema).iter_errors(body), key=lambda e: len(e.absolute_path))
+        errors = sorted(
+            Draft4Validator(schema).iter_errors(body), key=lambda e: len(e.absolute_path)
+        )
         if errors:
             where = "/".join(str(p) for p in errors[0].absolute_path) or "<root>"
-            pytest.fail(f"{what}: response does not match the Slack contract at {where}: {errors[0].message}")
+            pytest.fail(
+                f"{what}: response does not match the Slack contract at {where}: {errors[0].message}"
+            )
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +67,9 @@ def contract() -> SwaggerContract:
 
 def _world() -> World:
     world = World(epoch=NOW, clock=lambda: NOW)
-    world.slack_channels.update({"cm-alertes": channel_id("cm-alertes"), "cm-digest": channel_id("cm-digest")})
+    world.slack_channels.update(
+        {"cm-alertes": channel_id("cm-alertes"), "cm-digest": channel_id("cm-digest")}
+    )
     return world
 
 
@@ -66,14 +79,34 @@ def server():
         yield running
 
 
-def call(server, method: str, *, token: str | None = TOKEN, form: dict | None = None, json_body: dict | None = None, http: str = "POST"):
+def call(
+    server,
+    method: str,
+    *,
+    token: str | None = TOKEN,
+    form: dict | None = None,
+    json_body: dict | None = None,
+    http: str = "POST",
+):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = requests.request(http, f"{server.url}/slack/api/{method}", headers=headers, data=form, json=json_body, timeout=5)
+    response = requests.request(
+        http,
+        f"{server.url}/slack/api/{method}",
+        headers=headers,
+        data=form,
+        json=json_body,
+        timeout=5,
+    )
     return response
 
 
 def test_the_validator_catches_a_wrong_shape(contract):
-    good = {"ok": True, "channel": "C0123456789", "ts": "1795255200.000000", "message": {"type": "message", "text": "x", "ts": "1795255200.000000"}}
+    good = {
+        "ok": True,
+        "channel": "C0123456789",
+        "ts": "1795255200.000000",
+        "message": {"type": "message", "text": "x", "ts": "1795255200.000000"},
+    }
     contract.validate("chat.postMessage", "POST", good)
     with pytest.raises(pytest.fail.Exception, match="at ts"):
         contract.validate("chat.postMessage", "POST", {**good, "ts": "yesterday"})
@@ -96,24 +129,36 @@ def test_auth_test(server, contract):
 
 
 @pytest.mark.parametrize(
-    ("token", "error"), [(None, "not_authed"), ("xoxb-wrong", "invalid_auth"), ("xoxb-revoked", "token_revoked")]
+    ("token", "error"),
+    [(None, "not_authed"), ("xoxb-wrong", "invalid_auth"), ("xoxb-revoked", "token_revoked")],
 )
 def test_bad_tokens(server, contract, token, error):
     server.sandbox.world.revoked_tokens.add("xoxb-revoked")
-    response = call(server, "chat.postMessage", token=token, json_body={"channel": "#cm-alertes", "text": "x"})
+    response = call(
+        server, "chat.postMessage", token=token, json_body={"channel": "#cm-alertes", "text": "x"}
+    )
     assert response.status_code == 200 and response.json() == {"ok": False, "error": error}
     if error != "token_revoked":  # not in chat.postMessage's error enum, only chat.update's
         contract.validate("chat.postMessage", "POST", response.json())
 
 
 def test_token_in_form_body_is_accepted(server):
-    response = call(server, "chat.postMessage", token=None, form={"token": TOKEN, "channel": "#cm-alertes", "text": "form"})
+    response = call(
+        server,
+        "chat.postMessage",
+        token=None,
+        form={"token": TOKEN, "channel": "#cm-alertes", "text": "form"},
+    )
     assert response.json()["ok"]
 
 
 def test_post_message_with_json_body(server, contract):
     blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "*hello*"}}]
-    body = call(server, "chat.postMessage", json_body={"channel": "#cm-alertes", "text": "hello", "blocks": blocks}).json()
+    body = call(
+        server,
+        "chat.postMessage",
+        json_body={"channel": "#cm-alertes", "text": "hello", "blocks": blocks},
+    ).json()
     contract.validate("chat.postMessage", "POST", body)
     assert body["channel"] == channel_id("cm-alertes")
     [message] = server.sandbox.world.slack["#cm-alertes"]
@@ -123,31 +168,52 @@ def test_post_message_with_json_body(server, contract):
 
 def test_post_message_with_form_body_and_channel_id(server, contract):
     blocks = json.dumps([{"type": "divider"}])
-    body = call(server, "chat.postMessage", form={"channel": channel_id("cm-digest"), "text": "form", "blocks": blocks}).json()
+    body = call(
+        server,
+        "chat.postMessage",
+        form={"channel": channel_id("cm-digest"), "text": "form", "blocks": blocks},
+    ).json()
     contract.validate("chat.postMessage", "POST", body)
     assert server.sandbox.world.slack["#cm-digest"][0].blocks == [{"type": "divider"}]
 
 
 def test_messages_in_the_same_instant_get_increasing_ts(server):
-    first = call(server, "chat.postMessage", json_body={"channel": "#cm-alertes", "text": "1"}).json()["ts"]
-    second = call(server, "chat.postMessage", json_body={"channel": "#cm-alertes", "text": "2"}).json()["ts"]
+    first = call(
+        server, "chat.postMessage", json_body={"channel": "#cm-alertes", "text": "1"}
+    ).json()["ts"]
+    second = call(
+        server, "chat.postMessage", json_body={"channel": "#cm-alertes", "text": "2"}
+    ).json()["ts"]
     assert float(second) > float(first)
 
 
 def test_threads(server):
-    parent = call(server, "chat.postMessage", json_body={"channel": "#cm-alertes", "text": "p"}).json()["ts"]
-    reply = call(server, "chat.postMessage", json_body={"channel": "#cm-alertes", "text": "r", "thread_ts": parent}).json()
+    parent = call(
+        server, "chat.postMessage", json_body={"channel": "#cm-alertes", "text": "p"}
+    ).json()["ts"]
+    reply = call(
+        server,
+        "chat.postMessage",
+        json_body={"channel": "#cm-alertes", "text": "r", "thread_ts": parent},
+    ).json()
     assert reply["message"]["thread_ts"] == parent
 
 
 def test_unknown_channels(server, contract):
-    body = call(server, "chat.postMessage", json_body={"channel": "C0UNKNOWN00", "text": "x"}).json()
+    body = call(
+        server, "chat.postMessage", json_body={"channel": "C0UNKNOWN00", "text": "x"}
+    ).json()
     assert body == {"ok": False, "error": "channel_not_found"}
     contract.validate("chat.postMessage", "POST", body)
     # A new '#name' is created unless the world is strict about its channels.
     assert call(server, "chat.postMessage", json_body={"channel": "#new", "text": "x"}).json()["ok"]
     server.sandbox.world.slack_strict_channels = True
-    assert call(server, "chat.postMessage", json_body={"channel": "#other", "text": "x"}).json()["error"] == "channel_not_found"
+    assert (
+        call(server, "chat.postMessage", json_body={"channel": "#other", "text": "x"}).json()[
+            "error"
+        ]
+        == "channel_not_found"
+    )
 
 
 @pytest.mark.parametrize(
@@ -156,8 +222,20 @@ def test_unknown_channels(server, contract):
         ({"text": ""}, "no_text"),
         ({"text": "x" * 40_001}, "msg_too_long"),
         ({"text": "x", "blocks": [{"type": "divider"}] * 51}, "invalid_blocks"),
-        ({"text": "x", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "y" * 3001}}]}, "invalid_blocks"),
-        ({"text": "x", "blocks": [{"type": "header", "text": {"type": "plain_text", "text": "y" * 151}}]}, "invalid_blocks"),
+        (
+            {
+                "text": "x",
+                "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "y" * 3001}}],
+            },
+            "invalid_blocks",
+        ),
+        (
+            {
+                "text": "x",
+                "blocks": [{"type": "header", "text": {"type": "plain_text", "text": "y" * 151}}],
+            },
+            "invalid_blocks",
+        ),
         ({"text": "x", "blocks": "not json"}, "invalid_blocks_format"),
         ({"text": "x", "blocks": [{"no": "type"}]}, "invalid_blocks_format"),
     ],
@@ -171,17 +249,31 @@ def test_content_limits(server, contract, payload, error):
 
 def test_limits_are_inclusive(server):
     blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "y" * 3000}}] * 50
-    assert call(server, "chat.postMessage", json_body={"channel": "#cm-alertes", "text": "x", "blocks": blocks}).json()["ok"]
+    assert call(
+        server,
+        "chat.postMessage",
+        json_body={"channel": "#cm-alertes", "text": "x", "blocks": blocks},
+    ).json()["ok"]
 
 
 def test_chat_update(server, contract):
     blocks = [{"type": "divider"}]
-    posted = call(server, "chat.postMessage", json_body={"channel": "#cm-alertes", "text": "v1", "blocks": blocks}).json()
-    body = call(server, "chat.update", json_body={"channel": posted["channel"], "ts": posted["ts"], "text": "v2"}).json()
+    posted = call(
+        server,
+        "chat.postMessage",
+        json_body={"channel": "#cm-alertes", "text": "v1", "blocks": blocks},
+    ).json()
+    body = call(
+        server,
+        "chat.update",
+        json_body={"channel": posted["channel"], "ts": posted["ts"], "text": "v2"},
+    ).json()
     contract.validate("chat.update", "POST", body)
     [message] = server.sandbox.world.slack["#cm-alertes"]
     assert (message.text, message.blocks) == ("v2", blocks)  # blocks not sent: kept, like Slack
-    missing = call(server, "chat.update", json_body={"channel": "#cm-alertes", "ts": "1.000000", "text": "x"}).json()
+    missing = call(
+        server, "chat.update", json_body={"channel": "#cm-alertes", "ts": "1.000000", "text": "x"}
+    ).json()
     assert missing == {"ok": False, "error": "message_not_found"}
     contract.validate("chat.update", "POST", missing)
 
@@ -189,18 +281,26 @@ def test_chat_update(server, contract):
 def test_conversations_list_pages_with_cursor(server, contract):
     for name in ("a", "b", "c"):
         server.sandbox.world.slack_channels[name] = channel_id(name)
-    first = requests.get(f"{server.url}/slack/api/conversations.list?limit=2", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5).json()
+    first = requests.get(
+        f"{server.url}/slack/api/conversations.list?limit=2",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=5,
+    ).json()
     contract.validate("conversations.list", "GET", first)
     # objs_conversation is a Swagger "items" tuple that draft-4 ignores for objects: check
     # each channel against its first variant, the channel conversation object.
     channel_schema = contract.spec["definitions"]["objs_conversation"]["items"][0]
     for channel in first["channels"]:
-        contract.check({**channel_schema, "definitions": contract.spec["definitions"]}, channel, "conversation")
+        contract.check(
+            {**channel_schema, "definitions": contract.spec["definitions"]}, channel, "conversation"
+        )
     names = [c["name"] for c in first["channels"]]
     cursor = first["response_metadata"]["next_cursor"]
     while cursor:
         page = requests.get(
-            f"{server.url}/slack/api/conversations.list?limit=2&cursor={cursor}", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5
+            f"{server.url}/slack/api/conversations.list?limit=2&cursor={cursor}",
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=5,
         ).json()
         names += [c["name"] for c in page["channels"]]
         cursor = page["response_metadata"]["next_cursor"]
@@ -213,39 +313,75 @@ def test_conversations_list_pages_with_cursor(server, contract):
 UPLOAD_URL_SCHEMA = {
     "type": "object",
     "required": ["ok", "upload_url", "file_id"],
-    "properties": {"ok": {"enum": [True]}, "upload_url": {"type": "string"}, "file_id": {"type": "string", "pattern": "^F[A-Z0-9]{8,}$"}},
+    "properties": {
+        "ok": {"enum": [True]},
+        "upload_url": {"type": "string"},
+        "file_id": {"type": "string", "pattern": "^F[A-Z0-9]{8,}$"},
+    },
 }
 COMPLETE_SCHEMA = {
     "type": "object",
     "required": ["ok", "files"],
     "properties": {
         "ok": {"enum": [True]},
-        "files": {"type": "array", "items": {"type": "object", "required": ["id", "title"], "properties": {"id": {"type": "string"}}}},
+        "files": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "title"],
+                "properties": {"id": {"type": "string"}},
+            },
+        },
     },
 }
 
 
 def test_file_upload_v2_flow(server, contract):
-    step1 = call(server, "files.getUploadURLExternal", form={"filename": "report.csv", "length": "8"}).json()
+    step1 = call(
+        server, "files.getUploadURLExternal", form={"filename": "report.csv", "length": "8"}
+    ).json()
     contract.check(UPLOAD_URL_SCHEMA, step1, "files.getUploadURLExternal")
     assert step1["upload_url"].startswith(server.url + "/slack/upload/")
     uploaded = requests.post(step1["upload_url"], data=b"a,b\n1,2\n", timeout=5)
     assert uploaded.status_code == 200 and uploaded.text == "OK - 8"
     files = json.dumps([{"id": step1["file_id"], "title": "Rapport"}])
-    step3 = call(server, "files.completeUploadExternal", form={"files": files, "channel_id": channel_id("cm-digest"), "initial_comment": "voici"}).json()
+    step3 = call(
+        server,
+        "files.completeUploadExternal",
+        form={"files": files, "channel_id": channel_id("cm-digest"), "initial_comment": "voici"},
+    ).json()
     contract.check(COMPLETE_SCHEMA, step3, "files.completeUploadExternal")
     [message] = server.sandbox.world.slack["#cm-digest"]
-    assert message.text == "voici" and message.files[0]["title"] == "Rapport" and message.files[0]["size"] == 8
+    assert (
+        message.text == "voici"
+        and message.files[0]["title"] == "Rapport"
+        and message.files[0]["size"] == 8
+    )
     assert server.sandbox.world.slack_files[step1["file_id"]]["content"] == b"a,b\n1,2\n"
 
 
 def test_file_upload_errors(server):
-    assert call(server, "files.getUploadURLExternal", form={"filename": "x"}).json()["error"] == "invalid_arguments"
-    pending = call(server, "files.getUploadURLExternal", form={"filename": "x", "length": "3"}).json()
-    not_uploaded = call(server, "files.completeUploadExternal", form={"files": json.dumps([{"id": pending["file_id"]}])}).json()
+    assert (
+        call(server, "files.getUploadURLExternal", form={"filename": "x"}).json()["error"]
+        == "invalid_arguments"
+    )
+    pending = call(
+        server, "files.getUploadURLExternal", form={"filename": "x", "length": "3"}
+    ).json()
+    not_uploaded = call(
+        server,
+        "files.completeUploadExternal",
+        form={"files": json.dumps([{"id": pending["file_id"]}])},
+    ).json()
     assert not_uploaded["error"] == "file_not_found"
-    assert requests.post(f"{server.url}/slack/upload/F0NOPE00000", data=b"x", timeout=5).status_code == 404
-    assert call(server, "files.completeUploadExternal", form={"files": "{not json"}).json()["error"] == "invalid_arguments"
+    assert (
+        requests.post(f"{server.url}/slack/upload/F0NOPE00000", data=b"x", timeout=5).status_code
+        == 404
+    )
+    assert (
+        call(server, "files.completeUploadExternal", form={"files": "{not json"}).json()["error"]
+        == "invalid_arguments"
+    )
 
 
 def test_faults_answer_like_slack(server, contract):
@@ -270,13 +406,17 @@ def test_unknown_method(server):
 def test_slackhook_works_unchanged_against_the_sandbox(server, monkeypatch):
     from airflow.providers.slack.hooks.slack import SlackHook
 
-    monkeypatch.setenv("AIRFLOW_CONN_SLACK_DEFAULT", json.dumps(SlackEmulator.connection(server.url)))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_SLACK_DEFAULT", json.dumps(SlackEmulator.connection(server.url))
+    )
     hook = SlackHook(slack_conn_id="slack_default")
     ok, detail = hook.test_connection()
     assert ok, detail
     hook.client.chat_postMessage(channel="#cm-alertes", text="via SlackHook")
     with pytest.warns(UserWarning, match="expects a Slack Channel ID"):
-        hook.send_file_v1_to_v2(channels="#cm-digest", content="x,y\n", filename="data.csv", initial_comment="fichier")
+        hook.send_file_v1_to_v2(
+            channels="#cm-digest", content="x,y\n", filename="data.csv", initial_comment="fichier"
+        )
     slack = server.sandbox.world.slack
     assert slack["#cm-alertes"][0].text == "via SlackHook"
     assert slack["#cm-digest"][0].files[0]["name"] == "data.csv"

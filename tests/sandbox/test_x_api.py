@@ -235,7 +235,10 @@ def test_every_served_endpoint_counts_against_its_own_limits_entry():
         ("POST", "/2/media/upload"): "POST /2/media/upload",
         ("POST", "/2/media/upload/initialize"): "POST /2/media/upload/initialize",
         ("POST", "/2/media/upload/1880028106020515840/append"): "POST /2/media/upload/:id/append",
-        ("POST", "/2/media/upload/1880028106020515840/finalize"): "POST /2/media/upload/:id/finalize",
+        (
+            "POST",
+            "/2/media/upload/1880028106020515840/finalize",
+        ): "POST /2/media/upload/:id/finalize",
         ("GET", "/2/media/upload"): "GET /2/media/upload",
     }
     for (method, path), bucket in served.items():

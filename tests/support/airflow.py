@@ -53,7 +53,13 @@ def run_dag(airflow_home, tmp_path, monkeypatch):
     """
     monkeypatch.setenv("SOCIALOPS_DATA_DIR", str(tmp_path / "data"))
 
-    def run(dag_id: str, *, logical_date: str | None = None, extra_env: dict[str, str] | None = None, conf=None):
+    def run(
+        dag_id: str,
+        *,
+        logical_date: str | None = None,
+        extra_env: dict[str, str] | None = None,
+        conf=None,
+    ):
         env = airflow_env(airflow_home, {**FAST_RETRIES, **(extra_env or {})})
         return dags_test(dag_id, env, logical_date=logical_date, conf=conf)
 

@@ -38,7 +38,9 @@ def to_json_schema(node: dict[str, Any]) -> dict[str, Any]:
     if "enum" in node:
         schema["enum"] = node["enum"]
     if "properties" in node:
-        schema["properties"] = {name: to_json_schema(child) for name, child in node["properties"].items()}
+        schema["properties"] = {
+            name: to_json_schema(child) for name, child in node["properties"].items()
+        }
         schema["additionalProperties"] = False
     elif isinstance(node.get("additionalProperties"), dict):
         schema["additionalProperties"] = to_json_schema(node["additionalProperties"])

@@ -23,25 +23,47 @@ def build_youtube_world(*, videos: int = 120, comments: int = 130) -> World:
     world = frozen_world()
     world.add_account(
         SandboxAccount(
-            "youtube", BRAND_CHANNEL, "brand", "The Brand", "owned", 12_000,
-            bio="Official channel", created_at=datetime(2014, 5, 6, tzinfo=UTC), followers_per_day=24,
+            "youtube",
+            BRAND_CHANNEL,
+            "brand",
+            "The Brand",
+            "owned",
+            12_000,
+            bio="Official channel",
+            created_at=datetime(2014, 5, 6, tzinfo=UTC),
+            followers_per_day=24,
         )
     )
-    world.add_account(SandboxAccount("youtube", RIVAL_CHANNEL, "rival", "Rival Co", "competitor", 50_000))
+    world.add_account(
+        SandboxAccount("youtube", RIVAL_CHANNEL, "rival", "Rival Co", "competitor", 50_000)
+    )
     world.add_account(SandboxAccount("youtube", FAN_CHANNEL, "fan", "A Fan", "public", 80))
     for n in range(videos):
         world.add_post(
             SandboxPost(
-                "youtube", video_id(n), BRAND_CHANNEL, f"Video {n} description https://example.com/{n}",
-                NOW - timedelta(hours=n + 1), kind="video", title=f"Video {n}",
+                "youtube",
+                video_id(n),
+                BRAND_CHANNEL,
+                f"Video {n} description https://example.com/{n}",
+                NOW - timedelta(hours=n + 1),
+                kind="video",
+                title=f"Video {n}",
                 final={"video_views": 1000 + n, "likes": 50 + n, "comments": 5, "shares": 2},
             )
         )
     for n in range(comments):
         world.mentions.append(
             SandboxMention(
-                "youtube", f"Ugz{n:020d}", FAN_CHANNEL, "fan", f"Nice video {n}", "en", "positive",
-                NOW - timedelta(minutes=n + 1), in_reply_to=video_id(0), likes=n % 3,
+                "youtube",
+                f"Ugz{n:020d}",
+                FAN_CHANNEL,
+                "fan",
+                f"Nice video {n}",
+                "en",
+                "positive",
+                NOW - timedelta(minutes=n + 1),
+                in_reply_to=video_id(0),
+                likes=n % 3,
             )
         )
     return world

@@ -41,7 +41,9 @@ def parse_config(text: str, source: str = "<string>") -> BrandConfig:
     except yaml.YAMLError as exc:
         raise ConfigError(f"{source}: not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
-        raise ConfigError(f"{source}: expected a mapping at the top level, got {type(raw).__name__}")
+        raise ConfigError(
+            f"{source}: expected a mapping at the top level, got {type(raw).__name__}"
+        )
     try:
         return BrandConfig.model_validate(raw)
     except ValidationError as exc:
@@ -52,7 +54,9 @@ def describe_validation_error(exc: ValidationError, source: str, docs: str) -> s
     """One line per problem, each naming the field (``accounts[0].network: ...``)."""
     lines = []
     for error in exc.errors():
-        where = _format_location(tuple(p for p in error["loc"] if not str(p).startswith("function-")))
+        where = _format_location(
+            tuple(p for p in error["loc"] if not str(p).startswith("function-"))
+        )
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = f"unknown field (check the spelling; see {docs})"

@@ -143,7 +143,13 @@ class Publication(_Strict):
 class Metrics(_Strict):
     schedule: CronExpression = "30 3 * * *"
     lookback_days: dict[Network, int] = Field(
-        default_factory=lambda: {"x": 7, "facebook": 28, "instagram": 28, "youtube": 3, "linkedin": 3}
+        default_factory=lambda: {
+            "x": 7,
+            "facebook": 28,
+            "instagram": 28,
+            "youtube": 3,
+            "linkedin": 3,
+        }
     )
     campaigns_csv: str | None = "include/calendar/campaign_spend.csv"
 

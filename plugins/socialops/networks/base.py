@@ -43,7 +43,9 @@ class ConnectionSettings:
     extras: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_json(cls, connection: Mapping[str, Any], conn_id: str | None = None) -> ConnectionSettings:
+    def from_json(
+        cls, connection: Mapping[str, Any], conn_id: str | None = None
+    ) -> ConnectionSettings:
         """Settings from Airflow's JSON connection form (``host``, ``login``, ``password``,
         ``extra``, ``schema``, ``port``), as in an ``AIRFLOW_CONN_<ID>`` variable.
 

@@ -13,7 +13,9 @@ from datetime import datetime
 class NetworkError(Exception):
     retryable = False
 
-    def __init__(self, network: str, message: str, *, hint: str | None = None, status: int | None = None):
+    def __init__(
+        self, network: str, message: str, *, hint: str | None = None, status: int | None = None
+    ):
         self.network = network
         self.hint = hint
         self.status = status

@@ -20,7 +20,9 @@ class Draft:
     link: str | None = None
     media: tuple[str, ...] = ()  # local paths or http(s) URLs
     title: str | None = None  # YouTube title
-    options: dict[str, Any] = field(default_factory=dict)  # network-specific, documented per adapter
+    options: dict[str, Any] = field(
+        default_factory=dict
+    )  # network-specific, documented per adapter
 
 
 @dataclass(frozen=True)

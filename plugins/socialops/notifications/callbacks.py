@@ -42,7 +42,13 @@ class NotifiedRetry(AlreadyReported, AirflowException):
 class TaskFailureNotifier(BaseNotifier):
     """Posts the DAG, task, run and exception message of a failed task instance to Slack."""
 
-    def __init__(self, *, channel: str | None = None, slack_conn_id: str | None = None, locale: str | None = None):
+    def __init__(
+        self,
+        *,
+        channel: str | None = None,
+        slack_conn_id: str | None = None,
+        locale: str | None = None,
+    ):
         super().__init__()
         self.channel = channel
         self.slack_conn_id = slack_conn_id
@@ -64,7 +70,11 @@ class TaskFailureNotifier(BaseNotifier):
         ti = context.get("ti") or context.get("task_instance")
         dag = context.get("dag")
         exception = context.get("exception")
-        error = f"{type(exception).__name__}: {exception}" if exception else "(no exception in the context)"
+        error = (
+            f"{type(exception).__name__}: {exception}"
+            if exception
+            else "(no exception in the context)"
+        )
         return messages.task_failure(
             locale,
             dag_id=getattr(ti, "dag_id", None) or getattr(dag, "dag_id", "?"),
@@ -85,7 +95,9 @@ class TaskFailureNotifier(BaseNotifier):
         except SlackConnectionMissing as exc:
             self.log.warning("Slack alert not sent (%s). The alert was: %s", exc, message.text)
         except SlackDeliveryError as exc:
-            self.log.error("Slack alert to %s not sent: %s. The alert was: %s", channel, exc, message.text)
+            self.log.error(
+                "Slack alert to %s not sent: %s. The alert was: %s", channel, exc, message.text
+            )
 
 
 #: The ``on_failure_callback`` of every socialops DAG.

@@ -32,7 +32,13 @@ from socialops.notifications.slack import (
 Locale = Literal["fr", "en"]
 LOCALES: tuple[str, ...] = ("fr", "en")
 
-NETWORK_NAMES = {"x": "X", "youtube": "YouTube", "facebook": "Facebook", "instagram": "Instagram", "linkedin": "LinkedIn"}
+NETWORK_NAMES = {
+    "x": "X",
+    "youtube": "YouTube",
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "linkedin": "LinkedIn",
+}
 
 #: key → locale → template. Templates are trusted mrkdwn; every ``{value}`` is escaped.
 TEXTS: dict[str, dict[str, str]] = {
@@ -40,7 +46,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": ":white_check_mark: Publié sur {network} ({account}) : {link}",
         "en": ":white_check_mark: Published on {network} ({account}): {link}",
     },
-    "post_published_entry": {"fr": "Entrée du calendrier `{entry_id}`", "en": "Calendar entry `{entry_id}`"},
+    "post_published_entry": {
+        "fr": "Entrée du calendrier `{entry_id}`",
+        "en": "Calendar entry `{entry_id}`",
+    },
     "post_link_label": {"fr": "voir la publication", "en": "view the post"},
     "publication_failed": {
         "fr": ":x: *Échec de publication* sur {network} pour l'entrée `{entry_id}`",
@@ -72,7 +81,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": ":warning: *{count} ligne(s) du calendrier rejetée(s)* ({source}). Les autres lignes sont publiées normalement.",
         "en": ":warning: *{count} calendar row(s) rejected* ({source}). The other rows are published as usual.",
     },
-    "rejected_row": {"fr": "`{entry_id}` · {field} : {problem}", "en": "`{entry_id}` · {field}: {problem}"},
+    "rejected_row": {
+        "fr": "`{entry_id}` · {field} : {problem}",
+        "en": "`{entry_id}` · {field}: {problem}",
+    },
     "publication_paused": {
         "fr": ":double_vertical_bar: *Publication en pause* : {count} publication(s) en attente. {reason}",
         "en": ":double_vertical_bar: *Publication paused*: {count} post(s) waiting. {reason}",
@@ -81,7 +93,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Pour reprendre : remettez `publication.paused` à `false` une fois la situation vérifiée.",
         "en": "To resume: set `publication.paused` back to `false` once the situation is checked.",
     },
-    "paused_entry": {"fr": "`{entry_id}` · {network} · prévue le {when}", "en": "`{entry_id}` · {network} · due {when}"},
+    "paused_entry": {
+        "fr": "`{entry_id}` · {network} · prévue le {when}",
+        "en": "`{entry_id}` · {network} · due {when}",
+    },
     "data_quality_failure": {
         "fr": ":mag: *Contrôle qualité des données en échec* : {check}",
         "en": ":mag: *Data-quality check failed*: {check}",
@@ -146,7 +161,9 @@ class MentionSample:
 
 def _check_locale(locale: str) -> str:
     if locale not in LOCALES:
-        raise ValueError(f"no Slack messages in locale {locale!r}; brand.locale must be one of {', '.join(LOCALES)}")
+        raise ValueError(
+            f"no Slack messages in locale {locale!r}; brand.locale must be one of {', '.join(LOCALES)}"
+        )
     return locale
 
 
@@ -184,14 +201,23 @@ def _when(value: datetime | str) -> str:
     return value.strftime("%Y-%m-%d %H:%M %Z").strip() if isinstance(value, datetime) else value
 
 
-def post_published(locale: Locale, *, network: str, account: str, entry_id: str, url: str | None) -> Message:
+def post_published(
+    locale: Locale, *, network: str, account: str, entry_id: str, url: str | None
+) -> Message:
     """Confirmation that a calendar entry went out, with the link to the post."""
     target = link(url, _render("post_link_label", locale)) if url else escape("—")
-    headline = _render("post_published", locale, network=_network(network), account=account, link=target)
-    return Message(headline, [section(headline), context(_render("post_published_entry", locale, entry_id=entry_id))])
+    headline = _render(
+        "post_published", locale, network=_network(network), account=account, link=target
+    )
+    return Message(
+        headline,
+        [section(headline), context(_render("post_published_entry", locale, entry_id=entry_id))],
+    )
 
 
-def publication_failed(locale: Locale, *, network: str, entry_id: str, reason: str, action: str) -> Message:
+def publication_failed(
+    locale: Locale, *, network: str, entry_id: str, reason: str, action: str
+) -> Message:
     """A post that could not be published: why (the error), and what a person should do."""
     headline = _render("publication_failed", locale, network=_network(network), entry_id=entry_id)
     blocks = [
@@ -205,31 +231,52 @@ def publication_failed(locale: Locale, *, network: str, entry_id: str, reason: s
 def rejected_rows(locale: Locale, rejections: Sequence[Rejection], *, source: str) -> Message:
     """One summary of the calendar rows refused by validation, each with its field and fix."""
     headline = _render("rejected_rows", locale, count=len(rejections), source=source)
-    lines = [_render("rejected_row", locale, entry_id=r.entry_id, field=r.field, problem=r.problem) for r in rejections]
+    lines = [
+        _render("rejected_row", locale, entry_id=r.entry_id, field=r.field, problem=r.problem)
+        for r in rejections
+    ]
     return Message(headline, _with_list(headline, lines, locale))
 
 
-def publication_paused(locale: Locale, entries: Sequence[PausedEntry], *, reason: str = "") -> Message:
+def publication_paused(
+    locale: Locale, entries: Sequence[PausedEntry], *, reason: str = ""
+) -> Message:
     """The posts held back by the kill switch, so nobody thinks they went out."""
     headline = _render("publication_paused", locale, count=len(entries), reason=reason)
     lines = [
-        _render("paused_entry", locale, entry_id=e.entry_id, network=_network(e.network), when=_when(e.scheduled_at))
+        _render(
+            "paused_entry",
+            locale,
+            entry_id=e.entry_id,
+            network=_network(e.network),
+            when=_when(e.scheduled_at),
+        )
         for e in entries
     ]
-    return Message(headline, _with_list(headline, lines, locale, _render("publication_paused_resume", locale)))
+    return Message(
+        headline, _with_list(headline, lines, locale, _render("publication_paused_resume", locale))
+    )
 
 
 def data_quality_failure(locale: Locale, *, check: str, problems: Sequence[str]) -> Message:
     """A data-quality check that failed, with the offending rows or values."""
     headline = _render("data_quality_failure", locale, check=check)
     lines = [escape(problem) for problem in problems]
-    return Message(headline, _with_list(headline, lines, locale, _render("data_quality_action", locale)))
+    return Message(
+        headline, _with_list(headline, lines, locale, _render("data_quality_action", locale))
+    )
 
 
-def extraction_failure(locale: Locale, *, network: str, account: str, error: str, action: str = "") -> Message:
+def extraction_failure(
+    locale: Locale, *, network: str, account: str, error: str, action: str = ""
+) -> Message:
     """A network's metric extraction that failed for an account (e.g. expired token)."""
-    headline = _render("extraction_failure", locale, network=_network(network), account=account, error=error)
-    return Message(headline, [section(headline), context(_render("extraction_action", locale, action=action))])
+    headline = _render(
+        "extraction_failure", locale, network=_network(network), account=account, error=error
+    )
+    return Message(
+        headline, [section(headline), context(_render("extraction_action", locale, action=action))]
+    )
 
 
 def crisis_alert(
@@ -254,23 +301,43 @@ def crisis_alert(
     status = _render("crisis_paused" if publication_paused else "crisis_not_paused", locale)
     blocks = [section(headline), section(status)]
     if samples:
-        lines = [_render("crisis_sample", locale, author=s.author, text=s.text) for s in samples[:10]]
+        lines = [
+            _render("crisis_sample", locale, author=s.author, text=s.text) for s in samples[:10]
+        ]
         blocks += [context(_render("crisis_samples", locale)), *list_sections(lines)]
     return Message(f"{headline} {status}", blocks)
 
 
 def task_failure(
-    locale: Locale, *, dag_id: str, task_id: str, run_id: str, error: str, log_url: str | None = None
+    locale: Locale,
+    *,
+    dag_id: str,
+    task_id: str,
+    run_id: str,
+    error: str,
+    log_url: str | None = None,
 ) -> Message:
     """The short alert of the failure callback: which task of which run, and the error message."""
-    headline = _render("task_failure", locale, dag_id=dag_id, task_id=task_id, run_id=run_id, error=error)
+    headline = _render(
+        "task_failure", locale, dag_id=dag_id, task_id=task_id, run_id=run_id, error=error
+    )
     blocks = [section(headline)]
     if log_url:
-        blocks.append(context(_render("task_failure_log", locale, link=link(log_url, _render("task_failure_log_label", locale)))))
+        blocks.append(
+            context(
+                _render(
+                    "task_failure_log",
+                    locale,
+                    link=link(log_url, _render("task_failure_log_label", locale)),
+                )
+            )
+        )
     return Message(headline, blocks)
 
 
-def _with_list(headline: str, lines: Sequence[str], locale: str, note: str | None = None) -> list[dict]:
+def _with_list(
+    headline: str, lines: Sequence[str], locale: str, note: str | None = None
+) -> list[dict]:
     """Headline, optional note, then the lines in as many sections as fit in 50 blocks.
 
     Lines that do not fit are counted in a last "… and N more" block rather than dropped silently.
@@ -280,7 +347,11 @@ def _with_list(headline: str, lines: Sequence[str], locale: str, note: str | Non
     room = MAX_BLOCKS - len(head)
     if len(groups) > room:
         hidden = sum(len(group) for group in groups[room - 1 :])
-        return [*head, *(section("\n".join(g)) for g in groups[: room - 1]), context(_more(locale).format(count=hidden))]
+        return [
+            *head,
+            *(section("\n".join(g)) for g in groups[: room - 1]),
+            context(_more(locale).format(count=hidden)),
+        ]
     return [*head, *(section("\n".join(g)) for g in groups)]
 
 

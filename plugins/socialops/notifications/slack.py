@@ -83,7 +83,10 @@ def section(text: str) -> dict[str, Any]:
 
 
 def context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(text, MAX_CONTEXT_TEXT)}]}
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": truncate(text, MAX_CONTEXT_TEXT)}],
+    }
 
 
 def pack_lines(lines: Iterable[str], limit: int = MAX_SECTION_TEXT) -> list[list[str]]:
@@ -132,7 +135,14 @@ class Message:
 # -- sending ------------------------------------------------------------------------------
 
 #: Slack error codes for which retrying later can help.
-_RETRYABLE = {"ratelimited", "rate_limited", "fatal_error", "internal_error", "service_unavailable", "request_timeout"}
+_RETRYABLE = {
+    "ratelimited",
+    "rate_limited",
+    "fatal_error",
+    "internal_error",
+    "service_unavailable",
+    "request_timeout",
+}
 _AUTH = {"not_authed", "invalid_auth", "token_expired", "token_revoked", "account_inactive"}
 
 
@@ -161,7 +171,9 @@ def _rate_limit_handler(max_retries: int, max_wait_seconds: float):
         def _can_retry(self, *, state, request, response=None, error=None) -> bool:
             if not super()._can_retry(state=state, request=request, response=response, error=error):
                 return False
-            values = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), ["1"])
+            values = next(
+                (v for k, v in response.headers.items() if k.lower() == "retry-after"), ["1"]
+            )
             try:
                 # int(), as slack_sdk's own wait does: a value it cannot read is not retried
                 # (the 429 then reaches the caller as a retryable SlackDeliveryError).
@@ -178,7 +190,13 @@ class SlackSender:
     >>> ts = SlackSender("slack_default").send("#cm-alertes", message)
     """
 
-    def __init__(self, conn_id: str = "slack_default", *, max_rate_limit_retries: int = 3, max_wait_seconds: float = 30):
+    def __init__(
+        self,
+        conn_id: str = "slack_default",
+        *,
+        max_rate_limit_retries: int = 3,
+        max_wait_seconds: float = 30,
+    ):
         self.conn_id = conn_id
         self.max_rate_limit_retries = max_rate_limit_retries
         self.max_wait_seconds = max_wait_seconds
@@ -189,7 +207,9 @@ class SlackSender:
 
         return SlackHook(
             slack_conn_id=self.conn_id,
-            retry_handlers=[_rate_limit_handler(self.max_rate_limit_retries, self.max_wait_seconds)],
+            retry_handlers=[
+                _rate_limit_handler(self.max_rate_limit_retries, self.max_wait_seconds)
+            ],
         )
 
     def send(self, channel: str, message: Message, *, thread_ts: str | None = None) -> str:
@@ -224,16 +244,21 @@ class SlackSender:
                 "(conn_type slack, the bot token as password)."
             ) from exc
         try:
-            return getattr(client, method)(channel=channel, **{k: v for k, v in kwargs.items() if v is not None})
+            return getattr(client, method)(
+                channel=channel, **{k: v for k, v in kwargs.items() if v is not None}
+            )
         except SlackApiError as exc:
             code = exc.response.get("error") if exc.response is not None else None
             raise SlackDeliveryError(
                 f"Slack refused the message to {where}: {code}. {_hint(code, self.conn_id, channel)}",
                 code=code,
-                retryable=code in _RETRYABLE or (exc.response is not None and exc.response.status_code >= 500),
+                retryable=code in _RETRYABLE
+                or (exc.response is not None and exc.response.status_code >= 500),
             ) from exc
         except (SlackClientError, OSError) as exc:
-            raise SlackDeliveryError(f"could not reach Slack for {where}: {exc}", retryable=True) from exc
+            raise SlackDeliveryError(
+                f"could not reach Slack for {where}: {exc}", retryable=True
+            ) from exc
 
 
 def _hint(code: str | None, conn_id: str, channel: str) -> str:
@@ -244,5 +269,7 @@ def _hint(code: str | None, conn_id: str, channel: str) -> str:
     if code in ("ratelimited", "rate_limited"):
         return "Slack is rate limiting this workspace; the message will be retried."
     if code in ("invalid_blocks", "invalid_blocks_format", "msg_too_long", "no_text"):
-        return "The message breaks Slack's format limits: this is a socialops bug, please report it."
+        return (
+            "The message breaks Slack's format limits: this is a socialops bug, please report it."
+        )
     return "See https://api.slack.com/methods for the error code."

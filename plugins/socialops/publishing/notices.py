@@ -92,7 +92,9 @@ class PublicationNotices:
             claim.network,
             claim.entry_id,
             str(error),
-            self._phrase("publication_unverifiable_action", network=claim.network, account=claim.account),
+            self._phrase(
+                "publication_unverifiable_action", network=claim.network, account=claim.account
+            ),
         )
 
     def missed(
@@ -103,7 +105,9 @@ class PublicationNotices:
             f"publication:{entry_id}:{network}:missed:{scheduled_at.isoformat()}",
             network,
             entry_id,
-            self._phrase("publication_missed_reason", when=self._local(scheduled_at), minutes=minutes),
+            self._phrase(
+                "publication_missed_reason", when=self._local(scheduled_at), minutes=minutes
+            ),
             self._phrase("publication_missed_action"),
         )
 
@@ -145,4 +149,6 @@ class PublicationNotices:
         """The action a person can take, in the words of the error's hint when it has one."""
         if isinstance(error, AuthError):
             return error.hint or f"renew the token in Airflow connection '{error.conn_id}'"
-        return error.hint or self._phrase("publication_refused_action", entry=claim.entry_id, network=claim.network)
+        return error.hint or self._phrase(
+            "publication_refused_action", entry=claim.entry_id, network=claim.network
+        )

@@ -57,7 +57,9 @@ def create_sandbox(
 
     spec = load_scenario(scenario)
     effective_seed = spec.seed if seed is None else seed
-    return Sandbox(lambda: spec.build_world(effective_seed, now=now), emulator_types(), seed=effective_seed)
+    return Sandbox(
+        lambda: spec.build_world(effective_seed, now=now), emulator_types(), seed=effective_seed
+    )
 
 
 def airflow_connections(base_url: str) -> dict[str, str]:

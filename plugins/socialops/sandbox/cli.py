@@ -25,7 +25,10 @@ EXIT_PORT_UNAVAILABLE = 3
 def export_lines(url: str) -> list[str]:
     from socialops.sandbox import airflow_connections
 
-    return [f"export {name}={shlex.quote(value)}" for name, value in sorted(airflow_connections(url).items())]
+    return [
+        f"export {name}={shlex.quote(value)}"
+        for name, value in sorted(airflow_connections(url).items())
+    ]
 
 
 def _aware_datetime(raw: str) -> datetime:
@@ -44,10 +47,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     serve.add_argument("--port", type=int, default=8800, help="0 picks a free port")
     serve.add_argument("--scenario", help="scenario YAML (default: include/scenarios/default.yaml)")
     serve.add_argument("--seed", type=int, help="overrides the scenario's seed")
-    serve.add_argument("--now", type=_aware_datetime, help="freeze the clock, e.g. 2026-11-21T10:00:00Z")
+    serve.add_argument(
+        "--now", type=_aware_datetime, help="freeze the clock, e.g. 2026-11-21T10:00:00Z"
+    )
     serve.add_argument("--verbose", action="store_true", help="log every request to stderr")
-    connections = commands.add_parser("connections", help="print AIRFLOW_CONN_* export lines for a running sandbox")
-    connections.add_argument("--url", required=True, help="the sandbox's base URL, e.g. http://127.0.0.1:8800")
+    connections = commands.add_parser(
+        "connections", help="print AIRFLOW_CONN_* export lines for a running sandbox"
+    )
+    connections.add_argument(
+        "--url", required=True, help="the sandbox's base URL, e.g. http://127.0.0.1:8800"
+    )
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -30,6 +30,10 @@ def google_error(
         error["status"] = state
     if error_info:
         error["details"] = [
-            {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason, "domain": "googleapis.com"}
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": reason,
+                "domain": "googleapis.com",
+            }
         ]
     return Response(status, {"error": error})

@@ -48,7 +48,9 @@ class SandboxHandle:
     def requests(self, network: str | None = None) -> list[dict[str, Any]]:
         """The request log (network, method, path, query, status, fault, at), oldest first."""
         with self.sandbox.lock:
-            return [dict(r) for r in self.sandbox.requests if network is None or r["network"] == network]
+            return [
+                dict(r) for r in self.sandbox.requests if network is None or r["network"] == network
+            ]
 
     def add_fault(self, **spec: Any) -> dict[str, Any]:
         """Inject a fault, e.g. ``add_fault(network="x", kind="rate_limit", path="/2/tweets")``."""

@@ -105,7 +105,9 @@ class PublicAuthorsSpec(_Strict):
     def _ordered(self) -> PublicAuthorsSpec:
         low, high = self.followers
         if low < 0 or high < low:
-            raise ValueError(f"followers must be [min, max] with 0 <= min <= max, got {list(self.followers)}")
+            raise ValueError(
+                f"followers must be [min, max] with 0 <= min <= max, got {list(self.followers)}"
+            )
         return self
 
 
@@ -114,7 +116,9 @@ class MentionsSpec(_Strict):
     networks: dict[Network, Share] = {"x": 1.0}
     languages: dict[Lang, Share] = {"fr": 0.6, "en": 0.4}
     tones: dict[Tone, Share] = {"positive": 0.45, "neutral": 0.4, "negative": 0.15}
-    comment_share: float = Field(default=0.35, ge=0, le=1, description="share that are comments on own posts")
+    comment_share: float = Field(
+        default=0.35, ge=0, le=1, description="share that are comments on own posts"
+    )
 
     @field_validator("networks", "languages", "tones")
     @classmethod
@@ -127,7 +131,9 @@ class MentionsSpec(_Strict):
 class CrisisSpec(_Strict):
     """A burst of negative mentions, placed relative to the world's ``now``."""
 
-    starts_hours_ago: float = Field(default=5.0, description="hours before now; negative = in the future")
+    starts_hours_ago: float = Field(
+        default=5.0, description="hours before now; negative = in the future"
+    )
     duration_hours: float = Field(default=3.0, gt=0)
     count: int = Field(default=60, ge=1)
     network: Network = "x"
@@ -340,7 +346,9 @@ class _Generator:
         self.world.mentions.sort(key=lambda m: m.created_at)
         self._add_campaigns()
         self._add_sheets()
-        self.world.slack_channels.update({c[1:]: channel_id(c[1:]) for c in self.spec.slack.channels})
+        self.world.slack_channels.update(
+            {c[1:]: channel_id(c[1:]) for c in self.spec.slack.channels}
+        )
         self.world.slack_strict_channels = self.spec.slack.strict
 
     # -- ids -----------------------------------------------------------------------------
@@ -408,13 +416,44 @@ class _Generator:
 
     def _add_public_authors(self) -> None:
         authors = self.spec.public_authors
-        first = ["lea", "hugo", "chloe", "lucas", "emma", "nathan", "ines", "sam", "jade", "tom", "lina", "maxime"]
-        last = ["martin", "dubois", "leroy", "moreau", "petit", "green", "smith", "roux", "blanc", "walker"]
-        networks = sorted({*self.spec.mentions.networks, *([self.spec.crisis.network] if self.spec.crisis else [])})
+        first = [
+            "lea",
+            "hugo",
+            "chloe",
+            "lucas",
+            "emma",
+            "nathan",
+            "ines",
+            "sam",
+            "jade",
+            "tom",
+            "lina",
+            "maxime",
+        ]
+        last = [
+            "martin",
+            "dubois",
+            "leroy",
+            "moreau",
+            "petit",
+            "green",
+            "smith",
+            "roux",
+            "blanc",
+            "walker",
+        ]
+        networks = sorted(
+            {
+                *self.spec.mentions.networks,
+                *([self.spec.crisis.network] if self.spec.crisis else []),
+            }
+        )
         for network in networks:
             for _ in range(authors.per_network):
                 handle = self._unique(
-                    lambda: f"{self.rng.choice(first)}{self.rng.choice(('_', '.', ''))}{self.rng.choice(last)}{self.rng.randint(1, 99)}"
+                    lambda: (
+                        f"{self.rng.choice(first)}{self.rng.choice(('_', '.', ''))}{self.rng.choice(last)}{self.rng.randint(1, 99)}"
+                    )
                 )
                 followers = int(self.rng.uniform(*authors.followers))
                 self.world.add_account(
@@ -493,7 +532,11 @@ class _Generator:
                 media = ["video.mp4"]
             elif account.network == "instagram":
                 kind = self.rng.choice(("post", "reel", "carousel"))
-                media = ["photo.jpg"] if kind == "post" else (["reel.mp4"] if kind == "reel" else ["a.jpg", "b.jpg"])
+                media = (
+                    ["photo.jpg"]
+                    if kind == "post"
+                    else (["reel.mp4"] if kind == "reel" else ["a.jpg", "b.jpg"])
+                )
             post = SandboxPost(
                 network=account.network,
                 id=self.post_id(account.network, account.id),
@@ -502,7 +545,9 @@ class _Generator:
                 created_at=when,
                 kind=kind,
                 title=title,
-                link=self.spec.brand.website if "{link}" not in text and account.role == "owned" and self.rng.random() < 0.3 else None,
+                link=self.spec.brand.website
+                if "{link}" not in text and account.role == "owned" and self.rng.random() < 0.3
+                else None,
                 media=media,
                 final=self._final_metrics(account, kind),
                 half_life_hours=NETWORK_PROFILES[account.network]["half_life"],
@@ -516,13 +561,23 @@ class _Generator:
         return self.rng.choices(names, weights=[weights[n] for n in names])[0]
 
     def _authors(self, network: str) -> list[SandboxAccount]:
-        return [a for a in self.world.accounts.values() if a.network == network and a.role == "public"]
+        return [
+            a for a in self.world.accounts.values() if a.network == network and a.role == "public"
+        ]
 
     def _owned_posts_before(self, network: str, when: datetime) -> list[SandboxPost]:
-        owned = {a.id for a in self.world.accounts.values() if a.network == network and a.role == "owned"}
-        return [p for p in self.world.posts.values() if p.network == network and p.account_id in owned and p.created_at < when]
+        owned = {
+            a.id for a in self.world.accounts.values() if a.network == network and a.role == "owned"
+        }
+        return [
+            p
+            for p in self.world.posts.values()
+            if p.network == network and p.account_id in owned and p.created_at < when
+        ]
 
-    def _mention(self, network: str, when: datetime, lang: str, tone: str, text: str, comment: bool) -> None:
+    def _mention(
+        self, network: str, when: datetime, lang: str, tone: str, text: str, comment: bool
+    ) -> None:
         author = self.rng.choice(self._authors(network))
         parent = None
         if comment:
@@ -549,7 +604,9 @@ class _Generator:
             lang, tone = self._pick(spec.languages), self._pick(spec.tones)
             network = self._pick(spec.networks)
             comment = self.rng.random() < spec.comment_share
-            self._mention(network, when, lang, tone, self._text(_MENTION_TEXTS[(lang, tone)]), comment)
+            self._mention(
+                network, when, lang, tone, self._text(_MENTION_TEXTS[(lang, tone)]), comment
+            )
 
     def _add_crisis(self, crisis: CrisisSpec) -> None:
         start = self.now - timedelta(hours=crisis.starts_hours_ago)
@@ -558,7 +615,9 @@ class _Generator:
             when = start + timedelta(seconds=self.rng.uniform(0, span))
             lang = self._pick(crisis.languages)
             comment = self.rng.random() < 0.3
-            self._mention(crisis.network, when, lang, "negative", self._text(_CRISIS_TEXTS[lang]), comment)
+            self._mention(
+                crisis.network, when, lang, "negative", self._text(_CRISIS_TEXTS[lang]), comment
+            )
 
     # -- ads and sheets ------------------------------------------------------------------
     def _add_campaigns(self) -> None:
@@ -570,7 +629,9 @@ class _Generator:
                 impressions = int(spend / campaign.cpm * 1000)
                 clicks = int(impressions * campaign.ctr * self.rng.uniform(0.8, 1.2))
                 conversions = int(clicks * campaign.conversion_rate * self.rng.uniform(0.6, 1.4))
-                revenue = round(conversions * campaign.average_order * self.rng.uniform(0.85, 1.2), 2)
+                revenue = round(
+                    conversions * campaign.average_order * self.rng.uniform(0.85, 1.2), 2
+                )
                 self.world.campaigns.append(
                     {
                         "campaign_id": campaign.id,
@@ -587,7 +648,9 @@ class _Generator:
 
     def _add_sheets(self) -> None:
         for spreadsheet_id, sheets in self.spec.sheets.items():
-            self.world.sheets[spreadsheet_id] = {title: _sheet_rows(sheet) for title, sheet in sheets.items()}
+            self.world.sheets[spreadsheet_id] = {
+                title: _sheet_rows(sheet) for title, sheet in sheets.items()
+            }
 
 
 def _sheet_rows(sheet: SheetSpec) -> list[list[str]]:

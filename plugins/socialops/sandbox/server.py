@@ -147,7 +147,11 @@ class Emulator:
     @classmethod
     def connection(cls, base_url: str) -> dict[str, Any]:
         """The connection (Airflow JSON form) that makes the real adapter use this emulator."""
-        return {"conn_type": "http", "host": f"{base_url}/{cls.network}", "password": "sandbox-token"}
+        return {
+            "conn_type": "http",
+            "host": f"{base_url}/{cls.network}",
+            "password": "sandbox-token",
+        }
 
     def rate_limited(self, request: Request, reset_at: datetime) -> Response:
         seconds = max(1, int((reset_at - self.world.now()).total_seconds()))
@@ -188,13 +192,17 @@ class Fault:
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
-            raise ValueError(f"unknown fault kind {self.kind!r}; expected one of {', '.join(FAULT_KINDS)}")
+            raise ValueError(
+                f"unknown fault kind {self.kind!r}; expected one of {', '.join(FAULT_KINDS)}"
+            )
         if self.rate is not None:
             self.count = None
         re.compile(self.path)
 
     def matches(self, request: Request, rng: random.Random) -> bool:
-        if request.network != self.network or (self.method and self.method.upper() != request.method):
+        if request.network != self.network or (
+            self.method and self.method.upper() != request.method
+        ):
             return False
         if not re.fullmatch(self.path, request.path):
             return False
@@ -206,7 +214,9 @@ class Fault:
 class Sandbox:
     """The dispatcher, independent of HTTP so that it can be driven directly in tests."""
 
-    def __init__(self, world_factory: Callable[[], World], emulators: list[type[Emulator]], *, seed: int = 0):
+    def __init__(
+        self, world_factory: Callable[[], World], emulators: list[type[Emulator]], *, seed: int = 0
+    ):
         self._world_factory = world_factory
         self._emulator_types = emulators
         self._seed = seed
@@ -227,7 +237,16 @@ class Sandbox:
             self._rng = random.Random(self._seed)
 
     def add_fault(self, spec: dict[str, Any]) -> Fault:
-        allowed = {"network", "kind", "path", "method", "count", "rate", "reset_after", "hold_seconds"}
+        allowed = {
+            "network",
+            "kind",
+            "path",
+            "method",
+            "count",
+            "rate",
+            "reset_after",
+            "hold_seconds",
+        }
         unknown = set(spec) - allowed
         if unknown:
             raise ValueError(f"unknown fault fields: {', '.join(sorted(unknown))}")
@@ -251,7 +270,9 @@ class Sandbox:
             response: Response | None
             hold = 0.0
             if fault and fault.kind == "rate_limit":
-                response = emulator.rate_limited(request, self.world.now() + timedelta(seconds=fault.reset_after))
+                response = emulator.rate_limited(
+                    request, self.world.now() + timedelta(seconds=fault.reset_after)
+                )
             elif fault and fault.kind == "server_error":
                 response = emulator.server_error(request)
             elif fault and fault.kind == "expired_token":
@@ -262,7 +283,9 @@ class Sandbox:
                 except Exception as exc:  # noqa: BLE001 - an emulator bug must not look like a dropped connection
                     traceback.print_exc()
                     detail = f"{type(exc).__name__}: {exc}"
-                    response = Response(500, {"error": "sandbox emulator crashed", "detail": detail})
+                    response = Response(
+                        500, {"error": "sandbox emulator crashed", "detail": detail}
+                    )
                 if fault and fault.kind == "timeout_after_apply":
                     response, hold = None, fault.hold_seconds
             self.requests.append(
@@ -300,7 +323,9 @@ class Sandbox:
         with self.lock:
             if path == "/requests" and method == "GET":
                 network = query.get("network", [None])[0]
-                return Response(200, [r for r in self.requests if not network or r["network"] == network])
+                return Response(
+                    200, [r for r in self.requests if not network or r["network"] == network]
+                )
             if path == "/requests" and method == "DELETE":
                 self.requests.clear()
                 return Response(200, {"ok": True})
@@ -323,7 +348,10 @@ class Sandbox:
                 return Response(200, self.world.summary())
             if path == "/clock" and method == "POST":
                 if not isinstance(payload, dict) or "now" not in payload:
-                    return Response(400, {"error": 'expected {"now": "<ISO time with a zone>"} or {"now": null}'})
+                    return Response(
+                        400,
+                        {"error": 'expected {"now": "<ISO time with a zone>"} or {"now": null}'},
+                    )
                 try:
                     self.world.freeze(parse_instant(payload["now"]) if payload["now"] else None)
                 except ValueError as exc:
@@ -390,7 +418,9 @@ class _SandboxHTTPServer(ThreadingHTTPServer):
 class SandboxServer:
     """Runs a :class:`Sandbox` over HTTP in a background thread (``with SandboxServer(...) as s``)."""
 
-    def __init__(self, sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0, verbose: bool = False):
+    def __init__(
+        self, sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0, verbose: bool = False
+    ):
         self.sandbox = sandbox
         self._httpd = _SandboxHTTPServer((host, port), sandbox, verbose)
         self._thread: threading.Thread | None = None

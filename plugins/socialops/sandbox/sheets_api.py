@@ -78,7 +78,9 @@ class SheetsEmulator(Emulator):
         ).response
 
     def server_error(self, request: Request) -> Response:
-        return sheets_error(503, "UNAVAILABLE", "The service is currently unavailable.", "backendError").response
+        return sheets_error(
+            503, "UNAVAILABLE", "The service is currently unavailable.", "backendError"
+        ).response
 
     def expired_token(self, request: Request) -> Response:
         return self._unauthenticated().response
@@ -94,7 +96,9 @@ class SheetsEmulator(Emulator):
         )
 
     def not_found(self, request: Request) -> Response:
-        return sheets_error(404, "NOT_FOUND", f"No sandbox endpoint {request.method} {request.path}", "notFound").response
+        return sheets_error(
+            404, "NOT_FOUND", f"No sandbox endpoint {request.method} {request.path}", "notFound"
+        ).response
 
     def _authorize(self, request: Request) -> None:
         """An OAuth token not revoked, or the sandbox's API key (``?key=``)."""
@@ -105,10 +109,15 @@ class SheetsEmulator(Emulator):
             return
         key = request.arg("key")
         if key is None:
-            raise sheets_error(403, "PERMISSION_DENIED", "The request is missing a valid API key.", "forbidden")
+            raise sheets_error(
+                403, "PERMISSION_DENIED", "The request is missing a valid API key.", "forbidden"
+            )
         if key != API_KEY:
             raise sheets_error(
-                400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", "API_KEY_INVALID"
+                400,
+                "INVALID_ARGUMENT",
+                "API key not valid. Please pass a valid API key.",
+                "API_KEY_INVALID",
             )
 
     def _spreadsheet(self, request: Request) -> dict[str, list[list[str]]]:
@@ -144,7 +153,11 @@ class SheetsEmulator(Emulator):
             200,
             {
                 "spreadsheetId": spreadsheet_id,
-                "properties": {"title": spreadsheet_id, "locale": "fr_FR", "timeZone": "Europe/Paris"},
+                "properties": {
+                    "title": spreadsheet_id,
+                    "locale": "fr_FR",
+                    "timeZone": "Europe/Paris",
+                },
                 "sheets": sheets,
                 "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{spreadsheet_id}/edit",
             },
@@ -159,18 +172,24 @@ class SheetsEmulator(Emulator):
         rows = spreadsheet.get(title)
         bounds = _parse_cells(cells)
         if rows is None or bounds is None:
-            raise sheets_error(400, "INVALID_ARGUMENT", f"Unable to parse range: {a1}", "badRequest")
+            raise sheets_error(
+                400, "INVALID_ARGUMENT", f"Unable to parse range: {a1}", "badRequest"
+            )
         row_count, column_count = self._grid(rows)
         first_col, first_row, last_col, last_row = bounds
         last_col = min(last_col or column_count, column_count)
         last_row = min(last_row or row_count, row_count)
         picked = [
-            [str(cell) for cell in row[first_col - 1 : last_col]] for row in rows[first_row - 1 : last_row]
+            [str(cell) for cell in row[first_col - 1 : last_col]]
+            for row in rows[first_row - 1 : last_row]
         ]
         dimension = (request.arg("majorDimension") or "ROWS").upper()
         if dimension not in ("ROWS", "COLUMNS"):
             raise sheets_error(
-                400, "INVALID_ARGUMENT", f"Invalid value at 'major_dimension' ({dimension})", "badRequest"
+                400,
+                "INVALID_ARGUMENT",
+                f"Invalid value at 'major_dimension' ({dimension})",
+                "badRequest",
             )
         if dimension == "COLUMNS":
             width = max((len(r) for r in picked), default=0)

@@ -60,7 +60,11 @@ class SlackEmulator(Emulator):
     def connection(cls, base_url: str) -> dict[str, Any]:
         # SlackHook reads the token from the password and the API root from the base_url
         # extra; slack_sdk appends method names to it, hence the trailing slash.
-        return {"conn_type": "slack", "password": TOKEN, "extra": {"base_url": f"{base_url}/slack/api/"}}
+        return {
+            "conn_type": "slack",
+            "password": TOKEN,
+            "extra": {"base_url": f"{base_url}/slack/api/"},
+        }
 
     def rate_limited(self, request, reset_at) -> Response:
         seconds = max(1, int((reset_at - self.world.now()).total_seconds()))
@@ -181,19 +185,32 @@ class SlackEmulator(Emulator):
         name = self._channel_name(params.get("channel"))
         text, blocks = self._content(params)
         message = self.world.post_slack(f"#{name}", text, blocks, params.get("thread_ts") or None)
-        return _ok(channel=self.world.slack_channels[name], ts=message.ts, message=self._message_json(message))
+        return _ok(
+            channel=self.world.slack_channels[name],
+            ts=message.ts,
+            message=self._message_json(message),
+        )
 
     @route("POST", r"/api/chat\.update")
     def update_message(self, request: Request) -> Response:
         params = self._authorized(request)
         name = self._channel_name(params.get("channel"))
-        message = next((m for m in self.world.slack.get(f"#{name}", []) if m.ts == params.get("ts")), None)
+        message = next(
+            (m for m in self.world.slack.get(f"#{name}", []) if m.ts == params.get("ts")), None
+        )
         if message is None:
             raise _Refused("message_not_found")
         # Like Slack, an update without text or blocks keeps the message's current ones.
         current = {"text": message.text, "blocks": message.blocks}
-        message.text, message.blocks = self._content({**current, **{k: params[k] for k in current if k in params}})
-        return _ok(channel=self.world.slack_channels[name], ts=message.ts, text=message.text, message={"text": message.text})
+        message.text, message.blocks = self._content(
+            {**current, **{k: params[k] for k in current if k in params}}
+        )
+        return _ok(
+            channel=self.world.slack_channels[name],
+            ts=message.ts,
+            text=message.text,
+            message={"text": message.text},
+        )
 
     @route("GET", r"/api/conversations\.list")
     @route("POST", r"/api/conversations\.list")
@@ -229,7 +246,9 @@ class SlackEmulator(Emulator):
             for name in names[start : start + limit]
         ]
         more = start + limit < len(names)
-        return _ok(channels=channels, response_metadata={"next_cursor": str(start + limit) if more else ""})
+        return _ok(
+            channels=channels, response_metadata={"next_cursor": str(start + limit) if more else ""}
+        )
 
     @route("GET", r"/api/files\.getUploadURLExternal")
     @route("POST", r"/api/files\.getUploadURLExternal")
@@ -239,7 +258,12 @@ class SlackEmulator(Emulator):
         if not params.get("filename") or not length.isdigit() or int(length) <= 0:
             raise _Refused("invalid_arguments")
         file_id = f"F0SANDBOX{len(self.world.slack_files) + 1:04d}"
-        self.world.slack_files[file_id] = {"id": file_id, "name": params["filename"], "length": int(length), "content": None}
+        self.world.slack_files[file_id] = {
+            "id": file_id,
+            "name": params["filename"],
+            "length": int(length),
+            "content": None,
+        }
         # The upload URL must reach this server the way the client did (localhost, a
         # compose service name...), hence the Host header.
         host = request.headers.get("host", "127.0.0.1")
@@ -284,7 +308,9 @@ class SlackEmulator(Emulator):
             )
         if name:
             message = self.world.post_slack(
-                f"#{name}", str(params.get("initial_comment") or ""), thread_ts=params.get("thread_ts") or None
+                f"#{name}",
+                str(params.get("initial_comment") or ""),
+                thread_ts=params.get("thread_ts") or None,
             )
             message.files = files
         return _ok(files=files)

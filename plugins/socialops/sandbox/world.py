@@ -15,7 +15,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-METRIC_NAMES = ("impressions", "reach", "likes", "comments", "shares", "saves", "video_views", "link_clicks")
+METRIC_NAMES = (
+    "impressions",
+    "reach",
+    "likes",
+    "comments",
+    "shares",
+    "saves",
+    "video_views",
+    "link_clicks",
+)
 
 #: How each network's audience meets a post: the share of followers who see it, how fast its
 #: counters settle (half-life, hours) and how interactions split. The scenario generates the
@@ -127,7 +136,9 @@ class World:
         self.slack_files: dict[str, dict[str, Any]] = {}
         self.slack_channels: dict[str, str] = {}  # channel name without '#' → channel id
         self.slack_strict_channels = False  # True: posting to an unlisted channel fails
-        self.sheets: dict[str, dict[str, list[list[str]]]] = {}  # spreadsheet id → sheet title → rows
+        self.sheets: dict[
+            str, dict[str, list[list[str]]]
+        ] = {}  # spreadsheet id → sheet title → rows
         self.campaigns: list[dict[str, Any]] = []  # ads reporting rows, emulators filter them
         self.revoked_tokens: set[str] = set()
         self._ids = itertools.count(1)
@@ -156,12 +167,18 @@ class World:
             return found
         wanted = id_or_handle.lstrip("@").casefold()
         return next(
-            (a for (n, _), a in self.accounts.items() if n == network and a.handle.casefold() == wanted),
+            (
+                a
+                for (n, _), a in self.accounts.items()
+                if n == network and a.handle.casefold() == wanted
+            ),
             None,
         )
 
     def account_posts(self, network: str, account_id: str) -> list[SandboxPost]:
-        posts = [p for (n, _), p in self.posts.items() if n == network and p.account_id == account_id]
+        posts = [
+            p for (n, _), p in self.posts.items() if n == network and p.account_id == account_id
+        ]
         return sorted(posts, key=lambda p: p.created_at, reverse=True)
 
     def post(self, network: str, post_id: str) -> SandboxPost | None:
@@ -176,7 +193,9 @@ class World:
         existing = {m.ts for m in self.slack.get(channel, [])}
         while ts in existing:
             ts = f"{float(ts) + 0.000001:.6f}"
-        message = SlackMessage(channel=channel, ts=ts, text=text, blocks=blocks, thread_ts=thread_ts)
+        message = SlackMessage(
+            channel=channel, ts=ts, text=text, blocks=blocks, thread_ts=thread_ts
+        )
         self.slack.setdefault(channel, []).append(message)
         return message
 
@@ -193,7 +212,13 @@ class World:
             "mentions": len(self.mentions),
             "slack": {
                 channel: [
-                    {"ts": m.ts, "text": m.text, "thread_ts": m.thread_ts, "blocks": m.blocks, "files": m.files}
+                    {
+                        "ts": m.ts,
+                        "text": m.text,
+                        "thread_ts": m.thread_ts,
+                        "blocks": m.blocks,
+                        "files": m.files,
+                    }
                     for m in messages
                 ]
                 for channel, messages in self.slack.items()

@@ -103,25 +103,40 @@ class YouTubeEmulator(Emulator):
     # -- faults in Google's shapes ---------------------------------------------------------
     def rate_limited(self, request: Request, reset_at: datetime) -> Response:
         # Google sends no reset header on 429: clients back off on their own.
-        return google_error(429, "rateLimitExceeded", "Resource has been exhausted (e.g. check quota).",
-                            state="RESOURCE_EXHAUSTED")
+        return google_error(
+            429,
+            "rateLimitExceeded",
+            "Resource has been exhausted (e.g. check quota).",
+            state="RESOURCE_EXHAUSTED",
+        )
 
     def server_error(self, request: Request) -> Response:
         return google_error(500, "backendError", "Internal error encountered.", state="INTERNAL")
 
     def expired_token(self, request: Request) -> Response:
         if request.path == "/oauth2/token":
-            return Response(400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."})
+            return Response(
+                400,
+                {
+                    "error": "invalid_grant",
+                    "error_description": "Token has been expired or revoked.",
+                },
+            )
         return self._unauthenticated()
 
     def not_found(self, request: Request) -> Response:
-        return google_error(404, "notFound", f"no sandbox YouTube endpoint {request.method} {request.path}",
-                            state="NOT_FOUND")
+        return google_error(
+            404,
+            "notFound",
+            f"no sandbox YouTube endpoint {request.method} {request.path}",
+            state="NOT_FOUND",
+        )
 
     @staticmethod
     def _unauthenticated() -> Response:
         response = google_error(
-            401, "authError",
+            401,
+            "authError",
             "Request had invalid authentication credentials. Expected OAuth 2 access token, login "
             "cookie or other valid authentication credential.",
             state="UNAUTHENTICATED",
@@ -134,25 +149,52 @@ class YouTubeEmulator(Emulator):
     def token(self, request: Request) -> Response:
         form = request.form()
         if form.get("grant_type") != "refresh_token":
-            return Response(400, {"error": "unsupported_grant_type", "error_description": "Invalid grant_type"})
-        if form.get("client_id") != SANDBOX_CLIENT["client_id"] or form.get("client_secret") != SANDBOX_CLIENT["client_secret"]:
-            return Response(401, {"error": "invalid_client", "error_description": "The OAuth client was not found."})
+            return Response(
+                400, {"error": "unsupported_grant_type", "error_description": "Invalid grant_type"}
+            )
+        if (
+            form.get("client_id") != SANDBOX_CLIENT["client_id"]
+            or form.get("client_secret") != SANDBOX_CLIENT["client_secret"]
+        ):
+            return Response(
+                401,
+                {"error": "invalid_client", "error_description": "The OAuth client was not found."},
+            )
         refresh_token = form.get("refresh_token", "")
         channel = self._owned_channel()
-        if refresh_token != SANDBOX_CLIENT["refresh_token"] or refresh_token in self.world.revoked_tokens or not channel:
-            return Response(400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."})
+        if (
+            refresh_token != SANDBOX_CLIENT["refresh_token"]
+            or refresh_token in self.world.revoked_tokens
+            or not channel
+        ):
+            return Response(
+                400,
+                {
+                    "error": "invalid_grant",
+                    "error_description": "Token has been expired or revoked.",
+                },
+            )
         access_token = f"ya29.sandbox-{next(self._serial)}"
-        self.access_tokens[access_token] = (channel.id, self.world.now() + timedelta(seconds=ACCESS_TOKEN_SECONDS))
-        return Response(200, {
-            "access_token": access_token,
-            "expires_in": ACCESS_TOKEN_SECONDS - 1,
-            "scope": " ".join(form.get("scope", "").split()),
-            "token_type": "Bearer",
-        })
+        self.access_tokens[access_token] = (
+            channel.id,
+            self.world.now() + timedelta(seconds=ACCESS_TOKEN_SECONDS),
+        )
+        return Response(
+            200,
+            {
+                "access_token": access_token,
+                "expires_in": ACCESS_TOKEN_SECONDS - 1,
+                "scope": " ".join(form.get("scope", "").split()),
+                "token_type": "Bearer",
+            },
+        )
 
     def _owned_channel(self) -> SandboxAccount | None:
         """The channel the sandbox's OAuth grant belongs to: the first owned YouTube account."""
-        return next((a for a in self.world.accounts.values() if a.network == NETWORK and a.role == "owned"), None)
+        return next(
+            (a for a in self.world.accounts.values() if a.network == NETWORK and a.role == "owned"),
+            None,
+        )
 
     def _caller(self, request: Request, *, oauth: bool) -> str | None:
         """The authorized channel id, or None for an API key; refused as Google does."""
@@ -166,19 +208,27 @@ class YouTubeEmulator(Emulator):
             if oauth:
                 raise Refusal(self._unauthenticated())
             return None
-        raise Refusal(google_error(
-            401, "required", "Request is missing required authentication credential.", state="UNAUTHENTICATED"
-        ))
+        raise Refusal(
+            google_error(
+                401,
+                "required",
+                "Request is missing required authentication credential.",
+                state="UNAUTHENTICATED",
+            )
+        )
 
     def _spend(self, units: int) -> None:
         day = self.world.now().astimezone(PACIFIC).date()
         used = self.units_used.get(day, 0)
         if used + units > self.daily_quota:
-            raise Refusal(google_error(
-                403, "quotaExceeded",
-                'The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.',
-                domain="youtube.quota",
-            ))
+            raise Refusal(
+                google_error(
+                    403,
+                    "quotaExceeded",
+                    'The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.',
+                    domain="youtube.quota",
+                )
+            )
         self.units_used[day] = used + units
 
     def _admit(
@@ -203,7 +253,11 @@ class YouTubeEmulator(Emulator):
 
     def _channel_resource(self, account: SandboxAccount, parts: set[str]) -> dict[str, Any]:
         now = self.world.now()
-        resource: dict[str, Any] = {"kind": "youtube#channel", "etag": etag(account.id, now), "id": account.id}
+        resource: dict[str, Any] = {
+            "kind": "youtube#channel",
+            "etag": etag(account.id, now),
+            "id": account.id,
+        }
         if "snippet" in parts:
             resource["snippet"] = {
                 "title": account.name,
@@ -221,13 +275,19 @@ class YouTubeEmulator(Emulator):
                 "videoCount": str(len(videos)),
             }
         if "contentDetails" in parts:
-            resource["contentDetails"] = {"relatedPlaylists": {"likes": "", "uploads": uploads_playlist_id(account.id)}}
+            resource["contentDetails"] = {
+                "relatedPlaylists": {"likes": "", "uploads": uploads_playlist_id(account.id)}
+            }
         return resource
 
     def _video_resource(self, video: SandboxPost, parts: set[str]) -> dict[str, Any]:
         now = self.world.now()
         account = self.world.accounts.get((NETWORK, video.account_id))
-        resource: dict[str, Any] = {"kind": "youtube#video", "etag": etag(video.id, now), "id": video.id}
+        resource: dict[str, Any] = {
+            "kind": "youtube#video",
+            "etag": etag(video.id, now),
+            "id": video.id,
+        }
         if "snippet" in parts:
             resource["snippet"] = {
                 "publishedAt": rfc3339(video.created_at),
@@ -272,15 +332,21 @@ class YouTubeEmulator(Emulator):
         return parts
 
     @staticmethod
-    def _page(request: Request, items: list[Any], *, default_size: int, max_size: int, kind: str) -> Response:
+    def _page(
+        request: Request, items: list[Any], *, default_size: int, max_size: int, kind: str
+    ) -> Response:
         try:
             size = int(request.arg("maxResults", str(default_size)))
             start = int(request.arg("pageToken"), 36) if request.arg("pageToken") else 0
         except ValueError:
-            return bad_request("Invalid value for maxResults or pageToken.", reason="invalidPageToken")
+            return bad_request(
+                "Invalid value for maxResults or pageToken.", reason="invalidPageToken"
+            )
         if not 0 <= size <= max_size:
-            return bad_request(f"Invalid value '{size}'. Values must be within the range: [0, {max_size}]",
-                               reason="invalidParameter")
+            return bad_request(
+                f"Invalid value '{size}'. Values must be within the range: [0, {max_size}]",
+                reason="invalidParameter",
+            )
         body: dict[str, Any] = {
             "kind": kind,
             "etag": etag(kind, start, len(items)),
@@ -297,34 +363,51 @@ class YouTubeEmulator(Emulator):
     @route("GET", r"/youtube/v3/channels")
     def channels_list(self, request: Request) -> Response:
         mine = request.arg("mine") == "true"
-        caller, parts = self._admit(request, {"snippet", "statistics", "contentDetails"}, oauth=mine)
+        caller, parts = self._admit(
+            request, {"snippet", "statistics", "contentDetails"}, oauth=mine
+        )
         filters = [name for name in ("mine", "id", "forHandle", "forUsername") if request.arg(name)]
         if len(filters) != 1:
-            return bad_request("Exactly one of mine, id, forHandle, forUsername must be set.", reason="incompatibleParameters")
+            return bad_request(
+                "Exactly one of mine, id, forHandle, forUsername must be set.",
+                reason="incompatibleParameters",
+            )
         if mine:
             found = [a for a in self._channels() if a.id == caller]
         elif request.arg("id"):
             wanted = request.arg("id", "").split(",")
             if len(wanted) > MAX_IDS:
                 return bad_request(f"At most {MAX_IDS} ids per request.", reason="invalidFilters")
-            found = [a for wanted_id in wanted if (a := self.world.accounts.get((NETWORK, wanted_id)))]
+            found = [
+                a for wanted_id in wanted if (a := self.world.accounts.get((NETWORK, wanted_id)))
+            ]
         else:
             name = request.arg("forHandle") or request.arg("forUsername") or ""
             account = self.world.account(NETWORK, name)
             found = [account] if account else []
         items = [self._channel_resource(a, parts) for a in found]
-        return self._page(request, items, default_size=5, max_size=MAX_IDS, kind="youtube#channelListResponse")
+        return self._page(
+            request, items, default_size=5, max_size=MAX_IDS, kind="youtube#channelListResponse"
+        )
 
     @route("GET", r"/youtube/v3/videos")
     def videos_list(self, request: Request) -> Response:
         _, parts = self._admit(request, {"snippet", "statistics", "status"})
         if not request.arg("id"):
-            return bad_request("The sandbox serves videos.list by id only.", reason="invalidFilters")
+            return bad_request(
+                "The sandbox serves videos.list by id only.", reason="invalidFilters"
+            )
         wanted = request.arg("id", "").split(",")
         if len(wanted) > MAX_IDS:
             return bad_request(f"At most {MAX_IDS} ids per request.", reason="invalidFilters")
-        items = [self._video_resource(v, parts) for video_id in wanted if (v := self.world.post(NETWORK, video_id))]
-        return self._page(request, items, default_size=5, max_size=MAX_IDS, kind="youtube#videoListResponse")
+        items = [
+            self._video_resource(v, parts)
+            for video_id in wanted
+            if (v := self.world.post(NETWORK, video_id))
+        ]
+        return self._page(
+            request, items, default_size=5, max_size=MAX_IDS, kind="youtube#videoListResponse"
+        )
 
     @route("GET", r"/youtube/v3/playlistItems")
     def playlist_items_list(self, request: Request) -> Response:
@@ -332,15 +415,21 @@ class YouTubeEmulator(Emulator):
         playlist = request.arg("playlistId") or ""
         account = next((a for a in self._channels() if uploads_playlist_id(a.id) == playlist), None)
         if account is None:
-            return google_error(404, "playlistNotFound",
-                                "The playlist identified with the request's <code>playlistId</code> parameter cannot be found.",
-                                domain="youtube.playlistItem", state="NOT_FOUND")
+            return google_error(
+                404,
+                "playlistNotFound",
+                "The playlist identified with the request's <code>playlistId</code> parameter cannot be found.",
+                domain="youtube.playlistItem",
+                state="NOT_FOUND",
+            )
         items = []
         for position, video in enumerate(self._videos(account.id)):
             item: dict[str, Any] = {
                 "kind": "youtube#playlistItem",
                 "etag": etag(playlist, video.id),
-                "id": base64.urlsafe_b64encode(f"{playlist}.{video.id}".encode()).decode().rstrip("="),
+                "id": base64.urlsafe_b64encode(f"{playlist}.{video.id}".encode())
+                .decode()
+                .rstrip("="),
             }
             if "snippet" in parts:
                 item["snippet"] = {
@@ -356,9 +445,14 @@ class YouTubeEmulator(Emulator):
                     "videoOwnerChannelId": account.id,
                 }
             if "contentDetails" in parts:
-                item["contentDetails"] = {"videoId": video.id, "videoPublishedAt": rfc3339(video.created_at)}
+                item["contentDetails"] = {
+                    "videoId": video.id,
+                    "videoPublishedAt": rfc3339(video.created_at),
+                }
             items.append(item)
-        return self._page(request, items, default_size=5, max_size=50, kind="youtube#playlistItemListResponse")
+        return self._page(
+            request, items, default_size=5, max_size=50, kind="youtube#playlistItemListResponse"
+        )
 
     @route("GET", r"/youtube/v3/commentThreads")
     def comment_threads_list(self, request: Request) -> Response:
@@ -366,20 +460,32 @@ class YouTubeEmulator(Emulator):
         video_id = request.arg("videoId")
         video = self.world.post(NETWORK, video_id or "")
         if video is None:
-            return google_error(404, "videoNotFound",
-                                "The video identified by the <code><a href=\"/youtube/v3/docs/commentThreads/list#videoId\">videoId</a></code> parameter could not be found.",
-                                domain="youtube.commentThread", state="NOT_FOUND")
+            return google_error(
+                404,
+                "videoNotFound",
+                'The video identified by the <code><a href="/youtube/v3/docs/commentThreads/list#videoId">videoId</a></code> parameter could not be found.',
+                domain="youtube.commentThread",
+                state="NOT_FOUND",
+            )
         now = self.world.now()
         comments = sorted(
-            (m for m in self.world.network_mentions(NETWORK) if m.in_reply_to == video.id and m.created_at <= now),
+            (
+                m
+                for m in self.world.network_mentions(NETWORK)
+                if m.in_reply_to == video.id and m.created_at <= now
+            ),
             key=lambda m: m.created_at,
             reverse=True,
         )
         as_html = request.arg("textFormat", "html") == "html"
         items = [self._comment_thread(m, video, as_html) for m in comments]
-        return self._page(request, items, default_size=20, max_size=100, kind="youtube#commentThreadListResponse")
+        return self._page(
+            request, items, default_size=20, max_size=100, kind="youtube#commentThreadListResponse"
+        )
 
-    def _comment_thread(self, comment: SandboxMention, video: SandboxPost, as_html: bool) -> dict[str, Any]:
+    def _comment_thread(
+        self, comment: SandboxMention, video: SandboxPost, as_html: bool
+    ) -> dict[str, Any]:
         text = html.escape(comment.text) if as_html else comment.text
         author = self.world.accounts.get((NETWORK, comment.author_id))
         snippet = {
@@ -405,7 +511,12 @@ class YouTubeEmulator(Emulator):
             "snippet": {
                 "channelId": video.account_id,
                 "videoId": video.id,
-                "topLevelComment": {"kind": "youtube#comment", "etag": etag(comment.id, "c"), "id": comment.id, "snippet": snippet},
+                "topLevelComment": {
+                    "kind": "youtube#comment",
+                    "etag": etag(comment.id, "c"),
+                    "id": comment.id,
+                    "snippet": snippet,
+                },
                 "canReply": True,
                 "totalReplyCount": 0,
                 "isPublic": True,
@@ -416,8 +527,10 @@ class YouTubeEmulator(Emulator):
     @route("POST", r"/upload/youtube/v3/videos")
     def videos_insert_start(self, request: Request) -> Response:
         if request.arg("uploadType") != "resumable":
-            return bad_request("The sandbox accepts resumable uploads only (uploadType=resumable).",
-                               reason="invalidUploadType")
+            return bad_request(
+                "The sandbox accepts resumable uploads only (uploadType=resumable).",
+                reason="invalidUploadType",
+            )
         # The 1,600 units are charged below, once the metadata is known to be acceptable.
         caller, parts = self._admit(request, {"snippet", "status"}, oauth=True, cost=0)
         metadata = request.json()
@@ -426,25 +539,43 @@ class YouTubeEmulator(Emulator):
         snippet = metadata.get("snippet") or {}
         title = (snippet.get("title") or "").strip()
         if not title or len(title) > 100 or "<" in title or ">" in title:
-            return bad_request("The request metadata specifies an invalid or empty video title.", reason="invalidTitle")
+            return bad_request(
+                "The request metadata specifies an invalid or empty video title.",
+                reason="invalidTitle",
+            )
         if len(snippet.get("description") or "") > 5000:
-            return bad_request("The request metadata specifies an invalid video description.", reason="invalidDescription")
+            return bad_request(
+                "The request metadata specifies an invalid video description.",
+                reason="invalidDescription",
+            )
         privacy = (metadata.get("status") or {}).get("privacyStatus", "public")
         if privacy not in ("public", "unlisted", "private"):
-            return bad_request("The request metadata specifies an invalid privacy status.", reason="invalidVideoMetadata")
+            return bad_request(
+                "The request metadata specifies an invalid privacy status.",
+                reason="invalidVideoMetadata",
+            )
         self._spend(INSERT_COST)
         total = request.headers.get("x-upload-content-length")
         upload_id = video_id_for(f"upload:{next(self._serial)}") + "-" + str(len(self.uploads) + 1)
-        self.uploads[upload_id] = UploadSession(upload_id, caller or "", metadata, sorted(parts), int(total) if total else None)
+        self.uploads[upload_id] = UploadSession(
+            upload_id, caller or "", metadata, sorted(parts), int(total) if total else None
+        )
         host = request.headers.get("host", "127.0.0.1")
         location = f"http://{host}/{NETWORK}/upload/youtube/v3/videos?uploadType=resumable&upload_id={upload_id}"
-        return Response(200, b"", {"Location": location, "X-GUploader-UploadID": upload_id}, content_type="text/plain")
+        return Response(
+            200,
+            b"",
+            {"Location": location, "X-GUploader-UploadID": upload_id},
+            content_type="text/plain",
+        )
 
     @route("PUT", r"/upload/youtube/v3/videos")
     def videos_insert_bytes(self, request: Request) -> Response:
         session = self.uploads.get(request.arg("upload_id") or "")
         if session is None:
-            return google_error(404, "notFound", "No upload session with this upload_id.", state="NOT_FOUND")
+            return google_error(
+                404, "notFound", "No upload session with this upload_id.", state="NOT_FOUND"
+            )
         if session.video_id:
             return self._uploaded(session)
         content_range = request.headers.get("content-range", "")
@@ -458,8 +589,10 @@ class YouTubeEmulator(Emulator):
         else:
             start, total = 0, len(request.body)
         if start > len(session.data):
-            return bad_request(f"Chunk starts at {start} but {len(session.data)} bytes were received.",
-                               reason="invalidContentRange")
+            return bad_request(
+                f"Chunk starts at {start} but {len(session.data)} bytes were received.",
+                reason="invalidContentRange",
+            )
         session.data[start:] = request.body
         session.total = total
         if total is not None and len(session.data) >= total:
@@ -489,7 +622,12 @@ class YouTubeEmulator(Emulator):
                 kind="video",
                 title=snippet["title"].strip(),
                 media=[f"upload:{session.upload_id}"],
-                final={"video_views": views, "likes": views // 25, "comments": views // 200, "shares": views // 400},
+                final={
+                    "video_views": views,
+                    "likes": views // 25,
+                    "comments": views // 200,
+                    "shares": views // 400,
+                },
                 half_life_hours=48.0,
                 extra={
                     "privacyStatus": status.get("privacyStatus", "public"),
@@ -526,11 +664,15 @@ class YouTubeEmulator(Emulator):
         metrics = [m for m in (request.arg("metrics") or "").split(",") if m]
         unknown = [m for m in metrics if m not in ANALYTICS_METRICS and m not in SUBSCRIBER_METRICS]
         if not metrics or unknown:
-            return bad_request(f"Unknown identifier ({(unknown or [''])[0]}) given in field parameters.metrics.",
-                               reason="invalid")
+            return bad_request(
+                f"Unknown identifier ({(unknown or [''])[0]}) given in field parameters.metrics.",
+                reason="invalid",
+            )
         dimensions = [d for d in (request.arg("dimensions") or "").split(",") if d]
         if dimensions not in ([], ["day"]):
-            return bad_request("The sandbox supports no dimension or dimensions=day.", reason="invalid")
+            return bad_request(
+                "The sandbox supports no dimension or dimensions=day.", reason="invalid"
+            )
         account = self.world.accounts.get((NETWORK, channel_id))
         today = self.world.now().astimezone(PACIFIC).date()
         days = [start + timedelta(days=n) for n in range((min(end, today) - start).days + 1)]
@@ -539,9 +681,13 @@ class YouTubeEmulator(Emulator):
             rows = [[day.isoformat(), *values] for day, values in zip(days, daily, strict=True)]
         else:
             rows = [[sum(column) for column in zip(*daily, strict=True)]] if daily else []
-        headers = [{"name": "day", "columnType": "DIMENSION", "dataType": "STRING"}] if dimensions else []
+        headers = (
+            [{"name": "day", "columnType": "DIMENSION", "dataType": "STRING"}] if dimensions else []
+        )
         headers += [{"name": m, "columnType": "METRIC", "dataType": "INTEGER"} for m in metrics]
-        return Response(200, {"kind": "youtubeAnalytics#resultTable", "columnHeaders": headers, "rows": rows})
+        return Response(
+            200, {"kind": "youtubeAnalytics#resultTable", "columnHeaders": headers, "rows": rows}
+        )
 
     def _day_metric(self, account: SandboxAccount | None, day: date, metric: str) -> int:
         if account is None:
@@ -551,7 +697,9 @@ class YouTubeEmulator(Emulator):
         if end <= start:
             return 0
         if metric in SUBSCRIBER_METRICS:
-            net = account.followers_at(end, self.world.epoch) - account.followers_at(start, self.world.epoch)
+            net = account.followers_at(end, self.world.epoch) - account.followers_at(
+                start, self.world.epoch
+            )
             return max(net, 0) if metric == "subscribersGained" else max(-net, 0)
         name = ANALYTICS_METRICS[metric]
         return sum(
