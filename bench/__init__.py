@@ -108,3 +108,21 @@ def migrated_warehouse(backend: str, *, pg_url: str, workdir: str | Path) -> Ite
         with server.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         server.dispose()
+
+
+# -- RESULTS.md helpers ---------------------------------------------------------------------
+
+
+def table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return lines
+
+
+def machine_line(about: dict[str, Any]) -> str:
+    postgres = f", PostgreSQL {about['postgresql']}" if about.get("postgresql") else ""
+    return (
+        f"Measured {about['date']} on {about['cpu']} ({about['cores']} cores, "
+        f"{about['memory_gb']} GB RAM), {about['platform']}, Python {about['python']}, "
+        f"SQLite {about['sqlite']}{postgres}."
+    )

@@ -23,6 +23,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from bench import machine_line, table
+
 REPEATS = 3
 
 
@@ -97,12 +99,20 @@ def measure(engine: Any, rows: Any) -> dict[str, Any]:
     }
 
 
-def run(pg_url: str | None, *, pg_rows: int = 200_000, sqlite_rows: int = 50_000) -> dict[str, Any]:
+def run(
+    pg_url: str | None,
+    *,
+    quick: bool = False,
+    pg_rows: int | None = None,
+    sqlite_rows: int | None = None,
+) -> dict[str, Any]:
     from sqlalchemy import text
 
     from bench import migrated_warehouse
     from socialops.warehouse.engine import create_warehouse_engine
 
+    pg_rows = pg_rows or (20_000 if quick else 200_000)
+    sqlite_rows = sqlite_rows or (5_000 if quick else 50_000)
     results: dict[str, Any] = {"repeats": REPEATS, "table": "post_metrics_daily"}
     cases = [("sqlite", sqlite_rows)] + ([("postgresql", pg_rows)] if pg_url else [])
     with tempfile.TemporaryDirectory() as workdir:
@@ -118,3 +128,36 @@ def run(pg_url: str | None, *, pg_rows: int = 200_000, sqlite_rows: int = 50_000
                 finally:
                     engine.dispose()
     return results
+
+
+def report(data: dict[str, Any]) -> list[str]:
+    """The RESULTS.md section of a result file."""
+    results = data["results"]
+    lines = [
+        "## Bulk load: upsert against a raw COPY",
+        "",
+        machine_line(data["machine"]),
+        "",
+        f"`{results['table']}` rows from one DataFrame, median of {results['repeats']} runs "
+        "(`bench/bulk_load.py`). On SQLite the raw baseline is an `executemany` INSERT.",
+        "",
+    ]
+    rows = []
+    for backend in ("postgresql", "sqlite"):
+        if backend not in results:
+            continue
+        cases = results[backend]
+        raw = cases["raw_copy"]["rows_per_second"]
+        for case, figures in cases.items():
+            rows.append(
+                [
+                    backend,
+                    case,
+                    f"{figures['rows']:,}",
+                    f"{figures['seconds']:.2f} s",
+                    f"{figures['rows_per_second']:,}",
+                    f"{figures['rows_per_second'] / raw:.2f}×",
+                ]
+            )
+    lines += table(["database", "load", "rows", "time", "rows/s", "vs raw"], rows)
+    return lines

@@ -28,7 +28,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from bench import migrated_warehouse
+from bench import machine_line, migrated_warehouse
+from bench import table as markdown_table
 from bench.world import DAY, NETWORK_LOOKBACK, POSTS_PER_ACCOUNT, SHARDS, TIMEZONE, shard_accounts
 
 
@@ -228,7 +229,7 @@ def api_calls(urls: list[str]) -> dict[str, Any]:
 # -- the benchmark ----------------------------------------------------------------------------
 
 
-def run(pg_url: str | None) -> dict[str, Any]:
+def run(pg_url: str | None, *, quick: bool = False) -> dict[str, Any]:
     import tempfile
 
     backends = ["sqlite"] + (["postgresql"] if pg_url else [])
@@ -253,3 +254,102 @@ def run(pg_url: str | None) -> dict[str, Any]:
                 rerun = _measured_run(urls, url)
                 results["runs"][backend] = {"first_night": first, "rerun_same_day": rerun}
     return results
+
+
+def report(data: dict[str, Any]) -> list[str]:
+    """The RESULTS.md section of a result file."""
+    results = data["results"]
+    work = results["workload"]
+    lines = [
+        "## Nightly run of the reference brand",
+        "",
+        machine_line(data["machine"]),
+        "",
+        f"{work['networks']} networks × {work['accounts'] // work['networks']} accounts, "
+        f"{work['posts_in_windows']:,} posts in the lookback windows "
+        f"({', '.join(f'{k} {v} d' for k, v in work['lookback_days'].items())}), day "
+        f"{work['day']}. The 20 accounts run one after the other in one fresh process "
+        "(`bench/nightly.py`); the sandbox runs in another process on the same machine.",
+        "",
+    ]
+    rows = []
+    for backend, runs in results["runs"].items():
+        for label, run in (("first night", runs["first_night"]), ("rerun", runs["rerun_same_day"])):
+            rows.append(
+                [
+                    backend,
+                    label,
+                    f"{run['wall_seconds']:.1f} s",
+                    f"{run['rss_peak_mb']:.0f} MB",
+                    f"{run['rss_after_imports_mb']:.0f} MB",
+                    f"{run['rows']['post_metrics_daily']:,}",
+                    f"{run['rows_inserted_or_updated']:,}",
+                ]
+            )
+    lines += markdown_table(
+        [
+            "warehouse",
+            "run",
+            "wall time",
+            "peak RSS",
+            "RSS after imports",
+            "post metric rows",
+            "rows inserted/updated",
+        ],
+        rows,
+    )
+    first = next(iter(results["runs"].values()))["first_night"]
+    lines += [
+        "",
+        "Seconds per network (first night, "
+        + next(iter(results["runs"]))
+        + "): "
+        + ", ".join(f"{k} {v}" for k, v in first["seconds_per_network"].items())
+        + ".",
+        "",
+        "## API calls against the minimum",
+        "",
+        "Read from the sandbox's request log for the first night. The minimum counts every "
+        "listing page full and every id lookup batched at the API's maximum (`bench/nightly.py`, "
+        "`MINIMUM_CALLS`). A repeated call is an identical GET (method, path, query) sent twice.",
+        "",
+        "It is the minimum of the adapters' protocol: list the window's posts, then look their "
+        "metrics up by id (which also reaches known posts a listing omits). Listings that carry "
+        "metrics themselves (X's timeline with `public_metrics`, Graph's media edges with field "
+        "expansion) could spare some lookups; that is not counted here.",
+        "",
+    ]
+    lines += markdown_table(
+        [
+            "network",
+            "accounts",
+            "posts",
+            "calls made",
+            "minimum",
+            "overhead",
+            "repeated",
+            "minimum is",
+        ],
+        [
+            [
+                network,
+                c["accounts"],
+                f"{c['posts']:,}",
+                c["calls"],
+                c["minimum"],
+                f"{c['overhead_pct']:+.1f} %",
+                c["repeated_calls"],
+                c["minimum_is"],
+            ]
+            for network, c in results["api_calls"].items()
+        ],
+    )
+    extra = {n: c for n, c in results["api_calls"].items() if c["calls"] > c["minimum"]}
+    if extra:
+        lines += ["", "Calls per account of the networks above their minimum:", ""]
+        lines += [
+            f"* {network}: "
+            + ", ".join(f"`{name}` ×{count:g}" for name, count in c.get("per_account", {}).items())
+            for network, c in extra.items()
+        ]
+    return lines
