@@ -10,10 +10,11 @@ import logging
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
 from socialops.assets import DAILY_METRICS
-from socialops.config import NETWORKS, load_config
+from socialops.config import load_config
 from socialops.dag_defaults import default_args, tags
 from socialops.deployment import pool_name
-from socialops.operators.extract import METRICS_OPERATORS
+from socialops.networks.registry import NETWORKS
+from socialops.operators.extract import MetricsExtractOperator
 
 DOC = """
 ### Nightly metrics
@@ -137,11 +138,9 @@ def nightly_metrics():
     for network in NETWORKS:
         accounts = plan.override(task_id=f"plan_{network}")(network)
         prepared >> accounts
-        extracted = (
-            METRICS_OPERATORS[network]
-            .partial(task_id=f"extract_{network}", pool=pool_name(network))
-            .expand_kwargs(accounts)
-        )
+        extracted = MetricsExtractOperator.partial(
+            task_id=f"extract_{network}", network=network, pool=pool_name(network)
+        ).expand_kwargs(accounts)
         extracted >> done
 
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from airflow.sdk import Param, dag, task
 
-from socialops.config import NETWORKS, load_config
+from socialops.config import load_config
 from socialops.dag_defaults import default_args, tags
 from socialops.deployment import pool_name
-from socialops.operators.publish import PUBLISH_OPERATORS
+from socialops.networks.registry import NETWORKS
+from socialops.operators.publish import PublishOperator
 
 DOC = """
 ### Publish the editorial calendar
@@ -54,7 +55,7 @@ def publish_posts():
     def sync_calendar(params=None) -> dict:
         from airflow.sdk import BaseHook
 
-        from socialops.hooks.base import settings_from_connection
+        from socialops.hooks import settings_from_connection
         from socialops.operators.publish import parse_as_of
         from socialops.publishing.run import sync
         from socialops.warehouse.engine import ensure_schema, get_engine
@@ -112,15 +113,12 @@ def publish_posts():
     sync_calendar() >> planned
     delivered = deliver_notifications()
     for network in NETWORKS:
-        published = (
-            PUBLISH_OPERATORS[network]
-            .partial(
-                task_id=f"publish_{network}",
-                pool=pool_name(network),
-                as_of="{{ params.as_of }}",
-            )
-            .expand_kwargs(due_on.override(task_id=f"due_{network}")(planned, network))
-        )
+        published = PublishOperator.partial(
+            task_id=f"publish_{network}",
+            network=network,
+            pool=pool_name(network),
+            as_of="{{ params.as_of }}",
+        ).expand_kwargs(due_on.override(task_id=f"due_{network}")(planned, network))
         published >> delivered
 
 

@@ -19,7 +19,6 @@ from pathlib import Path
 
 from socialops.config import BrandConfig, load_config
 
-POOL_PREFIX = "socialops_"
 #: The sandbox service as the Airflow containers reach it on the compose network.
 COMPOSE_SANDBOX_URL = "http://sandbox:8800"
 SANDBOX_ENV_HEADER = """\
@@ -31,8 +30,10 @@ SANDBOX_ENV_HEADER = """\
 
 
 def pool_name(network: str) -> str:
-    """The Airflow pool that caps concurrent calls to ``network``."""
-    return f"{POOL_PREFIX}{network}"
+    """The Airflow pool that caps concurrent calls to ``network`` (its spec's pool)."""
+    from socialops.networks.registry import spec
+
+    return spec(network).pool
 
 
 def airflow_pools(config: BrandConfig) -> dict[str, dict[str, object]]:

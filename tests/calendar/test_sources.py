@@ -12,7 +12,7 @@ from socialops.calendar.sources import (
 )
 from socialops.config import load_config
 from socialops.config.schema import CalendarSource
-from socialops.hooks.base import settings_from_connection
+from socialops.hooks import settings_from_connection
 from socialops.paths import INCLUDE_DIR
 from socialops.sandbox.sheets_api import SheetsEmulator
 

@@ -3,7 +3,8 @@ from datetime import UTC, datetime
 import pytest
 
 from socialops.calendar.entries import CalendarEntry
-from socialops.calendar.validation import validate_entry, x_weighted_length
+from socialops.calendar.validation import validate_entry
+from socialops.networks.x.limits import weighted_length as x_weighted_length
 
 
 def entry(networks=("x",), text="Bonjour", **fields):

@@ -23,7 +23,7 @@ from socialops.networks import (
     RateLimited,
     TransientError,
 )
-from socialops.networks.google import (
+from socialops.networks.transport.google import (
     GOOGLE_TOKEN_URI,
     GoogleApi,
     GoogleTransport,

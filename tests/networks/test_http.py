@@ -17,7 +17,7 @@ from socialops.networks import (
     RateLimited,
     TransientError,
 )
-from socialops.networks.http import RestClient, api_root, media_download
+from socialops.networks.transport.http import RestClient, api_root, media_download
 from socialops.sandbox import Emulator, Request, Response, Sandbox, SandboxServer, route
 from socialops.sandbox.world import World
 

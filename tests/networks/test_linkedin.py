@@ -19,9 +19,9 @@ from socialops.networks import (
     RateLimited,
     TransientError,
     idempotency_key,
-    linkedin,
 )
-from socialops.networks.linkedin import (
+from socialops.networks.linkedin import adapter as linkedin
+from socialops.networks.linkedin.adapter import (
     LinkedInAdapter,
     RestLi,
     escape_commentary,
@@ -286,7 +286,7 @@ def test_a_page_the_member_does_not_administer_is_a_permission_error(adapter):
 
 
 def test_connect_builds_the_adapter_from_the_sandbox_connection(server, monkeypatch):
-    from socialops.networks import connect
+    from socialops.hooks import connect
 
     monkeypatch.setenv(
         "AIRFLOW_CONN_LINKEDIN_DEFAULT", json.dumps(LinkedInEmulator.connection(server.url))

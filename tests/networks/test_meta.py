@@ -36,9 +36,9 @@ from socialops.networks import (
     RateLimited,
     TransientError,
     idempotency_key,
-    meta,
 )
-from socialops.networks.meta import FacebookAdapter, InstagramAdapter, read_usage
+from socialops.networks.meta import adapter as meta
+from socialops.networks.meta.adapter import FacebookAdapter, InstagramAdapter, read_usage
 from socialops.sandbox import Sandbox, SandboxServer
 from socialops.sandbox.meta_api import FacebookEmulator, InstagramEmulator, meta_campaign_id
 
@@ -463,7 +463,7 @@ def test_instagram_reads_media_insights_account_comments_tags_and_discovery(inst
 
 @pytest.mark.parametrize("network", ["facebook", "instagram"])
 def test_connect_builds_the_adapter_from_the_sandbox_connection(server, monkeypatch, network):
-    from socialops.networks import connect
+    from socialops.hooks import connect
 
     connection = EMULATORS[network].connection(server.url)
     monkeypatch.setenv(f"AIRFLOW_CONN_{network.upper()}_DEFAULT", json.dumps(connection))

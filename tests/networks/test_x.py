@@ -12,6 +12,7 @@ from sqlalchemy import select
 from tests.support.adapters import Sleeps, logged, sandbox_settings, serving_files
 from tests.support.x_world import BRAND_ID, JPEG, MP4, NOW, PNG, RIVAL_ID, build_x_world
 
+from socialops.hooks import connect
 from socialops.networks import (
     AuthError,
     Draft,
@@ -20,10 +21,9 @@ from socialops.networks import (
     OutcomeUnknown,
     RateLimited,
     TransientError,
-    connect,
     idempotency_key,
 )
-from socialops.networks.x import XAdapter, conversation_queries, endpoint_name
+from socialops.networks.x.adapter import XAdapter, conversation_queries, endpoint_name
 from socialops.sandbox import Sandbox, SandboxServer, airflow_connections
 from socialops.sandbox.pytest_plugin import FROZEN_NOW
 from socialops.sandbox.world import SandboxMention, SandboxPost
@@ -459,7 +459,9 @@ def test_four_images_are_attached_in_order(adapter, sandbox):
 
 
 def test_a_video_is_uploaded_in_segments_and_waited_for(server, sandbox, monkeypatch):
-    monkeypatch.setattr("socialops.networks.x.SEGMENT_BYTES", 64)  # the example video: 152 bytes
+    monkeypatch.setattr(
+        "socialops.networks.x.adapter.SEGMENT_BYTES", 64
+    )  # the example video: 152 bytes
     sandbox.emulators["x"].processing_polls = 3
     sleeps = Sleeps()
     adapter = make_adapter(server, sleep=sleeps)

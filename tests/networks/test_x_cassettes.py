@@ -21,7 +21,7 @@ import yaml
 from tests.support.openapi import contract_path
 
 from socialops.networks import ConnectionSettings, Draft, idempotency_key
-from socialops.networks.x import XAdapter, snowflake_time
+from socialops.networks.x.adapter import XAdapter, snowflake_time
 
 #: Parameters that say *what* is asked; a request matches a recording only if they are equal.
 IDENTIFYING = ("ids", "usernames", "query", "pagination_token", "next_token")

@@ -19,6 +19,7 @@ from tests.support.youtube_world import (
     video_id,
 )
 
+from socialops.hooks import connect
 from socialops.networks import (
     AuthError,
     ConnectionSettings,
@@ -28,10 +29,9 @@ from socialops.networks import (
     OutcomeUnknown,
     QuotaExceeded,
     TransientError,
-    connect,
     idempotency_key,
 )
-from socialops.networks.youtube import YouTubeAdapter, _subscribers
+from socialops.networks.youtube.adapter import YouTubeAdapter, _subscribers
 from socialops.sandbox import Sandbox, SandboxServer
 from socialops.sandbox.world import World
 from socialops.sandbox.youtube_api import YouTubeEmulator
@@ -416,6 +416,6 @@ def test_connect_builds_the_adapter_from_the_airflow_connection(server, monkeypa
     assert isinstance(adapter, YouTubeAdapter)
     assert adapter.check().account_id == BRAND_CHANNEL
 
-    from socialops.hooks.youtube import YouTubeHook
+    from socialops.hooks import NetworkHook
 
-    assert YouTubeHook().test_connection() == (True, "connected to youtube as brand")
+    assert NetworkHook("youtube").test_connection() == (True, "connected to YouTube as brand")

@@ -11,12 +11,7 @@ from tests.support.metrics_world import DAY, connection_of, running_sandbox
 
 from socialops.extraction import store
 from socialops.notifications.callbacks import AlreadyReported
-from socialops.operators.extract import (
-    METRICS_OPERATORS,
-    MetricsExtractOperator,
-    XMetricsOperator,
-    YouTubeMetricsOperator,
-)
+from socialops.operators.extract import MetricsExtractOperator
 
 # The run at 03:30 Paris on the 21st: its interval starts on the 20th at 03:30 Paris.
 CONTEXT = {"data_interval_start": datetime(2026, 11, 20, 2, 30, tzinfo=UTC)}
@@ -32,15 +27,16 @@ def sandbox(use_warehouse, monkeypatch):
         yield server
 
 
-def test_one_operator_per_network():
-    assert set(METRICS_OPERATORS) == {"x", "youtube", "facebook", "instagram", "linkedin"}
+def test_one_operator_for_every_network():
     assert "conn_id" in MetricsExtractOperator.template_fields
-    with pytest.raises(ValueError, match="needs a network"):
-        MetricsExtractOperator(task_id="t", account="brand")
+    with pytest.raises(ValueError, match="unknown network 'myspace'"):
+        MetricsExtractOperator(task_id="t", network="myspace", account="brand")
 
 
 def test_extracts_the_day_of_the_data_interval(sandbox):
-    summary = XMetricsOperator(task_id="extract_x", account="brand").execute(CONTEXT)
+    summary = MetricsExtractOperator(task_id="extract_x", network="x", account="brand").execute(
+        CONTEXT
+    )
 
     assert summary["day"] == DAY.isoformat() and summary["network"] == "x"
     assert summary["rows"]["post_metrics_daily"] == 14
@@ -49,8 +45,8 @@ def test_extracts_the_day_of_the_data_interval(sandbox):
 
 
 def test_an_explicit_day_wins(sandbox):
-    operator = XMetricsOperator(
-        task_id="extract_x", account="brand", day="2026-11-18", lookback_days=2
+    operator = MetricsExtractOperator(
+        task_id="extract_x", network="x", account="brand", day="2026-11-18", lookback_days=2
     )
     summary = operator.execute(CONTEXT)
     assert summary["day"] == "2026-11-18" and summary["posts_in_window"] == 4
@@ -62,7 +58,9 @@ def test_spent_quota_fails_without_retry_and_is_recorded(sandbox, use_warehouse)
     with pytest.raises(
         AirflowFailException, match=r"youtube brand, 2026-11-20: \[youtube\]"
     ) as raised:
-        YouTubeMetricsOperator(task_id="extract_youtube", account="brand").execute(CONTEXT)
+        MetricsExtractOperator(
+            task_id="extract_youtube", network="youtube", account="brand"
+        ).execute(CONTEXT)
     # The nightly report announces the recorded failure: no second, generic alert.
     assert isinstance(raised.value, AlreadyReported)
 
@@ -76,7 +74,7 @@ def test_rate_limit_is_retried_by_airflow(sandbox):
     )
 
     with pytest.raises(AirflowException) as raised:
-        XMetricsOperator(task_id="extract_x", account="brand").execute(CONTEXT)
+        MetricsExtractOperator(task_id="extract_x", network="x", account="brand").execute(CONTEXT)
     assert not isinstance(raised.value, AirflowFailException)
     assert isinstance(raised.value, AlreadyReported)
     assert "rate limit" in str(raised.value)

@@ -9,13 +9,8 @@ from tests.support.publishing import NOW, ScriptedNetwork, plan_ids
 
 from socialops.networks.base import NetworkAdapter
 from socialops.networks.errors import AuthError, OutcomeUnknown, RateLimited
-from socialops.operators.publish import (
-    PUBLISH_OPERATORS,
-    PublishOperator,
-    XPublishOperator,
-    YouTubeUploadOperator,
-    parse_as_of,
-)
+from socialops.networks.registry import NETWORKS
+from socialops.operators.publish import PublishOperator, parse_as_of
 
 
 def failing_network(error: Exception) -> ScriptedNetwork:
@@ -46,23 +41,26 @@ def context(try_number=1):
     return {"ti": ti}
 
 
-def operator(publication_id, network: NetworkAdapter, cls=XPublishOperator):
-    op = cls(task_id="publish_x", publication_id=str(publication_id), as_of=NOW.isoformat())
+def operator(publication_id, network: NetworkAdapter):
+    op = PublishOperator(
+        task_id="publish_x", network="x", publication_id=str(publication_id), as_of=NOW.isoformat()
+    )
     op.hook = SimpleNamespace(get_adapter=lambda: network)  # what the cached_property would build
     return op
 
 
-def test_every_network_has_its_operator_with_templated_conn_id():
-    assert set(PUBLISH_OPERATORS) == {"x", "youtube", "facebook", "instagram", "linkedin"}
-    assert PUBLISH_OPERATORS["youtube"] is YouTubeUploadOperator
+@pytest.mark.parametrize("network", NETWORKS)
+def test_one_operator_serves_every_network_with_templated_conn_id(network):
     assert "conn_id" in PublishOperator.template_fields
-    assert XPublishOperator(task_id="t", publication_id=1).hook.conn_id == "x_default"
-    assert (
-        XPublishOperator(task_id="t", publication_id=1, conn_id="x_brand2").hook.conn_id
-        == "x_brand2"
-    )
-    with pytest.raises(ValueError, match="needs a network"):
-        PublishOperator(task_id="t", publication_id=1)
+    op = PublishOperator(task_id="t", network=network, publication_id=1)
+    assert op.hook.network == network and op.hook.conn_id == f"{network}_default"
+    other = PublishOperator(task_id="t", network=network, publication_id=1, conn_id="brand2")
+    assert other.hook.conn_id == "brand2"
+
+
+def test_an_unknown_network_is_named():
+    with pytest.raises(ValueError, match="unknown network 'myspace'"):
+        PublishOperator(task_id="t", network="myspace", publication_id=1)
 
 
 def test_publishes_and_returns_a_small_xcom(publication_id, no_pause):

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from socialops.config import load_config
-from socialops.networks import connect
+from socialops.hooks import connect
 from socialops.publishing import PublicationLedger, PublicationNotices, publish_one
 from socialops.publishing.run import media_root
 

@@ -143,7 +143,7 @@ def test_a_google_sheet_calendar_syncs_like_the_same_csv(
 ):
     from airflow.sdk import Connection
 
-    from socialops.hooks.base import settings_from_connection
+    from socialops.hooks import settings_from_connection
     from socialops.sandbox.sheets_api import SheetsEmulator
 
     def settings(conn_id):

@@ -189,7 +189,7 @@ def test_faults_answer_like_google(sheets, server):
 
 def test_connection_fits_socialops_google_plumbing(server):
     from socialops.networks.base import ConnectionSettings
-    from socialops.networks.google import build_service
+    from socialops.networks.transport.google import build_service
 
     connection = SheetsEmulator.connection(server.url)
     settings = ConnectionSettings(

@@ -27,7 +27,7 @@ from socialops.calendar.sources import (
     write_csv,
 )
 from socialops.calendar.sync import SyncReport, sync_calendar
-from socialops.calendar.validation import validate_entry, x_weighted_length
+from socialops.calendar.validation import validate_entry
 
 __all__ = [
     "COLUMNS",
@@ -47,5 +47,4 @@ __all__ = [
     "sync_calendar",
     "validate_entry",
     "write_csv",
-    "x_weighted_length",
 ]

@@ -93,9 +93,9 @@ def read_sheet(
     """Read a Google Sheet with the Sheets API v4 ``spreadsheets.values.get``.
 
     The connection (``google_sheets_default``) holds OAuth extras or an API key as password,
-    see :func:`socialops.networks.google.build_service`.
+    see :func:`socialops.networks.transport.google.build_service`.
     """
-    from socialops.networks.google import GoogleApi, build_service, execute
+    from socialops.networks.transport.google import GoogleApi, build_service, execute
 
     service = service or build_service(settings, "sheets", "v4", scopes=[SHEETS_SCOPE])
     request = (

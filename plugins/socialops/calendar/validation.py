@@ -1,80 +1,37 @@
-"""Per-network content rules, checked before anything is published.
+"""Content rules, checked before anything is published: one pass over each network's limits.
 
-Each rule reads one :class:`CalendarEntry` for one network and returns problems that say
-what to change. Limits are the networks' documented ones; X's length is its *weighted*
-length (twitter-text v3): most non-Latin scripts, CJK and emoji count double, and every
-URL counts as 23 characters whatever its length, because X shortens it to a t.co link.
+The limits are the networks' documented ones, said once in each network's
+:class:`~socialops.networks.spec.ContentLimits` (length as the network counts it, hashtags,
+required media and title) plus a network's own media rule where it has one (X's file
+types, sizes and mixes). The adapters build posts from the same limits, so the calendar
+and the publisher never disagree on what a post looks like.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
+from functools import cache
 from pathlib import Path
 
 from socialops.calendar.entries import CalendarEntry, Problem
-
-X_MAX_WEIGHTED_LENGTH = 280
-X_URL_LENGTH = 23
-LINKEDIN_MAX_LENGTH = 3000
-INSTAGRAM_MAX_LENGTH = 2200
-INSTAGRAM_MAX_HASHTAGS = 30
-FACEBOOK_MAX_LENGTH = 63206
-YOUTUBE_MAX_TITLE = 100
-YOUTUBE_MAX_DESCRIPTION = 5000
+from socialops.networks.registry import spec
+from socialops.networks.spec import ContentLimits, text_with_link
+from socialops.registry import load
 
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".webm", ".avi", ".mkv"})
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp"})
-
-# twitter-text v3 configuration: code points in these ranges weigh 1, every other weighs 2.
-_X_LIGHT_RANGES = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
-# Roughly what twitter-text's URL extractor finds: explicit schemes, www., and bare domains
-# with a common TLD. Bare-domain detection is what surprises people ("maison.fr" is a link).
-_URL = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"]+|\b[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\."
-    r"(?:com|fr|org|net|io|co|eu|be|ch|ca|uk|de|shop|store|app|ly)(?:/[^\s<>\"]*)?\b",
-    re.IGNORECASE,
-)
-# An emoji with its modifiers and zero-width-joined companions counts as one emoji (weight 2).
-_EMOJI = re.compile(
-    "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff]"
-    "(?:[\ufe0f\U0001f3fb-\U0001f3ff]|\u200d[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff])*"
-)
 _HASHTAG = re.compile(r"(?<![\w&])#\w+")
 
-
-def x_weighted_length(text: str) -> int:
-    """The length X enforces against its 280 limit (twitter-text v3 weighting)."""
-    text = unicodedata.normalize("NFC", text)
-    length = 0
-    position = 0
-    for match in _URL.finditer(text):
-        length += _weigh(text[position : match.start()])
-        length += X_URL_LENGTH
-        position = match.end()
-    return length + _weigh(text[position:])
-
-
-def _weigh(text: str) -> int:
-    length = 0
-    position = 0
-    for match in _EMOJI.finditer(text):
-        length += _weigh_code_points(text[position : match.start()]) + 2
-        position = match.end()
-    return length + _weigh_code_points(text[position:])
-
-
-def _weigh_code_points(text: str) -> int:
-    return sum(1 if any(lo <= ord(ch) <= hi for lo, hi in _X_LIGHT_RANGES) else 2 for ch in text)
+#: (column, problem, fix) triples a rule yields.
+Findings = Iterable[tuple[str, str, str]]
 
 
 def published_text(entry: CalendarEntry, network: str) -> str:
-    """The text as it will appear: networks without a link field get the link appended."""
-    text = entry.text_for(network)
-    if entry.link and entry.link not in text and network in {"x", "instagram", "linkedin"}:
-        text = f"{text} {entry.link}"
-    return text
+    """The text as it will appear on ``network``, with the link where that network puts it."""
+    return text_with_link(
+        spec(network).limits, entry.text_for(network), entry.link, has_media=bool(entry.media)
+    )
 
 
 def resolve_media(path: str, media_root: Path) -> Path | None:
@@ -85,138 +42,90 @@ def resolve_media(path: str, media_root: Path) -> Path | None:
     return candidate if candidate.is_absolute() else media_root / candidate
 
 
-Rule = Callable[[CalendarEntry, str, Path], Iterable[tuple[str, str, str]]]
+@cache
+def _function(target: str | None) -> Callable | None:
+    return load({"rule": target}, "rule", "content rule") if target else None
 
 
-def _x(entry: CalendarEntry, network: str, media_root: Path) -> Iterable[tuple[str, str, str]]:
-    length = x_weighted_length(published_text(entry, network))
-    if length > X_MAX_WEIGHTED_LENGTH:
+def network_problems(entry: CalendarEntry, network: str, media_root: Path) -> Findings:
+    """What ``network`` would refuse in ``entry``, from its content limits."""
+    limits = spec(network).limits
+    yield from _media(entry, network, limits, media_root)
+    yield from _title(entry, network, limits)
+    text = published_text(entry, network)
+    yield from _length(entry, network, limits, text)
+    hashtags = len(_HASHTAG.findall(text))
+    if limits.max_hashtags is not None and hashtags > limits.max_hashtags:
+        name = spec(network).display_name
         yield (
             _text_field(entry, network),
-            f"is {length} characters long as X counts them (links count 23, emoji and CJK 2); "
-            f"the limit is {X_MAX_WEIGHTED_LENGTH}",
-            f"shorten it by {length - X_MAX_WEIGHTED_LENGTH} or add a shorter text_x variant",
+            f"has {hashtags} hashtags; {name} allows {limits.max_hashtags}",
+            f"remove {hashtags - limits.max_hashtags} hashtags",
         )
-    yield from _x_media(entry, media_root)
 
 
-def _x_media(entry: CalendarEntry, media_root: Path) -> Iterable[tuple[str, str, str]]:
-    # The adapter's own limits, so that the calendar and the publisher never disagree.
-    from socialops.networks.x import IMAGE_TYPES, MAX_BYTES, MAX_IMAGES, VIDEO_TYPES
+def _length(entry: CalendarEntry, network: str, limits: ContentLimits, text: str) -> Findings:
+    counter = _function(limits.length_counter)
+    length = counter(text) if counter else len(text)
+    if length <= limits.max_length:
+        return
+    name = spec(network).display_name
+    how = f" as {name} counts them" if counter else ""
+    yield (
+        _text_field(entry, network),
+        f"is {length} characters long{how}; {name} allows {limits.max_length}",
+        f"shorten it by {length - limits.max_length} or add a shorter text_{network} variant",
+    )
 
-    kinds = []
-    for media in entry.media:
-        suffix = Path(media.split("?")[0]).suffix.lower()
-        kind = "image" if suffix in IMAGE_TYPES else "video" if suffix in VIDEO_TYPES else None
-        if kind is None:
-            accepted = ", ".join(s.lstrip(".") for s in (*IMAGE_TYPES, *VIDEO_TYPES))
-            yield ("media", f"{media!r} is not a file type X accepts", f"use one of: {accepted}")
-            continue
-        kinds.append(kind)
-        local = resolve_media(media, media_root)
-        if local is not None and local.is_file() and local.stat().st_size > MAX_BYTES[kind]:
-            limit_mb = MAX_BYTES[kind] // (1024 * 1024)
-            article = "an" if kind == "image" else "a"
+
+def _media(entry: CalendarEntry, network: str, limits: ContentLimits, media_root: Path) -> Findings:
+    name = spec(network).display_name
+    if limits.requires_media and not any(_kind(m) in limits.requires_media for m in entry.media):
+        if limits.requires_media == ("video",):
             yield (
                 "media",
-                f"{media!r} is larger than X's {limit_mb} MB limit for {article} {kind}",
-                "compress it",
+                f"has no video file; {name} publishes videos",
+                f"add a video ({', '.join(sorted(VIDEO_SUFFIXES))}) under media",
             )
-    if "video" in kinds and len(kinds) > 1:
-        yield (
-            "media",
-            "mixes a video with other files; an X post holds 1 video alone",
-            "keep 1 video or up to 4 images",
-        )
-    elif len(kinds) > MAX_IMAGES:
-        yield (
-            "media",
-            f"has {len(kinds)} images; X accepts at most {MAX_IMAGES}",
-            f"keep {MAX_IMAGES} images",
-        )
+        else:
+            yield (
+                "media",
+                f"is empty; {name} posts need an image or a video",
+                "add a file under media",
+            )
+    rule = _function(limits.media_rule)
+    if rule:
+        yield from rule(entry.media, lambda media: resolve_media(media, media_root))
 
 
-def _linkedin(
-    entry: CalendarEntry, network: str, media_root: Path
-) -> Iterable[tuple[str, str, str]]:
-    yield from _max_length(entry, network, LINKEDIN_MAX_LENGTH, "text_linkedin")
-
-
-def _facebook(
-    entry: CalendarEntry, network: str, media_root: Path
-) -> Iterable[tuple[str, str, str]]:
-    yield from _max_length(entry, network, FACEBOOK_MAX_LENGTH, "text_facebook")
-
-
-def _instagram(
-    entry: CalendarEntry, network: str, media_root: Path
-) -> Iterable[tuple[str, str, str]]:
-    if not entry.media:
-        yield (
-            "media",
-            "is empty; Instagram posts need an image or a video",
-            "add a file under media",
-        )
-    yield from _max_length(entry, network, INSTAGRAM_MAX_LENGTH, "text_instagram")
-    hashtags = len(_HASHTAG.findall(published_text(entry, network)))
-    if hashtags > INSTAGRAM_MAX_HASHTAGS:
-        yield (
-            _text_field(entry, network),
-            f"has {hashtags} hashtags; Instagram allows {INSTAGRAM_MAX_HASHTAGS}",
-            f"remove {hashtags - INSTAGRAM_MAX_HASHTAGS} hashtags",
-        )
-
-
-def _youtube(
-    entry: CalendarEntry, network: str, media_root: Path
-) -> Iterable[tuple[str, str, str]]:
-    videos = [m for m in entry.media if Path(m.split("?")[0]).suffix.lower() in VIDEO_SUFFIXES]
-    if not videos:
-        yield (
-            "media",
-            "has no video file; YouTube publishes videos",
-            f"add a video ({', '.join(sorted(VIDEO_SUFFIXES))}) under media",
-        )
-    if not entry.title:
+def _title(entry: CalendarEntry, network: str, limits: ContentLimits) -> Findings:
+    name = spec(network).display_name
+    title = entry.title or ""
+    if limits.requires_title and not title:
         yield (
             "title",
-            "is empty; YouTube videos need a title",
-            "write a title of at most 100 characters",
+            f"is empty; {name} videos need a title",
+            f"write a title of at most {limits.max_title} characters",
         )
-    elif len(entry.title) > YOUTUBE_MAX_TITLE:
+    elif limits.max_title is not None and len(title) > limits.max_title:
         yield (
             "title",
-            f"is {len(entry.title)} characters long; YouTube allows {YOUTUBE_MAX_TITLE}",
-            f"shorten it by {len(entry.title) - YOUTUBE_MAX_TITLE}",
+            f"is {len(title)} characters long; {name} allows {limits.max_title}",
+            f"shorten it by {len(title) - limits.max_title}",
         )
-    if any(ch in (entry.title or "") for ch in "<>"):
-        yield "title", "contains '<' or '>', which YouTube refuses in titles", "remove them"
-    yield from _max_length(entry, network, YOUTUBE_MAX_DESCRIPTION, "text_youtube")
+    forbidden = [ch for ch in limits.title_forbidden if ch in title]
+    if forbidden:
+        shown = " or ".join(f"'{ch}'" for ch in forbidden)
+        yield "title", f"contains {shown}, which {name} refuses in titles", "remove them"
 
 
-def _max_length(
-    entry: CalendarEntry, network: str, limit: int, variant: str
-) -> Iterable[tuple[str, str, str]]:
-    length = len(published_text(entry, network))
-    if length > limit:
-        yield (
-            _text_field(entry, network),
-            f"is {length} characters long; {network} allows {limit}",
-            f"shorten it by {length - limit} or add a shorter {variant} variant",
-        )
+def _kind(media: str) -> str | None:
+    suffix = Path(media.split("?")[0]).suffix.lower()
+    return "video" if suffix in VIDEO_SUFFIXES else "image" if suffix in IMAGE_SUFFIXES else None
 
 
 def _text_field(entry: CalendarEntry, network: str) -> str:
     return f"text_{network}" if network in entry.variants else "text"
-
-
-RULES: dict[str, Rule] = {
-    "x": _x,
-    "linkedin": _linkedin,
-    "facebook": _facebook,
-    "instagram": _instagram,
-    "youtube": _youtube,
-}
 
 
 def validate_entry(entry: CalendarEntry, media_root: Path) -> list[Problem]:
@@ -225,7 +134,7 @@ def validate_entry(entry: CalendarEntry, media_root: Path) -> list[Problem]:
     problems = [
         Problem(row, entry.entry_id, column, message, fix, network=network)
         for network in entry.networks
-        for column, message, fix in RULES[network](entry, network, media_root)
+        for column, message, fix in network_problems(entry, network, media_root)
     ]
     for media in entry.media:
         local = resolve_media(media, media_root)

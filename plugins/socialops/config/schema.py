@@ -13,9 +13,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-#: The networks socialops knows. A new network adds its name here and one adapter.
-NETWORKS: tuple[str, ...] = ("x", "youtube", "facebook", "instagram", "linkedin")
-Network = Literal["x", "youtube", "facebook", "instagram", "linkedin"]
+from socialops.networks.registry import NETWORKS, SPECS
+
+
+def _known_network(value: str) -> str:
+    if value not in NETWORKS:
+        raise ValueError(f"got {value!r}; expected one of {', '.join(NETWORKS)}")
+    return value
+
+
+#: A network name of the registry (socialops.networks.registry): the one list of networks.
+Network = Annotated[str, AfterValidator(_known_network)]
 
 _CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z]+$")
 
@@ -143,13 +151,7 @@ class Publication(_Strict):
 class Metrics(_Strict):
     schedule: CronExpression = "30 3 * * *"
     lookback_days: dict[Network, int] = Field(
-        default_factory=lambda: {
-            "x": 7,
-            "facebook": 28,
-            "instagram": 28,
-            "youtube": 3,
-            "linkedin": 3,
-        }
+        default_factory=lambda: {name: spec.lookback_days for name, spec in SPECS.items()}
     )
     campaigns_csv: str | None = "include/calendar/campaign_spend.csv"
 

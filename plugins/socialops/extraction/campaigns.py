@@ -347,7 +347,7 @@ def load_campaigns(
 
     :raises CampaignSpendUnavailable: after the commit, when a network's ads API failed.
     """
-    from socialops.networks import connect as connect_network
+    from socialops.hooks import connect as connect_network
 
     declared = campaign_rows(config)
     exported = (

@@ -1,22 +1,11 @@
-"""Airflow hooks, one per network: connection → adapter (``hook.get_adapter()``)."""
+"""Airflow hooks: the only place that reads Airflow connections.
+
+* :class:`NetworkHook` (``NetworkHook("x", conn_id)``): connection → network adapter;
+  :func:`connect` is the one-liner.
+"""
 
 from __future__ import annotations
 
-from socialops.hooks.base import SocialNetworkHook, settings_from_connection
-from socialops.registry import load
+from socialops.hooks.network import NetworkHook, connect, settings_from_connection
 
-#: network → "module:HookClass", imported lazily like the adapters.
-HOOKS: dict[str, str] = {
-    "x": "socialops.hooks.x:XHook",
-    "youtube": "socialops.hooks.youtube:YouTubeHook",
-    "facebook": "socialops.hooks.meta:FacebookHook",
-    "instagram": "socialops.hooks.meta:InstagramHook",
-    "linkedin": "socialops.hooks.linkedin:LinkedInHook",
-}
-
-
-def hook_for(network: str) -> type[SocialNetworkHook]:
-    return load(HOOKS, network, "network")
-
-
-__all__ = ["HOOKS", "SocialNetworkHook", "hook_for", "settings_from_connection"]
+__all__ = ["NetworkHook", "connect", "settings_from_connection"]

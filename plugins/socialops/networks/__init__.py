@@ -1,8 +1,9 @@
 """Network adapters: one per network, one protocol (:class:`NetworkAdapter`), typed records.
 
->>> from socialops.networks import connect
->>> x = connect("x")                      # built from the Airflow connection 'x_default'
->>> x.post_metrics(["1460323737035677698"])
+Pure Python: nothing here imports Airflow (the hooks build adapters from connections).
+
+>>> adapter = build_adapter("x", ConnectionSettings(password="bearer"))
+>>> adapter.post_metrics(["1460323737035677698"])
 """
 
 from __future__ import annotations
@@ -30,36 +31,22 @@ from socialops.networks.records import (
     Profile,
     Receipt,
 )
-from socialops.registry import load
-
-#: network name → "module:AdapterClass", imported on first use so that a DAG file importing
-#: socialops never pays for tweepy or googleapiclient at parse time.
-ADAPTERS: dict[str, str] = {
-    "x": "socialops.networks.x:XAdapter",
-    "youtube": "socialops.networks.youtube:YouTubeAdapter",
-    "facebook": "socialops.networks.meta:FacebookAdapter",
-    "instagram": "socialops.networks.meta:InstagramAdapter",
-    "linkedin": "socialops.networks.linkedin:LinkedInAdapter",
-}
+from socialops.networks.registry import NETWORKS, SPECS, load_attribute
 
 
 def adapter_class(network: str) -> type[NetworkAdapter]:
-    return load(ADAPTERS, network, "network")
+    """The adapter class of ``network`` (from its spec), imported on first use so that a DAG
+    file importing socialops never pays for tweepy or googleapiclient at parse time."""
+    return load_attribute(network, "adapter")
 
 
 def build_adapter(network: str, settings: ConnectionSettings) -> NetworkAdapter:
     return adapter_class(network)(settings)
 
 
-def connect(network: str, conn_id: str | None = None) -> NetworkAdapter:
-    """The adapter for ``network`` built from an Airflow connection (default ``<network>_default``)."""
-    from socialops.hooks import hook_for
-
-    return hook_for(network)(conn_id=conn_id).get_adapter()
-
-
 __all__ = [
-    "ADAPTERS",
+    "NETWORKS",
+    "SPECS",
     "AccountMetrics",
     "AuthError",
     "CampaignSpend",
@@ -82,7 +69,6 @@ __all__ = [
     "adapter_class",
     "batched",
     "build_adapter",
-    "connect",
     "content_fingerprint",
     "idempotency_key",
 ]

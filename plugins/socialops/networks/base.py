@@ -27,7 +27,9 @@ from socialops.networks.records import (
     Profile,
     Receipt,
 )
+from socialops.networks.registry import spec as registry_spec
 from socialops.networks.retry import RetryPolicy
+from socialops.networks.spec import NetworkSpec, text_with_link
 
 T = TypeVar("T")
 
@@ -101,6 +103,16 @@ class NetworkAdapter:
     def __init__(self, settings: ConnectionSettings):
         self.settings = settings
         self.api_calls: Counter[str] = Counter()
+
+    @property
+    def spec(self) -> NetworkSpec:
+        """What socialops knows of this network (limits, names): its registry entry."""
+        return registry_spec(self.network)
+
+    def published_text(self, draft: Draft) -> str:
+        """The draft's text as the network shows it, with the link where it travels in the
+        text (the calendar checks the same text against the same limits)."""
+        return text_with_link(self.spec.limits, draft.text, draft.link, has_media=bool(draft.media))
 
     def count_call(self, endpoint: str) -> None:
         self.api_calls[endpoint] += 1

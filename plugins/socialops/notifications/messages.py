@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from socialops.networks.registry import display_name
 from socialops.notifications.slack import (
     MAX_BLOCKS,
     Message,
@@ -32,13 +33,6 @@ from socialops.notifications.slack import (
 Locale = Literal["fr", "en"]
 LOCALES: tuple[str, ...] = ("fr", "en")
 
-NETWORK_NAMES = {
-    "x": "X",
-    "youtube": "YouTube",
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "linkedin": "LinkedIn",
-}
 
 #: key → locale → template. Templates are trusted mrkdwn; every ``{value}`` is escaped.
 TEXTS: dict[str, dict[str, str]] = {
@@ -184,7 +178,7 @@ def local_time(value: datetime, timezone: str) -> str:
 
 
 def _network(network: str) -> str:
-    return NETWORK_NAMES.get(network, network)
+    return display_name(network)
 
 
 def _number(value: float, locale: str) -> str:

@@ -4,7 +4,8 @@ Thin wrappers of :class:`socialops.extraction.AccountExtraction`: the hook gives
 adapter, the service reads the API, checks the rows and loads them; the task returns a small
 summary (counts, API calls) for XCom. Meant to be mapped over the accounts of a network::
 
-    XMetricsOperator.partial(task_id="extract_x", pool="socialops_x").expand_kwargs(plan["x"])
+    MetricsExtractOperator.partial(task_id="extract_x", network="x", pool="socialops_x")
+    .expand_kwargs(plan["x"])
 
 What the task's end state means:
 
@@ -23,7 +24,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from socialops.operators.base import NetworkOperator, by_network
+from socialops.operators.base import NetworkOperator
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ class MetricsExtractOperator(NetworkOperator):
     """Extract, check and load the metrics of ``account`` on ``network`` for one day.
 
     :param account: the owned account's handle, as in the brand configuration.
-    :param network: x, youtube, facebook, instagram or linkedin (set by the subclasses).
+    :param network: x, youtube, facebook, instagram or linkedin.
     :param conn_id: the network's Airflow connection (default ``<network>_default``).
     :param day: ISO date to load; default the brand-local day the run's data interval
         starts on (the run at 03:30 on the 21st loads the 20th).
@@ -47,7 +48,7 @@ class MetricsExtractOperator(NetworkOperator):
         self,
         *,
         account: str,
-        network: str | None = None,
+        network: str,
         conn_id: str | None = None,
         day: str | None = None,
         lookback_days: int | None = None,
@@ -108,34 +109,3 @@ class MetricsExtractOperator(NetworkOperator):
                 raise NotifiedFailure(message) from exc
             raise
         return result.summary()
-
-
-class XMetricsOperator(MetricsExtractOperator):
-    network = "x"
-
-
-class YouTubeMetricsOperator(MetricsExtractOperator):
-    network = "youtube"
-    ui_color = "#fadbd8"
-
-
-class FacebookMetricsOperator(MetricsExtractOperator):
-    network = "facebook"
-
-
-class InstagramMetricsOperator(MetricsExtractOperator):
-    network = "instagram"
-
-
-class LinkedInMetricsOperator(MetricsExtractOperator):
-    network = "linkedin"
-
-
-#: network → its extraction operator, for DAGs that fan out over every network.
-METRICS_OPERATORS: dict[str, type[MetricsExtractOperator]] = by_network(
-    XMetricsOperator,
-    YouTubeMetricsOperator,
-    FacebookMetricsOperator,
-    InstagramMetricsOperator,
-    LinkedInMetricsOperator,
-)

@@ -1,10 +1,11 @@
-"""Operators that publish one planned publication exactly once, one class per network.
+"""The operator that publishes one planned publication exactly once, on any network.
 
 They are thin: the protocol lives in :func:`socialops.publishing.publish_one` and the state
 in the warehouse's ``publications`` ledger, so a task retry, an overlapping run or a rerun of
 an old run is safe by construction. Meant to be mapped over what the ``plan`` task returns::
 
-    XPublishOperator.partial(task_id="publish_x", pool="socialops_x").expand_kwargs(plan["x"])
+    PublishOperator.partial(task_id="publish_x", network="x", pool="socialops_x")
+    .expand_kwargs(plan["x"])
 
 What the task's end state means (also in ``docs/exactly-once.md``):
 
@@ -26,7 +27,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from socialops.operators.base import NetworkOperator, by_network
+from socialops.operators.base import NetworkOperator
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class PublishOperator(NetworkOperator):
     """Publish the publication ``publication_id`` (a row of the ledger) on ``network``.
 
     :param publication_id: id in the ``publications`` table (from the ``plan`` task).
-    :param network: x, youtube, facebook, instagram or linkedin (set by the subclasses).
+    :param network: x, youtube, facebook, instagram or linkedin.
     :param conn_id: the network's Airflow connection (default ``<network>_default``).
     :param as_of: ISO time to act at instead of now (demos and tests).
     """
@@ -59,7 +60,7 @@ class PublishOperator(NetworkOperator):
         self,
         *,
         publication_id: int | str,
-        network: str | None = None,
+        network: str,
         conn_id: str | None = None,
         as_of: str | None = None,
         **kwargs: Any,
@@ -103,34 +104,3 @@ class PublishOperator(NetworkOperator):
         if outcome.retryable:
             raise AirflowException(f"publication {outcome.publication_id}: {outcome.detail}")
         return outcome.as_xcom()
-
-
-class XPublishOperator(PublishOperator):
-    network = "x"
-
-
-class YouTubeUploadOperator(PublishOperator):
-    network = "youtube"
-    ui_color = "#fadbd8"
-
-
-class FacebookPublishOperator(PublishOperator):
-    network = "facebook"
-
-
-class InstagramPublishOperator(PublishOperator):
-    network = "instagram"
-
-
-class LinkedInPublishOperator(PublishOperator):
-    network = "linkedin"
-
-
-#: network → its publish operator, for DAGs that fan out over every network.
-PUBLISH_OPERATORS: dict[str, type[PublishOperator]] = by_network(
-    XPublishOperator,
-    YouTubeUploadOperator,
-    FacebookPublishOperator,
-    InstagramPublishOperator,
-    LinkedInPublishOperator,
-)

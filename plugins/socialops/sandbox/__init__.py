@@ -14,6 +14,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+from socialops.networks.registry import SPECS
 from socialops.registry import load
 from socialops.sandbox.server import (
     Emulator,
@@ -27,14 +28,11 @@ from socialops.sandbox.server import (
 )
 from socialops.sandbox.world import World
 
-#: emulator name (first path segment) → "module:Class". Facebook and Instagram are two
+#: emulator name (first path segment) → "module:Class": every network's emulator (named by
+#: its spec), then the services that are not networks. Facebook and Instagram are two
 #: emulators of the same Graph API so that faults and request logs are per network.
 EMULATORS: dict[str, str] = {
-    "x": "socialops.sandbox.x_api:XEmulator",
-    "youtube": "socialops.sandbox.youtube_api:YouTubeEmulator",
-    "facebook": "socialops.sandbox.meta_api:FacebookEmulator",
-    "instagram": "socialops.sandbox.meta_api:InstagramEmulator",
-    "linkedin": "socialops.sandbox.linkedin_api:LinkedInEmulator",
+    **{name: network.emulator for name, network in SPECS.items()},
     "slack": "socialops.sandbox.slack_api:SlackEmulator",
     "sheets": "socialops.sandbox.sheets_api:SheetsEmulator",
 }

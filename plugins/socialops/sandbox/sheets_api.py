@@ -65,7 +65,7 @@ class SheetsEmulator(Emulator):
 
     @classmethod
     def connection(cls, base_url: str) -> dict[str, Any]:
-        # socialops.networks.google uses the host as googleapiclient's api_endpoint and, with
+        # socialops.networks.transport.google uses the host as googleapiclient's api_endpoint and, with
         # no OAuth extras, the password as the API key (``?key=``).
         return {"conn_type": "google_sheets", "host": f"{base_url}/sheets", "password": API_KEY}
 

@@ -52,8 +52,8 @@ from socialops.networks.errors import (
     RateLimited,
     TransientError,
 )
-from socialops.networks.http import never_sent
 from socialops.networks.retry import RetryPolicy, call_with_retries, retry_after
+from socialops.networks.transport.http import never_sent
 
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 #: Google's daily quotas (YouTube's 10,000 units) reset at midnight Pacific time.

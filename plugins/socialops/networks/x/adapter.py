@@ -62,7 +62,6 @@ from socialops.networks.errors import (
     RateLimited,
     TransientError,
 )
-from socialops.networks.http import media_download, never_sent
 from socialops.networks.idempotency import matches
 from socialops.networks.records import (
     AccountMetrics,
@@ -74,6 +73,8 @@ from socialops.networks.records import (
     Receipt,
 )
 from socialops.networks.retry import call_with_retries
+from socialops.networks.transport.http import media_download, never_sent
+from socialops.networks.x.limits import IMAGE_TYPES, MAX_BYTES, MAX_IMAGES, VIDEO_TYPES
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -90,16 +91,6 @@ POST_FIELDS = ["created_at", "author_id", "conversation_id", "lang", "public_met
 PRIVATE_METRIC_FIELDS = ["non_public_metrics", "organic_metrics"]
 FIELD_NOT_AUTHORIZED = "not-authorized-for-field"
 
-IMAGE_TYPES = {
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-}
-VIDEO_TYPES = {".mp4": "video/mp4"}
-MAX_BYTES = {"image": 5 * 1024 * 1024, "video": 512 * 1024 * 1024}
-MAX_IMAGES = 4  # per post; a video is always alone
 SEGMENT_BYTES = 4 * 1024 * 1024  # X refuses append segments over 5 MB
 DEFAULT_MEDIA_WAIT = 120.0  # seconds a video may take to be processed before we give up
 USER_CONTEXT_EXTRAS = (
@@ -454,9 +445,7 @@ class XAdapter(NetworkAdapter):
                 renew=USER_CONTEXT_EXTRAS,
             )
         media_ids = self._upload_all(draft.media, kinds, what) if draft.media else None
-        text = draft.text
-        if draft.link and draft.link not in text:
-            text = f"{text} {draft.link}"
+        text = self.published_text(draft)
         started = self._now()
         attempts = 0
 

@@ -3,8 +3,7 @@ import json
 import pytest
 from airflow.sdk import Connection
 
-from socialops.hooks import hook_for
-from socialops.hooks.base import settings_from_connection
+from socialops.hooks import NetworkHook, settings_from_connection
 
 
 def test_full_url_host_is_kept_and_secrets_hidden():
@@ -35,4 +34,9 @@ def test_empty_host_means_the_real_api():
 
 def test_unknown_network_is_named():
     with pytest.raises(ValueError, match="unknown network 'myspace'"):
-        hook_for("myspace")
+        NetworkHook("myspace")
+
+
+def test_the_connection_defaults_to_the_networks_own():
+    assert NetworkHook("youtube").conn_id == "youtube_default"
+    assert NetworkHook("youtube", "yt_brand").conn_id == "yt_brand"

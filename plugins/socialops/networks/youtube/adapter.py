@@ -30,7 +30,6 @@ from googleapiclient.http import HttpRequest, MediaFileUpload
 
 from socialops.networks.base import ConnectionSettings, NetworkAdapter, batched
 from socialops.networks.errors import InvalidRequest
-from socialops.networks.google import GoogleApi, build_service, execute, google_credentials
 from socialops.networks.idempotency import matches
 from socialops.networks.records import (
     AccountMetrics,
@@ -40,6 +39,12 @@ from socialops.networks.records import (
     PostMetrics,
     Profile,
     Receipt,
+)
+from socialops.networks.transport.google import (
+    GoogleApi,
+    build_service,
+    execute,
+    google_credentials,
 )
 
 SCOPES = (
@@ -194,7 +199,7 @@ class YouTubeAdapter(NetworkAdapter):
                 self.network,
                 f"{where}: privacy_status {privacy!r} is not one of {', '.join(PRIVACY_STATUSES)}",
             )
-        description = draft.text + (f"\n\n{draft.link}" if draft.link else "")
+        description = self.published_text(draft)
         snippet: dict[str, Any] = {
             "title": draft.title.strip(),
             "description": description,

@@ -45,7 +45,6 @@ from socialops.networks.errors import (
     RateLimited,
     TransientError,
 )
-from socialops.networks.http import RestClient, api_root, json_body
 from socialops.networks.records import (
     AccountMetrics,
     CampaignSpend,
@@ -56,6 +55,7 @@ from socialops.networks.records import (
     Profile,
     Receipt,
 )
+from socialops.networks.transport.http import RestClient, api_root, json_body
 
 log = logging.getLogger(__name__)
 
@@ -544,7 +544,7 @@ class FacebookAdapter(GraphAdapter):
 
     def _publish_photo(self, page: str, draft: Draft) -> dict[str, Any]:
         media = draft.media[0]
-        caption = f"{draft.text}\n{draft.link}" if draft.link else draft.text
+        caption = self.published_text(draft)
         endpoint = "POST /{page-id}/photos"
         if media.startswith(("http://", "https://")):
             data = {"url": media, "caption": caption}
@@ -783,7 +783,7 @@ class InstagramAdapter(GraphAdapter):
                 f"post {idempotency_key}: the account published {used} of its {total} posts allowed in 24 hours",
                 hint=PUBLISHING_LIMIT_HINT,
             )
-        caption = f"{draft.text}\n{draft.link}" if draft.link else draft.text
+        caption = self.published_text(draft)
         if len(urls) == 1:
             container = self._create_container(self._media_params(urls[0]) | {"caption": caption})
         else:

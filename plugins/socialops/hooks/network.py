@@ -1,18 +1,21 @@
-"""The hook shared by every network: an Airflow connection in, a network adapter out.
+"""The one hook of every network: an Airflow connection in, a network adapter out.
 
 In the style of Airflow's Slack provider: the constructor only stores settings, the adapter is
 built lazily from the connection, secrets come only from the connection (password or named
-extras) and are never logged.
+extras) and are never logged. The network is a parameter (``NetworkHook("x")``): what differs
+between networks is their :class:`~socialops.networks.spec.NetworkSpec` and adapter, not
+the hook.
 """
 
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any
 
 from airflow.sdk import BaseHook
 
 from socialops.networks import ConnectionSettings, NetworkAdapter, NetworkError, build_adapter
+from socialops.networks.registry import spec
 
 
 def settings_from_connection(conn: Any) -> ConnectionSettings:
@@ -21,22 +24,23 @@ def settings_from_connection(conn: Any) -> ConnectionSettings:
     return ConnectionSettings.from_json({**fields, "extra": conn.extra_dejson}, conn.conn_id)
 
 
-class SocialNetworkHook(BaseHook):
-    """Base of the per-network hooks; subclasses only name their network and connection type.
+class NetworkHook(BaseHook):
+    """The adapter of ``network`` built from the Airflow connection ``conn_id``.
 
-    No connection-form customisation (``get_ui_field_behaviour``): Airflow reads it only from
-    installed provider packages, which socialops is not; ``docs/networks/`` documents the fields.
+    :param network: x, youtube, facebook, instagram or linkedin (socialops.networks.registry).
+    :param conn_id: the Airflow connection; default ``<network>_default``.
     """
 
-    network: ClassVar[str]
     conn_name_attr = "conn_id"
-    default_conn_name: ClassVar[str]
-    conn_type: ClassVar[str]
-    hook_name: ClassVar[str]
+    default_conn_name = "x_default"
+    conn_type = "x"
+    hook_name = "socialops network"
 
-    def __init__(self, conn_id: str | None = None, **kwargs: Any):
+    def __init__(self, network: str, conn_id: str | None = None, **kwargs: Any):
         super().__init__(**kwargs)
-        self.conn_id = conn_id or self.default_conn_name
+        self.spec = spec(network)
+        self.network = network
+        self.conn_id = conn_id or self.spec.default_conn_id
 
     @cached_property
     def settings(self) -> ConnectionSettings:
@@ -57,4 +61,9 @@ class SocialNetworkHook(BaseHook):
             profile = self.adapter.check()
         except NetworkError as exc:
             return False, str(exc)
-        return True, f"connected to {self.network} as {profile.handle}"
+        return True, f"connected to {self.spec.display_name} as {profile.handle}"
+
+
+def connect(network: str, conn_id: str | None = None) -> NetworkAdapter:
+    """The adapter of ``network`` from an Airflow connection (default ``<network>_default``)."""
+    return NetworkHook(network, conn_id).get_adapter()

@@ -38,7 +38,6 @@ from socialops.networks.errors import (
     RateLimited,
     TransientError,
 )
-from socialops.networks.http import RestClient, api_root, json_body, media_download
 from socialops.networks.records import (
     AccountMetrics,
     Draft,
@@ -48,6 +47,7 @@ from socialops.networks.records import (
     Profile,
     Receipt,
 )
+from socialops.networks.transport.http import RestClient, api_root, json_body, media_download
 
 log = logging.getLogger(__name__)
 
@@ -296,7 +296,8 @@ class LinkedInAdapter(NetworkAdapter):
 
     # -- publishing ----------------------------------------------------------------------
     def publish(self, draft: Draft, idempotency_key: str) -> Receipt:
-        """A post as the page: text, plus an article card for ``draft.link`` or one image.
+        """A post as the page: text, plus an article card for ``draft.link`` or one image
+        (with an image, the link is appended to the text: a post holds one or the other).
 
         The image is a local file or an http(s) URL, uploaded to LinkedIn first
         (``/rest/images?action=initializeUpload``, then a PUT of the bytes).
@@ -309,7 +310,7 @@ class LinkedInAdapter(NetworkAdapter):
         author = self._organization_of(draft.account)
         body: dict[str, Any] = {
             "author": author,
-            "commentary": escape_commentary(draft.text),
+            "commentary": escape_commentary(self.published_text(draft)),
             "visibility": "PUBLIC",
             "distribution": {
                 "feedDistribution": "MAIN_FEED",

@@ -1,0 +1,1 @@
+"""LinkedIn organization pages: the adapter (:mod:`.adapter`, the versioned REST API)."""

@@ -1,0 +1,1 @@
+"""YouTube: the adapter (:mod:`.adapter`, googleapiclient with static discovery)."""
