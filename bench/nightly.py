@@ -123,7 +123,7 @@ def _rss_mb() -> float:
 
 def _extract_all(urls: list[str], warehouse_url: str, queue: Any) -> None:
     baseline = _rss_mb()
-    from socialops.extraction import AccountExtraction, AccountTarget
+    from socialops.metrics import AccountExtraction, AccountTarget
     from socialops.networks import ConnectionSettings, build_adapter
     from socialops.sandbox import emulator_types
     from socialops.warehouse.engine import create_warehouse_engine

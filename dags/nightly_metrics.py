@@ -69,7 +69,7 @@ def nightly_metrics():
 
     @task
     def plan(network: str, data_interval_start=None) -> list[dict]:
-        from socialops.extraction import metrics_day, targets_from_config
+        from socialops.metrics import metrics_day, targets_from_config
 
         config = load_config()
         day = metrics_day(data_interval_start, config.brand.timezone).isoformat()
@@ -86,8 +86,8 @@ def nightly_metrics():
 
     @task
     def load_campaigns(data_interval_start=None) -> dict:
-        from socialops.extraction import CampaignSpendUnavailable, metrics_day
-        from socialops.extraction import load_campaigns as load
+        from socialops.metrics import CampaignSpendUnavailable, metrics_day
+        from socialops.metrics import load_campaigns as load
         from socialops.notifications.callbacks import NotifiedFailure, NotifiedRetry
         from socialops.warehouse.engine import get_engine
 
@@ -101,9 +101,9 @@ def nightly_metrics():
 
     @task(trigger_rule="all_done")
     def report(data_interval_start=None, ti=None) -> dict:
-        from socialops.extraction import metrics_day
-        from socialops.extraction.report import announce, build_report
-        from socialops.notifications import SlackSender
+        from socialops.hooks.slack import SlackSender
+        from socialops.metrics import metrics_day
+        from socialops.metrics.report import announce, build_report
         from socialops.warehouse.engine import get_engine
 
         config = load_config()
@@ -124,7 +124,7 @@ def nightly_metrics():
 
     @task(trigger_rule="none_failed", outlets=[DAILY_METRICS])
     def publish_asset(data_interval_start=None, outlet_events=None) -> str:
-        from socialops.extraction import metrics_day
+        from socialops.metrics import metrics_day
 
         day = metrics_day(data_interval_start, load_config().brand.timezone).isoformat()
         outlet_events[DAILY_METRICS].extra = {"day": day}

@@ -57,7 +57,7 @@ def publish_posts():
 
         from socialops.hooks import settings_from_connection
         from socialops.operators.publish import parse_as_of
-        from socialops.publishing.run import sync
+        from socialops.publishing.tasks import sync
         from socialops.warehouse.engine import ensure_schema, get_engine
 
         engine = get_engine()
@@ -77,8 +77,8 @@ def publish_posts():
         from airflow.sdk import Variable
 
         from socialops.operators.publish import parse_as_of
-        from socialops.publishing.run import pause_reason
-        from socialops.publishing.run import plan as plan_run
+        from socialops.publishing.pause import pause_reason
+        from socialops.publishing.tasks import plan as plan_run
         from socialops.warehouse.engine import get_engine
 
         config = load_config()
@@ -94,8 +94,8 @@ def publish_posts():
     def deliver_notifications() -> dict:
         from datetime import UTC, datetime
 
-        from socialops.notifications import SlackSender
-        from socialops.publishing.outbox import deliver_pending
+        from socialops.hooks.slack import SlackSender
+        from socialops.notifications.outbox import deliver_pending
         from socialops.warehouse.engine import get_engine
 
         delivery = deliver_pending(

@@ -7,7 +7,7 @@ from bench.nightly import MINIMUM_CALLS, _endpoint, pages
 from bench.world import DAY, NETWORK_LOOKBACK, POSTS_PER_ACCOUNT, SHARDS, build_shard
 
 from bench import read_results
-from socialops.extraction import LookbackWindow
+from socialops.metrics import LookbackWindow
 
 
 def test_minimum_calls_of_a_full_account():

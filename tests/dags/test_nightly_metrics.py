@@ -1,6 +1,6 @@
 """nightly_metrics end to end: `airflow dags test` in a temporary AIRFLOW_HOME, against the sandbox.
 
-Few runs (each costs ~15 s): the service layer has the full matrix in tests/extraction.
+Few runs (each costs ~15 s): the service layer has the full matrix in tests/metrics.
 """
 
 from __future__ import annotations
@@ -126,6 +126,6 @@ def test_nightly_metrics_on_sqlite(run_dag, environment, sandbox_connections, tm
 
 @pytest.mark.postgres
 def test_nightly_metrics_on_postgres(run_dag, environment, sandbox_connections, pg_engine):  # noqa: F811
-    # One night only: reruns and failures on PostgreSQL are covered by tests/extraction.
+    # One night only: reruns and failures on PostgreSQL are covered by tests/metrics.
     url = pg_engine.url.render_as_string(hide_password=False)
     one_night(run_dag, {**environment, "SOCIALOPS_WAREHOUSE_URL": url}, url)

@@ -9,7 +9,7 @@ import pytest
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 from tests.support.metrics_world import DAY, connection_of, running_sandbox
 
-from socialops.extraction import store
+from socialops.metrics import store
 from socialops.notifications.callbacks import AlreadyReported
 from socialops.operators.extract import MetricsExtractOperator
 

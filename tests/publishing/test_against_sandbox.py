@@ -7,7 +7,7 @@ import pytest
 from socialops.config import load_config
 from socialops.hooks import connect
 from socialops.publishing import PublicationLedger, PublicationNotices, publish_one
-from socialops.publishing.run import media_root
+from socialops.publishing.tasks import media_root
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,7 @@ and the values involved:
   backfill of those days.
 
 :func:`split_quarantined` separates the rows to load from the rows to withhold. The caller
-(``socialops.extraction``) records quarantined rows with their values in the ``alerts``
+(``socialops.metrics``) records quarantined rows with their values in the ``alerts``
 table and reports every issue in Slack; ``docs/dags/nightly_metrics.md`` explains how to
 release them.
 """

@@ -1,28 +1,17 @@
-"""Slack notifications: safe message building, a message catalogue (fr/en), the sender and
-the DAG failure callback. See ``docs/notifications.md``.
+"""What people read in Slack, and how it gets there (``docs/notifications.md``).
 
->>> from socialops.notifications import SlackSender, messages
->>> SlackSender("slack_default").send("#cm-alertes", messages.crisis_alert("fr", ...))
+* :mod:`.mrkdwn`: escaping and links (user text can never ping or disguise a link);
+* :mod:`.blocks`: messages within Slack's limits (:class:`~.blocks.Message`);
+* :mod:`.catalogue`: the fr/en texts, numbers and dates;
+* :mod:`.outbox`: the one way every feature sends: a notice written with the state change
+  that caused it, delivered exactly once per dedup key;
+* :mod:`.callbacks`: the failure alert of every DAG.
+
+Sending itself is the Slack hook's (:mod:`socialops.hooks.slack`), which only the outbox
+and the failure callback use.
 """
 
-from socialops.notifications import messages
-from socialops.notifications.slack import (
-    Message,
-    Mrkdwn,
-    SlackConnectionMissing,
-    SlackDeliveryError,
-    SlackSender,
-    escape,
-    link,
-)
+from socialops.notifications.blocks import Message
+from socialops.notifications.mrkdwn import Mrkdwn, escape, link
 
-__all__ = [
-    "Message",
-    "Mrkdwn",
-    "SlackConnectionMissing",
-    "SlackDeliveryError",
-    "SlackSender",
-    "escape",
-    "link",
-    "messages",
-]
+__all__ = ["Message", "Mrkdwn", "escape", "link"]

@@ -16,13 +16,40 @@ from typing import Any
 from airflow.sdk import BaseNotifier
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
-from socialops.notifications import messages
-from socialops.notifications.slack import (
-    Message,
-    SlackConnectionMissing,
-    SlackDeliveryError,
-    SlackSender,
+from socialops.hooks.slack import SlackConnectionMissing, SlackDeliveryError, SlackSender
+from socialops.notifications.blocks import Message, context, section
+from socialops.notifications.catalogue import (
+    Locale,
+    render,
 )
+from socialops.notifications.mrkdwn import link
+
+
+def task_failure(
+    locale: Locale,
+    *,
+    dag_id: str,
+    task_id: str,
+    run_id: str,
+    error: str,
+    log_url: str | None = None,
+) -> Message:
+    """The short alert of the failure callback: which task of which run, and the error message."""
+    headline = render(
+        "task_failure", locale, dag_id=dag_id, task_id=task_id, run_id=run_id, error=error
+    )
+    blocks = [section(headline)]
+    if log_url:
+        blocks.append(
+            context(
+                render(
+                    "task_failure_log",
+                    locale,
+                    link=link(log_url, render("task_failure_log_label", locale)),
+                )
+            )
+        )
+    return Message(headline, blocks)
 
 
 class AlreadyReported:
@@ -75,7 +102,7 @@ class TaskFailureNotifier(BaseNotifier):
             if exception
             else "(no exception in the context)"
         )
-        return messages.task_failure(
+        return task_failure(
             locale,
             dag_id=getattr(ti, "dag_id", None) or getattr(dag, "dag_id", "?"),
             task_id=getattr(ti, "task_id", "?"),

@@ -1,6 +1,6 @@
 """Operators that extract one owned account's metrics of one day into the warehouse.
 
-Thin wrappers of :class:`socialops.extraction.AccountExtraction`: the hook gives the
+Thin wrappers of :class:`socialops.metrics.AccountExtraction`: the hook gives the
 adapter, the service reads the API, checks the rows and loads them; the task returns a small
 summary (counts, API calls) for XCom. Meant to be mapped over the accounts of a network::
 
@@ -60,7 +60,7 @@ class MetricsExtractOperator(NetworkOperator):
         self.lookback_days = lookback_days
 
     def run_day(self, context: Any, timezone: str) -> date:
-        from socialops.extraction import metrics_day
+        from socialops.metrics import metrics_day
 
         if self.day and self.day != "None":
             return date.fromisoformat(self.day)
@@ -70,8 +70,8 @@ class MetricsExtractOperator(NetworkOperator):
         from airflow.sdk.exceptions import AirflowFailException
 
         from socialops.config import load_config
-        from socialops.extraction import AccountExtraction, AccountTarget
-        from socialops.extraction.store import record_failure
+        from socialops.metrics import AccountExtraction, AccountTarget
+        from socialops.metrics.store import record_failure
         from socialops.networks.errors import NetworkError
         from socialops.notifications.callbacks import NotifiedFailure, NotifiedRetry
         from socialops.warehouse.engine import get_engine

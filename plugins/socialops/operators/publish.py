@@ -76,7 +76,8 @@ class PublishOperator(NetworkOperator):
         from socialops.config import load_config
         from socialops.notifications.callbacks import NotifiedFailure
         from socialops.publishing import PublicationLedger, PublicationNotices, publish_one
-        from socialops.publishing.run import media_root, pause_reason
+        from socialops.publishing.pause import pause_reason
+        from socialops.publishing.tasks import media_root
         from socialops.warehouse.engine import get_engine
 
         config = load_config()

@@ -6,27 +6,27 @@
 ...                 grace=timedelta(hours=2), notices=notices, media_root=media_root)
 """
 
-from socialops.publishing.ledger import (
+from socialops.publishing.messages import PublicationNotices
+from socialops.publishing.pause import PAUSE_VARIABLE, pause, pause_reason
+from socialops.publishing.service import Outcome, publish_one
+from socialops.publishing.store import (
     CLAIMABLE,
     UNCERTAIN,
     Claim,
     LeaseLost,
-    Notice,
     PublicationLedger,
-    add_notices,
 )
-from socialops.publishing.notices import PublicationNotices
-from socialops.publishing.service import Outcome, publish_one
 
 __all__ = [
     "CLAIMABLE",
+    "PAUSE_VARIABLE",
     "UNCERTAIN",
     "Claim",
     "LeaseLost",
-    "Notice",
     "Outcome",
     "PublicationLedger",
     "PublicationNotices",
-    "add_notices",
+    "pause",
+    "pause_reason",
     "publish_one",
 ]

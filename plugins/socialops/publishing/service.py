@@ -29,8 +29,8 @@ from socialops.networks.errors import (
 )
 from socialops.networks.idempotency import idempotency_key
 from socialops.networks.records import Receipt
-from socialops.publishing.ledger import Claim, PublicationLedger, missed_reason
-from socialops.publishing.notices import PublicationNotices
+from socialops.publishing.messages import PublicationNotices
+from socialops.publishing.store import Claim, PublicationLedger, missed_reason
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, func, select, update
 
 from socialops.analytics.quality import QualityIssue
-from socialops.extraction.window import LookbackWindow
+from socialops.metrics.window import LookbackWindow
 from socialops.warehouse.engine import transaction
 from socialops.warehouse.models import (
     AccountMetricsDaily,

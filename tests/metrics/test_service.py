@@ -19,7 +19,7 @@ from tests.support.metrics_world import (
 )
 
 from socialops.analytics.kpis import POST_COUNTERS
-from socialops.extraction import AccountExtraction, AccountTarget, store
+from socialops.metrics import AccountExtraction, AccountTarget, store
 from socialops.networks import QuotaExceeded
 from socialops.sandbox.world import SandboxAccount, SandboxPost, World
 from socialops.warehouse.models import AccountMetricsDaily, Alert, PostMetricsDaily
@@ -213,7 +213,7 @@ class TestDataQuality:
 def test_posts_already_known_are_read_even_if_the_timeline_omits_them(warehouse_engine, adapters):
     from tests.support.metrics_world import TIMEZONE
 
-    from socialops.extraction import AccountExtraction, AccountTarget
+    from socialops.metrics import AccountExtraction, AccountTarget
 
     def run(adapter):
         service = AccountExtraction(

@@ -21,21 +21,20 @@ before which nobody may claim the publication (a rate limit's reset).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Engine, Select, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from socialops.networks.records import Draft, Receipt
+from socialops.notifications.outbox import Notice, add_notice
 from socialops.warehouse.engine import session_scope
-from socialops.warehouse.models import CalendarEntry, NotificationOutbox, Publication
+from socialops.warehouse.models import CalendarEntry, Publication
 
 if TYPE_CHECKING:
-    from socialops.publishing.notices import PublicationNotices
+    from socialops.publishing.messages import PublicationNotices
 
 log = logging.getLogger(__name__)
 
@@ -81,16 +80,6 @@ class Claim:
     @property
     def label(self) -> str:
         return f"{self.entry_id} on {self.network} (@{self.account})"
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A Slack message to write to the outbox in the same transaction as a state change."""
-
-    dedup_key: str
-    channel: str
-    text: str  # Slack's fallback text and notification preview
-    blocks: list[dict[str, Any]] | None = None
 
 
 class PublicationLedger:
@@ -152,7 +141,7 @@ class PublicationLedger:
                 publication.state = "missed"
                 publication.lease_owner = publication.lease_until = None
                 publication.last_error = missed_reason(entry.scheduled_at, grace)
-                _add_notice(
+                add_notice(
                     session,
                     notices.missed(
                         publication.entry_id, publication.network, entry.scheduled_at, grace
@@ -238,7 +227,7 @@ class PublicationLedger:
             publication.last_error = None if how == "published" else f"confirmed by {how}"
             publication.lease_owner = publication.lease_until = None
             if notice:
-                _add_notice(session, notice)
+                add_notice(session, notice)
 
     def settle(
         self,
@@ -257,7 +246,7 @@ class PublicationLedger:
             publication.lease_owner = None
             publication.lease_until = not_before
             if notice:
-                _add_notice(session, notice)
+                add_notice(session, notice)
 
     def _held(self, session: Session, claim: Claim) -> Publication:
         publication = session.scalars(
@@ -296,40 +285,6 @@ def _due(now: datetime, *columns: Any) -> Select[Any]:
 def _unleased(now: datetime) -> ColumnElement[bool]:
     """Nobody holds the publication: no lease, or one that expired (or a back-off that ended)."""
     return or_(Publication.lease_until.is_(None), Publication.lease_until <= now)
-
-
-def add_notices(engine: Engine, notices: Iterable[Notice]) -> int:
-    """Write notices to the outbox; one already written (same dedup key) is not written again."""
-    written = 0
-    with session_scope(engine) as session:
-        for notice in notices:
-            written += _add_notice(session, notice)
-    return written
-
-
-def _add_notice(session: Session, notice: Notice) -> bool:
-    exists = session.scalar(
-        select(NotificationOutbox.id).where(NotificationOutbox.dedup_key == notice.dedup_key)
-    )
-    if exists is not None:
-        return False
-    # A concurrent run may insert the same key between the check and the insert; the
-    # savepoint keeps that duplicate from rolling back the state change it goes with.
-    try:
-        with session.begin_nested():
-            session.add(
-                NotificationOutbox(
-                    dedup_key=notice.dedup_key,
-                    channel=notice.channel,
-                    text=notice.text,
-                    blocks=notice.blocks or None,
-                    state="pending",
-                    attempts=0,
-                )
-            )
-    except IntegrityError:
-        return False
-    return True
 
 
 def _claim_of(publication: Publication, entry: CalendarEntry, owner: str) -> Claim:

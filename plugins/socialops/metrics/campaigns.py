@@ -35,7 +35,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from socialops.extraction import store
+from socialops.metrics import store
 from socialops.networks.base import NetworkAdapter
 from socialops.networks.errors import NotSupported
 from socialops.networks.records import CampaignSpend

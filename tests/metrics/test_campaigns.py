@@ -12,13 +12,13 @@ from tests.support.ads_world import build_ads_world, world_row
 from tests.support.metrics_world import adapter_for, running_sandbox
 
 from socialops.config import load_config
-from socialops.extraction.campaigns import (
+from socialops.metrics.campaigns import (
     CampaignFileError,
     CampaignSpendUnavailable,
     load_campaigns,
     read_spend_csv,
 )
-from socialops.extraction.report import build_report
+from socialops.metrics.report import build_report
 from socialops.warehouse.models import Alert, Campaign, CampaignSpendDaily
 
 HEADER = "campaign_id,day,spend,impressions,clicks,conversions,revenue\n"

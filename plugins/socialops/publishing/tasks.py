@@ -20,29 +20,12 @@ from socialops.calendar.sources import parse_calendar, read_source
 from socialops.calendar.sync import sync_calendar
 from socialops.config.schema import NETWORKS, BrandConfig
 from socialops.networks.base import ConnectionSettings
-from socialops.publishing.ledger import PublicationLedger, add_notices
-from socialops.publishing.notices import PublicationNotices
+from socialops.notifications.outbox import add_notices
+from socialops.publishing.messages import PublicationNotices
+from socialops.publishing.store import PublicationLedger
 from socialops.warehouse.engine import session_scope
 
 log = logging.getLogger(__name__)
-
-#: The Airflow Variable that pauses publication without editing the configuration (the
-#: crisis alert sets it; a person unsets it).
-PAUSE_VARIABLE = "socialops_publication_paused"
-_TRUE = {"1", "true", "yes", "on", "paused"}
-
-
-def pause_reason(config: BrandConfig, variable: Callable[[str], str | None]) -> str | None:
-    """Why publication is paused, or None. ``variable(name)`` reads an Airflow Variable."""
-    if config.publication.paused:
-        return "publication.paused is true in socialops.yaml"
-    value = (variable(PAUSE_VARIABLE) or "").strip()
-    if value.lower() in _TRUE:
-        return f"Airflow Variable {PAUSE_VARIABLE} is set"
-    if value and value.lower() not in {"0", "false", "no", "off"}:
-        # Anything else is a reason written by whoever paused (e.g. the crisis alert).
-        return f"Airflow Variable {PAUSE_VARIABLE}: {value}"
-    return None
 
 
 def media_root(config: BrandConfig) -> Path:

@@ -10,19 +10,19 @@
 No Airflow here: the operators of :mod:`socialops.operators.extract` wrap these.
 """
 
-from socialops.extraction.campaigns import (
+from socialops.metrics.campaigns import (
     CampaignFileError,
     CampaignSpendUnavailable,
     load_campaigns,
     read_spend_csv,
 )
-from socialops.extraction.service import (
+from socialops.metrics.service import (
     AccountExtraction,
     AccountTarget,
     ExtractionResult,
     targets_from_config,
 )
-from socialops.extraction.window import LookbackWindow, local_midnight, metrics_day
+from socialops.metrics.window import LookbackWindow, local_midnight, metrics_day
 
 __all__ = [
     "AccountExtraction",

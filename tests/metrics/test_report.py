@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from socialops.analytics import quality
-from socialops.extraction import store
-from socialops.extraction.report import announce, build_report
+from socialops.metrics import store
+from socialops.metrics.report import announce, build_report
 from socialops.networks import QuotaExceeded
 from socialops.warehouse.upsert import upsert
 

@@ -1,138 +1,21 @@
-"""Slack messages that are safe and within Slack's limits, and the sender that posts them.
+"""Sending to Slack: :class:`SlackSender` posts :class:`~socialops.notifications.blocks.Message` s
+through Airflow's Slack provider.
 
-Three rules hold for every message socialops sends:
-
-* **User text is escaped.** Post texts, mentions, error messages and row values go through
-  :func:`escape`, so ``<!channel>``, ``<@U123>`` or ``<https://evil|click>`` written by
-  someone else arrive as visible text, never as a ping or a disguised link.
-  :class:`Mrkdwn` marks text that is already safe (our templates, :func:`link`).
-* **Limits are respected before sending.** At most 50 blocks and 3,000 characters per
-  section text: long texts are cut with an ellipsis, long lists are split across sections
-  and the tail is summarised (:func:`fit_blocks`), instead of Slack refusing the message.
-* **Sending goes through Airflow's Slack provider**: ``SlackHook`` owns the connection;
-  slack_sdk's rate-limit retry handler is installed on its client, bounded in count and in
-  wait so a worker never sleeps for minutes.
+``SlackHook`` owns the connection; slack_sdk's rate-limit retry handler is installed on its
+client, bounded in count and in wait so a worker never sleeps for minutes. Features do not
+call it: they write to the outbox (:mod:`socialops.notifications.outbox`), which does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
+
+from socialops.notifications.blocks import Message
 
 if TYPE_CHECKING:
     from airflow.providers.slack.hooks.slack import SlackHook
 
-MAX_BLOCKS = 50
-MAX_SECTION_TEXT = 3000
-MAX_CONTEXT_TEXT = 2000  # per context element
-#: The notification preview; Slack accepts 40,000 but nobody reads that in a push notification.
-MAX_FALLBACK_TEXT = 3000
-ELLIPSIS = "…"
-
-
-class Mrkdwn(str):
-    """Text already safe for Slack mrkdwn: never escaped again."""
-
-    __slots__ = ()
-
-
-def escape(text: object) -> Mrkdwn:
-    """Escape ``&``, ``<`` and ``>`` as Slack requires, so text cannot ping or link.
-
-    ``&`` first: ``"&lt;"`` typed by a user must show as ``&lt;``, so it becomes ``&amp;lt;``.
-    Already safe :class:`Mrkdwn` is returned unchanged.
-    """
-    if isinstance(text, Mrkdwn):
-        return text
-    return Mrkdwn(str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
-
-
-def link(url: str | None, label: object | None = None) -> Mrkdwn:
-    """A ``<url|label>`` link; a non-http(s) URL is shown as plain escaped text, never linked."""
-    shown = escape(label if label is not None else (url or ""))
-    if not url or not url.lower().startswith(("https://", "http://")):
-        return shown
-    # Inside <...> Slack ends the URL at '|' or '>': encode them instead of escaping.
-    safe_url = url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
-    return Mrkdwn(f"<{safe_url}|{shown}>")
-
-
-def truncate(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters, ending with an ellipsis when cut.
-
-    The cut never splits an escape (``&amp;``) or a ``<link|label>``: a half entity would
-    show as garbage and a half link could swallow what follows.
-    """
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - len(ELLIPSIS)]
-    opened = cut.rfind("<")
-    if opened > cut.rfind(">"):
-        cut = cut[:opened]
-    amp = cut.rfind("&")
-    if amp != -1 and ";" not in cut[amp:]:
-        cut = cut[:amp]
-    return type(text)(cut + ELLIPSIS) if isinstance(text, Mrkdwn) else cut + ELLIPSIS
-
-
-def section(text: str) -> dict[str, Any]:
-    """A mrkdwn section; ``text`` must already be safe (escaped values in a template)."""
-    return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, MAX_SECTION_TEXT)}}
-
-
-def context(text: str) -> dict[str, Any]:
-    return {
-        "type": "context",
-        "elements": [{"type": "mrkdwn", "text": truncate(text, MAX_CONTEXT_TEXT)}],
-    }
-
-
-def pack_lines(lines: Iterable[str], limit: int = MAX_SECTION_TEXT) -> list[list[str]]:
-    """Bullet lines (``• line``, each cut to ``limit``) grouped so each group fits one section."""
-    groups: list[list[str]] = []
-    size = 0
-    for line in lines:
-        bullet = truncate(f"• {line}", limit)
-        if groups and size + 1 + len(bullet) <= limit:
-            groups[-1].append(bullet)
-            size += 1 + len(bullet)
-        else:
-            groups.append([bullet])
-            size = len(bullet)
-    return groups
-
-
-def list_sections(lines: Iterable[str], limit: int = MAX_SECTION_TEXT) -> list[dict[str, Any]]:
-    """Bullet lines packed into as few sections as the 3,000-character limit allows."""
-    return [section("\n".join(group)) for group in pack_lines(lines, limit)]
-
-
-def fit_blocks(blocks: Sequence[dict[str, Any]], more: str = "…") -> list[dict[str, Any]]:
-    """At most 50 blocks: past the limit, the last kept block is a context saying what was left out.
-
-    ``more`` is a template with ``{count}`` (the number of blocks dropped), already escaped.
-    """
-    if len(blocks) <= MAX_BLOCKS:
-        return list(blocks)
-    kept = list(blocks[: MAX_BLOCKS - 1])
-    return [*kept, context(more.format(count=len(blocks) - len(kept)))]
-
-
-@dataclass(frozen=True)
-class Message:
-    """A Slack message: ``text`` is the notification preview (and the fallback), ``blocks`` the body."""
-
-    text: str
-    blocks: list[dict[str, Any]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "text", truncate(self.text, MAX_FALLBACK_TEXT))
-        object.__setattr__(self, "blocks", fit_blocks(self.blocks))
-
-
-# -- sending ------------------------------------------------------------------------------
 
 #: Slack error codes for which retrying later can help.
 _RETRYABLE = {

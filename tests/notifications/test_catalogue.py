@@ -8,22 +8,24 @@ from datetime import UTC, datetime
 
 import pytest
 
-from socialops.notifications import messages
-from socialops.notifications.messages import (
-    TEXTS,
-    MentionSample,
+from socialops.metrics import messages as metrics_messages
+from socialops.metrics.messages import data_quality_failure, extraction_failure
+from socialops.notifications import callbacks, catalogue
+from socialops.notifications.blocks import MAX_BLOCKS, MAX_SECTION_TEXT, Message
+from socialops.notifications.callbacks import task_failure
+from socialops.notifications.catalogue import TEXTS
+from socialops.publishing import messages as publishing_messages
+from socialops.publishing.messages import (
     PausedEntry,
     Rejection,
-    crisis_alert,
-    data_quality_failure,
-    extraction_failure,
     post_published,
     publication_failed,
     publication_paused,
     rejected_rows,
-    task_failure,
 )
-from socialops.notifications.slack import MAX_BLOCKS, MAX_SECTION_TEXT, Message
+
+#: Every module that builds messages from the catalogue.
+MESSAGE_MODULES = (publishing_messages, metrics_messages, callbacks)
 
 EVIL = "<!channel> & <@U123>"
 
@@ -56,15 +58,6 @@ def _examples(locale: str) -> dict[str, Message]:
         "extraction_failure": extraction_failure(
             locale, network="youtube", account=EVIL, error=EVIL, action=EVIL
         ),
-        "crisis_alert": crisis_alert(
-            locale,
-            network="x",
-            negative_mentions=1234,
-            window_hours=3,
-            negative_share=0.82,
-            samples=[MentionSample(EVIL, EVIL)],
-            publication_paused=True,
-        ),
         "task_failure": task_failure(
             locale,
             dag_id=EVIL,
@@ -86,23 +79,24 @@ def test_every_template_exists_in_both_languages_with_the_same_fields():
 def test_every_public_message_function_is_covered():
     public = {
         name
-        for name, value in vars(messages).items()
+        for module in MESSAGE_MODULES
+        for name, value in vars(module).items()
         if inspect.isfunction(value)
         and not name.startswith("_")
-        and value.__module__ == messages.__name__
+        and value.__module__ == module.__name__
         and value.__annotations__.get("return") == "Message"
     }
     assert public == set(_examples("en"))
 
 
 def test_plain_phrases_and_times_for_other_builders():
-    assert messages.phrase("fr", "publication_refused_action", entry="e1", network="x").startswith(
+    assert catalogue.phrase("fr", "publication_refused_action", entry="e1", network="x").startswith(
         "corrigez l'entrée e1 pour x"
     )
     with pytest.raises(ValueError, match="brand.locale must be one of fr, en"):
-        messages.phrase("de", "publication_missed_action")
+        catalogue.phrase("de", "publication_missed_action")
     when = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
-    assert messages.local_time(when, "Europe/Paris") == "2026-11-22 11:00 CET"
+    assert catalogue.local_time(when, "Europe/Paris") == "2026-11-22 11:00 CET"
 
 
 @pytest.mark.parametrize("locale", ["fr", "en"])
@@ -185,26 +179,6 @@ def test_paused_list_shows_each_entry_and_how_to_resume():
         message.blocks[2]["text"]["text"]
         == "• `e1` · X · due 2026-11-21 18:00 UTC\n• `e2` · LinkedIn · due 2026-11-22 09:00"
     )
-
-
-def test_crisis_alert_numbers_follow_the_locale():
-    fr = crisis_alert(
-        "fr", network="x", negative_mentions=1234, window_hours=1.5, negative_share=0.42
-    )
-    en = crisis_alert(
-        "en", network="x", negative_mentions=1234, window_hours=1.5, negative_share=0.42
-    )
-    assert "1\u202f234 mentions négatives en 1,5 h (42 % des mentions)" in fr.text
-    assert "1,234 negative mentions in 1.5 h (42% of mentions)" in en.text
-    assert "Publication continues" in en.text
-
-
-def test_crisis_alert_shows_at_most_ten_samples():
-    samples = [MentionSample(f"a{i}", "fumée noire") for i in range(30)]
-    message = crisis_alert(
-        "fr", network="x", negative_mentions=30, window_hours=1, negative_share=1, samples=samples
-    )
-    assert _all_text(message).count("fumée noire") == 10
 
 
 def test_task_failure_has_the_log_link():

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 from tests.support.publishing import NOW
 
-from socialops.publishing import Notice, PublicationLedger, add_notices, publish_one
+from socialops.notifications.outbox import Notice, add_notices
+from socialops.publishing import PublicationLedger, publish_one
 from socialops.warehouse.engine import create_warehouse_engine, session_scope
 from socialops.warehouse.models import NotificationOutbox, Publication
 

@@ -33,8 +33,8 @@ from sqlalchemy import Engine
 
 from socialops.analytics import quality
 from socialops.analytics.kpis import POST_COUNTERS
-from socialops.extraction import store
-from socialops.extraction.window import LookbackWindow
+from socialops.metrics import store
+from socialops.metrics.window import LookbackWindow
 from socialops.networks.base import NetworkAdapter
 from socialops.networks.errors import NotSupported
 from socialops.networks.records import AccountMetrics, Post, PostMetrics

@@ -6,22 +6,17 @@ import time
 
 import pytest
 
-from socialops.notifications.slack import (
+from socialops.hooks.slack import SlackConnectionMissing, SlackDeliveryError, SlackSender
+from socialops.notifications.blocks import (
     MAX_BLOCKS,
     MAX_SECTION_TEXT,
     Message,
-    Mrkdwn,
-    SlackConnectionMissing,
-    SlackDeliveryError,
-    SlackSender,
     context,
-    escape,
     fit_blocks,
-    link,
     list_sections,
     section,
-    truncate,
 )
+from socialops.notifications.mrkdwn import Mrkdwn, escape, link, truncate
 
 
 @pytest.mark.parametrize(
@@ -172,7 +167,7 @@ def test_rate_limit_handler_retries_only_waits_it_can_read_and_bound(retry_after
     from slack_sdk.http_retry.response import HttpResponse
     from slack_sdk.http_retry.state import RetryState
 
-    from socialops.notifications.slack import _rate_limit_handler
+    from socialops.hooks.slack import _rate_limit_handler
 
     handler = _rate_limit_handler(max_retries=3, max_wait_seconds=30)
     response = HttpResponse(status_code=429, headers={"Retry-After": [retry_after]})

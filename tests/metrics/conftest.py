@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Engine
 from tests.support.metrics_world import TIMEZONE, adapter_for, running_sandbox
 
-from socialops.extraction import AccountExtraction, AccountTarget
+from socialops.metrics import AccountExtraction, AccountTarget
 from socialops.networks import NetworkAdapter
 from socialops.sandbox import SandboxServer
 

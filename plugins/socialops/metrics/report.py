@@ -15,9 +15,8 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from socialops.extraction import store
-from socialops.notifications import messages
-from socialops.notifications.slack import Message
+from socialops.metrics import messages, store
+from socialops.notifications.blocks import Message
 from socialops.warehouse.models import AccountMetricsDaily, PostMetricsDaily
 
 

@@ -5,10 +5,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from socialops.notifications import SlackSender
-from socialops.notifications.slack import SlackDeliveryError
-from socialops.publishing import Notice, add_notices
-from socialops.publishing.outbox import MAX_ATTEMPTS, deliver_pending
+from socialops.hooks.slack import SlackDeliveryError, SlackSender
+from socialops.notifications.outbox import MAX_ATTEMPTS, Notice, add_notices, deliver_pending
 from socialops.warehouse.engine import session_scope
 from socialops.warehouse.models import NotificationOutbox
 

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from socialops.extraction.window import LookbackWindow, metrics_day
+from socialops.metrics.window import LookbackWindow, metrics_day
 
 
 def test_the_run_owns_the_local_day_its_interval_starts_on():
