@@ -5,15 +5,11 @@ See docs/dags/nightly_metrics.md and docs/kpis.md.
 
 from __future__ import annotations
 
-import logging
-
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
 from socialops.assets import DAILY_METRICS
-from socialops.config import load_config
-from socialops.dag_defaults import default_args, tags
-from socialops.deployment import pool_name
-from socialops.networks.registry import NETWORKS
+from socialops.dag_defaults import dag_settings, default_args, tags
+from socialops.networks.registry import NETWORKS, SPECS
 from socialops.operators.extract import MetricsExtractOperator
 
 DOC = """
@@ -33,8 +29,8 @@ on the 21st loads the 20th), so reruns and backfills reload exactly that day.
 4. **load_campaigns** loads budgets from the configuration and daily spend from the ads
    API of the campaign's network (Meta) or else from `metrics.campaigns_csv`; an API
    campaign-day wins over its CSV row.
-5. **report** (always runs) posts failed extractions and data-quality issues of the day to
-   the alerts channel, once per problem.
+5. **report** (always runs) writes failed extractions and data-quality issues of the day to
+   the outbox, once per problem; **deliver_notifications** sends them to the alerts channel.
 6. **publish_asset** updates the `socialops://warehouse/daily_metrics` Asset when every
    extraction succeeded; otherwise the run is failed and the Asset waits for the rerun of the
    failed tasks.
@@ -44,13 +40,12 @@ Backfill: `airflow backfill create --dag-id nightly_metrics --from-date 2026-11-
 2026-11-21T05:00:00+01:00` (the interval ending on the 21st's 03:30 loads the 20th).
 """
 
-log = logging.getLogger(__name__)
-_config = load_config()  # one local YAML file, cached: the schedule and its time zone
+_settings = dag_settings()  # the schedule and time zone only, read without the schema
 
 
 @dag(
     dag_id="nightly_metrics",
-    schedule=CronDataIntervalTimetable(_config.metrics.schedule, timezone=_config.brand.timezone),
+    schedule=CronDataIntervalTimetable(_settings.metrics_schedule, timezone=_settings.timezone),
     catchup=False,
     max_active_runs=1,
     default_args=default_args(),
@@ -60,86 +55,64 @@ _config = load_config()  # one local YAML file, cached: the schedule and its tim
 def nightly_metrics():
     @task
     def prepare_warehouse() -> list[str]:
-        from socialops.warehouse.engine import ensure_schema, get_engine
-        from socialops.warehouse.views import create_kpi_views
+        from socialops.metrics import tasks
+        from socialops.runtime import current_run
 
-        engine = get_engine()
-        ensure_schema(engine)
-        return create_kpi_views(engine)
+        return tasks.prepare_warehouse(current_run())
 
     @task
     def plan(network: str, data_interval_start=None) -> list[dict]:
-        from socialops.metrics import metrics_day, targets_from_config
+        from socialops.metrics import tasks
+        from socialops.runtime import current_run
 
-        config = load_config()
-        day = metrics_day(data_interval_start, config.brand.timezone).isoformat()
-        return [
-            {
-                "account": target.handle,
-                "conn_id": target.conn_id,
-                "day": day,
-                "lookback_days": target.lookback_days,
-            }
-            for target in targets_from_config(config)
-            if target.network == network
-        ]
+        run = current_run()
+        return tasks.plan(run, network, tasks.run_day(run, data_interval_start))
 
     @task
     def load_campaigns(data_interval_start=None) -> dict:
-        from socialops.metrics import CampaignSpendUnavailable, metrics_day
-        from socialops.metrics import load_campaigns as load
-        from socialops.notifications.callbacks import NotifiedFailure, NotifiedRetry
-        from socialops.warehouse.engine import get_engine
+        from socialops.metrics import tasks
+        from socialops.runtime import current_run
 
-        config = load_config()
-        day = metrics_day(data_interval_start, config.brand.timezone)
-        try:
-            return load(get_engine(), config, day).summary()
-        except CampaignSpendUnavailable as exc:
-            # Recorded as an alert that the report task announces.
-            raise (NotifiedRetry if exc.retryable else NotifiedFailure)(str(exc)) from exc
+        run = current_run()
+        return tasks.load_campaigns(run, tasks.run_day(run, data_interval_start))
 
     @task(trigger_rule="all_done")
     def report(data_interval_start=None, ti=None) -> dict:
-        from socialops.hooks.slack import SlackSender
-        from socialops.metrics import metrics_day
-        from socialops.metrics.report import announce, build_report
-        from socialops.warehouse.engine import get_engine
+        from socialops.metrics import tasks
+        from socialops.runtime import current_run
 
-        config = load_config()
-        engine = get_engine()
+        run = current_run()
         summaries = ti.xcom_pull(task_ids=[f"extract_{network}" for network in NETWORKS])
-        nightly = build_report(
-            engine, metrics_day(data_interval_start, config.brand.timezone), summaries
-        )
-        log.info("API calls of this run per network: %s", nightly.api_calls or "none")
-        sender = SlackSender(config.slack.conn_id)
-        sent = announce(
-            engine,
-            nightly,
-            lambda message: sender.send(config.slack.channels.alerts, message),
-            locale=config.brand.locale,
-        )
-        return {**nightly.summary(), "slack_messages": sent}
+        return tasks.report(run, tasks.run_day(run, data_interval_start), summaries)
+
+    @task(trigger_rule="all_done")
+    def deliver_notifications() -> dict:
+        from socialops.notifications.tasks import deliver_outbox
+        from socialops.runtime import current_run
+
+        return deliver_outbox(current_run())
 
     @task(trigger_rule="none_failed", outlets=[DAILY_METRICS])
     def publish_asset(data_interval_start=None, outlet_events=None) -> str:
-        from socialops.metrics import metrics_day
+        from socialops.metrics import tasks
+        from socialops.runtime import current_run
 
-        day = metrics_day(data_interval_start, load_config().brand.timezone).isoformat()
+        day = tasks.run_day(current_run(), data_interval_start).isoformat()
         outlet_events[DAILY_METRICS].extra = {"day": day}
         return day
 
     prepared = prepare_warehouse()
     campaigns = load_campaigns()
     prepared >> campaigns
-    done = [report(), publish_asset()]
+    reported = report()
+    done = [reported, publish_asset()]
     campaigns >> done
+    reported >> deliver_notifications()
     for network in NETWORKS:
         accounts = plan.override(task_id=f"plan_{network}")(network)
         prepared >> accounts
         extracted = MetricsExtractOperator.partial(
-            task_id=f"extract_{network}", network=network, pool=pool_name(network)
+            task_id=f"extract_{network}", network=network, pool=SPECS[network].pool
         ).expand_kwargs(accounts)
         extracted >> done
 

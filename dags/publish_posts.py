@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from airflow.sdk import Param, dag, task
 
-from socialops.config import load_config
-from socialops.dag_defaults import default_args, tags
-from socialops.deployment import pool_name
-from socialops.networks.registry import NETWORKS
+from socialops.dag_defaults import dag_settings, default_args, tags
+from socialops.networks.registry import NETWORKS, SPECS
 from socialops.operators.publish import PublishOperator
 
 DOC = """
@@ -22,9 +20,9 @@ Every run (`publication.schedule`, every 5 minutes by default):
    validates each row per network and syncs it into `calendar_entries` / `publications`.
    Rejected rows are summarised in **one** Slack message (not repeated while unchanged);
    every valid row still goes out.
-2. **plan** checks the kill switch (`publication.paused` or the Variable
+2. **plan_&lt;network&gt;** checks the kill switch (`publication.paused` or the Variable
    `socialops_publication_paused`), marks posts past the grace window as missed (Slack),
-   and lists what is due per network.
+   and lists what is due on its network.
 3. **publish_&lt;network&gt;** is mapped over that network's due publications, in the pool
    `socialops_<network>`. Each claims its publication in the ledger, reconciles any earlier
    uncertain attempt with the network, commits its intent, publishes, stores the post id.
@@ -35,12 +33,10 @@ Runs may overlap and old runs may be rerun: the ledger makes each post go out ex
 Param `as_of` (ISO time) makes a run act as if it were that time (demos, tests).
 """
 
-_config = load_config()  # one local YAML file, cached per version: only the schedule
-
 
 @dag(
     dag_id="publish_posts",
-    schedule=_config.publication.schedule,
+    schedule=dag_settings().publication_schedule,
     catchup=False,
     max_active_runs=2,
     default_args=default_args(),
@@ -53,72 +49,36 @@ _config = load_config()  # one local YAML file, cached per version: only the sch
 def publish_posts():
     @task
     def sync_calendar(params=None) -> dict:
-        from airflow.sdk import BaseHook
+        from socialops.publishing import tasks
+        from socialops.runtime import current_run
 
-        from socialops.hooks import settings_from_connection
-        from socialops.operators.publish import parse_as_of
-        from socialops.publishing.tasks import sync
-        from socialops.warehouse.engine import ensure_schema, get_engine
-
-        engine = get_engine()
-        ensure_schema(engine)
-        summary = sync(
-            load_config(),
-            engine,
-            now=parse_as_of(params.get("as_of")),
-            sheet_settings=lambda conn_id: settings_from_connection(
-                BaseHook.get_connection(conn_id)
-            ),
-        )
-        return summary.as_dict()
+        return tasks.sync_calendar(current_run(params))
 
     @task
-    def plan(params=None) -> dict[str, list[dict]]:
-        from airflow.sdk import Variable
+    def plan(network: str, params=None) -> list[dict]:
+        from socialops.publishing import tasks
+        from socialops.runtime import current_run
 
-        from socialops.operators.publish import parse_as_of
-        from socialops.publishing.pause import pause_reason
-        from socialops.publishing.tasks import plan as plan_run
-        from socialops.warehouse.engine import get_engine
-
-        config = load_config()
-        paused = pause_reason(config, lambda name: Variable.get(name, default=None))
-        return plan_run(config, get_engine(), now=parse_as_of(params.get("as_of")), paused=paused)
-
-    @task
-    def due_on(plans: dict[str, list[dict]], network: str) -> list[dict]:
-        # Airflow maps over a whole XCom only, not over one key of a dict.
-        return plans[network]
+        return tasks.plan(current_run(params), network)
 
     @task(trigger_rule="all_done")
     def deliver_notifications() -> dict:
-        from datetime import UTC, datetime
+        from socialops.notifications.tasks import deliver_outbox
+        from socialops.runtime import current_run
 
-        from socialops.hooks.slack import SlackSender
-        from socialops.notifications.outbox import deliver_pending
-        from socialops.warehouse.engine import get_engine
+        return deliver_outbox(current_run())
 
-        delivery = deliver_pending(
-            get_engine(), SlackSender(load_config().slack.conn_id), now=datetime.now(UTC)
-        )
-        if delivery.errors:
-            from airflow.sdk.exceptions import AirflowException
-
-            raise AirflowException(
-                f"{delivery.failed} Slack message(s) not delivered: {delivery.errors[0]}"
-            )
-        return {"sent": delivery.sent}
-
-    planned = plan()
-    sync_calendar() >> planned
+    synced = sync_calendar()
     delivered = deliver_notifications()
     for network in NETWORKS:
+        planned = plan.override(task_id=f"plan_{network}")(network)
+        synced >> planned
         published = PublishOperator.partial(
             task_id=f"publish_{network}",
             network=network,
-            pool=pool_name(network),
+            pool=SPECS[network].pool,
             as_of="{{ params.as_of }}",
-        ).expand_kwargs(due_on.override(task_id=f"due_{network}")(planned, network))
+        ).expand_kwargs(planned)
         published >> delivered
 
 

@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from socialops.config import load_config  # noqa: E402
-from socialops.deployment import airflow_pools  # noqa: E402
-from socialops.localenv import (  # noqa: E402
+from socialops.dev.deployment import airflow_pools  # noqa: E402
+from socialops.dev.localenv import (  # noqa: E402
     AIRFLOW,
     FAST_RETRIES,
     airflow_env,

@@ -21,8 +21,9 @@ from socialops.warehouse.engine import (
 )
 from socialops.warehouse.models import Base
 
-# sandbox_server, sandbox, sandbox_connections: see socialops/sandbox/pytest_plugin.py.
-pytest_plugins = ["socialops.sandbox.pytest_plugin"]
+# sandbox_server, sandbox, sandbox_connections: see socialops/sandbox/pytest_plugin.py;
+# no_real_network (autouse): see tests/support/network_guard.py.
+pytest_plugins = ["socialops.sandbox.pytest_plugin", "tests.support.network_guard"]
 
 # ---------------------------------------------------------------------------------------
 # Warehouse: a migrated, empty warehouse per test, on SQLite and on PostgreSQL.

@@ -38,7 +38,7 @@ COMMANDS: dict[str, Command] = {
         "socialops.sandbox.cli", "run the local sandbox of every API, or print its connections"
     ),
     "deployment": Command(
-        "socialops.deployment", "docker-compose helpers: migrate the warehouse, write the pools"
+        "socialops.dev.deployment", "docker-compose helpers: migrate the warehouse, write the pools"
     ),
 }
 

@@ -1,6 +1,12 @@
-"""What every socialops DAG shares: owner, retry policy, failure alert, tags.
+"""What every socialops DAG shares: owner, retry policy, failure alert, tags, schedules.
 
-DAG files stay thin: ``@dag(default_args=default_args(), tags=tags("publication"), ...)``.
+DAG files stay thin: ``@dag(schedule=dag_settings().publication_schedule,
+default_args=default_args(), tags=tags("publication"), ...)``.
+
+A broken brand configuration never makes a DAG disappear: :func:`dag_settings` reads only
+the schedules and the time zone from the YAML, falls back to the defaults for any value it
+cannot use (logging why), and the runs then fail at their first task with the
+configuration's full error (field, value, fix), which the failure callback sends to Slack.
 
 ``SOCIALOPS_TASK_RETRIES`` and ``SOCIALOPS_RETRY_DELAY_SECONDS`` override the retry policy of
 every task: the demo and the tests run ``airflow dags test``, which really waits between retries.
@@ -8,9 +14,18 @@ every task: the demo and the tests run ``airflow dags test``, which really waits
 
 from __future__ import annotations
 
+import logging
 import os
+from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
+
+from socialops.config import defaults
+from socialops.config.rules import schedule_problem, timezone_problem
+
+log = logging.getLogger(__name__)
 
 OWNER = "socialops"
 
@@ -34,3 +49,66 @@ def default_args(**overrides: Any) -> dict[str, Any]:
 
 def tags(*extra: str) -> list[str]:
     return ["socialops", *extra]
+
+
+@dataclass(frozen=True)
+class DagSettings:
+    """The few configuration values a DAG file needs to build its structure."""
+
+    publication_schedule: str = defaults.PUBLICATION_SCHEDULE
+    metrics_schedule: str = defaults.METRICS_SCHEDULE
+    timezone: str = defaults.TIMEZONE
+    #: Why a value fell back to its default (None: the configuration was read as written).
+    problem: str | None = None
+
+
+def dag_settings() -> DagSettings:
+    """The schedules and time zone of the brand configuration, or their defaults."""
+    from socialops.config.loader import config_path
+
+    path = config_path()
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = None
+    return _settings(path, stamp)
+
+
+@lru_cache(maxsize=8)
+def _settings(path: Path, stamp: int | None) -> DagSettings:
+    import yaml
+
+    problems: list[str] = []
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) if stamp is not None else None
+    except (OSError, yaml.YAMLError) as exc:
+        raw, problems = None, [f"{path} cannot be read ({exc.__class__.__name__})"]
+    if raw is None and not problems:
+        problems.append(f"{path} not found")
+    raw = raw if isinstance(raw, dict) else {}
+
+    def value(section: str, key: str, default: str, check) -> str:
+        found = (raw.get(section) or {}).get(key) if isinstance(raw.get(section), dict) else None
+        if found is None:
+            return default
+        problem = check(found)
+        if problem:
+            problems.append(f"{section}.{key}: {problem}")
+            return default
+        return str(found)
+
+    settings = DagSettings(
+        publication_schedule=value(
+            "publication", "schedule", defaults.PUBLICATION_SCHEDULE, schedule_problem
+        ),
+        metrics_schedule=value("metrics", "schedule", defaults.METRICS_SCHEDULE, schedule_problem),
+        timezone=value("brand", "timezone", defaults.TIMEZONE, timezone_problem),
+        problem="; ".join(problems) or None,
+    )
+    if settings.problem:
+        log.warning(
+            "socialops DAGs use default schedules (%s); their runs will fail until the "
+            "configuration is fixed",
+            settings.problem,
+        )
+    return settings

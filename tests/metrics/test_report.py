@@ -6,11 +6,13 @@ import json
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from socialops.analytics import quality
 from socialops.metrics import store
 from socialops.metrics.report import announce, build_report
 from socialops.networks import QuotaExceeded
+from socialops.warehouse.models import NotificationOutbox
 from socialops.warehouse.upsert import upsert
 
 DAY = date(2026, 11, 20)
@@ -33,7 +35,14 @@ def problems(warehouse_engine):
 
 
 def texts(messages):
-    return [m.text + json.dumps(m.blocks, ensure_ascii=False) for m in messages]
+    return [m.text + json.dumps(m.blocks, ensure_ascii=False) for _, m in messages]
+
+
+def outbox(engine):
+    with engine.connect() as connection:
+        return connection.execute(
+            select(NotificationOutbox.dedup_key, NotificationOutbox.channel)
+        ).all()
 
 
 def test_report_lists_loaded_rows_failures_and_issues(problems):
@@ -54,17 +63,18 @@ def test_report_lists_loaded_rows_failures_and_issues(problems):
     assert texts(report.messages("fr"))[0] != failure  # the brand's language
 
 
-def test_announced_once(problems):
-    sent = []
-    assert announce(problems, build_report(problems, DAY), sent.append, locale="fr") == 2
-    assert len(sent) == 2
-    assert announce(problems, build_report(problems, DAY), sent.append, locale="fr") == 0
+def test_announced_once_through_the_outbox(problems):
+    assert announce(problems, build_report(problems, DAY), "#cm-alertes", locale="fr") == 2
+    assert {channel for _, channel in outbox(problems)} == {"#cm-alertes"}
+    assert announce(problems, build_report(problems, DAY), "#cm-alertes", locale="fr") == 0
+    assert len(outbox(problems)) == 2
 
 
-def test_a_slack_failure_keeps_the_alerts_for_the_next_run(problems):
-    def broken(message):
-        raise RuntimeError("slack down")
+def test_a_crash_while_queueing_keeps_the_alerts_for_the_next_run(problems, monkeypatch):
+    def broken(session, notice):
+        raise RuntimeError("database gone")
 
+    monkeypatch.setattr("socialops.metrics.report.add_notice", broken)
     with pytest.raises(RuntimeError):
-        announce(problems, build_report(problems, DAY), broken, locale="en")
-    assert len(build_report(problems, DAY).alert_ids) == 2
+        announce(problems, build_report(problems, DAY), "#cm-alertes", locale="en")
+    assert len(build_report(problems, DAY).alert_ids) == 2 and outbox(problems) == []

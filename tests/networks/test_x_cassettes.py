@@ -1,4 +1,4 @@
-"""XAdapter reading real X API v2 responses recorded by tweepy (``../shared/contracts/x-cassettes``).
+"""XAdapter reading real X API v2 responses recorded by tweepy (``tests/contracts/x-cassettes``).
 
 A small local server replays each recorded body for the recorded request: same method, same
 path and the same identifying parameters (``ids``, ``usernames``, ``query``, page tokens).

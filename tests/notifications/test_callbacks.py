@@ -5,8 +5,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 from unittest import mock
 
-import pytest
-
 from socialops.notifications.callbacks import (
     NotifiedFailure,
     TaskFailureNotifier,
@@ -76,11 +74,18 @@ def test_context_without_exception_still_alerts(sandbox_connections):
     assert "(no exception in the context)" in sandbox_connections.world.slack["#cm-alertes"][0].text
 
 
-@pytest.mark.parametrize("locale", ["fr", "en"])
-def test_notifier_is_an_airflow_notifier(locale):
-    from airflow.sdk import BaseNotifier
+def test_airflow_accepts_it_as_a_dags_failure_callback_and_calls_it(sandbox_connections):
+    from airflow.providers.standard.operators.empty import EmptyOperator
+    from airflow.sdk import DAG
 
-    assert isinstance(TaskFailureNotifier(locale=locale), BaseNotifier)
+    with DAG(
+        "callback_check", schedule=None, default_args={"on_failure_callback": task_failure_alert}
+    ):
+        failing = EmptyOperator(task_id="failing")
+    [callback] = failing.on_failure_callback  # Airflow keeps callbacks as a list
+    callback(_context())  # what Airflow does when the task fails
+    [alert] = sandbox_connections.world.slack["#cm-alertes"]
+    assert "`publish_posts.publish_x`" in alert.text
 
 
 def test_failure_already_reported_in_slack_is_not_announced_twice(sandbox_connections):

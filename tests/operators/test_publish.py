@@ -1,6 +1,6 @@
 """The publish operators, executed directly (``op.execute(context)``) against a warehouse."""
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -10,7 +10,8 @@ from tests.support.publishing import NOW, ScriptedNetwork, plan_ids
 from socialops.networks.base import NetworkAdapter
 from socialops.networks.errors import AuthError, OutcomeUnknown, RateLimited
 from socialops.networks.registry import NETWORKS
-from socialops.operators.publish import PublishOperator, parse_as_of
+from socialops.operators.publish import PublishOperator
+from socialops.runtime import parse_as_of
 
 
 def failing_network(error: Exception) -> ScriptedNetwork:
@@ -107,4 +108,5 @@ def test_the_kill_switch_is_honoured_at_execution(publication_id, monkeypatch):
 
 def test_as_of():
     assert parse_as_of("2026-11-24T10:05:00Z") == NOW
-    assert parse_as_of("None").tzinfo is UTC
+    assert parse_as_of("2026-11-24T10:05:00") == NOW  # no zone means UTC
+    assert parse_as_of("None") is None and parse_as_of(None) is None

@@ -1,6 +1,6 @@
 """The Slack emulator: Web API semantics, SlackHook compatibility, and the Slack contract.
 
-The contract is ``../shared/contracts/slack-web-api.openapi.json``, an OpenAPI 2 (Swagger)
+The contract is ``tests/contracts/slack-web-api.openapi.json``, an OpenAPI 2 (Swagger)
 document; the small validator below checks a body against the response schema it declares
 (``200`` for ``ok: true``, ``default`` for errors), with ``#/definitions`` references.
 """

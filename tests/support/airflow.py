@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from socialops.config import load_config
-from socialops.deployment import airflow_pools
-from socialops.localenv import (
+from socialops.dev.deployment import airflow_pools
+from socialops.dev.localenv import (
     FAST_RETRIES,
     airflow_env,
     dags_test,

@@ -1,4 +1,4 @@
-"""Validate a response body against an OpenAPI 3 document (the contracts in ``../shared/contracts``).
+"""Validate a response body against an OpenAPI 3 document (the contracts in ``tests/contracts``).
 
 >>> spec = load_contract("x-api-v2.openapi.json")
 >>> validate_openapi3_response(spec, "GET", "/2/tweets/1460323737035677698", 200, body)
@@ -13,7 +13,6 @@ the other OpenAPI 3.0 keywords are honoured (openapi-schema-validator). A mismat
 from __future__ import annotations
 
 import json
-import os
 import re
 from functools import cache
 from pathlib import Path
@@ -25,8 +24,8 @@ from openapi_schema_validator import OAS30Validator, OAS31Validator
 
 from socialops.paths import PROJECT_ROOT
 
-#: The shared contracts live beside the project (CI clones ``shared/`` next to it).
-CONTRACTS_DIR = PROJECT_ROOT.parent / "shared" / "contracts"
+#: The API specifications and recorded responses, vendored with their sources (README there).
+CONTRACTS_DIR = PROJECT_ROOT / "tests" / "contracts"
 
 
 class ContractViolation(AssertionError):
@@ -34,13 +33,10 @@ class ContractViolation(AssertionError):
 
 
 def contract_path(name: str) -> Path:
-    """The path of a contract file; skips the test locally when missing, fails under ``CI=true``."""
+    """The path of a vendored contract file (a missing one fails the test: it is in the repo)."""
     path = CONTRACTS_DIR / name
     if not path.exists():
-        message = f"contract {path} not found: clone the shared contracts beside the project"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        pytest.fail(f"contract {path} not found: it is vendored in tests/contracts/")
     return path
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from datetime import date
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from socialops.config.defaults import METRICS_SCHEDULE, PUBLICATION_SCHEDULE, TIMEZONE
+from socialops.config.rules import schedule_problem, timezone_problem
 from socialops.networks.registry import NETWORKS, SPECS
 
 
@@ -25,13 +26,11 @@ def _known_network(value: str) -> str:
 #: A network name of the registry (socialops.networks.registry): the one list of networks.
 Network = Annotated[str, AfterValidator(_known_network)]
 
-_CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z]+$")
-
 
 def _check_cron(value: str) -> str:
-    fields = value.split()
-    if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
-        raise ValueError(f"{value!r} is not a 5-field cron expression such as '*/5 * * * *'")
+    problem = schedule_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 
@@ -44,18 +43,15 @@ class _Strict(BaseModel):
 
 class Brand(_Strict):
     name: str = Field(min_length=1)
-    timezone: str = "UTC"
+    timezone: str = TIMEZONE
     locale: Literal["fr", "en"] = "en"
 
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {value!r}; use an IANA name such as 'Europe/Paris' or 'UTC'"
-            ) from None
+        problem = timezone_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
 
@@ -138,7 +134,7 @@ class CalendarSource(_Strict):
 
 
 class Publication(_Strict):
-    schedule: CronExpression = "*/5 * * * *"
+    schedule: CronExpression = PUBLICATION_SCHEDULE
     grace_minutes: int = Field(default=120, gt=0)
     paused: bool = False
     calendar: CalendarSource = CalendarSource()
@@ -149,7 +145,7 @@ class Publication(_Strict):
 
 
 class Metrics(_Strict):
-    schedule: CronExpression = "30 3 * * *"
+    schedule: CronExpression = METRICS_SCHEDULE
     lookback_days: dict[Network, int] = Field(
         default_factory=lambda: {name: spec.lookback_days for name, spec in SPECS.items()}
     )

@@ -8,10 +8,9 @@ call it: they write to the outbox (:mod:`socialops.notifications.outbox`), which
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
-
-from socialops.notifications.blocks import Message
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from airflow.providers.slack.hooks.slack import SlackHook
@@ -27,6 +26,14 @@ _RETRYABLE = {
     "request_timeout",
 }
 _AUTH = {"not_authed", "invalid_auth", "token_expired", "token_revoked", "account_inactive"}
+
+
+class Message(Protocol):
+    """What the sender posts: a :class:`socialops.notifications.blocks.Message` (or anything
+    with the fallback ``text`` and the Block Kit ``blocks``)."""
+
+    text: str
+    blocks: Sequence[dict[str, Any]]
 
 
 class SlackDeliveryError(RuntimeError):

@@ -17,6 +17,8 @@ from sqlalchemy import Engine, func, select
 
 from socialops.metrics import messages, store
 from socialops.notifications.blocks import Message
+from socialops.notifications.outbox import Notice, add_notice
+from socialops.warehouse.engine import session_scope
 from socialops.warehouse.models import AccountMetricsDaily, PostMetricsDaily
 
 
@@ -29,26 +31,38 @@ class NightlyReport:
     alert_ids: list[int] = field(default_factory=list)
     api_calls: dict[str, int] = field(default_factory=dict)  # network → calls of this run
 
-    def messages(self, locale: str) -> list[Message]:
-        """One message per failed account, one per kind of data-quality check."""
+    def messages(self, locale: str) -> list[tuple[str, Message]]:
+        """(dedup key, message): one per failed account, one per kind of data-quality check.
+
+        A key names the alerts it announces, so a rerun that finds nothing new adds nothing.
+        """
         found = [
-            messages.extraction_failure(
-                locale,
-                network=f["details"].get("network", "?"),
-                account=f["details"].get("account", "?"),
-                error=f["details"].get("message", f["title"]),
-                action=_rerun_hint(f["details"], self.day),
+            (
+                f"metrics:{self.day.isoformat()}:alert:{f['id']}",
+                messages.extraction_failure(
+                    locale,
+                    network=f["details"].get("network", "?"),
+                    account=f["details"].get("account", "?"),
+                    error=f["details"].get("message", f["title"]),
+                    action=_rerun_hint(f["details"], self.day),
+                ),
             )
             for f in self.failures
         ]
-        by_check: dict[str, list[str]] = defaultdict(list)
+        by_check: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for issue in self.issues:
-            by_check[issue["details"].get("check", "data_quality")].append(_issue_line(issue))
+            by_check[issue["details"].get("check", "data_quality")].append(issue)
         found += [
-            messages.data_quality_failure(
-                locale, check=f"{check} ({self.day.isoformat()})", problems=lines
+            (
+                f"metrics:{self.day.isoformat()}:{check}:"
+                + ",".join(str(issue["id"]) for issue in issues),
+                messages.data_quality_failure(
+                    locale,
+                    check=f"{check} ({self.day.isoformat()})",
+                    problems=[_issue_line(issue) for issue in issues],
+                ),
             )
-            for check, lines in sorted(by_check.items())
+            for check, issues in sorted(by_check.items())
         ]
         return found
 
@@ -115,15 +129,14 @@ def build_report(
     )
 
 
-def announce(engine: Engine, report: NightlyReport, send, *, locale: str) -> int:
-    """Send the report's messages with ``send(message)``; mark the alerts announced.
-
-    Alerts are marked only once every message went out, so a Slack outage leaves them to
-    the next run rather than losing them.
-    """
-    sent = 0
-    for message in report.messages(locale):
-        send(message)
-        sent += 1
-    store.mark_announced(engine, report.alert_ids)
-    return sent
+def announce(engine: Engine, report: NightlyReport, channel: str, *, locale: str) -> int:
+    """Write the report's messages to the outbox and mark its alerts announced, in one
+    transaction: a crash leaves both undone, and the outbox delivers each message exactly
+    once, through a Slack outage too. Returns how many messages were queued."""
+    with session_scope(engine) as session:
+        queued = sum(
+            add_notice(session, Notice(key, channel, message.text, message.blocks))
+            for key, message in report.messages(locale)
+        )
+        store.mark_announced(session.connection(), report.alert_ids)
+    return queued

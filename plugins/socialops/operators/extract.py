@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 from socialops.operators.base import NetworkOperator
@@ -59,53 +58,27 @@ class MetricsExtractOperator(NetworkOperator):
         self.day = day
         self.lookback_days = lookback_days
 
-    def run_day(self, context: Any, timezone: str) -> date:
-        from socialops.metrics import metrics_day
-
-        if self.day and self.day != "None":
-            return date.fromisoformat(self.day)
-        return metrics_day(context["data_interval_start"], timezone)
-
     def execute(self, context: Any) -> dict[str, Any]:
-        from airflow.sdk.exceptions import AirflowFailException
-
-        from socialops.config import load_config
-        from socialops.metrics import AccountExtraction, AccountTarget
-        from socialops.metrics.store import record_failure
+        from socialops.metrics import tasks
         from socialops.networks.errors import NetworkError
         from socialops.notifications.callbacks import NotifiedFailure, NotifiedRetry
-        from socialops.warehouse.engine import get_engine
+        from socialops.runtime import current_run
 
-        config = load_config()
-        day = self.run_day(context, config.brand.timezone)
-        lookback = self.lookback_days or config.metrics.lookback_days.get(self.network_name)
-        if not lookback:
-            raise AirflowFailException(
-                f"no lookback window for {self.network_name}: set metrics.lookback_days."
-                f"{self.network_name} in the configuration"
-            )
-        target = AccountTarget(self.network_name, self.account, int(lookback), self.conn_id)
-        engine = get_engine()
+        run = current_run()
+        day = tasks.run_day(run, context.get("data_interval_start"), self.day)
         try:
-            adapter = self.hook.get_adapter()
-            try:
-                service = AccountExtraction(
-                    adapter,
-                    engine,
-                    timezone=config.brand.timezone,
-                    follower_change_pct=config.thresholds.data_quality.follower_change_pct,
-                )
-                result = service.run(target, day)
-            finally:
-                adapter.close()
-        except Exception as exc:
-            # Recorded for the run's Slack report whatever the error, then Airflow decides.
-            record_failure(engine, self.network_name, self.account, day, exc)
-            if isinstance(exc, NetworkError):
-                # The run's report task announces the recorded failure in Slack.
-                message = f"{target.label}, {day.isoformat()}: {exc}"
-                if exc.retryable:
-                    raise NotifiedRetry(message) from exc
-                raise NotifiedFailure(message) from exc
-            raise
-        return result.summary()
+            return tasks.extract_account(
+                run,
+                self.network_name,
+                self.account,
+                day,
+                self.hook.get_adapter,
+                conn_id=self.conn_id,
+                lookback_days=self.lookback_days,
+            )
+        except NetworkError as exc:
+            # Recorded as an alert: the run's report task announces it in Slack.
+            message = f"{self.network_name} {self.account}, {day.isoformat()}: {exc}"
+            if exc.retryable:
+                raise NotifiedRetry(message) from exc
+            raise NotifiedFailure(message) from exc

@@ -24,24 +24,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from socialops.operators.base import NetworkOperator
 
 log = logging.getLogger(__name__)
-
-
-def parse_as_of(value: str | None) -> datetime:
-    """The time a run acts at: ``as_of`` (demos, tests) or the wall clock.
-
-    Publication is about real time (is it due, is it too late), not the data interval: a
-    rerun of last week's run must not think it is last week.
-    """
-    if value and value not in ("None", ""):
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    return datetime.now(UTC)
 
 
 class PublishOperator(NetworkOperator):
@@ -70,34 +57,16 @@ class PublishOperator(NetworkOperator):
         self.as_of = as_of
 
     def execute(self, context: Any) -> dict[str, Any]:
-        from airflow.sdk import Variable
         from airflow.sdk.exceptions import AirflowException
 
-        from socialops.config import load_config
         from socialops.notifications.callbacks import NotifiedFailure
-        from socialops.publishing import PublicationLedger, PublicationNotices, publish_one
-        from socialops.publishing.pause import pause_reason
-        from socialops.publishing.tasks import media_root
-        from socialops.warehouse.engine import get_engine
+        from socialops.publishing import tasks
+        from socialops.runtime import current_run
 
-        config = load_config()
-        paused = pause_reason(config, lambda name: Variable.get(name, default=None))
-        if paused:
-            # The plan saw no pause, but someone pulled the switch since: honour it now.
-            log.warning("Publication %s not attempted: %s", self.publication_id, paused)
-            return {"publication_id": int(self.publication_id), "state": "paused", "detail": paused}
         ti = context["ti"]
         owner = f"{ti.dag_id}/{ti.run_id}/{ti.task_id}[{ti.map_index}]#{ti.try_number}"
-        outcome = publish_one(
-            PublicationLedger(get_engine()),
-            int(self.publication_id),
-            self.hook.get_adapter,
-            owner=owner,
-            now=parse_as_of(self.as_of),
-            grace=timedelta(minutes=config.publication.grace_minutes),
-            notices=PublicationNotices.for_brand(config),
-            media_root=media_root(config),
-        )
+        run = current_run({"as_of": self.as_of})
+        outcome = tasks.publish(run, int(self.publication_id), self.hook.get_adapter, owner=owner)
         log.info("Publication %s: %s (%s)", outcome.publication_id, outcome.state, outcome.detail)
         if outcome.needs_person:
             # publish_one queued the actionable notice (reason and fix) for this publication.

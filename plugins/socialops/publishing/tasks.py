@@ -1,115 +1,68 @@
-"""The steps of one ``publish_posts`` run, as plain functions of (config, engine, now).
+"""The task bodies of ``publish_posts``: one function per task, each a plain function of a
+:class:`~socialops.runtime.Run` returning a small dict for XCom.
 
-The DAG's tasks are one-line calls into here, so the whole run can be tested without
-Airflow, and the order is explicit: sync the calendar → plan (kill switch, missed posts,
-what is due per network) → publish each publication (:func:`publish_one`) → deliver Slack.
+The order of a run: :func:`sync_calendar` → :func:`plan` (the pause, missed posts, what is
+due per network) → :func:`publish` for each due publication (the operator) → the outbox's
+delivery (:func:`socialops.notifications.tasks.deliver_outbox`). The logic is in
+:mod:`.service`; this module only wires the run's configuration, warehouse and Airflow
+lookups into it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
-from sqlalchemy import Engine
-
-from socialops.calendar.sources import media_root as calendar_media_root
-from socialops.calendar.sources import parse_calendar, read_source
-from socialops.calendar.sync import sync_calendar
-from socialops.config.schema import NETWORKS, BrandConfig
-from socialops.networks.base import ConnectionSettings
-from socialops.notifications.outbox import add_notices
+from socialops.networks.base import NetworkAdapter
 from socialops.publishing.messages import PublicationNotices
+from socialops.publishing.pause import pause_reason
+from socialops.publishing.service import Outcome, media_root, plan_due, publish_one, sync
 from socialops.publishing.store import PublicationLedger
-from socialops.warehouse.engine import session_scope
+from socialops.runtime import Run
 
 log = logging.getLogger(__name__)
 
 
-def media_root(config: BrandConfig) -> Path:
-    """The folder relative media paths in the calendar are in (see :func:`calendar_media_root`)."""
-    return calendar_media_root(config.publication.calendar)
+def sync_calendar(run: Run) -> dict[str, object]:
+    """Read the calendar (CSV or Google Sheet), validate it, sync it into the ledger.
 
-
-@dataclass(frozen=True)
-class SyncSummary:
-    entries: int
-    problems: int
-    rejected_rows: int
-    announced: bool
-
-    def as_dict(self) -> dict[str, object]:
-        return self.__dict__.copy()
-
-
-def sync(
-    config: BrandConfig,
-    engine: Engine,
-    *,
-    now: datetime,
-    sheet_settings: Callable[[str], ConnectionSettings] | None = None,
-) -> SyncSummary:
-    """Read the calendar, sync it, and put ONE summary of the rejected rows in the outbox."""
-    source = config.publication.calendar
-    settings = (
-        sheet_settings(source.conn_id)
-        if source.source == "google_sheets" and sheet_settings
-        else None
-    )
-    raw = read_source(source, sheet_settings=settings)
-    parsed = parse_calendar(raw, config)
-    with session_scope(engine) as session:
-        report = sync_calendar(session, parsed, now=now)
-    log.info("Calendar %s synced: %s", raw.source, report.as_dict())
-    announced = False
-    if parsed.problems:
-        notice = PublicationNotices.for_brand(config).rejected_rows(parsed.problems, raw.source)
-        announced = add_notices(engine, [notice]) > 0
-        if not announced:
-            log.info(
-                "The %d calendar problem(s) were already announced in Slack", len(parsed.problems)
-            )
-    return SyncSummary(
-        entries=len(parsed.entries),
-        problems=len(parsed.problems),
-        rejected_rows=len({(p.row, p.entry_id) for p in parsed.problems}),
-        announced=announced,
-    )
-
-
-def plan(
-    config: BrandConfig, engine: Engine, *, now: datetime, paused: str | None
-) -> dict[str, list[dict]]:
-    """What each network's publish task maps over: ``{network: [{"publication_id", "conn_id"}]}``.
-
-    Past-grace posts are marked missed first. When paused, nothing is planned and the waiting
-    posts are listed in Slack (once per distinct list).
+    The warehouse is migrated first if needed (about 0.3 s when it is up to date), so that
+    a new deployment publishes without a separate set-up step.
     """
-    ledger = PublicationLedger(engine)
-    notices = PublicationNotices.for_brand(config)
-    grace = timedelta(minutes=config.publication.grace_minutes)
-    plans: dict[str, list[dict]] = {network: [] for network in NETWORKS}
+    from socialops.warehouse.engine import ensure_schema
+
+    ensure_schema(run.engine)
+    return sync(run.config, run.engine, now=run.now, sheet_settings=run.connection).as_dict()
+
+
+def plan(run: Run, network: str) -> list[dict]:
+    """What the network's publish task maps over (see :func:`.service.plan_due`).
+
+    Each network's plan task also does the run's shared steps, which are idempotent: the
+    first to run marks every past-grace post missed, and the pause notice (one for all
+    networks) is written once whichever task writes it.
+    """
+    paused = pause_reason(run.config, run.variable)
+    return plan_due(run.config, run.engine, now=run.now, paused=paused)[network]
+
+
+def publish(
+    run: Run, publication_id: int, adapter: Callable[[], NetworkAdapter], *, owner: str
+) -> Outcome:
+    """Publish one publication exactly once (:func:`.service.publish_one`), unless someone
+    paused publication since the plan was made."""
+    paused = pause_reason(run.config, run.variable)
     if paused:
-        waiting = ledger.waiting(now)
-        log.warning("Publication paused (%s): %d due post(s) wait", paused, len(waiting))
-        if waiting:
-            add_notices(engine, [notices.paused(waiting, paused)])
-        return plans
-    missed = ledger.mark_missed(now, grace, notices)
-    if missed:
-        log.warning("%d publication(s) missed their grace window of %s", len(missed), grace)
-    for publication_id, network, account in ledger.due_publications(now):
-        plans[network].append(
-            {"publication_id": publication_id, "conn_id": _conn_id(config, network, account)}
-        )
-    log.info("Due now: %s", {network: len(items) for network, items in plans.items() if items})
-    return plans
-
-
-def _conn_id(config: BrandConfig, network: str, handle: str | None) -> str:
-    for account in config.owned(network):
-        if account.handle == handle and account.conn_id:
-            return account.conn_id
-    return f"{network}_default"
+        log.warning("Publication %s not attempted: %s", publication_id, paused)
+        return Outcome(publication_id, "paused", paused)
+    return publish_one(
+        PublicationLedger(run.engine),
+        publication_id,
+        adapter,
+        owner=owner,
+        now=run.now,
+        grace=timedelta(minutes=run.config.publication.grace_minutes),
+        notices=PublicationNotices.for_brand(run.config),
+        media_root=media_root(run.config),
+    )

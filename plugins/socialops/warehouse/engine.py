@@ -1,15 +1,13 @@
-"""Which database is the warehouse, and how to open it, migrate it and write to it.
+"""How to open the warehouse, migrate it and write to it; no Airflow here.
 
-Resolution order of :func:`get_engine` (first match wins):
+Which database it is, first match wins (the Airflow part is the warehouse hook's,
+:mod:`socialops.hooks.warehouse`):
 
 1. ``SOCIALOPS_WAREHOUSE_URL``: an explicit SQLAlchemy URL for this process. It wins over
    the Airflow connection on purpose: tests and benchmarks set it, and must never write
-   to a warehouse configured for real in the same environment. Reading it needs no
-   Airflow import, which keeps scripts and tests fast.
-2. The Airflow connection ``socialops_warehouse`` (``postgres`` or ``sqlite`` type), looked
-   up with :meth:`airflow.sdk.BaseHook.get_connection`: inside a task every secrets backend
-   including the metadata database; outside a task (scripts, the CLI) only
-   ``AIRFLOW_CONN_SOCIALOPS_WAREHOUSE`` and configured external secrets backends.
+   to a warehouse configured for real in the same environment.
+2. The Airflow connection ``socialops_warehouse`` (``postgres`` or ``sqlite`` type), read by
+   the hook.
 3. SQLite at ``<data dir>/warehouse.db`` (``SOCIALOPS_DATA_DIR``, default ``./data``).
 """
 
@@ -47,29 +45,6 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 #: Any constant works: it only has to be the same for every process migrating a database.
 MIGRATION_LOCK_ID = 0x50C1A10B5
 
-# libpq parameters an Airflow ``postgres`` connection may carry in its extras. Other extras
-# (``cursor``, ``iam``, ``sqlalchemy_scheme``...) drive Airflow's PostgresHook, not libpq.
-_LIBPQ_EXTRAS = frozenset(
-    {
-        "sslmode",
-        "sslcert",
-        "sslkey",
-        "sslrootcert",
-        "sslcrl",
-        "sslpassword",
-        "options",
-        "connect_timeout",
-        "application_name",
-        "target_session_attrs",
-        "keepalives",
-        "keepalives_idle",
-        "keepalives_interval",
-        "keepalives_count",
-        "gssencmode",
-        "channel_binding",
-    }
-)
-
 _engines: dict[tuple[int, str], Engine] = {}
 _engines_lock = threading.Lock()
 _alembic_lock = threading.Lock()
@@ -79,9 +54,9 @@ class WarehouseConfigError(ValueError):
     """The warehouse location is configured in a way socialops cannot use."""
 
 
-def get_engine(conn_id: str = DEFAULT_CONN_ID) -> Engine:
-    """The warehouse engine for this process, cached per URL (see the module docstring)."""
-    url = resolve_url(conn_id)
+def get_engine(url: str | URL | None = None) -> Engine:
+    """The warehouse engine of ``url`` (default :func:`resolve_url`), cached per process."""
+    url = make_url(url) if url is not None else resolve_url()
     # The process id is part of the key because pooled connections must not cross a fork
     # (Airflow's task runner forks from its supervisor).
     cache_key = (os.getpid(), url.render_as_string(hide_password=False))
@@ -101,68 +76,30 @@ def dispose_engines() -> None:
         engine.dispose()
 
 
-def resolve_url(conn_id: str = DEFAULT_CONN_ID) -> URL:
-    """The SQLAlchemy URL :func:`get_engine` would use, without connecting."""
+def explicit_url() -> URL | None:
+    """``SOCIALOPS_WAREHOUSE_URL`` as a URL, or None when it is not set."""
     explicit = os.environ.get(URL_ENV_VAR, "").strip()
-    if explicit:
-        try:
-            return make_url(explicit)
-        except ArgumentError as exc:
-            raise WarehouseConfigError(
-                f"{URL_ENV_VAR} is not a valid SQLAlchemy URL ({exc}); expected e.g. "
-                "postgresql+psycopg://user:password@host:5432/dbname or sqlite:////path/warehouse.db"
-            ) from exc
-    connection = _airflow_connection(conn_id)
-    if connection is not None:
-        return url_from_connection(connection)
-    path = data_dir() / "warehouse.db"
-    log.info(
-        "Warehouse: no %s and no Airflow connection %r, using SQLite at %s",
-        URL_ENV_VAR,
-        conn_id,
-        path,
-    )
-    return URL.create("sqlite", database=str(path))
-
-
-def _airflow_connection(conn_id: str) -> Any | None:
-    try:
-        from airflow.sdk import BaseHook
-        from airflow.sdk.exceptions import AirflowNotFoundException
-    except ImportError:  # plain Python without Airflow: scripts, notebooks
+    if not explicit:
         return None
     try:
-        return BaseHook.get_connection(conn_id)
-    except AirflowNotFoundException:
-        return None
+        return make_url(explicit)
+    except ArgumentError as exc:
+        raise WarehouseConfigError(
+            f"{URL_ENV_VAR} is not a valid SQLAlchemy URL ({exc}); expected e.g. "
+            "postgresql+psycopg://user:password@host:5432/dbname or sqlite:////path/warehouse.db"
+        ) from exc
 
 
-def url_from_connection(connection: Any) -> URL:
-    """Convert an Airflow ``Connection`` (postgres or sqlite type) to a SQLAlchemy URL."""
-    conn_type = (connection.conn_type or "").lower()
-    if conn_type in {"postgres", "postgresql"}:
-        extras = connection.extra_dejson or {}
-        return URL.create(
-            "postgresql+psycopg",
-            username=connection.login or None,
-            password=connection.password or None,
-            host=connection.host or None,
-            port=connection.port or None,
-            database=connection.schema or None,  # Airflow's "schema" is the database name
-            query={key: str(value) for key, value in extras.items() if key in _LIBPQ_EXTRAS},
-        )
-    if conn_type == "sqlite":
-        if not connection.host:
-            raise WarehouseConfigError(
-                f"Airflow connection {connection.conn_id!r} is of type sqlite but has no "
-                "host: put the database file path in its host field"
-            )
-        return URL.create("sqlite", database=connection.host)
-    raise WarehouseConfigError(
-        f"Airflow connection {connection.conn_id!r} has type {connection.conn_type!r}; the "
-        "warehouse supports 'postgres' (e.g. AIRFLOW_CONN_SOCIALOPS_WAREHOUSE="
-        "postgres://user:password@host:5432/dbname) or 'sqlite'"
-    )
+def default_url() -> URL:
+    """SQLite at ``<data dir>/warehouse.db``: the embedded default."""
+    return URL.create("sqlite", database=str(data_dir() / "warehouse.db"))
+
+
+def resolve_url() -> URL:
+    """The URL :func:`get_engine` uses without an Airflow connection: the explicit one, else
+    the embedded SQLite. Inside Airflow, :func:`socialops.hooks.warehouse.warehouse_engine`
+    also looks at the connection ``socialops_warehouse``."""
+    return explicit_url() or default_url()
 
 
 def create_warehouse_engine(url: str | URL) -> Engine:

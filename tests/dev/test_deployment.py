@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from socialops.config import ConfigError, load_config
-from socialops.deployment import airflow_pools, main, pool_name, sandbox_env_file
+from socialops.dev.deployment import airflow_pools, main, pool_name, sandbox_env_file
 from socialops.paths import PROJECT_ROOT
 from socialops.sandbox import airflow_connections
 

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from socialops.calendar.sources import write_csv
 from socialops.config import load_config
 from socialops.publishing.pause import PAUSE_VARIABLE, pause_reason
-from socialops.publishing.tasks import plan, sync
+from socialops.publishing.service import plan_due as plan
+from socialops.publishing.service import sync
 from socialops.warehouse.engine import session_scope
 from socialops.warehouse.models import NotificationOutbox, Publication
 

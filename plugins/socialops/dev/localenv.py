@@ -86,7 +86,7 @@ def register_dags(env: Mapping[str, str]) -> None:
 
 
 def set_pools(pools: Mapping[str, Mapping[str, object]], env: Mapping[str, str]) -> None:
-    """Create or resize the pools of :func:`socialops.deployment.airflow_pools` (an upsert)."""
+    """Create or resize the pools of :func:`socialops.dev.deployment.airflow_pools` (an upsert)."""
     for name, pool in pools.items():
         result = run_airflow(
             ["pools", "set", name, str(pool["slots"]), str(pool["description"])], env

@@ -1,0 +1,36 @@
+"""Checks shared by the schema and the DAG files (which must not import the schema).
+
+Each returns why a value is unusable, in words a person can act on, or None.
+"""
+
+from __future__ import annotations
+
+#: Airflow's cron presets (airflow.utils.dates.cron_presets).
+CRON_PRESETS = ("@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly")
+
+
+def schedule_problem(value: object) -> str | None:
+    """Why ``value`` is not a schedule Airflow accepts (a 5-field cron or a preset such as
+    ``@daily``), or None."""
+    from croniter import croniter
+
+    text = str(value).strip()
+    if text in CRON_PRESETS:
+        return None
+    if len(text.split()) == 5 and croniter.is_valid(text):
+        return None
+    return (
+        f"{text!r} is not a 5-field cron expression Airflow accepts; write one such as "
+        "'*/5 * * * *' (minute 0-59, hour 0-23, day 1-31, month 1-12, weekday 0-6) or a "
+        f"preset ({', '.join(CRON_PRESETS)})"
+    )
+
+
+def timezone_problem(value: object) -> str | None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"unknown time zone {value!r}; use an IANA name such as 'Europe/Paris' or 'UTC'"
+    return None
