@@ -8,9 +8,10 @@ Airflow lookups) and calls the same function the DAG calls.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -59,18 +60,56 @@ def parse_as_of(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+#: The deployment setting that lets a run act at another time than the wall clock (``as_of``):
+#: set by the local sandbox environment (demo, tests), never in production.
+ALLOW_AS_OF_VAR = "SOCIALOPS_ALLOW_AS_OF"
+#: Without that setting, how far ``as_of`` may be from the wall clock (a run triggered with
+#: "now" written by hand, or a clock a little ahead).
+AS_OF_TOLERANCE = timedelta(minutes=5)
+
+
+class AsOfRefused(ValueError):
+    """``as_of`` would make a production run act at another time than now."""
+
+
+def acting_time(as_of: datetime | None, now: datetime) -> datetime:
+    """The time a run acts at: ``now``, or ``as_of`` where the deployment allows it.
+
+    Publication is about real time (is it due, is it too late): with ``as_of`` three days
+    ahead anybody allowed to trigger the DAG could publish early and mark the posts in
+    between missed, and rerunning an old run would act in the past. So outside the sandbox
+    ``as_of`` is refused unless it is within a few minutes of the wall clock.
+    """
+    if as_of is None:
+        return now
+    if os.environ.get(ALLOW_AS_OF_VAR, "").strip().lower() in {"1", "true", "yes", "on"}:
+        return as_of
+    if abs(as_of - now) <= AS_OF_TOLERANCE:
+        return now
+    raise AsOfRefused(
+        f"as_of={as_of.isoformat()} is {abs(as_of - now)} away from the wall clock "
+        f"({now.isoformat(timespec='seconds')}); as_of is for the sandbox (demos, tests). "
+        f"Trigger the run without as_of, or set {ALLOW_AS_OF_VAR}=true in a deployment that "
+        "talks to the sandbox only."
+    )
+
+
 def current_run(params: Mapping[str, Any] | None = None) -> Run:
     """The :class:`Run` of the task being executed: ``$SOCIALOPS_CONFIG``, the warehouse of
-    the connection ``socialops_warehouse``, and the wall clock (or the ``as_of`` param)."""
+    the connection ``socialops_warehouse``, and the wall clock (or the ``as_of`` param where
+    the deployment allows it, see :func:`acting_time`)."""
     from socialops.config import load_config
     from socialops.hooks.warehouse import warehouse_engine
 
-    as_of = parse_as_of((params or {}).get("as_of"))
-    return Run(load_config(), warehouse_engine(), as_of or datetime.now(UTC))
+    now = acting_time(parse_as_of((params or {}).get("as_of")), datetime.now(UTC))
+    return Run(load_config(), warehouse_engine(), now)
 
 
 __all__ = [
+    "ALLOW_AS_OF_VAR",
+    "AsOfRefused",
     "Run",
+    "acting_time",
     "airflow_connection_settings",
     "airflow_variable",
     "current_run",

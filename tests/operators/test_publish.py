@@ -11,13 +11,19 @@ from socialops.networks.base import NetworkAdapter
 from socialops.networks.errors import AuthError, OutcomeUnknown, RateLimited
 from socialops.networks.registry import NETWORKS
 from socialops.operators.publish import PublishOperator
-from socialops.runtime import parse_as_of
+from socialops.runtime import ALLOW_AS_OF_VAR, parse_as_of
 
 
 def failing_network(error: Exception) -> ScriptedNetwork:
     network = ScriptedNetwork()
     network.script = [error]
     return network
+
+
+@pytest.fixture(autouse=True)
+def sandbox_clock(monkeypatch):
+    """These tests act at NOW through the operator's as_of, as the sandbox allows."""
+    monkeypatch.setenv(ALLOW_AS_OF_VAR, "true")
 
 
 @pytest.fixture

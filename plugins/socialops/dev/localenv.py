@@ -36,6 +36,8 @@ def airflow_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str,
             "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
+            # This Airflow talks to the sandbox only: runs may act at another time (as_of).
+            "SOCIALOPS_ALLOW_AS_OF": "true",
             "AIRFLOW__LOGGING__LOGGING_LEVEL": env.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO"),
             # `airflow standalone` starts its components as `airflow ...` found on PATH.
             "PATH": os.pathsep.join((str(Path(AIRFLOW).parent), env.get("PATH", ""))),
