@@ -66,7 +66,7 @@ def generate(
     night = rng.uniform(0.05, 0.4)
     peak_hour = rng.uniform(12, 20)
     sharpness = rng.uniform(1, 3)
-    weekend = times.dayofweek.to_numpy() >= 5
+    weekend = times.day_of_week.to_numpy() >= 5
     weekend_factor = rng.uniform(0.5, 0.95)
     hour_of_day = hours % 24
     shifted = np.where(weekend, hour_of_day - rng.uniform(0.5, 2.5), hour_of_day)

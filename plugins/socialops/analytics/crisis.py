@@ -245,6 +245,25 @@ def incidents_frame(incidents: Iterable[Incident]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[c for c in columns if c != "time"])
 
 
+def warning_threshold(frame: pd.DataFrame, settings: CrisisSettings) -> pd.Series:
+    """Per row of :attr:`Detection.frame`, the smallest count of the shortest window that is
+    a warning (ratio and tail probability; the window without its largest interval, the
+    longer windows and ``min_mentions`` also count): for charts."""
+    from scipy import stats
+
+    profile = settings.profile
+    expected = frame["window_expected"].to_numpy()
+    size = 1 / frame["dispersion"].to_numpy()
+    known = np.isfinite(expected)
+    quantile = np.full(len(frame), np.nan)
+    quantile[known] = stats.nbinom.isf(
+        profile.p_value, size[known], size[known] / (size[known] + expected[known])
+    )
+    return pd.Series(
+        np.maximum(np.ceil(profile.warning_ratio * expected), quantile + 1), index=frame.index
+    )
+
+
 # -- mentions → series ----------------------------------------------------------------------
 
 
@@ -391,17 +410,26 @@ class _Window:
                 & (p_rest <= profile.p_value)
             )
 
-        self.warning = sustained(profile.warning_ratio)
-        self.level = np.where(sustained(profile.crisis_ratio), 2, self.warning.astype(int))
-        self.negative = self.negative_warning = None
+        warning = sustained(profile.warning_ratio)
+        self.volume_level = np.where(sustained(profile.crisis_ratio), 2, warning.astype(int))
+        self.negative = self.share = None
+        self.negative_level = np.zeros(len(y), dtype=int)
         if rows.neg is not None:
             self._negative(rows, stats, ok)
+
+    def level(self, volume_now: np.ndarray, negative_now: np.ndarray) -> np.ndarray:
+        """0, 1 (warning) or 2 (crisis) per row, counting only the signals still seen in the
+        shortest window (``*_now``): a long window's sum outlives the excess it holds."""
+        volume = np.where(volume_now, self.volume_level, 0)
+        negative = np.where(negative_now, self.negative_level, 0)
+        # a negative rise with a volume warning is a crisis
+        return np.where((volume >= 1) & (negative >= 1), 2, np.maximum(volume, negative))
 
     def _negative(self, rows: _RowFigures, stats: Any, ok: np.ndarray) -> None:
         settings = rows.settings
         self.negative = _rolling_sum(rows.neg, self.n)
         with np.errstate(invalid="ignore", divide="ignore"):
-            share = self.negative / self.observed
+            self.share = share = self.negative / self.observed
         usual = rows.usual_share
         rising = ok & np.isfinite(usual) & (share >= usual + settings.negative_share_rise)
         p = np.ones(len(share))
@@ -409,15 +437,13 @@ class _Window:
             p[rising] = stats.binom.sf(
                 self.negative[rising] - 1, self.observed[rising], np.clip(usual[rising], 1e-3, 1)
             )
-        self.negative_warning = rising & (p <= settings.profile.p_value)
+        negative_warning = rising & (p <= settings.profile.p_value)
         negative_crisis = (
-            self.negative_warning
+            negative_warning
             & (share >= settings.negative_share)
             & (rows.hour_negative >= settings.negative_mentions_per_hour)
         )
-        # a negative rise is a warning; with a volume warning, or high enough, a crisis
-        combined = np.where(negative_crisis | (self.negative_warning & self.warning), 2, 1)
-        self.level = np.maximum(self.level, np.where(self.negative_warning, combined, 0))
+        self.negative_level = np.where(negative_crisis, 2, negative_warning.astype(int))
 
 
 class _RowFigures:
@@ -447,11 +473,19 @@ class _RowFigures:
             self.usual_share = self._usual_share()
             self.hour_negative = _rolling_sum(self.neg, per_hour)
         self.windows = [_Window(self, length, step, stats) for length in WINDOWS]
-        levels = np.stack([w.level for w in self.windows])
+        shortest = self.windows[0]
+        volume_now = shortest.ratio >= profile.warning_ratio
+        negative_now = np.zeros(len(times), dtype=bool)
+        if self.neg is not None:
+            negative_now = shortest.share >= self.usual_share + settings.negative_share_rise
+        everything = np.ones(len(times), dtype=bool)
+        levels = np.stack(
+            [shortest.level(everything, everything)]
+            + [w.level(volume_now, negative_now) for w in self.windows[1:]]
+        )
         with np.errstate(invalid="ignore", divide="ignore"):
             single_ratio = self.y / self.expected
         ok = np.isfinite(single_ratio) & self.floor
-        shortest = self.windows[0]
         p_single = _nb_tail(
             stats, self.y, self.expected, shortest.dispersion, ok & (single_ratio >= 2)
         )
@@ -509,12 +543,11 @@ class _RowFigures:
         observed = np.bincount(row_block, weights=np.where(known, self.y, 0.0))
         expected = np.bincount(row_block, weights=np.where(known, usual, 0.0))
         capped = np.minimum(observed, 2 * expected + 3)
-        cum_capped = np.concatenate([[0.0], np.cumsum(capped)])
-        cum_expected = np.concatenate([[0.0], np.cumsum(expected)])
-        index = np.arange(len(blocks))
-        lo = np.searchsorted(blocks, blocks - round(LEVEL_WINDOW / HOUR), "left")
-        level = (cum_capped[index] - cum_capped[lo] + LEVEL_PSEUDO_COUNT) / (
-            cum_expected[index] - cum_expected[lo] + LEVEL_PSEUDO_COUNT
+        hours = round(LEVEL_WINDOW / HOUR)
+        # sums over the 24 blocks before each block (a window sum, not a difference of
+        # cumulative sums: the same rows give the same figure whatever the series' start)
+        level = (_trailing_sum(capped, hours) + LEVEL_PSEUDO_COUNT) / (
+            _trailing_sum(expected, hours) + LEVEL_PSEUDO_COUNT
         )
         return np.clip(level, *LEVEL_RANGE)[row_block]
 
@@ -569,6 +602,7 @@ class _RowFigures:
                 "timestamp": pd.to_datetime(self.times[part], utc=True),
                 "mentions": self.y[part],
                 "expected": self.expected[part],
+                "window_minutes": shortest.minutes,
                 "window_observed": shortest.observed[part],
                 "window_expected": shortest.expected[part],
                 "dispersion": shortest.dispersion[part],
@@ -724,7 +758,7 @@ class _Machine:
             self.incident = Incident(
                 start=figures.time,
                 severity=severity,
-                reason=_reason(figures, self.rows.neg is not None),
+                reason=_reason(figures, self.settings),
                 figures=figures,
                 current=severity,
             )
@@ -745,7 +779,7 @@ class _Machine:
         incident.current = severity
         if severity and SEVERITIES.index(severity) > SEVERITIES.index(incident.severity):
             incident.severity = severity
-            incident.reason = _reason(figures, self.rows.neg is not None)
+            incident.reason = _reason(figures, self.settings)
             incident.figures = figures
         self._record(i, kind, severity, figures)
 
@@ -754,7 +788,7 @@ class _Machine:
             time=figures.time,
             kind=kind,
             severity=severity,
-            reason=_reason(figures, self.rows.neg is not None),
+            reason=_reason(figures, self.settings),
             figures=figures,
         )
         self.incident.events.append(event)
@@ -786,22 +820,28 @@ class _Machine:
 # -- reasons --------------------------------------------------------------------------------
 
 
-def _reason(figures: Figures, with_negative: bool) -> str:
+def _reason(figures: Figures, settings: CrisisSettings) -> str:
     """The figures in plain words, e.g. "mentions ×4.2 over the usual for this time of day
     (310 in the last 30 min vs 74 expected); negative share 61 % vs 18 % usually"."""
     window = _duration(timedelta(minutes=figures.window_minutes))
-    text = (
+    volume = (
         f"mentions ×{figures.ratio:.1f} over the usual for this time of day "
         f"({figures.observed} in the last {window} vs {figures.expected:.0f} expected)"
     )
-    if with_negative and figures.negative_share is not None:
-        usual = figures.usual_negative_share
-        usual_text = f"{usual * 100:.0f} % usually" if usual is not None else "no usual share yet"
-        text += (
-            f"; negative share {figures.negative_share * 100:.0f} % vs {usual_text} "
-            f"({figures.negative} negative)"
+    if figures.negative_share is None:
+        return volume
+    usual = figures.usual_negative_share
+    usual_text = f"{usual * 100:.0f} % usually" if usual is not None else "no usual share yet"
+    negative = (
+        f"negative share {figures.negative_share * 100:.0f} % vs {usual_text} "
+        f"({figures.negative} of {figures.observed} mentions in the last {window})"
+    )
+    if figures.ratio < settings.profile.warning_ratio:  # the negative share raised it
+        return (
+            f"{negative}; mentions as usual for this time of day "
+            f"(×{figures.ratio:.1f}: {figures.observed} vs {figures.expected:.0f} expected)"
         )
-    return text
+    return f"{volume}; {negative}"
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -839,6 +879,12 @@ def _rolling_sum(values: np.ndarray, width: int) -> np.ndarray:
     return out
 
 
+def _trailing_sum(values: np.ndarray, width: int) -> np.ndarray:
+    """Per position, the sum of the ``width`` values before it (fewer at the start)."""
+    padded = np.concatenate([np.zeros(width), values])
+    return np.lib.stride_tricks.sliding_window_view(padded[:-1], width).sum(axis=1)
+
+
 def _rolling_max(values: np.ndarray, width: int) -> np.ndarray:
     out = np.full(len(values), np.nan)
     if len(values) >= width:
@@ -848,7 +894,7 @@ def _rolling_max(values: np.ndarray, width: int) -> np.ndarray:
 
 def _weekend(times_ns: np.ndarray, zone: str) -> np.ndarray:
     local = pd.DatetimeIndex(pd.to_datetime(times_ns, utc=True)).tz_convert(zone)
-    return np.asarray(local.dayofweek >= 5)
+    return np.asarray(local.day_of_week >= 5)
 
 
 def _step(step: timedelta | str) -> timedelta:
@@ -951,4 +997,5 @@ __all__ = [
     "incidents_frame",
     "infer_step",
     "mention_series",
+    "warning_threshold",
 ]
