@@ -110,17 +110,16 @@ def read_series(path: Path):
     if len(raw) < 2:
         raise UsageError(f"{path} has {len(raw)} row(s); a series needs at least 2 rows")
     line = pd.Series(range(2, len(raw) + 2), index=raw.index)  # the header is line 1
-    stamps = pd.to_datetime(raw["timestamp"].str.strip(), format="ISO8601", errors="coerce")
+    # utc=True: naive values are taken as UTC, others converted to it
+    stamps = pd.to_datetime(
+        raw["timestamp"].str.strip(), format="ISO8601", utc=True, errors="coerce"
+    )
     if stamps.isna().any():
         bad = stamps.isna().idxmax()
         raise UsageError(
             f"{path}, line {line[bad]}: timestamp {raw.at[bad, 'timestamp']!r} is not an ISO "
             "8601 date and time; write it like 2026-01-31T14:05:00Z (no zone means UTC)"
         )
-    stamps = pd.Series(
-        [s.tz_localize("UTC") if s.tzinfo is None else s.tz_convert("UTC") for s in stamps],
-        index=raw.index,
-    )
     frame = pd.DataFrame({"timestamp": stamps})
     for column in ("mentions", "negative"):
         if column not in raw.columns:
