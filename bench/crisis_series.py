@@ -77,9 +77,7 @@ def generate(
 
     # level: drift and lasting jumps
     per_hour = daily / 24
-    drift = np.zeros(int(np.ceil(hours[-1])) + 2)
-    for h in range(1, len(drift)):
-        drift[h] = 0.995 * drift[h - 1] + rng.normal(0, 0.015)
+    drift = _ar1(rng.normal(0, 0.015, int(np.ceil(hours[-1])) + 2), 0.995)
     level = np.exp(np.interp(hours, np.arange(len(drift)), drift))
     for _ in range(rng.integers(1, 3)):
         at = rng.uniform(2 * 24, hours[-1])
@@ -90,9 +88,7 @@ def generate(
     # latent noise every 15 minutes
     quarter = np.floor(hours * 4).astype(int)
     sigma = rng.uniform(0.08, 0.2)
-    latent = np.zeros(quarter.max() + 1)
-    for q in range(1, len(latent)):
-        latent[q] = 0.8 * latent[q - 1] + rng.normal(0, sigma)
+    latent = _ar1(rng.normal(0, sigma, quarter.max() + 1), 0.8)
     noise = np.exp(latent[quarter] - sigma**2 / (2 * (1 - 0.64)))
 
     multiplier = np.ones(n)
@@ -143,6 +139,15 @@ def generate(
     negative = rng.binomial(mentions, np.clip(share, 0, 1))
     frame = pd.DataFrame({"timestamp": times, "mentions": mentions, "negative": negative})
     return frame, incidents
+
+
+def _ar1(innovations: np.ndarray, coefficient: float) -> np.ndarray:
+    """x[0] = 0, x[i] = coefficient · x[i-1] + innovations[i]."""
+    from scipy.signal import lfilter
+
+    innovations = innovations.copy()
+    innovations[0] = 0.0
+    return lfilter([1.0], [1.0, -coefficient], innovations)
 
 
 def _decay(hours: np.ndarray, at: float, duration: float, amplitude: float) -> np.ndarray:

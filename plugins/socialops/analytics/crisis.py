@@ -117,6 +117,7 @@ LEVEL_WINDOW = timedelta(hours=24)  # the current level is read over the last 24
 LEVEL_PSEUDO_COUNT = 10.0  # shrinks the level towards 1 when few mentions were seen
 LEVEL_RANGE = (1 / 3, 3.0)
 DISPERSION_WINDOW = timedelta(days=7)
+DISPERSION_SAMPLES = 300  # windows a week the dispersion is estimated on, at most
 DEFAULT_DISPERSION = 0.1  # before 30 windows with an expected count of 1 or more were seen
 DISPERSION_RANGE = (0.01, 2.0)
 SHARE_DAYS = 7  # the usual negative share: median of the last 7 daily shares
@@ -387,7 +388,9 @@ class _Window:
         y = rows.y
         self.observed = _rolling_sum(y, n)
         self.expected = _rolling_sum(rows.expected, n)
-        self.dispersion = _dispersion(rows.times, self.observed, self.expected, max(1, n // 4))
+        # about 300 windows a week: overlapping for long windows, sparser at fine steps
+        spacing = max(1, n // 4, round(DISPERSION_WINDOW / step / DISPERSION_SAMPLES))
+        self.dispersion = _dispersion(rows.times, self.observed, self.expected, spacing)
         rest_observed = self.observed - _rolling_max(y, n)
         rest_expected = self.expected * (n - 1) / n
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -529,7 +532,7 @@ class _RowFigures:
         rows_per_analog = max(1.0, 2 * ANALOG_HALF_WIDTH / step)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # rows without analogs: NaN
-            median = np.nanmedian(picked, axis=1)
+            median = _row_median(picked)
             cap = 2 * median + 3 / rows_per_analog
             usual = np.nanmean(np.minimum(picked, cap[:, None]), axis=1)
         return np.maximum(usual * self._level(usual), 1e-4)
@@ -568,9 +571,7 @@ class _RowFigures:
                 shares[:, k] = np.where(
                     full & (total >= 5), (cum_n[hi] - cum_n[lo]) / total, np.nan
                 )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return np.nanmedian(shares, axis=1)
+        return _row_median(shares)
 
     # -- output
 
@@ -647,10 +648,10 @@ def _median_chi2_dispersion(observed: np.ndarray, expected: np.ndarray) -> np.nd
     squared = (observed - expected) ** 2
     lo = np.full(len(observed), math.log(DISPERSION_RANGE[0]))
     hi = np.full(len(observed), math.log(DISPERSION_RANGE[1]))
-    for _ in range(25):
+    for _ in range(20):
         mid = (lo + hi) / 2
         phi = np.exp(mid)[:, None]
-        median = np.nanmedian(squared / (expected + phi * expected**2), axis=1)
+        median = _row_median(squared / (expected + phi * expected**2))
         too_small = median > target  # φ too small: residuals look too large
         lo = np.where(too_small, mid, lo)
         hi = np.where(too_small, hi, mid)
@@ -838,8 +839,8 @@ def _reason(figures: Figures, settings: CrisisSettings) -> str:
     )
     if figures.ratio < settings.profile.warning_ratio:  # the negative share raised it
         return (
-            f"{negative}; mentions as usual for this time of day "
-            f"(×{figures.ratio:.1f}: {figures.observed} vs {figures.expected:.0f} expected)"
+            f"{negative}; mentions ×{figures.ratio:.1f} the usual for this time of day "
+            f"({figures.observed} vs {figures.expected:.0f} expected)"
         )
     return f"{volume}; {negative}"
 
@@ -893,8 +894,20 @@ def _rolling_max(values: np.ndarray, width: int) -> np.ndarray:
 
 
 def _weekend(times_ns: np.ndarray, zone: str) -> np.ndarray:
-    local = pd.DatetimeIndex(pd.to_datetime(times_ns, utc=True)).tz_convert(zone)
-    return np.asarray(local.day_of_week >= 5)
+    """Saturday or Sunday in ``zone``."""
+    utc = pd.DatetimeIndex(np.asarray(times_ns, dtype="int64").view("datetime64[ns]"), tz=UTC)
+    return np.asarray(utc.tz_convert(zone).day_of_week >= 5)
+
+
+def _row_median(values: np.ndarray) -> np.ndarray:
+    """The median of each row, ignoring NaN (NaN for a row of NaN); np.nanmedian is slow
+    on many short rows."""
+    ordered = np.sort(values, axis=1)  # NaN last
+    count = np.isfinite(values).sum(axis=1)
+    lo = np.clip((count - 1) // 2, 0, None)[:, None]
+    hi = np.clip(count // 2, 0, values.shape[1] - 1)[:, None]
+    median = (np.take_along_axis(ordered, lo, 1) + np.take_along_axis(ordered, hi, 1)) / 2
+    return np.where(count > 0, median[:, 0], np.nan)
 
 
 def _step(step: timedelta | str) -> timedelta:
