@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from bench.crisis_series import generate
+
 from socialops.cli import main
 from socialops.paths import PROJECT_ROOT
 
