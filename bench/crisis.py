@@ -147,7 +147,10 @@ def report(data: dict[str, Any]) -> list[str]:
     results = data["results"]
     quality_, speed_ = results["quality"], results["speed"]
     rows = []
-    for name, t in quality_["detector"].items():
+    for name in [
+        f"{c}/{s}" for c in ("mentions", "mentions+negative") for s in ("low", "medium", "high")
+    ]:
+        t = quality_["detector"][name]
         columns, sensitivity = name.split("/")
         rows.append(
             [
@@ -159,7 +162,8 @@ def report(data: dict[str, Any]) -> list[str]:
                 f"{t['false_per_week']:.2f}",
             ]
         )
-    for threshold, t in quality_["mad"].items():
+    for threshold in sorted(quality_["mad"], key=float):
+        t = quality_["mad"][threshold]
         rows.append(
             [
                 f"median/MAD z ≥ {threshold}",
