@@ -19,14 +19,15 @@ The baseline of an interval (its *expected* count) is computed from earlier rows
    capped at twice its usual plus 3) to their usual, so that a brand that grew or shrank is
    followed within a day.
 
-The detection window (30 minutes, at least 2 intervals) is compared with its expected sum
-under a negative binomial whose over-dispersion is estimated from the series itself (over
-the previous 7 days, daily). A window is elevated when it is significant *and* its ratio is
-above the sensitivity's, both with and without its largest interval (one noisy interval
-does not make a window). The incident opens once the window stays elevated for the
-sensitivity's persistence, or at once on an extreme single interval; it ends (all-clear)
-when nothing has been elevated for ``clear_after``; an elevation within ``cooldown`` of the
-end reopens the same incident instead of raising a new alert.
+The detection windows (the last 30 minutes, 2 hours and 6 hours, each at least 2 intervals)
+are compared with their expected sums under a negative binomial whose over-dispersion is
+estimated from the series itself (daily, over the previous 7 days). A window is elevated
+when it is significant *and* its ratio is above the sensitivity's, both with and without
+its largest interval (one noisy interval does not make a window); the longer windows count
+only while the last 30 minutes are above the warning ratio too. The incident opens once an
+elevation lasts the sensitivity's persistence, or at once on an extreme single interval; it
+ends (all-clear) when nothing has been elevated for ``clear_after``; an elevation within
+``cooldown`` of the end reopens the same incident instead of raising a new alert.
 
 No look-ahead: every figure of row ``t`` is computed from rows up to ``t`` (the baseline
 from rows before ``t``), and the state machine only moves forward. Running :func:`detect`
