@@ -40,6 +40,7 @@ COMMANDS: dict[str, Command] = {
     "deployment": Command(
         "socialops.dev.deployment", "docker-compose helpers: migrate the warehouse, write the pools"
     ),
+    "crisis": Command("socialops.crisis_cli", "replay the crisis detector over a mention series"),
 }
 
 

@@ -7,10 +7,18 @@ ignored; names of networks, time zones, locales and channels are checked on load
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from socialops.config.defaults import METRICS_SCHEDULE, PUBLICATION_SCHEDULE, TIMEZONE
 from socialops.config.rules import schedule_problem, timezone_problem
@@ -101,11 +109,51 @@ class Slack(_Strict):
     channels: SlackChannels
 
 
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|min|h|d)\s*$")
+_DURATION_UNITS = {"s": "seconds", "min": "minutes", "h": "hours", "d": "days"}
+
+
+def _parse_duration(value: object) -> object:
+    """``"30min"``, ``"2h"``, ``"1d"``, ``"90s"`` (or a timedelta, or ISO 8601 ``"PT2H"``)."""
+    if isinstance(value, bool) or isinstance(value, int | float):
+        raise ValueError(f"{value!r} has no unit; write a duration such as '30min', '2h' or '1d'")
+    if isinstance(value, str) and not value.strip().upper().startswith("P"):
+        match = _DURATION.match(value)
+        if not match:
+            raise ValueError(
+                f"{value!r} is not a duration; write a number and a unit (s, min, h, d) "
+                "such as '30min', '2h' or '1d'"
+            )
+        return timedelta(**{_DURATION_UNITS[match.group(2)]: float(match.group(1))})
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_parse_duration)]
+
+
 class CrisisThresholds(_Strict):
-    negative_mentions_per_hour: int = Field(default=20, gt=0)
-    negative_share: float = Field(default=0.4, gt=0, le=1)
+    """The crisis detector (``docs/crisis.md``). ``negative_mentions_per_hour`` and
+    ``negative_share`` (the first model's thresholds) keep their place: they now make a
+    rise of the negative share a crisis rather than a warning."""
+
+    sensitivity: Literal["low", "medium", "high"] = "medium"
     min_mentions: int = Field(default=10, gt=0)
+    cooldown: Duration = timedelta(hours=2)
+    clear_after: Duration = timedelta(hours=1)
+    negative_share_rise: float = Field(default=0.15, gt=0, lt=1)
+    negative_share: float = Field(default=0.4, gt=0, le=1)
+    negative_mentions_per_hour: int = Field(default=20, gt=0)
     pause_publication: bool = True
+
+    @field_validator("cooldown", "clear_after")
+    @classmethod
+    def _bounded(cls, value: timedelta, info) -> timedelta:
+        low = timedelta(0) if info.field_name == "cooldown" else timedelta(minutes=1)
+        if not low <= value <= timedelta(days=7):
+            raise ValueError(
+                f"must be between {'0' if low == timedelta(0) else '1min'} and 7d, got {value}"
+            )
+        return value
 
 
 class DataQualityThresholds(_Strict):
