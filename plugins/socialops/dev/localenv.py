@@ -113,7 +113,15 @@ class DagTestResult:
         return self.returncode == 0 and self.state == "success"
 
     def tail(self, lines: int = 80) -> str:
-        return "\n".join(self.output.splitlines()[-lines:])
+        """The last lines of the output, after the first failing task's error if any: what a
+        red test needs to say why."""
+        kept = self.output.splitlines()
+        failed = next((i for i, line in enumerate(kept) if "new_state=failed" in line), None)
+        errors = []
+        if failed is not None:
+            start = max(0, failed - 60)
+            errors = ["--- first failed task ---", *kept[start : failed + 1], "--- end ---"]
+        return "\n".join([*errors, *kept[-lines:]])
 
 
 def dags_test(
