@@ -40,6 +40,7 @@ COMMANDS: dict[str, Command] = {
     "deployment": Command(
         "socialops.deployment", "docker-compose helpers: migrate the warehouse, write the pools"
     ),
+    "influencers": Command("socialops.analytics.influence_cli", "audit influencer candidates"),
 }
 
 
