@@ -38,6 +38,8 @@ COUNTS = (
 )
 BOOLEANS = ("has_profile_picture", "private", "verified")
 RESULT_COLUMNS = ("authenticity", "flags", "tier", "score")
+BOOLEAN_HINT = "write true/false, 1/0 or yes/no"
+DATE_HINT = "write a date such as 2024-03-01 or a datetime such as 2024-03-01T10:30:00Z"
 COMPONENT_COLUMNS = (
     "engagement_rate",
     "reach",
@@ -229,7 +231,7 @@ def validate(frame, rows: Sequence[Row], header: Sequence[str]) -> list[Problem]
         for position in mask.to_numpy().nonzero()[0]:
             problems.append(Problem(lines[position], given[column], describe(position)))
 
-    for position, row in enumerate(rows):
+    for row in rows:
         if len(row.values) > len(header):
             problems.append(
                 Problem(
@@ -239,14 +241,14 @@ def validate(frame, rows: Sequence[Row], header: Sequence[str]) -> list[Problem]
                     "(quote a value that contains a comma)",
                 )
             )
+    networks = ", ".join(influence.NETWORKS)
     network = frame["network"].str.strip().str.lower()
     report(network.isna(), "network", lambda _: "empty; write the network of the account")
     unknown = network.notna() & ~network.isin(influence.NETWORKS)
     report(
         unknown.fillna(False),
         "network",
-        lambda p: f"unknown network {frame['network'].iloc[p]!r}; use one of "
-        + ", ".join(influence.NETWORKS),
+        lambda p: f"unknown network {frame['network'].iloc[p]!r}; use one of {networks}",
     )
     report(frame["handle"].isna(), "handle", lambda _: "empty; write the account's handle")
     for column in (c for c in COUNTS if c in frame.columns):
@@ -268,8 +270,7 @@ def validate(frame, rows: Sequence[Row], header: Sequence[str]) -> list[Problem]
         report(
             (raw.notna() & parsed.isna()).fillna(False),
             column,
-            lambda p, raw=raw: f"{raw.iloc[p]!r} is not a boolean; write true/false, "
-            "1/0 or yes/no",
+            lambda p, raw=raw: f"{raw.iloc[p]!r} is not a boolean; {BOOLEAN_HINT}",
         )
     if "created_at" in frame.columns:
         raw = frame["created_at"]
@@ -279,8 +280,7 @@ def validate(frame, rows: Sequence[Row], header: Sequence[str]) -> list[Problem]
         report(
             (raw.notna() & parsed.isna()).fillna(False),
             "created_at",
-            lambda p: f"{raw.iloc[p]!r} is not an ISO date such as 2024-03-01 or "
-            "2024-03-01T10:30:00Z",
+            lambda p: f"{raw.iloc[p]!r} is not an ISO date; {DATE_HINT}",
         )
     problems.sort(key=lambda problem: problem.line)
     return problems
