@@ -21,7 +21,6 @@ Nothing here reads a clock: the account age needs ``as_of``, given by the caller
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -160,16 +159,22 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
 
 def candidates(frame: pd.DataFrame) -> pd.DataFrame:
     """The candidates with typed values: counts as floats (see :func:`parse_counts`), booleans
-    as 1.0/0.0, ``created_at`` as UTC timestamps, texts as strings; every known column
-    present (absent ones all unknown). ``implausible_counts`` marks rows where a count was
-    above :data:`MAX_PLAUSIBLE_COUNT`."""
+    as 1.0/0.0, ``created_at`` as UTC timestamps, texts as ``str`` or None; every known
+    column present (absent ones all unknown). Derived columns: ``handle_digits`` and
+    ``handle_length`` (characters, a leading ``@`` removed), ``bio_length`` (characters
+    without the surrounding blanks; NaN when the bio is unknown) and ``implausible_counts``
+    (a count was above :data:`MAX_PLAUSIBLE_COUNT`)."""
     index = frame.index
     clean = pd.DataFrame(index=index)
-    for column in ("network", "handle"):
-        raw = frame[column] if column in frame.columns else pd.Series(pd.NA, index=index)
-        clean[column] = raw.astype("string").str.strip()
-    clean["network"] = clean["network"].str.lower()
-    clean["handle"] = clean["handle"].str.removeprefix("@")
+    network = _column(frame, "network")
+    codes, uniques = pd.factorize(network, use_na_sentinel=True)
+    names = np.array([str(name).strip().lower() for name in uniques] + [None], dtype=object)
+    clean["network"] = names[codes]
+    handles = [
+        h.strip().removeprefix("@") if isinstance(h, str) else None
+        for h in _column(frame, "handle")
+    ]
+    clean["handle"] = np.array(handles, dtype=object)
     implausible = np.zeros(len(frame), dtype=bool)
     for column in COUNT_COLUMNS:
         if column in frame.columns:
@@ -184,28 +189,54 @@ def candidates(frame: pd.DataFrame) -> pd.DataFrame:
         clean["created_at"] = parse_timestamps(frame["created_at"])
     else:
         clean["created_at"] = pd.Series(pd.NaT, index=index, dtype="datetime64[ns, UTC]")
-    for column in ("bio", "language"):
-        raw = frame[column] if column in frame.columns else pd.Series(pd.NA, index=index)
-        clean[column] = raw.astype("string")
-    clean["language"] = clean["language"].str.strip().str.lower().str[:2]
+    clean["bio"] = _column(frame, "bio")
+    languages = [
+        v.strip().lower()[:2] if isinstance(v, str) else None for v in _column(frame, "language")
+    ]
+    clean["language"] = np.array(languages, dtype=object)
     clean["recent_posts"] = (
         _joined_texts(frame["recent_posts"])
         if "recent_posts" in frame.columns
-        else pd.Series(pd.NA, index=index, dtype="string")
+        else _column(frame, "recent_posts")
+    )
+    digits, length = _digits_and_length(clean["handle"].to_numpy())
+    clean["handle_digits"], clean["handle_length"] = digits, length
+    clean["bio_length"] = np.array(
+        [len(b.strip()) if isinstance(b, str) else np.nan for b in clean["bio"]], dtype="float64"
     )
     clean["implausible_counts"] = implausible
     return clean
 
 
-def _joined_texts(values: pd.Series) -> pd.Series:
-    def join(value: Any) -> Any:
+def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """A text column as an object array of ``str`` or None (None throughout when absent)."""
+    if name not in frame.columns:
+        return np.full(len(frame), None, dtype=object)
+    values = frame[name].to_numpy(dtype=object, na_value=None)
+    return np.array([v if isinstance(v, str) else None for v in values], dtype=object)
+
+
+_DIGITS = str.maketrans("", "", "0123456789")
+
+
+def _digits_and_length(handles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    lengths = np.array([len(h) if isinstance(h, str) else np.nan for h in handles], dtype="float64")
+    kept = np.array(
+        [len(h.translate(_DIGITS)) if isinstance(h, str) else np.nan for h in handles],
+        dtype="float64",
+    )
+    return lengths - kept, lengths
+
+
+def _joined_texts(values: pd.Series) -> np.ndarray:
+    def join(value: Any) -> str | None:
         if isinstance(value, str):
             return value
         if isinstance(value, Iterable):
             return "\n".join(str(text) for text in value)
-        return pd.NA
+        return None
 
-    return values.map(join).astype("string")
+    return np.array([join(value) for value in values], dtype=object)
 
 
 def summarise_recent_posts(posts: pd.DataFrame) -> pd.DataFrame:
@@ -294,9 +325,9 @@ class BrandProfile:
         )
 
     def terms(self) -> tuple[str, ...]:
-        """Keywords and hashtags, folded (lower case, no accents, no leading #), unique."""
-        words = [fold(word) for word in self.keywords]
-        words += [fold(tag).removeprefix("#") for tag in self.hashtags]
+        """Keywords and hashtags folded (:func:`fold`: ``"#BougieParfumée"`` →
+        ``"bougieparfumee"``), blanks collapsed, without duplicates."""
+        words = [" ".join(fold(word).split()) for word in (*self.keywords, *self.hashtags)]
         return tuple(dict.fromkeys(word for word in words if word))
 
 
@@ -320,43 +351,108 @@ LANGUAGE_MARKERS = {
 
 
 def fold(text: str) -> str:
-    """Lower case without accents: ``"Maison Lumière"`` → ``"maison lumiere"``."""
-    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    """Lower case, accents removed, anything but letters and digits made a space: what texts
+    and brand terms are compared in (``"Maison Lumière!"`` → ``"maison lumiere "``)."""
+    return _fold_bytes(text).decode("ascii")
 
 
-def _fold_series(texts: pd.Series) -> pd.Series:
-    decomposed = texts.str.lower().str.normalize("NFKD")
-    return decomposed.str.replace(r"[\u0300-\u036f]", "", regex=True)
+# bytes.translate table: A–Z → a–z, letters and digits kept, every other byte a space.
+_BYTE_FOLD = bytes(
+    (c + 32 if 65 <= c <= 90 else c if (97 <= c <= 122 or 48 <= c <= 57 or c == 0) else 32)
+    for c in range(256)
+)
+_WORD_BYTE = np.array([(97 <= c <= 122) or (48 <= c <= 57) for c in range(256)], dtype=bool)
+_HASH_BASE = 1099511628211  # the 64-bit FNV prime; odd, so invertible modulo 2**64
+_HASH_INVERSE = pow(_HASH_BASE, -1, 2**64)
+_TEXT_CHUNK = 100_000  # rows analysed at once (bounds the memory of the word index)
 
 
-def _term_pattern(terms: Sequence[str]) -> str:
-    return "|".join(rf"(?<!\w)#?{re.escape(term)}(?!\w)" for term in terms)
+def _fold_bytes(text: str) -> bytes:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").translate(_BYTE_FOLD)
 
 
-def _distinct_matches(texts: pd.Series, terms: Sequence[str]) -> pd.Series:
-    counts = pd.Series(0.0, index=texts.index)
-    if not terms:
-        return counts
-    candidates_ = texts.str.contains(_term_pattern(terms), regex=True).fillna(False)
-    subset = texts[candidates_.to_numpy(bool)]
-    for term in terms:
-        found = subset.str.contains(_term_pattern([term]), regex=True).astype(float)
-        counts.loc[found.index] += found
-    return counts
+@dataclass(frozen=True)
+class _Words:
+    """Every word of a list of texts, in order: its 64-bit hash and the row it is in."""
+
+    hashes: np.ndarray
+    rows: np.ndarray
+
+    @classmethod
+    def of(cls, texts: Sequence[str | None]) -> _Words:
+        hashes, rows = [], []
+        for first in range(0, len(texts), _TEXT_CHUNK):
+            chunk = texts[first : first + _TEXT_CHUNK]
+            chunk_hashes, chunk_rows = _hash_words(chunk)
+            hashes.append(chunk_hashes)
+            rows.append(chunk_rows + first)
+        if not hashes:
+            return cls(np.zeros(0, np.uint64), np.zeros(0, np.int64))
+        return cls(np.concatenate(hashes), np.concatenate(rows))
+
+    def rows_with(self, phrase: Sequence[int]) -> np.ndarray:
+        """Rows containing the words of ``phrase`` (hashes) one after the other."""
+        if not phrase:
+            return np.zeros(0, np.int64)
+        span = len(phrase)
+        hits = np.ones(max(len(self.hashes) - span + 1, 0), dtype=bool)
+        for offset, word in enumerate(phrase):
+            hits &= self.hashes[offset : len(self.hashes) - span + 1 + offset] == np.uint64(word)
+            hits &= self.rows[offset : len(self.rows) - span + 1 + offset] == self.rows[: len(hits)]
+        return np.unique(self.rows[: len(hits)][hits])
+
+    def count_in(self, vocabulary: np.ndarray, rows: int) -> np.ndarray:
+        """Words of each row that are in ``vocabulary`` (hashes), repetitions counted."""
+        found = np.isin(self.hashes, vocabulary)
+        return np.bincount(self.rows[found], minlength=rows).astype("float64")
 
 
-def detected_language(texts: pd.Series) -> pd.Series:
+def _hash_words(texts: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray]:
+    """Polynomial hash (mod 2**64) of each word of the folded texts, and each word's row."""
+    corpus = _fold_bytes("\x00".join(t if isinstance(t, str) else "" for t in texts))
+    data = np.frombuffer(corpus, dtype=np.uint8)
+    in_word = _WORD_BYTE[data].view(np.int8)
+    edges = np.diff(in_word, prepend=np.int8(0), append=np.int8(0))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    rows = np.cumsum(data == 0)[starts].astype(np.int64) if len(starts) else starts
+    powers = np.empty(len(data) + 1, dtype=np.uint64)
+    powers[0] = 1
+    powers[1:] = _HASH_BASE
+    np.cumprod(powers, out=powers)
+    prefix = np.zeros(len(data) + 1, dtype=np.uint64)
+    np.cumsum(data.astype(np.uint64) * powers[:-1], out=prefix[1:])
+    inverse = np.empty(len(data) + 1, dtype=np.uint64)
+    inverse[0] = 1
+    inverse[1:] = _HASH_INVERSE
+    np.cumprod(inverse, out=inverse)
+    hashes = (prefix[ends] - prefix[starts]) * inverse[starts]
+    return hashes, rows
+
+
+def _phrase(text: str) -> tuple[int, ...]:
+    return tuple(int(h) for h in _hash_words([text])[0])
+
+
+def detected_language(texts: Sequence[str | None]) -> pd.Series:
     """``fr`` or ``en``, whichever has more marker words (:data:`LANGUAGE_MARKERS`) in the
-    text; NA on a tie (no marker at all included)."""
+    text; None on a tie (no marker at all included) and for a missing text."""
+    words = _Words.of(list(texts))
+    return _language(words, len(texts), pd.RangeIndex(len(texts)))
+
+
+def _language(words: _Words, rows: int, index: pd.Index) -> pd.Series:
     counts = {
-        language: texts.str.count(rf"(?<!\w)(?:{'|'.join(words)})(?!\w)").fillna(0)
-        for language, words in LANGUAGE_MARKERS.items()
+        language: words.count_in(_vocabulary(markers), rows)
+        for language, markers in LANGUAGE_MARKERS.items()
     }
-    result = pd.Series(pd.NA, index=texts.index, dtype="string")
-    result[(counts["fr"] > counts["en"]).to_numpy(bool)] = "fr"
-    result[(counts["en"] > counts["fr"]).to_numpy(bool)] = "en"
-    return result
+    result = np.full(rows, None, dtype=object)
+    result[counts["fr"] > counts["en"]] = "fr"
+    result[counts["en"] > counts["fr"]] = "en"
+    return pd.Series(result, index=index, name="language", dtype=object)
+
+
+def _vocabulary(words: Iterable[str]) -> np.ndarray:
+    return np.array([_phrase(word)[0] for word in words], dtype=np.uint64)
 
 
 def relevance_parts(frame: pd.DataFrame, brand: BrandProfile) -> pd.DataFrame:
@@ -368,36 +464,46 @@ def relevance_parts(frame: pd.DataFrame, brand: BrandProfile) -> pd.DataFrame:
       detected in its texts) is the brand's locale, 0 when it is another; unknown otherwise;
     * ``mentions`` = min(1, (brand_mentions + 1 if a brand name appears in the texts) /
       :data:`MENTIONS_SATURATION`); known when ``brand_mentions`` or a text is.
+
+    Texts are compared folded (:func:`fold`), word by word: a keyword of several words must
+    appear as those words in that order.
     """
     return _relevance_parts(_clean(frame), brand)
 
 
+def _joined(bio: Any, posts: Any) -> str | None:
+    texts = [text for text in (bio, posts) if isinstance(text, str)]
+    return "\n".join(texts) if texts else None
+
+
 def _relevance_parts(clean: pd.DataFrame, brand: BrandProfile) -> pd.DataFrame:
-    text_known = clean["bio"].notna() | clean["recent_posts"].notna()
-    texts = _fold_series(
-        clean["bio"].fillna("").str.cat(clean["recent_posts"].fillna(""), sep="\n")
+    rows = len(clean)
+    bio, posts = clean["bio"].to_numpy(), clean["recent_posts"].to_numpy()
+    texts = [_joined(b, p) for b, p in zip(bio, posts, strict=True)]
+    text_known = np.array([text is not None for text in texts], dtype=bool)
+    words = _Words.of(texts)
+
+    matches = np.zeros(rows)
+    for term in brand.terms():
+        matches[words.rows_with(_phrase(term))] += 1
+    topic = np.where(text_known, np.minimum(matches / TOPIC_SATURATION, 1.0), np.nan)
+
+    language = clean["language"].to_numpy().copy()
+    missing = np.array([not isinstance(value, str) for value in language]) & text_known
+    if missing.any():
+        language[missing] = _language(words, rows, clean.index).to_numpy()[missing]
+    language_part = np.array(
+        [float(value == brand.locale) if isinstance(value, str) else np.nan for value in language]
     )
-    texts = texts.where(text_known.to_numpy(bool))
-    matches = _distinct_matches(texts, brand.terms())
-    topic = (matches / TOPIC_SATURATION).clip(upper=1.0).where(text_known)
 
-    language = clean["language"].copy()
-    undetected = language.isna() & text_known
-    if undetected.any():
-        language[undetected] = detected_language(texts[undetected])
-    language_part = (language == brand.locale).astype("float64").where(language.notna())
-
-    names = [fold(name) for name in brand.names if fold(name)]
-    named = pd.Series(0.0, index=clean.index)
-    if names:
-        pattern = "|".join(rf"(?<!\w){re.escape(name)}(?!\w)" for name in names)
-        named = texts.str.contains(pattern, regex=True).fillna(False).astype("float64")
-    mentions_known = clean["brand_mentions"].notna() | text_known
-    mentions = (clean["brand_mentions"].fillna(0) + named) / MENTIONS_SATURATION
-    mentions = mentions.clip(upper=1.0).where(mentions_known)
+    named = np.zeros(rows)
+    for name in brand.names:
+        named[words.rows_with(_phrase(name))] = 1.0
+    mentions_known = clean["brand_mentions"].notna().to_numpy() | text_known
+    mentions = (clean["brand_mentions"].fillna(0).to_numpy() + named) / MENTIONS_SATURATION
+    mentions = np.where(mentions_known, np.minimum(mentions, 1.0), np.nan)
     return pd.DataFrame(
-        {"topic": topic, "language": language_part.astype("float64"), "mentions": mentions},
-        index=clean.index,
+        {"topic": topic, "language": language_part, "mentions": mentions}, index=clean.index
     )
 
 
@@ -461,8 +567,8 @@ def _authenticity_terms(
     # Few posts: 0 at 9 posts, +1.2 with none, −1.2 at 99, −2.4 at 999 or more.
     terms["posts"] = -1.2 * (np.clip(np.log10(posts + 1), 0, 3) - 1)
     terms["profile_picture"] = _points(clean["has_profile_picture"], yes=-0.5, no=2.5)
-    terms["bio"] = _bio_points(clean["bio"])
-    terms["handle_digits"] = _handle_digit_points(clean["handle"])
+    terms["bio"] = _bio_points(clean["bio_length"].to_numpy())
+    terms["handle_digits"] = _handle_digit_points(clean)
     terms["private"] = _points(clean["private"], yes=-0.3, no=0.0)
     terms["verified"] = _points(clean["verified"], yes=-3.0, no=0.0)
     terms["account_age"] = _age_points(clean["created_at"], as_of)
@@ -477,17 +583,15 @@ def _points(flag: pd.Series, *, yes: float, no: float) -> np.ndarray:
     return np.where(values == 1.0, yes, np.where(values == 0.0, no, 0.0))
 
 
-def _bio_points(bio: pd.Series) -> np.ndarray:
+def _bio_points(length: np.ndarray) -> np.ndarray:
     """Empty bio +0.7; under 20 characters −0.4; 20 or more −0.9; unknown 0."""
-    length = bio.str.strip().str.len().astype("float64").to_numpy()
     points = np.where(length >= 20, -0.9, np.where(length > 0, -0.4, 0.7))
     return np.where(np.isnan(length), 0.0, points)
 
 
-def handle_digits(handles: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Digits in each handle and their share of its length (NaN when the handle is unknown)."""
-    digits = handles.str.count(r"\d").astype("float64").to_numpy()
-    length = handles.str.len().astype("float64").to_numpy()
+def _digit_share(clean: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    digits = clean["handle_digits"].to_numpy()
+    length = clean["handle_length"].to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(length > 0, digits / length, np.nan)
     return digits, share
@@ -497,9 +601,9 @@ def _many_digits(digits: np.ndarray, share: np.ndarray) -> np.ndarray:
     return (digits >= 4) | (share >= 0.3)
 
 
-def _handle_digit_points(handles: pd.Series) -> np.ndarray:
+def _handle_digit_points(clean: pd.DataFrame) -> np.ndarray:
     """No digit −0.6; some +1.0; four or more, or 30 % of the handle, +1.5 (generated names)."""
-    digits, share = handle_digits(handles)
+    digits, share = _digit_share(clean)
     points = np.where(_many_digits(digits, share), 1.5, np.where(digits > 0, 1.0, -0.6))
     return np.where(np.isnan(share), 0.0, points)
 
@@ -590,8 +694,7 @@ def _flag_table(
 ) -> pd.DataFrame:
     followers = clean["followers"].to_numpy()
     following = clean["following"].to_numpy()
-    digits, share = handle_digits(clean["handle"])
-    bio = clean["bio"]
+    digits, share = _digit_share(clean)
     with np.errstate(invalid="ignore"):
         table = {
             "zero_followers": followers == 0,
@@ -605,7 +708,7 @@ def _flag_table(
             "private_account": clean["private"].to_numpy() == 1.0,
             "young_account": account_age_days(clean["created_at"], as_of).to_numpy() < 90,
             "digits_in_handle": _many_digits(digits, share),
-            "empty_bio": (bio.notna() & (bio.str.strip() == "")).fillna(False).to_numpy(bool),
+            "empty_bio": clean["bio_length"].to_numpy() == 0,
             "negative_about_brand": clean["negative_brand_mentions"].to_numpy() >= 1,
             "implausible_counts": clean["implausible_counts"].to_numpy(bool),
         }
