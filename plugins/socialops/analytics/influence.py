@@ -114,8 +114,8 @@ def engagement_norm(networks: pd.Series, tiers: pd.Series) -> pd.Series:
         for column, name in enumerate(TIER_NAMES):
             table[row, column] = ENGAGEMENT_NORMS[network].get(name, np.nan)
         table[row, 0] = ENGAGEMENT_NORMS[network]["nano"]
-    network_codes = pd.Categorical(networks, categories=NETWORKS).codes
-    tier_codes = pd.Categorical(tiers, categories=TIER_NAMES).codes
+    network_codes = pd.Index(NETWORKS).get_indexer(networks.astype(object))
+    tier_codes = pd.Index(TIER_NAMES).get_indexer(tiers.astype(object))
     known = (network_codes >= 0) & (tier_codes >= 0)
     values = np.full(len(networks), np.nan)
     values[known] = table[network_codes[known], tier_codes[known]]
