@@ -177,7 +177,8 @@ def separation(frame: Any, name: str) -> dict[str, Any]:
         "auc_authenticity": round(roc_auc(1 - authenticity, labels), 4),
         "auc_required_columns_only": round(
             roc_auc(
-                1 - influence.authenticity(candidates[list(influence.REQUIRED_COLUMNS)], as_of=AS_OF),
+                1
+                - influence.authenticity(candidates[list(influence.REQUIRED_COLUMNS)], as_of=AS_OF),
                 labels,
             ),
             4,

@@ -98,7 +98,9 @@ class TestEngagement:
                 account(followers=10_000, avg_likes=27.5),
             ]
         )
-        assert influence.engagement_vs_norm(frame).tolist() == pytest.approx([1, 2, 5000 / 275, 0.1])
+        assert influence.engagement_vs_norm(frame).tolist() == pytest.approx(
+            [1, 2, 5000 / 275, 0.1]
+        )
         assert influence.engagement(frame).tolist() == pytest.approx([0.5, 1.0, 1.0, 0.05])
 
     def test_norm_depends_on_network_and_tier(self):

@@ -1,4 +1,4 @@
-"""The contract of ``python -m socialops influencers audit`` (docs/influencers.md, "The audit CLI")."""
+"""The contract of ``python -m socialops influencers audit`` (docs/influencers.md)."""
 
 from __future__ import annotations
 
