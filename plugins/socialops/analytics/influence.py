@@ -25,6 +25,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
+from operator import methodcaller
 from typing import Any
 
 import numpy as np
@@ -170,11 +172,10 @@ def candidates(frame: pd.DataFrame) -> pd.DataFrame:
     codes, uniques = pd.factorize(network, use_na_sentinel=True)
     names = np.array([str(name).strip().lower() for name in uniques] + [None], dtype=object)
     clean["network"] = names[codes]
-    handles = [
-        h.strip().removeprefix("@") if isinstance(h, str) else None
-        for h in _column(frame, "handle")
-    ]
-    clean["handle"] = np.array(handles, dtype=object)
+    handles = _column(frame, "handle")
+    known = handles != None  # noqa: E711
+    handles[known] = list(map(_WITHOUT_AT, map(str.strip, handles[known])))
+    clean["handle"] = handles
     implausible = np.zeros(len(frame), dtype=bool)
     for column in COUNT_COLUMNS:
         if column in frame.columns:
@@ -189,23 +190,30 @@ def candidates(frame: pd.DataFrame) -> pd.DataFrame:
         clean["created_at"] = parse_timestamps(frame["created_at"])
     else:
         clean["created_at"] = pd.Series(pd.NaT, index=index, dtype="datetime64[ns, UTC]")
-    clean["bio"] = _column(frame, "bio")
-    languages = [
-        v.strip().lower()[:2] if isinstance(v, str) else None for v in _column(frame, "language")
-    ]
-    clean["language"] = np.array(languages, dtype=object)
+    bio = _column(frame, "bio")
+    clean["bio"] = bio
+    language = _column(frame, "language")
+    known = language != None  # noqa: E711 (elementwise on an object array)
+    language[known] = [value.strip().lower()[:2] for value in language[known]]
+    clean["language"] = language
     clean["recent_posts"] = (
         _joined_texts(frame["recent_posts"])
         if "recent_posts" in frame.columns
         else _column(frame, "recent_posts")
     )
-    digits, length = _digits_and_length(clean["handle"].to_numpy())
+    digits, length = _digits_and_length(handles)
     clean["handle_digits"], clean["handle_length"] = digits, length
-    clean["bio_length"] = np.array(
-        [len(b.strip()) if isinstance(b, str) else np.nan for b in clean["bio"]], dtype="float64"
-    )
+    bio_length = np.full(len(frame), np.nan)
+    known = bio != None  # noqa: E711
+    bio_length[known] = np.fromiter(map(len, map(str.strip, bio[known])), dtype="float64")
+    clean["bio_length"] = bio_length
     clean["implausible_counts"] = implausible
     return clean
+
+
+def _texts(values: pd.Series) -> np.ndarray:
+    """A text column of a frame as an object array of ``str`` or None."""
+    return values.to_numpy(dtype=object, na_value=None)
 
 
 def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
@@ -213,18 +221,20 @@ def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
     if name not in frame.columns:
         return np.full(len(frame), None, dtype=object)
     values = frame[name].to_numpy(dtype=object, na_value=None)
+    if pd.api.types.is_string_dtype(frame[name].dtype) and frame[name].dtype != object:
+        return values  # str or None already
     return np.array([v if isinstance(v, str) else None for v in values], dtype=object)
 
 
-_DIGITS = str.maketrans("", "", "0123456789")
+_DROP_DIGITS = methodcaller("translate", str.maketrans("", "", "0123456789"))
+_WITHOUT_AT = methodcaller("removeprefix", "@")
 
 
 def _digits_and_length(handles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    lengths = np.array([len(h) if isinstance(h, str) else np.nan for h in handles], dtype="float64")
-    kept = np.array(
-        [len(h.translate(_DIGITS)) if isinstance(h, str) else np.nan for h in handles],
-        dtype="float64",
-    )
+    known = handles != None  # noqa: E711
+    lengths, kept = np.full(len(handles), np.nan), np.full(len(handles), np.nan)
+    lengths[known] = np.fromiter(map(len, handles[known]), dtype="float64")
+    kept[known] = np.fromiter(map(len, map(_DROP_DIGITS, handles[known])), dtype="float64")
     return lengths - kept, lengths
 
 
@@ -379,7 +389,7 @@ class _Words:
     rows: np.ndarray
 
     @classmethod
-    def of(cls, texts: Sequence[str | None]) -> _Words:
+    def of(cls, texts: Sequence[str | None] | np.ndarray) -> _Words:
         hashes, rows = [], []
         for first in range(0, len(texts), _TEXT_CHUNK):
             chunk = texts[first : first + _TEXT_CHUNK]
@@ -409,7 +419,8 @@ class _Words:
 
 def _hash_words(texts: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray]:
     """Polynomial hash (mod 2**64) of each word of the folded texts, and each word's row."""
-    corpus = _fold_bytes("\x00".join(t if isinstance(t, str) else "" for t in texts))
+    texts = np.asarray(texts, dtype=object)
+    corpus = _fold_bytes("\x00".join(np.where(texts == None, "", texts).tolist()))  # noqa: E711
     data = np.frombuffer(corpus, dtype=np.uint8)
     in_word = _WORD_BYTE[data].view(np.int8)
     edges = np.diff(in_word, prepend=np.int8(0), append=np.int8(0))
@@ -429,6 +440,7 @@ def _hash_words(texts: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray]:
     return hashes, rows
 
 
+@lru_cache(maxsize=256)
 def _phrase(text: str) -> tuple[int, ...]:
     return tuple(int(h) for h in _hash_words([text])[0])
 
@@ -436,13 +448,14 @@ def _phrase(text: str) -> tuple[int, ...]:
 def detected_language(texts: Sequence[str | None]) -> pd.Series:
     """``fr`` or ``en``, whichever has more marker words (:data:`LANGUAGE_MARKERS`) in the
     text; None on a tie (no marker at all included) and for a missing text."""
-    words = _Words.of(list(texts))
+    texts = np.array(list(texts), dtype=object)
+    words = _Words.of(texts)
     return _language(words, len(texts), pd.RangeIndex(len(texts)))
 
 
 def _language(words: _Words, rows: int, index: pd.Index) -> pd.Series:
     counts = {
-        language: words.count_in(_vocabulary(markers), rows)
+        language: words.count_in(_vocabulary(tuple(markers)), rows)
         for language, markers in LANGUAGE_MARKERS.items()
     }
     result = np.full(rows, None, dtype=object)
@@ -451,8 +464,10 @@ def _language(words: _Words, rows: int, index: pd.Index) -> pd.Series:
     return pd.Series(result, index=index, name="language", dtype=object)
 
 
-def _vocabulary(words: Iterable[str]) -> np.ndarray:
-    return np.array([_phrase(word)[0] for word in words], dtype=np.uint64)
+@lru_cache(maxsize=16)
+def _vocabulary(words: tuple[str, ...]) -> np.ndarray:
+    """Hashes of single words (as :func:`_hash_words` makes them)."""
+    return _hash_words(list(words))[0]
 
 
 def relevance_parts(frame: pd.DataFrame, brand: BrandProfile) -> pd.DataFrame:
@@ -471,16 +486,21 @@ def relevance_parts(frame: pd.DataFrame, brand: BrandProfile) -> pd.DataFrame:
     return _relevance_parts(_clean(frame), brand)
 
 
-def _joined(bio: Any, posts: Any) -> str | None:
-    texts = [text for text in (bio, posts) if isinstance(text, str)]
-    return "\n".join(texts) if texts else None
+def _texts_of(clean: pd.DataFrame) -> np.ndarray:
+    """Bio and recent posts of each row, one text (None when both are unknown)."""
+    texts = _texts(clean["bio"]).copy()
+    posts = _texts(clean["recent_posts"])
+    with_posts = np.flatnonzero(posts != None)  # noqa: E711
+    texts[with_posts] = [
+        posts[i] if texts[i] is None else f"{texts[i]}\n{posts[i]}" for i in with_posts
+    ]
+    return texts
 
 
 def _relevance_parts(clean: pd.DataFrame, brand: BrandProfile) -> pd.DataFrame:
     rows = len(clean)
-    bio, posts = clean["bio"].to_numpy(), clean["recent_posts"].to_numpy()
-    texts = [_joined(b, p) for b, p in zip(bio, posts, strict=True)]
-    text_known = np.array([text is not None for text in texts], dtype=bool)
+    texts = _texts_of(clean)
+    text_known = texts != None  # noqa: E711
     words = _Words.of(texts)
 
     matches = np.zeros(rows)
@@ -488,13 +508,11 @@ def _relevance_parts(clean: pd.DataFrame, brand: BrandProfile) -> pd.DataFrame:
         matches[words.rows_with(_phrase(term))] += 1
     topic = np.where(text_known, np.minimum(matches / TOPIC_SATURATION, 1.0), np.nan)
 
-    language = clean["language"].to_numpy().copy()
-    missing = np.array([not isinstance(value, str) for value in language]) & text_known
+    language = _texts(clean["language"]).copy()
+    missing = (language == None) & text_known  # noqa: E711
     if missing.any():
         language[missing] = _language(words, rows, clean.index).to_numpy()[missing]
-    language_part = np.array(
-        [float(value == brand.locale) if isinstance(value, str) else np.nan for value in language]
-    )
+    language_part = np.where(language == None, np.nan, language == brand.locale)  # noqa: E711
 
     named = np.zeros(rows)
     for name in brand.names:
