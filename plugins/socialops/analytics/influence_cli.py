@@ -300,7 +300,7 @@ def _formatted(record: dict) -> dict[str, str]:
         return "" if value is None or value != value else f"{value:.{digits}f}"
 
     return {
-        "authenticity": number(record["authenticity"], 3),
+        "authenticity": number(record["authenticity"], 4),
         "flags": record["flags"],
         "tier": record["tier"] or "",
         "score": number(record["score"], 1),
