@@ -24,7 +24,8 @@ def test_synthetic_candidates_are_seeded_and_labelled():
 def test_separation_and_report():
     figures = influencers.separation(influencers.synthetic_candidates(3_000), "synthetic")
     assert figures["auc_authenticity"] > figures["auc_following_followers_ratio"]
-    speed = {"rows": 10, "seconds": 0.5, "rows_per_second": 20}
+    speed = {"rows": 10, "seconds": 0.5, "cpu_seconds": 0.4, "load_average": 1.0}
+    speed |= {"rows_per_second": 20}
     speed |= {"rss_before_scoring_mb": 100.0, "rss_peak_mb": 120.0, "scored": 10}
     machine = {"date": "d", "cpu": "c", "cores": 2, "memory_gb": 1, "platform": "p"}
     machine |= {"python": "3.11", "sqlite": "3"}

@@ -171,11 +171,11 @@ def candidates(frame: pd.DataFrame) -> pd.DataFrame:
     network = _column(frame, "network")
     codes, uniques = pd.factorize(network, use_na_sentinel=True)
     names = np.array([str(name).strip().lower() for name in uniques] + [None], dtype=object)
-    clean["network"] = names[codes]
+    clean["network"] = _as_column(names[codes], index)
     handles = _column(frame, "handle")
     known = handles != None  # noqa: E711
     handles[known] = list(map(_WITHOUT_AT, map(str.strip, handles[known])))
-    clean["handle"] = handles
+    clean["handle"] = _as_column(handles, index)
     implausible = np.zeros(len(frame), dtype=bool)
     for column in COUNT_COLUMNS:
         if column in frame.columns:
@@ -191,16 +191,17 @@ def candidates(frame: pd.DataFrame) -> pd.DataFrame:
     else:
         clean["created_at"] = pd.Series(pd.NaT, index=index, dtype="datetime64[ns, UTC]")
     bio = _column(frame, "bio")
-    clean["bio"] = bio
+    clean["bio"] = _as_column(bio, index)
     language = _column(frame, "language")
     known = language != None  # noqa: E711 (elementwise on an object array)
     language[known] = [value.strip().lower()[:2] for value in language[known]]
-    clean["language"] = language
-    clean["recent_posts"] = (
+    clean["language"] = _as_column(language, index)
+    posts = (
         _joined_texts(frame["recent_posts"])
         if "recent_posts" in frame.columns
         else _column(frame, "recent_posts")
     )
+    clean["recent_posts"] = _as_column(posts, index)
     digits, length = _digits_and_length(handles)
     clean["handle_digits"], clean["handle_length"] = digits, length
     bio_length = np.full(len(frame), np.nan)
@@ -209,6 +210,11 @@ def candidates(frame: pd.DataFrame) -> pd.DataFrame:
     clean["bio_length"] = bio_length
     clean["implausible_counts"] = implausible
     return clean
+
+
+def _as_column(values: np.ndarray, index: pd.Index) -> pd.Series:
+    """Texts kept as Python objects (``str`` or None): no conversion to a string dtype."""
+    return pd.Series(values, index=index, dtype=object)
 
 
 def _texts(values: pd.Series) -> np.ndarray:
@@ -226,16 +232,18 @@ def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
     return np.array([v if isinstance(v, str) else None for v in values], dtype=object)
 
 
-_DROP_DIGITS = methodcaller("translate", str.maketrans("", "", "0123456789"))
 _WITHOUT_AT = methodcaller("removeprefix", "@")
 
 
 def _digits_and_length(handles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Digits in each handle and its length in characters (NaN for an unknown handle)."""
     known = handles != None  # noqa: E711
-    lengths, kept = np.full(len(handles), np.nan), np.full(len(handles), np.nan)
+    lengths, digits = np.full(len(handles), np.nan), np.full(len(handles), np.nan)
     lengths[known] = np.fromiter(map(len, handles[known]), dtype="float64")
-    kept[known] = np.fromiter(map(len, map(_DROP_DIGITS, handles[known])), dtype="float64")
-    return lengths - kept, lengths
+    data = np.frombuffer("\x00".join(handles[known].tolist()).encode("utf-8"), dtype=np.uint8)
+    row = np.searchsorted(np.flatnonzero(data == 0), np.flatnonzero((data >= 48) & (data <= 57)))
+    digits[known] = np.bincount(row, minlength=int(known.sum()))
+    return digits, lengths
 
 
 def _joined_texts(values: pd.Series) -> np.ndarray:
@@ -372,8 +380,8 @@ _BYTE_FOLD = bytes(
     for c in range(256)
 )
 _WORD_BYTE = np.array([(97 <= c <= 122) or (48 <= c <= 57) for c in range(256)], dtype=bool)
-_HASH_BASE = 1099511628211  # the 64-bit FNV prime; odd, so invertible modulo 2**64
-_HASH_INVERSE = pow(_HASH_BASE, -1, 2**64)
+_HASH_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant mixing the 8-byte parts
+_HASHED_BYTES = 24  # words are told apart by their length and first 24 bytes
 _TEXT_CHUNK = 100_000  # rows analysed at once (bounds the memory of the word index)
 
 
@@ -390,53 +398,60 @@ class _Words:
 
     @classmethod
     def of(cls, texts: Sequence[str | None] | np.ndarray) -> _Words:
+        texts = np.asarray(texts, dtype=object)
         hashes, rows = [], []
         for first in range(0, len(texts), _TEXT_CHUNK):
-            chunk = texts[first : first + _TEXT_CHUNK]
-            chunk_hashes, chunk_rows = _hash_words(chunk)
+            chunk_hashes, chunk_rows = _hash_words(texts[first : first + _TEXT_CHUNK])
             hashes.append(chunk_hashes)
             rows.append(chunk_rows + first)
         if not hashes:
             return cls(np.zeros(0, np.uint64), np.zeros(0, np.int64))
         return cls(np.concatenate(hashes), np.concatenate(rows))
 
-    def rows_with(self, phrase: Sequence[int]) -> np.ndarray:
-        """Rows containing the words of ``phrase`` (hashes) one after the other."""
+    def rows_with(self, phrase: Sequence[int], rows: int) -> np.ndarray:
+        """Whether each row contains the words of ``phrase`` (hashes) one after the other."""
+        present = np.zeros(rows, dtype=bool)
         if not phrase:
-            return np.zeros(0, np.int64)
-        span = len(phrase)
-        hits = np.ones(max(len(self.hashes) - span + 1, 0), dtype=bool)
-        for offset, word in enumerate(phrase):
-            hits &= self.hashes[offset : len(self.hashes) - span + 1 + offset] == np.uint64(word)
-            hits &= self.rows[offset : len(self.rows) - span + 1 + offset] == self.rows[: len(hits)]
-        return np.unique(self.rows[: len(hits)][hits])
+            return present
+        last = len(self.hashes) - len(phrase) + 1
+        found = np.flatnonzero(self.hashes[: max(last, 0)] == np.uint64(phrase[0]))
+        for offset, word in enumerate(phrase[1:], start=1):
+            follows = self.hashes[found + offset] == np.uint64(word)
+            found = found[follows & (self.rows[found + offset] == self.rows[found])]
+        present[self.rows[found]] = True
+        return present
 
-    def count_in(self, vocabulary: np.ndarray, rows: int) -> np.ndarray:
-        """Words of each row that are in ``vocabulary`` (hashes), repetitions counted."""
-        found = np.isin(self.hashes, vocabulary)
-        return np.bincount(self.rows[found], minlength=rows).astype("float64")
+    def count_by_kind(self, vocabulary: pd.Index, kinds: np.ndarray, rows: int) -> np.ndarray:
+        """Per row and kind, the words found in ``vocabulary`` (unique hashes) whose kind
+        (``kinds``, aligned with it) is that kind; shape (rows, kinds.max() + 1)."""
+        codes = vocabulary.get_indexer(self.hashes)
+        found = codes >= 0
+        kind = kinds[codes[found]]
+        width = int(kinds.max()) + 1
+        flat = np.bincount(self.rows[found] * width + kind, minlength=rows * width)
+        return flat.reshape(rows, width)
 
 
-def _hash_words(texts: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray]:
-    """Polynomial hash (mod 2**64) of each word of the folded texts, and each word's row."""
+def _hash_words(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A 64-bit hash of each word of the folded texts (its length and first 24 bytes, mixed)
+    and the row of each word."""
     texts = np.asarray(texts, dtype=object)
     corpus = _fold_bytes("\x00".join(np.where(texts == None, "", texts).tolist()))  # noqa: E711
-    data = np.frombuffer(corpus, dtype=np.uint8)
-    in_word = _WORD_BYTE[data].view(np.int8)
+    data = np.frombuffer(corpus + bytes(_HASHED_BYTES + 8), dtype=np.uint8)
+    body = data[: len(corpus)]
+    in_word = _WORD_BYTE[body].view(np.int8)
     edges = np.diff(in_word, prepend=np.int8(0), append=np.int8(0))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    rows = np.cumsum(data == 0)[starts].astype(np.int64) if len(starts) else starts
-    powers = np.empty(len(data) + 1, dtype=np.uint64)
-    powers[0] = 1
-    powers[1:] = _HASH_BASE
-    np.cumprod(powers, out=powers)
-    prefix = np.zeros(len(data) + 1, dtype=np.uint64)
-    np.cumsum(data.astype(np.uint64) * powers[:-1], out=prefix[1:])
-    inverse = np.empty(len(data) + 1, dtype=np.uint64)
-    inverse[0] = 1
-    inverse[1:] = _HASH_INVERSE
-    np.cumprod(inverse, out=inverse)
-    hashes = (prefix[ends] - prefix[starts]) * inverse[starts]
+    lengths = ends - starts
+    rows = np.searchsorted(np.flatnonzero(body == 0), starts).astype(np.int64)
+    windows = np.lib.stride_tricks.sliding_window_view(data, 8)
+    hashes = lengths.astype(np.uint64)
+    for offset in range(0, _HASHED_BYTES, 8):
+        packed = np.ascontiguousarray(windows[starts + offset]).view("<u8").ravel()
+        remaining = np.clip(lengths - offset, 0, 8).astype(np.uint64)
+        partial = (np.uint64(1) << (np.uint64(8) * np.minimum(remaining, 7))) - np.uint64(1)
+        mask = np.where(remaining >= 8, np.uint64(0xFFFFFFFFFFFFFFFF), partial)
+        hashes = (hashes ^ (packed & mask)) * _HASH_MIX
     return hashes, rows
 
 
@@ -454,20 +469,22 @@ def detected_language(texts: Sequence[str | None]) -> pd.Series:
 
 
 def _language(words: _Words, rows: int, index: pd.Index) -> pd.Series:
-    counts = {
-        language: words.count_in(_vocabulary(tuple(markers)), rows)
-        for language, markers in LANGUAGE_MARKERS.items()
-    }
+    vocabulary, kinds = _marker_vocabulary()
+    counts = words.count_by_kind(vocabulary, kinds, rows)
     result = np.full(rows, None, dtype=object)
-    result[counts["fr"] > counts["en"]] = "fr"
-    result[counts["en"] > counts["fr"]] = "en"
+    result[counts[:, 0] > counts[:, 1]] = "fr"
+    result[counts[:, 1] > counts[:, 0]] = "en"
     return pd.Series(result, index=index, name="language", dtype=object)
 
 
-@lru_cache(maxsize=16)
-def _vocabulary(words: tuple[str, ...]) -> np.ndarray:
-    """Hashes of single words (as :func:`_hash_words` makes them)."""
-    return _hash_words(list(words))[0]
+@lru_cache(maxsize=1)
+def _marker_vocabulary() -> tuple[pd.Index, np.ndarray]:
+    """The hashes of the marker words (a word of both languages is dropped) and their
+    language: 0 for fr, 1 for en."""
+    french, english = set(LANGUAGE_MARKERS["fr"]), set(LANGUAGE_MARKERS["en"])
+    words = sorted(french ^ english)
+    hashes = _hash_words(np.array(words, dtype=object))[0]
+    return pd.Index(hashes), np.array([0 if word in french else 1 for word in words])
 
 
 def relevance_parts(frame: pd.DataFrame, brand: BrandProfile) -> pd.DataFrame:
@@ -505,7 +522,7 @@ def _relevance_parts(clean: pd.DataFrame, brand: BrandProfile) -> pd.DataFrame:
 
     matches = np.zeros(rows)
     for term in brand.terms():
-        matches[words.rows_with(_phrase(term))] += 1
+        matches += words.rows_with(_phrase(term), rows)
     topic = np.where(text_known, np.minimum(matches / TOPIC_SATURATION, 1.0), np.nan)
 
     language = _texts(clean["language"]).copy()
@@ -516,7 +533,7 @@ def _relevance_parts(clean: pd.DataFrame, brand: BrandProfile) -> pd.DataFrame:
 
     named = np.zeros(rows)
     for name in brand.names:
-        named[words.rows_with(_phrase(name))] = 1.0
+        named[words.rows_with(_phrase(name), rows)] = 1.0
     mentions_known = clean["brand_mentions"].notna().to_numpy() | text_known
     mentions = (clean["brand_mentions"].fillna(0).to_numpy() + named) / MENTIONS_SATURATION
     mentions = np.where(mentions_known, np.minimum(mentions, 1.0), np.nan)
@@ -740,15 +757,14 @@ def flags(frame: pd.DataFrame, *, as_of: date | datetime | None) -> pd.Series:
 
 def _flag_strings(table: pd.DataFrame) -> pd.Series:
     # Few distinct combinations: build each string once, not once per row.
-    bits = table.to_numpy(dtype=np.int64) << np.arange(table.shape[1], dtype=np.int64)
-    codes = bits.sum(axis=1)
-    unique, inverse = np.unique(codes, return_inverse=True)
+    codes = np.zeros(len(table), dtype=np.int64)
+    for bit, column in enumerate(table.columns):
+        codes |= table[column].to_numpy(dtype=np.int64) << bit
     names = list(table.columns)
-    labels = np.array(
-        [";".join(n for i, n in enumerate(names) if code >> i & 1) for code in unique],
-        dtype=object,
-    )
-    return pd.Series(labels[inverse], index=table.index, name="flags")
+    labels = np.full(1 << len(names), None, dtype=object)
+    for code in np.flatnonzero(np.bincount(codes, minlength=len(labels))):
+        labels[code] = ";".join(n for i, n in enumerate(names) if code >> i & 1)
+    return pd.Series(labels[codes], index=table.index, name="flags", dtype=object)
 
 
 # -- the score -----------------------------------------------------------------------------
@@ -820,10 +836,12 @@ def combine(components: pd.DataFrame) -> pd.DataFrame:
     score = np.where(scorable, np.round(100 * base * gate, 1), np.nan)
 
     share = np.where(known, weighted, -1.0)
-    order = np.argsort(-share, axis=1, kind="stable")[:, :2]
-    names = np.array(components.columns, dtype=object)
-    top = names[order[:, 0]] + ";" + names[order[:, 1]]
-    top = np.where(scorable, top, "")
+    first = share.argmax(axis=1)  # the first of equal values, in SCORE_WEIGHTS order
+    share[np.arange(len(share)), first] = -np.inf
+    second = share.argmax(axis=1)
+    names = list(components.columns)
+    pairs = np.array([f"{a};{b}" for a in names for b in names] + [""], dtype=object)
+    top = pairs[np.where(scorable, first * len(names) + second, len(names) ** 2)]
     return pd.DataFrame(
         {"score": score, "top_components": top.astype(object)}, index=components.index
     )
