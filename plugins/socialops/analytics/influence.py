@@ -581,8 +581,7 @@ def authenticity_terms(frame: pd.DataFrame, *, as_of: date | datetime | None) ->
     """The log-odds that each account is fake, term by term (one column a piece of evidence,
     0 when that evidence is unknown); ``intercept`` included. Positive = towards fake.
     The table of terms and their sources is in docs/influencers.md."""
-    clean = _clean(frame)
-    return _authenticity_terms(clean, _engagement_vs_norm(clean, tier(clean["followers"])), as_of)
+    return _authenticity_terms(*_prepared(frame), as_of)
 
 
 def _authenticity_terms(
@@ -687,9 +686,7 @@ def _follower_jump(clean: pd.DataFrame) -> np.ndarray:
 
 def authenticity(frame: pd.DataFrame, *, as_of: date | datetime | None) -> pd.Series:
     """1 − P(fake), with P(fake) the logistic of the sum of :func:`authenticity_terms`."""
-    clean = _clean(frame)
-    terms = _authenticity_terms(clean, _engagement_vs_norm(clean, tier(clean["followers"])), as_of)
-    return _authenticity(terms)
+    return _authenticity(_authenticity_terms(*_prepared(frame), as_of))
 
 
 def _authenticity(terms: pd.DataFrame) -> pd.Series:
@@ -720,8 +717,7 @@ FLAGS: dict[str, str] = {
 
 def flag_table(frame: pd.DataFrame, *, as_of: date | datetime | None) -> pd.DataFrame:
     """One boolean column per flag of :data:`FLAGS` (False where its inputs are unknown)."""
-    clean = _clean(frame)
-    return _flag_table(clean, _engagement_vs_norm(clean, tier(clean["followers"])), as_of)
+    return _flag_table(*_prepared(frame), as_of)
 
 
 def _flag_table(
@@ -857,6 +853,13 @@ def top_components(components: pd.DataFrame) -> pd.Series:
 
 def _clean(frame: pd.DataFrame) -> pd.DataFrame:
     return candidates(frame)
+
+
+def _prepared(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """The cleaned candidates and their engagement against the norm (what terms and flags
+    both need)."""
+    clean = _clean(frame)
+    return clean, _engagement_vs_norm(clean, tier(clean["followers"]))
 
 
 def _counts(values: pd.Series) -> pd.Series:

@@ -25,18 +25,6 @@ from pathlib import Path
 
 from socialops.cli import UsageError
 
-REQUIRED = ("network", "handle", "followers", "following", "posts_count")
-COUNTS = (
-    "followers",
-    "following",
-    "posts_count",
-    "avg_likes",
-    "avg_comments",
-    "brand_mentions",
-    "negative_brand_mentions",
-    "previous_followers",
-)
-BOOLEANS = ("has_profile_picture", "private", "verified")
 RESULT_COLUMNS = ("authenticity", "flags", "tier", "score")
 BOOLEAN_HINT = "write true/false, 1/0 or yes/no"
 DATE_HINT = "write a date such as 2024-03-01 or a datetime such as 2024-03-01T10:30:00Z"
@@ -158,12 +146,16 @@ def read_profiles(path: Path) -> tuple[list[str], list[Row]]:
 
 
 def _need() -> str:
-    return ", ".join(REQUIRED)
+    from socialops.analytics.influence import REQUIRED_COLUMNS
+
+    return ", ".join(REQUIRED_COLUMNS)
 
 
 def check_header(header: Sequence[str], path: Path) -> None:
+    from socialops.analytics.influence import REQUIRED_COLUMNS
+
     names = [name.lower() for name in header]
-    for name in REQUIRED:
+    for name in REQUIRED_COLUMNS:
         if name not in names:
             raise UsageError(
                 f"{path}: missing required column '{name}' (the header must name {_need()})"
@@ -251,7 +243,7 @@ def validate(frame, rows: Sequence[Row], header: Sequence[str]) -> list[Problem]
         lambda p: f"unknown network {frame['network'].iloc[p]!r}; use one of {networks}",
     )
     report(frame["handle"].isna(), "handle", lambda _: "empty; write the account's handle")
-    for column in (c for c in COUNTS if c in frame.columns):
+    for column in (c for c in influence.COUNT_COLUMNS if c in frame.columns):
         raw = frame[column]
         numbers = pd.to_numeric(raw.str.strip(), errors="coerce")
         report(
@@ -264,7 +256,7 @@ def validate(frame, rows: Sequence[Row], header: Sequence[str]) -> list[Problem]
             column,
             lambda p, raw=raw: f"{raw.iloc[p]!r} is negative; a count is 0 or more",
         )
-    for column in (c for c in BOOLEANS if c in frame.columns):
+    for column in (c for c in influence.BOOLEAN_COLUMNS if c in frame.columns):
         raw = frame[column]
         parsed = influence.parse_booleans(raw)
         report(
