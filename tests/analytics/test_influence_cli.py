@@ -140,6 +140,14 @@ def test_unusable_files_are_usage_errors(tmp_path, capsys, content, message):
     assert captured.out == "" and message in captured.err
 
 
+def test_twitter_is_accepted_for_x(tmp_path, capsys):
+    path = write(tmp_path, f"{HEADER}\nTwitter,a,5000,100,50,,,,6,0\n")
+    assert main(audit(path, "--components")) == 0
+    captured = capsys.readouterr()
+    assert "line" not in captured.err
+    assert records(captured.out)[1][-6] == "0.00120"  # the x norm applies: 6 / 5,000
+
+
 def test_only_required_columns_and_header_names_in_any_case(tmp_path, capsys):
     path = write(tmp_path, "Network,Handle,Followers,Following,Posts_Count\nx,a,500,20,30\n")
     assert main(audit(path)) == 0

@@ -65,6 +65,8 @@ COUNT_COLUMNS = (
 )
 BOOLEAN_COLUMNS = ("has_profile_picture", "private", "verified")
 NETWORKS = ("x", "youtube", "facebook", "instagram", "linkedin")
+#: Other names accepted for a network (any case).
+NETWORK_ALIASES = {"twitter": "x"}
 
 #: A count above this (more than there are people) is not believed: it is treated as
 #: unknown and the row is flagged ``implausible_counts``.
@@ -170,7 +172,7 @@ def candidates(frame: pd.DataFrame) -> pd.DataFrame:
     clean = pd.DataFrame(index=index)
     network = _column(frame, "network")
     codes, uniques = pd.factorize(network, use_na_sentinel=True)
-    names = np.array([str(name).strip().lower() for name in uniques] + [None], dtype=object)
+    names = np.array([network_name(name) for name in uniques] + [None], dtype=object)
     clean["network"] = _as_column(names[codes], index)
     handles = _column(frame, "handle")
     known = handles != None  # noqa: E711
@@ -220,6 +222,12 @@ def _as_column(values: np.ndarray, index: pd.Index) -> pd.Series:
 def _texts(values: pd.Series) -> np.ndarray:
     """A text column of a frame as an object array of ``str`` or None."""
     return values.to_numpy(dtype=object, na_value=None)
+
+
+def network_name(value: Any) -> str:
+    """The network as socialops names it: lower case, ``twitter`` → ``x``."""
+    name = str(value).strip().lower()
+    return NETWORK_ALIASES.get(name, name)
 
 
 def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
@@ -302,8 +310,7 @@ def _engagement_rate(clean: pd.DataFrame) -> pd.Series:
 
 def engagement_vs_norm(frame: pd.DataFrame) -> pd.Series:
     """Engagement rate divided by the norm of the row's network and tier (1 = at the norm)."""
-    clean = _clean(frame)
-    return _engagement_vs_norm(clean, tier(clean["followers"]))
+    return _prepared(frame)[1]
 
 
 def _engagement_vs_norm(clean: pd.DataFrame, tiers: pd.Series) -> pd.Series:

@@ -234,7 +234,7 @@ def validate(frame, rows: Sequence[Row], header: Sequence[str]) -> list[Problem]
                 )
             )
     networks = ", ".join(influence.NETWORKS)
-    network = frame["network"].str.strip().str.lower()
+    network = frame["network"].map(influence.network_name, na_action="ignore")
     report(network.isna(), "network", lambda _: "empty; write the network of the account")
     unknown = network.notna() & ~network.isin(influence.NETWORKS)
     report(
