@@ -102,7 +102,7 @@ ENGAGEMENT_NORMS: dict[str, dict[str, float]] = {
 
 def tier(followers: Any) -> pd.Series:
     """The tier of each follower count (:data:`TIERS`); None where the count is unknown."""
-    counts = _counts(pd.Series(followers) if not isinstance(followers, pd.Series) else followers)
+    counts = parse_counts(followers if isinstance(followers, pd.Series) else pd.Series(followers))
     values = counts.to_numpy()
     bounds = np.array([bound for _, bound in TIERS[1:]], dtype="float64")
     codes = np.searchsorted(bounds, values, side="right")
@@ -288,7 +288,7 @@ REACH_FLOOR, REACH_CEILING = 100, 10_000_000
 
 def reach(followers: Any) -> pd.Series:
     """``(log10(followers) − 2) / 5`` clipped to 0–1: 1k → 0.2, 10k → 0.4, 1M → 0.8."""
-    counts = _counts(pd.Series(followers) if not isinstance(followers, pd.Series) else followers)
+    counts = parse_counts(followers if isinstance(followers, pd.Series) else pd.Series(followers))
     low, high = np.log10(REACH_FLOOR), np.log10(REACH_CEILING)
     logs = np.log10(np.maximum(counts.to_numpy(), 1.0))
     values = np.clip((logs - low) / (high - low), 0.0, 1.0)
@@ -867,10 +867,6 @@ def _prepared(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     both need)."""
     clean = _clean(frame)
     return clean, _engagement_vs_norm(clean, tier(clean["followers"]))
-
-
-def _counts(values: pd.Series) -> pd.Series:
-    return parse_counts(values)
 
 
 def _weighted_mean(parts: pd.DataFrame, weights: dict[str, float]) -> pd.Series:
