@@ -368,6 +368,16 @@ class TestScore:
         assert result["flags"].tolist() == ["zero_followers", "no_posts"]
         assert result.index.equals(frame.index)
 
+    def test_the_index_of_the_frame_is_kept(self):
+        frame = pd.concat(
+            [account(created_at="2026-11-10", followers=0), account(created_at="2010-01-01")]
+        )
+        frame.index = pd.Index(["b", "a"])
+        result = influence.score_candidates(frame, BRAND, as_of=AS_OF)
+        assert result.index.tolist() == ["b", "a"]
+        assert result.loc["b", "flags"] == "zero_followers;young_account"
+        assert result.loc["a", "flags"] == ""
+
     def test_score_candidates_end_to_end(self):
         frame = account(
             handle="deco_claire",

@@ -64,6 +64,7 @@ COUNT_COLUMNS = (
     "previous_followers",
 )
 BOOLEAN_COLUMNS = ("has_profile_picture", "private", "verified")
+TEXT_COLUMNS = ("network", "handle", "bio", "language", "recent_posts")
 NETWORKS = ("x", "youtube", "facebook", "instagram", "linkedin")
 #: Other names accepted for a network (any case).
 NETWORK_ALIASES = {"twitter": "x"}
@@ -168,55 +169,52 @@ def candidates(frame: pd.DataFrame) -> pd.DataFrame:
     ``handle_length`` (characters, a leading ``@`` removed), ``bio_length`` (characters
     without the surrounding blanks; NaN when the bio is unknown) and ``implausible_counts``
     (a count was above :data:`MAX_PLAUSIBLE_COUNT`)."""
-    index = frame.index
-    clean = pd.DataFrame(index=index)
+    index, rows = frame.index, len(frame)
+    columns: dict[str, Any] = {}
     network = _column(frame, "network")
     codes, uniques = pd.factorize(network, use_na_sentinel=True)
     names = np.array([network_name(name) for name in uniques] + [None], dtype=object)
-    clean["network"] = _as_column(names[codes], index)
+    columns["network"] = names[codes]
     handles = _column(frame, "handle")
-    known = handles != None  # noqa: E711
+    known = handles != None  # noqa: E711 (elementwise on an object array)
     handles[known] = list(map(_WITHOUT_AT, map(str.strip, handles[known])))
-    clean["handle"] = _as_column(handles, index)
-    implausible = np.zeros(len(frame), dtype=bool)
+    columns["handle"] = handles
+    implausible = np.zeros(rows, dtype=bool)
     for column in COUNT_COLUMNS:
         if column in frame.columns:
             numbers = pd.to_numeric(frame[column], errors="coerce").astype("float64")
             implausible |= (numbers > MAX_PLAUSIBLE_COUNT).to_numpy()
-            clean[column] = parse_counts(numbers)
+            columns[column] = parse_counts(numbers).to_numpy()
         else:
-            clean[column] = np.nan
+            columns[column] = np.full(rows, np.nan)
     for column in BOOLEAN_COLUMNS:
-        clean[column] = parse_booleans(frame[column]) if column in frame.columns else np.nan
+        present = column in frame.columns
+        columns[column] = parse_booleans(frame[column]).to_numpy() if present else np.nan
     if "created_at" in frame.columns:
-        clean["created_at"] = parse_timestamps(frame["created_at"])
+        columns["created_at"] = parse_timestamps(frame["created_at"])
     else:
-        clean["created_at"] = pd.Series(pd.NaT, index=index, dtype="datetime64[ns, UTC]")
+        columns["created_at"] = pd.Series(pd.NaT, index=index, dtype="datetime64[ns, UTC]")
     bio = _column(frame, "bio")
-    clean["bio"] = _as_column(bio, index)
+    columns["bio"] = bio
     language = _column(frame, "language")
-    known = language != None  # noqa: E711 (elementwise on an object array)
+    known = language != None  # noqa: E711
     language[known] = [value.strip().lower()[:2] for value in language[known]]
-    clean["language"] = _as_column(language, index)
-    posts = (
+    columns["language"] = language
+    columns["recent_posts"] = (
         _joined_texts(frame["recent_posts"])
         if "recent_posts" in frame.columns
         else _column(frame, "recent_posts")
     )
-    clean["recent_posts"] = _as_column(posts, index)
-    digits, length = _digits_and_length(handles)
-    clean["handle_digits"], clean["handle_length"] = digits, length
-    bio_length = np.full(len(frame), np.nan)
+    columns["handle_digits"], columns["handle_length"] = _digits_and_length(handles)
+    bio_length = np.full(rows, np.nan)
     known = bio != None  # noqa: E711
     bio_length[known] = np.fromiter(map(len, map(str.strip, bio[known])), dtype="float64")
-    clean["bio_length"] = bio_length
-    clean["implausible_counts"] = implausible
+    columns["bio_length"] = bio_length
+    columns["implausible_counts"] = implausible
+    clean = pd.DataFrame(columns, index=index)
+    for column in TEXT_COLUMNS:  # kept as Python objects: no conversion to a string dtype
+        clean[column] = pd.Series(columns[column], index=index, dtype=object)
     return clean
-
-
-def _as_column(values: np.ndarray, index: pd.Index) -> pd.Series:
-    """Texts kept as Python objects (``str`` or None): no conversion to a string dtype."""
-    return pd.Series(values, index=index, dtype=object)
 
 
 def _texts(values: pd.Series) -> np.ndarray:
