@@ -266,9 +266,7 @@ def validate(frame, rows: Sequence[Row], header: Sequence[str]) -> list[Problem]
         )
     if "created_at" in frame.columns:
         raw = frame["created_at"]
-        parsed = pd.Series(
-            [_timestamp(value) for value in raw.tolist()], index=raw.index, dtype=object
-        )
+        parsed = influence.parse_timestamps(raw)
         report(
             (raw.notna() & parsed.isna()).fillna(False),
             "created_at",
@@ -276,15 +274,6 @@ def validate(frame, rows: Sequence[Row], header: Sequence[str]) -> list[Problem]
         )
     problems.sort(key=lambda problem: problem.line)
     return problems
-
-
-def _timestamp(value):
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
 
 
 def _formatted(record: dict) -> dict[str, str]:
