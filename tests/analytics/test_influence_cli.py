@@ -127,7 +127,6 @@ def test_a_missing_required_column_is_one_error_line(tmp_path, capsys):
     ("content", "message"),
     [
         (b"", "is empty"),
-        (b"network,handle,followers,following,posts_count,score\n", "'score' is a result"),
         (b"network,handle,handle,followers,following,posts_count\n", "appears twice"),
         (b"network,handle\n\xff\xfe\n", "is not UTF-8"),
     ],
@@ -138,6 +137,16 @@ def test_unusable_files_are_usage_errors(tmp_path, capsys, content, message):
     assert main(audit(path)) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and message in captured.err
+
+
+def test_an_input_column_named_like_a_result_is_kept_with_a_warning(tmp_path, capsys):
+    path = write(tmp_path, "network,handle,followers,following,posts_count,score\nx,a,1,1,1,7\n")
+    assert main(audit(path)) == 0
+    captured = capsys.readouterr()
+    out = records(captured.out)
+    assert out[0] == [*"network,handle,followers,following,posts_count,score".split(","), *RESULTS]
+    assert out[1][5] == "7" and out[1][-1] == ""
+    assert "warning:" in captured.err and "'score' is kept" in captured.err
 
 
 def test_twitter_is_accepted_for_x(tmp_path, capsys):

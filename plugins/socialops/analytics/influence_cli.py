@@ -167,8 +167,10 @@ def check_header(header: Sequence[str], path: Path) -> None:
         seen.add(name)
     for name in RESULT_COLUMNS + COMPONENT_COLUMNS:
         if name in names:
-            raise UsageError(
-                f"{path}: column '{name}' is a result of the audit; rename or remove it"
+            print(
+                f"warning: {path}: the input column '{name}' is kept as it is; the audit's "
+                f"own '{name}' comes after the input columns",
+                file=sys.stderr,
             )
 
 
