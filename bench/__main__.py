@@ -27,6 +27,7 @@ BENCHMARKS: dict[str, str] = {
     "nightly": "bench.nightly",
     "bulk_load": "bench.bulk_load",
     "crisis": "bench.crisis",
+    "influencers": "bench.influencers",
 }
 
 

@@ -41,6 +41,7 @@ COMMANDS: dict[str, Command] = {
         "socialops.dev.deployment", "docker-compose helpers: migrate the warehouse, write the pools"
     ),
     "crisis": Command("socialops.crisis_cli", "replay the crisis detector over a mention series"),
+    "influencers": Command("socialops.analytics.influence_cli", "audit influencer candidates"),
 }
 
 
