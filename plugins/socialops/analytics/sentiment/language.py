@@ -23,16 +23,26 @@ CANDIDATES = ("fr", "en", "es", "it", "pt", "de", "nl", "ca")
 _NOISE = re.compile(r"https?://\S+|www\.\S+|@\w+|#|&\w+;|[\d_]+")
 _ELONGATION = re.compile(r"([^\W\d_])\1{2,}")
 _LATIN_LETTER = re.compile(r"[a-zA-Z\u00c0-\u024f]")
-_ANY_LETTER = re.compile(r"[^\W\d_]")
-#: Words that only French (resp. English) social texts use, for texts too short or too
-#: slangy for the classifier ("mdr", "jpp grave"): they decide only when it said "other".
+_ASCII_LETTER = re.compile(r"[a-zA-Z]")
+_OTHER_LETTER = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f]")
+#: Words of French (resp. English) texts, slang and function words, that the other
+#: candidate languages do not write: they decide texts too short or too slangy for the
+#: classifier ("mdr", "jpp grave ouf", "pas terrible") when it found no French or English,
+#: or when a text of at most SHORT_TEXT words has markers of one language only.
 _MARKERS = {
     "fr": frozenset(
-        "mdr ptdr jpp stp svp bcp tkt jsp chelou wesh ouf bof nul relou oklm trkl "
-        "c'est j'ai j'adore ça".split()
+        "mdr ptdr jpp stp svp bcp tkt jsp chelou wesh ouf bof nul nulle relou oklm trkl "
+        "c'est c' j'ai j' j'adore ca pas je est et les des une pour avec tres trop sont "
+        "suis merci decu decue genial bien grave kiffe galere marre putain merde vraiment "
+        "franchement toujours jamais rien".split()
     ),
-    "en": frozenset("lol lmao lmfao smh tbh idk imo omg wtf thx pls plz the".split()),
+    "en": frozenset(
+        "lol lmao lmfao smh tbh idk imo omg wtf thx pls plz the it's i'm you my and "
+        "not this that was to of for with but are be have just love great good bad worst "
+        "best thanks really never".split()
+    ),
 }
+SHORT_TEXT = 3
 _WORD = re.compile(r"[^\W\d_]+'?")
 
 
@@ -75,18 +85,24 @@ class _BatchIdentifier:
             return [self.identifier.classify(self.encode(text))[0] for text in texts]
         encoded = [self.encode(text) for text in texts]
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-        width = int(lengths.max(initial=0))
+        # longest first: the texts still being read at a byte position are a prefix
+        order = np.argsort(-lengths, kind="stable")
+        lengths = lengths[order]
+        width = int(lengths[0]) if len(lengths) else 0
         grid = np.zeros((len(encoded), width), dtype=np.int64)
-        for row, data in enumerate(encoded):
+        for row, index in enumerate(order.tolist()):
+            data = encoded[index]
             grid[row, : len(data)] = np.frombuffer(data, dtype=np.uint8)
+        still_reading = len(lengths) - np.searchsorted(lengths[::-1], np.arange(width), "right")
         state = np.zeros(len(encoded), dtype=np.int64)
         rows, features = [], []
         for column in range(width):
-            active = np.flatnonzero(lengths > column)
-            state[active] = self.nextmove[self.rowbase[state[active]] + grid[active, column]]
-            found = self.output[state[active]]
-            hit = found >= 0
-            rows.append(active[hit])
+            active = int(still_reading[column])
+            step = self.nextmove[self.rowbase[state[:active]] + grid[:active, column]]
+            state[:active] = step
+            found = self.output[step]
+            hit = np.flatnonzero(found >= 0)
+            rows.append(order[hit])
             features.append(found[hit])
         scores = np.tile(self.pc, (len(encoded), 1))
         if rows:
@@ -112,21 +128,34 @@ def clean_for_identification(text: str) -> str:
 
 def _script_verdict(cleaned: str) -> str | None:
     """"other" when no Latin letters decide (none, or mostly another script), else None."""
-    letters = _ANY_LETTER.findall(cleaned)
-    if not letters:
-        return "other"
-    latin = sum(1 for letter in letters if _LATIN_LETTER.match(letter))
-    return "other" if latin * 2 < len(letters) else None
+    if cleaned.isascii():
+        return None if _ASCII_LETTER.search(cleaned) else "other"
+    latin = len(_LATIN_LETTER.findall(cleaned))
+    return None if latin and latin >= len(_OTHER_LETTER.findall(cleaned)) else "other"
 
 
-def _with_markers(lang: str, cleaned: str) -> str:
+def _with_markers(lang: str, text: str, cleaned: str) -> str:
+    words = _WORD.findall(_fold(cleaned))
+    if lang in ("fr", "en") and len(words) > SHORT_TEXT:
+        return lang
+    # "goooood" is "god" once shortened for the classifier; its marker is "good"
+    words += _WORD.findall(_fold(_ELONGATION.sub(r"\1\1", text)))
+    found = {name: sum(word in markers for word in words) for name, markers in _MARKERS.items()}
+    if found["fr"] and not found["en"]:
+        return "fr"
+    if found["en"] and not found["fr"]:
+        return "en"
     if lang in ("fr", "en"):
         return lang
-    words = set(_WORD.findall(cleaned.lower()))
-    for marker_lang, markers in _MARKERS.items():
-        if words & markers:
-            return marker_lang
-    return "other"
+    return "other" if found["fr"] == found["en"] else max(found, key=found.get)
+
+
+def _fold(text: str) -> str:
+    text = text.lower()
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def detect_languages(texts: list[str]) -> list[str]:
@@ -137,7 +166,7 @@ def detect_languages(texts: list[str]) -> list[str]:
     if pending:
         found = _identifier().classify([cleaned[i] for i in pending])
         for i, lang in zip(pending, found, strict=True):
-            verdicts[i] = _with_markers(lang, cleaned[i])
+            verdicts[i] = _with_markers(lang, texts[i], cleaned[i])
     return verdicts
 
 

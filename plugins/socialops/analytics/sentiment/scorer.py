@@ -70,45 +70,50 @@ class Sentiment:
 NEUTRAL_EMPTY = {lang: Sentiment(lang, "neutral", 0.0) for lang in THRESHOLDS}
 
 
-@dataclass(slots=True)
-class _Token:
-    key: str  # folded
-    kind: str  # "word" | "emoji" | "stop" | "contrast" | "bang"
-    caps: bool = False
-    elongated: bool = False
+# Token kinds
+WORD, EMOJI, BANG, STOP, CONTRAST, PHRASE_PART = range(6)
 
 
 def _hashtag_words(body: str) -> list[str]:
     """``CustomerServiceFail`` → customer service fail; ``fail`` → fail."""
-    parts = _CAMEL.findall(body)
-    return [part for part in parts if not part.isdigit()] or [body]
+    parts = [part for part in _CAMEL.findall(body) if not part.isdigit()]
+    return parts or [body]
 
 
-def tokenize(text: str) -> list[_Token]:
-    tokens: list[_Token] = []
+#: word as written → (folded key, kind, ALL CAPS, elongated); social texts repeat words
+_WORD_CACHE: dict[str, tuple[str, int, bool, bool]] = {}
+
+
+def _word(value: str) -> tuple[str, int, bool, bool]:
+    known = _WORD_CACHE.get(value)
+    if known is None:
+        key = fold(value)
+        caps = len(value) > 1 and value.isupper()
+        elongated = _ELONGATED.search(key) is not None
+        known = (key, CONTRAST if key in CONTRASTS else WORD, caps, elongated)
+        if len(_WORD_CACHE) > 200_000:
+            _WORD_CACHE.clear()
+        _WORD_CACHE[value] = known
+    return known
+
+
+def tokenize(text: str) -> list[tuple[str, int, bool, bool]]:
+    """(folded key, kind, ALL CAPS, elongated) of each token; URLs and @handles dropped."""
+    tokens = []
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
         value = match.group(kind)
         if kind == "word":
-            tokens.append(_word_token(value))
+            tokens.append(_word(value))
         elif kind == "tag":
-            tokens.extend(_word_token(word) for word in _hashtag_words(value))
+            tokens.extend(_word(word) for word in _hashtag_words(value))
         elif kind == "emoji" or kind == "emoticon":
-            tokens.append(_Token(fold(value), "emoji"))
+            tokens.append((fold(value), EMOJI, False, False))
         elif kind == "bang":
-            tokens.append(_Token("!", "bang", elongated=len(value) > 1))
-            tokens[-1].key = "!" * min(len(value), 4)
+            tokens.append(("!" * min(len(value), 4), BANG, False, False))
         elif kind == "stop":
-            tokens.append(_Token(value, "stop"))
+            tokens.append((value, STOP, False, False))
     return tokens
-
-
-def _word_token(value: str) -> _Token:
-    key = fold(value)
-    caps = len(value) > 1 and value.isupper()
-    elongated = _ELONGATED.search(key) is not None
-    kind = "contrast" if key in CONTRASTS else "word"
-    return _Token(key, kind, caps, elongated)
 
 
 class _Resolver:
@@ -119,21 +124,25 @@ class _Resolver:
         self.primary = lexicon(lang)
         self.secondary = lexicon(other)
         self.blocked = FALSE_FRIENDS[lang]
-        self.cache: dict[str, float | None] = {}
+        self.negators = NEGATORS[lang]
+        self.expected = EXPECTED[lang]
+        self.longest_phrase = max(self.primary.longest_phrase, self.secondary.longest_phrase)
+        self.phrase_starts = {
+            phrase.split(" ", 1)[0] for phrase in (*self.primary.phrases, *self.secondary.phrases)
+        }
+        self.cache: dict[str, float] = {}
 
-    def __call__(self, key: str) -> float | None:
-        try:
-            return self.cache[key]
-        except KeyError:
-            pass
-        value = self._lookup(key)
-        if value is None and _ELONGATED.search(key):
-            value = self._lookup(_ELONGATED.sub(r"\1\1", key))
-            if value is None:
-                value = self._lookup(_ELONGATED.sub(r"\1", key))
-        if len(self.cache) > 200_000:
-            self.cache.clear()
-        self.cache[key] = value
+    def __call__(self, key: str) -> float:
+        value = self.cache.get(key)
+        if value is None:
+            value = self._lookup(key)
+            if value is None and _ELONGATED.search(key):
+                value = self._lookup(_ELONGATED.sub(r"\1\1", key))
+                if value is None:
+                    value = self._lookup(_ELONGATED.sub(r"\1", key))
+            if len(self.cache) > 200_000:
+                self.cache.clear()
+            value = self.cache[key] = value or 0.0
         return value
 
     def _lookup(self, key: str) -> float | None:
@@ -148,6 +157,9 @@ class _Resolver:
         if value is None:
             value = self.secondary.phrases.get(joined)
         return value
+
+    def is_negator(self, key: str) -> bool:
+        return key in self.negators or key.endswith("n'")
 
 
 _RESOLVERS: dict[str, _Resolver] = {}
@@ -175,77 +187,61 @@ def label_of(score: float, lang: str) -> str:
 def polarity(text: str, lang: str) -> float:
     """The score in -1..1 of ``text`` read as ``lang`` ("other": emoji and emoticons only)."""
     tokens = tokenize(text)
-    if not tokens:
-        return 0.0
     emoji_valences = emoji()
     if lang not in ("fr", "en"):
-        total = sum(emoji_valences.get(token.key, 0.0) for token in tokens if token.kind == "emoji")
+        total = sum(emoji_valences.get(key, 0.0) for key, kind, _, _ in tokens if kind == EMOJI)
         return round(_squash(total), 4)
     resolve = _resolver(lang)
-    negators = NEGATORS[lang]
-    expected = EXPECTED[lang]
-    shouting = sum(token.caps for token in tokens) * 2 > sum(t.kind == "word" for t in tokens)
-
+    kinds = [token[1] for token in tokens]
     valences = [0.0] * len(tokens)
-    negatable = [True] * len(tokens)
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        if token.kind == "emoji":
-            valences[i] = emoji_valences.get(token.key, 0.0)
-            negatable[i] = False
-        elif token.kind == "word":
-            # the longest phrase starting here ("pas terrible", "merci pour rien") wins
-            for size in range(min(resolve.primary.longest_phrase, len(tokens) - i), 1, -1):
-                window = tokens[i : i + size]
-                if all(t.kind == "word" for t in window):
-                    value = resolve.phrase([t.key for t in window])
-                    if value is not None:
-                        valences[i] = value
-                        # a phrase that holds its own negation is not negated again
-                        negatable[i] = not any(_is_negator(t.key, negators) for t in window)
-                        for j in range(i + 1, i + size):
-                            tokens[j].kind = "phrase-part"
-                        break
-            else:
-                value = resolve(token.key)
-                if value is not None:
-                    valences[i] = value
-        i += 1
+    immune = [False] * len(tokens)  # emoji, phrases holding their own negation
+    for i, (key, _, _, _) in enumerate(tokens):
+        kind = kinds[i]  # a phrase turns the words after its first into PHRASE_PART
+        if kind == EMOJI:
+            valences[i] = emoji_valences.get(key, 0.0)
+            immune[i] = True
+        elif kind == WORD:
+            if key in resolve.phrase_starts and _phrase_at(tokens, kinds, i, resolve, valences, immune):
+                continue
+            valences[i] = resolve(key)
+    if not any(valences) and not any(
+        kind == WORD and token[0] in resolve.expected
+        for token, kind in zip(tokens, kinds, strict=True)
+    ):
+        return 0.0
 
-    # boosters that precede a sentiment word lend it their force instead of their valence
-    for i, token in enumerate(tokens):
-        if token.kind == "word" and token.key in BOOSTERS and valences[i]:
-            after = next((j for j in range(i + 1, min(i + 3, len(tokens)))), None)
-            if after is not None and valences[after] and tokens[after].kind == "word":
-                valences[i] = 0.0
-
+    shouting = sum(token[2] for token in tokens) * 2 > kinds.count(WORD)
     total = 0.0
     contrast_seen = False
     exclamations = 0
-    for i, token in enumerate(tokens):
-        if token.kind == "bang":
-            exclamations += len(token.key)
+    for i, (key, _, caps, elongated) in enumerate(tokens):
+        kind = kinds[i]
+        if kind == BANG:
+            exclamations += len(key)
             continue
-        if token.kind == "contrast":
+        if kind == CONTRAST:
             total *= 0.5
             contrast_seen = True
             continue
         value = valences[i]
-        negated = _negated(tokens, i, negators)
-        if not value and token.kind == "word" and token.key in expected and negated:
-            value = NEGATED_EXPECTATION
-            negated = False
-        if not value:
+        if kind == WORD:
+            if not value:
+                if key in resolve.expected and _negated(tokens, kinds, i, resolve):
+                    value = NEGATED_EXPECTATION
+                else:
+                    continue
+            elif key in BOOSTERS and _precedes_sentiment(kinds, valences, i):
+                continue  # "super bien": super lends its force to bien, not its valence
+            else:
+                value *= _boost(tokens, kinds, i)
+                if caps and not shouting:
+                    value += math.copysign(CAPS_BOOST, value)
+                if elongated:
+                    value *= 1 + ELONGATION_BOOST
+                if not immune[i] and _negated(tokens, kinds, i, resolve):
+                    value *= NEGATED_POSITIVE if value > 0 else NEGATED_NEGATIVE
+        elif not value:
             continue
-        if token.kind == "word":
-            value *= _boost(tokens, i)
-            if token.caps and not shouting:
-                value += math.copysign(CAPS_BOOST, value)
-            if token.elongated:
-                value *= 1 + ELONGATION_BOOST
-            if negated and negatable[i]:
-                value *= NEGATED_POSITIVE if value > 0 else NEGATED_NEGATIVE
         if contrast_seen:
             value *= 1.5
         total += value
@@ -254,29 +250,47 @@ def polarity(text: str, lang: str) -> float:
     return round(_squash(total), 4)
 
 
-def _is_negator(key: str, negators: frozenset[str]) -> bool:
-    return key in negators or key.endswith("n'")
-
-
-def _negated(tokens: list[_Token], i: int, negators: frozenset[str]) -> bool:
-    for j in range(i - 1, max(i - 1 - NEGATION_WINDOW, -1), -1):
-        token = tokens[j]
-        if token.kind in ("stop", "contrast"):
-            return False
-        if token.kind == "word" and _is_negator(token.key, negators):
+def _phrase_at(tokens, kinds, i, resolve, valences, immune) -> bool:
+    """The longest phrase starting at ``i`` ("pas terrible", "merci pour rien"), if any,
+    takes the place of its words."""
+    for size in range(min(resolve.longest_phrase, len(tokens) - i), 1, -1):
+        if any(kind != WORD for kind in kinds[i : i + size]):
+            continue
+        keys = [token[0] for token in tokens[i : i + size]]
+        value = resolve.phrase(keys)
+        if value is not None:
+            valences[i] = value
+            immune[i] = any(resolve.is_negator(key) for key in keys)
+            for j in range(i + 1, i + size):
+                kinds[j] = PHRASE_PART
             return True
     return False
 
 
-def _boost(tokens: list[_Token], i: int) -> float:
+def _precedes_sentiment(kinds: list[int], valences: list[float], i: int) -> bool:
+    return any(kinds[j] == WORD and valences[j] for j in range(i + 1, min(i + 3, len(kinds))))
+
+
+def _negated(tokens, kinds, i: int, resolve: _Resolver) -> bool:
+    for j in range(i - 1, max(i - 1 - NEGATION_WINDOW, -1), -1):
+        if kinds[j] == STOP or kinds[j] == CONTRAST:
+            return False
+        if kinds[j] == WORD and resolve.is_negator(tokens[j][0]):
+            return True
+    return False
+
+
+def _boost(tokens, kinds, i: int) -> float:
     factor = 1.0
     for distance, j in enumerate(range(i - 1, max(i - 4, -1), -1)):
-        token = tokens[j]
-        if token.kind in ("stop", "contrast", "emoji"):
+        if kinds[j] != WORD:
+            if kinds[j] == PHRASE_PART:
+                continue
             break
-        scale = BOOSTERS.get(token.key)
-        if scale is None and token.elongated:
-            scale = BOOSTERS.get(_ELONGATED.sub(r"\1", token.key))
+        key, _, _, elongated = tokens[j]
+        scale = BOOSTERS.get(key)
+        if scale is None and elongated:
+            scale = BOOSTERS.get(_ELONGATED.sub(r"\1", key))
         if scale is not None:
             factor *= 1 + scale * (1.0 - 0.1 * distance)
     return factor

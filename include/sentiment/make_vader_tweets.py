@@ -1,0 +1,47 @@
+"""Regenerate ``vader_tweets_en.tsv`` from VADER's published tweet ratings.
+
+    .venv/bin/pip download --no-deps --no-binary :all: vaderSentiment==3.3.2 -d /tmp/vader
+    tar xzf /tmp/vader/vaderSentiment-3.3.2.tar.gz -C /tmp/vader
+    tar xzf /tmp/vader/vaderSentiment-3.3.2/additional_resources/hutto_ICWSM_2014.tar.gz \
+        -C /tmp/vader
+    .venv/bin/python include/sentiment/make_vader_tweets.py \
+        /tmp/vader/hutto_ICWSM_2014/tweets_GroundTruth.txt
+
+Input: ``id<TAB>mean rating<TAB>tweet``, the mean of 20 human ratings on -4..4 (Hutto &
+Gilbert, ICWSM 2014; MIT License, in the vaderSentiment 3.3.2 sdist). A tweet is
+"positive" above +0.5, "negative" below -0.5, "neutral" in between (the raters' mean is
+within half a point of 0). ``split`` is "dev" for odd ids and "test" for even ids: the
+calibration reads only "dev".
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+BAND = 0.5
+
+
+def label(mean: float) -> str:
+    if mean > BAND:
+        return "positive"
+    if mean < -BAND:
+        return "negative"
+    return "neutral"
+
+
+def main(source: str) -> int:
+    out = ["split\tlabel\tmean\ttext"]
+    for line in Path(source).read_text("utf-8").splitlines():
+        number, mean, text = line.split("\t", 2)
+        text = " ".join(text.split())
+        split = "dev" if int(number) % 2 else "test"
+        out.append(f"{split}\t{label(float(mean))}\t{float(mean):.3f}\t{text}")
+    target = Path(__file__).with_name("vader_tweets_en.tsv")
+    target.write_text("\n".join(out) + "\n", encoding="utf-8")
+    print(f"{target}: {len(out) - 1} tweets")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1]))
