@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 LANGUAGES = ("fr", "en", "other")
 #: Candidates given to the classifier; any winner but fr/en is reported as "other".
@@ -50,27 +51,31 @@ _WORD = re.compile(r"[^\W\d_]+'?")
 #: on its start (its language does not change midway often enough to pay for the rest).
 MAX_BYTES = 400
 SMALL_BATCH = 16
+MODEL = Path(__file__).resolve().parent / "data" / "langid.npz"
 
 
-class _BatchIdentifier:
-    """py3langid's classifier, run on a batch at once with numpy: the same DFA walk over
-    UTF-8 bytes and the same naive Bayes sums as ``LanguageIdentifier.classify`` (a test
-    checks they agree), but one array step per byte position for the whole batch instead of
-    one Python step per byte per text."""
+class _Identifier:
+    """py3langid's classifier on its own model cut to :data:`CANDIDATES` (``data/langid.npz``,
+    written by ``socialops.analytics.sentiment.build``): the same DFA walk over a text's UTF-8
+    bytes and the same naive Bayes sums as ``py3langid.langid.LanguageIdentifier.classify``
+    (``tests/analytics/sentiment/test_language.py`` checks they agree). A batch is walked
+    with numpy, one array step per byte position for all its texts; a few texts one by one.
+    """
 
     def __init__(self) -> None:
         import numpy as np
-        from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-        identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=False)
-        identifier.set_languages(list(CANDIDATES))
-        self.identifier = identifier  # the reference implementation, for tests
-        self.nextmove = np.frombuffer(identifier.tk_nextmove, dtype=np.uint32)
-        self.rowbase = np.asarray(identifier.tk_row, dtype=np.int64) << 8
-        self.output = np.asarray(identifier.tk_output, dtype=np.int64)
-        self.ptc = np.asarray(identifier.nb_ptc, dtype=np.float32)
-        self.pc = np.asarray(identifier.nb_pc, dtype=np.float32)
-        self.classes = list(identifier.nb_classes)
+        with np.load(MODEL) as model:
+            self.nextmove = model["nextmove"]
+            self.rowbase = model["rows"].astype(np.int64) << 8
+            self.output = model["output"].astype(np.int64)
+            self.ptc = model["ptc"].astype(np.float32)
+            self.pc = model["pc"].astype(np.float32)
+            self.classes = [str(lang) for lang in model["classes"]]
+        # for the walk of a single text, Python sequences index faster than numpy arrays
+        self._nextmove_view = memoryview(self.nextmove)
+        self._rowbase_list = self.rowbase.tolist()
+        self._output_list = self.output.tolist()
 
     @staticmethod
     def encode(text: str) -> bytes:
@@ -79,25 +84,45 @@ class _BatchIdentifier:
         return unicodedata.normalize("NFC", text).encode("utf-8", "replace")[:MAX_BYTES]
 
     def classify(self, texts: list[str]) -> list[str]:
+        encoded = [self.encode(text) for text in texts]
+        if len(encoded) < SMALL_BATCH:  # array steps cost more than they save on a few texts
+            return [self._classify_one(data) for data in encoded]
+        return self._classify_batch(encoded)
+
+    def _classify_one(self, data: bytes) -> str:
         import numpy as np
 
-        if len(texts) < SMALL_BATCH:  # array steps cost more than they save on a few texts
-            return [self.identifier.classify(self.encode(text))[0] for text in texts]
-        encoded = [self.encode(text) for text in texts]
+        nextmove, rowbase, output = self._nextmove_view, self._rowbase_list, self._output_list
+        state, counts = 0, {}
+        for byte in data:
+            state = nextmove[rowbase[state] + byte]
+            feature = output[state]
+            if feature >= 0:
+                counts[feature] = counts.get(feature, 0) + 1
+        scores = self.pc.copy()
+        if counts:
+            features = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            weights = np.log1p(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
+            scores += weights @ self.ptc[features]
+        return self.classes[int(scores.argmax())]
+
+    def _classify_batch(self, encoded: list[bytes]) -> list[str]:
+        import numpy as np
+
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
         # longest first: the texts still being read at a byte position are a prefix
         order = np.argsort(-lengths, kind="stable")
         lengths = lengths[order]
-        width = int(lengths[0]) if len(lengths) else 0
+        width = int(lengths[0])
         grid = np.zeros((len(encoded), width), dtype=np.int64)
         for row, index in enumerate(order.tolist()):
             data = encoded[index]
             grid[row, : len(data)] = np.frombuffer(data, dtype=np.uint8)
-        still_reading = len(lengths) - np.searchsorted(lengths[::-1], np.arange(width), "right")
+        reading = len(lengths) - np.searchsorted(lengths[::-1], np.arange(width), "right")
         state = np.zeros(len(encoded), dtype=np.int64)
         rows, features = [], []
         for column in range(width):
-            active = int(still_reading[column])
+            active = int(reading[column])
             step = self.nextmove[self.rowbase[state[:active]] + grid[:active, column]]
             state[:active] = step
             found = self.output[step]
@@ -105,19 +130,18 @@ class _BatchIdentifier:
             rows.append(order[hit])
             features.append(found[hit])
         scores = np.tile(self.pc, (len(encoded), 1))
-        if rows:
-            keys = np.concatenate(rows) * len(self.output) + np.concatenate(features)
+        if width:
+            n_features = len(self.ptc)
+            keys = np.concatenate(rows) * n_features + np.concatenate(features)
             keys, counts = np.unique(keys, return_counts=True)
-            weights = np.log1p(counts.astype(np.float32))[:, None] * self.ptc[
-                keys % len(self.output)
-            ]
-            np.add.at(scores, keys // len(self.output), weights)
-        return [self.classes[i] for i in scores.argmax(axis=1)]
+            weights = np.log1p(counts.astype(np.float32))[:, None] * self.ptc[keys % n_features]
+            np.add.at(scores, keys // n_features, weights)
+        return [self.classes[i] for i in scores.argmax(axis=1).tolist()]
 
 
 @lru_cache(maxsize=1)
-def _identifier() -> _BatchIdentifier:
-    return _BatchIdentifier()
+def _identifier() -> _Identifier:
+    return _Identifier()
 
 
 def clean_for_identification(text: str) -> str:
