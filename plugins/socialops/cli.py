@@ -40,6 +40,9 @@ COMMANDS: dict[str, Command] = {
     "deployment": Command(
         "socialops.deployment", "docker-compose helpers: migrate the warehouse, write the pools"
     ),
+    "sentiment": Command(
+        "socialops.analytics.sentiment.cli", "French/English sentiment of stdin lines, as JSON lines"
+    ),
 }
 
 

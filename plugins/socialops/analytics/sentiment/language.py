@@ -33,9 +33,9 @@ _OTHER_LETTER = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f]")
 _MARKERS = {
     "fr": frozenset(
         "mdr ptdr jpp stp svp bcp tkt jsp chelou wesh ouf bof nul nulle relou oklm trkl "
-        "c'est c' j'ai j' j'adore ca pas je est et les des une pour avec tres trop sont "
-        "suis merci decu decue genial bien grave kiffe galere marre putain merde vraiment "
-        "franchement toujours jamais rien".split()
+        "c'est c' j'ai j' j'adore ça ca pas je est et les des une pour avec très tres trop "
+        "sont suis merci déçu deçu decu déçue decue génial genial bien grave kiffe galère "
+        "galere marre putain merde vraiment franchement toujours jamais rien".split()
     ),
     "en": frozenset(
         "lol lmao lmfao smh tbh idk imo omg wtf thx pls plz the it's i'm you my and "
@@ -115,9 +115,10 @@ class _Identifier:
         lengths = lengths[order]
         width = int(lengths[0])
         grid = np.zeros((len(encoded), width), dtype=np.int64)
-        for row, index in enumerate(order.tolist()):
-            data = encoded[index]
-            grid[row, : len(data)] = np.frombuffer(data, dtype=np.uint8)
+        flat = np.frombuffer(b"".join(encoded[i] for i in order.tolist()), dtype=np.uint8)
+        row_of_byte = np.repeat(np.arange(len(encoded)), lengths)
+        starts = np.cumsum(lengths) - lengths
+        grid[row_of_byte, np.arange(len(flat)) - np.repeat(starts, lengths)] = flat
         reading = len(lengths) - np.searchsorted(lengths[::-1], np.arange(width), "right")
         state = np.zeros(len(encoded), dtype=np.int64)
         rows, features = [], []
@@ -135,7 +136,9 @@ class _Identifier:
             keys = np.concatenate(rows) * n_features + np.concatenate(features)
             keys, counts = np.unique(keys, return_counts=True)
             weights = np.log1p(counts.astype(np.float32))[:, None] * self.ptc[keys % n_features]
-            np.add.at(scores, keys // n_features, weights)
+            texts = keys // n_features  # sorted, since keys are
+            starts = np.flatnonzero(np.r_[True, texts[1:] != texts[:-1]])
+            scores[texts[starts]] += np.add.reduceat(weights, starts, axis=0)
         return [self.classes[i] for i in scores.argmax(axis=1).tolist()]
 
 
@@ -159,11 +162,10 @@ def _script_verdict(cleaned: str) -> str | None:
 
 
 def _with_markers(lang: str, text: str, cleaned: str) -> str:
-    words = _WORD.findall(_fold(cleaned))
-    if lang in ("fr", "en") and len(words) > SHORT_TEXT:
+    if lang in ("fr", "en") and len(cleaned.split()) > SHORT_TEXT:
         return lang
     # "goooood" is "god" once shortened for the classifier; its marker is "good"
-    words += _WORD.findall(_fold(_ELONGATION.sub(r"\1\1", text)))
+    words = _WORD.findall((cleaned + " " + _ELONGATION.sub(r"\1\1", text)).lower())
     found = {name: sum(word in markers for word in words) for name, markers in _MARKERS.items()}
     if found["fr"] and not found["en"]:
         return "fr"
@@ -172,14 +174,6 @@ def _with_markers(lang: str, text: str, cleaned: str) -> str:
     if lang in ("fr", "en"):
         return lang
     return "other" if found["fr"] == found["en"] else max(found, key=found.get)
-
-
-def _fold(text: str) -> str:
-    text = text.lower()
-    if text.isascii():
-        return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def detect_languages(texts: list[str]) -> list[str]:

@@ -50,7 +50,6 @@ def read_tsv(name: str) -> dict[str, float]:
 class Lexicon:
     words: dict[str, float]  # folded single words
     phrases: dict[str, float]  # folded multi-word terms, words joined by one space
-    longest_phrase: int
 
 
 @lru_cache(maxsize=None)
@@ -60,12 +59,14 @@ def lexicon(lang: str) -> Lexicon:
     for name in base_files:
         for term, value in read_tsv(name).items():
             sums.setdefault(fold(term), []).append(value)
-    merged = {term: sum(values) / len(values) for term, values in sums.items()}
+    # a booster's force is its job ("tout", "so"): third-party valences of boosters go
+    merged = {
+        term: sum(values) / len(values) for term, values in sums.items() if term not in BOOSTERS
+    }
     merged.update({fold(term): value for term, value in read_tsv(own_file).items()})
     words = {term: value for term, value in merged.items() if " " not in term}
     phrases = {term: value for term, value in merged.items() if " " in term}
-    longest = max((term.count(" ") + 1 for term in phrases), default=1)
-    return Lexicon(words, phrases, longest)
+    return Lexicon(words, phrases)
 
 
 @lru_cache(maxsize=1)

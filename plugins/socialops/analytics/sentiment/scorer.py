@@ -45,14 +45,14 @@ NEGATION_WINDOW = 3
 
 _TOKEN = re.compile(
     r"""
-    (?P<skip>https?://\S+|www\.\S+|@\w+|&\w+;)
-    |\#(?P<tag>\w+)
-    |(?P<emoticon>(?<![^\s(])(?:[:;=][-']?[)(\]\[dDpPoO/|]|[xX][dD]\b|<3|</3|\^_?\^|
-        -_-|[tT]_[tT]|>:\(|\):|\(:)(?![^\s)!?.,]))
-    |(?P<word>[^\W\d_]+(?:['’](?![^\W\d_]))?['’]?)
-    |(?P<bang>!+)
-    |(?P<stop>[.;,:?()\[\]"«»…]+|\s[-–—]\s)
-    |(?P<emoji>[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2190-\u21FF\u2300-\u23FF])
+    https?://\S+|www\.\S+|@\w+|&\w+;           # dropped: URLs, @handles, HTML entities
+    |\#\w+                                     # hashtags, split into their words
+    |(?<![^\s(])(?:[:;=][-']?[)(\]\[dDpPoO/|]|[xX][dD]\b|<3|</3|\^_?\^|-_-|[tT]_[tT]
+        |>:\(|\):|\(:)(?![^\s)!?.,])           # emoticons, alone between spaces
+    |[^\W\d_]+['’]?                            # words; "j'", "n'", "don'" keep their '
+    |!+
+    |[.;,:?()\[\]"«»…]+|\s[-–—]\s              # clause boundaries
+    |[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2190-\u21FF\u2300-\u23FF]
     """,
     re.VERBOSE,
 )
@@ -69,9 +69,19 @@ class Sentiment:
 
 NEUTRAL_EMPTY = {lang: Sentiment(lang, "neutral", 0.0) for lang in THRESHOLDS}
 
+# What a token is. A word is also a booster, a negator, an expected event... (flags).
+WORD, EMOJI, BANG, STOP, CONTRAST, IGNORED = range(6)
+NEGATOR, BOOSTER, EXPECTATION, PHRASE_START, CAPS, ELONGATED = (1 << n for n in range(6))
 
-# Token kinds
-WORD, EMOJI, BANG, STOP, CONTRAST, PHRASE_PART = range(6)
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A token as read in one language: folded key, kind, flags and lexicon valence."""
+
+    key: str
+    kind: int
+    flags: int = 0
+    valence: float = 0.0
 
 
 def _hashtag_words(body: str) -> list[str]:
@@ -80,70 +90,82 @@ def _hashtag_words(body: str) -> list[str]:
     return parts or [body]
 
 
-#: word as written → (folded key, kind, ALL CAPS, elongated); social texts repeat words
-_WORD_CACHE: dict[str, tuple[str, int, bool, bool]] = {}
-
-
-def _word(value: str) -> tuple[str, int, bool, bool]:
-    known = _WORD_CACHE.get(value)
-    if known is None:
-        key = fold(value)
-        caps = len(value) > 1 and value.isupper()
-        elongated = _ELONGATED.search(key) is not None
-        known = (key, CONTRAST if key in CONTRASTS else WORD, caps, elongated)
-        if len(_WORD_CACHE) > 200_000:
-            _WORD_CACHE.clear()
-        _WORD_CACHE[value] = known
-    return known
-
-
-def tokenize(text: str) -> list[tuple[str, int, bool, bool]]:
-    """(folded key, kind, ALL CAPS, elongated) of each token; URLs and @handles dropped."""
-    tokens = []
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        value = match.group(kind)
-        if kind == "word":
-            tokens.append(_word(value))
-        elif kind == "tag":
-            tokens.extend(_word(word) for word in _hashtag_words(value))
-        elif kind == "emoji" or kind == "emoticon":
-            tokens.append((fold(value), EMOJI, False, False))
-        elif kind == "bang":
-            tokens.append(("!" * min(len(value), 4), BANG, False, False))
-        elif kind == "stop":
-            tokens.append((value, STOP, False, False))
-    return tokens
-
-
-class _Resolver:
-    """Valence of a folded word in a language, memoised (social texts repeat their words)."""
+class _Reader:
+    """Reads texts in one language: tokens with their valences, memoised by surface form
+    (social texts repeat their words, so most tokens are one dictionary look-up)."""
 
     def __init__(self, lang: str) -> None:
-        other = "en" if lang == "fr" else "fr"
-        self.primary = lexicon(lang)
-        self.secondary = lexicon(other)
-        self.blocked = FALSE_FRIENDS[lang]
-        self.negators = NEGATORS[lang]
-        self.expected = EXPECTED[lang]
-        self.longest_phrase = max(self.primary.longest_phrase, self.secondary.longest_phrase)
-        self.phrase_starts = {
-            phrase.split(" ", 1)[0] for phrase in (*self.primary.phrases, *self.secondary.phrases)
-        }
-        self.cache: dict[str, float] = {}
+        self.lang = lang
+        self.emoji = emoji()
+        if lang in ("fr", "en"):
+            other = "en" if lang == "fr" else "fr"
+            self.primary, self.secondary = lexicon(lang), lexicon(other)
+            self.blocked = FALSE_FRIENDS[lang]
+            self.negators = NEGATORS[lang]
+            self.expected = EXPECTED[lang]
+            phrases = (*self.primary.phrases, *self.secondary.phrases)
+            self.longest_phrase = max(term.count(" ") + 1 for term in phrases)
+            self.phrase_starts = {term.split(" ", 1)[0] for term in phrases}
+        self.cache: dict[str, tuple[Token, ...]] = {}
 
-    def __call__(self, key: str) -> float:
-        value = self.cache.get(key)
-        if value is None:
-            value = self._lookup(key)
-            if value is None and _ELONGATED.search(key):
-                value = self._lookup(_ELONGATED.sub(r"\1\1", key))
-                if value is None:
-                    value = self._lookup(_ELONGATED.sub(r"\1", key))
-            if len(self.cache) > 200_000:
-                self.cache.clear()
-            value = self.cache[key] = value or 0.0
-        return value
+    def tokens(self, text: str) -> list[Token]:
+        out: list[Token] = []
+        cache = self.cache
+        for surface in _TOKEN.findall(text):
+            known = cache.get(surface)
+            if known is None:
+                if len(cache) > 200_000:
+                    cache.clear()
+                known = cache[surface] = self._read(surface)
+            out.extend(known)
+        return out
+
+    def _read(self, surface: str) -> tuple[Token, ...]:
+        first = surface[0]
+        if first == "#" and len(surface) > 1:
+            return tuple(self._word(word) for word in _hashtag_words(surface[1:]))
+        if first.isalpha() and not surface.startswith(("http", "www.")):
+            return (self._word(surface),)
+        if first == "!":
+            return (Token("!", BANG, valence=min(len(surface), 4)),)
+        key = fold(surface.strip())
+        if key in self.emoji:
+            return (Token(key, EMOJI, valence=self.emoji[key]),)
+        if first in "@&h" or surface.startswith("www."):
+            return ()
+        return (Token(key, STOP),) if key and not key[0].isalnum() and ord(key[0]) < 0x2000 else (
+            Token(key, IGNORED),
+        )
+
+    def _word(self, surface: str) -> Token:
+        key = fold(surface)
+        flags = 0
+        if len(surface) > 1 and surface.isupper():
+            flags |= CAPS
+        if _ELONGATED.search(key):
+            flags |= ELONGATED
+        if self.lang not in ("fr", "en"):
+            return Token(key, WORD, flags)
+        if key in CONTRASTS:
+            return Token(key, CONTRAST, flags)
+        if key in self.negators or key.endswith("n'"):
+            flags |= NEGATOR
+        if key in self.phrase_starts:
+            flags |= PHRASE_START
+        if key in self.expected:
+            flags |= EXPECTATION
+        short = _ELONGATED.sub(r"\1", key) if flags & ELONGATED else key
+        if key in BOOSTERS or short in BOOSTERS:
+            flags |= BOOSTER
+        return Token(key, WORD, flags, self._valence(key))
+
+    def _valence(self, key: str) -> float:
+        value = self._lookup(key)
+        if value is None and _ELONGATED.search(key):
+            value = self._lookup(_ELONGATED.sub(r"\1\1", key))
+            if value is None:
+                value = self._lookup(_ELONGATED.sub(r"\1", key))
+        return value or 0.0
 
     def _lookup(self, key: str) -> float | None:
         value = self.primary.words.get(key)
@@ -154,21 +176,20 @@ class _Resolver:
     def phrase(self, keys: list[str]) -> float | None:
         joined = " ".join(keys)
         value = self.primary.phrases.get(joined)
-        if value is None:
-            value = self.secondary.phrases.get(joined)
-        return value
-
-    def is_negator(self, key: str) -> bool:
-        return key in self.negators or key.endswith("n'")
+        return self.secondary.phrases.get(joined) if value is None else value
 
 
-_RESOLVERS: dict[str, _Resolver] = {}
+_READERS: dict[str, _Reader] = {}
 
 
-def _resolver(lang: str) -> _Resolver:
-    if lang not in _RESOLVERS:
-        _RESOLVERS[lang] = _Resolver(lang)
-    return _RESOLVERS[lang]
+def _reader(lang: str) -> _Reader:
+    if lang not in _READERS:
+        _READERS[lang] = _Reader(lang)
+    return _READERS[lang]
+
+
+def tokenize(text: str, lang: str) -> list[Token]:
+    return _reader(lang).tokens(text)
 
 
 def _squash(total: float) -> float:
@@ -186,38 +207,27 @@ def label_of(score: float, lang: str) -> str:
 
 def polarity(text: str, lang: str) -> float:
     """The score in -1..1 of ``text`` read as ``lang`` ("other": emoji and emoticons only)."""
-    tokens = tokenize(text)
-    emoji_valences = emoji()
+    reader = _reader(lang)
+    tokens = reader.tokens(text)
     if lang not in ("fr", "en"):
-        total = sum(emoji_valences.get(key, 0.0) for key, kind, _, _ in tokens if kind == EMOJI)
+        total = sum(token.valence for token in tokens if token.kind == EMOJI)
         return round(_squash(total), 4)
-    resolve = _resolver(lang)
-    kinds = [token[1] for token in tokens]
-    valences = [0.0] * len(tokens)
-    immune = [False] * len(tokens)  # emoji, phrases holding their own negation
-    for i, (key, _, _, _) in enumerate(tokens):
-        kind = kinds[i]  # a phrase turns the words after its first into PHRASE_PART
-        if kind == EMOJI:
-            valences[i] = emoji_valences.get(key, 0.0)
-            immune[i] = True
-        elif kind == WORD:
-            if key in resolve.phrase_starts and _phrase_at(tokens, kinds, i, resolve, valences, immune):
-                continue
-            valences[i] = resolve(key)
-    if not any(valences) and not any(
-        kind == WORD and token[0] in resolve.expected
-        for token, kind in zip(tokens, kinds, strict=True)
-    ):
+    if not any(token.valence or token.flags & EXPECTATION for token in tokens):
         return 0.0
+    kinds = [token.kind for token in tokens]
+    valences = [token.valence if token.kind != BANG else 0.0 for token in tokens]
+    immune = [token.kind == EMOJI for token in tokens]  # and phrases holding a negation
+    if any(token.flags & PHRASE_START for token in tokens):
+        _read_phrases(reader, tokens, kinds, valences, immune)
 
-    shouting = sum(token[2] for token in tokens) * 2 > kinds.count(WORD)
+    shouting = sum(token.flags & CAPS for token in tokens) * 2 > kinds.count(WORD) * CAPS
     total = 0.0
     contrast_seen = False
     exclamations = 0
-    for i, (key, _, caps, elongated) in enumerate(tokens):
+    for i, token in enumerate(tokens):
         kind = kinds[i]
         if kind == BANG:
-            exclamations += len(key)
+            exclamations += int(token.valence)
             continue
         if kind == CONTRAST:
             total *= 0.5
@@ -225,20 +235,21 @@ def polarity(text: str, lang: str) -> float:
             continue
         value = valences[i]
         if kind == WORD:
+            flags = token.flags
             if not value:
-                if key in resolve.expected and _negated(tokens, kinds, i, resolve):
+                if flags & EXPECTATION and _negated(tokens, kinds, i):
                     value = NEGATED_EXPECTATION
                 else:
                     continue
-            elif key in BOOSTERS and _precedes_sentiment(kinds, valences, i):
+            elif flags & BOOSTER and _precedes_sentiment(kinds, valences, i):
                 continue  # "super bien": super lends its force to bien, not its valence
             else:
                 value *= _boost(tokens, kinds, i)
-                if caps and not shouting:
+                if flags & CAPS and not shouting:
                     value += math.copysign(CAPS_BOOST, value)
-                if elongated:
+                if flags & ELONGATED:
                     value *= 1 + ELONGATION_BOOST
-                if not immune[i] and _negated(tokens, kinds, i, resolve):
+                if not immune[i] and _negated(tokens, kinds, i):
                     value *= NEGATED_POSITIVE if value > 0 else NEGATED_NEGATIVE
         elif not value:
             continue
@@ -250,50 +261,64 @@ def polarity(text: str, lang: str) -> float:
     return round(_squash(total), 4)
 
 
-def _phrase_at(tokens, kinds, i, resolve, valences, immune) -> bool:
-    """The longest phrase starting at ``i`` ("pas terrible", "merci pour rien"), if any,
-    takes the place of its words."""
-    for size in range(min(resolve.longest_phrase, len(tokens) - i), 1, -1):
-        if any(kind != WORD for kind in kinds[i : i + size]):
-            continue
-        keys = [token[0] for token in tokens[i : i + size]]
-        value = resolve.phrase(keys)
-        if value is not None:
-            valences[i] = value
-            immune[i] = any(resolve.is_negator(key) for key in keys)
-            for j in range(i + 1, i + size):
-                kinds[j] = PHRASE_PART
-            return True
-    return False
+def _read_phrases(reader: _Reader, tokens, kinds, valences, immune) -> None:
+    """The longest phrase starting at a word ("pas terrible", "merci pour rien") takes the
+    place of its words: its valence on the first, the others no longer count."""
+    i = 0
+    while i < len(tokens):
+        if kinds[i] == WORD and tokens[i].flags & PHRASE_START:
+            for size in range(min(reader.longest_phrase, len(tokens) - i), 1, -1):
+                if any(kind != WORD for kind in kinds[i : i + size]):
+                    continue
+                window = tokens[i : i + size]
+                value = reader.phrase([token.key for token in window])
+                if value is not None:
+                    valences[i] = value
+                    immune[i] = any(token.flags & NEGATOR for token in window)
+                    for j in range(i + 1, i + size):
+                        kinds[j], valences[j] = IGNORED, 0.0
+                    i += size - 1
+                    break
+        i += 1
 
 
 def _precedes_sentiment(kinds: list[int], valences: list[float], i: int) -> bool:
     return any(kinds[j] == WORD and valences[j] for j in range(i + 1, min(i + 3, len(kinds))))
 
 
-def _negated(tokens, kinds, i: int, resolve: _Resolver) -> bool:
+def _negated(tokens: list[Token], kinds: list[int], i: int) -> bool:
     for j in range(i - 1, max(i - 1 - NEGATION_WINDOW, -1), -1):
         if kinds[j] == STOP or kinds[j] == CONTRAST:
             return False
-        if kinds[j] == WORD and resolve.is_negator(tokens[j][0]):
+        if kinds[j] == WORD and tokens[j].flags & NEGATOR:
             return True
     return False
 
 
-def _boost(tokens, kinds, i: int) -> float:
+def _boost(tokens: list[Token], kinds: list[int], i: int) -> float:
     factor = 1.0
     for distance, j in enumerate(range(i - 1, max(i - 4, -1), -1)):
         if kinds[j] != WORD:
-            if kinds[j] == PHRASE_PART:
+            if kinds[j] == IGNORED:
                 continue
             break
-        key, _, _, elongated = tokens[j]
-        scale = BOOSTERS.get(key)
-        if scale is None and elongated:
-            scale = BOOSTERS.get(_ELONGATED.sub(r"\1", key))
-        if scale is not None:
+        token = tokens[j]
+        if token.flags & BOOSTER:
+            key = token.key
+            scale = BOOSTERS.get(key)
+            if scale is None:
+                scale = BOOSTERS[_ELONGATED.sub(r"\1", key)]
             factor *= 1 + scale * (1.0 - 0.1 * distance)
     return factor
 
 
-__all__ = ["LABELS", "NEUTRAL_EMPTY", "THRESHOLDS", "Sentiment", "label_of", "polarity", "tokenize"]
+__all__ = [
+    "LABELS",
+    "NEUTRAL_EMPTY",
+    "THRESHOLDS",
+    "Sentiment",
+    "Token",
+    "label_of",
+    "polarity",
+    "tokenize",
+]
