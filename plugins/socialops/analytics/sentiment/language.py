@@ -51,12 +51,12 @@ _WORD = re.compile(r"[^\W\d_]+'?")
 #: on its start (its language does not change midway often enough to pay for the rest).
 MAX_BYTES = 400
 SMALL_BATCH = 16
-MODEL = Path(__file__).resolve().parent / "data" / "langid.npz"
+MODEL = Path(__file__).resolve().parent / "resources" / "langid.npz"
 
 
 class _Identifier:
-    """py3langid's classifier on its own model cut to :data:`CANDIDATES` (``data/langid.npz``,
-    written by ``socialops.analytics.sentiment.build``): the same DFA walk over a text's UTF-8
+    """py3langid's classifier on its own model cut to :data:`CANDIDATES` (``resources/langid.npz``,
+    written by ``scripts/sentiment/build_data.py``): the same DFA walk over a text's UTF-8
     bytes and the same naive Bayes sums as ``py3langid.langid.LanguageIdentifier.classify``
     (``tests/analytics/sentiment/test_language.py`` checks they agree). A batch is walked
     with numpy, one array step per byte position for all its texts; a few texts one by one.

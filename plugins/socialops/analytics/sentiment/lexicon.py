@@ -1,10 +1,10 @@
-"""The lexicons of ``data/``, loaded once, and the word lists of the rules.
+"""The lexicons of ``resources/``, loaded once, and the word lists of the rules.
 
 Valences are on VADER's scale, -4 (very negative) to +4 (very positive). Keys are folded:
 lower case, apostrophes straightened, accents removed ("Déçu", "deçu" and "decu" are one
 key), so French typed without accents matches. A language's lexicon is its third-party
 lexicons (averaged where several give a term) overridden by the one written for socialops.
-Sources and licences: ``data/README.md``.
+Sources and licences: ``resources/README.md``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parent / "resources"
 
 #: Third-party lexicons of each language (averaged), then socialops' own (overrides).
 SOURCES: dict[str, tuple[tuple[str, ...], str]] = {
@@ -34,7 +34,7 @@ def fold(text: str) -> str:
 
 
 def read_tsv(name: str) -> dict[str, float]:
-    """``term<TAB>valence`` lines of ``data/<name>``; ``#`` lines are comments."""
+    """``term<TAB>valence`` lines of ``resources/<name>``; ``#`` lines are comments."""
     entries: dict[str, float] = {}
     for number, line in enumerate((DATA / name).read_text("utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("# "):

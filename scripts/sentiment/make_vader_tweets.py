@@ -4,7 +4,7 @@
     tar xzf /tmp/vader/vaderSentiment-3.3.2.tar.gz -C /tmp/vader
     tar xzf /tmp/vader/vaderSentiment-3.3.2/additional_resources/hutto_ICWSM_2014.tar.gz \
         -C /tmp/vader
-    .venv/bin/python include/sentiment/make_vader_tweets.py \
+    .venv/bin/python scripts/sentiment/make_vader_tweets.py \
         /tmp/vader/hutto_ICWSM_2014/tweets_GroundTruth.txt
 
 Input: ``id<TAB>mean rating<TAB>tweet``, the mean of 20 human ratings on -4..4 (Hutto &
@@ -37,7 +37,7 @@ def main(source: str) -> int:
         text = " ".join(text.split())
         split = "dev" if int(number) % 2 else "test"
         out.append(f"{split}\t{label(float(mean))}\t{float(mean):.3f}\t{text}")
-    target = Path(__file__).with_name("vader_tweets_en.tsv")
+    target = Path(__file__).resolve().parents[2] / "include/sentiment/vader_tweets_en.tsv"
     target.write_text("\n".join(out) + "\n", encoding="utf-8")
     print(f"{target}: {len(out) - 1} tweets")
     return 0
