@@ -21,7 +21,10 @@ LANGUAGES = ("fr", "en", "other")
 #: Candidates given to the classifier; any winner but fr/en is reported as "other".
 CANDIDATES = ("fr", "en", "es", "it", "pt", "de", "nl", "ca")
 
-_NOISE = re.compile(r"https?://\S+|www\.\S+|@\w+|#|&\w+;|[\d_]+")
+_NOISE = re.compile(
+    r"https?://\S+|www\.\S+|@\w+|#|&\w+;|[\d_]+"
+    r"|[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2190-\u21FF\u2300-\u23FF\uFE0F\u200D]"
+)
 _ELONGATION = re.compile(r"([^\W\d_])\1{2,}")
 _LATIN_LETTER = re.compile(r"[a-zA-Z\u00c0-\u024f]")
 _ASCII_LETTER = re.compile(r"[a-zA-Z]")

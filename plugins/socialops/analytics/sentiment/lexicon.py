@@ -59,9 +59,10 @@ def lexicon(lang: str) -> Lexicon:
     for name in base_files:
         for term, value in read_tsv(name).items():
             sums.setdefault(fold(term), []).append(value)
-    # a booster's force is its job ("tout", "so"): third-party valences of boosters go
     merged = {
-        term: sum(values) / len(values) for term, values in sums.items() if term not in BOOSTERS
+        term: sum(values) / len(values)
+        for term, values in sums.items()
+        if term not in GRAMMATICAL_BOOSTERS
     }
     merged.update({fold(term): value for term, value in read_tsv(own_file).items()})
     words = {term: value for term, value in merged.items() if " " not in term}
@@ -94,6 +95,14 @@ BOOSTERS: dict[str, float] = {
     "barely": -0.5, "hardly": -0.5, "fairly": -0.15, "quite": 0.1, "pretty": 0.1,
     "little": -0.3, "bit": -0.3, "almost": -0.3,
 }  # fmt: skip
+
+#: Boosters that are grammar, not sentiment: a third-party valence of theirs (pattern rates
+#: "tout" +0.66, "trop" -0.75) is dropped. Others keep theirs when they boost nothing
+#: ("pretty dress", "I'm mad", "kind people").
+GRAMMATICAL_BOOSTERS = frozenset(
+    "tout tres trop si peu totalement absolument vraiment plutot assez completement "
+    "so too very really quite most".split()
+)
 
 #: Words that negate the sentiment words after them (up to 3 words, not across a clause).
 #: English "don't"/"isn't" are tokenised as "don'"/"isn'": any token ending in "n'" negates.
@@ -142,6 +151,7 @@ __all__ = [
     "CONTRASTS",
     "EXPECTED",
     "FALSE_FRIENDS",
+    "GRAMMATICAL_BOOSTERS",
     "NEGATED_EXPECTATION",
     "NEGATED_NEGATIVE",
     "NEGATED_POSITIVE",
