@@ -40,9 +40,7 @@ COMMANDS: dict[str, Command] = {
     "deployment": Command(
         "socialops.deployment", "docker-compose helpers: migrate the warehouse, write the pools"
     ),
-    "sentiment": Command(
-        "socialops.analytics.sentiment.cli", "French/English sentiment of stdin lines, as JSON lines"
-    ),
+    "sentiment": Command("socialops.analytics.sentiment.cli", "fr/en sentiment of stdin lines"),
 }
 
 

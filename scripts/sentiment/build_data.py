@@ -41,7 +41,9 @@ def _write(name: str, header: list[str], entries: dict[str, float]) -> None:
 
 def vader_en() -> dict[str, float]:
     entries = {}
-    for line in _package_file("vaderSentiment", "vader_lexicon.txt").read_text("utf-8").splitlines():
+    for line in (
+        _package_file("vaderSentiment", "vader_lexicon.txt").read_text("utf-8").splitlines()
+    ):
         term, mean, *_ = line.split("\t")
         entries[term.strip()] = float(mean)
     return entries

@@ -157,7 +157,7 @@ def clean_for_identification(text: str) -> str:
 
 
 def _script_verdict(cleaned: str) -> str | None:
-    """"other" when no Latin letters decide (none, or mostly another script), else None."""
+    """``"other"`` when no Latin letters decide (none, or mostly another script), else None."""
     if cleaned.isascii():
         return None if _ASCII_LETTER.search(cleaned) else "other"
     latin = len(_LATIN_LETTER.findall(cleaned))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "resources"
@@ -52,7 +52,7 @@ class Lexicon:
     phrases: dict[str, float]  # folded multi-word terms, words joined by one space
 
 
-@lru_cache(maxsize=None)
+@cache
 def lexicon(lang: str) -> Lexicon:
     base_files, own_file = SOURCES[lang]
     sums: dict[str, list[float]] = {}
@@ -142,7 +142,7 @@ FALSE_FRIENDS: dict[str, frozenset[str]] = {
         "bride fit miss pet blesser mode an la les des me sort fin".split()
     ),
     "en": frozenset(  # French words not to read in an English text
-        "sale sort fin me pour ride miss mode grave fou bon bien pas plus".split()
+        "sale sort fin me pour ride miss mode grave fou pas plus".split()
     ),
 }
 

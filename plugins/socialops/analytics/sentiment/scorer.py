@@ -60,6 +60,7 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
+_BOUNDARIES = frozenset('.;,:?()[]"«»…-–—')
 _ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
 _CAMEL = re.compile(r"[A-ZÀ-Ý]?[a-zà-ÿ]+|[A-ZÀ-Ý]+(?![a-zà-ÿ])|\d+")
 
@@ -137,9 +138,8 @@ class _Reader:
             return (Token(key, EMOJI, valence=self.emoji[key]),)
         if first in "@&h" or surface.startswith("www."):
             return ()
-        return (Token(key, STOP),) if key and not key[0].isalnum() and ord(key[0]) < 0x2000 else (
-            Token(key, IGNORED),
-        )
+        # what is left: clause boundaries, or emoji of no valence
+        return (Token(key, STOP if key[:1] in _BOUNDARIES else IGNORED),)
 
     def _word(self, surface: str) -> Token:
         key = fold(surface)
@@ -154,11 +154,11 @@ class _Reader:
             return Token(key, CONTRAST, flags)
         if key in self.negators or key.endswith("n'"):
             flags |= NEGATOR
-        if key in self.phrase_starts:
+        short = _ELONGATED.sub(r"\1", key) if flags & ELONGATED else key
+        if key in self.phrase_starts or short in self.phrase_starts:
             flags |= PHRASE_START
         if key in self.expected:
             flags |= EXPECTATION
-        short = _ELONGATED.sub(r"\1", key) if flags & ELONGATED else key
         if key in BOOSTERS or short in BOOSTERS:
             flags |= BOOSTER
         return Token(key, WORD, flags, self._valence(key))
@@ -216,7 +216,7 @@ def polarity(text: str, lang: str) -> float:
     if lang not in ("fr", "en"):
         total = sum(token.valence for token in tokens if token.kind == EMOJI)
         return round(_squash(total), 4)
-    if not any(token.valence or token.flags & EXPECTATION for token in tokens):
+    if not any(token.valence or token.flags & (EXPECTATION | PHRASE_START) for token in tokens):
         return 0.0
     kinds = [token.kind for token in tokens]
     valences = [token.valence if token.kind != BANG else 0.0 for token in tokens]
@@ -275,7 +275,7 @@ def _read_phrases(reader: _Reader, tokens, kinds, valences, immune) -> None:
                 if any(kind != WORD for kind in kinds[i : i + size]):
                     continue
                 window = tokens[i : i + size]
-                value = reader.phrase([token.key for token in window])
+                value = reader.phrase([_base(token) for token in window])
                 if value is not None:
                     valences[i] = value
                     immune[i] = any(token.flags & NEGATOR for token in window)
@@ -284,6 +284,11 @@ def _read_phrases(reader: _Reader, tokens, kinds, valences, immune) -> None:
                     i += size - 1
                     break
         i += 1
+
+
+def _base(token: Token) -> str:
+    """The key without its elongation ("trooop" → "trop"), for phrases."""
+    return _ELONGATED.sub(r"\1", token.key) if token.flags & ELONGATED else token.key
 
 
 def _precedes_sentiment(kinds: list[int], valences: list[float], i: int) -> bool:
