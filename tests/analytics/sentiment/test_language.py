@@ -79,3 +79,7 @@ def test_the_cut_model_classifies_as_py3langid_does():
 def test_cleaning_drops_what_carries_no_language():
     cleaned = clean_for_identification("@sncf trooop nul 😡 https://t.co/x #fail 2024")
     assert cleaned.split() == ["trop", "nul", "fail"]
+
+
+def test_a_batch_without_any_feature():
+    assert detect_languages(["x"] * 40) == [detect_language("x")] * 40

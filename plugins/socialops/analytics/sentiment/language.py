@@ -134,9 +134,10 @@ class _Identifier:
             rows.append(order[hit])
             features.append(found[hit])
         scores = np.tile(self.pc, (len(encoded), 1))
-        if width:
-            n_features = len(self.ptc)
-            keys = np.concatenate(rows) * n_features + np.concatenate(features)
+        n_features = len(self.ptc)
+        keys = np.concatenate([*rows, np.empty(0, np.int64)]) * n_features
+        keys += np.concatenate([*features, np.empty(0, np.int64)])
+        if keys.size:
             keys, counts = np.unique(keys, return_counts=True)
             weights = np.log1p(counts.astype(np.float32))[:, None] * self.ptc[keys % n_features]
             texts = keys // n_features  # sorted, since keys are
