@@ -151,10 +151,23 @@ def _identifier() -> _Identifier:
     return _Identifier()
 
 
+#: whitespace-separated chunk → the chunk cleaned (chunks repeat across social texts)
+_CLEANED: dict[str, str] = {}
+
+
+def _clean_chunk(chunk: str) -> str:
+    cleaned = _CLEANED.get(chunk)
+    if cleaned is None:
+        if len(_CLEANED) > 200_000:
+            _CLEANED.clear()
+        cleaned = _NOISE.sub(" ", chunk.replace("’", "'"))
+        cleaned = _CLEANED[chunk] = _ELONGATION.sub(r"\1", cleaned).strip()
+    return cleaned
+
+
 def clean_for_identification(text: str) -> str:
     """The text as the classifier sees it: no URLs, handles, digits, emoji or elongations."""
-    text = _NOISE.sub(" ", text.replace("’", "'"))
-    return _ELONGATION.sub(r"\1", text)
+    return " ".join(filter(None, map(_clean_chunk, text.split())))
 
 
 def _script_verdict(cleaned: str) -> str | None:

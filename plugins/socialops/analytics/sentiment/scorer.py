@@ -55,12 +55,13 @@ _TOKEN = re.compile(
         |>:\(|\):|\(:)(?![^\s)!?.,])           # emoticons, alone between spaces
     |[^\W\d_]+['’]?                            # words; "j'", "n'", "don'" keep their '
     |!+
-    |[.;,:?()\[\]"«»…]+|\s[-–—]\s              # clause boundaries
+    |[.;,:?()\[\]"«»…]+                          # clause boundaries (and a lone dash)
     |[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2190-\u21FF\u2300-\u23FF]
     """,
     re.VERBOSE,
 )
 _BOUNDARIES = frozenset('.;,:?()[]"«»…-–—')
+_DASHES = frozenset("-–—")
 _ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
 _CAMEL = re.compile(r"[A-ZÀ-Ý]?[a-zà-ÿ]+|[A-ZÀ-Ý]+(?![a-zà-ÿ])|\d+")
 
@@ -108,22 +109,53 @@ class _Reader:
             self.blocked = FALSE_FRIENDS[lang]
             self.negators = NEGATORS[lang]
             self.expected = EXPECTED[lang]
-            phrases = (*self.primary.phrases, *self.secondary.phrases)
-            self.longest_phrase = max(term.count(" ") + 1 for term in phrases)
-            self.phrase_starts = {term.split(" ", 1)[0] for term in phrases}
-        self.cache: dict[str, tuple[Token, ...]] = {}
+            # first word → second word → the phrases' lengths, longest first
+            self.phrase_index: dict[str, dict[str, list[int]]] = {}
+            for term in (*self.primary.phrases, *self.secondary.phrases):
+                first, second, *rest = term.split(" ")
+                sizes = self.phrase_index.setdefault(first, {}).setdefault(second, [])
+                if len(rest) + 2 not in sizes:
+                    sizes.append(len(rest) + 2)
+                    sizes.sort(reverse=True)
+        #: surface form → (its tokens, whether any may carry sentiment, CAPS words, words)
+        self.cache: dict[str, tuple[tuple[Token, ...], bool, int, int]] = {}
 
     def tokens(self, text: str) -> list[Token]:
+        return self.read(text)[0]
+
+    def read(self, text: str) -> tuple[list[Token], bool, int, int]:
+        """The text's tokens, whether any may carry sentiment, its CAPS words, its words."""
         out: list[Token] = []
         cache = self.cache
-        for surface in _TOKEN.findall(text):
-            known = cache.get(surface)
+        relevant, caps, words = False, 0, 0
+        # Tokens never span whitespace: each whitespace-separated chunk ("merci!!", "#fail",
+        # ":)", "c'est") is tokenised once and remembered, so a text costs one split and a
+        # dictionary look-up per chunk.
+        for chunk in text.split():
+            known = cache.get(chunk)
             if known is None:
                 if len(cache) > 200_000:
                     cache.clear()
-                known = cache[surface] = self._read(surface)
-            out.extend(known)
-        return out
+                known = cache[chunk] = self._summary(self._chunk(chunk))
+            out.extend(known[0])
+            relevant = relevant or known[1]
+            caps += known[2]
+            words += known[3]
+        return out, relevant, caps, words
+
+    def _chunk(self, chunk: str) -> tuple[Token, ...]:
+        if chunk in _DASHES:
+            return (Token(chunk, STOP),)
+        return tuple(token for surface in _TOKEN.findall(chunk) for token in self._read(surface))
+
+    @staticmethod
+    def _summary(tokens: tuple[Token, ...]) -> tuple[tuple[Token, ...], bool, int, int]:
+        relevant = any(
+            token.valence and token.kind != BANG or token.flags & (EXPECTATION | PHRASE_START)
+            for token in tokens
+        )
+        caps = sum(1 for token in tokens if token.flags & CAPS)
+        return tokens, relevant, caps, sum(1 for token in tokens if token.kind == WORD)
 
     def _read(self, surface: str) -> tuple[Token, ...]:
         first = surface[0]
@@ -155,7 +187,7 @@ class _Reader:
         if key in self.negators or key.endswith("n'"):
             flags |= NEGATOR
         short = _ELONGATED.sub(r"\1", key) if flags & ELONGATED else key
-        if key in self.phrase_starts or short in self.phrase_starts:
+        if key in self.phrase_index or short in self.phrase_index:
             flags |= PHRASE_START
         if key in self.expected:
             flags |= EXPECTATION
@@ -212,19 +244,18 @@ def label_of(score: float, lang: str) -> str:
 def polarity(text: str, lang: str) -> float:
     """The score in -1..1 of ``text`` read as ``lang`` ("other": emoji and emoticons only)."""
     reader = _reader(lang)
-    tokens = reader.tokens(text)
+    tokens, relevant, caps, words = reader.read(text)
+    if not relevant:
+        return 0.0
     if lang not in ("fr", "en"):
         total = sum(token.valence for token in tokens if token.kind == EMOJI)
         return round(_squash(total), 4)
-    if not any(token.valence or token.flags & (EXPECTATION | PHRASE_START) for token in tokens):
-        return 0.0
     kinds = [token.kind for token in tokens]
     valences = [token.valence if token.kind != BANG else 0.0 for token in tokens]
     immune = [token.kind == EMOJI for token in tokens]  # and phrases holding a negation
-    if any(token.flags & PHRASE_START for token in tokens):
-        _read_phrases(reader, tokens, kinds, valences, immune)
+    _read_phrases(reader, tokens, kinds, valences, immune)
 
-    shouting = sum(token.flags & CAPS for token in tokens) * 2 > kinds.count(WORD) * CAPS
+    shouting = caps * 2 > words
     total = 0.0
     contrast_seen = False
     exclamations = 0
@@ -268,11 +299,14 @@ def polarity(text: str, lang: str) -> float:
 def _read_phrases(reader: _Reader, tokens, kinds, valences, immune) -> None:
     """The longest phrase starting at a word ("pas terrible", "merci pour rien") takes the
     place of its words: its valence on the first, the others no longer count."""
+    index = reader.phrase_index
+    last = len(tokens) - 1
     i = 0
-    while i < len(tokens):
-        if kinds[i] == WORD and tokens[i].flags & PHRASE_START:
-            for size in range(min(reader.longest_phrase, len(tokens) - i), 1, -1):
-                if any(kind != WORD for kind in kinds[i : i + size]):
+    while i < last:
+        if tokens[i].flags & PHRASE_START and kinds[i] == WORD and kinds[i + 1] == WORD:
+            sizes = index.get(_base(tokens[i]), {}).get(_base(tokens[i + 1]), ())
+            for size in sizes:
+                if i + size > len(tokens) or any(k != WORD for k in kinds[i + 2 : i + size]):
                     continue
                 window = tokens[i : i + size]
                 value = reader.phrase([_base(token) for token in window])
