@@ -25,8 +25,19 @@ def test_socialops_own_lexicon_overrides_the_third_party_ones():
 def test_third_party_terms_are_averaged_across_sources():
     vader, pattern = read_tsv("vader_fr.tsv"), read_tsv("pattern_fr.tsv")
     both = sorted(set(vader) & set(pattern) - set(read_tsv("social_fr.tsv")))
-    term = next(t for t in both if " " not in t and fold(t) == t)
+    term = next(
+        t for t in both if " " not in t and fold(t) == t and abs(vader[t] + pattern[t]) > 2
+    )
     assert lexicon("fr").words[term] == pytest.approx((vader[term] + pattern[term]) / 2)
+
+
+def test_french_translation_noise_is_dropped():
+    # "sûr" folds to "sur" (on); vader-fr rates "prix" +2.3 (from "prize"); pattern's
+    # "petit" +0.3 is too weak to mean anything
+    assert read_tsv("vader_fr.tsv")["prix"] > 2 and read_tsv("pattern_fr.tsv")["petit"] > 0
+    for word in ("sur", "prix", "petit", "de"):
+        assert word not in lexicon("fr").words, word
+    assert lexicon("fr").words["genial"] > 2  # social_fr.tsv is not filtered
 
 
 def test_grammatical_boosters_lose_their_third_party_valence():

@@ -22,6 +22,8 @@ SOURCES: dict[str, tuple[tuple[str, ...], str]] = {
     "fr": (("vader_fr.tsv", "pattern_fr.tsv"), "social_fr.tsv"),
 }
 EMOJI_FILE = "emoji.tsv"
+#: third-party French valences weaker than this are dropped (see lexicon())
+WEAKEST_FR = 0.5
 
 
 def fold(text: str) -> str:
@@ -59,15 +61,29 @@ def lexicon(lang: str) -> Lexicon:
     for name in base_files:
         for term, value in read_tsv(name).items():
             sums.setdefault(fold(term), []).append(value)
+    neutral = _neutral_words(lang)
     merged = {
         term: sum(values) / len(values)
         for term, values in sums.items()
-        if term not in GRAMMATICAL_BOOSTERS
+        if term not in GRAMMATICAL_BOOSTERS and term not in neutral
     }
+    if lang == "fr":
+        # vader-fr's weakest entries are mostly translation noise ("petit" +0.3)
+        merged = {term: value for term, value in merged.items() if abs(value) >= WEAKEST_FR}
     merged.update({fold(term): value for term, value in read_tsv(own_file).items()})
     words = {term: value for term, value in merged.items() if " " not in term}
     phrases = {term: value for term, value in merged.items() if " " in term}
     return Lexicon(words, phrases)
+
+
+def _neutral_words(lang: str) -> frozenset[str]:
+    path = DATA / f"neutral_{lang}.txt"
+    if not path.exists():
+        return frozenset()
+    lines = path.read_text("utf-8").splitlines()
+    return frozenset(
+        fold(word) for line in lines if not line.startswith("#") for word in line.split()
+    )
 
 
 @lru_cache(maxsize=1)

@@ -37,9 +37,9 @@ LABELS = ("negative", "neutral", "positive")
 #: the asymmetric band. Shared by both languages (the French sets are too small to fit
 #: their own) and by emoji-only reading of other languages.
 THRESHOLDS: dict[str, tuple[float, float]] = {
-    "fr": (0.40, 0.15),
-    "en": (0.40, 0.15),
-    "other": (0.40, 0.15),
+    "fr": (0.375, 0.125),
+    "en": (0.375, 0.125),
+    "other": (0.375, 0.125),
 }
 NORMALISATION = 15.0  # VADER's alpha
 CAPS_BOOST = 0.733  # VADER's C_INCR, added to an ALL CAPS word's |valence|
