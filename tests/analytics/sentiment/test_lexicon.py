@@ -25,9 +25,7 @@ def test_socialops_own_lexicon_overrides_the_third_party_ones():
 def test_third_party_terms_are_averaged_across_sources():
     vader, pattern = read_tsv("vader_fr.tsv"), read_tsv("pattern_fr.tsv")
     both = sorted(set(vader) & set(pattern) - set(read_tsv("social_fr.tsv")))
-    term = next(
-        t for t in both if " " not in t and fold(t) == t and abs(vader[t] + pattern[t]) > 2
-    )
+    term = next(t for t in both if " " not in t and fold(t) == t and abs(vader[t] + pattern[t]) > 2)
     assert lexicon("fr").words[term] == pytest.approx((vader[term] + pattern[term]) / 2)
 
 
