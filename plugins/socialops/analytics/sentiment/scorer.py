@@ -77,7 +77,7 @@ NEUTRAL_EMPTY = {lang: Sentiment(lang, "neutral", 0.0) for lang in THRESHOLDS}
 
 # What a token is. A word is also a booster, a negator, an expected event... (flags).
 WORD, EMOJI, BANG, STOP, CONTRAST, IGNORED = range(6)
-NEGATOR, BOOSTER, EXPECTATION, PHRASE_START, CAPS, ELONGATED = (1 << n for n in range(6))
+NEGATOR, BOOSTER, EXPECTATION, PHRASE_START, CAPS, ELONGATED, RELEVANT = (1 << n for n in range(7))
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,17 +117,18 @@ class _Reader:
                 if len(rest) + 2 not in sizes:
                     sizes.append(len(rest) + 2)
                     sizes.sort(reverse=True)
-        #: surface form → (its tokens, whether any may carry sentiment, CAPS words, words)
-        self.cache: dict[str, tuple[tuple[Token, ...], bool, int, int]] = {}
+        #: chunk → (its tokens, their flags' union, CAPS words, words)
+        self.cache: dict[str, tuple[tuple[Token, ...], int, int, int]] = {}
 
     def tokens(self, text: str) -> list[Token]:
         return self.read(text)[0]
 
-    def read(self, text: str) -> tuple[list[Token], bool, int, int]:
-        """The text's tokens, whether any may carry sentiment, its CAPS words, its words."""
+    def read(self, text: str) -> tuple[list[Token], int, int, int]:
+        """The text's tokens, the union of their flags (with RELEVANT if any may carry
+        sentiment), its CAPS words and its words."""
         out: list[Token] = []
         cache = self.cache
-        relevant, caps, words = False, 0, 0
+        relevant, caps, words = 0, 0, 0
         # Tokens never span whitespace: each whitespace-separated chunk ("merci!!", "#fail",
         # ":)", "c'est") is tokenised once and remembered, so a text costs one split and a
         # dictionary look-up per chunk.
@@ -138,7 +139,7 @@ class _Reader:
                     cache.clear()
                 known = cache[chunk] = self._summary(self._chunk(chunk))
             out.extend(known[0])
-            relevant = relevant or known[1]
+            relevant |= known[1]
             caps += known[2]
             words += known[3]
         return out, relevant, caps, words
@@ -149,13 +150,14 @@ class _Reader:
         return tuple(token for surface in _TOKEN.findall(chunk) for token in self._read(surface))
 
     @staticmethod
-    def _summary(tokens: tuple[Token, ...]) -> tuple[tuple[Token, ...], bool, int, int]:
-        relevant = any(
-            token.valence and token.kind != BANG or token.flags & (EXPECTATION | PHRASE_START)
-            for token in tokens
-        )
+    def _summary(tokens: tuple[Token, ...]) -> tuple[tuple[Token, ...], int, int, int]:
+        flags = 0
+        for token in tokens:
+            flags |= token.flags
+            if token.valence and token.kind != BANG or token.flags & (EXPECTATION | PHRASE_START):
+                flags |= RELEVANT
         caps = sum(1 for token in tokens if token.flags & CAPS)
-        return tokens, relevant, caps, sum(1 for token in tokens if token.kind == WORD)
+        return tokens, flags, caps, sum(1 for token in tokens if token.kind == WORD)
 
     def _read(self, surface: str) -> tuple[Token, ...]:
         first = surface[0]
@@ -244,8 +246,8 @@ def label_of(score: float, lang: str) -> str:
 def polarity(text: str, lang: str) -> float:
     """The score in -1..1 of ``text`` read as ``lang`` ("other": emoji and emoticons only)."""
     reader = _reader(lang)
-    tokens, relevant, caps, words = reader.read(text)
-    if not relevant:
+    tokens, flags, caps, words = reader.read(text)
+    if not flags & RELEVANT:
         return 0.0
     if lang not in ("fr", "en"):
         total = sum(token.valence for token in tokens if token.kind == EMOJI)
@@ -253,7 +255,8 @@ def polarity(text: str, lang: str) -> float:
     kinds = [token.kind for token in tokens]
     valences = [token.valence if token.kind != BANG else 0.0 for token in tokens]
     immune = [token.kind == EMOJI for token in tokens]  # and phrases holding a negation
-    _read_phrases(reader, tokens, kinds, valences, immune)
+    if flags & PHRASE_START:
+        _read_phrases(reader, tokens, kinds, valences, immune)
 
     shouting = caps * 2 > words
     total = 0.0
