@@ -154,3 +154,8 @@ def test_scores_are_bounded_and_labels_follow_the_thresholds():
 @pytest.mark.parametrize("text", ["", "   ", "\t", "... ???", "12 34"])
 def test_texts_without_words_are_neutral_zero(text):
     assert fr(text) == 0.0 and en(text) == 0.0
+
+
+def test_a_link_damps_the_sentiment_of_what_is_shared():
+    assert 0 < en("great news https://t.co/x") < en("great news")
+    assert fr("nul https://t.co/x") > fr("nul")
