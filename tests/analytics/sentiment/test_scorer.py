@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from socialops.analytics.sentiment import score
-from socialops.analytics.sentiment.scorer import THRESHOLDS, label_of, polarity, tokenize
+from socialops.analytics.sentiment.scorer import (
+    FEATURES,
+    LABELS,
+    classify,
+    evidence,
+    model,
+    polarity,
+    tokenize,
+)
 
 
 def fr(text: str) -> float:
@@ -141,14 +149,65 @@ def test_other_languages_are_read_through_emoji_only():
     assert polarity("Me encanta 😍", "other") > 0
 
 
-def test_scores_are_bounded_and_labels_follow_the_thresholds():
+def test_scores_are_bounded():
     text = "trop trop trop génial " * 50 + "😍" * 50 + "!!!!"
     assert 0.99 < fr(text) <= 1.0
     assert -1.0 <= fr("nul " * 200) < -0.99
-    positive, negative = THRESHOLDS["fr"]
-    assert label_of(positive, "fr") == "positive"
-    assert label_of(-negative, "fr") == "negative"
-    assert label_of((positive - negative) / 2, "fr") == "neutral"
+    for text in ("trop génial", "nul", "bof", "ok", "merci pour rien"):
+        assert -1.0 <= classify(text, "fr")[1] <= 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["trop bien 😍", "nul", "bof", "merci", "le magasin ouvre samedi", "jamais reçu", "pas mal"],
+)
+def test_the_score_has_the_sign_of_the_label(text):
+    label, value = classify(text, "fr")
+    if label == "positive":
+        assert value > 0
+    elif label == "negative":
+        assert value < 0
+
+
+def test_the_label_is_the_models_most_probable_one():
+    found = evidence("franchement déçu", "fr")
+    probabilities = model().probabilities(found.vector())
+    assert sum(probabilities) == pytest.approx(1.0)
+    label, value = classify("franchement déçu", "fr")
+    assert label == LABELS[probabilities.index(max(probabilities))] == "negative"
+    assert value == pytest.approx(probabilities[2] - probabilities[0], abs=1e-4)
+
+
+def test_evidence_splits_positive_negative_and_emoji():
+    found = evidence("Génial mais livraison nulle 😡 https://t.co/x ?", "fr")
+    assert found.positive > 0 and found.negative > 0
+    assert found.positive_words == 1 and found.negative_words == 1
+    assert found.emoji_negative > 0 and found.emoji_positive == 0
+    assert found.link and found.question and found.french and not found.reply
+    assert len(found.vector()) == len(FEATURES)
+
+
+def test_a_model_trained_on_other_features_is_refused(tmp_path, monkeypatch):
+    import json
+
+    from socialops.analytics.sentiment import scorer
+
+    spec = json.loads((scorer.DATA / scorer.MODEL_FILE).read_text("utf-8"))
+    spec["features"] = spec["features"][:-1]
+    (tmp_path / scorer.MODEL_FILE).write_text(json.dumps(spec), encoding="utf-8")
+    monkeypatch.setattr(scorer, "DATA", tmp_path)
+    scorer.model.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="retrain it with scripts/sentiment/train.py"):
+            scorer.model()
+    finally:
+        monkeypatch.undo()
+        scorer.model.cache_clear()
+
+
+def test_no_evidence_is_neutral_zero():
+    assert evidence("le magasin ouvre samedi à 10h", "fr") is None
+    assert classify("le magasin ouvre samedi à 10h", "fr") == ("neutral", 0.0)
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\t", "... ???", "12 34"])

@@ -5,8 +5,9 @@
 
 * :func:`detect_language` → ``"fr"``, ``"en"`` or ``"other"`` (py3langid on a cleaned text);
 * :func:`score` / :func:`score_many` → :class:`Sentiment` (lang, label in negative /
-  neutral / positive, score in -1..1): lexicons and rules, no model downloaded, no I/O
-  but reading the package's own lexicons once;
+  neutral / positive, score in -1..1): lexicons and rules, then a linear model whose thirteen
+  weights per label ship in ``resources/``; nothing downloaded, no I/O but reading the
+  package's own resources once;
 * :func:`score_frame` adds ``lang``, ``sentiment_label`` and ``sentiment_score`` to a
   DataFrame.
 
@@ -20,13 +21,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from socialops.analytics.sentiment.language import detect_language, detect_languages
-from socialops.analytics.sentiment.scorer import (
-    LABELS,
-    NEUTRAL_EMPTY,
-    Sentiment,
-    label_of,
-    polarity,
-)
+from socialops.analytics.sentiment.scorer import LABELS, NEUTRAL_EMPTY, Sentiment, classify
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,8 +37,8 @@ def _check_lang(lang: str | None) -> None:
 def _scored(text: str, lang: str) -> Sentiment:
     if not text.strip():
         return NEUTRAL_EMPTY[lang]
-    value = polarity(text, lang)
-    return Sentiment(lang, label_of(value, lang), value)
+    label, value = classify(text, lang)
+    return Sentiment(lang, label, value)
 
 
 def score(text: str, lang: str | None = None) -> Sentiment:

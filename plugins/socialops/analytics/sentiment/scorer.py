@@ -1,23 +1,29 @@
-"""Lexicon-and-rules sentiment of one short social text (VADER's method, rewritten for
-French and English social texts).
+"""Sentiment of one short social text: lexicons and rules (VADER's method, rewritten for
+French and English social texts), then a small linear model over what the rules found.
 
 A text is cut into tokens (words, hashtags split into words, emoji, emoticons, ``!``),
 each sentiment-bearing token gets its valence from the lexicon of the text's language
 (then of the other language, for mixed texts), adjusted by the words before it (boosters,
 diminishers, negation), by its form (ALL CAPS, elongation) and by its clause (before or
-after "mais"/"but"); the sum goes through VADER's normalisation ``s / sqrt(s² + 15)`` to a
-score in -1..1, and calibrated thresholds (``THRESHOLDS``) give the label.
+after "mais"/"but"). :func:`evidence` sums them (positive, negative, emoji apart) with
+VADER's normalisation ``s / sqrt(s² + 15)`` as ``compound``; :func:`classify` gives those
+thirteen numbers to a multinomial logistic regression (``resources/model.json``, trained by
+``scripts/sentiment/train.py``, run here in plain Python) whose most probable label is the
+label, and P(positive) - P(negative) the score.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from socialops.analytics.sentiment.lexicon import (
     BOOSTERS,
     CONTRASTS,
+    DATA,
     EXPECTED,
     FALSE_FRIENDS,
     NEGATED_EXPECTATION,
@@ -30,17 +36,7 @@ from socialops.analytics.sentiment.lexicon import (
 )
 
 LABELS = ("negative", "neutral", "positive")
-#: (positive, negative): score >= positive → "positive", score <= -negative → "negative",
-#: else "neutral". Chosen by scripts/sentiment/calibrate.py on the development halves of the
-#: evaluation sets (docs/sentiment.md): negativity is often worded mildly ("bof", "not
-#: great"), while positive words come up in neutral texts ("bonne journée", "new"), hence
-#: the asymmetric band. Shared by both languages (the French sets are too small to fit
-#: their own) and by emoji-only reading of other languages.
-THRESHOLDS: dict[str, tuple[float, float]] = {
-    "fr": (0.375, 0.125),
-    "en": (0.375, 0.125),
-    "other": (0.375, 0.125),
-}
+MODEL_FILE = "model.json"
 NORMALISATION = 15.0  # VADER's alpha
 CAPS_BOOST = 0.733  # VADER's C_INCR, added to an ALL CAPS word's |valence|
 ELONGATION_BOOST = 0.2  # "trooop", "sooo goooood": x 1.2
@@ -76,7 +72,7 @@ class Sentiment:
     score: float  # -1..1
 
 
-NEUTRAL_EMPTY = {lang: Sentiment(lang, "neutral", 0.0) for lang in THRESHOLDS}
+NEUTRAL_EMPTY = {lang: Sentiment(lang, "neutral", 0.0) for lang in ("fr", "en", "other")}
 
 # What a token is. A word is also a booster, a negator, an expected event... (flags).
 WORD, EMOJI, BANG, STOP, CONTRAST, IGNORED = range(6)
@@ -241,24 +237,68 @@ def _squash(total: float) -> float:
     return total / math.sqrt(total * total + NORMALISATION)
 
 
-def label_of(score: float, lang: str) -> str:
-    positive, negative = THRESHOLDS[lang]
-    if score >= positive:
-        return "positive"
-    if score <= -negative:
-        return "negative"
-    return "neutral"
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the rules found in a text: the model's input (:data:`FEATURES`)."""
+
+    compound: float  # the rules' score, VADER's normalised sum, -1..1
+    positive: float  # sum of the positive valences, after boosters, negation, clauses
+    negative: float  # sum of the negative valences (as a positive number)
+    positive_words: int
+    negative_words: int
+    emoji_positive: float  # emoji and emoticons, apart
+    emoji_negative: float
+    exclamations: int  # at most 4
+    link: bool
+    question: bool
+    words: int
+    reply: bool  # starts with an @handle
+    french: bool  # read as French: its lexicon's scale differs from the English one's
+
+    def vector(self) -> list[float]:
+        return [
+            self.compound,
+            self.positive,
+            self.negative,
+            self.positive_words,
+            self.negative_words,
+            self.emoji_positive,
+            self.emoji_negative,
+            self.exclamations,
+            float(self.link),
+            float(self.question),
+            math.log1p(self.words),
+            float(self.reply),
+            float(self.french),
+        ]
 
 
-def polarity(text: str, lang: str) -> float:
-    """The score in -1..1 of ``text`` read as ``lang`` ("other": emoji and emoticons only)."""
+#: The model's features, in the order of :meth:`Evidence.vector`.
+FEATURES = (
+    "compound",
+    "positive",
+    "negative",
+    "positive_words",
+    "negative_words",
+    "emoji_positive",
+    "emoji_negative",
+    "exclamations",
+    "link",
+    "question",
+    "log_words",
+    "reply",
+    "french",
+)
+NO_EVIDENCE = None
+
+
+def evidence(text: str, lang: str) -> Evidence | None:
+    """The rules applied to ``text`` read as ``lang`` ("other": emoji and emoticons only);
+    None when nothing in it carries sentiment."""
     reader = _reader(lang)
     tokens, text_flags, caps, words = reader.read(text)
     if not text_flags & RELEVANT:
-        return 0.0
-    if lang not in ("fr", "en"):
-        total = sum(token.valence for token in tokens if token.kind == EMOJI)
-        return round(_squash(total), 4)
+        return NO_EVIDENCE
     kinds = [token.kind for token in tokens]
     valences = [token.valence if token.kind != BANG else 0.0 for token in tokens]
     immune = [token.kind == EMOJI for token in tokens]  # and phrases holding a negation
@@ -266,16 +306,16 @@ def polarity(text: str, lang: str) -> float:
         _read_phrases(reader, tokens, kinds, valences, immune)
 
     shouting = caps * 2 > words
-    total = 0.0
+    positive = negative = emoji_positive = emoji_negative = 0.0
+    positive_words = negative_words = exclamations = 0
     contrast_seen = False
-    exclamations = 0
     for i, token in enumerate(tokens):
         kind = kinds[i]
         if kind == BANG:
             exclamations += int(token.valence)
             continue
         if kind == CONTRAST:
-            total *= 0.5
+            positive, negative = positive * 0.5, negative * 0.5
             contrast_seen = True
             continue
         value = valences[i]
@@ -300,12 +340,117 @@ def polarity(text: str, lang: str) -> float:
             continue
         if contrast_seen:
             value *= 1.5
-        total += value
+        if kind == EMOJI:
+            if value > 0:
+                emoji_positive += value
+            else:
+                emoji_negative -= value
+        elif value > 0:
+            positive += value
+            positive_words += 1
+        else:
+            negative -= value
+            negative_words += 1
+    if not (positive or negative or emoji_positive or emoji_negative):
+        return NO_EVIDENCE  # sentiment words cancelled out, or only a phrase's neutral words
+    exclamations = min(exclamations, 4)
+    total = positive - negative + emoji_positive - emoji_negative
     if total:
-        total += math.copysign(min(exclamations, 4) * EXCLAMATION_BOOST, total)
+        total += math.copysign(exclamations * EXCLAMATION_BOOST, total)
     if text_flags & LINK:
         total *= LINK_DAMPING
-    return round(_squash(total), 4)
+    return Evidence(
+        compound=round(_squash(total), 4),
+        positive=positive,
+        negative=negative,
+        positive_words=positive_words,
+        negative_words=negative_words,
+        emoji_positive=emoji_positive,
+        emoji_negative=emoji_negative,
+        exclamations=exclamations,
+        link=bool(text_flags & LINK),
+        question="?" in text,
+        words=words,
+        reply=text.lstrip().startswith("@"),
+        french=lang == "fr",
+    )
+
+
+def polarity(text: str, lang: str) -> float:
+    """The rules' score of ``text`` in -1..1 (VADER's normalised sum; 0 without evidence)."""
+    found = evidence(text, lang)
+    return 0.0 if found is None else found.compound
+
+
+@dataclass(frozen=True)
+class Model:
+    """Multinomial logistic regression over standardised :data:`FEATURES`, trained by
+    ``scripts/sentiment/train.py`` (``resources/model.json``)."""
+
+    mean: list[float]
+    scale: list[float]
+    low: list[float]  # each feature's range in the training texts: a text beyond it (a
+    high: list[float]  # 2 MB line of "trop bien") is read at its edge, not extrapolated
+    weights: list[list[float]]  # per feature, one weight per label of LABELS
+    bias: list[float]
+
+    def __post_init__(self) -> None:
+        # standardisation folded into the weights once: logit = bias' + sum(x * weight')
+        folded = [
+            (low, high, *(w / scale for w in row))
+            for low, high, scale, row in zip(
+                self.low, self.high, self.scale, self.weights, strict=True
+            )
+        ]
+        shift = [
+            sum(
+                mean / scale * row[k]
+                for mean, scale, row in zip(self.mean, self.scale, self.weights, strict=True)
+            )
+            for k in range(len(self.bias))
+        ]
+        object.__setattr__(self, "_folded", folded)
+        object.__setattr__(self, "_bias", [b - d for b, d in zip(self.bias, shift, strict=True)])
+
+    def probabilities(self, vector: list[float]) -> list[float]:
+        negative, neutral, positive = self._bias
+        for x, (low, high, w_negative, w_neutral, w_positive) in zip(
+            vector, self._folded, strict=True
+        ):
+            x = low if x < low else high if x > high else x
+            negative += x * w_negative
+            neutral += x * w_neutral
+            positive += x * w_positive
+        top = max(negative, neutral, positive)
+        exps = [math.exp(negative - top), math.exp(neutral - top), math.exp(positive - top)]
+        total = sum(exps)
+        return [e / total for e in exps]
+
+
+@lru_cache(maxsize=1)
+def model() -> Model:
+    spec = json.loads((DATA / MODEL_FILE).read_text("utf-8"))
+    if spec["features"] != list(FEATURES) or spec["labels"] != list(LABELS):
+        raise ValueError(
+            f"{MODEL_FILE} was trained on features {spec['features']} and labels "
+            f"{spec['labels']}; this code computes {list(FEATURES)} / {list(LABELS)}: "
+            "retrain it with scripts/sentiment/train.py"
+        )
+    return Model(
+        spec["mean"], spec["scale"], spec["low"], spec["high"], spec["weights"], spec["bias"]
+    )
+
+
+def classify(text: str, lang: str) -> tuple[str, float]:
+    """(label, score) of ``text`` read as ``lang``: the model's most probable label, and
+    P(positive) - P(negative) in -1..1 (so a positive text scores above 0, a negative one
+    below). A text without evidence is ("neutral", 0.0)."""
+    found = evidence(text, lang)
+    if found is None:
+        return "neutral", 0.0
+    negative, _, positive = probabilities = model().probabilities(found.vector())
+    best = max(range(len(LABELS)), key=probabilities.__getitem__)
+    return LABELS[best], round(positive - negative, 4)
 
 
 def _read_phrases(reader: _Reader, tokens, kinds, valences, immune) -> None:
@@ -368,12 +513,16 @@ def _boost(tokens: list[Token], kinds: list[int], i: int) -> float:
 
 
 __all__ = [
+    "FEATURES",
     "LABELS",
     "NEUTRAL_EMPTY",
-    "THRESHOLDS",
+    "Evidence",
+    "Model",
     "Sentiment",
     "Token",
-    "label_of",
+    "classify",
+    "evidence",
+    "model",
     "polarity",
     "tokenize",
 ]
