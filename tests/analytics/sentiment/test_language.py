@@ -83,3 +83,19 @@ def test_cleaning_drops_what_carries_no_language():
 
 def test_a_batch_without_any_feature():
     assert detect_languages(["x"] * 40) == [detect_language("x")] * 40
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("So annoyed", "en"),
+        ("perfect!", "en"),
+        ("Nervous as hell", "en"),
+        ("c nul", "fr"),
+        ("muy bien", "other"),
+        ("grazie mille", "other"),
+        ("buenas noches", "other"),
+    ],
+)
+def test_very_short_texts_are_decided_by_their_vocabulary(text, lang):
+    assert detect_language(text) == lang

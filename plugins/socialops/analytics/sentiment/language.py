@@ -37,13 +37,13 @@ _MARKERS = {
     "fr": frozenset(
         "mdr ptdr jpp stp svp bcp tkt jsp chelou wesh ouf bof nul nulle relou oklm trkl "
         "c'est c' j'ai j' j'adore ça ca pas je est et les des une pour avec très tres trop "
-        "sont suis merci déçu deçu decu déçue decue génial genial bien grave kiffe galère "
+        "sont suis merci déçu deçu decu déçue decue génial genial grave kiffe galère "
         "galere marre putain merde vraiment franchement toujours jamais rien".split()
     ),
     "en": frozenset(
         "lol lmao lmfao smh tbh idk imo omg wtf thx pls plz the it's i'm you my and "
         "not this that was to of for with but are be have just love great good bad worst "
-        "best thanks really never".split()
+        "best thanks really never as so very".split()
     ),
 }
 SHORT_TEXT = 3
@@ -188,9 +188,32 @@ def _with_markers(lang: str, text: str, cleaned: str) -> str:
         return "fr"
     if found["en"] and not found["fr"]:
         return "en"
+    if not found["fr"] and not found["en"]:
+        # "So annoyed", "sweet.", "Nervous as hell": every word a known word of one language
+        known = _known_in(words)
+        if known is not None:
+            return known
     if lang in ("fr", "en"):
         return lang
     return "other" if found["fr"] == found["en"] else max(found, key=found.get)
+
+
+def _known_in(words: list[str]) -> str | None:
+    """The one language whose vocabulary (its sentiment lexicon, markers and negators)
+    holds every word, if exactly one does."""
+    from socialops.analytics.sentiment.lexicon import fold
+
+    keys = {fold(word) for word in words}
+    holding = [lang for lang in ("fr", "en") if keys and keys <= _vocabulary(lang)]
+    return holding[0] if len(holding) == 1 else None
+
+
+@lru_cache(maxsize=None)
+def _vocabulary(lang: str) -> frozenset[str]:
+    from socialops.analytics.sentiment.lexicon import NEGATORS, fold, lexicon
+
+    markers = {fold(word) for word in _MARKERS[lang]}
+    return frozenset(lexicon(lang).words) | markers | NEGATORS[lang]
 
 
 def detect_languages(texts: list[str]) -> list[str]:
