@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 LANGUAGES = ("fr", "en", "other")
@@ -208,7 +208,7 @@ def _known_in(words: list[str]) -> str | None:
     return holding[0] if len(holding) == 1 else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _vocabulary(lang: str) -> frozenset[str]:
     from socialops.analytics.sentiment.lexicon import NEGATORS, fold, lexicon
 
