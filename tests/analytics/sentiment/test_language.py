@@ -99,3 +99,12 @@ def test_a_batch_without_any_feature():
 )
 def test_very_short_texts_are_decided_by_their_vocabulary(text, lang):
     assert detect_language(text) == lang
+
+
+def test_a_large_batch_is_walked_in_bounded_pieces(monkeypatch):
+    from socialops.analytics.sentiment import language
+
+    texts = [row["text"] for row in _sample()] * 3
+    expected = detect_languages(texts)
+    monkeypatch.setattr(language, "LARGE_BATCH", 50)
+    assert detect_languages(texts) == expected

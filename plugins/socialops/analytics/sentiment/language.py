@@ -54,6 +54,7 @@ _WORD = re.compile(r"[^\W\d_]+'?")
 #: on its start (its language does not change midway often enough to pay for the rest).
 MAX_BYTES = 400
 SMALL_BATCH = 16
+LARGE_BATCH = 2048  # texts walked at once: a grid of at most 2048 x MAX_BYTES bytes
 MODEL = Path(__file__).resolve().parent / "resources" / "langid.npz"
 
 
@@ -90,7 +91,10 @@ class _Identifier:
         encoded = [self.encode(text) for text in texts]
         if len(encoded) < SMALL_BATCH:  # array steps cost more than they save on a few texts
             return [self._classify_one(data) for data in encoded]
-        return self._classify_batch(encoded)
+        found: list[str] = []
+        for start in range(0, len(encoded), LARGE_BATCH):  # bounded memory for any frame
+            found += self._classify_batch(encoded[start : start + LARGE_BATCH])
+        return found
 
     def _classify_one(self, data: bytes) -> str:
         import numpy as np
