@@ -121,7 +121,7 @@ class _Identifier:
         order = np.argsort(-lengths, kind="stable")
         lengths = lengths[order]
         width = int(lengths[0])
-        grid = np.zeros((len(encoded), width), dtype=np.int64)
+        grid = np.zeros((len(encoded), width), dtype=np.uint8)
         flat = np.frombuffer(b"".join(encoded[i] for i in order.tolist()), dtype=np.uint8)
         row_of_byte = np.repeat(np.arange(len(encoded)), lengths)
         starts = np.cumsum(lengths) - lengths

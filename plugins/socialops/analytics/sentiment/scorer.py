@@ -306,6 +306,8 @@ def evidence(text: str, lang: str) -> Evidence | None:
         _read_phrases(reader, tokens, kinds, valences, immune)
 
     shouting = caps * 2 > words
+    may_negate = bool(text_flags & NEGATOR)
+    may_boost = bool(text_flags & BOOSTER)
     positive = negative = emoji_positive = emoji_negative = 0.0
     positive_words = negative_words = exclamations = 0
     contrast_seen = False
@@ -322,19 +324,20 @@ def evidence(text: str, lang: str) -> Evidence | None:
         if kind == WORD:
             flags = token.flags
             if not value:
-                if flags & EXPECTATION and _negated(tokens, kinds, i):
+                if flags & EXPECTATION and may_negate and _negated(tokens, kinds, i):
                     value = NEGATED_EXPECTATION
                 else:
                     continue
             elif flags & BOOSTER and _precedes_sentiment(kinds, valences, i):
                 continue  # "super bien": super lends its force to bien, not its valence
             else:
-                value *= _boost(tokens, kinds, i)
+                if may_boost:
+                    value *= _boost(tokens, kinds, i)
                 if flags & CAPS and not shouting:
                     value += math.copysign(CAPS_BOOST, value)
                 if flags & ELONGATED:
                     value *= 1 + ELONGATION_BOOST
-                if not immune[i] and _negated(tokens, kinds, i):
+                if may_negate and not immune[i] and _negated(tokens, kinds, i):
                     value *= NEGATED_POSITIVE if value > 0 else NEGATED_NEGATIVE
         elif not value:
             continue
