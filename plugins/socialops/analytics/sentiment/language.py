@@ -1,13 +1,15 @@
 """Language of a short social text: ``"fr"``, ``"en"`` or ``"other"``.
 
-py3langid (a naive Bayes over byte n-grams, BSD-3-Clause) restricted to French, English and
-the languages most often confused with them in European mentions (Spanish, Italian,
-Portuguese, German, Dutch, Catalan): a text is "fr" or "en" only if it beats those. Before
-classification the parts that carry no language are removed (URLs, @handles, the ``#`` of
-hashtags, emoji, digits) and elongations are shortened ("trooop" → "troop"), which is what
-makes one- to five-word mentions work. A text with no Latin letters left (emoji only, a URL,
-another script) is "other". Chosen over lingua-language-detector for speed (≈ 5 times
-faster on short texts, with as good or better accuracy: ``docs/sentiment.md``).
+py3langid's classifier (a naive Bayes over byte n-grams, BSD-3-Clause), on its model cut to
+French, English and the languages most often confused with them in European mentions
+(Spanish, Italian, Portuguese, German, Dutch, Catalan): a text is "fr" or "en" only if it
+beats those. Before classification the parts that carry no language are removed (URLs,
+@handles, the ``#`` of hashtags, emoji, digits) and elongations are shortened ("trooop" →
+"trop"); a text with no Latin letters left (emoji only, a URL, another script) is "other".
+Texts of a few words, too short or too slangy for the classifier, are then decided by
+French and English marker words, or by their words all being known words of one language.
+Chosen over lingua-language-detector for speed and accuracy on short texts
+(``docs/sentiment.md``).
 """
 
 from __future__ import annotations

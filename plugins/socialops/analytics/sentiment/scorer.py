@@ -54,7 +54,7 @@ _TOKEN = re.compile(
         |>:\(|\):|\(:)(?![^\s)!?.,])           # emoticons, alone between spaces
     |[^\W\d_]+['’]?                            # words; "j'", "n'", "don'" keep their '
     |!+
-    |[.;,:?()\[\]"«»…]+                          # clause boundaries (and a lone dash)
+    |[.;,:?()\[\]"«»…]+                          # clause boundaries (a lone dash: _DASHES)
     |[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2190-\u21FF\u2300-\u23FF]
     """,
     re.VERBOSE,
@@ -98,8 +98,8 @@ def _hashtag_words(body: str) -> list[str]:
 
 
 class _Reader:
-    """Reads texts in one language: tokens with their valences, memoised by surface form
-    (social texts repeat their words, so most tokens are one dictionary look-up)."""
+    """Reads texts in one language: tokens with their valences, memoised by whitespace chunk
+    (social texts repeat their words, so most chunks are one dictionary look-up)."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
@@ -129,7 +129,7 @@ class _Reader:
         sentiment), its CAPS words and its words."""
         out: list[Token] = []
         cache = self.cache
-        relevant, caps, words = 0, 0, 0
+        flags, caps, words = 0, 0, 0
         # Tokens never span whitespace: each whitespace-separated chunk ("merci!!", "#fail",
         # ":)", "c'est") is tokenised once and remembered, so a text costs one split and a
         # dictionary look-up per chunk.
@@ -140,10 +140,10 @@ class _Reader:
                     cache.clear()
                 known = cache[chunk] = self._summary(self._chunk(chunk))
             out.extend(known[0])
-            relevant |= known[1]
+            flags |= known[1]
             caps += known[2]
             words += known[3]
-        return out, relevant, caps, words
+        return out, flags, caps, words
 
     def _chunk(self, chunk: str) -> tuple[Token, ...]:
         if chunk in _DASHES:
@@ -289,7 +289,6 @@ FEATURES = (
     "reply",
     "french",
 )
-NO_EVIDENCE = None
 
 
 def evidence(text: str, lang: str) -> Evidence | None:
@@ -298,7 +297,7 @@ def evidence(text: str, lang: str) -> Evidence | None:
     reader = _reader(lang)
     tokens, text_flags, caps, words = reader.read(text)
     if not text_flags & RELEVANT:
-        return NO_EVIDENCE
+        return None
     kinds = [token.kind for token in tokens]
     valences = [token.valence if token.kind != BANG else 0.0 for token in tokens]
     immune = [token.kind == EMOJI for token in tokens]  # and phrases holding a negation
@@ -355,7 +354,7 @@ def evidence(text: str, lang: str) -> Evidence | None:
             negative -= value
             negative_words += 1
     if not (positive or negative or emoji_positive or emoji_negative):
-        return NO_EVIDENCE  # sentiment words cancelled out, or only a phrase's neutral words
+        return None  # sentiment words cancelled out, or only a phrase's neutral words
     exclamations = min(exclamations, 4)
     total = positive - negative + emoji_positive - emoji_negative
     if total:
