@@ -7,11 +7,11 @@
     .venv/bin/python scripts/sentiment/make_vader_tweets.py \
         /tmp/vader/hutto_ICWSM_2014/tweets_GroundTruth.txt
 
-Input: ``id<TAB>mean rating<TAB>tweet``, the mean of 20 human ratings on -4..4 (Hutto &
-Gilbert, ICWSM 2014; MIT License, in the vaderSentiment 3.3.2 sdist). A tweet is
-"positive" above +0.5, "negative" below -0.5, "neutral" in between (the raters' mean is
-within half a point of 0). ``split`` is "dev" for odd ids and "test" for even ids: the
-calibration reads only "dev".
+Input: ``id<TAB>mean rating<TAB>tweet``, the mean of the ratings of at least 20 people on
+-4..4 (Hutto & Gilbert, ICWSM 2014; MIT License, in the vaderSentiment 3.3.2 sdist). A
+tweet is "positive" above +0.5, "negative" below -0.5, "neutral" in between (the raters'
+mean is within half a point of 0). ``split`` is "dev" for odd ids and "test" for even ids: the
+model is trained on "dev" only (scripts/sentiment/train.py).
 
 ``--sample`` prints, instead, the 100 tweets per split (random, seed 2026) that were
 translated by hand into ``vader_tweets_fr.tsv``.

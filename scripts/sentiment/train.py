@@ -6,12 +6,13 @@ evaluation sets, never on their test halves:
 The model is a multinomial logistic regression over the thirteen numbers the rules find in
 a text (``socialops.analytics.sentiment.scorer.FEATURES``: the rules' compound score, the
 positive and negative sums and counts, emoji apart, exclamation marks, link, question,
-length, reply, and whether it was read as French), standardised. It is fitted here with numpy by full-batch gradient descent
-(L2 penalty, deterministic: same data, same weights), each text weighted so that the three
-labels weigh the same and each set's weight is the ``weight`` of :data:`SETS` (real tweets
-1, texts written for socialops 0.5), so that the neutral band is learned from data where
-neutral texts count as much as opinions. Runtime scoring needs no numpy for it: the
-weights are applied in plain Python.
+length, reply, and whether it was read as French), standardised. It is fitted here with
+numpy by full-batch gradient descent (L2 penalty, deterministic: same data, same weights),
+each text weighted so that the three labels weigh the same within its set and each set
+weighs its ``weight`` in :data:`SETS` (real tweets 1, texts written for socialops 0.5): the
+neutral band is learned from data where neutral texts count as much as opinions. Texts
+without evidence are left out (they are neutral whatever the model says). Runtime scoring
+does not need numpy for it: the weights are applied in plain Python.
 """
 
 from __future__ import annotations
