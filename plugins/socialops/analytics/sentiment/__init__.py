@@ -1,7 +1,7 @@
 """French/English sentiment of social texts (mentions, comments), for listening.
 
     >>> score("Franchement déçu, jamais reçu ma commande #fail")
-    Sentiment(lang='fr', label='negative', score=-0.8...)
+    Sentiment(lang='fr', label='negative', score=-0.98...)
 
 * :func:`detect_language` → ``"fr"``, ``"en"`` or ``"other"`` (py3langid on a cleaned text);
 * :func:`score` / :func:`score_many` → :class:`Sentiment` (lang, label in negative /

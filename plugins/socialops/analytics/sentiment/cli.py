@@ -1,8 +1,8 @@
 """``python -m socialops sentiment [--lang fr|en|auto]``: one JSON line per input line.
 
     printf 'Trop bien 😍\\nnever got my package\\n' | python -m socialops sentiment
-    {"lang": "fr", "label": "positive", "score": 0.8...}
-    {"lang": "en", "label": "negative", "score": -0.4...}
+    {"lang": "fr", "label": "positive", "score": 0.98...}
+    {"lang": "en", "label": "negative", "score": -0.72...}
 
 Reads UTF-8 text on standard input, one text per line (``\\n`` or ``\\r\\n``; a last line
 without a newline counts), and writes for each line, in order, exactly one object with the
