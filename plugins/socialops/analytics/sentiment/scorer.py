@@ -120,6 +120,8 @@ class _Reader:
                     sizes.sort(reverse=True)
         #: chunk → (its tokens, their flags' union, CAPS words, words)
         self.cache: dict[str, tuple[tuple[Token, ...], int, int, int]] = {}
+        #: token as written → its tokens (a hashtag gives several)
+        self.surfaces: dict[str, tuple[Token, ...]] = {}
 
     def tokens(self, text: str) -> list[Token]:
         return self.read(text)[0]
@@ -148,7 +150,17 @@ class _Reader:
     def _chunk(self, chunk: str) -> tuple[Token, ...]:
         if chunk in _DASHES:
             return (Token(chunk, STOP),)
-        return tuple(token for surface in _TOKEN.findall(chunk) for token in self._read(surface))
+        # a new chunk is mostly known words with new punctuation ("merci!!", "Merci,")
+        surfaces = self.surfaces
+        tokens: list[Token] = []
+        for surface in _TOKEN.findall(chunk):
+            known = surfaces.get(surface)
+            if known is None:
+                if len(surfaces) > 200_000:
+                    surfaces.clear()
+                known = surfaces[surface] = self._read(surface)
+            tokens.extend(known)
+        return tuple(tokens)
 
     @staticmethod
     def _summary(tokens: tuple[Token, ...]) -> tuple[tuple[Token, ...], int, int, int]:
