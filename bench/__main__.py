@@ -28,6 +28,7 @@ BENCHMARKS: dict[str, str] = {
     "bulk_load": "bench.bulk_load",
     "crisis": "bench.crisis",
     "influencers": "bench.influencers",
+    "sentiment": "bench.sentiment",
 }
 
 
