@@ -31,9 +31,11 @@ lint: venv
 test: venv lint
 	$(BIN)/python -m pytest
 
-# The Airflow UI on the sandbox: http://127.0.0.1:8080 (the password is printed at start).
+# The Airflow UI on the sandbox: http://127.0.0.1:$(AIRFLOW_PORT) (the password is printed
+# at start). `make airflow AIRFLOW_PORT=8081` when 8080 is taken.
+AIRFLOW_PORT ?= 8080
 airflow: venv
-	$(BIN)/python scripts/demo.py --standalone
+	$(BIN)/python scripts/demo.py --standalone --port $(AIRFLOW_PORT)
 
 sandbox: venv
 	$(BIN)/python -m socialops sandbox serve --port 8800

@@ -5,10 +5,12 @@ See docs/dags/nightly_metrics.md and docs/kpis.md.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
 from socialops.assets import DAILY_METRICS
-from socialops.dag_defaults import dag_settings, default_args, tags
+from socialops.dag_defaults import dag_settings, default_args, fail_run_if_a_task_failed, tags
 from socialops.networks.registry import NETWORKS, SPECS
 from socialops.operators.extract import MetricsExtractOperator
 
@@ -45,6 +47,7 @@ _settings = dag_settings()  # the schedule and time zone only, read without the 
 
 @dag(
     dag_id="nightly_metrics",
+    description="Load yesterday's account, post and campaign metrics into the warehouse",
     schedule=CronDataIntervalTimetable(_settings.metrics_schedule, timezone=_settings.timezone),
     catchup=False,
     max_active_runs=1,
@@ -53,14 +56,14 @@ _settings = dag_settings()  # the schedule and time zone only, read without the 
     doc_md=DOC,
 )
 def nightly_metrics():
-    @task
+    @task(execution_timeout=timedelta(minutes=10))
     def prepare_warehouse() -> list[str]:
         from socialops.metrics import tasks
         from socialops.runtime import current_run
 
         return tasks.prepare_warehouse(current_run())
 
-    @task
+    @task(execution_timeout=timedelta(minutes=5))
     def plan(network: str, data_interval_start=None) -> list[dict]:
         from socialops.metrics import tasks
         from socialops.runtime import current_run
@@ -68,7 +71,7 @@ def nightly_metrics():
         run = current_run()
         return tasks.plan(run, network, tasks.run_day(run, data_interval_start))
 
-    @task
+    @task(execution_timeout=timedelta(minutes=15))
     def load_campaigns(data_interval_start=None) -> dict:
         from socialops.metrics import tasks
         from socialops.runtime import current_run
@@ -76,7 +79,7 @@ def nightly_metrics():
         run = current_run()
         return tasks.load_campaigns(run, tasks.run_day(run, data_interval_start))
 
-    @task(trigger_rule="all_done")
+    @task(trigger_rule="all_done", execution_timeout=timedelta(minutes=10))
     def report(data_interval_start=None, ti=None) -> dict:
         from socialops.metrics import tasks
         from socialops.runtime import current_run
@@ -85,14 +88,18 @@ def nightly_metrics():
         summaries = ti.xcom_pull(task_ids=[f"extract_{network}" for network in NETWORKS])
         return tasks.report(run, tasks.run_day(run, data_interval_start), summaries)
 
-    @task(trigger_rule="all_done")
+    @task(trigger_rule="all_done", execution_timeout=timedelta(minutes=10))
     def deliver_notifications() -> dict:
         from socialops.notifications.tasks import deliver_outbox
         from socialops.runtime import current_run
 
         return deliver_outbox(current_run())
 
-    @task(trigger_rule="none_failed", outlets=[DAILY_METRICS])
+    @task(
+        trigger_rule="none_failed",
+        outlets=[DAILY_METRICS],
+        execution_timeout=timedelta(minutes=5),
+    )
     def publish_asset(data_interval_start=None, outlet_events=None) -> str:
         from socialops.metrics import tasks
         from socialops.runtime import current_run
@@ -107,14 +114,22 @@ def nightly_metrics():
     reported = report()
     done = [reported, publish_asset()]
     campaigns >> done
-    reported >> deliver_notifications()
+    delivered = deliver_notifications()
+    reported >> delivered
+    outcome = fail_run_if_a_task_failed("nightly_metrics")
+    [prepared, campaigns, reported, delivered] >> outcome
     for network in NETWORKS:
         accounts = plan.override(task_id=f"plan_{network}")(network)
         prepared >> accounts
         extracted = MetricsExtractOperator.partial(
-            task_id=f"extract_{network}", network=network, pool=SPECS[network].pool
+            task_id=f"extract_{network}",
+            network=network,
+            pool=SPECS[network].pool,
+            execution_timeout=timedelta(hours=1),
+            map_index_template="{{ task.account }}",
         ).expand_kwargs(accounts)
         extracted >> done
+        extracted >> outcome
 
 
 dag_nightly_metrics = nightly_metrics()

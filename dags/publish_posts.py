@@ -5,9 +5,11 @@ See docs/dags/publish_posts.md and docs/exactly-once.md.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from airflow.sdk import Param, dag, task
 
-from socialops.dag_defaults import dag_settings, default_args, tags
+from socialops.dag_defaults import dag_settings, default_args, fail_run_if_a_task_failed, tags
 from socialops.networks.registry import NETWORKS, SPECS
 from socialops.operators.publish import PublishOperator
 
@@ -28,6 +30,8 @@ Every run (`publication.schedule`, every 5 minutes by default):
    uncertain attempt with the network, commits its intent, publishes, stores the post id.
 4. **deliver_notifications** sends the outbox to Slack (confirmations with links, failures
    with what to do), even when a publish task failed.
+5. **run_outcome** runs only when a task failed, and fails, so the run shows as failed
+   although its notifications went out.
 
 Runs may overlap and old runs may be rerun: the ledger makes each post go out exactly once.
 Param `as_of` (ISO time) makes a run act as if it were that time (demos, tests).
@@ -36,6 +40,7 @@ Param `as_of` (ISO time) makes a run act as if it were that time (demos, tests).
 
 @dag(
     dag_id="publish_posts",
+    description="Publish the approved, due entries of the editorial calendar, once per network",
     schedule=dag_settings().publication_schedule,
     catchup=False,
     max_active_runs=2,
@@ -47,21 +52,21 @@ Param `as_of` (ISO time) makes a run act as if it were that time (demos, tests).
     },
 )
 def publish_posts():
-    @task
+    @task(execution_timeout=timedelta(minutes=5))
     def sync_calendar(params=None) -> dict:
         from socialops.publishing import tasks
         from socialops.runtime import current_run
 
         return tasks.sync_calendar(current_run(params))
 
-    @task
+    @task(execution_timeout=timedelta(minutes=5))
     def plan(network: str, params=None) -> list[dict]:
         from socialops.publishing import tasks
         from socialops.runtime import current_run
 
         return tasks.plan(current_run(params), network)
 
-    @task(trigger_rule="all_done")
+    @task(trigger_rule="all_done", execution_timeout=timedelta(minutes=10))
     def deliver_notifications() -> dict:
         from socialops.notifications.tasks import deliver_outbox
         from socialops.runtime import current_run
@@ -70,6 +75,7 @@ def publish_posts():
 
     synced = sync_calendar()
     delivered = deliver_notifications()
+    outcome = fail_run_if_a_task_failed("publish_posts")
     for network in NETWORKS:
         planned = plan.override(task_id=f"plan_{network}")(network)
         synced >> planned
@@ -78,8 +84,13 @@ def publish_posts():
             network=network,
             pool=SPECS[network].pool,
             as_of="{{ params.as_of }}",
+            # Shorter than the ledger's 30-minute lease, so an attempt never outlives it.
+            execution_timeout=timedelta(minutes=20),
+            map_index_template="{{ task.entry_id }} · " + SPECS[network].display_name,
         ).expand_kwargs(planned)
         published >> delivered
+        published >> outcome
+    [synced, delivered] >> outcome
 
 
 dag_publish_posts = publish_posts()

@@ -89,7 +89,7 @@ def start_sandbox(home: Path, port: int) -> str:
         )
     log = open(home / "sandbox.log", "w")  # noqa: SIM115 - the child owns it
     process = subprocess.Popen(
-        [sys.executable, "-m", "socialops.sandbox", "serve", "--port", str(port)],
+        [sys.executable, "-m", "socialops", "sandbox", "serve", "--port", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
         env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")},
@@ -164,6 +164,12 @@ def main() -> int:
     parser.add_argument(
         "--standalone", action="store_true", help="start airflow standalone on the sandbox"
     )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=8080,
+        help="with --standalone: the UI's and the API's port (workers are told the same URL)",
+    )
     args = parser.parse_args()
 
     home = Path(os.environ.setdefault("AIRFLOW_HOME", str(ROOT / ".airflow")))
@@ -189,7 +195,10 @@ def main() -> int:
     os.environ.update(connections)
 
     if args.standalone:
-        print("[4/5] airflow standalone (Ctrl-C to stop)", flush=True)
+        # Workers reach the execution API at the base URL: a port without it breaks every task.
+        base_url = f"http://127.0.0.1:{args.port}"
+        env |= {"AIRFLOW__API__PORT": str(args.port), "AIRFLOW__API__BASE_URL": base_url}
+        print(f"[4/5] airflow standalone on {base_url} (Ctrl-C to stop)", flush=True)
         return subprocess.call([AIRFLOW, "standalone"], env=env)
 
     results = []

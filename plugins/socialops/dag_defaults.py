@@ -51,6 +51,31 @@ def tags(*extra: str) -> list[str]:
     return ["socialops", *extra]
 
 
+def fail_run_if_a_task_failed(dag_id: str):
+    """The last task of a DAG: it runs only when a task of the run failed, and fails itself,
+    so the run ends failed. Without it a run whose notifications went out (a leaf that
+    succeeds even after failures, trigger rule ``all_done``) looks green while its
+    publications or extractions failed. Wire it downstream of every other task."""
+    from airflow.sdk import task
+
+    @task(
+        task_id="run_outcome",
+        trigger_rule="one_failed",
+        retries=0,
+        execution_timeout=timedelta(minutes=1),
+    )
+    def run_outcome() -> None:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        raise AirflowFailException(
+            f"a task of this {dag_id} run failed (see the failed tasks of the run); what "
+            "it reported was delivered to Slack, and the run is marked failed so that it "
+            "shows as such"
+        )
+
+    return run_outcome()
+
+
 @dataclass(frozen=True)
 class DagSettings:
     """The few configuration values a DAG file needs to build its structure."""

@@ -98,11 +98,18 @@ def current_run(params: Mapping[str, Any] | None = None) -> Run:
     """The :class:`Run` of the task being executed: ``$SOCIALOPS_CONFIG``, the warehouse of
     the connection ``socialops_warehouse``, and the wall clock (or the ``as_of`` param where
     the deployment allows it, see :func:`acting_time`)."""
-    from socialops.config import load_config
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from socialops.config import ConfigError, load_config
     from socialops.hooks.warehouse import warehouse_engine
 
-    now = acting_time(parse_as_of((params or {}).get("as_of")), datetime.now(UTC))
-    return Run(load_config(), warehouse_engine(), now)
+    try:
+        config = load_config()
+        now = acting_time(parse_as_of((params or {}).get("as_of")), datetime.now(UTC))
+    except (ConfigError, AsOfRefused) as exc:
+        # Retrying cannot help: fail now, with the error that says what to fix.
+        raise AirflowFailException(str(exc)) from exc
+    return Run(config, warehouse_engine(), now)
 
 
 __all__ = [

@@ -37,6 +37,19 @@ def test_env_var_selects_the_file(tmp_path, monkeypatch):
     assert load_config().brand.name == "Autre Marque"
 
 
+def test_airflow_presets_are_accepted_as_schedules():
+    assert parse_config(edited(**{"metrics.schedule": "@daily"})).metrics.schedule == "@daily"
+
+
+def test_a_missing_field_is_named_with_where_to_read_about_it():
+    competitor = {"name": "Rival", "accounts": [{"network": "x"}]}
+    with pytest.raises(ConfigError) as raised:
+        parse_config(edited(competitors=[competitor]))
+    assert "competitors[0].accounts[0].handle: missing; add it (see docs/configuration.md)" in str(
+        raised.value
+    )
+
+
 def test_missing_file_says_what_to_do(tmp_path, monkeypatch):
     monkeypatch.setenv("SOCIALOPS_CONFIG", str(tmp_path / "nope.yaml"))
     with pytest.raises(ConfigError, match="SOCIALOPS_CONFIG"):
@@ -64,6 +77,12 @@ def test_missing_file_says_what_to_do(tmp_path, monkeypatch):
         ({"metrics.lookback_days": {"x": 0}}, r"lookback for x must be at least 1 day"),
         ({"campaigns.0.end": "2026-01-01"}, r"campaign noel-2026: end 2026-01-01 is before start"),
         ({"brand.colour": "blue"}, r"brand\.colour: unknown field"),
+        ({"metrics.schedule": "30 25 * * *"}, r"metrics\.schedule: '30 25 \* \* \*' is not"),
+        ({"publication.pools": {"x": 0}}, r"publication\.pools\.x: got 0; it must be at least 1"),
+        ({"publication.pools": {"x": -1}}, r"publication\.pools\.x: got -1; it must be at least"),
+        ({"publication.paused": "maybe"}, r"publication\.paused: got 'maybe'; write true or false"),
+        ({"publication.grace_minutes": "soon"}, r"grace_minutes: got 'soon'; write a whole number"),
+        ({"accounts": []}, r"accounts: needs at least 1 entries, got 0"),
     ],
 )
 def test_invalid_values_are_named(changes, expected):

@@ -57,10 +57,42 @@ def test_dag_file_is_complete(path, monkeypatch):
     assert "socialops" in dag.tags and len(dag.tags) >= 2, (
         f"{dag.dag_id}: tag it 'socialops' and its domain"
     )
+    assert dag.description and len(dag.description) < 120, f"{dag.dag_id}: a one-line description"
     for task in dag.tasks:
-        assert task.owner and task.owner != "airflow", f"{dag.dag_id}.{task.task_id}: set an owner"
-        assert task.retries >= 1, f"{dag.dag_id}.{task.task_id}: set a retry policy"
-        assert task.on_failure_callback, f"{dag.dag_id}.{task.task_id}: set the failure callback"
+        name = f"{dag.dag_id}.{task.task_id}"
+        assert task.owner and task.owner != "airflow", f"{name}: set an owner"
+        assert task.on_failure_callback, f"{name}: set the failure callback"
+        assert task.execution_timeout, f"{name}: set an execution_timeout that fits its work"
+        if task.task_id != "run_outcome":
+            assert task.retries >= 1, f"{name}: set a retry policy"
+        if getattr(task, "map_index_template", None) is None and hasattr(task, "expand_input"):
+            raise AssertionError(f"{name}: name its mapped instances (map_index_template)")
+
+
+@pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)
+def test_a_run_where_a_task_failed_ends_failed(path, monkeypatch):
+    """Every task but the watcher is upstream of it: a failure anywhere fails the run."""
+    (dag,) = load_dags(path, monkeypatch)
+    watcher = dag.get_task("run_outcome")
+    assert watcher.trigger_rule == "one_failed"
+    ancestors = watcher.get_flat_relative_ids(upstream=True)
+    leaves = {t.task_id for t in dag.tasks if not t.downstream_task_ids}
+    assert leaves <= {"run_outcome", "publish_asset"}, f"{dag.dag_id}: leaves {leaves}"
+    missing = {t.task_id for t in dag.tasks} - ancestors - {"run_outcome", "publish_asset"}
+    assert not missing, f"{dag.dag_id}: a failure of {sorted(missing)} would not fail the run"
+
+
+@pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)
+def test_a_broken_configuration_never_hides_a_dag(path, monkeypatch, tmp_path):
+    broken = tmp_path / "socialops.yaml"
+    broken.write_text(
+        "brand: {name: B, timezone: Mars/Olympus}\n"
+        "competitors: [{name: Rival, accounts: [{network: x}]}]\n"
+        "metrics: {schedule: '30 25 * * *'}\n"
+    )
+    monkeypatch.setenv("SOCIALOPS_CONFIG", str(broken))
+    (dag,) = load_dags(path, monkeypatch)  # still parses, on the default schedule
+    assert dag.dag_id == path.stem
 
 
 @pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)

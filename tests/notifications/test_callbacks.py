@@ -96,3 +96,25 @@ def test_failure_already_reported_in_slack_is_not_announced_twice(sandbox_connec
     # Any other failure of the same task is still announced.
     task_failure_alert(_context())
     assert len(sandbox_connections.world.slack["#cm-alertes"]) == 1
+
+
+def test_a_broken_configuration_still_reaches_the_alerts_channel(
+    sandbox_connections, tmp_path, monkeypatch
+):
+    from socialops.config import ConfigError, load_config
+
+    broken = tmp_path / "socialops.yaml"
+    broken.write_text(
+        "brand: {name: B, locale: fr}\n"
+        "competitors: [{name: Rival, accounts: [{network: x}]}]\n"
+        "slack: {channels: {alerts: '#cm-alertes'}}\n"
+    )
+    monkeypatch.setenv("SOCIALOPS_CONFIG", str(broken))
+    context = _context()
+    try:
+        load_config()
+    except ConfigError as exc:  # what the run's first task fails with
+        context["exception"] = exc
+    task_failure_alert(context)
+    [alert] = sandbox_connections.world.slack["#cm-alertes"]
+    assert "competitors[0].accounts[0].handle: missing" in alert.text

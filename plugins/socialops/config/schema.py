@@ -186,7 +186,7 @@ class Publication(_Strict):
     grace_minutes: int = Field(default=120, gt=0)
     paused: bool = False
     calendar: CalendarSource = CalendarSource()
-    pools: dict[Network, int] = Field(
+    pools: dict[Network, Annotated[int, Field(ge=1)]] = Field(
         default_factory=lambda: {n: 2 for n in NETWORKS},
         description="Airflow pool slots per network",
     )

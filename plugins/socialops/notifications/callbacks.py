@@ -81,12 +81,25 @@ class TaskFailureNotifier(BaseNotifier):
         self.slack_conn_id = slack_conn_id
         self.locale = locale
 
-    def _settings(self) -> tuple[str, str, str]:
+    def _settings(self) -> tuple[str | None, str, str]:
         if self.channel and self.slack_conn_id and self.locale:
             return self.channel, self.slack_conn_id, self.locale
-        from socialops.config import load_config
+        from socialops.config import ConfigError, load_config
+        from socialops.config.loader import raw_value
 
-        config = load_config()
+        try:
+            config = load_config()
+        except ConfigError:
+            # The failure may be the configuration itself: still alert, with what of it is
+            # readable (a channel that is not a string is no channel).
+            channel = raw_value("slack", "channels", "alerts")
+            conn_id = raw_value("slack", "conn_id")
+            locale = raw_value("brand", "locale")
+            return (
+                self.channel or (channel if isinstance(channel, str) else None),
+                self.slack_conn_id or (conn_id if isinstance(conn_id, str) else "slack_default"),
+                self.locale or (locale if locale in ("fr", "en") else "en"),
+            )
         return (
             self.channel or config.slack.channels.alerts,
             self.slack_conn_id or config.slack.conn_id,
@@ -117,6 +130,13 @@ class TaskFailureNotifier(BaseNotifier):
             return
         channel, conn_id, locale = self._settings()
         message = self.message(context, locale)
+        if channel is None:
+            self.log.error(
+                "Slack alert not sent: the configuration names no alerts channel "
+                "(slack.channels.alerts). The alert was: %s",
+                message.text,
+            )
+            return
         try:
             SlackSender(conn_id).send(channel, message)
         except SlackConnectionMissing as exc:

@@ -37,10 +37,12 @@ class PublishOperator(NetworkOperator):
     :param publication_id: id in the ``publications`` table (from the ``plan`` task).
     :param network: x, youtube, facebook, instagram or linkedin.
     :param conn_id: the network's Airflow connection (default ``<network>_default``).
-    :param as_of: ISO time to act at instead of now (demos and tests).
+    :param as_of: ISO time to act at instead of now (where the deployment allows it,
+        see :func:`socialops.runtime.acting_time`).
+    :param entry_id: the calendar entry, to name the mapped task in the UI.
     """
 
-    template_fields: Sequence[str] = ("publication_id", "conn_id", "as_of")
+    template_fields: Sequence[str] = ("publication_id", "conn_id", "as_of", "entry_id")
     ui_color = "#d6eaf8"
 
     def __init__(
@@ -50,11 +52,13 @@ class PublishOperator(NetworkOperator):
         network: str,
         conn_id: str | None = None,
         as_of: str | None = None,
+        entry_id: str | None = None,
         **kwargs: Any,
     ):
         super().__init__(network=network, conn_id=conn_id, **kwargs)
         self.publication_id = publication_id
         self.as_of = as_of
+        self.entry_id = entry_id
 
     def execute(self, context: Any) -> dict[str, Any]:
         from airflow.sdk.exceptions import AirflowException

@@ -304,7 +304,8 @@ def sync(
 def plan_due(
     config: BrandConfig, engine: Engine, *, now: datetime, paused: str | None
 ) -> dict[str, list[dict]]:
-    """What each network's publish task maps over: ``{network: [{"publication_id", "conn_id"}]}``.
+    """What each network's publish task maps over:
+    ``{network: [{"publication_id", "conn_id", "entry_id"}]}``.
 
     Past-grace posts are marked missed first. When paused, nothing is planned and the waiting
     posts are listed in Slack (once per distinct list).
@@ -322,9 +323,13 @@ def plan_due(
     missed = ledger.mark_missed(now, grace, notices)
     if missed:
         log.warning("%d publication(s) missed their grace window of %s", len(missed), grace)
-    for publication_id, network, account in ledger.due_publications(now):
+    for publication_id, network, account, entry_id in ledger.due_publications(now):
         plans[network].append(
-            {"publication_id": publication_id, "conn_id": _conn_id(config, network, account)}
+            {
+                "publication_id": publication_id,
+                "conn_id": _conn_id(config, network, account),
+                "entry_id": entry_id,
+            }
         )
     log.info("Due now: %s", {network: len(items) for network, items in plans.items() if items})
     return plans

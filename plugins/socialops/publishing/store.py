@@ -92,13 +92,13 @@ class PublicationLedger:
     # -- planning -------------------------------------------------------------------------
     def due(self, now: datetime) -> list[int]:
         """Ids of approved publications whose time has come and that a run may claim now."""
-        return [publication_id for publication_id, _, _ in self.due_publications(now)]
+        return [publication_id for publication_id, *_ in self.due_publications(now)]
 
-    def due_publications(self, now: datetime) -> list[tuple[int, str, str | None]]:
-        """(id, network, account) of what :meth:`due` lists, in publication order."""
-        query = _due(now, Publication.id, Publication.network, Publication.account).where(
-            _unleased(now)
-        )
+    def due_publications(self, now: datetime) -> list[tuple[int, str, str | None, str]]:
+        """(id, network, account, entry id) of what :meth:`due` lists, in publication order."""
+        query = _due(
+            now, Publication.id, Publication.network, Publication.account, Publication.entry_id
+        ).where(_unleased(now))
         with session_scope(self.engine) as session:
             return [tuple(row) for row in session.execute(query)]
 
