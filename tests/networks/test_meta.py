@@ -37,8 +37,10 @@ from socialops.networks import (
     TransientError,
     idempotency_key,
 )
-from socialops.networks.meta import adapter as meta
-from socialops.networks.meta.adapter import FacebookAdapter, InstagramAdapter, read_usage
+from socialops.networks.meta import ads, graph
+from socialops.networks.meta.client import read_usage
+from socialops.networks.meta.facebook import FacebookAdapter
+from socialops.networks.meta.instagram import InstagramAdapter
 from socialops.sandbox import Sandbox, SandboxServer
 from socialops.sandbox.meta_api import FacebookEmulator, InstagramEmulator, meta_campaign_id
 
@@ -163,14 +165,14 @@ def test_facebook_reads_posts_insights_comments_mentions_and_profiles(facebook):
 
 # -- pagination and batching ------------------------------------------------------------------
 def test_recent_posts_follow_the_paging_cursors(facebook, sandbox, monkeypatch):
-    monkeypatch.setattr(meta, "PAGE_SIZE", 5)
+    monkeypatch.setattr(graph, "PAGE_SIZE", 5)
     posts = facebook.recent_posts("brand", SINCE)
     assert len(posts) == 12 and len({p.post_id for p in posts}) == 12
     assert len(logged(sandbox, "facebook", "GET", f"/v21.0/{PAGE_ID}/posts")) == 3
 
 
 def test_listing_stops_after_a_full_page_of_older_items_not_at_a_pinned_one(facebook, monkeypatch):
-    monkeypatch.setattr(meta, "PAGE_SIZE", 3)
+    monkeypatch.setattr(graph, "PAGE_SIZE", 3)
     stamp = lambda hours: (NOW - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%S+0000")  # noqa: E731
     listing = [
         {"id": "pinned", "created_time": stamp(500)},
@@ -506,7 +508,7 @@ def test_campaign_spend_reads_every_campaign_day_of_the_ad_account_in_one_paged_
         "time_increment": "1",
         "time_range": json.dumps({"since": "2026-09-22", "until": "2026-11-20"}),
     }
-    assert query["fields"] == meta.ADS_INSIGHTS_FIELDS
+    assert query["fields"] == ads.ADS_INSIGHTS_FIELDS
     adapter.close()
 
 

@@ -30,7 +30,7 @@ from urllib.parse import quote
 
 import requests
 
-from socialops.networks.base import ConnectionSettings, NetworkAdapter, batched
+from socialops.networks.base import ConnectionSettings, NetworkAdapter
 from socialops.networks.errors import (
     DuplicateContent,
     InvalidRequest,
@@ -38,6 +38,7 @@ from socialops.networks.errors import (
     RateLimited,
     TransientError,
 )
+from socialops.networks.paging import batched
 from socialops.networks.records import (
     AccountMetrics,
     Draft,
@@ -117,8 +118,6 @@ def organization_urn(id_or_urn: str) -> str:
 class LinkedInClient(RestClient):
     """LinkedIn's error bodies ``{"status", "serviceErrorCode", "code", "message"}`` and limits."""
 
-    renew = LINKEDIN_TOKEN
-
     def __init__(self, adapter: NetworkAdapter, **clock: Any):
         settings = adapter.settings
         super().__init__(
@@ -171,6 +170,7 @@ class LinkedInAdapter(NetworkAdapter):
     """One LinkedIn organization page: posts, images, statistics, comments, organization profiles."""
 
     network = "linkedin"
+    renew = LINKEDIN_TOKEN
 
     def __init__(
         self,

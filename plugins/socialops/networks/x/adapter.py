@@ -52,7 +52,7 @@ import requests
 import tweepy
 from tweepy.auth import OAuth1UserHandler
 
-from socialops.networks.base import ConnectionSettings, NetworkAdapter, batched
+from socialops.networks.base import ConnectionSettings, NetworkAdapter
 from socialops.networks.errors import (
     AuthError,
     DuplicateContent,
@@ -63,6 +63,7 @@ from socialops.networks.errors import (
     TransientError,
 )
 from socialops.networks.idempotency import matches
+from socialops.networks.paging import batched
 from socialops.networks.records import (
     AccountMetrics,
     Draft,

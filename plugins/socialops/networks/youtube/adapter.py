@@ -28,9 +28,10 @@ from google.oauth2.credentials import Credentials
 from googleapiclient.discovery import Resource
 from googleapiclient.http import HttpRequest, MediaFileUpload
 
-from socialops.networks.base import ConnectionSettings, NetworkAdapter, batched
+from socialops.networks.base import ConnectionSettings, NetworkAdapter
 from socialops.networks.errors import InvalidRequest
 from socialops.networks.idempotency import matches
+from socialops.networks.paging import batched
 from socialops.networks.records import (
     AccountMetrics,
     Draft,
