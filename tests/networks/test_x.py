@@ -23,7 +23,8 @@ from socialops.networks import (
     TransientError,
     idempotency_key,
 )
-from socialops.networks.x.adapter import XAdapter, conversation_queries, endpoint_name
+from socialops.networks.x.adapter import XAdapter, conversation_queries
+from socialops.networks.x.client import endpoint_name
 from socialops.sandbox import Sandbox, SandboxServer, airflow_connections
 from socialops.sandbox.pytest_plugin import FROZEN_NOW
 from socialops.sandbox.world import SandboxMention, SandboxPost
@@ -460,7 +461,7 @@ def test_four_images_are_attached_in_order(adapter, sandbox):
 
 def test_a_video_is_uploaded_in_segments_and_waited_for(server, sandbox, monkeypatch):
     monkeypatch.setattr(
-        "socialops.networks.x.adapter.SEGMENT_BYTES", 64
+        "socialops.networks.x.media.SEGMENT_BYTES", 64
     )  # the example video: 152 bytes
     sandbox.emulators["x"].processing_polls = 3
     sleeps = Sleeps()
