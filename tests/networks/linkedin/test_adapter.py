@@ -189,3 +189,18 @@ def test_connect_builds_the_adapter_from_the_sandbox_connection(server, monkeypa
     )
     adapter = connect("linkedin")
     assert isinstance(adapter, LinkedInAdapter) and adapter.check().handle == "brand"
+
+
+def test_a_collection_that_ignores_start_raises_instead_of_looping(adapter, monkeypatch):
+    post = {"id": post_urn(0), "publishedAt": int(NOW.timestamp() * 1000), "commentary": "hi"}
+    same = {"elements": [post], "paging": {"start": 0, "count": 1, "links": [{"rel": "next"}]}}
+    asked = []
+    monkeypatch.setattr(adapter.http, "get", lambda path, **kwargs: asked.append(kwargs) or same)
+
+    with pytest.raises(TransientError) as caught:
+        adapter.recent_posts(ORG, SINCE)
+    assert str(caught.value).startswith(
+        "[linkedin] GET /posts?q=author returned a page already received "
+        "(LinkedIn start/count cursor 1)"
+    )
+    assert [q["params"].split("&start=")[1] for q in asked] == ["0&count=100", "1&count=100"]

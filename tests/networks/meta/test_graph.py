@@ -14,6 +14,7 @@ from tests.support.meta_world import (
     build_meta_world,
 )
 
+from socialops.networks import TransientError
 from socialops.networks.meta import graph
 from socialops.networks.meta.facebook import FacebookAdapter
 from socialops.networks.meta.instagram import InstagramAdapter
@@ -103,3 +104,28 @@ def test_connect_builds_the_adapter_from_the_sandbox_connection(server, monkeypa
     assert isinstance(adapter, ADAPTERS[network])
     assert adapter.check().handle == "brand"
     assert "sandbox-" not in repr(adapter.settings)
+
+
+def test_a_listing_whose_pages_repeat_raises_instead_of_looping(facebook, monkeypatch):
+    stamp = (NOW - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    same = {
+        "data": [{"id": f"{PAGE_ID}_1", "created_time": stamp, "message": "hi"}],
+        "paging": {"cursors": {"after": "QVFI"}, "next": "https://graph.example/next"},
+    }
+    asked = []
+
+    def get(path, **kwargs):
+        if path == "/me":  # the connection's Page
+            return {"id": PAGE_ID, "username": "brand"}
+        asked.append(path)
+        return same
+
+    monkeypatch.setattr(facebook.http, "get", get)
+
+    with pytest.raises(TransientError) as caught:
+        facebook.recent_posts(PAGE_ID, SINCE)
+    assert str(caught.value).startswith(
+        "[facebook] GET /{page-id}/posts returned a page already received "
+        "(Graph paging cursor ('after', 'QVFI'))"
+    )
+    assert len(asked) == 2

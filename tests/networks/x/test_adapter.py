@@ -22,6 +22,7 @@ from socialops.networks import (
     DuplicateContent,
     InvalidRequest,
     OutcomeUnknown,
+    TransientError,
     idempotency_key,
 )
 from socialops.networks.x.adapter import XAdapter, conversation_queries
@@ -289,3 +290,22 @@ def test_connect_builds_the_adapter_from_the_airflow_connection(server, monkeypa
     adapter = connect("x")
     assert isinstance(adapter, XAdapter) and adapter.has_user_context
     assert adapter.check().handle == "brand"
+
+
+def test_mentions_against_a_replay_repeating_its_last_page_raise_instead_of_looping(
+    adapter, monkeypatch
+):
+    def page(n: int) -> dict:
+        tweet = {"id": str(1_870_000_000_000_000_000 + n), "text": "brand", "author_id": "3"}
+        return {"data": [tweet], "meta": {"next_token": "t1"}}
+
+    answers = iter([page(0), *[page(1)] * 20])  # the last page comes back with its own token
+    monkeypatch.setattr(adapter.client, "search_recent_tweets", lambda *a, **k: next(answers))
+
+    with pytest.raises(TransientError) as caught:
+        adapter.mentions("brand", SINCE)
+    assert str(caught.value).startswith(
+        "[x] GET /2/tweets/search/recent gave a next cursor already followed "
+        "(X next_token cursor 't1')"
+    )
+    assert len(list(answers)) == 19  # two pages asked, then the loop stopped
