@@ -8,9 +8,9 @@ URL, which is how the same code talks to the local sandbox.
 The base class owns what every adapter does the same way (Openverse's one ingester base is
 the model): its extras read once and typed (:class:`ConnectionExtras`, extended per network),
 one injectable clock and sleep, bounded retries, the auth error naming the connection, and
-the loops of :mod:`socialops.networks.paging` (a listing's pages by the network's cursor
-rule, the "newest first, stop at ``since``" rule). A network's adapter only knows its
-endpoints and how to read its records.
+the listing loop of :mod:`socialops.networks.paging` (a listing's pages by the network's
+cursor rule; the "newest first, stop at ``since``" rule and the id batches are its functions
+too). A network's adapter only knows its endpoints and how to read its records.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Self, TypeVar
@@ -27,7 +27,7 @@ from socialops.networks import records
 from socialops.networks.errors import AuthError, NotSupported
 from socialops.networks.extras import read_extras
 from socialops.networks.idempotency import matches
-from socialops.networks.paging import Cursor, CursorRule, Page, follow, newest_first
+from socialops.networks.paging import Cursor, CursorRule, Page, follow
 from socialops.networks.registry import spec as registry_spec
 from socialops.networks.retry import RetryPolicy, call_with_retries
 from socialops.networks.spec import NetworkSpec, text_with_link
@@ -134,6 +134,11 @@ class NetworkAdapter:
         self.sleep: Callable[[float], None] = time.sleep if sleep is None else sleep
         self.now: Callable[[], datetime] = utcnow if now is None else now
         self.api_calls: Counter[str] = Counter()
+        self.setup()
+
+    def setup(self) -> None:
+        """Build this network's clients and the caches of the adapter's one task (called once,
+        by the constructor, when the extras and the clock are set); nothing is sent yet."""
 
     @property
     def spec(self) -> NetworkSpec:
@@ -166,18 +171,6 @@ class NetworkAdapter:
             status=status,
         )
 
-    def pages(
-        self,
-        fetch: Callable[[Cursor | None], Page],
-        rule: CursorRule,
-        *,
-        endpoint: str,
-        start: Cursor | None = None,
-    ) -> Iterator[Page]:
-        """Every page of a listing by the network's cursor ``rule`` (see
-        :func:`~socialops.networks.paging.follow`: a repeated cursor or page raises)."""
-        return follow(fetch, rule, network=self.network, endpoint=endpoint, start=start)
-
     def listing(
         self,
         fetch: Callable[[Cursor | None], Page],
@@ -186,21 +179,12 @@ class NetworkAdapter:
         endpoint: str,
         start: Cursor | None = None,
     ) -> Iterator[Any]:
-        """Every item of every page of a listing, lazily (callers may stop early)."""
-        for page in self.pages(fetch, rule, endpoint=endpoint, start=start):
+        """Every item of every page of a listing by the network's cursor ``rule``, lazily
+        (callers may stop early); a repeated cursor or page raises (see
+        :func:`~socialops.networks.paging.follow`)."""
+        pages = follow(fetch, rule, network=self.network, endpoint=endpoint, start=start)
+        for page in pages:
             yield from rule.items(page)
-
-    @staticmethod
-    def newest_first(
-        listing: Iterable[T],
-        since: datetime,
-        created_at: Callable[[T], datetime | None],
-        *,
-        older_run: int = 1,
-    ) -> Iterator[tuple[T, datetime]]:
-        """A newest-first listing down to ``since``: see
-        :func:`~socialops.networks.paging.newest_first`."""
-        return newest_first(listing, since, created_at, older_run=older_run)
 
     def _unsupported(self, what: str) -> NotSupported:
         return NotSupported(self.network, f"{what} is not available on this network")

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-from tests.support.adapters import Sleeps, sandbox_settings
+from tests.support.adapters import Sleeps, adapter_fixtures, sandbox_fixtures, sandbox_settings
 from tests.support.linkedin_world import NOW, build_linkedin_world
 
 from socialops.networks.linkedin.adapter import LinkedInAdapter
-from socialops.sandbox import Sandbox, SandboxServer
 from socialops.sandbox.linkedin_api import LinkedInEmulator
 
-
-@pytest.fixture
-def server():
-    with SandboxServer(Sandbox(build_linkedin_world, [LinkedInEmulator])) as running:
-        yield running
-
-
-@pytest.fixture
-def sandbox(server):
-    return server.sandbox
+server, sandbox = sandbox_fixtures(build_linkedin_world, LinkedInEmulator)
 
 
 def sandbox_adapter(server, **extras) -> LinkedInAdapter:
@@ -27,14 +16,4 @@ def sandbox_adapter(server, **extras) -> LinkedInAdapter:
     return LinkedInAdapter(settings, sleep=Sleeps(), now=lambda: NOW)
 
 
-@pytest.fixture
-def adapter(server):
-    adapter = sandbox_adapter(server)
-    yield adapter
-    adapter.close()
-
-
-@pytest.fixture
-def make_adapter():
-    """``make_adapter(server, **extras)``: a new adapter on ``server``'s emulator."""
-    return sandbox_adapter
+adapter, make_adapter = adapter_fixtures(sandbox_adapter)

@@ -4,7 +4,7 @@ fake clock."""
 from __future__ import annotations
 
 import pytest
-from tests.support.adapters import Clock, sandbox_settings
+from tests.support.adapters import Clock, sandbox_fixtures, sandbox_settings
 from tests.support.ads_world import (
     build_ads_world,
 )
@@ -22,15 +22,7 @@ EMULATORS = {"facebook": FacebookEmulator, "instagram": InstagramEmulator}
 ADAPTERS = {"facebook": FacebookAdapter, "instagram": InstagramAdapter}
 
 
-@pytest.fixture
-def server():
-    with SandboxServer(Sandbox(build_meta_world, [FacebookEmulator, InstagramEmulator])) as running:
-        yield running
-
-
-@pytest.fixture
-def sandbox(server):
-    return server.sandbox
+server, sandbox = sandbox_fixtures(build_meta_world, FacebookEmulator, InstagramEmulator)
 
 
 def sandbox_adapter(server, network: str, **extras):

@@ -4,24 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
-import pytest
-from tests.support.adapters import Sleeps, sandbox_settings
+from tests.support.adapters import Sleeps, adapter_fixtures, sandbox_fixtures, sandbox_settings
 from tests.support.x_world import NOW, build_x_world
 
 from socialops.networks.x.adapter import XAdapter
-from socialops.sandbox import Sandbox, SandboxServer
 from socialops.sandbox.x_api import XEmulator
 
-
-@pytest.fixture
-def server():
-    with SandboxServer(Sandbox(build_x_world, [XEmulator])) as running:
-        yield running
-
-
-@pytest.fixture
-def sandbox(server):
-    return server.sandbox
+server, sandbox = sandbox_fixtures(build_x_world, XEmulator)
 
 
 def sandbox_adapter(server, *, sleep=None, bearer_only=False, **extras) -> XAdapter:
@@ -33,15 +22,4 @@ def sandbox_adapter(server, *, sleep=None, bearer_only=False, **extras) -> XAdap
     return XAdapter(settings, sleep=Sleeps() if sleep is None else sleep, now=lambda: NOW)
 
 
-@pytest.fixture
-def adapter(server):
-    adapter = sandbox_adapter(server)
-    yield adapter
-    adapter.close()
-
-
-@pytest.fixture
-def make_adapter():
-    """``make_adapter(server, *, sleep=None, bearer_only=False, **extras)``: a new adapter on
-    ``server``'s emulator."""
-    return sandbox_adapter
+adapter, make_adapter = adapter_fixtures(sandbox_adapter)

@@ -10,15 +10,7 @@ import pytest
 from tests.support.adapters import Sleeps, sandbox_settings
 from tests.support.x_world import NOW
 
-from socialops.networks import (
-    AuthError,
-    Draft,
-    InvalidRequest,
-    OutcomeUnknown,
-    RateLimited,
-    TransientError,
-    idempotency_key,
-)
+from socialops.networks import Draft, errors, idempotency_key
 from socialops.networks.x.adapter import XAdapter
 from socialops.networks.x.client import endpoint_name
 from socialops.sandbox.x_api import XEmulator
@@ -52,7 +44,7 @@ def test_long_rate_limit_raises_with_the_reset_time(server, sandbox, make_adapte
     sleeps = Sleeps()
     adapter = make_adapter(server, sleep=sleeps, max_sleep=60)
 
-    with pytest.raises(RateLimited) as caught:
+    with pytest.raises(errors.RateLimited) as caught:
         adapter.post_metrics([NEWEST_POST])
     assert caught.value.retry_at == NOW + timedelta(seconds=900)
     assert sleeps == [] and caught.value.retryable
@@ -70,7 +62,7 @@ def test_server_error_is_retried_then_succeeds(server, sandbox, make_adapter):
 def test_server_errors_beyond_the_attempts_raise_transient(server, sandbox, make_adapter):
     sandbox.add_fault({"network": "x", "kind": "server_error", "path": "/2/users/me", "count": 10})
     adapter = make_adapter(server, max_attempts=2)
-    with pytest.raises(TransientError, match="500"):
+    with pytest.raises(errors.TransientError, match="500"):
         adapter.check()
     assert adapter.api_calls["GET /2/users/me"] == 2
 
@@ -86,9 +78,9 @@ def test_dropped_connection_on_a_read_is_transient(server, sandbox, make_adapter
         }
     )
     adapter = make_adapter(server, timeout=0.1, max_attempts=2)
-    with pytest.raises(TransientError) as caught:
+    with pytest.raises(errors.TransientError) as caught:
         adapter.check()
-    assert not isinstance(caught.value, OutcomeUnknown)
+    assert not isinstance(caught.value, errors.OutcomeUnknown)
 
 
 def test_a_post_to_a_host_refusing_connections_is_transient_not_unknown():
@@ -96,16 +88,16 @@ def test_a_post_to_a_host_refusing_connections_is_transient_not_unknown():
         probe.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{probe.getsockname()[1]}"  # nothing listens once closed
     adapter = XAdapter(sandbox_settings(XEmulator, closed, max_attempts=2), sleep=Sleeps())
-    with pytest.raises(TransientError, match="could not connect to X") as caught:
+    with pytest.raises(errors.TransientError, match="could not connect to X") as caught:
         adapter.publish(Draft("brand", "Never sent"), idempotency_key("e", "x", "Never sent"))
-    assert not isinstance(caught.value, OutcomeUnknown)
+    assert not isinstance(caught.value, errors.OutcomeUnknown)
     assert adapter.api_calls["POST /2/tweets"] == 2  # a post that never left may be sent again
 
 
 def test_expired_token_names_the_connection(server, sandbox, make_adapter):
     sandbox.add_fault({"network": "x", "kind": "expired_token", "count": 5})
     adapter = make_adapter(server)
-    with pytest.raises(AuthError) as caught:
+    with pytest.raises(errors.AuthError) as caught:
         adapter.check()
     assert caught.value.conn_id == "x_default" and not caught.value.retryable
     assert "x_default" in str(caught.value) and "bearer token" in str(caught.value)
@@ -114,10 +106,10 @@ def test_expired_token_names_the_connection(server, sandbox, make_adapter):
 
 def test_revoked_bearer_token_is_an_auth_error(server, sandbox, make_adapter):
     sandbox.world.revoked_tokens.add(XEmulator.connection(server.url)["password"])
-    with pytest.raises(AuthError, match="x_default"):
+    with pytest.raises(errors.AuthError, match="x_default"):
         make_adapter(server).profiles(["rival"])
 
 
 def test_other_client_errors_carry_x_detail(adapter):
-    with pytest.raises(InvalidRequest, match="400: .*missing"):
+    with pytest.raises(errors.InvalidRequest, match="400: .*missing"):
         adapter.mentions("(unbalanced", SINCE)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 from socialops.networks import records
-from socialops.networks.base import ConnectionSettings, NetworkAdapter
+from socialops.networks.base import NetworkAdapter
 from socialops.networks.errors import InvalidRequest
 from socialops.networks.linkedin.client import (
     LINKEDIN_TOKEN,
@@ -37,7 +37,7 @@ from socialops.networks.linkedin.client import (
     restli_query,
     unescape_commentary,
 )
-from socialops.networks.paging import LINKEDIN_START_COUNT, Cursor, batched, unique
+from socialops.networks.paging import LINKEDIN_START_COUNT, Cursor, batched, newest_first, unique
 from socialops.networks.transport.http import media_download
 
 log = logging.getLogger(__name__)
@@ -56,14 +56,7 @@ class LinkedInAdapter(NetworkAdapter):
     extras_type = LinkedInExtras
     extras: LinkedInExtras
 
-    def __init__(
-        self,
-        settings: ConnectionSettings,
-        *,
-        sleep: Callable[[float], None] | None = None,
-        now: Callable[[], datetime] | None = None,
-    ):
-        super().__init__(settings, sleep=sleep, now=now)
+    def setup(self) -> None:
         self.http = LinkedInClient(self)
         # Organization records by URN and the author of every post listed, for this adapter's
         # one task: a nightly run resolves its page once, and asks each post's statistics of
@@ -273,7 +266,7 @@ class LinkedInAdapter(NetworkAdapter):
         no pinned post first): the listing stops at the first older one."""
         author = self._organization_of(account)
         params = {"q": "author", "author": author, "sortBy": "CREATED"}
-        listing = self.newest_first(
+        listing = newest_first(
             self._elements("/posts", params, "GET /posts?q=author"),
             since,
             lambda raw: millis(raw.get("publishedAt") or raw.get("createdAt")),

@@ -9,15 +9,15 @@ fields. Connection fields: :class:`~socialops.networks.meta.client.MetaExtras`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from socialops.networks import records
-from socialops.networks.base import ConnectionSettings, NetworkAdapter
+from socialops.networks.base import NetworkAdapter
 from socialops.networks.errors import InvalidRequest
 from socialops.networks.meta.client import META_TOKEN, GraphClient, MetaExtras, missing_aliases
-from socialops.networks.paging import GRAPH_CURSORS, Cursor, batched, unique
+from socialops.networks.paging import GRAPH_CURSORS, Cursor, batched, newest_first, unique
 
 log = logging.getLogger(__name__)
 
@@ -75,14 +75,7 @@ class GraphAdapter(NetworkAdapter):
     text_fields: tuple[str, ...]  # where a comment or tagging post keeps its text, first found
     link_field: str  # its permalink
 
-    def __init__(
-        self,
-        settings: ConnectionSettings,
-        *,
-        sleep: Callable[[float], None] | None = None,
-        now: Callable[[], datetime] | None = None,
-    ):
-        super().__init__(settings, sleep=sleep, now=now)
+    def setup(self) -> None:
         self.http = GraphClient(self)
 
     def close(self) -> None:
@@ -120,7 +113,7 @@ class GraphAdapter(NetworkAdapter):
         items, rather than at the first one: a pinned old post at the top must not hide
         the newer ones below it.
         """
-        return self.newest_first(
+        return newest_first(
             listing, since, lambda raw: graph_time(raw.get(self.time_field)), older_run=PAGE_SIZE
         )
 

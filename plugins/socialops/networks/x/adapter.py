@@ -34,10 +34,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 from socialops.networks import records
-from socialops.networks.base import ConnectionSettings, NetworkAdapter
+from socialops.networks.base import NetworkAdapter
 from socialops.networks.errors import DuplicateContent, InvalidRequest
 from socialops.networks.idempotency import matches
-from socialops.networks.paging import X_NEXT_TOKEN, Cursor, batched, unique
+from socialops.networks.paging import X_NEXT_TOKEN, Cursor, batched, follow, unique
 from socialops.networks.x.client import USER_CONTEXT_EXTRAS, XClient, XExtras, translated
 from socialops.networks.x.media import MediaUploads
 
@@ -95,17 +95,10 @@ class XAdapter(NetworkAdapter):
     extras: XExtras
     renew = "the X bearer token (connection password)"
 
-    def __init__(
-        self,
-        settings: ConnectionSettings,
-        *,
-        sleep: Callable[[float], None] | None = None,
-        now: Callable[[], datetime] | None = None,
-    ):
-        super().__init__(settings, sleep=sleep, now=now)
-        self._bearer = settings.password
+    def setup(self) -> None:
+        self._bearer = self.settings.password
         self.client = XClient(
-            base_url=settings.host,
+            base_url=self.settings.host,
             timeout=self.extras.timeout,
             on_request=self.count_call,
             bearer_token=self._bearer,
@@ -136,8 +129,11 @@ class XAdapter(NetworkAdapter):
         self, what: str, endpoint: str, fetch: Callable[[Cursor | None], dict[str, Any]]
     ) -> Iterator[dict[str, Any]]:
         """Every page of a paginated endpoint; ``fetch(token)`` gets one page."""
-        return self.pages(
-            lambda token: self.read(what, lambda: fetch(token)), X_NEXT_TOKEN, endpoint=endpoint
+        return follow(
+            lambda token: self.read(what, lambda: fetch(token)),
+            X_NEXT_TOKEN,
+            network=self.network,
+            endpoint=endpoint,
         )
 
     # -- users ---------------------------------------------------------------------------

@@ -29,10 +29,10 @@ from googleapiclient.discovery import Resource
 from googleapiclient.http import HttpRequest, MediaFileUpload
 
 from socialops.networks import records
-from socialops.networks.base import ConnectionSettings, NetworkAdapter
+from socialops.networks.base import NetworkAdapter
 from socialops.networks.errors import InvalidRequest
 from socialops.networks.idempotency import matches
-from socialops.networks.paging import YOUTUBE_PAGE_TOKEN, Cursor, batched, unique
+from socialops.networks.paging import YOUTUBE_PAGE_TOKEN, Cursor, batched, newest_first, unique
 from socialops.networks.transport.google import (
     GoogleApi,
     GoogleExtras,
@@ -99,15 +99,8 @@ class YouTubeAdapter(NetworkAdapter):
     extras: YouTubeExtras
     renew = "the YouTube OAuth refresh token"
 
-    def __init__(
-        self,
-        settings: ConnectionSettings,
-        *,
-        sleep: Callable[[float], None] | None = None,
-        now: Callable[[], datetime] | None = None,
-    ):
-        super().__init__(settings, sleep=sleep, now=now)
-        self._api = GoogleApi(self.network, settings.conn_id, self.renew)
+    def setup(self) -> None:
+        self._api = GoogleApi(self.network, self.settings.conn_id, self.renew)
         self._uploads_playlists: dict[str, str] = {}
 
     # -- clients -------------------------------------------------------------------------
@@ -277,7 +270,7 @@ class YouTubeAdapter(NetworkAdapter):
                 pageToken=token,
             )
 
-        return self.newest_first(self._pages(page, "playlistItems.list"), since, self._upload_time)
+        return newest_first(self._pages(page, "playlistItems.list"), since, self._upload_time)
 
     @staticmethod
     def _upload_time(item: dict) -> datetime:
@@ -382,7 +375,7 @@ class YouTubeAdapter(NetworkAdapter):
                     pageToken=token,
                 )
 
-            threads = self.newest_first(  # order=time: newest first, the rest is older
+            threads = newest_first(  # order=time: newest first, the rest is older
                 self._pages(page, "commentThreads.list"), since, _comment_time
             )
             for thread, created_at in threads:
