@@ -18,6 +18,7 @@ from socialops.networks import records
 from socialops.networks.errors import InvalidRequest
 from socialops.networks.meta.ads import AdsReporting
 from socialops.networks.meta.graph import day_bounds, insights_by_name
+from socialops.networks.paging import unique
 
 
 class FacebookAdapter(AdsReporting):
@@ -166,7 +167,7 @@ class FacebookAdapter(AdsReporting):
         )
         found = self._lookup(post_ids, fields, "GET /?ids={post-ids}&fields=insights")
         metrics = []
-        for post_id in dict.fromkeys(post_ids):
+        for post_id in unique(post_ids):
             raw = found.get(post_id)
             if raw is None:
                 continue

@@ -22,6 +22,7 @@ from socialops.networks.errors import InvalidRequest, NetworkError, QuotaExceede
 from socialops.networks.meta import graph
 from socialops.networks.meta.ads import AdsReporting
 from socialops.networks.meta.client import PUBLISHING_LIMIT_HINT
+from socialops.networks.paging import unique
 
 log = logging.getLogger(__name__)
 
@@ -313,7 +314,7 @@ class InstagramAdapter(AdsReporting):
         )
         found = self._lookup(post_ids, fields, "GET /?ids={media-ids}&fields=insights")
         metrics = []
-        for media_id in dict.fromkeys(post_ids):
+        for media_id in unique(post_ids):
             raw = found.get(media_id)
             if raw is None:
                 continue
@@ -351,7 +352,7 @@ class InstagramAdapter(AdsReporting):
         Personal accounts and unknown handles are not discoverable: they are left out.
         """
         found = []
-        for handle in dict.fromkeys(h.lstrip("@") for h in ids_or_handles):
+        for handle in unique(h.lstrip("@") for h in ids_or_handles):
             raw = self._discover(handle, self.PROFILE_FIELDS)
             if raw is not None:
                 found.append(self._profile(raw))
