@@ -1,19 +1,23 @@
-"""What the adapter tests of every network share: fake clocks, settings that point a real
-adapter at an emulator, the sandbox's request log, and a web server for media URLs."""
+"""What the adapter tests of every network share: fake clocks, a sandbox served over real
+HTTP, settings that point a real adapter at an emulator, the sandbox's request log, and a
+web server for media URLs."""
 
 from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from socialops.networks import ConnectionSettings
-from socialops.sandbox import Sandbox
+from socialops.sandbox import Sandbox, SandboxServer
+from socialops.sandbox.world import World
 
 
 class Sleeps(list):
@@ -36,6 +40,43 @@ class Clock(Sleeps):
 
     def now(self) -> datetime:
         return self.current
+
+
+def sandbox_fixtures(world: Callable[[], World], *emulators: type) -> tuple[Any, Any]:
+    """The ``server`` and ``sandbox`` fixtures of a package's conftest: ``world``'s sandbox
+    with ``emulators``, served over real HTTP for one test.
+
+    >>> server, sandbox = sandbox_fixtures(build_x_world, XEmulator)
+    """
+
+    def server() -> Iterator[SandboxServer]:
+        with SandboxServer(Sandbox(world, list(emulators))) as running:
+            yield running
+
+    def sandbox(server: SandboxServer) -> Sandbox:
+        return server.sandbox
+
+    return pytest.fixture(server, name="server"), pytest.fixture(sandbox, name="sandbox")
+
+
+def adapter_fixtures(make: Callable[..., Any]) -> tuple[Any, Any]:
+    """The ``adapter`` fixture (``make(server)``, closed after the test) and the
+    ``make_adapter`` fixture (``make`` itself, for tests that need other extras or clocks).
+
+    >>> adapter, make_adapter = adapter_fixtures(x_adapter)
+    """
+
+    def adapter(server: SandboxServer) -> Iterator[Any]:
+        made = make(server)
+        yield made
+        made.close()
+
+    def make_adapter() -> Callable[..., Any]:
+        return make
+
+    return pytest.fixture(adapter, name="adapter"), pytest.fixture(
+        make_adapter, name="make_adapter"
+    )
 
 
 def sandbox_settings(emulator: Any, url: str, **extras: Any) -> ConnectionSettings:

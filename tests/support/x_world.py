@@ -96,6 +96,19 @@ def build_x_world(*, posts: int = 12, mentions: int = 30) -> World:
     return world
 
 
+def lose_the_answers_to_posts(sandbox) -> None:
+    """The next POST /2/tweets is applied, then the client hears nothing for 1.5 s."""
+    sandbox.add_fault(
+        {
+            "network": "x",
+            "kind": "timeout_after_apply",
+            "path": "/2/tweets",
+            "method": "POST",
+            "hold_seconds": 1.5,
+        }
+    )
+
+
 # -- media for the upload tests: the example calendar's own files ------------------------------
 CALENDAR_MEDIA = INCLUDE_DIR / "calendar" / "media"
 JPEG = CALENDAR_MEDIA / "atelier-ambre.jpg"  # 320 x 320

@@ -1,4 +1,5 @@
-"""A small, fixed YouTube world for the adapter and emulator tests (no scenario generator needed)."""
+"""A small, fixed YouTube world for the adapter and emulator tests (no scenario generator
+needed)."""
 
 from __future__ import annotations
 

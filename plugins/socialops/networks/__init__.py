@@ -8,11 +8,12 @@ Pure Python: nothing here imports Airflow (the hooks build adapters from connect
 
 from __future__ import annotations
 
-from socialops.networks.base import ConnectionSettings, NetworkAdapter, batched
+from socialops.networks.base import ConnectionExtras, ConnectionSettings, NetworkAdapter
 from socialops.networks.errors import (
     AuthError,
     DuplicateContent,
     InvalidRequest,
+    MisconfiguredConnection,
     NetworkError,
     NotSupported,
     OutcomeUnknown,
@@ -21,6 +22,7 @@ from socialops.networks.errors import (
     TransientError,
 )
 from socialops.networks.idempotency import content_fingerprint, idempotency_key
+from socialops.networks.paging import batched
 from socialops.networks.records import (
     AccountMetrics,
     CampaignSpend,
@@ -50,11 +52,13 @@ __all__ = [
     "AccountMetrics",
     "AuthError",
     "CampaignSpend",
+    "ConnectionExtras",
     "ConnectionSettings",
     "Draft",
     "DuplicateContent",
     "InvalidRequest",
     "Mention",
+    "MisconfiguredConnection",
     "NetworkAdapter",
     "NetworkError",
     "NotSupported",

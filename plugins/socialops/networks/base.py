@@ -4,34 +4,54 @@ An adapter is pure Python: it receives :class:`ConnectionSettings` (host, login,
 extras) and talks to one network's API through its SDK or HTTP. It knows nothing of Airflow;
 hooks build it from an Airflow connection. When ``settings.host`` is set it is the API base
 URL, which is how the same code talks to the local sandbox.
+
+The base class owns what every adapter does the same way (Openverse's one ingester base is
+the model): its extras read once and typed (:class:`ConnectionExtras`, extended per network),
+one injectable clock and sleep, bounded retries, the auth error naming the connection, and
+the listing loop of :mod:`socialops.networks.paging` (a listing's pages by the network's
+cursor rule; the "newest first, stop at ``since``" rule and the id batches are its functions
+too). A network's adapter only knows its endpoints and how to read its records.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any, TypeVar
+from datetime import UTC, date, datetime
+from typing import Any, Self, TypeVar
 
-from socialops.networks.errors import NotSupported
+from socialops.networks import records
+from socialops.networks.errors import AuthError, NotSupported
+from socialops.networks.extras import read_extras
 from socialops.networks.idempotency import matches
-from socialops.networks.records import (
-    AccountMetrics,
-    CampaignSpend,
-    Draft,
-    Mention,
-    Post,
-    PostMetrics,
-    Profile,
-    Receipt,
-)
+from socialops.networks.paging import Cursor, CursorRule, Page, follow
 from socialops.networks.registry import spec as registry_spec
-from socialops.networks.retry import RetryPolicy
+from socialops.networks.retry import RetryPolicy, call_with_retries
 from socialops.networks.spec import NetworkSpec, text_with_link
 
 T = TypeVar("T")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ConnectionExtras:
+    """The extras every network's connection may hold; a network's own extend it
+    (``XExtras``, ``MetaExtras``, ``LinkedInExtras``, ``YouTubeExtras``)."""
+
+    timeout: float = 30.0  # seconds per HTTP request
+    #: Extras ``max_attempts``, ``backoff_base``, ``backoff_cap``, ``max_sleep``.
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    @classmethod
+    def read(cls, settings: ConnectionSettings, network: str) -> Self:
+        """The extras of ``settings``, typed; a bad value is a ``MisconfiguredConnection``."""
+        return read_extras(cls, settings.extras, network=network, conn_id=settings.conn_id)
 
 
 @dataclass(frozen=True)
@@ -78,38 +98,54 @@ class ConnectionSettings:
 
     @property
     def timeout(self) -> float:
-        return float(self.extras.get("timeout", 30))
+        """Extra ``timeout`` (:class:`ConnectionExtras`), for callers that hold no adapter."""
+        return ConnectionExtras.read(self, "connection").timeout
 
     @property
     def retry_policy(self) -> RetryPolicy:
-        return RetryPolicy.from_extras(self.extras)
-
-
-def batched(items: Sequence[T], size: int) -> Iterator[list[T]]:
-    """Consecutive chunks of at most ``size`` items (``itertools.batched`` is 3.12+)."""
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
+        """The retry extras (:class:`ConnectionExtras`), for callers that hold no adapter."""
+        return ConnectionExtras.read(self, "connection").retry
 
 
 class NetworkAdapter:
     """Base class of the adapters. A method a network cannot serve raises :class:`NotSupported`.
 
-    Subclasses set ``network`` and count every API request with :meth:`count_call`, so a run
-    can log how many calls it made (``api_calls``) and benchmarks can compare with the minimum.
+    Subclasses set ``network`` (and ``extras_type``, ``renew``) and count every API request
+    with :meth:`count_call`, so a run can log how many calls it made (``api_calls``) and
+    benchmarks can compare with the minimum. ``sleep`` and ``now`` are the adapter's clock
+    (tests pass fakes, so nothing really waits); every wait and every "now" goes through them.
     """
 
     network: str = ""
+    #: The dataclass of the extras this network reads (built once, in the constructor).
+    extras_type: type[ConnectionExtras] = ConnectionExtras
+    #: What a person renews when the network refuses the credentials.
+    renew: str = "the access token"
 
-    def __init__(self, settings: ConnectionSettings):
+    def __init__(
+        self,
+        settings: ConnectionSettings,
+        *,
+        sleep: Callable[[float], None] | None = None,
+        now: Callable[[], datetime] | None = None,
+    ):
         self.settings = settings
+        self.extras = self.extras_type.read(settings, self.network)
+        self.sleep: Callable[[float], None] = time.sleep if sleep is None else sleep
+        self.now: Callable[[], datetime] = utcnow if now is None else now
         self.api_calls: Counter[str] = Counter()
+        self.setup()
+
+    def setup(self) -> None:
+        """Build this network's clients and the caches of the adapter's one task (called once,
+        by the constructor, when the extras and the clock are set); nothing is sent yet."""
 
     @property
     def spec(self) -> NetworkSpec:
         """What socialops knows of this network (limits, names): its registry entry."""
         return registry_spec(self.network)
 
-    def published_text(self, draft: Draft) -> str:
+    def published_text(self, draft: records.Draft) -> str:
         """The draft's text as the network shows it, with the link where it travels in the
         text (the calendar checks the same text against the same limits)."""
         return text_with_link(self.spec.limits, draft.text, draft.link, has_media=bool(draft.media))
@@ -117,18 +153,53 @@ class NetworkAdapter:
     def count_call(self, endpoint: str) -> None:
         self.api_calls[endpoint] += 1
 
+    # -- what every adapter does the same way ----------------------------------------------
+    def retrying(self, call: Callable[[], T]) -> T:
+        """``call`` with the connection's bounded retries on this adapter's clock."""
+        return call_with_retries(call, self.extras.retry, sleep=self.sleep, now=self.now)
+
+    def auth_error(
+        self, message: str, *, renew: str | None = None, status: int | None = None
+    ) -> AuthError:
+        """The credentials were refused: renew ``renew`` (default :attr:`renew`) in the
+        connection, which the error names."""
+        return AuthError(
+            self.network,
+            message,
+            conn_id=self.settings.conn_id,
+            renew=renew or self.renew,
+            status=status,
+        )
+
+    def listing(
+        self,
+        fetch: Callable[[Cursor | None], Page],
+        rule: CursorRule,
+        *,
+        endpoint: str,
+        start: Cursor | None = None,
+    ) -> Iterator[Any]:
+        """Every item of every page of a listing by the network's cursor ``rule``, lazily
+        (callers may stop early); a repeated cursor or page raises (see
+        :func:`~socialops.networks.paging.follow`)."""
+        pages = follow(fetch, rule, network=self.network, endpoint=endpoint, start=start)
+        for page in pages:
+            yield from rule.items(page)
+
     def _unsupported(self, what: str) -> NotSupported:
         return NotSupported(self.network, f"{what} is not available on this network")
 
     # -- the protocol ----------------------------------------------------------------
-    def check(self) -> Profile:
+    def check(self) -> records.Profile:
         """Verify the credentials; return the authenticated account's profile."""
         raise self._unsupported("checking the connection")
 
-    def publish(self, draft: Draft, idempotency_key: str) -> Receipt:
+    def publish(self, draft: records.Draft, idempotency_key: str) -> records.Receipt:
         raise self._unsupported("publishing")
 
-    def find_published(self, idempotency_key: str, account: str, since: datetime) -> Receipt | None:
+    def find_published(
+        self, idempotency_key: str, account: str, since: datetime
+    ) -> records.Receipt | None:
         """The account's post since ``since`` whose text is the key's content, if any.
 
         Read from :meth:`recent_posts`; an adapter overrides it when a post's text is not what
@@ -136,30 +207,30 @@ class NetworkAdapter:
         """
         for post in self.recent_posts(account, since):
             if matches(idempotency_key, post.text):
-                return Receipt(self.network, post.post_id, post.url or "", post.created_at)
+                return records.Receipt(self.network, post.post_id, post.url or "", post.created_at)
         return None
 
-    def account_metrics(self, account: str, day: date) -> AccountMetrics:
+    def account_metrics(self, account: str, day: date) -> records.AccountMetrics:
         raise self._unsupported("account metrics")
 
-    def post_metrics(self, post_ids: Sequence[str]) -> list[PostMetrics]:
+    def post_metrics(self, post_ids: Sequence[str]) -> list[records.PostMetrics]:
         raise self._unsupported("post metrics")
 
-    def recent_posts(self, account: str, since: datetime) -> list[Post]:
+    def recent_posts(self, account: str, since: datetime) -> list[records.Post]:
         raise self._unsupported("listing recent posts")
 
-    def mentions(self, query: str, since: datetime) -> list[Mention]:
+    def mentions(self, query: str, since: datetime) -> list[records.Mention]:
         raise self._unsupported("mention search")
 
-    def comments(self, post_ids: Sequence[str], since: datetime) -> list[Mention]:
+    def comments(self, post_ids: Sequence[str], since: datetime) -> list[records.Mention]:
         raise self._unsupported("comments on own posts")
 
-    def profiles(self, ids_or_handles: Sequence[str]) -> list[Profile]:
+    def profiles(self, ids_or_handles: Sequence[str]) -> list[records.Profile]:
         raise self._unsupported("profile lookup")
 
     def campaign_spend(
         self, day: date, campaign_ids: Sequence[str], *, since: date | None = None
-    ) -> list[CampaignSpend]:
+    ) -> list[records.CampaignSpend]:
         """Paid results per campaign and day, from ``since`` (default ``day``) to ``day``.
 
         ``campaign_ids`` are the brand configuration's campaign ids; a campaign without

@@ -64,6 +64,15 @@ class AuthError(NetworkError):
         super().__init__(network, message, hint=f"renew {renew} in {where}", **kwargs)
 
 
+class MisconfiguredConnection(NetworkError):
+    """An extra of the connection holds a value socialops cannot use: a person must fix it."""
+
+    def __init__(self, network: str, message: str, *, conn_id: str | None, extra: str, **kwargs):
+        self.conn_id = conn_id
+        self.extra = extra
+        super().__init__(network, message, **kwargs)
+
+
 class InvalidRequest(NetworkError):
     """The network refused the content or the parameters; the same request will fail again."""
 

@@ -16,6 +16,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 from socialops.networks.errors import OutcomeUnknown, RateLimited, TransientError
+from socialops.networks.extras import read_extras
 
 T = TypeVar("T")
 
@@ -28,15 +29,11 @@ class RetryPolicy:
     max_sleep: float = 60.0  # the longest single wait allowed inside a worker
 
     @classmethod
-    def from_extras(cls, extras: Mapping[str, Any]) -> RetryPolicy:
-        """Read ``max_attempts``, ``backoff_base``, ``backoff_cap``, ``max_sleep`` from connection extras."""
-        defaults = cls()
-        return cls(
-            max_attempts=int(extras.get("max_attempts", defaults.max_attempts)),
-            backoff_base=float(extras.get("backoff_base", defaults.backoff_base)),
-            backoff_cap=float(extras.get("backoff_cap", defaults.backoff_cap)),
-            max_sleep=float(extras.get("max_sleep", defaults.max_sleep)),
-        )
+    def from_extras(cls, extras: Mapping[str, Any], *, network: str = "") -> RetryPolicy:
+        """Extras ``max_attempts``, ``backoff_base``, ``backoff_cap``, ``max_sleep``, typed
+        (:func:`~socialops.networks.extras.read_extras`); adapters read them once, with their
+        other extras (``ConnectionExtras.retry``)."""
+        return read_extras(cls, extras, network=network, conn_id=None)
 
     def backoff(self, attempt: int) -> float:
         """Full-jitter exponential backoff for the given 1-based attempt."""

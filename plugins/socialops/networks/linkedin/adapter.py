@@ -5,182 +5,59 @@ Connection fields (see ``docs/networks/linkedin.md``):
 * ``password``: the OAuth 2.0 access token of a member who administers the page (scopes
   ``w_organization_social``, ``r_organization_social``, ``rw_organization_admin``). Tokens
   last 60 days: an expired one is an :class:`AuthError` naming the connection.
-* extras ``organization_urn`` (``urn:li:organization:<id>``; optional when the member
-  administers exactly one page, which ``/rest/organizationAcls`` then finds),
-  ``api_version`` (the ``LinkedIn-Version`` header, ``YYYYMM``, default
-  :data:`DEFAULT_API_VERSION`), plus the generic ``timeout`` and retry extras.
+* extras: :class:`~socialops.networks.linkedin.client.LinkedInExtras` (``organization_urn``,
+  ``api_version``, plus the generic ``timeout`` and retry extras).
 
-Every request sends ``LinkedIn-Version`` and ``X-Restli-Protocol-Version: 2.0.0``. Rest.li
-query values such as ``List(...)`` and ``(timeRange:(start:..,end:..))`` keep their syntax
-characters while the URNs inside are percent-encoded, so those query strings are built here
-(:func:`restli_query`) rather than by ``requests``.
+The client (:mod:`.client`) sends the version headers, reads LinkedIn's errors and builds
+the Rest.li query strings; this module knows the endpoints and their records.
 """
 
 from __future__ import annotations
 
 import logging
 import mimetypes
-import re
-from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import requests
-
-from socialops.networks.base import ConnectionSettings, NetworkAdapter, batched
-from socialops.networks.errors import (
-    DuplicateContent,
-    InvalidRequest,
-    NetworkError,
-    RateLimited,
-    TransientError,
+from socialops.networks import records
+from socialops.networks.base import NetworkAdapter
+from socialops.networks.errors import InvalidRequest
+from socialops.networks.linkedin.client import (
+    LINKEDIN_TOKEN,
+    LinkedInClient,
+    LinkedInExtras,
+    RestLi,
+    escape_commentary,
+    millis,
+    organization_urn,
+    restli_query,
+    unescape_commentary,
 )
-from socialops.networks.records import (
-    AccountMetrics,
-    Draft,
-    Mention,
-    Post,
-    PostMetrics,
-    Profile,
-    Receipt,
-)
-from socialops.networks.transport.http import RestClient, api_root, json_body, media_download
+from socialops.networks.paging import LINKEDIN_START_COUNT, Cursor, batched, newest_first, unique
+from socialops.networks.transport.http import media_download
 
 log = logging.getLogger(__name__)
 
-LINKEDIN_URL = "https://api.linkedin.com/rest"
-DEFAULT_API_VERSION = "202610"
 PAGE_SIZE = 100
 #: Share statistics take a list of posts; 50 keeps the URL well under LinkedIn's length limit.
 MAX_POSTS_PER_STATISTICS_CALL = 50
-LINKEDIN_TOKEN = "the LinkedIn OAuth access token (tokens last 60 days; refresh tokens 365 days)"
-#: Characters LinkedIn's "little text format" reserves in post commentary.
-_RESERVED = re.compile(r"([\\|{}@\[\]()<>#*_~])")
-_HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
-_HASHTAG_TEMPLATE = re.compile(r"\{hashtag\|\\#\|([^}]+)\}")
-_ESCAPED = re.compile(r"\\(.)")
-
-
-def escape_commentary(text: str) -> str:
-    """Commentary in LinkedIn's little text format: reserved characters escaped, hashtags kept.
-
-    Unescaped ``(`` or ``@`` make LinkedIn cut the text or read a mention template.
-    """
-    parts = []
-    for index, chunk in enumerate(_HASHTAG.split(text)):
-        # split() alternates plain text and captured hashtag words
-        parts.append(f"{{hashtag|\\#|{chunk}}}" if index % 2 else _RESERVED.sub(r"\\\1", chunk))
-    return "".join(parts)
-
-
-def unescape_commentary(text: str) -> str:
-    return _ESCAPED.sub(r"\1", _HASHTAG_TEMPLATE.sub(r"#\1", text or ""))
-
-
-def restli_query(**params: Any) -> str:
-    """A query string whose values are already Rest.li-encoded (see :class:`RestLi`) or plain."""
-    return "&".join(
-        f"{name}={value.text if isinstance(value, RestLi) else quote(str(value), safe='')}"
-        for name, value in params.items()
-        if value is not None
-    )
-
-
-class RestLi:
-    """A Rest.li 2.0 value written as is in a query string (its URNs encoded by the builder)."""
-
-    def __init__(self, text: str):
-        self.text = text
-
-    @classmethod
-    def list(cls, items: Sequence[str]) -> RestLi:
-        return cls("List(" + ",".join(quote(i, safe="") for i in items) + ")")
-
-    @classmethod
-    def day(cls, day: date) -> RestLi:
-        start = datetime.combine(day, time(0), tzinfo=UTC)
-        begin, end = (int(t.timestamp() * 1000) for t in (start, start + timedelta(days=1)))
-        return cls(f"(timeRange:(start:{begin},end:{end}),timeGranularityType:DAY)")
-
-
-def millis(value: int | None) -> datetime | None:
-    return datetime.fromtimestamp(value / 1000, UTC) if value else None
-
-
-def organization_urn(id_or_urn: str) -> str:
-    return id_or_urn if id_or_urn.startswith("urn:li:") else f"urn:li:organization:{id_or_urn}"
-
-
-class LinkedInClient(RestClient):
-    """LinkedIn's error bodies ``{"status", "serviceErrorCode", "code", "message"}`` and limits."""
-
-    renew = LINKEDIN_TOKEN
-
-    def __init__(self, adapter: NetworkAdapter, **clock: Any):
-        settings = adapter.settings
-        super().__init__(
-            adapter,
-            api_root(settings, LINKEDIN_URL),
-            headers={
-                "Authorization": f"Bearer {settings.password or ''}",
-                "LinkedIn-Version": str(settings.extras.get("api_version") or DEFAULT_API_VERSION),
-                "X-Restli-Protocol-Version": "2.0.0",
-            },
-            **clock,
-        )
-
-    def error_for(self, response: requests.Response, endpoint: str) -> NetworkError:
-        body = json_body(response)
-        if not isinstance(body, dict) or "message" not in body:
-            return super().error_for(response, endpoint)
-        status = response.status_code
-        service_code = body.get("serviceErrorCode")
-        message = f"{endpoint} answered {status}: {body['message']}"
-        if service_code or body.get("code"):
-            message += f" (serviceErrorCode {service_code}, {body.get('code', 'no code')})"
-        if status == 401:
-            return self.auth_error(message, status=status)
-        if status == 403:
-            return self.auth_error(
-                message
-                + "; the token lacks a scope, or its member is not an administrator of the page",
-                status=status,
-            )
-        if status == 429:
-            # LinkedIn sends no reset header; its application and member limits are daily
-            # and reset at midnight UTC, so that is the earliest safe moment to come back.
-            reset = datetime.combine(self.now().date() + timedelta(days=1), time(0), tzinfo=UTC)
-            return RateLimited(
-                self.network,
-                message
-                + "; LinkedIn gives no reset time, assuming its daily window (midnight UTC)",
-                retry_at=reset,
-                status=status,
-            )
-        if status == 422 and "duplicate" in body["message"].lower():
-            return DuplicateContent(self.network, message, status=status)
-        if status >= 500:
-            return TransientError(self.network, message, status=status)
-        return InvalidRequest(self.network, message, status=status)
 
 
 class LinkedInAdapter(NetworkAdapter):
-    """One LinkedIn organization page: posts, images, statistics, comments, organization profiles."""
+    """One LinkedIn organization page: posts, images, statistics, comments, organization
+    profiles."""
 
     network = "linkedin"
+    renew = LINKEDIN_TOKEN
+    extras_type = LinkedInExtras
+    extras: LinkedInExtras
 
-    def __init__(
-        self,
-        settings: ConnectionSettings,
-        *,
-        sleep: Callable[[float], None] | None = None,
-        now: Callable[[], datetime] | None = None,
-    ):
-        super().__init__(settings)
-        self.http = LinkedInClient(self, sleep=sleep, now=now)
+    def setup(self) -> None:
+        self.http = LinkedInClient(self)
         # Organization records by URN and the author of every post listed, for this adapter's
         # one task: a nightly run resolves its page once, and asks each post's statistics of
         # its author without a second lookup of the page.
@@ -193,17 +70,18 @@ class LinkedInAdapter(NetworkAdapter):
     @cached_property
     def organization(self) -> str:
         """The page's URN: extra ``organization_urn``, else the one page the member administers."""
-        configured = self.settings.extras.get("organization_urn")
-        if configured:
-            return organization_urn(str(configured))
+        if self.extras.organization_urn:
+            return organization_urn(self.extras.organization_urn)
         query = restli_query(q="roleAssignee", role="ADMINISTRATOR", state="APPROVED")
         body = self.http.get("/organizationAcls", params=query, endpoint="GET /organizationAcls")
         pages = sorted({e["organization"] for e in body.get("elements", [])})
         if len(pages) != 1:
             raise InvalidRequest(
                 self.network,
-                f"the token administers {len(pages)} organization pages ({', '.join(pages) or 'none'})",
-                hint=f"set extra 'organization_urn' in Airflow connection '{self.settings.conn_id}'",
+                f"the token administers {len(pages)} organization pages "
+                f"({', '.join(pages) or 'none'})",
+                hint="set extra 'organization_urn' in Airflow connection "
+                f"'{self.settings.conn_id}'",
             )
         return pages[0]
 
@@ -259,10 +137,10 @@ class LinkedInAdapter(NetworkAdapter):
         )
         return body.get("firstDegreeSize")
 
-    def _profile(self, record: dict[str, Any]) -> Profile:
+    def _profile(self, record: dict[str, Any]) -> records.Profile:
         urn = organization_urn(str(record["id"]))
         founded = (record.get("foundedOn") or {}).get("year")
-        return Profile(
+        return records.Profile(
             network=self.network,
             account_id=urn,
             handle=record.get("vanityName") or str(record["id"]),
@@ -273,13 +151,13 @@ class LinkedInAdapter(NetworkAdapter):
             url=f"https://www.linkedin.com/company/{record.get('vanityName') or record['id']}/",
         )
 
-    def check(self) -> Profile:
+    def check(self) -> records.Profile:
         return self._profile(self.own_record)
 
-    def profiles(self, ids_or_handles: Sequence[str]) -> list[Profile]:
+    def profiles(self, ids_or_handles: Sequence[str]) -> list[records.Profile]:
         """Organization pages by id, URN or vanity name (members' profiles are not public)."""
-        found: dict[str, Profile] = {}
-        for ref in dict.fromkeys(ids_or_handles):
+        found: dict[str, records.Profile] = {}
+        for ref in unique(ids_or_handles):
             if ref.startswith("urn:li:organization:") or ref.isdigit():
                 try:
                     record: dict[str, Any] | None = self._organization_record(organization_urn(ref))
@@ -295,7 +173,7 @@ class LinkedInAdapter(NetworkAdapter):
         return list(found.values())
 
     # -- publishing ----------------------------------------------------------------------
-    def publish(self, draft: Draft, idempotency_key: str) -> Receipt:
+    def publish(self, draft: records.Draft, idempotency_key: str) -> records.Receipt:
         """A post as the page: text, plus an article card for ``draft.link`` or one image
         (with an image, the link is appended to the text: a post holds one or the other).
 
@@ -333,9 +211,10 @@ class LinkedInAdapter(NetworkAdapter):
         if not urn:
             raise InvalidRequest(
                 self.network,
-                f"post {idempotency_key}: LinkedIn answered {response.status_code} without x-restli-id",
+                f"post {idempotency_key}: LinkedIn answered {response.status_code} "
+                "without x-restli-id",
             )
-        return Receipt(
+        return records.Receipt(
             self.network, urn, f"https://www.linkedin.com/feed/update/{urn}/", self.http.now()
         )
 
@@ -375,34 +254,28 @@ class LinkedInAdapter(NetworkAdapter):
         self, path: str, params: dict[str, Any], endpoint: str
     ) -> Iterator[dict[str, Any]]:
         """Every element of a paged collection (``start``/``count``)."""
-        start = 0
-        while True:
-            query = restli_query(**params, start=start, count=PAGE_SIZE)
-            body = self.http.get(path, params=query, endpoint=endpoint)
-            elements = body.get("elements", [])
-            yield from elements
-            paging = body.get("paging", {})
-            start += len(elements)
-            total = paging.get("total")
-            has_next = any(link.get("rel") == "next" for link in paging.get("links", []))
-            if (
-                not elements
-                or (total is not None and start >= total)
-                or (total is None and not has_next)
-            ):
-                return
 
-    def recent_posts(self, account: str, since: datetime) -> list[Post]:
+        def fetch(start: Cursor | None) -> Any:
+            query = restli_query(**params, start=start or 0, count=PAGE_SIZE)
+            return self.http.get(path, params=query, endpoint=endpoint)
+
+        return self.listing(fetch, LINKEDIN_START_COUNT, endpoint=endpoint)
+
+    def recent_posts(self, account: str, since: datetime) -> list[records.Post]:
+        """The page's posts since ``since``, sorted newest first by LinkedIn (``sortBy=CREATED``,
+        no pinned post first): the listing stops at the first older one."""
         author = self._organization_of(account)
         params = {"q": "author", "author": author, "sortBy": "CREATED"}
+        listing = newest_first(
+            self._elements("/posts", params, "GET /posts?q=author"),
+            since,
+            lambda raw: millis(raw.get("publishedAt") or raw.get("createdAt")),
+        )
         posts = []
-        for raw in self._elements("/posts", params, "GET /posts?q=author"):
-            created = millis(raw.get("publishedAt") or raw.get("createdAt"))
-            if created is None or created < since:
-                break  # sorted newest first: everything after is older
+        for raw, created in listing:
             self._authors[raw["id"]] = author
             posts.append(
-                Post(
+                records.Post(
                     network=self.network,
                     account_id=author,
                     post_id=raw["id"],
@@ -414,8 +287,9 @@ class LinkedInAdapter(NetworkAdapter):
             )
         return posts
 
-    def account_metrics(self, account: str, day: date) -> AccountMetrics:
-        """Followers (today's count: LinkedIn keeps no history of the total) and the day's share statistics."""
+    def account_metrics(self, account: str, day: date) -> records.AccountMetrics:
+        """Followers (today's count: LinkedIn keeps no history of the total) and the day's
+        share statistics."""
         urn = self._organization_of(account)
         query = restli_query(
             q="organizationalEntity", organizationalEntity=urn, timeIntervals=RestLi.day(day)
@@ -430,7 +304,7 @@ class LinkedInAdapter(NetworkAdapter):
             for name, value in (element.get("totalShareStatistics") or {}).items():
                 if isinstance(value, int):
                     totals[name] = totals.get(name, 0) + value
-        return AccountMetrics(
+        return records.AccountMetrics(
             network=self.network,
             account_id=urn,
             day=day,
@@ -439,18 +313,19 @@ class LinkedInAdapter(NetworkAdapter):
             reach=totals.get("uniqueImpressionsCount"),
         )
 
-    def post_metrics(self, post_ids: Sequence[str]) -> list[PostMetrics]:
+    def post_metrics(self, post_ids: Sequence[str]) -> list[records.PostMetrics]:
         """Lifetime statistics of posts, 50 per call (``shares=List(..)&ugcPosts=List(..)``).
 
         LinkedIn answers them for one organization at a time: each post's author as
         :meth:`recent_posts` listed it, else the connection's page (:attr:`organization`).
         """
-        wanted = list(dict.fromkeys(post_ids))
+        wanted = unique(post_ids)
         unknown = [p for p in wanted if not p.startswith(("urn:li:share:", "urn:li:ugcPost:"))]
         if unknown:
             raise InvalidRequest(
                 self.network,
-                f"post ids must be urn:li:share:... or urn:li:ugcPost:... URNs, got {sorted(unknown)}",
+                "post ids must be urn:li:share:... or urn:li:ugcPost:... URNs, "
+                f"got {sorted(unknown)}",
             )
         by_author: dict[str, list[str]] = {}
         for post_id in wanted:
@@ -461,7 +336,7 @@ class LinkedInAdapter(NetworkAdapter):
             for chunk in batched(ids, MAX_POSTS_PER_STATISTICS_CALL):
                 found.update(self._share_statistics(author, chunk))
         return [
-            PostMetrics(
+            records.PostMetrics(
                 network=self.network,
                 post_id=post_id,
                 impressions=stats.get("impressionCount"),
@@ -497,16 +372,16 @@ class LinkedInAdapter(NetworkAdapter):
             for element in body.get("elements", [])
         }
 
-    def comments(self, post_ids: Sequence[str], since: datetime) -> list[Mention]:
+    def comments(self, post_ids: Sequence[str], since: datetime) -> list[records.Mention]:
         found = []
-        for post_id in dict.fromkeys(post_ids):
+        for post_id in unique(post_ids):
             path = f"/socialActions/{quote(post_id, safe='')}/comments"
             for raw in self._elements(path, {}, "GET /socialActions/{urn}/comments"):
                 created = millis((raw.get("created") or {}).get("time"))
                 if created is None or created < since:
                     continue
                 found.append(
-                    Mention(
+                    records.Mention(
                         network=self.network,
                         mention_id=raw.get("commentUrn") or raw["id"],
                         author_id=raw.get("actor", ""),
@@ -520,7 +395,7 @@ class LinkedInAdapter(NetworkAdapter):
                 )
         return sorted(found, key=lambda m: m.created_at)
 
-    def mentions(self, query: str, since: datetime) -> list[Mention]:
+    def mentions(self, query: str, since: datetime) -> list[records.Mention]:
         raise self._unsupported(
             "searching posts that mention the page (LinkedIn has no public post search)"
         )

@@ -16,8 +16,9 @@ googleapiclient builds a typed client from a discovery document; this module giv
   (per chunk for a resumable upload).
 
 >>> service = build_service(settings, "youtube", "v3", scopes=[...])
->>> execute(adapter, service.channels().list(part="id", mine=True), "channels.list",
-...         settings.retry_policy, api=GoogleApi("youtube", settings.conn_id, "the OAuth refresh token"))
+>>> api = GoogleApi("youtube", settings.conn_id, "the OAuth refresh token")
+>>> request = service.channels().list(part="id", mine=True)
+>>> execute(adapter, request, "channels.list", settings.retry_policy, api=api)
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -42,7 +43,7 @@ from googleapiclient.errors import HttpError
 from googleapiclient.http import HttpRequest
 from httplib2 import Response as HttplibResponse
 
-from socialops.networks.base import ConnectionSettings
+from socialops.networks.base import ConnectionExtras, ConnectionSettings, utcnow
 from socialops.networks.errors import (
     AuthError,
     InvalidRequest,
@@ -84,22 +85,35 @@ class GoogleApi:
 
 
 # -- credentials and service ------------------------------------------------------------
-def google_credentials(settings: ConnectionSettings, scopes: Sequence[str]) -> Credentials | None:
-    """OAuth user credentials from the connection extras, or None when it holds none.
+@dataclass(frozen=True)
+class GoogleExtras(ConnectionExtras):
+    """The extras of a Google API connection (YouTube, Google Sheets), besides ``timeout``
+    and the retry policy: OAuth user credentials. Without them the connection password is
+    an API key (public reads only)."""
 
-    Extras: ``client_id``, ``client_secret``, ``refresh_token``, optional ``token`` (a current
-    access token) and ``token_uri`` (Google's by default; the sandbox serves its own).
-    """
-    refresh_token = settings.secret("refresh_token")
-    token = settings.secret("token")
-    if not refresh_token and not token:
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
+    #: A current access token (refreshed with ``refresh_token`` when it expires).
+    token: str | None = field(default=None, repr=False)
+    #: Google's by default; the sandbox serves its own.
+    token_uri: str = GOOGLE_TOKEN_URI
+
+
+def google_credentials(
+    settings: ConnectionSettings, scopes: Sequence[str], *, extras: GoogleExtras | None = None
+) -> Credentials | None:
+    """OAuth user credentials from the connection's :class:`GoogleExtras` (read from
+    ``settings`` unless given), or None when it holds neither a refresh nor an access token."""
+    extras = extras or GoogleExtras.read(settings, "google")
+    if not extras.refresh_token and not extras.token:
         return None
     return Credentials(
-        token=token,
-        refresh_token=refresh_token,
-        client_id=settings.extras.get("client_id"),
-        client_secret=settings.secret("client_secret"),
-        token_uri=settings.extras.get("token_uri") or GOOGLE_TOKEN_URI,
+        token=extras.token,
+        refresh_token=extras.refresh_token,
+        client_id=extras.client_id,
+        client_secret=extras.client_secret,
+        token_uri=extras.token_uri,
         scopes=list(scopes),
     )
 
@@ -111,15 +125,18 @@ def build_service(
     *,
     scopes: Sequence[str] = (),
     credentials: Credentials | None = None,
+    extras: GoogleExtras | None = None,
 ) -> Resource:
     """A googleapiclient service for ``api``/``version`` from the bundled discovery document.
 
     Authentication: OAuth credentials (given, or read from the connection by
     :func:`google_credentials`), else the connection password as an API key (public reads only).
+    An adapter passes the ``extras`` it read; other callers let them be read from ``settings``.
     """
-    credentials = credentials or google_credentials(settings, scopes)
+    extras = extras or GoogleExtras.read(settings, api)
+    credentials = credentials or google_credentials(settings, scopes, extras=extras)
     developer_key = None if credentials else settings.password
-    transport = GoogleTransport(timeout=settings.timeout, credentials=credentials)
+    transport = GoogleTransport(timeout=extras.timeout, credentials=credentials)
     options: dict[str, Any] = {}
     request_builder: Callable[..., HttpRequest] = HttpRequest
     if settings.host:
@@ -294,6 +311,7 @@ def execute(
     *,
     api: GoogleApi,
     sleep: Callable[[float], None] = time.sleep,
+    now: Callable[[], datetime] = utcnow,
 ) -> Any:
     """Run one API request with bounded retries; every HTTP request is counted under ``endpoint``.
 
@@ -307,26 +325,32 @@ def execute(
     """
     http = _CountedHttp(request.http, counter, endpoint)
     if request.resumable is None:
-        attempt = _translating(lambda: request.execute(http=http, num_retries=0), api, endpoint)
-        return call_with_retries(attempt, policy, sleep=sleep)
-    step = _translating(lambda: request.next_chunk(http=http, num_retries=0), api, endpoint)
+        attempt = _translating(
+            lambda: request.execute(http=http, num_retries=0), api, endpoint, now
+        )
+        return call_with_retries(attempt, policy, sleep=sleep, now=now)
+    step = _translating(lambda: request.next_chunk(http=http, num_retries=0), api, endpoint, now)
     while True:
-        _, body = call_with_retries(step, policy, sleep=sleep)
+        _, body = call_with_retries(step, policy, sleep=sleep, now=now)
         if body is not None:
             return body
 
 
-def _translating(call: Callable[[], Any], api: GoogleApi, endpoint: str) -> Callable[[], Any]:
+def _translating(
+    call: Callable[[], Any], api: GoogleApi, endpoint: str, now: Callable[[], datetime]
+) -> Callable[[], Any]:
     def attempt() -> Any:
         try:
             return call()
         except _TRANSLATED as exc:
-            raise translate_error(exc, api, endpoint) from exc
+            raise translate_error(exc, api, endpoint, now=now) from exc
 
     return attempt
 
 
-def translate_error(exc: Exception, api: GoogleApi, endpoint: str) -> NetworkError:
+def translate_error(
+    exc: Exception, api: GoogleApi, endpoint: str, *, now: Callable[[], datetime] = utcnow
+) -> NetworkError:
     """The :mod:`socialops.networks.errors` equivalent of a googleapiclient/google-auth failure."""
     network, what = api.network, f"{endpoint} failed"
     if isinstance(exc, _AnswerLost):
@@ -350,13 +374,9 @@ def translate_error(exc: Exception, api: GoogleApi, endpoint: str) -> NetworkErr
     status, reason, message = exc.resp.status, error_reason(exc), exc.reason or ""
     detail = f"{what} with HTTP {status}" + (f" {reason}" if reason else "") + f": {message}"
     if reason in _QUOTA_REASONS:
-        return QuotaExceeded(
-            network, detail, retry_at=next_quota_reset(datetime.now(UTC)), status=status
-        )
+        return QuotaExceeded(network, detail, retry_at=next_quota_reset(now()), status=status)
     if status == 429 or reason in _RATE_REASONS:
-        retry_at = retry_after(
-            exc.resp.get("retry-after"), datetime.now(UTC), DEFAULT_RATE_LIMIT_WAIT
-        )
+        retry_at = retry_after(exc.resp.get("retry-after"), now(), DEFAULT_RATE_LIMIT_WAIT)
         return RateLimited(network, detail, retry_at=retry_at, status=status)
     if status == 401 or reason in _AUTH_REASONS:
         renew = "the API key" if reason in ("keyInvalid", "keyExpired") else api.renew
@@ -402,6 +422,7 @@ __all__ = [
     "GOOGLE_TOKEN_URI",
     "CallCounter",
     "GoogleApi",
+    "GoogleExtras",
     "GoogleTransport",
     "build_service",
     "error_reason",

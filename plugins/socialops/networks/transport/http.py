@@ -13,10 +13,9 @@ with ``find_published`` before sending it again, or the post could appear twice.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -45,15 +44,9 @@ def api_root(settings: ConnectionSettings, real_api: str) -> str:
     return (settings.host or real_api).rstrip("/")
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class RestClient:
-    """HTTP for one adapter; ``sleep`` and ``now`` are injectable so tests never really wait."""
-
-    #: What the user must renew when the network answers 401 (overridden per network).
-    renew = "the access token"
+    """HTTP for one adapter, on the adapter's clock (``sleep`` and ``now`` may be given
+    instead), with its extras (``timeout``, the retry policy) and its auth errors."""
 
     def __init__(
         self,
@@ -67,12 +60,14 @@ class RestClient:
     ):
         self.adapter = adapter
         self.network = adapter.network
-        self.settings = adapter.settings
+        self.extras = adapter.extras
+        #: What the user must renew when the network answers 401 (the adapter's by default).
+        self.renew = adapter.renew
         self.base_url = base_url.rstrip("/")
         self.session = session or requests.Session()
         self.session.headers.update(headers or {})
-        self.sleep: Callable[[float], None] = time.sleep if sleep is None else sleep
-        self.now: Callable[[], datetime] = utcnow if now is None else now
+        self.sleep: Callable[[float], None] = adapter.sleep if sleep is None else sleep
+        self.now: Callable[[], datetime] = adapter.now if now is None else now
 
     def url(self, path: str) -> str:
         if path.startswith(("http://", "https://")):
@@ -103,9 +98,7 @@ class RestClient:
 
         if not idempotent:
             return attempt()
-        return call_with_retries(
-            attempt, self.settings.retry_policy, sleep=self.sleep, now=self.now
-        )
+        return call_with_retries(attempt, self.extras.retry, sleep=self.sleep, now=self.now)
 
     def get(self, path: str, *, endpoint: str, params: Any = None, **kwargs: Any) -> Any:
         """GET and decode the JSON body (a proxy's HTML page instead is a transient failure)."""
@@ -123,7 +116,7 @@ class RestClient:
     ) -> requests.Response:
         self.before_request(endpoint)
         self.adapter.count_call(endpoint)
-        kwargs.setdefault("timeout", self.settings.timeout)
+        kwargs.setdefault("timeout", self.extras.timeout)
         try:
             response = self.session.request(method, self.url(path), **kwargs)
         except requests.RequestException as exc:
@@ -137,7 +130,8 @@ class RestClient:
                 raise OutcomeUnknown(
                     self.network,
                     str(error).removeprefix(f"[{self.network}] "),
-                    hint="the write may have been applied; reconcile with find_published before sending it again",
+                    hint="the write may have been applied; reconcile with find_published before "
+                    "sending it again",
                     status=error.status,
                 ) from error
             raise error
@@ -179,9 +173,7 @@ class RestClient:
         return InvalidRequest(self.network, message, status=status)
 
     def auth_error(self, message: str, *, status: int | None = None) -> AuthError:
-        return AuthError(
-            self.network, message, conn_id=self.settings.conn_id, renew=self.renew, status=status
-        )
+        return self.adapter.auth_error(message, renew=self.renew, status=status)
 
     def retry_at(self, response: requests.Response) -> datetime:
         """When to come back after a 429: ``Retry-After`` (seconds or HTTP date), else a minute."""
@@ -204,7 +196,7 @@ def media_download(
     """
     adapter.count_call("GET media source")
     try:
-        with requests.get(url, stream=True, timeout=adapter.settings.timeout) as response:
+        with requests.get(url, stream=True, timeout=adapter.extras.timeout) as response:
             status = response.status_code
             if status >= 400:
                 error = TransientError if status >= 500 or status == 429 else InvalidRequest

@@ -1,10 +1,10 @@
 """YouTube through google-api-python-client: Data API v3 and Analytics API v2.
 
-Connection: ``extras.client_id``, ``extras.client_secret``, ``extras.refresh_token`` (OAuth user
-credentials with the scopes in :data:`SCOPES`), optional ``extras.token`` and
-``extras.token_uri``; or only ``password`` as an API key, enough for public reads
+Connection: the extras of :class:`YouTubeExtras`: ``client_id``, ``client_secret``,
+``refresh_token`` (OAuth user credentials with the scopes in :data:`SCOPES`), optional
+``token`` and ``token_uri``; or only ``password`` as an API key, enough for public reads
 (``post_metrics``, ``profiles``, ``comments``, ``recent_posts``). ``host`` overrides the API
-endpoint (the sandbox). ``extras.upload_chunksize`` (bytes, default 8 MiB) sizes upload chunks.
+endpoint (the sandbox). Extra ``upload_chunksize`` (bytes, default 8 MiB) sizes upload chunks.
 
 Quota (10,000 units a day, reset at midnight Pacific time): every ``*.list`` call costs 1 unit,
 an upload 1,600. Mention search (``search.list``, 100 units a call) is deliberately not offered.
@@ -17,8 +17,8 @@ private; default public), ``category_id`` (default "22", People & Blogs), ``tags
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
@@ -28,20 +28,14 @@ from google.oauth2.credentials import Credentials
 from googleapiclient.discovery import Resource
 from googleapiclient.http import HttpRequest, MediaFileUpload
 
-from socialops.networks.base import ConnectionSettings, NetworkAdapter, batched
+from socialops.networks import records
+from socialops.networks.base import NetworkAdapter
 from socialops.networks.errors import InvalidRequest
 from socialops.networks.idempotency import matches
-from socialops.networks.records import (
-    AccountMetrics,
-    Draft,
-    Mention,
-    Post,
-    PostMetrics,
-    Profile,
-    Receipt,
-)
+from socialops.networks.paging import YOUTUBE_PAGE_TOKEN, Cursor, batched, newest_first, unique
 from socialops.networks.transport.google import (
     GoogleApi,
+    GoogleExtras,
     build_service,
     execute,
     google_credentials,
@@ -59,6 +53,15 @@ MAX_COMMENT_PAGE_SIZE = 100
 DEFAULT_CHUNKSIZE = 8 * 1024 * 1024  # a multiple of 256 KiB, as the upload protocol requires
 PRIVACY_STATUSES = ("public", "unlisted", "private")
 _CHANNEL_ID = re.compile(r"UC[0-9A-Za-z_-]{22}")
+
+
+@dataclass(frozen=True)
+class YouTubeExtras(GoogleExtras):
+    """The extras of a YouTube connection (docs/networks/youtube.md): the Google OAuth ones,
+    ``timeout``, the retry policy, and the size of upload chunks."""
+
+    #: Bytes per chunk of a resumable upload, a multiple of 256 KiB.
+    upload_chunksize: int = DEFAULT_CHUNKSIZE
 
 
 def video_url(video_id: str) -> str:
@@ -81,6 +84,10 @@ def _subscribers(statistics: dict[str, Any]) -> int | None:
     return _count(statistics.get("subscriberCount"))
 
 
+def _comment_time(thread: dict) -> datetime:
+    return parse_time(thread["snippet"]["topLevelComment"]["snippet"]["publishedAt"])
+
+
 def _channel_key(account: str) -> str:
     """A channel id as is, a handle without its ``@`` and case (handles are case-insensitive)."""
     return account if _CHANNEL_ID.fullmatch(account) else account.lstrip("@").casefold()
@@ -88,48 +95,56 @@ def _channel_key(account: str) -> str:
 
 class YouTubeAdapter(NetworkAdapter):
     network = "youtube"
+    extras_type = YouTubeExtras
+    extras: YouTubeExtras
+    renew = "the YouTube OAuth refresh token"
 
-    def __init__(
-        self, settings: ConnectionSettings, *, sleep: Callable[[float], None] = time.sleep
-    ):
-        super().__init__(settings)
-        self._sleep = sleep
-        self._api = GoogleApi(self.network, settings.conn_id, "the YouTube OAuth refresh token")
+    def setup(self) -> None:
+        self._api = GoogleApi(self.network, self.settings.conn_id, self.renew)
         self._uploads_playlists: dict[str, str] = {}
 
     # -- clients -------------------------------------------------------------------------
     @cached_property
     def _credentials(self) -> Credentials | None:
         # One credentials object for both services: one token refresh, not one per API.
-        return google_credentials(self.settings, SCOPES)
+        return google_credentials(self.settings, SCOPES, extras=self.extras)
+
+    def _service(self, api: str, version: str) -> Resource:
+        return build_service(
+            self.settings, api, version, credentials=self._credentials, extras=self.extras
+        )
 
     @cached_property
     def data_api(self) -> Resource:
-        return build_service(self.settings, "youtube", "v3", credentials=self._credentials)
+        return self._service("youtube", "v3")
 
     @cached_property
     def analytics_api(self) -> Resource:
-        return build_service(self.settings, "youtubeAnalytics", "v2", credentials=self._credentials)
+        return self._service("youtubeAnalytics", "v2")
 
     def _execute(self, request: HttpRequest, endpoint: str) -> dict[str, Any]:
         return execute(
-            self, request, endpoint, self.settings.retry_policy, api=self._api, sleep=self._sleep
+            self,
+            request,
+            endpoint,
+            self.extras.retry,
+            api=self._api,
+            sleep=self.sleep,
+            now=self.now,
         )
 
     def _pages(
-        self, make_request: Callable[[str | None], HttpRequest], endpoint: str
+        self, make_request: Callable[[Cursor | None], HttpRequest], endpoint: str
     ) -> Iterator[dict]:
         """Items of every page, following ``nextPageToken`` lazily (callers may stop early)."""
-        token = None
-        while True:
-            page = self._execute(make_request(token), endpoint)
-            yield from page.get("items", [])
-            token = page.get("nextPageToken")
-            if not token:
-                return
+        return self.listing(
+            lambda token: self._execute(make_request(token), endpoint),
+            YOUTUBE_PAGE_TOKEN,
+            endpoint=endpoint,
+        )
 
     # -- protocol ------------------------------------------------------------------------
-    def check(self) -> Profile:
+    def check(self) -> records.Profile:
         request = self.data_api.channels().list(part="snippet,statistics", mine=True)
         return self._profile(
             self._one_channel(
@@ -146,11 +161,11 @@ class YouTubeAdapter(NetworkAdapter):
             raise InvalidRequest(self.network, missing, hint=hint)
         return items[0]
 
-    def publish(self, draft: Draft, idempotency_key: str) -> Receipt:
+    def publish(self, draft: records.Draft, idempotency_key: str) -> records.Receipt:
         body = self._video_body(draft)
         media = MediaFileUpload(
             self._video_file(draft),
-            chunksize=int(self.settings.extras.get("upload_chunksize", DEFAULT_CHUNKSIZE)),
+            chunksize=self.extras.upload_chunksize,
             resumable=True,
         )
         request = self.data_api.videos().insert(
@@ -161,14 +176,14 @@ class YouTubeAdapter(NetworkAdapter):
         )
         video = self._execute(request, "videos.insert")
         published = video.get("snippet", {}).get("publishedAt")
-        return Receipt(
+        return records.Receipt(
             network=self.network,
             external_id=video["id"],
             url=video_url(video["id"]),
-            published_at=parse_time(published) if published else datetime.now(UTC),
+            published_at=parse_time(published) if published else self.now(),
         )
 
-    def _video_file(self, draft: Draft) -> str:
+    def _video_file(self, draft: records.Draft) -> str:
         where = f"YouTube draft for {draft.account}"
         if not draft.media:
             raise InvalidRequest(
@@ -187,7 +202,7 @@ class YouTubeAdapter(NetworkAdapter):
             raise InvalidRequest(self.network, f"{where}: video file {path} not found")
         return path
 
-    def _video_body(self, draft: Draft) -> dict[str, Any]:
+    def _video_body(self, draft: records.Draft) -> dict[str, Any]:
         where = f"YouTube draft for {draft.account}"
         if not (draft.title or "").strip():
             raise InvalidRequest(
@@ -215,24 +230,26 @@ class YouTubeAdapter(NetworkAdapter):
             },
         }
 
-    def find_published(self, idempotency_key: str, account: str, since: datetime) -> Receipt | None:
-        for item in self._uploads_since(account, since):
+    def find_published(
+        self, idempotency_key: str, account: str, since: datetime
+    ) -> records.Receipt | None:
+        for item, uploaded in self._uploads_since(account, since):
             if matches(idempotency_key, item["snippet"].get("description", "")):
                 video_id = item["contentDetails"]["videoId"]
-                return Receipt(self.network, video_id, video_url(video_id), self._upload_time(item))
+                return records.Receipt(self.network, video_id, video_url(video_id), uploaded)
         return None
 
-    def recent_posts(self, account: str, since: datetime) -> list[Post]:
+    def recent_posts(self, account: str, since: datetime) -> list[records.Post]:
         posts = []
-        for item in self._uploads_since(account, since):
+        for item, uploaded in self._uploads_since(account, since):
             snippet = item["snippet"]
             video_id = item["contentDetails"]["videoId"]
             posts.append(
-                Post(
+                records.Post(
                     network=self.network,
                     account_id=snippet.get("channelId", ""),
                     post_id=video_id,
-                    created_at=self._upload_time(item),
+                    created_at=uploaded,
                     text=f"{snippet.get('title', '')}\n\n{snippet.get('description', '')}".strip(),
                     url=video_url(video_id),
                     kind="video",
@@ -240,8 +257,9 @@ class YouTubeAdapter(NetworkAdapter):
             )
         return posts
 
-    def _uploads_since(self, account: str, since: datetime) -> Iterator[dict]:
-        """The account's uploads playlist, newest first, down to ``since``."""
+    def _uploads_since(self, account: str, since: datetime) -> Iterator[tuple[dict, datetime]]:
+        """(item, upload time) of the account's uploads playlist, newest first (no pinned
+        video comes first), down to ``since``."""
         playlist = self._uploads_playlist(account)
 
         def page(token: str | None) -> HttpRequest:
@@ -252,10 +270,7 @@ class YouTubeAdapter(NetworkAdapter):
                 pageToken=token,
             )
 
-        for item in self._pages(page, "playlistItems.list"):
-            if self._upload_time(item) < since:
-                return
-            yield item
+        return newest_first(self._pages(page, "playlistItems.list"), since, self._upload_time)
 
     @staticmethod
     def _upload_time(item: dict) -> datetime:
@@ -293,7 +308,7 @@ class YouTubeAdapter(NetworkAdapter):
             self._uploads_playlists[channel["id"]] = uploads
         return channel
 
-    def account_metrics(self, account: str, day: date) -> AccountMetrics:
+    def account_metrics(self, account: str, day: date) -> records.AccountMetrics:
         """Subscribers at the end of ``day`` and the channel's video count.
 
         ``channels.list`` only knows today's subscriber count: for a past day we subtract the
@@ -304,10 +319,10 @@ class YouTubeAdapter(NetworkAdapter):
         channel = self._channel(account, "statistics,contentDetails")
         statistics = channel.get("statistics", {})
         followers = _subscribers(statistics)
-        today = datetime.now(UTC).date()
+        today = self.now().date()
         if followers is not None and day < today:
             followers -= self._net_subscribers(channel["id"], day + timedelta(days=1), today)
-        return AccountMetrics(
+        return records.AccountMetrics(
             network=self.network,
             account_id=channel["id"],
             day=day,
@@ -327,16 +342,16 @@ class YouTubeAdapter(NetworkAdapter):
         rows = [dict(zip(names, row, strict=True)) for row in report.get("rows") or []]
         return sum(int(row["subscribersGained"]) - int(row["subscribersLost"]) for row in rows)
 
-    def post_metrics(self, post_ids: Sequence[str]) -> list[PostMetrics]:
+    def post_metrics(self, post_ids: Sequence[str]) -> list[records.PostMetrics]:
         metrics = []
-        for chunk in batched(list(dict.fromkeys(post_ids)), MAX_IDS_PER_CALL):
+        for chunk in batched(unique(post_ids), MAX_IDS_PER_CALL):
             request = self.data_api.videos().list(
                 part="statistics", id=",".join(chunk), maxResults=MAX_IDS_PER_CALL
             )
             for video in self._execute(request, "videos.list").get("items", []):
                 statistics = video.get("statistics", {})
                 metrics.append(
-                    PostMetrics(
+                    records.PostMetrics(
                         network=self.network,
                         post_id=video["id"],
                         video_views=_count(statistics.get("viewCount")),
@@ -346,9 +361,9 @@ class YouTubeAdapter(NetworkAdapter):
                 )
         return metrics
 
-    def comments(self, post_ids: Sequence[str], since: datetime) -> list[Mention]:
+    def comments(self, post_ids: Sequence[str], since: datetime) -> list[records.Mention]:
         found = []
-        for video_id in dict.fromkeys(post_ids):
+        for video_id in unique(post_ids):
 
             def page(token: str | None, video_id: str = video_id) -> HttpRequest:
                 return self.data_api.commentThreads().list(
@@ -360,14 +375,14 @@ class YouTubeAdapter(NetworkAdapter):
                     pageToken=token,
                 )
 
-            for thread in self._pages(page, "commentThreads.list"):
+            threads = newest_first(  # order=time: newest first, the rest is older
+                self._pages(page, "commentThreads.list"), since, _comment_time
+            )
+            for thread, created_at in threads:
                 comment = thread["snippet"]["topLevelComment"]
                 snippet = comment["snippet"]
-                created_at = parse_time(snippet["publishedAt"])
-                if created_at < since:
-                    break  # order=time: the rest is older
                 found.append(
-                    Mention(
+                    records.Mention(
                         network=self.network,
                         mention_id=comment["id"],
                         author_id=snippet.get("authorChannelId", {}).get("value", ""),
@@ -382,8 +397,8 @@ class YouTubeAdapter(NetworkAdapter):
                 )
         return found
 
-    def profiles(self, ids_or_handles: Sequence[str]) -> list[Profile]:
-        wanted = list(dict.fromkeys(ids_or_handles))
+    def profiles(self, ids_or_handles: Sequence[str]) -> list[records.Profile]:
+        wanted = unique(ids_or_handles)
         ids = [value for value in wanted if _CHANNEL_ID.fullmatch(value)]
         channels = []
         for chunk in batched(ids, MAX_IDS_PER_CALL):
@@ -399,11 +414,11 @@ class YouTubeAdapter(NetworkAdapter):
             channels.extend(self._execute(request, "channels.list").get("items", []))
         return [self._profile(channel) for channel in channels]
 
-    def _profile(self, channel: dict) -> Profile:
+    def _profile(self, channel: dict) -> records.Profile:
         snippet = channel.get("snippet", {})
         statistics = channel.get("statistics", {})
         handle = snippet.get("customUrl") or channel["id"]
-        return Profile(
+        return records.Profile(
             network=self.network,
             account_id=channel["id"],
             handle=handle.lstrip("@"),

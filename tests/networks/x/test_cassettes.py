@@ -181,7 +181,8 @@ def test_find_published_matches_recorded_text(adapter):
     key = idempotency_key(
         "entry",
         "x",
-        "if you see an edited Tweet it's because we're testing the edit button\n\nthis is happening and you'll be okay",
+        "if you see an edited Tweet it's because we're testing the edit button\n\n"
+        "this is happening and you'll be okay",
     )
     receipt = adapter.find_published(key, "Twitter", datetime(2022, 8, 1, tzinfo=UTC))
     assert receipt.external_id == "1565318587736285184"

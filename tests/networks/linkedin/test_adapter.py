@@ -1,4 +1,4 @@
-"""LinkedInAdapter against the LinkedIn REST emulator over real HTTP."""
+"""LinkedInAdapter (linkedin/adapter.py) against the LinkedIn REST emulator over real HTTP."""
 
 from __future__ import annotations
 
@@ -6,88 +6,23 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from tests.support.adapters import Sleeps, logged, sandbox_settings, serving_files
+from tests.support.adapters import logged, serving_files
 from tests.support.linkedin_world import NOW, ORG, RIVAL_ORG, build_linkedin_world, post_urn
 
 from socialops.networks import (
-    AuthError,
     Draft,
     DuplicateContent,
     InvalidRequest,
     NotSupported,
     OutcomeUnknown,
-    RateLimited,
     TransientError,
     idempotency_key,
 )
 from socialops.networks.linkedin import adapter as linkedin
-from socialops.networks.linkedin.adapter import (
-    LinkedInAdapter,
-    RestLi,
-    escape_commentary,
-    restli_query,
-    unescape_commentary,
-)
-from socialops.sandbox import Sandbox, SandboxServer
+from socialops.networks.linkedin.adapter import LinkedInAdapter
 from socialops.sandbox.linkedin_api import LinkedInEmulator
 
 SINCE = NOW - timedelta(days=1)
-
-
-@pytest.fixture
-def server():
-    with SandboxServer(Sandbox(build_linkedin_world, [LinkedInEmulator])) as running:
-        yield running
-
-
-@pytest.fixture
-def sandbox(server):
-    return server.sandbox
-
-
-def make_adapter(server, **extras) -> LinkedInAdapter:
-    settings = sandbox_settings(LinkedInEmulator, server.url, **extras)
-    return LinkedInAdapter(settings, sleep=Sleeps(), now=lambda: NOW)
-
-
-@pytest.fixture
-def adapter(server):
-    adapter = make_adapter(server)
-    yield adapter
-    adapter.close()
-
-
-# -- the little text format and Rest.li queries -----------------------------------------------
-def test_commentary_is_escaped_for_the_little_text_format_and_read_back():
-    text = "Join us (Paris) @ the show #hiring_now *today* [link] <3 \\o/ #Fête"
-    escaped = escape_commentary(text)
-    assert "\\(Paris\\)" in escaped and "\\@" in escaped and "\\*today\\*" in escaped
-    assert "{hashtag|\\#|hiring_now}" in escaped and "{hashtag|\\#|Fête}" in escaped
-    assert unescape_commentary(escaped) == text
-
-
-def test_restli_queries_keep_their_syntax_and_encode_urns():
-    query = restli_query(
-        q="organizationalEntity",
-        organizationalEntity=ORG,
-        shares=RestLi.list(["urn:li:share:1", "urn:li:share:2"]),
-        timeIntervals=RestLi.day(date(2026, 11, 19)),
-        skipped=None,
-    )
-    assert query == (
-        "q=organizationalEntity&organizationalEntity=urn%3Ali%3Aorganization%3A10000001"
-        "&shares=List(urn%3Ali%3Ashare%3A1,urn%3Ali%3Ashare%3A2)"
-        "&timeIntervals=(timeRange:(start:1795046400000,end:1795132800000),timeGranularityType:DAY)"
-    )
-
-
-# -- happy paths ------------------------------------------------------------------------------
-def test_check_finds_the_administered_page_and_sends_the_version_headers(adapter, sandbox):
-    profile = adapter.check()
-    assert (profile.account_id, profile.handle, profile.followers) == (ORG, "brand", 8000)
-    assert adapter.http.session.headers["LinkedIn-Version"] == "202610"
-    assert adapter.http.session.headers["X-Restli-Protocol-Version"] == "2.0.0"
-    assert logged(sandbox)[0]["path"] == "/rest/organizationAcls"
 
 
 def test_publishes_a_text_post_with_an_article_and_reads_it_back(adapter, sandbox):
@@ -170,7 +105,7 @@ def test_post_ids_must_be_urns(adapter):
         adapter.post_metrics(["12345"])
 
 
-def test_several_administered_pages_need_the_extra(server):
+def test_several_administered_pages_need_the_extra(server, make_adapter):
     world = server.sandbox.world
     rival = world.accounts[("linkedin", RIVAL_ORG)]
     rival.role = "owned"
@@ -207,7 +142,6 @@ def test_statistics_of_posts_not_listed_are_asked_of_the_connections_page(adapte
     assert statistics["query"]["organizationalEntity"] == ORG
 
 
-# -- pagination and batching ------------------------------------------------------------------
 def test_recent_posts_page_with_start_and_count(adapter, sandbox, monkeypatch):
     monkeypatch.setattr(linkedin, "PAGE_SIZE", 5)
     posts = adapter.recent_posts("brand", SINCE)
@@ -216,7 +150,7 @@ def test_recent_posts_page_with_start_and_count(adapter, sandbox, monkeypatch):
     assert [r["query"]["start"] for r in listings] == ["0", "5", "10"]
 
 
-def test_post_statistics_are_batched_50_per_call(server):
+def test_post_statistics_are_batched_50_per_call(server, make_adapter):
     server.sandbox._world_factory = lambda: build_linkedin_world(posts=120)
     server.sandbox.reset()
     adapter = make_adapter(server, organization_urn=ORG)
@@ -225,29 +159,7 @@ def test_post_statistics_are_batched_50_per_call(server):
     assert [r["query"]["shares"].count("urn:li:share:") for r in calls] == [50, 50, 20]
 
 
-# -- failures ---------------------------------------------------------------------------------
-def test_429_is_rate_limited_until_the_daily_reset(adapter, sandbox):
-    sandbox.add_fault({"network": "linkedin", "kind": "rate_limit", "path": "/rest/posts"})
-    with pytest.raises(RateLimited, match="assuming its daily window") as caught:
-        adapter.recent_posts("brand", SINCE)
-    assert caught.value.retry_at.isoformat() == "2026-11-21T00:00:00+00:00"
-    assert len(logged(sandbox, method="GET", path="/rest/posts")) == 1
-
-
-def test_5xx_is_retried_on_reads_and_not_on_writes(adapter, sandbox):
-    sandbox.add_fault(
-        {"network": "linkedin", "kind": "server_error", "path": "/rest/posts", "count": 2}
-    )
-    assert len(adapter.recent_posts("brand", SINCE)) == 12
-    sandbox.add_fault(
-        {"network": "linkedin", "kind": "server_error", "path": "/rest/posts", "method": "POST"}
-    )
-    with pytest.raises(OutcomeUnknown, match="INTERNAL_SERVER_ERROR"):
-        adapter.publish(Draft("brand", "Hello"), "linkedin:e:1")
-    assert len(logged(sandbox, method="POST", path="/rest/posts")) == 1
-
-
-def test_timeout_after_apply_is_outcome_unknown_then_found_exactly_once(server):
+def test_timeout_after_apply_is_outcome_unknown_then_found_exactly_once(server, make_adapter):
     sandbox = server.sandbox
     adapter = make_adapter(server, timeout=0.5)
     adapter.check()
@@ -269,22 +181,6 @@ def test_timeout_after_apply_is_outcome_unknown_then_found_exactly_once(server):
     assert receipt is not None and matching == [receipt.external_id]
 
 
-def test_expired_token_is_an_auth_error_naming_the_connection(adapter, sandbox):
-    sandbox.add_fault({"network": "linkedin", "kind": "expired_token"})
-    with pytest.raises(AuthError) as caught:
-        adapter.check()
-    message = str(caught.value)
-    assert caught.value.conn_id == "linkedin_default" and not caught.value.retryable
-    assert "65601" in message and "tokens last 60 days" in message
-    assert "Airflow connection 'linkedin_default'" in message
-    assert len(logged(sandbox)) == 1
-
-
-def test_a_page_the_member_does_not_administer_is_a_permission_error(adapter):
-    with pytest.raises(AuthError, match="not an administrator"):
-        adapter.recent_posts(RIVAL_ORG, SINCE)
-
-
 def test_connect_builds_the_adapter_from_the_sandbox_connection(server, monkeypatch):
     from socialops.hooks import connect
 
@@ -293,3 +189,18 @@ def test_connect_builds_the_adapter_from_the_sandbox_connection(server, monkeypa
     )
     adapter = connect("linkedin")
     assert isinstance(adapter, LinkedInAdapter) and adapter.check().handle == "brand"
+
+
+def test_a_collection_that_ignores_start_raises_instead_of_looping(adapter, monkeypatch):
+    post = {"id": post_urn(0), "publishedAt": int(NOW.timestamp() * 1000), "commentary": "hi"}
+    same = {"elements": [post], "paging": {"start": 0, "count": 1, "links": [{"rel": "next"}]}}
+    asked = []
+    monkeypatch.setattr(adapter.http, "get", lambda path, **kwargs: asked.append(kwargs) or same)
+
+    with pytest.raises(TransientError) as caught:
+        adapter.recent_posts(ORG, SINCE)
+    assert str(caught.value).startswith(
+        "[linkedin] GET /posts?q=author returned a page already received "
+        "(LinkedIn start/count cursor 1)"
+    )
+    assert [q["params"].split("&start=")[1] for q in asked] == ["0&count=100", "1&count=100"]

@@ -1,4 +1,5 @@
-"""RestClient: statuses and transport failures → our errors, retries only where safe, call counts."""
+"""RestClient: statuses and transport failures → our errors, retries only where safe, call
+counts."""
 
 from __future__ import annotations
 

@@ -419,3 +419,24 @@ def test_connect_builds_the_adapter_from_the_airflow_connection(server, monkeypa
     from socialops.hooks import NetworkHook
 
     assert NetworkHook("youtube").test_connection() == (True, "connected to YouTube as brand")
+
+
+def test_a_playlist_whose_page_token_repeats_raises_instead_of_looping(youtube, monkeypatch):
+    channel = {"id": BRAND_CHANNEL, "contentDetails": {"relatedPlaylists": {"uploads": "UUb"}}}
+    item = {
+        "snippet": {"publishedAt": "2026-11-20T07:00:00Z", "title": "t"},
+        "contentDetails": {"videoId": "vid00000001"},
+    }
+    pages = iter([{"items": [item], "nextPageToken": "CAEQAA"}] * 5)
+
+    def answer(request, endpoint):
+        return {"items": [channel]} if endpoint == "channels.list" else next(pages)
+
+    monkeypatch.setattr(youtube, "_execute", answer)
+    with pytest.raises(TransientError) as caught:
+        youtube.recent_posts("brand", NOW - timedelta(days=1))
+    assert str(caught.value).startswith(
+        "[youtube] playlistItems.list returned a page already received "
+        "(YouTube pageToken cursor 'CAEQAA')"
+    )
+    assert len(list(pages)) == 3
