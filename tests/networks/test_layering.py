@@ -99,7 +99,7 @@ def test_a_forbidden_import_is_found_at_any_depth(tmp_path):
         "meta/sub/mod.py imports socialops.warehouse.engine",
         "meta/sub/mod.py imports socialops.calendar",
     ]
-    features = ("socialops.extraction", "socialops.metrics", "socialops.notifications")
+    features = ("socialops.metrics", "socialops.notifications")
     (tmp_path / "base.py").write_text("".join(f"import {m}\n" for m in FORBIDDEN + features))
     (deep / "mod.py").unlink()
     assert layer_violations(tmp_path, "socialops.networks") == [

@@ -227,3 +227,37 @@ def test_a_cancellation_landing_after_the_claim_still_stops_the_post(
     assert outcome.state == "skipped" and "cancelled" in outcome.detail
     assert network.posts == []
     assert publication(warehouse_engine, pid).state == "cancelled"
+
+
+def test_a_connection_that_cannot_be_built_releases_the_claim_and_says_what_to_fix(
+    warehouse_engine, planned, notices
+):
+    from socialops.networks.errors import MisconfiguredConnection
+    from socialops.publishing import PublicationLedger, publish_one
+
+    (pid,) = planned({"entry_id": "e1", "text": "Bonjour"})
+
+    def unusable():
+        raise MisconfiguredConnection(
+            "x",
+            "extra max_attempts='many' is not a number",
+            conn_id="x_default",
+            extra="max_attempts",
+        )
+
+    outcome = publish_one(
+        PublicationLedger(warehouse_engine),
+        pid,
+        unusable,
+        owner="run-1",
+        now=NOW,
+        grace=timedelta(hours=2),
+        notices=notices,
+        media_root=".",
+    )
+    assert outcome.needs_person and outcome.state == "pending"
+    stored = publication(warehouse_engine, pid)
+    assert stored.lease_owner is None and stored.attempts == 0  # nothing was sent
+    assert stored.lease_until == NOW + timedelta(minutes=30)  # not retried every run
+    ((key, text),) = outbox(warehouse_engine)
+    assert "max_attempts" in text

@@ -230,7 +230,7 @@ def test_default_scenario_serves_the_demo_calendar(world):
         ),
         (
             {"accounts": [{"network": "x", "handle": "a", "role": "owned"}]},
-            "accounts[0].followers: Field required",
+            "accounts[0].followers: missing; add it",
         ),
         ({"mentions": {"per_day": -1}}, "mentions.per_day"),
         ({"crisis": {"count": 0}}, "crisis.count"),

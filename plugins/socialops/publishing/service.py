@@ -96,7 +96,22 @@ def publish_one(
         return Outcome(
             publication_id, "skipped", "already published, cancelled, or held by another run"
         )
-    client = adapter()
+    try:
+        client = adapter()
+    except NetworkError as exc:
+        # The connection cannot even be built (an unusable extra, a missing token): nothing
+        # was sent, the publication keeps its state, and a person is told what to fix.
+        ledger.settle(
+            claim,
+            claim.state,
+            error=str(exc),
+            not_before=now + AUTH_BACKOFF,
+            notice=notices.failed(claim, exc),
+        )
+        return Outcome(publication_id, claim.state, str(exc), needs_person=True)
+    except BaseException:
+        ledger.settle(claim, claim.state, error="the network's connection could not be built")
+        raise
 
     if claim.needs_reconcile:
         outcome = _reconcile(ledger, claim, client, notices)

@@ -244,7 +244,7 @@ def test_the_example_calendar_x_entries_with_media_publish_on_the_sandbox(
         monkeypatch.setenv(name, value)
     from socialops.config import load_config
     from socialops.publishing import PublicationLedger, PublicationNotices, publish_one
-    from socialops.publishing.run import media_root, sync
+    from socialops.publishing.service import media_root, sync
     from socialops.warehouse.engine import session_scope
     from socialops.warehouse.models import CalendarEntry, Publication
 
