@@ -12,7 +12,7 @@ from airflow.sdk import CronDataIntervalTimetable, dag, task
 from socialops.assets import DAILY_METRICS
 from socialops.config import NETWORKS, load_config
 from socialops.dag_defaults import default_args, tags
-from socialops.deployment import pool_name
+from socialops.deployment import pool_name, queue_name
 from socialops.operators.extract import METRICS_OPERATORS
 
 DOC = """
@@ -139,7 +139,11 @@ def nightly_metrics():
         prepared >> accounts
         extracted = (
             METRICS_OPERATORS[network]
-            .partial(task_id=f"extract_{network}", pool=pool_name(network))
+            .partial(
+                task_id=f"extract_{network}",
+                pool=pool_name(network),
+                queue=queue_name(network, _config),
+            )
             .expand_kwargs(accounts)
         )
         extracted >> done

@@ -9,7 +9,7 @@ from airflow.sdk import Param, dag, task
 
 from socialops.config import NETWORKS, load_config
 from socialops.dag_defaults import default_args, tags
-from socialops.deployment import pool_name
+from socialops.deployment import pool_name, queue_name
 from socialops.operators.publish import PUBLISH_OPERATORS
 
 DOC = """
@@ -117,6 +117,7 @@ def publish_posts():
             .partial(
                 task_id=f"publish_{network}",
                 pool=pool_name(network),
+                queue=queue_name(network, _config),
                 as_of="{{ params.as_of }}",
             )
             .expand_kwargs(due_on.override(task_id=f"due_{network}")(planned, network))

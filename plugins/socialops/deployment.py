@@ -35,6 +35,25 @@ def pool_name(network: str) -> str:
     return f"{POOL_PREFIX}{network}"
 
 
+def queue_name(network: str, config: BrandConfig) -> str:
+    """The Celery queue of the tasks that call ``network`` (``deployment.queues``).
+
+    Off by default: Airflow's ``[operators] default_queue``. ``true``: ``socialops_<network>``;
+    a mapping names the queue of each network it lists, the others stay on the default queue.
+    Dedicated workers consume a queue with ``airflow celery worker --queues socialops_x``;
+    the pools (:func:`pool_name`) still cap each network across every worker.
+    """
+    queues = config.deployment.queues
+    if queues is True:
+        return f"{POOL_PREFIX}{network}"
+    if isinstance(queues, dict) and network in queues:
+        return queues[network]
+    # Imported here (the deployment command needs no Airflow): the operators' own default.
+    from airflow.sdk import BaseOperator
+
+    return BaseOperator.queue
+
+
 def airflow_pools(config: BrandConfig) -> dict[str, dict[str, object]]:
     """``airflow pools import`` content: one pool per network of ``publication.pools``."""
     return {

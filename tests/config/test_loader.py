@@ -28,6 +28,7 @@ def test_example_configuration_is_valid():
     assert set(config.networks) == set(NETWORKS)
     assert config.account("x", "maisonlumiere").network == "x"
     assert config.publication.grace_minutes == 120
+    assert config.deployment.queues is False
 
 
 def test_env_var_selects_the_file(tmp_path, monkeypatch):
@@ -64,6 +65,15 @@ def test_missing_file_says_what_to_do(tmp_path, monkeypatch):
         ({"metrics.lookback_days": {"x": 0}}, r"lookback for x must be at least 1 day"),
         ({"campaigns.0.end": "2026-01-01"}, r"campaign noel-2026: end 2026-01-01 is before start"),
         ({"brand.colour": "blue"}, r"brand\.colour: unknown field"),
+        (
+            {"deployment": {"queues": {"x": "x, youtube"}}},
+            r"deployment\.queues: x: 'x, youtube' is not a Celery queue name",
+        ),
+        (
+            {"deployment": {"queues": {"twitter": "q"}}},
+            r"deployment\.queues: unknown network 'twitter'; expected one of x, youtube",
+        ),
+        ({"deployment": {"queues": "socialops_x"}}, r"deployment\.queues: got 'socialops_x'"),
     ],
 )
 def test_invalid_values_are_named(changes, expected):

@@ -187,6 +187,38 @@ class Objectives(_Strict):
     roas: float | None = None
 
 
+class Deployment(_Strict):
+    queues: bool | dict[Network, str] = Field(
+        default=False,
+        description="false: every task on Airflow's default queue; true: each network's "
+        "tasks on the Celery queue socialops_<network>; a mapping network -> queue: those "
+        "networks on their queue, the others on the default queue",
+    )
+
+    @field_validator("queues", mode="before")
+    @classmethod
+    def _switch_or_queue_per_network(cls, value: object) -> object:
+        if isinstance(value, bool):
+            return value
+        if not isinstance(value, dict):
+            raise ValueError(
+                f"got {value!r}; write true, false or a mapping network: queue, "
+                "e.g. {x: socialops_x}"
+            )
+        for network, queue in value.items():
+            if network not in NETWORKS:
+                raise ValueError(
+                    f"unknown network {network!r}; expected one of {', '.join(NETWORKS)}"
+                )
+            # `airflow celery worker --queues a,b` splits on commas: a name must survive that.
+            if not isinstance(queue, str) or not re.fullmatch(r"[A-Za-z0-9_.\-]{1,100}", queue):
+                raise ValueError(
+                    f"{network}: {queue!r} is not a Celery queue name; use letters, digits, "
+                    "'_', '-' or '.', e.g. 'socialops_x'"
+                )
+        return value
+
+
 class BrandConfig(_Strict):
     brand: Brand
     accounts: list[Account] = Field(min_length=1)
@@ -199,6 +231,7 @@ class BrandConfig(_Strict):
     metrics: Metrics = Metrics()
     campaigns: list[Campaign] = []
     objectives: Objectives = Objectives()
+    deployment: Deployment = Deployment()
 
     @model_validator(mode="after")
     def _unique_accounts(self) -> BrandConfig:
