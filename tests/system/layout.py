@@ -1,0 +1,14 @@
+"""The shape of the system test's deployment, shared by its fixtures and its tests."""
+
+from __future__ import annotations
+
+from tests.support.deployment import Worker
+
+#: 6 approved entries due now on each of the 5 networks: 30 publications.
+ENTRIES_PER_NETWORK = 6
+#: X has its own queue and worker (as it would with its own IP and rate budget) and one
+#: pool slot, so that exactly one X publication is in flight at a time.
+X_QUEUE = "socialops_x"
+X_WORKER = Worker("x-worker", queues=(X_QUEUE,), concurrency=1)
+#: Every other task: the default queue.
+GENERAL_WORKER = Worker("general", queues=("default",), concurrency=2)
