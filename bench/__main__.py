@@ -26,6 +26,7 @@ from bench import BENCH_DIR, PG_URL, machine, read_results, write_result  # noqa
 BENCHMARKS: dict[str, str] = {
     "nightly": "bench.nightly",
     "bulk_load": "bench.bulk_load",
+    "celery": "bench.celery",
 }
 
 

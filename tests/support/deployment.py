@@ -46,9 +46,10 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import requests
 import yaml
@@ -140,6 +141,7 @@ class CeleryDeployment:
         env: Mapping[str, str] | None = None,
         pools: Mapping[str, Mapping[str, object]] | None = None,
         dag_ids: Iterable[str] = ("publish_posts", "nightly_metrics"),
+        pg_server: URL = PG_SERVER_URL,
     ):
         self.id = f"{os.getpid()}{uuid.uuid4().hex[:6]}"
         self.workdir = workdir
@@ -150,6 +152,7 @@ class CeleryDeployment:
         self.dag_ids = tuple(dag_ids)
         self.extra_env = dict(env or {})
         self.components: dict[str, Component] = {}
+        self.pg_server = pg_server
         self.databases: list[str] = []
         self.redis_prefix = f"socialops_test_{self.id}:"
         self.api_port = _free_port()
@@ -287,13 +290,13 @@ class CeleryDeployment:
     def create_database(self, label: str) -> URL:
         """A new empty database on the PostgreSQL server, dropped by :meth:`stop`."""
         name = f"socialops_sys_{self.id}_{label}"
-        with _server_connection() as connection:
+        with server_connection(self.pg_server) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')
         self.databases.append(name)
-        return PG_SERVER_URL.set(database=name, query={})
+        return self.pg_server.set(database=name, query={})
 
     def _drop_databases(self) -> None:
-        with _server_connection() as connection:
+        with server_connection(self.pg_server) as connection:
             for name in reversed(self.databases):
                 connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         self.databases.clear()
@@ -544,7 +547,11 @@ class CeleryDeployment:
             method, f"{self.api_url}/api/v2{path}", json=body, params=params or None, timeout=30
         )
         if not response.ok:
-            raise DeploymentError(f"{method} /api/v2{path}: {response.status_code} {response.text}")
+            # An HTTPError: wait_until polls through it (an API still starting up).
+            raise requests.HTTPError(
+                f"{method} /api/v2{path}: {response.status_code} {response.text[:2000]}",
+                response=response,
+            )
         return response.json() if response.content else None
 
     def sandbox(self, method: str, path: str, body: Any = None) -> Any:
@@ -612,44 +619,38 @@ def _signal_group(pid: int, signum: int) -> None:
         pass
 
 
-class _server_connection:
-    """An autocommit connection to the PostgreSQL server (CREATE/DROP DATABASE)."""
+def server_connection(url: URL = PG_SERVER_URL) -> Any:
+    """An autocommit psycopg connection to the server's ``postgres`` database (CREATE and
+    DROP DATABASE); a context manager that closes it."""
+    import psycopg
 
-    def __enter__(self) -> Any:
-        import psycopg
-
-        url = PG_SERVER_URL
-        self._connection = psycopg.connect(
-            host=url.host,
-            port=url.port or 5432,
-            user=url.username,
-            password=url.password,
-            dbname="postgres",
-            autocommit=True,
-            connect_timeout=10,
-        )
-        return self._connection
-
-    def __exit__(self, *exc: object) -> None:
-        self._connection.close()
+    return psycopg.connect(
+        host=url.host,
+        port=url.port or 5432,
+        user=url.username,
+        password=url.password,
+        dbname="postgres",
+        autocommit=True,
+        connect_timeout=10,
+    )
 
 
-def single_process_run(
-    workdir: Path,
-    dag_id: str,
-    env: Mapping[str, str],
-    *,
-    logical_date: str | None = None,
-    conf: str | None = None,
-) -> DagTestResult:
-    """``airflow dags test`` in one process (SQLite metadata in ``workdir``, LocalExecutor):
-    the reference a Celery deployment's results are compared with. ``env`` sets the
-    connections, the brand configuration and the warehouse."""
+def single_process_env(workdir: Path, env: Mapping[str, str]) -> dict[str, str]:
+    """The environment of ``airflow dags test`` in one process (LocalExecutor, a SQLite
+    metadata database migrated in ``workdir``): the reference a Celery deployment is compared
+    with. ``env`` sets the connections, the brand configuration and the warehouse."""
     home = workdir / "airflow"
     run_env = airflow_env(home, {**FAST_RETRIES, **env})
     run_env.pop("PYTHONDONTWRITEBYTECODE", None)
     migrate(home, run_env)
-    return dags_test(dag_id, run_env, logical_date=logical_date, conf=conf)
+    return run_env
+
+
+def single_process_run(
+    workdir: Path, dag_id: str, env: Mapping[str, str], *, logical_date: str | None = None
+) -> DagTestResult:
+    """``airflow dags test dag_id`` in the environment of :func:`single_process_env`."""
+    return dags_test(dag_id, single_process_env(workdir, env), logical_date=logical_date)
 
 
 # -- the test brand ------------------------------------------------------------------------
@@ -702,3 +703,13 @@ def write_brand(
     path = workdir / "socialops.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return path
+
+
+def a_fixed_night(timezone: str, now: datetime) -> str:
+    """A logical date for ``nightly_metrics``: just after the latest 03:30 (the schedule) of
+    the brand's time zone before ``now``, so that the run loads the day before it."""
+    local = now.astimezone(ZoneInfo(timezone))
+    night = local.replace(hour=3, minute=31, second=0, microsecond=0)
+    if night > local:
+        night -= timedelta(days=1)
+    return night.isoformat()

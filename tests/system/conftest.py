@@ -6,7 +6,6 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import psycopg
 import pytest
 import redis
 from tests.support.deployment import (
@@ -14,6 +13,7 @@ from tests.support.deployment import (
     REDIS_URL,
     CeleryDeployment,
     calendar_rows,
+    server_connection,
     write_brand,
 )
 from tests.system.layout import ENTRIES_PER_NETWORK, GENERAL_WORKER, X_QUEUE, X_WORKER
@@ -35,13 +35,7 @@ def _require(service: str, probe) -> None:
 
 
 def _ping_postgres() -> None:
-    psycopg.connect(
-        host=PG_SERVER_URL.host,
-        port=PG_SERVER_URL.port or 5432,
-        user=PG_SERVER_URL.username,
-        dbname="postgres",
-        connect_timeout=5,
-    ).close()
+    server_connection().close()
 
 
 def _ping_redis() -> None:
@@ -81,9 +75,7 @@ def deployment(request, tmp_path_factory, brand) -> Iterator[CeleryDeployment]:
     # Nothing may survive the deployment: no process, no database, no broker key.
     assert airflow.leftover_processes() == []
     assert airflow.redis_keys() == []
-    with psycopg.connect(
-        host=PG_SERVER_URL.host, user=PG_SERVER_URL.username, dbname="postgres"
-    ) as connection:
+    with server_connection() as connection:
         left = connection.execute(
             "SELECT datname FROM pg_database WHERE datname LIKE %s", (f"%{airflow.id}%",)
         ).fetchall()

@@ -19,12 +19,16 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import insert, select
 from tests.support.adapters import sandbox_settings
-from tests.support.deployment import CeleryDeployment, entry_marker, single_process_run
+from tests.support.deployment import (
+    CeleryDeployment,
+    a_fixed_night,
+    entry_marker,
+    single_process_run,
+)
 from tests.system.layout import GENERAL_WORKER, X_QUEUE, X_WORKER
 
 from socialops.config import NETWORKS
@@ -248,15 +252,6 @@ def copy_the_ledger(source_url, target_url) -> None:
     finally:
         source.dispose()
         target.dispose()
-
-
-def a_fixed_night(timezone: str, now: datetime) -> str:
-    """Just after the latest 03:30 of the brand's day: the run loads the day before it."""
-    local = now.astimezone(ZoneInfo(timezone))
-    night = local.replace(hour=3, minute=31, second=0, microsecond=0)
-    if night > local:
-        night -= timedelta(days=1)
-    return night.isoformat()
 
 
 def test_nightly_metrics_on_celery_equals_a_single_process_run(deployment, brand, tmp_path: Path):
