@@ -223,10 +223,12 @@ class CeleryDeployment:
         self._stopped = True
         problems: list[str] = []
         for step in (self._stop_processes, self._drop_databases, self._delete_redis_keys):
+            started = time.monotonic()
             try:
                 step()
             except Exception as exc:  # every step runs: one failure must not leak the rest
                 problems.append(f"{step.__name__}: {type(exc).__name__}: {exc}")
+            self.timings[f"{step.__name__.strip('_')}_s"] = time.monotonic() - started
         for component in self.components.values():
             component.log_file.close()
         if self._previous_sigterm is not None:
@@ -444,6 +446,7 @@ class CeleryDeployment:
             try:
                 component.process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
+                print(f"{component.name} ignored SIGTERM for 20 s: SIGKILL", file=sys.stderr)
                 _signal_group(component.process.pid, signal.SIGKILL)
                 component.process.wait(timeout=10)
         for component in self.components.values():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -72,6 +73,8 @@ def deployment(request, tmp_path_factory, brand) -> Iterator[CeleryDeployment]:
         yield airflow
     finally:
         airflow.stop()
+        timings = ", ".join(f"{k} {v:.1f}" for k, v in airflow.timings.items())
+        print(f"deployment timings (s): {timings}", file=sys.stderr)
     # Nothing may survive the deployment: no process, no database, no broker key.
     assert airflow.leftover_processes() == []
     assert airflow.redis_keys() == []
