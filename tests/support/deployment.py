@@ -677,7 +677,7 @@ def calendar_rows(due: datetime, per_network: int, tag: str) -> list[dict[str, s
                 "entry_id": entry_id,
                 "scheduled_at": due.isoformat(),
                 "networks": network,
-                "text": f"Bougie n°{number} coulée à la main pour {network} {entry_marker(entry_id)}",
+                "text": f"Bougie n°{number} coulée à la main, {network} {entry_marker(entry_id)}",
                 "status": "approved",
             }
             if network == "instagram":

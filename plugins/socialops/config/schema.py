@@ -188,6 +188,8 @@ class Objectives(_Strict):
 
 
 class Deployment(_Strict):
+    """How the tasks spread over Celery workers (docs/deployment.md)."""
+
     queues: bool | dict[Network, str] = Field(
         default=False,
         description="false: every task on Airflow's default queue; true: each network's "
