@@ -77,6 +77,8 @@ PG_SERVER_URL = make_url(
 REDIS_URL = os.environ.get("SOCIALOPS_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
 #: Every process of a deployment carries it, so that none can be left behind unnoticed.
 MARKER = "SOCIALOPS_DEPLOYMENT_ID"
+#: How long :meth:`CeleryDeployment.stop` waits after SIGTERM before SIGKILL.
+STOP_GRACE_SECONDS = 8
 
 #: Settings that make a killed worker's task fail over in seconds rather than minutes.
 #: The heartbeat timeout stays a few heartbeats long: on 2 busy cores a live task must
@@ -298,9 +300,14 @@ class CeleryDeployment:
         return self.pg_server.set(database=name, query={})
 
     def _drop_databases(self) -> None:
-        with server_connection(self.pg_server) as connection:
-            for name in reversed(self.databases):
+        def drop(name: str) -> None:
+            with server_connection(self.pg_server) as connection:
                 connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+        # Each DROP DATABASE waits for a checkpoint (seconds on a busy server); dropped
+        # together, they wait for the same one.
+        with ThreadPoolExecutor(max(1, len(self.databases))) as pool:
+            list(pool.map(drop, self.databases))
         self.databases.clear()
 
     def _delete_redis_keys(self) -> None:
@@ -441,12 +448,13 @@ class CeleryDeployment:
         running = [c for c in self.components.values() if c.alive]
         for component in running:
             _signal_group(component.process.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 20
+        # Throwaway state: a few seconds to stop cleanly, then no mercy.
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
         for component in running:
             try:
                 component.process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                print(f"{component.name} ignored SIGTERM for 20 s: SIGKILL", file=sys.stderr)
+                print(f"{component.name} still running after SIGTERM: SIGKILL", file=sys.stderr)
                 _signal_group(component.process.pid, signal.SIGKILL)
                 component.process.wait(timeout=10)
         for component in self.components.values():
@@ -666,12 +674,17 @@ def entry_marker(entry_id: str) -> str:
     return f"(réf. {entry_id})"
 
 
-def calendar_rows(due: datetime, per_network: int, tag: str) -> list[dict[str, str]]:
-    """``per_network`` approved entries due at ``due`` on each network, one network each,
-    every text unique (``tag`` keeps two runs apart)."""
+def calendar_rows(
+    due: datetime, per_network: int | Mapping[str, int], tag: str
+) -> list[dict[str, str]]:
+    """Approved entries due at ``due``: ``per_network`` on each network (a number, or one
+    per network), one network each, every text unique (``tag`` keeps two runs apart)."""
+    counts = (
+        per_network if isinstance(per_network, Mapping) else dict.fromkeys(NETWORKS, per_network)
+    )
     rows = []
     for network in NETWORKS:
-        for number in range(per_network):
+        for number in range(counts.get(network, 0)):
             entry_id = f"{tag}-{network}-{number}"
             row = {
                 "entry_id": entry_id,

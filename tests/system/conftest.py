@@ -17,7 +17,7 @@ from tests.support.deployment import (
     server_connection,
     write_brand,
 )
-from tests.system.layout import ENTRIES_PER_NETWORK, GENERAL_WORKER, X_QUEUE, X_WORKER
+from tests.system.layout import ENTRIES, GENERAL_WORKER, X_QUEUE, X_WORKER
 
 from socialops.config.loader import parse_config
 from socialops.deployment import airflow_pools
@@ -52,7 +52,7 @@ def brand(tmp_path_factory) -> dict:
     """The brand configuration of the deployment: 30 entries due 3 minutes ago."""
     workdir = tmp_path_factory.mktemp("brand")
     due = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=3)
-    rows = calendar_rows(due, ENTRIES_PER_NETWORK, tag=f"sys{os.getpid()}")
+    rows = calendar_rows(due, ENTRIES, tag=f"sys{os.getpid()}")
     path = write_brand(workdir, rows, pools={"x": 1}, queues={"x": X_QUEUE})
     return {"path": path, "rows": rows, "due": due}
 

@@ -99,6 +99,7 @@ def one(items: list) -> Any:
 
 
 def test_every_entry_is_published_once_though_its_worker_was_killed_mid_post(deployment, brand):
+    assert len(brand["rows"]) >= 30 and {row["networks"] for row in brand["rows"]} == set(NETWORKS)
     hold = one(
         deployment.sandbox(
             "POST",

@@ -44,3 +44,8 @@ def test_calendar_rows_are_valid_unique_and_findable_by_their_marker(tmp_path):
         source="csv:test",
     )
     assert [validate_entry(entry, tmp_path) for entry in entries.entries] == [[]] * 30
+
+
+def test_calendar_rows_take_a_count_per_network():
+    rows = calendar_rows(datetime(2026, 12, 1, tzinfo=UTC), {"x": 3, "linkedin": 1}, tag="t")
+    assert [row["entry_id"] for row in rows] == ["t-x-0", "t-x-1", "t-x-2", "t-linkedin-0"]
