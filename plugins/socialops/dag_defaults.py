@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from socialops.config import defaults
-from socialops.config.rules import schedule_problem, timezone_problem
+from socialops.config.rules import queue_of, queues_problem, schedule_problem, timezone_problem
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +83,17 @@ class DagSettings:
     publication_schedule: str = defaults.PUBLICATION_SCHEDULE
     metrics_schedule: str = defaults.METRICS_SCHEDULE
     timezone: str = defaults.TIMEZONE
+    #: ``deployment.queues``: false, true, or network → Celery queue.
+    queues: bool | dict[str, str] = False
     #: Why a value fell back to its default (None: the configuration was read as written).
     problem: str | None = None
+
+    def queue(self, network: str) -> str:
+        """The Celery queue of ``network``'s tasks (Airflow's default queue unless
+        ``deployment.queues`` routes the network)."""
+        from airflow.sdk import BaseOperator
+
+        return queue_of(self.queues, network) or BaseOperator.queue
 
 
 def dag_settings() -> DagSettings:
@@ -97,6 +106,18 @@ def dag_settings() -> DagSettings:
     except OSError:
         stamp = None
     return _settings(path, stamp)
+
+
+def _queues(raw: dict, problems: list[str]) -> bool | dict[str, str]:
+    from socialops.networks.registry import NETWORKS
+
+    section = raw.get("deployment")
+    value = section.get("queues", False) if isinstance(section, dict) else False
+    problem = queues_problem(value, NETWORKS)
+    if problem:
+        problems.append(f"deployment.queues: {problem}")
+        return False
+    return value
 
 
 @lru_cache(maxsize=8)
@@ -128,6 +149,7 @@ def _settings(path: Path, stamp: int | None) -> DagSettings:
         ),
         metrics_schedule=value("metrics", "schedule", defaults.METRICS_SCHEDULE, schedule_problem),
         timezone=value("brand", "timezone", defaults.TIMEZONE, timezone_problem),
+        queues=_queues(raw, problems),
         problem="; ".join(problems) or None,
     )
     if settings.problem:

@@ -45,6 +45,7 @@ def test_the_committed_results_render():
     assert "## Nightly run of the reference brand" in text
     assert "## API calls against the minimum" in text
     assert "## Bulk load: upsert against a raw COPY" in text
+    assert "## Celery deployment: 1 vs 2 workers, beside one process" in text
 
 
 def test_results_md_is_generated_from_the_committed_results():

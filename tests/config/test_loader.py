@@ -28,6 +28,7 @@ def test_example_configuration_is_valid():
     assert set(config.networks) == set(NETWORKS)
     assert config.account("x", "maisonlumiere").network == "x"
     assert config.publication.grace_minutes == 120
+    assert config.deployment.queues is False
 
 
 def test_env_var_selects_the_file(tmp_path, monkeypatch):
@@ -83,6 +84,15 @@ def test_missing_file_says_what_to_do(tmp_path, monkeypatch):
         ({"publication.paused": "maybe"}, r"publication\.paused: got 'maybe'; write true or false"),
         ({"publication.grace_minutes": "soon"}, r"grace_minutes: got 'soon'; write a whole number"),
         ({"accounts": []}, r"accounts: needs at least 1 entries, got 0"),
+        (
+            {"deployment": {"queues": {"x": "x, youtube"}}},
+            r"deployment\.queues: x: 'x, youtube' is not a Celery queue name",
+        ),
+        (
+            {"deployment": {"queues": {"twitter": "q"}}},
+            r"deployment\.queues: unknown network 'twitter'; expected one of x, youtube",
+        ),
+        ({"deployment": {"queues": "socialops_x"}}, r"deployment\.queues: got 'socialops_x'"),
     ],
 )
 def test_invalid_values_are_named(changes, expected):

@@ -12,8 +12,12 @@ import socket
 from pathlib import Path
 
 import pytest
+import yaml
 from airflow.sdk import DAG
 
+from socialops.config import NETWORKS
+from socialops.config.loader import DEFAULT_PATH
+from socialops.operators.base import NetworkOperator
 from socialops.paths import PROJECT_ROOT
 
 DAG_FILES = sorted((PROJECT_ROOT / "dags").glob("*.py"))
@@ -108,3 +112,35 @@ def test_parse_time_guard_catches_network_access(tmp_path, monkeypatch):
     bad.write_text("import socket\nsocket.create_connection(('127.0.0.1', 9))\n")
     with pytest.raises(ParseTimeIO):
         load_dags(bad, monkeypatch)
+
+
+def _network_of(task) -> str | None:
+    """The network a task calls: the ``network=`` of a network operator (mapped tasks carry
+    their operator's class and partial arguments), else None."""
+    operator = getattr(task, "operator_class", type(task))
+    if not (isinstance(operator, type) and issubclass(operator, NetworkOperator)):
+        return None
+    partial = getattr(task, "partial_kwargs", None)
+    return partial["network"] if partial is not None else task.network_name
+
+
+@pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)
+def test_network_tasks_run_in_their_networks_pool_and_queue(path, monkeypatch, tmp_path):
+    routed = {"x": "x_own_ip", "linkedin": "socialops_linkedin"}
+    config = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+    config["deployment"] = {"queues": routed}
+    config_file = tmp_path / "socialops.yaml"
+    config_file.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("SOCIALOPS_CONFIG", str(config_file))
+    (dag,) = load_dags(path, monkeypatch)
+    networks_called = set()
+    for task in dag.tasks:
+        where = f"{dag.dag_id}.{task.task_id}"
+        network = _network_of(task)
+        if network is None:
+            assert task.queue == "default", f"{where} calls no network: the default queue"
+            continue
+        networks_called.add(network)
+        assert task.pool == f"socialops_{network}", where
+        assert task.queue == routed.get(network, "default"), where
+    assert networks_called == set(NETWORKS)

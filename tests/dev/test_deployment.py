@@ -4,7 +4,8 @@ import pytest
 import sqlalchemy as sa
 
 from socialops.config import ConfigError, load_config
-from socialops.dev.deployment import airflow_pools, main, pool_name, sandbox_env_file
+from socialops.config.loader import parse_config
+from socialops.dev.deployment import airflow_pools, main, pool_name, queue_name, sandbox_env_file
 from socialops.paths import PROJECT_ROOT
 from socialops.sandbox import airflow_connections
 
@@ -30,6 +31,31 @@ def test_one_pool_per_network_sized_by_the_configuration():
     }
     # The format `airflow pools import` accepts: slots and description on every pool.
     assert all(set(pool) == {"slots", "description"} for pool in pools.values())
+
+
+def with_queues(queues) -> object:
+    text = load_config().model_dump_json()
+    return parse_config(text.replace('"deployment":{"queues":false}', f'"deployment":{queues}'))
+
+
+def test_queues_are_off_by_default_every_task_on_airflows_default_queue():
+    config = load_config()
+    assert {queue_name(network, config) for network in config.networks} == {"default"}
+
+
+def test_queues_on_give_each_network_its_own_queue():
+    config = with_queues('{"queues": true}')
+    assert queue_name("x", config) == "socialops_x"
+    assert queue_name("linkedin", config) == "socialops_linkedin"
+
+
+def test_a_queue_mapping_routes_the_networks_it_names_only():
+    config = with_queues('{"queues": {"x": "x-own-ip", "youtube": "video"}}')
+    assert [queue_name(n, config) for n in ("x", "youtube", "facebook")] == [
+        "x-own-ip",
+        "video",
+        "default",
+    ]
 
 
 def test_init_migrates_the_warehouse_and_writes_the_pools(tmp_path, monkeypatch):

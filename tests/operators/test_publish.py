@@ -81,6 +81,17 @@ def test_publishes_and_returns_a_small_xcom(publication_id, no_pause):
     assert network.api_calls["publish"] == 1
 
 
+def test_a_retry_takes_over_the_lease_of_its_killed_try(use_warehouse, publication_id, no_pause):
+    from socialops.publishing import PublicationLedger
+
+    network = ScriptedNetwork()
+    # Try 1 of this task instance claimed the publication, then its worker was killed.
+    owner_of_try_1 = "publish_posts/manual__1/publish_x[0]#1"
+    assert PublicationLedger(use_warehouse).claim(int(publication_id), owner_of_try_1, NOW)
+    assert operator(publication_id, network).execute(context(2))["state"] == "published"
+    assert network.api_calls["publish"] == 1
+
+
 def test_rate_limit_ends_the_task_successfully_and_waits(publication_id, no_pause):
     reset = NOW + timedelta(minutes=15)
     result = operator(

@@ -102,6 +102,30 @@ def test_crash_between_the_call_and_the_commit_is_reconciled(
     assert len(network.posts) == 1
 
 
+def test_the_retry_of_a_killed_try_reconciles_at_once(warehouse_engine, planned, publish, network):
+    (pid,) = planned({"entry_id": "e1", "text": "Bonjour"})
+    owner = "publish_posts/manual__1/publish_x[0]#{}".format
+
+    def worker_killed(*args, **kwargs):
+        raise SystemExit("SIGKILL after the API call, before storing the id")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(publish.ledger, "record_published", worker_killed)
+        with pytest.raises(SystemExit):
+            publish(pid, owner=owner(1))
+    # Airflow's retry of the same task instance, seconds later: no 30-minute wait.
+    retry = publish(pid, owner=owner(2), now=NOW + timedelta(seconds=40))
+    assert (retry.state, retry.detail) == ("published", "reconciliation")
+    assert len(network.posts) == 1
+    assert network.api_calls == {"publish": 1, "find_published": 1}
+    stored = publication(warehouse_engine, pid)
+    assert (stored.state, stored.last_error, stored.lease_owner) == (
+        "published",
+        "confirmed by reconciliation",
+        None,
+    )
+
+
 def test_unconfirmed_and_not_found_is_published_with_the_same_key(
     warehouse_engine, planned, publish, network
 ):

@@ -10,6 +10,7 @@ from tests.support.publishing import NOW
 
 from socialops.notifications.outbox import Notice, add_notices
 from socialops.publishing import PublicationLedger, publish_one
+from socialops.publishing.store import earlier_tries
 from socialops.warehouse.engine import create_warehouse_engine, session_scope
 from socialops.warehouse.models import NotificationOutbox, Publication
 
@@ -19,6 +20,48 @@ def test_only_one_of_many_claims_wins(warehouse_engine, planned):
     ledger = PublicationLedger(warehouse_engine)
     winners = [ledger.claim(pid, f"run-{i}", NOW) for i in range(5)]
     assert [w.owner for w in winners if w] == ["run-0"]
+
+
+TRY_1 = "publish_posts/manual__2026-11-24/publish_x[3]#1"
+
+
+def test_earlier_tries_are_those_of_the_same_task_instance():
+    assert earlier_tries("publish_posts/manual__2026-11-24/publish_x[3]#3") == [
+        TRY_1,
+        "publish_posts/manual__2026-11-24/publish_x[3]#2",
+    ]
+    assert earlier_tries(TRY_1) == []
+    # A run id may itself contain '#': only the last one separates the try number.
+    assert earlier_tries("d/run#a/t[-1]#2") == ["d/run#a/t[-1]#1"]
+    for no_try in ("run-1", "d/r/t[0]#", "d/r/t[0]#0", "d/r/t[0]#x"):
+        assert earlier_tries(no_try) == []
+
+
+def test_a_later_try_of_the_same_task_instance_takes_over_a_live_lease(warehouse_engine, planned):
+    (pid,) = planned({"entry_id": "e1", "text": "Bonjour"})
+    ledger = PublicationLedger(warehouse_engine)
+    assert ledger.claim(pid, TRY_1, NOW) is not None  # then its worker is killed
+    later = NOW + timedelta(minutes=1)  # far inside the 30-minute lease
+    for stranger in (
+        "publish_posts/manual__2026-11-24/publish_x[4]#2",  # another map index
+        "publish_posts/scheduled__2026-11-24/publish_x[3]#2",  # another run
+        "publish_posts/manual__2026-11-24/publish_x[3]#1",  # the same try again
+        "run-2",
+    ):
+        assert ledger.claim(pid, stranger, later) is None, stranger
+    retry = ledger.claim(pid, "publish_posts/manual__2026-11-24/publish_x[3]#2", later)
+    assert retry is not None and retry.state == "pending"
+    # The retry now holds the lease: the try it replaced could not write any more.
+    assert ledger.claim(pid, "publish_posts/manual__2026-11-24/publish_x[3]#3", later) is not None
+    assert ledger.claim(pid, "publish_posts/manual__2026-11-24/publish_x[3]#2", later) is None
+
+
+def test_a_later_try_does_not_take_over_a_settled_publication(warehouse_engine, planned):
+    (pid,) = planned({"entry_id": "e1", "text": "Bonjour"})
+    ledger = PublicationLedger(warehouse_engine)
+    claim = ledger.claim(pid, TRY_1, NOW)
+    ledger.settle(claim, "rejected", error="text too long")
+    assert ledger.claim(pid, "publish_posts/manual__2026-11-24/publish_x[3]#2", NOW) is None
 
 
 @pytest.mark.postgres

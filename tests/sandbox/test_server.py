@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -244,6 +246,87 @@ def test_timeout_after_apply_makes_a_client_time_out(server):
     )
     with pytest.raises(requests.exceptions.ReadTimeout):
         requests.post(f"{server.url}/notes/posts", json={"text": "slow"}, timeout=0.3)
+
+
+def _post_in_background(server, text: str) -> tuple[threading.Thread, dict]:
+    answer: dict = {}
+
+    def post() -> None:
+        response = requests.post(f"{server.url}/notes/posts", json={"text": text}, timeout=10)
+        answer.update(status=response.status_code, body=response.json())
+
+    thread = threading.Thread(target=post)
+    thread.start()
+    return thread, answer
+
+
+def _wait_until_held(server, count: int = 1) -> dict:
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        (fault,) = _admin(server, "GET", "/faults").json()
+        if fault["held"] == count:
+            return fault
+        time.sleep(0.01)
+    raise AssertionError(f"the sandbox never held {count} request(s): {fault}")
+
+
+def test_hold_applies_the_request_and_keeps_its_answer_until_released(server):
+    (fault,) = _admin(
+        server,
+        "POST",
+        "/faults",
+        {"network": "notes", "kind": "hold", "method": "POST", "hold_seconds": 30},
+    ).json()
+    thread, answer = _post_in_background(server, "in flight")
+    assert _wait_until_held(server)["hits"] == 1
+    # Applied already, and the sandbox goes on serving everyone else meanwhile.
+    assert "in flight" in requests.get(f"{server.url}/notes/posts", timeout=5).json()["data"]
+    assert answer == {}
+    released = _admin(server, "POST", f"/faults/{fault['id']}/release")
+    assert released.json() == {"released": 1}
+    thread.join(timeout=5)
+    assert answer["status"] == 201
+    assert _admin(server, "GET", "/faults").json()[0]["held"] == 0
+    # A released fault holds nothing more, even with count left.
+    assert requests.post(f"{server.url}/notes/posts", json={"text": "b"}, timeout=2).ok
+
+
+def test_hold_answers_by_itself_after_hold_seconds(server):
+    _admin(server, "POST", "/faults", {"network": "notes", "kind": "hold", "hold_seconds": 0.3})
+    started = time.monotonic()
+    response = requests.post(f"{server.url}/notes/posts", json={"text": "slow"}, timeout=5)
+    assert response.status_code == 201 and time.monotonic() - started >= 0.3
+
+
+def test_a_client_gone_while_held_does_not_disturb_the_sandbox(server, capfd):
+    (fault,) = _admin(
+        server, "POST", "/faults", {"network": "notes", "kind": "hold", "hold_seconds": 30}
+    ).json()
+    parts = urlsplit(server.url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    connection.request("POST", "/notes/posts", body=json.dumps({"text": "orphan"}))
+    _wait_until_held(server)
+    connection.sock.shutdown(socket.SHUT_RDWR)  # the worker holding it was killed
+    connection.close()
+    assert _admin(server, "POST", f"/faults/{fault['id']}/release").json() == {"released": 1}
+    _wait_until_held(server, 0)
+    assert "orphan" in requests.get(f"{server.url}/notes/posts", timeout=5).json()["data"]
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_releasing_an_unknown_fault_is_a_404(server):
+    response = _admin(server, "POST", "/faults/7/release")
+    assert (response.status_code, response.json()) == (404, {"error": "no fault 7"})
+
+
+def test_deleting_the_faults_or_resetting_releases_held_requests(server):
+    for admin_call in (("DELETE", "/faults"), ("POST", "/reset")):
+        _admin(server, "POST", "/faults", {"network": "notes", "kind": "hold", "hold_seconds": 30})
+        thread, answer = _post_in_background(server, "held")
+        _wait_until_held(server)
+        _admin(server, *admin_call)
+        thread.join(timeout=5)
+        assert answer["status"] == 201, admin_call
 
 
 def test_reset_rebuilds_the_world_and_clears_log_and_faults(server):

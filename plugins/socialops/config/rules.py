@@ -5,6 +5,8 @@ Each returns why a value is unusable, in words a person can act on, or None.
 
 from __future__ import annotations
 
+import re
+
 #: Airflow's cron presets (airflow.utils.dates.cron_presets).
 CRON_PRESETS = ("@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly")
 
@@ -33,4 +35,35 @@ def timezone_problem(value: object) -> str | None:
         ZoneInfo(str(value))
     except (ZoneInfoNotFoundError, ValueError):
         return f"unknown time zone {value!r}; use an IANA name such as 'Europe/Paris' or 'UTC'"
+    return None
+
+
+def queues_problem(value: object, networks: tuple[str, ...]) -> str | None:
+    """Why ``value`` is not a ``deployment.queues`` setting: true, false, or a mapping
+    network → Celery queue name."""
+    if isinstance(value, bool):
+        return None
+    if not isinstance(value, dict):
+        return (
+            f"got {value!r}; write true, false or a mapping network: queue, e.g. {{x: socialops_x}}"
+        )
+    for network, queue in value.items():
+        if network not in networks:
+            return f"unknown network {network!r}; expected one of {', '.join(networks)}"
+        # `airflow celery worker --queues a,b` splits on commas: a name must survive that.
+        if not isinstance(queue, str) or not re.fullmatch(r"[A-Za-z0-9_.\-]{1,100}", queue):
+            return (
+                f"{network}: {queue!r} is not a Celery queue name; use letters, digits, "
+                "'_', '-' or '.', e.g. 'socialops_x'"
+            )
+    return None
+
+
+def queue_of(queues: bool | dict[str, str], network: str) -> str | None:
+    """The Celery queue of ``network``'s tasks under ``deployment.queues``; None: the default
+    queue (Airflow's ``[operators] default_queue``)."""
+    if queues is True:
+        return f"socialops_{network}"
+    if isinstance(queues, dict):
+        return queues.get(network)
     return None

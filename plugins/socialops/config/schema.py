@@ -21,7 +21,7 @@ from pydantic import (
 )
 
 from socialops.config.defaults import METRICS_SCHEDULE, PUBLICATION_SCHEDULE, TIMEZONE
-from socialops.config.rules import schedule_problem, timezone_problem
+from socialops.config.rules import queues_problem, schedule_problem, timezone_problem
 from socialops.networks.registry import NETWORKS, SPECS
 
 
@@ -233,6 +233,25 @@ class Objectives(_Strict):
     roas: float | None = None
 
 
+class Deployment(_Strict):
+    """How the tasks spread over Celery workers (docs/deployment.md)."""
+
+    queues: bool | dict[Network, str] = Field(
+        default=False,
+        description="false: every task on Airflow's default queue; true: each network's "
+        "tasks on the Celery queue socialops_<network>; a mapping network -> queue: those "
+        "networks on their queue, the others on the default queue",
+    )
+
+    @field_validator("queues", mode="before")
+    @classmethod
+    def _switch_or_queue_per_network(cls, value: object) -> object:
+        problem = queues_problem(value, NETWORKS)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
 class BrandConfig(_Strict):
     brand: Brand
     accounts: list[Account] = Field(min_length=1)
@@ -245,6 +264,7 @@ class BrandConfig(_Strict):
     metrics: Metrics = Metrics()
     campaigns: list[Campaign] = []
     objectives: Objectives = Objectives()
+    deployment: Deployment = Deployment()
 
     @model_validator(mode="after")
     def _unique_accounts(self) -> BrandConfig:

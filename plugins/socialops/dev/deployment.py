@@ -36,6 +36,20 @@ def pool_name(network: str) -> str:
     return spec(network).pool
 
 
+def queue_name(network: str, config: BrandConfig) -> str:
+    """The Celery queue of the tasks that call ``network`` (``deployment.queues``; see
+    :func:`socialops.config.rules.queue_of`), Airflow's default queue when not routed.
+
+    Dedicated workers consume a queue with ``airflow celery worker --queues socialops_x``;
+    the pools (:func:`pool_name`) still cap each network across every worker.
+    """
+    from airflow.sdk import BaseOperator
+
+    from socialops.config.rules import queue_of
+
+    return queue_of(config.deployment.queues, network) or BaseOperator.queue
+
+
 def airflow_pools(config: BrandConfig) -> dict[str, dict[str, object]]:
     """``airflow pools import`` content: one pool per network of ``publication.pools``."""
     return {

@@ -14,13 +14,16 @@ idempotency key). What makes "exactly once" hold is the order of the commits, se
 
 A worker that dies between 2 and 3 leaves ``publishing`` with a lease that expires; whoever
 claims it next finds ``publishing``/``unconfirmed`` and must reconcile (``find_published``)
-before any new attempt. A lease with no owner is a back-off: ``lease_until`` is the time
-before which nobody may claim the publication (a rate limit's reset).
+before any new attempt. A later try of the same task instance need not wait for the expiry:
+it takes over the lease of its earlier tries (:func:`earlier_tries`). A lease with no owner
+is a back-off: ``lease_until`` is the time before which nobody may claim the publication (a
+rate limit's reset).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -45,6 +48,8 @@ UNCERTAIN = ("publishing", "unconfirmed")
 DEFAULT_LEASE = timedelta(minutes=30)
 #: find_published looks this far before the first possible attempt (clock skew, slow APIs).
 RECONCILE_MARGIN = timedelta(minutes=10)
+#: A lease owner names one try of one Airflow task instance: ``dag/run/task[map_index]#try``.
+_TRY_OF_TASK_INSTANCE = re.compile(r"(?P<task_instance>.+)#(?P<try_number>[1-9][0-9]*)")
 
 
 class LeaseLost(RuntimeError):
@@ -152,15 +157,22 @@ class PublicationLedger:
 
     # -- one publication ------------------------------------------------------------------
     def claim(self, publication_id: int, owner: str, now: datetime) -> Claim | None:
-        """Take the lease on a publication, or None if someone else holds it or it is settled."""
+        """Take the lease on a publication, or None if someone else holds it or it is settled.
+
+        A lease held by an earlier try of ``owner``'s task instance is taken over before it
+        expires (:func:`earlier_tries`); the claim then finds the state that try left.
+        """
         approved = select(CalendarEntry.entry_id).where(CalendarEntry.status == "approved")
+        free = _unleased(now)
+        if predecessors := earlier_tries(owner):
+            free = or_(free, Publication.lease_owner.in_(predecessors))
         with session_scope(self.engine) as session:
             result = session.execute(
                 update(Publication)
                 .where(
                     Publication.id == publication_id,
                     Publication.state.in_(CLAIMABLE),
-                    _unleased(now),
+                    free,
                     Publication.entry_id.in_(approved),
                 )
                 .values(lease_owner=owner, lease_until=now + self.lease)
@@ -258,6 +270,22 @@ class PublicationLedger:
                 f"{claim.owner!r}: this attempt ran longer than the {self.lease} lease; stopping"
             )
         return publication
+
+
+def earlier_tries(owner: str) -> list[str]:
+    """The owners of the earlier tries of the task instance that ``owner`` names.
+
+    Airflow starts try *n* of a task instance only once try *n - 1* is over: it finished, or
+    its worker stopped heartbeating and Airflow failed it (a killed worker). So a lease still
+    held by an earlier try is dead, and its successor may take it over at once instead of
+    waiting for ``DEFAULT_LEASE`` to expire. Another task instance (another run, another map
+    index) never qualifies. An owner that names no try (``run-1``) has no predecessor.
+    """
+    match = _TRY_OF_TASK_INSTANCE.fullmatch(owner)
+    if match is None:
+        return []
+    task_instance = match["task_instance"]
+    return [f"{task_instance}#{number}" for number in range(1, int(match["try_number"]))]
 
 
 def missed_reason(scheduled_at: datetime, grace: timedelta) -> str:

@@ -5,8 +5,9 @@ The first path segment names the emulator (``/x/2/tweets``, ``/youtube/youtube/v
 makes the unchanged adapter talk to the sandbox. ``/_sandbox/...`` is the admin API:
 
 * ``GET /_sandbox/requests[?network=x]``: every request served (network, method, path, query, status);
-* ``POST /_sandbox/faults``: inject 429 / 500 / timeout-after-apply / expired token (see :class:`Fault`);
-  ``GET`` lists them, ``DELETE`` removes them all;
+* ``POST /_sandbox/faults``: inject 429 / 500 / timeout-after-apply / expired token / hold (see
+  :class:`Fault`); ``GET`` lists them, ``DELETE`` removes them all (releasing held requests);
+* ``POST /_sandbox/faults/<id>/release``: answers the requests that fault ``hold`` holds;
 * ``POST /_sandbox/reset``: rebuild the world from its seed or scenario, clear log and faults;
 * ``GET /_sandbox/state``: posts per account, Slack messages per channel;
 * ``POST /_sandbox/clock`` ``{"now": "2026-11-20T08:00:00Z"}`` freezes the clock (``null`` unfreezes).
@@ -167,7 +168,7 @@ class Emulator:
         return Response(404, {"error": f"no sandbox endpoint {request.method} {request.path}"})
 
 
-FAULT_KINDS = ("rate_limit", "server_error", "timeout_after_apply", "expired_token")
+FAULT_KINDS = ("rate_limit", "server_error", "timeout_after_apply", "expired_token", "hold")
 
 
 @dataclass
@@ -177,6 +178,9 @@ class Fault:
     ``count`` faults the next N matching requests; ``rate`` (0..1) faults that share of them,
     drawn from a seeded generator so a run is reproducible. ``timeout_after_apply`` lets the
     request change the world, then holds the connection ``hold_seconds`` and closes it unanswered.
+    ``hold`` lets the request change the world, then holds its answer until the fault is
+    released (:meth:`Sandbox.release`) or ``hold_seconds`` passed, and sends it: a request in
+    flight, for as long as a test needs (``held`` counts the requests waiting now).
     """
 
     network: str
@@ -189,6 +193,7 @@ class Fault:
     hold_seconds: float = 2.0
     id: int = 0
     hits: int = 0
+    held: int = 0
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
@@ -221,6 +226,8 @@ class Sandbox:
         self._emulator_types = emulators
         self._seed = seed
         self.lock = threading.RLock()
+        #: fault id → set once the ``hold`` fault is released (or removed, or the sandbox reset)
+        self._releases: dict[int, threading.Event] = {}
         self.reset()
 
     @property
@@ -232,6 +239,7 @@ class Sandbox:
             self.world = self._world_factory()
             self.emulators = {e.network: e(self.world) for e in self._emulator_types}
             self.requests: list[dict[str, Any]] = []
+            self._release_all()
             self.faults: list[Fault] = []
             self._fault_ids = 0
             self._rng = random.Random(self._seed)
@@ -256,19 +264,58 @@ class Sandbox:
             self._fault_ids += 1
             fault = Fault(**spec, id=self._fault_ids)
             self.faults.append(fault)
+            self._releases[fault.id] = threading.Event()
             return fault
 
+    def release(self, fault_id: int) -> int:
+        """Answer the requests the ``hold`` fault ``fault_id`` holds (and let later matches
+        through unheld); how many were waiting. KeyError for an unknown fault."""
+        with self.lock:
+            fault = next((f for f in self.faults if f.id == fault_id), None)
+            if fault is None:
+                raise KeyError(fault_id)
+            self._releases[fault_id].set()
+            return fault.held
+
+    def _release_all(self) -> None:
+        for event in self._releases.values():
+            event.set()
+        self._releases = {}
+
     def handle(self, request: Request) -> tuple[Response | None, float]:
-        """Serve one request. Returns the response (None: close unanswered) and a hold delay."""
+        """Serve one request. Returns the response (None: close unanswered) and a hold delay.
+
+        A request a ``hold`` fault matches is applied, then this call waits (outside the lock,
+        so other requests go on) until the fault is released or its ``hold_seconds`` passed.
+        """
+        response, hold, held = self._serve(request)
+        if held is None:
+            return response, hold
+        fault, released = held
+        try:
+            released.wait(fault.hold_seconds)
+        finally:
+            with self.lock:
+                fault.held -= 1
+        return response, 0.0
+
+    def _serve(
+        self, request: Request
+    ) -> tuple[Response | None, float, tuple[Fault, threading.Event] | None]:
         with self.lock:
             emulator = self.emulators.get(request.network)
             if emulator is None:
-                return Response(404, {"error": f"unknown sandbox network {request.network!r}"}), 0
+                return (
+                    Response(404, {"error": f"unknown sandbox network {request.network!r}"}),
+                    0,
+                    None,
+                )
             fault = next((f for f in self.faults if f.matches(request, self._rng)), None)
             if fault:
                 fault.hits += 1
             response: Response | None
             hold = 0.0
+            held = None
             if fault and fault.kind == "rate_limit":
                 response = emulator.rate_limited(
                     request, self.world.now() + timedelta(seconds=fault.reset_after)
@@ -288,6 +335,9 @@ class Sandbox:
                     )
                 if fault and fault.kind == "timeout_after_apply":
                     response, hold = None, fault.hold_seconds
+                if fault and fault.kind == "hold" and not self._releases[fault.id].is_set():
+                    fault.held += 1
+                    held = fault, self._releases[fault.id]
             self.requests.append(
                 {
                     "network": request.network,
@@ -299,7 +349,7 @@ class Sandbox:
                     "at": self.world.now().isoformat(),
                 }
             )
-            return response, hold
+            return response, hold, held
 
     def _dispatch(self, emulator: Emulator, request: Request) -> Response:
         for candidate in emulator.routes:
@@ -339,8 +389,15 @@ class Sandbox:
             if path == "/faults" and method == "GET":
                 return Response(200, [asdict(f) for f in self.faults])
             if path == "/faults" and method == "DELETE":
+                self._release_all()
                 self.faults.clear()
                 return Response(200, {"ok": True})
+            release = re.fullmatch(r"/faults/(\d+)/release", path)
+            if release and method == "POST":
+                try:
+                    return Response(200, {"released": self.release(int(release[1]))})
+                except KeyError:
+                    return Response(404, {"error": f"no fault {release[1]}"})
             if path == "/reset" and method == "POST":
                 self.reset()
                 return Response(200, {"ok": True})
@@ -394,13 +451,17 @@ class _HTTPHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         data = response.encoded()
-        self.send_response(response.status)
-        self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in response.headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.send_response(response.status)
+            self.send_header("Content-Type", response.content_type)
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in response.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client went away while its answer was held (a killed worker): nobody to tell.
+            self.close_connection = True
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
