@@ -265,8 +265,8 @@ def account_activity(
     unknown = unknown.loc[activity.index]
     keys = [activity[k] for k in [*ACCOUNT_KEY, "day"]]
     measures = list(ACTIVITY_MEASURES)
-    sums = activity[measures].groupby(keys).sum(min_count=1)
-    sums = sums.mask(unknown[measures].groupby(keys).any())
+    sums = activity.reindex(columns=measures).groupby(keys).sum(min_count=1)
+    sums = sums.mask(unknown.reindex(columns=measures, fill_value=False).groupby(keys).any())
     sums = sums.rename(columns={"impressions": "posts_impressions", "reach": "posts_reach"})
     gaps = _unknown_days_between_snapshots(activity).set_index([*ACCOUNT_KEY, "day"]).index
     if len(gaps):
