@@ -323,8 +323,9 @@ def reach_above_impressions(
                     f"{about}: reach {values['reach']} above impressions "
                     f"{values['impressions']}, which counts every display of the people "
                     "reached, so one of the two is wrong or they were read at different "
-                    "moments. Loaded as read: rerun the day to read them again, and if it "
-                    "persists compare them with the network's own insights."
+                    "moments. Loaded as read: rerun the account's extraction of the day to "
+                    "read them again, and if it persists compare them with the network's own "
+                    "insights."
                 ),
                 values=values,
                 quarantine=False,
@@ -380,7 +381,8 @@ def engagement_rate_above_100(
                 message=(
                     f"{about}: {values['engagements']} engagements for a reach of "
                     f"{values['reach']} ({rate:g} % by reach, above 100 %); {cause} "
-                    "Loaded as read: rerun the day later to read the counters again."
+                    "Loaded as read: rerun the account's extraction of the day later to read "
+                    "the counters again."
                 ),
                 values=values,
                 quarantine=False,
@@ -464,12 +466,13 @@ def counter_decreases(
                 day=day,
                 subject=what,
                 message=(
-                    f"{about}: lifetime counters went down ({listed}), by more than "
-                    f"{tolerance_count:g} or {tolerance_pct:g} % (networks removing spam "
-                    "interactions); the day's increments are negative in the KPIs. Loaded as "
-                    "read: rerun the day to read it again. If the network shows the lower "
-                    "value, nothing to do; if this day was reloaded after the days following "
-                    "it (X and YouTube return today's counters), reload those days too."
+                    f"{about}: lifetime counters went down ({listed}), by more than networks "
+                    "take back for removed interactions (tolerance: the larger of "
+                    f"{tolerance_count:g} and {tolerance_pct:g} % of the earlier value); the "
+                    "later day's increment is negative in the KPIs. Loaded as read: rerun the "
+                    "account's extraction of the day to read it again. If the network shows "
+                    "the lower value, nothing to do; if this day was reloaded after the days "
+                    "following it (X and YouTube return today's counters), reload those too."
                 ),
                 values={
                     "decreases": falls,
@@ -517,9 +520,25 @@ def snapshot_invariants(
         _authors(snapshots, posts, account_metrics),
         timezone=timezone,
     )
-    issues += reach_above_impressions(daily, subject="account", account=account)
+    key = ["network", "account_id", "day"]
+    own = account_metrics.reindex(columns=[*key, "reach", "impressions"])
+    own = own.assign(
+        day=pd.to_datetime(own["day"]).dt.normalize(),
+        own_reach=_numbers(own, "reach"),
+        own_impressions=_numbers(own, "impressions"),
+    )
+    daily = daily.merge(own[[*key, "own_reach", "own_impressions"]], on=key, how="left")
+    issues += reach_above_impressions(_same_source(daily), subject="account", account=account)
     issues += engagement_rate_above_100(daily, subject="account", account=account)
     return issues
+
+
+def _same_source(daily: pd.DataFrame) -> pd.DataFrame:
+    """Account-days whose reach and impressions can be compared: both the account's own
+    figures or both its posts' sums (an account's reach against its posts' impressions
+    compares different populations). The others get NaN, which no check judges."""
+    own = daily["own_reach"].notna() == daily["own_impressions"].notna()
+    return daily.assign(reach=daily["reach"].where(own))
 
 
 def _authors(
