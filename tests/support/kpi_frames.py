@@ -124,7 +124,7 @@ SECOND_NIGHT = "2026-11-21"
 
 def first_night() -> dict[str, pd.DataFrame]:
     """An Instagram account installed on the 20th with a post a day for 28 days (ig0 on the
-    20th ... ig27 on 23 October), then a second night.
+    20th ... ig27 on 24 October), then a second night.
 
     Lifetime engagements read on the 20th: ig0 80 + 12 + 5 + 10 = 107, ig1..ig26 400 + 30 +
     16 + 20 = 466 each, ig27 415 + 32 + 17 + 20 = 484: 107 + 26 × 466 + 484 = 12,707, over

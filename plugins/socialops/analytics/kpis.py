@@ -19,6 +19,11 @@ Conventions, documented with every formula in ``docs/kpis.md``:
 * A counter the network does not report is NaN and is not counted as 0 in a sum unless
   another counter of the same sum is known (``engagements`` of a post with likes but no
   saves is its likes + comments + shares).
+* A day's activity is the day-over-day change of the lifetime counters
+  (:func:`daily_increments`): the whole counter only for a post created that day (in the
+  brand's time zone), unknown (NaN) otherwise when the day before was not read. A sum over
+  posts (an account-day) or over days (:func:`rollup`'s ``engagements``) with an unknown
+  member is unknown, never a partial sum.
 * Rates of a group (a network, a week, a campaign) are recomputed from the group's sums
   (:func:`rollup`), never averaged from the members' rates.
 
