@@ -391,6 +391,16 @@ def engagement_rate_above_100(
     return issues
 
 
+def _fall(counter: str, from_day: date, earlier: Any, to_day: date, later: Any) -> dict:
+    return {
+        "counter": counter,
+        "from_day": from_day.isoformat(),
+        "from": plain_value(earlier),
+        "to_day": to_day.isoformat(),
+        "to": plain_value(later),
+    }
+
+
 def counter_decreases(
     current: pd.DataFrame,
     stored: pd.DataFrame,
@@ -416,12 +426,11 @@ def counter_decreases(
     mine = current.assign(_current=True, day=current["day"].map(_as_date))
     others = stored.assign(_current=False, day=stored["day"].map(_as_date))
     taken = set(zip(mine["network"], mine["post_id"].astype(str), mine["day"], strict=True))
-    others = others[
-        [
-            (n, str(p), d) not in taken
-            for n, p, d in zip(others["network"], others["post_id"], others["day"], strict=True)
-        ]
+    replaced = [
+        (n, str(p), d) in taken
+        for n, p, d in zip(others["network"], others["post_id"], others["day"], strict=True)
     ]
+    others = others.loc[~pd.Series(replaced, index=others.index, dtype=bool)]
     columns = [*key, *present, "_current"]
     both = pd.concat([mine[columns], others.reindex(columns=columns)], ignore_index=True)
     both = both.sort_values(key, ignore_index=True)
@@ -430,29 +439,25 @@ def counter_decreases(
     before, after = values.groupby(by_post).shift(1), values.groupby(by_post).shift(-1)
     before_day = both["day"].groupby(by_post).shift(1)
     after_day = both["day"].groupby(by_post).shift(-1)
+
+    def fell(earlier: pd.DataFrame, later: pd.DataFrame) -> pd.DataFrame:
+        allowed = (earlier * tolerance_pct / 100).clip(lower=tolerance_count)
+        return (earlier - later) > allowed  # False where either is unknown
+
+    fell_since_before, fell_until_after = fell(before, values), fell(values, after)
+    flagged = both["_current"] & (fell_since_before | fell_until_after).any(axis=1)
     issues = []
-    for index in both.index[both["_current"]]:
+    for index in both.index[flagged]:
         row = both.loc[index]
         falls = []
         for counter in present:
-            now = values.at[index, counter]
-            for earlier, later, earlier_day, later_day in (
-                (before.at[index, counter], now, before_day[index], row["day"]),
-                (now, after.at[index, counter], row["day"], after_day[index]),
-            ):
-                allowed = max(tolerance_count, earlier * tolerance_pct / 100)
-                if earlier - later > allowed:  # False when either is unknown
-                    falls.append(
-                        {
-                            "counter": counter,
-                            "from_day": earlier_day.isoformat(),
-                            "from": plain_value(earlier),
-                            "to_day": later_day.isoformat(),
-                            "to": plain_value(later),
-                        }
-                    )
-        if not falls:
-            continue
+            now, day = values.at[index, counter], row["day"]
+            if fell_since_before.at[index, counter]:
+                earlier = before.at[index, counter]
+                falls.append(_fall(counter, before_day[index], earlier, day, now))
+            if fell_until_after.at[index, counter]:
+                later = after.at[index, counter]
+                falls.append(_fall(counter, day, now, after_day[index], later))
         network, name, day, what, about = _about(row, "post", account, account_column)
         listed = ", ".join(
             f"{f['counter']} {f['from']} on {f['from_day']} → {f['to']} on {f['to_day']}"
@@ -468,8 +473,9 @@ def counter_decreases(
                 message=(
                     f"{about}: lifetime counters went down ({listed}), by more than networks "
                     "take back for removed interactions (tolerance: the larger of "
-                    f"{tolerance_count:g} and {tolerance_pct:g} % of the earlier value); the "
-                    "later day's increment is negative in the KPIs. Loaded as read: rerun the "
+                    f"{tolerance_count:g} and {tolerance_pct:g} % of the earlier value); "
+                    "between consecutive days the later day's increment is negative in the "
+                    "KPIs. Loaded as read: rerun the "
                     "account's extraction of the day to read it again. If the network shows "
                     "the lower value, nothing to do; if this day was reloaded after the days "
                     "following it (X and YouTube return today's counters), reload those too."

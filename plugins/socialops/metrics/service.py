@@ -175,7 +175,8 @@ class AccountExtraction:
     def run(self, target: AccountTarget, day: date) -> ExtractionResult:
         if target.network != self.adapter.network:
             raise ValueError(
-                f"account {target.label} cannot be extracted with the {self.adapter.network} adapter"
+                f"account {target.label} cannot be extracted with the "
+                f"{self.adapter.network} adapter"
             )
         window = LookbackWindow.ending_on(day, target.lookback_days, self.timezone)
         calls_before = Counter(self.adapter.api_calls)
