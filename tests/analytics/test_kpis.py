@@ -16,6 +16,11 @@ def _nan(value) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
+def p_nan(values: pd.Series) -> bool:
+    """All of ``values`` are unknown."""
+    return bool(values.isna().all())
+
+
 class TestRatio:
     def test_scalars(self):
         assert kpis.ratio(3, 4) == 0.75
@@ -125,10 +130,6 @@ class TestDailyIncrements:
         )
         inc = kpis.daily_increments(metrics, posts).set_index("day")
         assert inc.loc["2026-11-19", "likes"] == -5
-
-
-def p_nan(values: pd.Series) -> bool:
-    return bool(values.isna().all())
 
 
 def test_local_days_convert_utc_instants_to_the_zone():
