@@ -2,13 +2,17 @@
 -- directly. They compute the formulas of socialops.analytics.kpis / docs/kpis.md in SQL, on
 -- PostgreSQL and SQLite alike; tests/warehouse/test_views.py checks both agree with pandas.
 --
--- Written once for both databases with four macros, expanded by socialops.warehouse.views:
+-- Written once for both databases with macros, expanded by socialops.warehouse.views:
 --   RATIO(a, b)         a / b as a float, NULL when b is 0, negative or NULL (never an error)
 --   PCT(a, b)           100 × RATIO(a, b)
 --   DAYS_BETWEEN(a, b)  whole days from date b to date a
 --   LOCAL_DAY(ts)       the date of a timestamp in the brand's time zone, given when the
 --                       views are created (SQLite has no time zones: the expansion holds
 --                       that zone's UTC offsets, see views.py)
+-- and two that read a row with a `basis` column and `previous_<m>` beside each counter <m>:
+--   INCREMENT(m)          m's increment of the day by that basis, NULL when 'unknown'
+--   INCREMENT_UNKNOWN(m)  1 when that increment is unknown: basis 'unknown', or m reported
+--                         on one of the two days only; else 0
 -- Macro arguments are plain column names. Each view starts with a "-- view: <name>" line.
 -- Metric rows are keyed by the brand-local day the nightly run loaded; posts' creation days
 -- are brand-local too (LOCAL_DAY).
@@ -111,27 +115,14 @@ WITH growth AS (
         END AS basis
     FROM snapshots AS s
 ), increments AS (
-    -- *_unknown: not one day's activity, or reported on one of the two days only.
     SELECT
         network, account_id, day,
-        CASE basis WHEN 'created' THEN impressions
-                   WHEN 'previous_day' THEN impressions - previous_impressions END
-            AS impressions,
-        CASE WHEN basis = 'unknown' OR (basis = 'previous_day'
-                  AND (impressions IS NULL) <> (previous_impressions IS NULL))
-             THEN 1 ELSE 0 END AS impressions_unknown,
-        CASE basis WHEN 'created' THEN reach
-                   WHEN 'previous_day' THEN reach - previous_reach END
-            AS reach,
-        CASE WHEN basis = 'unknown' OR (basis = 'previous_day'
-                  AND (reach IS NULL) <> (previous_reach IS NULL))
-             THEN 1 ELSE 0 END AS reach_unknown,
-        CASE basis WHEN 'created' THEN engagements
-                   WHEN 'previous_day' THEN engagements - previous_engagements END
-            AS engagements,
-        CASE WHEN basis = 'unknown' OR (basis = 'previous_day'
-                  AND (engagements IS NULL) <> (previous_engagements IS NULL))
-             THEN 1 ELSE 0 END AS engagements_unknown
+        INCREMENT(impressions) AS impressions,
+        INCREMENT_UNKNOWN(impressions) AS impressions_unknown,
+        INCREMENT(reach) AS reach,
+        INCREMENT_UNKNOWN(reach) AS reach_unknown,
+        INCREMENT(engagements) AS engagements,
+        INCREMENT_UNKNOWN(engagements) AS engagements_unknown
     FROM based
 ), activity AS (
     SELECT network, account_id, day,

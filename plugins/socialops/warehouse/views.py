@@ -4,7 +4,8 @@
 ``kpi_campaign_daily`` and ``kpi_campaign_summary`` compute the formulas of
 :mod:`socialops.analytics.kpis` in SQL, so a report or a BI tool reads KPIs with a plain
 ``SELECT``. The SQL is written once for PostgreSQL and SQLite with a few macros (``RATIO``,
-``PCT``, ``DAYS_BETWEEN``, ``LOCAL_DAY``) expanded here per dialect.
+``PCT``, ``DAYS_BETWEEN``, ``LOCAL_DAY``, ``INCREMENT``, ``INCREMENT_UNKNOWN``; the SQL file
+says what each means) expanded here per dialect.
 
 ``LOCAL_DAY(ts)`` is the date of a timestamp in the brand's time zone, which the views are
 created with (``timezone=``, ``brand.timezone`` of the configuration). PostgreSQL converts
@@ -48,6 +49,17 @@ _MACROS: list[tuple[re.Pattern[str], dict[str, str]]] = [
     (
         re.compile(rf"PCT\({_ARG},{_ARG}\)"),
         {"*": r"(100.0 * CAST(\1 AS DOUBLE PRECISION) / CASE WHEN \2 > 0 THEN \2 END)"},
+    ),
+    (
+        re.compile(rf"INCREMENT_UNKNOWN\({_ARG}\)"),
+        {
+            "*": r"CASE WHEN basis = 'unknown' OR (basis = 'previous_day' "
+            r"AND (\1 IS NULL) <> (previous_\1 IS NULL)) THEN 1 ELSE 0 END"
+        },
+    ),
+    (
+        re.compile(rf"INCREMENT\({_ARG}\)"),
+        {"*": r"CASE basis WHEN 'created' THEN \1 WHEN 'previous_day' THEN \1 - previous_\1 END"},
     ),
     (
         re.compile(rf"DAYS_BETWEEN\({_ARG},{_ARG}\)"),
