@@ -2,13 +2,20 @@
 -- directly. They compute the formulas of socialops.analytics.kpis / docs/kpis.md in SQL, on
 -- PostgreSQL and SQLite alike; tests/warehouse/test_views.py checks both agree with pandas.
 --
--- Written once for both databases with four macros, expanded by socialops.warehouse.views:
+-- Written once for both databases with macros, expanded by socialops.warehouse.views:
 --   RATIO(a, b)         a / b as a float, NULL when b is 0, negative or NULL (never an error)
 --   PCT(a, b)           100 × RATIO(a, b)
 --   DAYS_BETWEEN(a, b)  whole days from date b to date a
---   DAY_OF(ts)          the (UTC) date of a timestamp
+--   LOCAL_DAY(ts)       the date of a timestamp in the brand's time zone, given when the
+--                       views are created (SQLite has no time zones: the expansion holds
+--                       that zone's UTC offsets, see views.py)
+-- and two that read a row with a `basis` column and `previous_<m>` beside each counter <m>:
+--   INCREMENT(m)          m's increment of the day by that basis, NULL when 'unknown'
+--   INCREMENT_UNKNOWN(m)  1 when that increment is unknown: basis 'unknown', or m reported
+--                         on one of the two days only; else 0
 -- Macro arguments are plain column names. Each view starts with a "-- view: <name>" line.
--- Days are UTC days (post creation days included): SQLite has no named time zones.
+-- Metric rows are keyed by the brand-local day the nightly run loaded; posts' creation days
+-- are brand-local too (LOCAL_DAY).
 
 -- view: kpi_post_daily
 -- One row per post snapshot: lifetime counters as read on `day`, with engagement rates.
@@ -70,6 +77,11 @@ FROM sums;
 
 -- view: kpi_account_daily
 -- Per account and day: audience, growth, activity of its posts, engagement rates.
+-- A post's increment on day d (docs/kpis.md, "A day's activity"): its counter on d minus its
+-- counter on d - 1 when both snapshots exist; its whole counter when d is its first snapshot
+-- and it was created on d (brand-local) or later; otherwise unknown. A day's sum is unknown
+-- (NULL) when any of its posts' increments is, or when a post has snapshots before and after
+-- the day but none on it; engagements are 0 on a day without any post snapshot.
 WITH growth AS (
     SELECT
         network, account_id, day, account_handle, followers, following, profile_views,
@@ -83,44 +95,84 @@ WITH growth AS (
         g.*,
         CASE WHEN DAYS_BETWEEN(day, lag_day) = 1 THEN lag_followers END AS followers_previous
     FROM growth AS g
-), increments AS (
+), snapshots AS (
     SELECT
-        network, account_id, day,
-        CASE WHEN LAG(impressions) OVER w IS NULL THEN impressions
-             ELSE impressions - LAG(impressions) OVER w END AS impressions,
-        CASE WHEN LAG(reach) OVER w IS NULL THEN reach
-             ELSE reach - LAG(reach) OVER w END AS reach,
-        CASE WHEN LAG(engagements) OVER w IS NULL THEN engagements
-             ELSE engagements - LAG(engagements) OVER w END AS engagements
+        network, account_id, post_id, day, created_at, impressions, reach, engagements,
+        LAG(day) OVER w AS previous_day,
+        LAG(impressions) OVER w AS previous_impressions,
+        LAG(reach) OVER w AS previous_reach,
+        LAG(engagements) OVER w AS previous_engagements
     FROM kpi_post_daily
     WHERE account_id IS NOT NULL
     WINDOW w AS (PARTITION BY network, post_id ORDER BY day)
+), based AS (
+    SELECT
+        s.*,
+        CASE
+            WHEN DAYS_BETWEEN(day, previous_day) = 1 THEN 'previous_day'
+            WHEN previous_day IS NULL AND LOCAL_DAY(created_at) >= day THEN 'created'
+            ELSE 'unknown'
+        END AS basis
+    FROM snapshots AS s
+), increments AS (
+    SELECT
+        network, account_id, day,
+        INCREMENT(impressions) AS impressions,
+        INCREMENT_UNKNOWN(impressions) AS impressions_unknown,
+        INCREMENT(reach) AS reach,
+        INCREMENT_UNKNOWN(reach) AS reach_unknown,
+        INCREMENT(engagements) AS engagements,
+        INCREMENT_UNKNOWN(engagements) AS engagements_unknown
+    FROM based
 ), activity AS (
     SELECT network, account_id, day,
-           SUM(impressions) AS posts_impressions,
-           SUM(reach) AS posts_reach,
-           SUM(engagements) AS engagements
+           CASE WHEN MAX(impressions_unknown) = 0 THEN SUM(impressions) END
+               AS posts_impressions,
+           CASE WHEN MAX(reach_unknown) = 0 THEN SUM(reach) END AS posts_reach,
+           CASE WHEN MAX(engagements_unknown) = 0 THEN SUM(engagements) END AS engagements
     FROM increments
     GROUP BY network, account_id, day
+), gaps AS (
+    -- a post read on previous_day and on day but not in between
+    SELECT network, account_id, previous_day, day
+    FROM snapshots
+    WHERE DAYS_BETWEEN(day, previous_day) > 1
+), created AS (
+    SELECT network, account_id, LOCAL_DAY(created_at) AS day FROM posts
 ), published AS (
-    SELECT network, account_id, DAY_OF(created_at) AS day, COUNT(*) AS posts_published
-    FROM posts
-    GROUP BY network, account_id, DAY_OF(created_at)
-), combined AS (
+    SELECT network, account_id, day, COUNT(*) AS posts_published
+    FROM created
+    GROUP BY network, account_id, day
+), joined AS (
     SELECT
-        p.network, p.account_id, p.day, p.account_handle,
-        p.followers, p.followers_previous,
-        p.followers - p.followers_previous AS net_new_followers,
-        p.following, p.profile_views,
-        COALESCE(p.own_impressions, a.posts_impressions) AS impressions,
-        COALESCE(p.own_reach, a.posts_reach) AS reach,
-        a.engagements,
+        p.*,
+        a.account_id AS activity_account,
+        a.posts_impressions, a.posts_reach, a.engagements,
+        EXISTS (
+            SELECT 1 FROM gaps AS g
+            WHERE g.network = p.network AND g.account_id = p.account_id
+              AND g.previous_day < p.day AND p.day < g.day
+        ) AS post_missing,
         COALESCE(n.posts_published, 0) AS posts_published
     FROM previous AS p
     LEFT JOIN activity AS a
         ON a.network = p.network AND a.account_id = p.account_id AND a.day = p.day
     LEFT JOIN published AS n
         ON n.network = p.network AND n.account_id = p.account_id AND n.day = p.day
+), combined AS (
+    SELECT
+        network, account_id, day, account_handle,
+        followers, followers_previous,
+        followers - followers_previous AS net_new_followers,
+        following, profile_views,
+        COALESCE(own_impressions, CASE WHEN NOT post_missing THEN posts_impressions END)
+            AS impressions,
+        COALESCE(own_reach, CASE WHEN NOT post_missing THEN posts_reach END) AS reach,
+        CASE WHEN post_missing THEN NULL
+             WHEN activity_account IS NULL THEN 0
+             ELSE engagements END AS engagements,
+        posts_published
+    FROM joined
 )
 SELECT
     c.*,

@@ -19,6 +19,11 @@ Conventions, documented with every formula in ``docs/kpis.md``:
 * A counter the network does not report is NaN and is not counted as 0 in a sum unless
   another counter of the same sum is known (``engagements`` of a post with likes but no
   saves is its likes + comments + shares).
+* A day's activity is the day-over-day change of the lifetime counters
+  (:func:`daily_increments`): the whole counter only for a post created that day (in the
+  brand's time zone), unknown (NaN) otherwise when the day before was not read. A sum over
+  posts (an account-day) or over days (:func:`rollup`'s ``engagements``) with an unknown
+  member is unknown, never a partial sum.
 * Rates of a group (a network, a week, a campaign) are recomputed from the group's sums
   (:func:`rollup`), never averaged from the members' rates.
 
@@ -140,24 +145,140 @@ def post_performance(
     return frame.sort_values(POST_KEY + ["day"], ignore_index=True)
 
 
-def daily_increments(post_metrics: pd.DataFrame) -> pd.DataFrame:
-    """What each post gained on each day: its snapshot minus its previous snapshot.
+#: How :func:`daily_increments` knew a snapshot's increment (its ``increment_basis``).
+CREATED, PREVIOUS_DAY, UNKNOWN = "created", "previous_day", "unknown"
+#: The counters an account-day sums from its posts' increments.
+ACTIVITY_MEASURES = ("impressions", "reach", "engagements")
 
-    The first snapshot of a post counts whole (the post's life so far). A network that
-    lowers a counter (removed spam likes) gives a negative increment, kept as is so that the
-    increments of a post always add up to its latest lifetime value. Only the
-    :data:`POST_COUNTERS` and ``engagements`` are differenced.
+
+def local_days(created_at: pd.Series, timezone: str) -> pd.Series:
+    """The day (midnight, naive) on which each instant falls in ``timezone``; NaT stays NaT.
+
+    Naive instants are taken as UTC, as the warehouse stores them.
+    """
+    return (
+        pd.to_datetime(created_at, utc=True)
+        .dt.tz_convert(timezone)
+        .dt.tz_localize(None)
+        .dt.normalize()
+    )
+
+
+def _increments(
+    post_metrics: pd.DataFrame, posts: pd.DataFrame | None, timezone: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(:func:`daily_increments`' frame, which of its increments are unknown).
+
+    The second frame has one boolean column per differenced counter: True where the
+    increment is not one day's activity (basis ``unknown``), or where the counter is
+    reported on one of the two days and not on the other. A counter the network reports on
+    neither day is NaN without being unknown: it is not part of any sum.
     """
     frame = post_metrics.copy()
     frame["day"] = _as_day(frame["day"])
+    if posts is not None:
+        info = _post_ids(posts)
+        wanted = [c for c in ("account_id", "created_at") if c in info.columns]
+        frame = frame.drop(columns=[c for c in wanted if c in frame.columns])
+        frame = frame.merge(info[POST_KEY + wanted], on=POST_KEY, how="left")
     frame["engagements"] = engagements(frame)
     frame = frame.sort_values(POST_KEY + ["day"], ignore_index=True)
     counters = [c for c in (*POST_COUNTERS, "engagements") if c in frame.columns]
     values = frame[counters].apply(pd.to_numeric, errors="coerce").astype("float64")
-    previous = values.groupby([frame[k] for k in POST_KEY], sort=False).shift(1)
-    first = previous.isna() & values.notna()
-    frame[counters] = (values - previous.fillna(0)).where(~first, values)
-    return frame
+    by_post = [frame[k] for k in POST_KEY]
+    previous = values.groupby(by_post, sort=False).shift(1)
+    previous_day = frame["day"].groupby(by_post, sort=False).shift(1)
+    if "created_at" in frame.columns:
+        created = local_days(frame["created_at"], timezone)
+    else:
+        created = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    after_previous_day = (frame["day"] - previous_day) == pd.Timedelta(days=1)
+    created_that_day = previous_day.isna() & (created >= frame["day"])
+    basis = np.select(
+        [after_previous_day, created_that_day], [PREVIOUS_DAY, CREATED], default=UNKNOWN
+    )
+    on_previous_day = np.broadcast_to(after_previous_day.to_numpy()[:, None], values.shape)
+    whole = np.broadcast_to(created_that_day.to_numpy()[:, None], values.shape)
+    frame[counters] = (values - previous).where(on_previous_day, values.where(whole))
+    frame["increment_basis"] = basis
+    reported_once = values.notna() != previous.notna()
+    unknown = reported_once.where(on_previous_day, ~whole)
+    return frame, unknown
+
+
+def daily_increments(
+    post_metrics: pd.DataFrame, posts: pd.DataFrame | None = None, *, timezone: str = "UTC"
+) -> pd.DataFrame:
+    """What each post gained on each day: the day's activity, from its lifetime snapshots.
+
+    For a post's snapshot on (brand-local) day d, each :data:`POST_COUNTERS` counter and
+    ``engagements`` become, with ``increment_basis`` saying which rule applied:
+
+    * ``previous_day``: the post has a snapshot on d − 1: counter(d) − counter(d − 1). A
+      network that lowers a counter (removed spam likes) gives a negative increment, kept
+      as is (:func:`socialops.analytics.quality.counter_decreases` flags large ones);
+    * ``created``: it is the post's first snapshot and the post was created on d or later
+      in ``timezone``. The night of d − 1 only reads posts created before d's local
+      midnight (its lookback window ends there), so this counter is all the post did by
+      the night of d: it counts whole;
+    * ``unknown`` (NaN): any other snapshot, i.e. the first snapshot of a post created
+      before d (the first night after install, a post that entered the lookback window
+      late) or the first snapshot after missed nights. Its counter holds the activity of
+      several days, which is not one day's activity.
+
+    ``created_at`` comes from ``posts`` (joined on network and post id, which also brings
+    ``account_id``) or else from ``post_metrics``' own column; without it every first
+    snapshot is ``unknown``.
+    """
+    return _increments(post_metrics, posts, timezone)[0]
+
+
+def _unknown_days_between_snapshots(activity: pd.DataFrame) -> pd.DataFrame:
+    """Account-days on which one of its posts has no snapshot between two it has.
+
+    Such a post was read before and after the day but not on it (its row was quarantined,
+    the network skipped it): the day's sum of increments would miss it.
+    """
+    previous_day = activity.groupby(POST_KEY, sort=False)["day"].shift(1)
+    gap = (activity["day"] - previous_day) > pd.Timedelta(days=1)
+    rows = []
+    for network, account_id, after, before in zip(
+        activity.loc[gap, "network"],
+        activity.loc[gap, "account_id"],
+        previous_day[gap],
+        activity.loc[gap, "day"],
+        strict=True,
+    ):
+        days = pd.date_range(after + pd.Timedelta(days=1), before - pd.Timedelta(days=1))
+        rows += [(network, account_id, day) for day in days]
+    return pd.DataFrame(rows, columns=[*ACCOUNT_KEY, "day"]).drop_duplicates()
+
+
+def account_activity(
+    post_metrics: pd.DataFrame, posts: pd.DataFrame, *, timezone: str = "UTC"
+) -> pd.DataFrame:
+    """Per (network, account_id, day): what its posts did that day, from their increments.
+
+    ``posts_impressions``, ``posts_reach`` and ``engagements`` are the sums of the posts'
+    :func:`daily_increments` that day, NaN (unknown, never a partial sum) when any post's
+    increment of that measure is unknown, or when a post has snapshots before and after
+    the day but none on it. A day listed by neither is not in the result (see
+    :func:`account_daily` for days without any post snapshot).
+    """
+    activity, unknown = _increments(post_metrics, posts, timezone)
+    activity = activity[activity["account_id"].notna()]
+    unknown = unknown.loc[activity.index]
+    keys = [activity[k] for k in [*ACCOUNT_KEY, "day"]]
+    measures = list(ACTIVITY_MEASURES)
+    sums = activity.reindex(columns=measures).groupby(keys).sum(min_count=1)
+    sums = sums.mask(unknown.reindex(columns=measures, fill_value=False).groupby(keys).any())
+    sums = sums.rename(columns={"impressions": "posts_impressions", "reach": "posts_reach"})
+    gaps = _unknown_days_between_snapshots(activity).set_index([*ACCOUNT_KEY, "day"]).index
+    if len(gaps):
+        missing = gaps.difference(sums.index)
+        sums = sums.reindex(sums.index.append(missing)) if len(missing) else sums
+        sums.loc[gaps] = np.nan
+    return sums.reset_index()
 
 
 def top_posts(
@@ -250,43 +371,44 @@ def account_daily(
 ) -> pd.DataFrame:
     """The account-day table every report starts from.
 
-    Per (network, account_id, day):
+    Per (network, account_id, day) of ``account_metrics``:
 
     * the audience of :func:`community_growth` (followers, net_new_followers,
       follower_growth_pct, followers_previous);
     * ``impressions``, ``reach``: the account's own figures when the network reports them,
-      else the sum of its posts' :func:`daily_increments` (for reach an upper bound: a person
-      reached by two posts counts twice);
-    * ``engagements``: the sum of the posts' engagement increments that day;
+      else the sums of :func:`account_activity` (for reach an upper bound: a person reached
+      by two posts counts twice);
+    * ``engagements``: the day's engagements of the account's posts, :func:`account_activity`
+      (NaN when any post's increment that day is unknown); 0 on a day without any post
+      snapshot and no post missing between two of its snapshots (no post in the lookback
+      window: posts outside it are read by no night, so no day counts their interactions);
     * ``posts_published``: posts created that day (in ``timezone``);
     * ``engagement_rate_reach_pct`` = 100 × engagements / reach;
     * ``engagement_rate_followers_pct`` = 100 × engagements / followers.
+
+    ``timezone`` is the brand's: it decides which day a post was created on, both for
+    ``posts_published`` and for whether a post's first snapshot counts whole.
     """
     frame = community_growth(account_metrics)
+    day_key = [*ACCOUNT_KEY, "day"]
     if post_metrics is not None and posts is not None and len(post_metrics):
-        info = _post_ids(posts)[POST_KEY + ["account_id"]]
-        activity = daily_increments(post_metrics).merge(info, on=POST_KEY, how="inner")
-        sums = (
-            activity.groupby(ACCOUNT_KEY + ["day"])[["impressions", "reach", "engagements"]]
-            .sum(min_count=1)
-            .add_prefix("posts_")
-            .reset_index()
-        )
-        frame = frame.merge(sums, on=ACCOUNT_KEY + ["day"], how="left")
+        activity = account_activity(post_metrics, posts, timezone=timezone)
+        frame = frame.merge(activity, on=day_key, how="left", indicator="_activity")
+        no_post_snapshot = frame.pop("_activity") == "left_only"
+        frame["engagements"] = frame["engagements"].mask(no_post_snapshot, 0.0)
     else:
-        frame = frame.assign(posts_impressions=np.nan, posts_reach=np.nan, posts_engagements=np.nan)
+        frame = frame.assign(posts_impressions=np.nan, posts_reach=np.nan, engagements=0.0)
     for measure in ("impressions", "reach"):
         own = _floats(frame[measure]) if measure in frame else np.nan
         frame[measure] = pd.Series(own, index=frame.index, dtype="float64").fillna(
             frame[f"posts_{measure}"]
         )
-    frame["engagements"] = frame.pop("posts_engagements")
     frame = frame.drop(columns=["posts_impressions", "posts_reach"])
     if posts is not None and len(posts):
         published = posting_frequency(posts, freq="D", timezone=timezone).rename(
             columns={"period": "day", "posts": "posts_published"}
         )
-        frame = frame.merge(published, on=ACCOUNT_KEY + ["day"], how="left")
+        frame = frame.merge(published, on=day_key, how="left")
         frame["posts_published"] = frame["posts_published"].fillna(0).astype("int64")
     else:
         frame["posts_published"] = 0
@@ -305,27 +427,48 @@ ADDITIVE = (
 )
 
 
+def _sum_of_known(values: pd.Series, groups: list[pd.Series]) -> pd.Series:
+    """Per group, the sum of ``values``; NaN when any of them is unknown."""
+    grouped = values.groupby(groups, dropna=False)
+    return grouped.sum(min_count=1).where(grouped.count() == grouped.size())
+
+
 def rollup(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     """Aggregate :func:`account_daily` rows per ``by`` (e.g. ``["network"]``, ``["day"]``).
 
-    Additive columns are summed; ``followers`` is the sum of each account's last value in
-    the group (an audience, not a flow); rates are recomputed from the sums:
-    ``follower_growth_pct`` = 100 × Σ net_new_followers / Σ followers_previous (over the rows
-    where both are known), engagement rates = 100 × Σ engagements / Σ reach (or followers).
+    Additive columns are summed (unknown members skipped), except ``engagements``: NaN when
+    any member's is unknown, since a sum missing some days would look like a real figure.
+    ``followers`` is the sum of each account's last value in the group (an audience, not a
+    flow). Rates are recomputed from sums over the members where both sides are known:
+    ``follower_growth_pct`` = 100 × Σ net_new_followers / Σ followers_previous,
+    ``engagement_rate_reach_pct`` = 100 × Σ engagements / Σ reach over the
+    ``account_days_with_engagements`` (of the group's ``account_days``) whose engagements
+    and reach are both known, so a period's rate never pairs some days' engagements with
+    other days' reach; ``engagement_rate_followers_pct`` = 100 × ``engagements`` /
+    ``followers`` (NaN when ``engagements`` is).
     """
     by = list(by)
     data = frame.copy()
+    groups = [data[column] for column in by]
     known = data["net_new_followers"].notna() & data["followers_previous"].notna()
     data["_growth_base"] = data["followers_previous"].where(known)
     data["_growth"] = data["net_new_followers"].where(known)
-    sums = data.groupby(by, dropna=False)[[*ADDITIVE, "_growth", "_growth_base"]].sum(min_count=1)
+    rated = data["engagements"].notna() & data["reach"].notna()
+    data["_rate_engagements"] = data["engagements"].where(rated)
+    data["_rate_reach"] = data["reach"].where(rated)
+    summed = [*ADDITIVE, "_growth", "_growth_base", "_rate_engagements", "_rate_reach"]
+    sums = data.groupby(groups, dropna=False)[summed].sum(min_count=1)
+    sums["engagements"] = _sum_of_known(data["engagements"], groups)
     last = data.sort_values("day").groupby(by + ACCOUNT_KEY, dropna=False).tail(1)
     sums["followers"] = last.groupby(by, dropna=False)["followers"].sum(min_count=1)
     sums["accounts"] = last.groupby(by, dropna=False).size()
+    sums["account_days"] = data.groupby(groups, dropna=False).size()
+    sums["account_days_with_engagements"] = rated.groupby(groups, dropna=False).sum()
     sums["follower_growth_pct"] = percent(sums["_growth"], sums["_growth_base"])
-    sums["engagement_rate_reach_pct"] = percent(sums["engagements"], sums["reach"])
+    sums["engagement_rate_reach_pct"] = percent(sums["_rate_engagements"], sums["_rate_reach"])
     sums["engagement_rate_followers_pct"] = percent(sums["engagements"], sums["followers"])
-    return sums.drop(columns=["_growth", "_growth_base"]).reset_index()
+    helpers = ["_growth", "_growth_base", "_rate_engagements", "_rate_reach"]
+    return sums.drop(columns=helpers).reset_index()
 
 
 # -- paid campaigns ------------------------------------------------------------------------

@@ -10,7 +10,8 @@ For one owned account on one network and one day (see :mod:`.window`):
    so a backfill of a past day reads the posts that existed then.
 3. ``post_metrics(ids)``: every post of the window, whether just listed or already in the
    warehouse, each id once; adapters batch them at the API's maximum (X 100, YouTube 50).
-4. Data-quality checks (:mod:`socialops.analytics.quality`) on the extracted rows.
+4. Data-quality checks (:mod:`socialops.analytics.quality`) on the extracted rows, with
+   the warehouse's other snapshots of the same posts for the checks that compare days.
 5. One transaction: upsert ``accounts``, ``posts``, ``post_metrics_daily`` and
    ``account_metrics_daily`` (minus quarantined rows) and the ``alerts`` of the issues; posts
    published from the calendar get their ``entry_id`` and ``campaign_id`` (KPIs per campaign).
@@ -29,7 +30,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from socialops.analytics import quality
 from socialops.analytics.kpis import POST_COUNTERS
@@ -174,7 +175,8 @@ class AccountExtraction:
     def run(self, target: AccountTarget, day: date) -> ExtractionResult:
         if target.network != self.adapter.network:
             raise ValueError(
-                f"account {target.label} cannot be extracted with the {self.adapter.network} adapter"
+                f"account {target.label} cannot be extracted with the "
+                f"{self.adapter.network} adapter"
             )
         window = LookbackWindow.ending_on(day, target.lookback_days, self.timezone)
         calls_before = Counter(self.adapter.api_calls)
@@ -318,7 +320,28 @@ class AccountExtraction:
             issues += quality.missing_days(
                 target.network, target.handle, day, previous["day"] if previous else None
             )
+        issues += quality.snapshot_invariants(
+            extracted.post_metrics,
+            extracted.account_metrics,
+            stored_post_metrics=self._stored_snapshots(extracted),
+            posts=extracted.posts,
+            account=target.handle,
+            timezone=self.timezone,
+        )
         return issues
+
+    def _stored_snapshots(self, extracted: Extracted) -> pd.DataFrame:
+        """The warehouse's snapshots of the extracted posts on the other days."""
+        ids = extracted.post_metrics["post_id"].astype(str).tolist()
+        columns = [PostMetricsDaily.network, PostMetricsDaily.post_id, PostMetricsDaily.day]
+        query = select(*columns, *(getattr(PostMetricsDaily, c) for c in POST_COUNTERS)).where(
+            PostMetricsDaily.network == extracted.target.network,
+            PostMetricsDaily.post_id.in_(ids),
+            PostMetricsDaily.day != extracted.window.day,
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).mappings().all() if ids else []
+        return pd.DataFrame(rows, columns=["network", "post_id", "day", *POST_COUNTERS])
 
     # -- 5: the load -----------------------------------------------------------------------
     def load(
