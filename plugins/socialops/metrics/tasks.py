@@ -40,7 +40,7 @@ def prepare_warehouse(run: Run) -> list[str]:
     from socialops.warehouse.views import create_kpi_views
 
     ensure_schema(run.engine)
-    return create_kpi_views(run.engine)
+    return create_kpi_views(run.engine, timezone=run.config.brand.timezone)
 
 
 def plan(run: Run, network: str, day: date) -> list[dict[str, Any]]:
