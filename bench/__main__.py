@@ -30,6 +30,7 @@ BENCHMARKS: dict[str, str] = {
     "influencers": "bench.influencers",
     "sentiment": "bench.sentiment",
     "celery": "bench.celery",
+    "parse": "bench.parse",
 }
 
 

@@ -33,7 +33,7 @@ on the 21st loads the 20th), so reruns and backfills reload exactly that day.
    campaign-day wins over its CSV row.
 5. **report** (always runs) writes failed extractions and data-quality issues of the day to
    the outbox, once per problem; **deliver_notifications** sends them to the alerts channel.
-6. **publish_asset** updates the `socialops://warehouse/daily_metrics` Asset when every
+6. **publish_asset** updates the `x-socialops://warehouse/daily_metrics` Asset when every
    extraction succeeded; otherwise the run is failed and the Asset waits for the rerun of the
    failed tasks.
 

@@ -7,7 +7,7 @@ The adapters, hooks and sandbox emulators are registered this way so that import
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 
@@ -21,3 +21,20 @@ def load(registry: Mapping[str, str], name: str, what: str) -> Any:
         ) from None
     module, _, attribute = target.partition(":")
     return getattr(importlib.import_module(module), attribute)
+
+
+def lazy_exports(package: str, where: Mapping[str, str]) -> Callable[[str], Any]:
+    """A module ``__getattr__`` (PEP 562) that imports each exported name from its module on
+    first use: ``__getattr__ = lazy_exports(__name__, {"Name": "package.module"})``.
+
+    DAG files import small modules of packages whose ``__init__`` would otherwise pull in
+    pydantic, the network records or the SDKs at parse time.
+    """
+
+    def __getattr__(name: str) -> Any:
+        module = where.get(name)
+        if module is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        return getattr(importlib.import_module(module), name)
+
+    return __getattr__

@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
-from pydantic import ValidationError
 
-from socialops.config.schema import BrandConfig
 from socialops.paths import INCLUDE_DIR, PROJECT_ROOT
+
+if TYPE_CHECKING:  # pydantic is loaded when a configuration is validated, not before
+    from pydantic import ValidationError
+
+    from socialops.config.schema import BrandConfig
 
 ENV_VAR = "SOCIALOPS_CONFIG"
 DEFAULT_PATH = INCLUDE_DIR / "config" / "socialops.yaml"
@@ -44,6 +48,10 @@ def parse_config(text: str, source: str = "<string>") -> BrandConfig:
         raise ConfigError(
             f"{source}: expected a mapping at the top level, got {type(raw).__name__}"
         )
+    from pydantic import ValidationError
+
+    from socialops.config.schema import BrandConfig
+
     try:
         return BrandConfig.model_validate(raw)
     except ValidationError as exc:

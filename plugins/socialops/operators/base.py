@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
-from socialops.hooks import NetworkHook
+if TYPE_CHECKING:  # the hook pulls in the network layer: imported when a task runs
+    from socialops.hooks.network import NetworkHook
 
 
 class NetworkOperator(BaseOperator):
@@ -26,4 +27,6 @@ class NetworkOperator(BaseOperator):
 
     @cached_property
     def hook(self) -> NetworkHook:
+        from socialops.hooks.network import NetworkHook
+
         return NetworkHook(self.network_name, conn_id=self.conn_id)
