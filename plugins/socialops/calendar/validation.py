@@ -89,8 +89,8 @@ def _length(entry: CalendarEntry, network: str, limits: ContentLimits, text: str
         if counter
         else N_("is {length} characters long; {network} allows {limit}", **values),
         N_plural(
-            "shorten it by {count} character or add a shorter {column} variant",
-            "shorten it by {count} characters or add a shorter {column} variant",
+            "shorten it by {count} character or add a shorter `{column}` variant",
+            "shorten it by {count} characters or add a shorter `{column}` variant",
             length - limits.max_length,
             column=f"text_{network}",
         ),
@@ -105,7 +105,7 @@ def _media(entry: CalendarEntry, network: str, limits: ContentLimits, media_root
                 "media",
                 N_("has no video file; {network} publishes videos", network=name),
                 N_(
-                    "add a video ({suffixes}) under media",
+                    "add a video ({suffixes}) under `media`",
                     suffixes=", ".join(sorted(VIDEO_SUFFIXES)),
                 ),
             )
@@ -113,7 +113,7 @@ def _media(entry: CalendarEntry, network: str, limits: ContentLimits, media_root
             yield (
                 "media",
                 N_("is empty; {network} posts need an image or a video", network=name),
-                N_("add a file under media"),
+                N_("add a file under `media`"),
             )
     rule = _function(limits.media_rule)
     if rule:

@@ -185,9 +185,13 @@ def rejected_rows(reader: Reader, parsed: ParsedCalendar, *, source: str) -> Mes
 
 def _problem_line(problem: Problem) -> Text:
     column = (
-        N_("{column} ({network})", column=problem.field, network=network_name(problem.network))
+        N_(
+            "{column} ({network})",
+            column=code(problem.field),
+            network=network_name(problem.network),
+        )
         if problem.network
-        else problem.field
+        else code(problem.field)
     )
     return N_(
         "row {row} · {entry} · {field}: {problem} — {fix}",
