@@ -95,3 +95,13 @@ def test_the_languages_differ_and_follow_the_locale():
     assert en["publication_failed_invalid"].text.startswith(":x: *Publication failed* on X")
     assert "mar. 24 nov. 2026 à 18:30 UTC+1" in "\n".join(texts(fr["entry_published"]))
     assert "Tue, 24 Nov 2026 at 18:30 UTC+1" in "\n".join(texts(en["entry_published"]))
+
+
+@pytest.mark.parametrize("reader", READERS, ids=lambda r: r.locale)
+def test_our_own_markup_is_never_escaped_twice(reader):
+    """Escaping a rendered part again would show ˋcodeˋ, ∗bold∗ or &amp;lt; in our words."""
+    for name, message in examples(reader).items():
+        for text in texts(message):
+            # (the media cell is split at "|" and new lines: EVIL ends early there)
+            ours = re.sub(r"&lt;!channel&gt;.*?(fin|&lt;https:)", "", text)
+            assert not re.search("[\u02cb\u2217\u223c]|&amp;(lt|gt|amp);", ours), (name, ours)

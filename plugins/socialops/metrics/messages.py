@@ -27,7 +27,7 @@ from socialops.networks.errors import (
 )
 from socialops.notifications.blocks import Message, context, section
 from socialops.notifications.catalogue import Reader, network_name
-from socialops.notifications.mrkdwn import code
+from socialops.notifications.mrkdwn import code, join
 
 DAG_ID = "nightly_metrics"
 #: How each data-quality check is named to a person.
@@ -124,7 +124,7 @@ def extraction_failure(reader: Reader, failure: ExtractionFailure) -> Message:
         section(headline),
         section(reader.render(N_("*Reason:* {reason}", reason=extraction_reason(failure)))),
         section(
-            reader.render(N_("*What to do:* {action}", action=" ".join(map(reader.render, steps))))
+            reader.render(N_("*What to do:* {action}", action=join(map(reader.render, steps), " ")))
         ),
     ]
     return Message(headline, blocks)

@@ -21,6 +21,7 @@ the span, so only it is replaced and the value is shown exactly otherwise.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from socialops.i18n import Text
 
@@ -85,8 +86,9 @@ def link(url: str | None, label: object | None = None) -> Mrkdwn:
     return Mrkdwn(f"<{_NEW_LINE.sub('', safe_url)}|{shown}>")
 
 
-def join(parts: list[str], separator: str = "\n") -> Mrkdwn:
-    """Safe parts joined into safe text (the separator is ours)."""
+def join(parts: Iterable[str], separator: str = "\n") -> Mrkdwn:
+    """Parts joined into safe text: rendered (:class:`Mrkdwn`) parts as they are, others
+    escaped; the separator is ours."""
     return Mrkdwn(separator.join(escape(part) for part in parts))
 
 
