@@ -23,10 +23,17 @@ WJ = "\u2060"
         ("maison_lumiere 2026_noel", "maison_lumiere 2026_noel"),  # inside a word: kept
         ("__init__", "\u02cd\u02cdinit\u02cd\u02cd"),
         ("ligne 1\n> citation\r\n• faux", "ligne 1 &gt; citation • faux"),
+        ("<!here|here> et <!everyone>", "&lt;!here|here&gt; et &lt;!everyone&gt;"),
+        ("<https://evil.example|maison.example>", "&lt;https://evil.example|maison.example&gt;"),
+        # Text that already looks escaped is shown literally, so it is escaped again.
+        ("&lt;!channel&gt;", "&amp;lt;!channel&amp;gt;"),
+        ("a > b < c 🕯️", "a &gt; b &lt; c 🕯️"),
+        (42, "42"),
     ],
 )
 def test_escape(raw, sent):
     assert escape(raw) == sent
+    assert isinstance(escape(raw), Mrkdwn)
 
 
 def test_inside_a_code_span_only_the_backtick_is_replaced():
@@ -52,6 +59,7 @@ def test_safe_text_is_not_escaped_twice():
         ("javascript:alert(1)", "clic", "clic"),
         (None, "sans lien", "sans lien"),
         ("https://x.com/\nfake", "ok", "<https://x.com/fake|ok>"),
+        ("<!channel>", None, "&lt;!channel&gt;"),
     ],
 )
 def test_links_are_ours_only(url, label, sent):
@@ -60,6 +68,7 @@ def test_links_are_ours_only(url, label, sent):
 
 def test_truncation_never_splits_an_escape_or_a_link():
     assert truncate("a" * 10, 10) == "a" * 10
+    assert truncate("x" * 20, 10) == "x" * 9 + "…"
     assert truncate("abc &amp; def", 8) == "abc …"
     assert truncate("ab <https://x.com|voir> cd", 12) == "ab …"
     assert isinstance(truncate(Mrkdwn("x" * 20), 5), Mrkdwn)
