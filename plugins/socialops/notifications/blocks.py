@@ -109,7 +109,8 @@ def fit_blocks(blocks: Sequence[Block]) -> list[Block]:
 
 @dataclass(frozen=True)
 class Message:
-    """A Slack message: ``text`` is the notification preview (and the fallback), ``blocks`` the body."""
+    """A Slack message: ``text`` is the notification preview (and the fallback), ``blocks``
+    the body."""
 
     text: str
     blocks: list[Block] = field(default_factory=list)
