@@ -95,7 +95,8 @@ class SlackChannels(_Strict):
             return value
         if not re.fullmatch(r"#[a-z0-9_\-]{1,80}|[CG][A-Z0-9]{6,}", value):
             raise ValueError(
-                f"{value!r} is not a Slack channel; write '#channel-name' or a channel id like 'C0123ABC'"
+                f"{value!r} is not a Slack channel; write '#channel-name' or a channel id "
+                "like 'C0123ABC'"
             )
         return value
 

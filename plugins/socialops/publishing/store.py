@@ -262,38 +262,6 @@ class PublicationLedger:
         return publication
 
 
-def _entry_networks(session: Session, entry_id: str) -> tuple[str, datetime, list[NetworkStatus]]:
-    """(entry id, its time, the status of each of its networks) for its confirmation.
-
-    The entry's row is locked first: two networks of one entry finishing at once then write
-    their versions one after the other, the second seeing the first (on PostgreSQL, each
-    statement sees what committed before it).
-    """
-    entry = session.scalars(
-        select(CalendarEntry).where(CalendarEntry.entry_id == entry_id).with_for_update()
-    ).one()
-    publications = session.scalars(select(Publication).where(Publication.entry_id == entry_id))
-    by_network = {p.network: p for p in publications}
-    order = [n for n in (entry.networks or []) if n in by_network]
-    order += sorted(set(by_network) - set(order))
-    statuses = [
-        NetworkStatus(n, by_network[n].account, by_network[n].state, by_network[n].url)
-        for n in order
-    ]
-    return entry_id, entry.scheduled_at, statuses
-
-
-def missed_post(publication: Publication, entry: CalendarEntry) -> MissedPost:
-    """What a missed message says about ``publication`` (before it is marked missed)."""
-    return MissedPost(
-        entry_id=publication.entry_id,
-        network=publication.network,
-        scheduled_at=entry.scheduled_at,
-        attempts=publication.attempts or 0,
-        last_error=publication.last_error,
-    )
-
-
 def missed_reason(scheduled_at: datetime, grace: timedelta) -> str:
     """The last error of a publication that missed its slot."""
     return (
@@ -343,4 +311,36 @@ def _claim_of(publication: Publication, entry: CalendarEntry, owner: str) -> Cla
             media=tuple(entry.media or ()),
             title=entry.title,
         ),
+    )
+
+
+def _entry_networks(session: Session, entry_id: str) -> tuple[str, datetime, list[NetworkStatus]]:
+    """(entry id, its time, the status of each of its networks) for its confirmation.
+
+    The entry's row is locked first: two networks of one entry finishing at once then write
+    their versions one after the other, the second seeing the first (on PostgreSQL, each
+    statement sees what committed before it).
+    """
+    entry = session.scalars(
+        select(CalendarEntry).where(CalendarEntry.entry_id == entry_id).with_for_update()
+    ).one()
+    publications = session.scalars(select(Publication).where(Publication.entry_id == entry_id))
+    by_network = {p.network: p for p in publications}
+    order = [n for n in (entry.networks or []) if n in by_network]
+    order += sorted(set(by_network) - set(order))
+    statuses = [
+        NetworkStatus(n, by_network[n].account, by_network[n].state, by_network[n].url)
+        for n in order
+    ]
+    return entry_id, entry.scheduled_at, statuses
+
+
+def missed_post(publication: Publication, entry: CalendarEntry) -> MissedPost:
+    """What a missed message says about ``publication`` (before it is marked missed)."""
+    return MissedPost(
+        entry_id=publication.entry_id,
+        network=publication.network,
+        scheduled_at=entry.scheduled_at,
+        attempts=publication.attempts or 0,
+        last_error=publication.last_error,
     )
