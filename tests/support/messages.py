@@ -79,8 +79,17 @@ def _nowhere():
     return Path("/nonexistent-media")
 
 
+class MisconfiguredConnection(NetworkError):
+    """As ``networks.errors.MisconfiguredConnection`` on main (matched by name)."""
+
+    def __init__(self, network: str, message: str, *, conn_id: str | None, extra: str):
+        self.conn_id, self.extra = conn_id, extra
+        super().__init__(network, message)
+
+
 def _errors() -> dict[str, NetworkError]:
     return {
+        "misconfigured": MisconfiguredConnection("x", EVIL, conn_id=EVIL, extra=EVIL),
         "auth": AuthError("x", EVIL, conn_id=EVIL, renew="the token"),
         "invalid": InvalidRequest("x", EVIL),
         "duplicate": DuplicateContent("x", EVIL),
@@ -134,6 +143,7 @@ def examples(reader: Reader) -> dict[str, Message]:
                 MissedPost("e2", "linkedin", WHEN, 1, "AuthError: [linkedin] " + EVIL),
                 MissedPost("e3", "youtube", WHEN, 2, "QuotaExceeded: [youtube] " + EVIL),
                 MissedPost("e4", "facebook", WHEN, 3, "TransientError: [facebook] " + EVIL),
+                MissedPost("e5", "x", WHEN, 1, "MisconfiguredConnection: [x] " + EVIL),
             ],
             grace=grace,
         ),
@@ -209,6 +219,48 @@ def examples(reader: Reader) -> dict[str, Message]:
             {"missing": ["2026-11-18", "2026-11-19"]},
         ),
     }
+    quality["reach_above_impressions"] = QualityProblem(
+        5,
+        "reach_above_impressions",
+        "facebook",
+        EVIL,
+        DAY,
+        "post 3",
+        EVIL,
+        {"reach": 9000, "impressions": 4000},
+    )
+    quality["engagement_rate_above_100"] = QualityProblem(
+        6,
+        "engagement_rate_above_100",
+        "facebook",
+        EVIL,
+        DAY,
+        "account",
+        EVIL,
+        {"engagements": 1200, "reach": 1000, "engagement_rate_reach_pct": 120.0},
+    )
+    quality["counter_decrease"] = QualityProblem(
+        7,
+        "counter_decrease",
+        "x",
+        EVIL,
+        DAY,
+        "post 8",
+        EVIL,
+        {
+            "decreases": [
+                {
+                    "counter": "likes",
+                    "from_day": "2026-11-19",
+                    "from": 120,
+                    "to_day": "2026-11-20",
+                    "to": 80,
+                },
+            ],
+            "tolerance_count": 10,
+            "tolerance_pct": 2.0,
+        },
+    )
     for check, problem in quality.items():
         found[f"data_quality_failure_{check}"] = mm.data_quality_failure(
             reader, check=check, day=DAY, problems=[problem]

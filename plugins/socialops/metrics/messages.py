@@ -30,11 +30,21 @@ from socialops.notifications.catalogue import Reader, network_name
 from socialops.notifications.mrkdwn import code, join
 
 DAG_ID = "nightly_metrics"
+# The snapshot invariants of analytics.quality (merged on main with the KPI fix), named
+# here so that their alerts read well in both languages whichever branch lands first.
+REACH_ABOVE_IMPRESSIONS = "reach_above_impressions"
+ENGAGEMENT_RATE_ABOVE_100 = "engagement_rate_above_100"
+COUNTER_DECREASE = "counter_decrease"
+#: Checks whose rows are loaded as read (a warning): only these words differ in the advice.
+LOADED_AS_READ = (REACH_ABOVE_IMPRESSIONS, ENGAGEMENT_RATE_ABOVE_100, COUNTER_DECREASE)
 #: How each data-quality check is named to a person.
 CHECKS: dict[str, Text] = {
     NEGATIVE_COUNT: N_("negative counters"),
     FOLLOWER_CHANGE: N_("followers changing beyond the threshold"),
     MISSING_DAYS: N_("days without metrics"),
+    REACH_ABOVE_IMPRESSIONS: N_("reach above impressions"),
+    ENGAGEMENT_RATE_ABOVE_100: N_("more engagements than people reached"),
+    COUNTER_DECREASE: N_("lifetime counters going down"),
 }
 
 
@@ -228,12 +238,48 @@ def quality_line(problem: QualityProblem) -> str:
         if problem.withheld
         else N_("alert #{id}", id=problem.alert_id)
     )
-    if problem.check == NEGATIVE_COUNT:
-        subject = (
-            N_("the account")
-            if problem.subject == "account"
-            else N_("post {id}", id=problem.subject.removeprefix("post "))
+    subject = (
+        N_("the account")
+        if problem.subject == "account"
+        else N_("post {id}", id=problem.subject.removeprefix("post "))
+    )
+    about = {"network": name, "account": problem.account, "subject": subject}
+    if problem.check == REACH_ABOVE_IMPRESSIONS and {"reach", "impressions"} <= set(values):
+        return N_(
+            "{network} {account}, {subject}: reach {reach} above impressions {impressions}; {kept}",
+            reach=values["reach"],
+            kept=kept,
+            impressions=values["impressions"],
+            **about,
         )
+    if problem.check == ENGAGEMENT_RATE_ABOVE_100 and {"engagements", "reach"} <= set(values):
+        return N_(
+            "{network} {account}, {subject}: {engagements} engagements for a reach of {reach}; "
+            "{kept}",
+            kept=kept,
+            engagements=values["engagements"],
+            reach=values["reach"],
+            **about,
+        )
+    if problem.check == COUNTER_DECREASE and values.get("decreases"):
+        falls = [
+            N_(
+                "{counter} {before} ({from_day}) → {after} ({to_day})",
+                counter=fall["counter"],
+                before=fall["from"],
+                from_day=date.fromisoformat(fall["from_day"]),
+                after=fall["to"],
+                to_day=date.fromisoformat(fall["to_day"]),
+            )
+            for fall in values["decreases"]
+        ]
+        return N_(
+            "{network} {account}, {subject}: counters went down ({falls}); {kept}",
+            falls=falls,
+            kept=kept,
+            **about,
+        )
+    if problem.check == NEGATIVE_COUNT:
         counters = [N_("{name} = {value}", name=k, value=v) for k, v in values.items()]
         return N_(
             "{network} {account}, {subject}: negative counters ({counters}); {kept}",
@@ -295,6 +341,15 @@ def quality_action(check: str) -> Text:
             "runs Airflow to).",
             dag=code(DAG_ID),
         )
+    if check in LOADED_AS_READ:
+        return N_(
+            "Nothing is withheld: the values are loaded as read. To read them again, clear "
+            "the account's extraction task in the {dag} run that loads the day; if the network "
+            "shows the same values, nothing to do.",
+            dag=code(DAG_ID),
+        )
+    if check not in (NEGATIVE_COUNT, FOLLOWER_CHANGE):
+        return N_("See the alert for what the check found and what it means.")
     return N_(
         "The flagged rows are not loaded; their values are kept in the alert. If the network "
         "corrects them, reloading the day loads them; if they are genuine, whoever runs the "

@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 AUTH_BACKOFF = timedelta(minutes=30)
 #: The grace window when none is given (``publication.grace_minutes``' default).
 DEFAULT_GRACE = timedelta(minutes=120)
+#: ``networks.errors.MisconfiguredConnection`` (on main since the networks merge): a value
+#: in the connection's extra cannot be used. Matched by name until this branch has it.
+MISCONFIGURED = "MisconfiguredConnection"
 #: Publication states as an entry's confirmation groups them.
 NOT_OUT_YET = ("pending", "publishing", "unconfirmed")
 NOT_PUBLISHED = ("failed", "rejected", "missed")
@@ -359,6 +362,12 @@ def missed_why(post: MissedPost) -> Text:
     kind = error_kind(post.last_error)
     if kind == AuthError.__name__:
         return N_("{network} refused the token, and it was not renewed in time", network=name)
+    if kind == MISCONFIGURED:
+        return N_(
+            "the {network} connection could not be used (a value in its extra), and it was not "
+            "fixed in time",
+            network=name,
+        )
     if kind in (RateLimited.__name__, QuotaExceeded.__name__):
         return N_(
             "{network} asked to wait (rate limit or daily quota) until after its grace window",
@@ -390,6 +399,27 @@ def failure_advice(
                 "after that the post is marked missed and waits for a new time in the calendar.",
                 network=name,
                 conn_id=code(error.conn_id or f"{network}_default"),
+                backoff=AUTH_BACKOFF,
+                deadline=deadline,
+            ),
+        )
+    if type(error).__name__ == MISCONFIGURED:
+        conn_id = code(getattr(error, "conn_id", None) or f"{network}_default")
+        extra = code(getattr(error, "extra", "?"))
+        return (
+            N_(
+                "the Airflow connection {conn_id} of {network} holds a value socialops cannot "
+                "use in its extra {extra}",
+                conn_id=conn_id,
+                network=name,
+                extra=extra,
+            ),
+            N_(
+                "fix the extra {extra} of the Airflow connection {conn_id} (Admin → "
+                "Connections). socialops tries again about every {backoff} until {deadline}; "
+                "after that the post is marked missed and waits for a new time in the calendar.",
+                extra=extra,
+                conn_id=conn_id,
                 backoff=AUTH_BACKOFF,
                 deadline=deadline,
             ),
