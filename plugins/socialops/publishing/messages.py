@@ -9,7 +9,7 @@ derived from *what* is announced, so a run every five minutes does not repeat th
 rejected rows, pause list or failure: a new problem, or a changed list, is a new key.
 
 What each message advises is what the code does next (``docs/notifications.md`` lists them;
-``tests/publishing/test_messages.py`` checks each piece of advice against the behaviour).
+``tests/publishing/test_messages_advice.py`` checks each piece of advice against the behaviour).
 """
 
 from __future__ import annotations
