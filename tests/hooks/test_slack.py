@@ -114,7 +114,8 @@ def test_missing_connection(monkeypatch):
 def test_unreachable_slack_is_retryable(monkeypatch):
     monkeypatch.setenv(
         "AIRFLOW_CONN_SLACK_DOWN",
-        '{"conn_type": "slack", "password": "xoxb-x", "extra": {"base_url": "http://127.0.0.1:9/api/", "timeout": 2}}',
+        '{"conn_type": "slack", "password": "xoxb-x", '
+        '"extra": {"base_url": "http://127.0.0.1:9/api/", "timeout": 2}}',
     )
     with pytest.raises(SlackDeliveryError, match="could not reach Slack") as caught:
         SlackSender("slack_down").send("#cm-alertes", Message("x"))

@@ -1,4 +1,5 @@
-"""Campaign budgets from the configuration; daily results from the Meta ads API or the CSV export."""
+"""Campaign budgets from the configuration; daily results from the Meta ads API or the CSV
+export."""
 
 from __future__ import annotations
 
