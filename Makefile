@@ -11,7 +11,7 @@ export PYTHONPATH := $(CURDIR)/plugins
 export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 LINT_DIRS := dags plugins tests bench scripts
 
-.PHONY: venv demo test lint airflow sandbox lock bench clean
+.PHONY: venv demo test lint airflow sandbox lock bench messages clean
 
 venv: $(VENV)/.installed
 
@@ -52,6 +52,17 @@ lock: venv
 
 bench: venv
 	$(BIN)/python -m bench
+
+# The Slack messages' catalogues (docs/notifications.md): extract every N_()/N_plural()
+# sentence of the code into the template, then merge it into each language's .po (new
+# sentences arrive untranslated, changed ones fuzzy: translate them in the French .po).
+LOCALE_DIR := plugins/socialops/notifications/locale
+messages: venv
+	$(BIN)/pybabel extract -F babel.cfg -k N_plural:1,2 --add-comments=TRANSLATORS: \
+		--add-location=file --sort-by-file --no-wrap --project=socialops \
+		--copyright-holder="socialops contributors" -o $(LOCALE_DIR)/socialops.pot plugins/socialops
+	$(BIN)/pybabel update -D socialops -i $(LOCALE_DIR)/socialops.pot -d $(LOCALE_DIR) \
+		--no-wrap --ignore-obsolete
 
 clean:
 	-test -f $(AIRFLOW_HOME)/sandbox.pid && kill $$(cat $(AIRFLOW_HOME)/sandbox.pid)

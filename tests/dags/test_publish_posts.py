@@ -2,7 +2,8 @@
 
 Asserts what the community managers care about: each due approved entry is on each of its
 networks exactly once across overlapping runs and a rerun; drafts, cancelled and invalid
-rows never are; the invalid row is in ONE Slack summary; each post is confirmed in Slack.
+rows never are; the invalid row is in ONE Slack summary; each entry is confirmed in ONE Slack
+message, edited as its networks go out.
 """
 
 from __future__ import annotations
@@ -149,8 +150,11 @@ def scenario(runner, environment, sandbox, calendar):
 
     texts = slack_texts(sandbox)
     rejected = [t for t in texts if "e2e-too-long" in t]
-    assert len(rejected) == 1 and "text [x]" in rejected[0] and "shorten it by" in rejected[0]
-    assert len([t for t in texts if "e2e-launch" in t]) == 2  # one confirmation per network
+    assert len(rejected) == 1 and "`text` (X)" in rejected[0]
+    assert "raccourcissez-le de" in rejected[0]  # the brand's language (brand.locale: fr)
+    # One confirmation for the entry, edited as its networks went out.
+    [launch] = [t for t in texts if "e2e-launch" in t]
+    assert "publiée sur X et LinkedIn" in launch
     assert len([t for t in texts if "e2e-second" in t]) == 1
     assert not any("<!channel>" in t for t in texts)
 

@@ -1,4 +1,4 @@
-"""Escaping, Slack limits, and the sender against the sandbox's Slack."""
+"""The sender against the sandbox's Slack (escaping and limits: tests/notifications)."""
 
 from __future__ import annotations
 
@@ -7,105 +7,8 @@ import time
 import pytest
 
 from socialops.hooks.slack import SlackConnectionMissing, SlackDeliveryError, SlackSender
-from socialops.notifications.blocks import (
-    MAX_BLOCKS,
-    MAX_SECTION_TEXT,
-    Message,
-    context,
-    fit_blocks,
-    list_sections,
-    section,
-)
-from socialops.notifications.mrkdwn import Mrkdwn, escape, link, truncate
-
-
-@pytest.mark.parametrize(
-    ("raw", "escaped"),
-    [
-        ("<!channel> venez voir", "&lt;!channel&gt; venez voir"),
-        ("<!here|here> et <!everyone>", "&lt;!here|here&gt; et &lt;!everyone&gt;"),
-        ("merci <@U123ABC> !", "merci &lt;@U123ABC&gt; !"),
-        (
-            "<https://evil.example|maisonlumiere.example>",
-            "&lt;https://evil.example|maisonlumiere.example&gt;",
-        ),
-        ("Tom & Jerry", "Tom &amp; Jerry"),
-        # Text that already looks escaped is shown literally, so it is escaped again.
-        ("&amp;", "&amp;amp;"),
-        ("&lt;!channel&gt;", "&amp;lt;!channel&amp;gt;"),
-        ("a > b < c", "a &gt; b &lt; c"),
-        ("*gras* _italique_ 🕯️", "*gras* _italique_ 🕯️"),
-        (42, "42"),
-    ],
-)
-def test_escape(raw, escaped):
-    assert escape(raw) == escaped
-    assert isinstance(escape(raw), Mrkdwn)
-
-
-def test_escape_leaves_safe_text_alone():
-    safe = escape("<b>")
-    assert escape(safe) == "&lt;b&gt;"
-    assert escape(Mrkdwn("<https://x.com|x>")) == "<https://x.com|x>"
-
-
-@pytest.mark.parametrize(
-    ("url", "label", "expected"),
-    [
-        ("https://x.com/a/status/1", "voir", "<https://x.com/a/status/1|voir>"),
-        ("https://x.com/?a=1&b=2", "<!channel>", "<https://x.com/?a=1&amp;b=2|&lt;!channel&gt;>"),
-        ("https://x.com/a|b>c", "l", "<https://x.com/a%7Cb%3Ec|l>"),
-        ("javascript:alert(1)", "clic", "clic"),
-        ("<!channel>", None, "&lt;!channel&gt;"),
-        (None, "rien", "rien"),
-    ],
-)
-def test_link_never_lets_a_url_inject(url, label, expected):
-    assert link(url, label) == expected
-
-
-def test_truncate_keeps_short_text_and_marks_cuts():
-    assert truncate("court", 10) == "court"
-    cut = truncate("x" * 20, 10)
-    assert cut == "x" * 9 + "…" and len(cut) == 10
-
-
-def test_truncate_never_splits_an_entity_or_a_link():
-    text = "a" * 7 + "&amp;" + "b" * 10
-    assert truncate(text, 10) == "a" * 7 + "…"
-    linked = "voir " + "<https://x.com/a|le post>" + " fin"
-    assert truncate(linked, 20) == "voir …"
-    assert isinstance(truncate(Mrkdwn("y" * 50), 10), Mrkdwn)
-
-
-def test_section_and_context_respect_limits():
-    assert len(section("z" * 5000)["text"]["text"]) == MAX_SECTION_TEXT
-    assert len(context("z" * 5000)["elements"][0]["text"]) <= 2000
-
-
-def test_long_lists_are_split_into_sections_under_the_limit():
-    lines = [f"ligne {i} " + "m" * 90 for i in range(100)]
-    blocks = list_sections(lines)
-    assert len(blocks) > 1
-    assert all(len(b["text"]["text"]) <= MAX_SECTION_TEXT for b in blocks)
-    joined = "\n".join(b["text"]["text"] for b in blocks)
-    assert joined.count("• ligne") == 100
-    assert len(list_sections(["x" * 10_000])[0]["text"]["text"]) == MAX_SECTION_TEXT
-
-
-def test_fit_blocks_caps_at_fifty_and_says_how_many_were_left_out():
-    blocks = [section(str(i)) for i in range(70)]
-    fitted = fit_blocks(blocks, more="… et {count} de plus")
-    assert len(fitted) == MAX_BLOCKS
-    assert fitted[-1] == context("… et 21 de plus")
-    assert fit_blocks(blocks[:50]) == blocks[:50]
-
-
-def test_message_applies_the_limits():
-    message = Message("t" * 5000, [section(str(i)) for i in range(60)])
-    assert len(message.text) == 3000 and message.text.endswith("…")
-    assert len(message.blocks) == MAX_BLOCKS
-
+from socialops.notifications.blocks import Message, section
+from socialops.notifications.mrkdwn import escape
 
 # -- the sender against the sandbox --------------------------------------------------------
 
@@ -117,7 +20,10 @@ def test_send_posts_to_the_sandbox_and_returns_the_ts(sandbox_connections):
     assert posted.ts == ts
     assert posted.text == "&lt;!channel&gt; hello"
     assert posted.blocks == [
-        {"type": "section", "text": {"type": "mrkdwn", "text": "&lt;@U1&gt; &amp; co"}}
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": "&lt;@U1&gt; &amp; co", "verbatim": True},
+        }
     ]
 
 
@@ -208,7 +114,8 @@ def test_missing_connection(monkeypatch):
 def test_unreachable_slack_is_retryable(monkeypatch):
     monkeypatch.setenv(
         "AIRFLOW_CONN_SLACK_DOWN",
-        '{"conn_type": "slack", "password": "xoxb-x", "extra": {"base_url": "http://127.0.0.1:9/api/", "timeout": 2}}',
+        '{"conn_type": "slack", "password": "xoxb-x", '
+        '"extra": {"base_url": "http://127.0.0.1:9/api/", "timeout": 2}}',
     )
     with pytest.raises(SlackDeliveryError, match="could not reach Slack") as caught:
         SlackSender("slack_down").send("#cm-alertes", Message("x"))

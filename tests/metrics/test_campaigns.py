@@ -1,4 +1,5 @@
-"""Campaign budgets from the configuration; daily results from the Meta ads API or the CSV export."""
+"""Campaign budgets from the configuration; daily results from the Meta ads API or the CSV
+export."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from socialops.metrics.campaigns import (
     read_spend_csv,
 )
 from socialops.metrics.report import build_report
+from socialops.notifications.catalogue import Reader
 from socialops.warehouse.models import Alert, Campaign, CampaignSpendDaily
 
 HEADER = "campaign_id,day,spend,impressions,clicks,conversions,revenue\n"
@@ -202,8 +204,10 @@ def test_one_failing_ads_api_is_reported_and_the_rest_still_loads(
     report = build_report(warehouse_engine, DAY)
     [failure] = report.failures
     assert failure["fingerprint"] == "extraction_failure:instagram:campaigns:2026-11-20"
-    [message] = report.messages("en")
-    assert "-t load_campaigns -s 2026-11-20" in str(message)
+    [message, ops] = report.notices(Reader("en"), "#cm-alertes", ops_channel="#ops")
+    assert "paid campaign results" in message.text and message.channel == "#cm-alertes"
+    assert "airflow tasks clear" not in str(message)  # engineer details: ops channel and log
+    assert ops.channel == "#ops" and "-t '^load_campaigns$' -s 2026-11-20T00:00:00" in str(ops)
 
     sandbox.faults.clear()
     again = load_campaigns(warehouse_engine, config, DAY, connect=connect)

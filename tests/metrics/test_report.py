@@ -12,6 +12,7 @@ from socialops.analytics import quality
 from socialops.metrics import store
 from socialops.metrics.report import announce, build_report
 from socialops.networks import QuotaExceeded
+from socialops.notifications.catalogue import Reader
 from socialops.warehouse.models import NotificationOutbox
 from socialops.warehouse.upsert import upsert
 
@@ -34,8 +35,8 @@ def problems(warehouse_engine):
     return warehouse_engine
 
 
-def texts(messages):
-    return [m.text + json.dumps(m.blocks, ensure_ascii=False) for _, m in messages]
+def texts(notices):
+    return [n.text + json.dumps(n.blocks, ensure_ascii=False) for n in notices]
 
 
 def outbox(engine):
@@ -56,11 +57,15 @@ def test_report_lists_loaded_rows_failures_and_issues(problems):
     assert report.api_calls == {"x": 7}
     assert report.loaded == {"x": {"account_metrics_daily": 1}}
     assert report.summary()["failed_accounts"] == ["youtube maisonlumiere"]
-    failure, issue = texts(report.messages("en"))
-    assert "maisonlumiere" in failure and "quotaExceeded" in failure
-    assert "extract_youtube -s 2026-11-20 -e 2026-11-20" in failure
-    assert "missing_days (2026-11-20)" in issue and "2026-11-18 to 2026-11-19" in issue
-    assert texts(report.messages("fr"))[0] != failure  # the brand's language
+    failure, issue = texts(report.notices(Reader("en", "Europe/Paris"), "#cm-alertes"))
+    assert "YouTube metrics of Fri, 20 Nov 2026 not loaded* for maisonlumiere" in failure
+    assert "YouTube's daily API quota is spent" in failure
+    assert "quotaExceeded" not in failure  # the network's words: log and ops channel
+    assert "clear the failed task `extract_youtube`" in failure
+    assert "*Data quality: days without metrics* (Fri, 20 Nov 2026, 1 issue)" in issue
+    assert "no metrics from Wed, 18 Nov 2026 to Thu, 19 Nov 2026 (2 days)" in issue
+    french = texts(report.notices(Reader("fr", "Europe/Paris"), "#cm-alertes"))
+    assert "Métriques YouTube du ven. 20 nov. 2026 non chargées" in french[0]
 
 
 def test_announced_once_through_the_outbox(problems):
@@ -78,3 +83,22 @@ def test_a_crash_while_queueing_keeps_the_alerts_for_the_next_run(problems, monk
     with pytest.raises(RuntimeError):
         announce(problems, build_report(problems, DAY), "#cm-alertes", locale="en")
     assert len(build_report(problems, DAY).alert_ids) == 2 and outbox(problems) == []
+
+
+def test_engineer_details_go_to_the_log_and_the_ops_channel(problems, caplog):
+    report = build_report(problems, DAY)
+    with caplog.at_level("WARNING", logger="socialops.metrics.report"):
+        queued = announce(
+            problems,
+            report,
+            "#cm-alertes",
+            locale="fr",
+            timezone="Europe/Paris",
+            ops_channel="#ops",
+        )
+    assert queued == 4  # two messages, each with its ops details
+    assert {channel for _, channel in outbox(problems)} == {"#cm-alertes", "#ops"}
+    logged = caplog.text
+    assert "QuotaExceeded: [youtube] quotaExceeded" in logged
+    assert "airflow tasks clear nightly_metrics -t '^extract_youtube$'" in logged
+    assert "airflow backfill create --dag-id nightly_metrics --from-date 2026-11-18" in logged

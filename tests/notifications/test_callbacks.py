@@ -5,6 +5,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 from unittest import mock
 
+import pytest
+
 from socialops.notifications.callbacks import (
     NotifiedFailure,
     TaskFailureNotifier,
@@ -31,8 +33,12 @@ def test_failure_alert_goes_to_the_alerts_channel_of_the_config(sandbox_connecti
     [alert] = sandbox_connections.world.slack["#cm-alertes"]
     assert alert.text == (
         ":red_circle: *Tâche en échec* `publish_posts.publish_x` "
-        "(run `scheduled__2026-11-21T10:00:00+00:00`) : RuntimeError: X refused &lt;!channel&gt; the post"
+        "(exécution `scheduled__2026-11-21T10:00:00+00:00`)\u00a0: RuntimeError: X refused "
+        "&lt;!channel&gt; the post"
     )
+    # Posted by the Slack provider's notifier, its link previews off.
+    [request] = [r for r in sandbox_connections.requests("slack") if "postMessage" in r["path"]]
+    assert request["status"] == 200
 
 
 def test_explicit_settings_override_the_config(sandbox_connections):
@@ -96,6 +102,38 @@ def test_failure_already_reported_in_slack_is_not_announced_twice(sandbox_connec
     # Any other failure of the same task is still announced.
     task_failure_alert(_context())
     assert len(sandbox_connections.world.slack["#cm-alertes"]) == 1
+
+
+def test_with_an_ops_channel_the_details_go_there_and_the_cms_read_one_plain_line(
+    sandbox_connections,
+):
+    context = _context()
+    context["ti"].log_url = "https://airflow.example/log?try=1"
+    TaskFailureNotifier(
+        channel="#cm-alertes", slack_conn_id="slack_default", locale="fr", ops_channel="#ops"
+    )(context)
+    [details] = sandbox_connections.world.slack["#ops"]
+    [short] = sandbox_connections.world.slack["#cm-alertes"]
+    assert "RuntimeError" in details.text and "scheduled__" in details.text
+    assert "RuntimeError" not in str(short.blocks) and "scheduled__" not in str(short.blocks)
+    assert short.text.startswith(":red_circle: *Une tâche socialops a échoué*")
+    assert "#ops" in short.text
+    note = short.blocks[1]["elements"][0]["text"]
+    assert note.startswith("Les publications prévues maintenant peuvent attendre")
+    assert "<https://airflow.example/log?try=1|ouvrir>" in note
+
+
+def test_the_ops_channel_comes_from_the_configuration(sandbox_connections, monkeypatch):
+    from socialops.config.schema import SlackChannels
+
+    notifier = TaskFailureNotifier()
+    channels = SlackChannels(digest="#d", alerts="#a", reports="#r", ops="#ops")
+    assert (
+        channels.ops == "#ops" and SlackChannels(digest="#d", alerts="#a", reports="#r").ops is None
+    )
+    with pytest.raises(ValueError, match="is not a Slack channel"):
+        SlackChannels(digest="#d", alerts="#a", reports="#r", ops="ops room")
+    assert notifier._settings()[3] is None  # the example configuration has none
 
 
 def test_a_broken_configuration_still_reaches_the_alerts_channel(

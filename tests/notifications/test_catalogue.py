@@ -1,202 +1,158 @@
-"""The message catalogue: both languages, escaping of every user value, Slack limits."""
+"""The reader's language: words from the catalogues, numbers, dates and durations from Babel."""
 
 from __future__ import annotations
 
-import inspect
-import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from socialops.metrics import messages as metrics_messages
-from socialops.metrics.messages import data_quality_failure, extraction_failure
-from socialops.notifications import callbacks, catalogue
-from socialops.notifications.blocks import MAX_BLOCKS, MAX_SECTION_TEXT, Message
-from socialops.notifications.callbacks import task_failure
-from socialops.notifications.catalogue import TEXTS
-from socialops.publishing import messages as publishing_messages
-from socialops.publishing.messages import (
-    PausedEntry,
-    Rejection,
-    post_published,
-    publication_failed,
-    publication_paused,
-    rejected_rows,
+from socialops.i18n import N_, N_plural, Percent, Text, quoted
+from socialops.notifications.catalogue import Reader, utc_offset
+from socialops.notifications.mrkdwn import Mrkdwn, escape
+
+FR, EN = Reader("fr", "Europe/Paris"), Reader("en", "Europe/Paris")
+NB, NNB = "\u00a0", "\u202f"
+
+
+def test_numbers_follow_the_locale():
+    assert FR.number(1234) == f"1{NNB}234" and EN.number(1234) == "1,234"
+    assert FR.number(1234.56) == f"1{NNB}234,6" and EN.number(1234.56) == "1,234.6"
+    assert FR.percent(0.42) == f"42{NB}%" and EN.percent(0.42) == "42%"
+
+
+@pytest.mark.parametrize(
+    "moment, zone, fr, en",
+    [
+        (
+            datetime(2026, 11, 24, 17, 30, tzinfo=UTC),
+            "Europe/Paris",
+            "mar. 24 nov. 2026 à 18:30 UTC+1",
+            "Tue, 24 Nov 2026 at 18:30 UTC+1",
+        ),
+        (  # summer time
+            datetime(2026, 7, 14, 8, 0, tzinfo=UTC),
+            "Europe/Paris",
+            "mar. 14 juil. 2026 à 10:00 UTC+2",
+            "Tue, 14 Jul 2026 at 10:00 UTC+2",
+        ),
+        (  # a naive time from the warehouse is UTC
+            datetime(2026, 11, 24, 17, 30),
+            "UTC",
+            "mar. 24 nov. 2026 à 17:30 UTC",
+            "Tue, 24 Nov 2026 at 17:30 UTC",
+        ),
+        (
+            datetime(2026, 11, 24, 17, 30, tzinfo=UTC),
+            "Asia/Kolkata",
+            "mar. 24 nov. 2026 à 23:00 UTC+5:30",
+            "Tue, 24 Nov 2026 at 23:00 UTC+5:30",
+        ),
+    ],
 )
-
-#: Every module that builds messages from the catalogue.
-MESSAGE_MODULES = (publishing_messages, metrics_messages, callbacks)
-
-EVIL = "<!channel> & <@U123>"
+def test_times_are_in_the_brands_zone_and_language(moment, zone, fr, en):
+    assert Reader("fr", zone).when(moment) == fr
+    assert Reader("en", zone).when(moment) == en
 
 
-def _all_text(message: Message) -> str:
-    parts = [message.text]
-    for block in message.blocks:
-        if "text" in block:
-            parts.append(block["text"]["text"])
-        parts += [element["text"] for element in block.get("elements", [])]
-    return "\n".join(parts)
+def test_days_and_offsets():
+    assert FR.day(date(2026, 11, 20)) == "ven. 20 nov. 2026"
+    assert EN.day(date(2026, 11, 20)) == "Fri, 20 Nov 2026"
+    assert utc_offset(datetime(2026, 11, 24, tzinfo=ZoneInfo("America/Sao_Paulo"))) == "UTC-3"
 
 
-def _examples(locale: str) -> dict[str, Message]:
-    """Every message, with hostile text in every user-provided value."""
-    return {
-        "post_published": post_published(
-            locale, network="x", account=EVIL, entry_id=EVIL, url="https://x.com/m/status/1"
-        ),
-        "publication_failed": publication_failed(
-            locale, network="linkedin", entry_id=EVIL, reason=EVIL, action=EVIL
-        ),
-        "rejected_rows": rejected_rows(locale, [Rejection(EVIL, EVIL, EVIL)], source=EVIL),
-        "publication_paused": publication_paused(
-            locale,
-            [PausedEntry(EVIL, "instagram", datetime(2026, 11, 21, 18, tzinfo=UTC))],
-            reason=EVIL,
-        ),
-        "data_quality_failure": data_quality_failure(locale, check=EVIL, problems=[EVIL]),
-        "extraction_failure": extraction_failure(
-            locale, network="youtube", account=EVIL, error=EVIL, action=EVIL
-        ),
-        "task_failure": task_failure(
-            locale,
-            dag_id=EVIL,
-            task_id="t",
-            run_id=EVIL,
-            error=EVIL,
-            log_url="https://airflow/log?a=1&b=2",
-        ),
-    }
+@pytest.mark.parametrize(
+    "minutes, fr, en",
+    [
+        (120, "2 heures", "2 hours"),
+        (90, "90 minutes", "90 minutes"),
+        (30, "30 minutes", "30 minutes"),
+        (60, "1 heure", "1 hour"),
+        (1440, "1 jour", "1 day"),
+    ],
+)
+def test_durations_in_the_largest_exact_unit(minutes, fr, en):
+    # CLDR puts a no-break space in some French units and not others: compare the words.
+    assert FR.duration(timedelta(minutes=minutes)).replace(NB, " ") == fr
+    assert EN.duration(timedelta(minutes=minutes)) == en
 
 
-def test_every_template_exists_in_both_languages_with_the_same_fields():
-    for key, by_locale in TEXTS.items():
-        assert set(by_locale) == {"fr", "en"}, key
-        fields = {locale: set(re.findall(r"\{(\w+)\}", text)) for locale, text in by_locale.items()}
-        assert fields["fr"] == fields["en"], key
+def test_lists_are_joined_the_readers_way():
+    assert FR.names(["X", "LinkedIn", "Instagram"]) == "X, LinkedIn et Instagram"
+    assert EN.names(["X", "LinkedIn", "Instagram"]) == "X, LinkedIn and Instagram"
+    assert EN.names([]) == ""
 
 
-def test_every_public_message_function_is_covered():
-    public = {
-        name
-        for module in MESSAGE_MODULES
-        for name, value in vars(module).items()
-        if inspect.isfunction(value)
-        and not name.startswith("_")
-        and value.__module__ == module.__name__
-        and value.__annotations__.get("return") == "Message"
-    }
-    assert public == set(_examples("en"))
+def test_a_text_is_english_for_logs_and_translated_for_the_reader():
+    text = N_("{value} is not a status", value=quoted("ok*"))
+    assert str(text) == "'ok*' is not a status"
+    assert FR.render(text) == f"«{NB}ok\u2217{NB}» n'est pas un statut"
+    assert EN.render(text) == "'ok\u2217' is not a status"
 
 
-def test_plain_phrases_and_times_for_other_builders():
-    assert catalogue.phrase("fr", "publication_refused_action", entry="e1", network="x").startswith(
-        "corrigez l'entrée e1 pour x"
-    )
-    with pytest.raises(ValueError, match="brand.locale must be one of fr, en"):
-        catalogue.phrase("de", "publication_missed_action")
-    when = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
-    assert catalogue.local_time(when, "Europe/Paris") == "2026-11-22 11:00 CET"
+def test_plurals_choose_the_form_by_count():
+    def remove(n: int) -> Text:
+        return N_plural("remove {count} hashtag", "remove {count} hashtags", n)
 
-
-@pytest.mark.parametrize("locale", ["fr", "en"])
-def test_user_values_are_escaped_everywhere(locale):
-    for name, message in _examples(locale).items():
-        text = _all_text(message)
-        assert "<!channel>" not in text and "<@U123>" not in text, name
-        assert "&lt;!channel&gt; &amp; &lt;@U123&gt;" in text, name
-
-
-@pytest.mark.parametrize("locale", ["fr", "en"])
-def test_messages_are_within_slack_limits(locale):
-    for name, message in _examples(locale).items():
-        assert message.text and message.blocks, name
-        assert len(message.blocks) <= MAX_BLOCKS
-        assert all(
-            len(b["text"]["text"]) <= MAX_SECTION_TEXT
-            for b in message.blocks
-            if b["type"] == "section"
-        )
-
-
-def test_languages_differ():
-    assert _examples("fr")["publication_failed"].text.startswith(
-        ":x: *Échec de publication* sur LinkedIn"
-    )
-    assert _examples("en")["publication_failed"].text.startswith(
-        ":x: *Publication failed* on LinkedIn"
-    )
-
-
-def test_post_published_links_to_the_post():
-    message = post_published(
-        "fr",
-        network="instagram",
-        account="maisonlumiere",
-        entry_id="e1",
-        url="https://instagram.com/p/abc",
-    )
-    assert (
-        message.text
-        == ":white_check_mark: Publié sur Instagram (maisonlumiere) : <https://instagram.com/p/abc|voir la publication>"
-    )
-    assert message.blocks[1]["elements"][0]["text"] == "Entrée du calendrier `e1`"
-
-
-def test_publication_failed_says_why_and_what_to_do():
-    message = publication_failed(
-        "en", network="x", entry_id="e1", reason="token expired", action="renew x_default"
-    )
-    texts = [b["text"]["text"] for b in message.blocks]
-    assert texts[1:] == ["*Reason:* token expired", "*What to do:* renew x_default"]
-
-
-def test_long_rejection_lists_are_split_and_counted():
-    rejections = [
-        Rejection(f"row-{i}", "text", "trop long de 12 caractères " + "x" * 200)
-        for i in range(1000)
+    assert [str(remove(n)) for n in (0, 1, 2)] == [
+        "remove 0 hashtags",
+        "remove 1 hashtag",
+        "remove 2 hashtags",
     ]
-    message = rejected_rows("fr", rejections, source="include/calendar/calendar.csv")
-    assert len(message.blocks) == MAX_BLOCKS
-    shown = sum(
-        b["text"]["text"].count("• `row-") for b in message.blocks if b["type"] == "section"
-    )
-    hidden = int(re.search(r"et (\d+) de plus", message.blocks[-1]["elements"][0]["text"])[1])
-    assert shown + hidden == 1000
-    assert message.text.startswith(":warning: *1000 ligne(s) du calendrier rejetée(s)*")
+    assert [FR.render(remove(n)) for n in (0, 1, 2, 1500)] == [
+        "retirez 0 hashtag",
+        "retirez 1 hashtag",
+        "retirez 2 hashtags",
+        f"retirez 1{NNB}500 hashtags",
+    ]
+    with pytest.raises(ValueError, match="needs a count"):
+        Text("a", plural="b")
 
 
-def test_paused_list_shows_each_entry_and_how_to_resume():
-    message = publication_paused(
-        "en",
-        [
-            PausedEntry("e1", "x", datetime(2026, 11, 21, 18, tzinfo=UTC)),
-            PausedEntry("e2", "linkedin", "2026-11-22 09:00"),
-        ],
+def test_values_are_shown_by_type():
+    text = N_(
+        "{network} {account}: followers rose from {before} ({previous_day}) to {now} "
+        "(+{change}, threshold ±{threshold}); {kept}",
+        network="X",
+        account="a_b",
+        before=1000,
+        previous_day=date(2026, 11, 19),
+        now=1500,
+        change=Percent(0.5),
+        threshold=Percent(0.2),
+        kept=N_("alert #{id}", id=3),
     )
-    assert "publication.paused" in message.blocks[1]["elements"][0]["text"]
+    assert FR.render(text) == (
+        f"X a_b{NB}: abonnés passés de 1{NNB}000 (jeu. 19 nov. 2026) à 1{NNB}500 "
+        f"(+50{NB}%, seuil ±20{NB}%){NNB}; alerte n°{NB}3"
+    )
+
+
+def test_a_value_inside_a_code_span_is_shown_exactly():
+    text = N_("{value} is already used on row {row}", value=Mrkdwn("`a_*b*`"), row=3)
+    assert EN.render(text) == "`a_*b*` is already used on row 3"
+    # The template decides: a value between backticks keeps * and _ (inert there).
+    shorten = N_plural(
+        "shorten it by {count} character or add a shorter `{column}` variant",
+        "shorten it by {count} characters or add a shorter `{column}` variant",
+        2,
+        column="text_x*`",
+    )
     assert (
-        message.blocks[2]["text"]["text"]
-        == "• `e1` · X · due 2026-11-21 18:00 UTC\n• `e2` · LinkedIn · due 2026-11-22 09:00"
+        EN.render(shorten) == "shorten it by 2 characters or add a shorter `text_x*\u02cb` variant"
     )
 
 
-def test_task_failure_has_the_log_link():
-    message = task_failure(
-        "en",
-        dag_id="publish_posts",
-        task_id="publish",
-        run_id="r1",
-        error="boom",
-        log_url="https://airflow/log?a=1&b=2",
-    )
-    assert message.text == ":red_circle: *Task failed* `publish_posts.publish` (run `r1`): boom"
-    assert (
-        message.blocks[1]["elements"][0]["text"]
-        == "Task log: <https://airflow/log?a=1&amp;b=2|open>"
-    )
-
-
-def test_unknown_locale_is_refused():
+def test_templates_with_a_format_or_an_unknown_locale_are_refused():
+    with pytest.raises(ValueError, match="without a format"):
+        EN.render(Text("{n:>5}", {"n": 1}))
     with pytest.raises(ValueError, match="brand.locale must be one of fr, en"):
-        post_published("de", network="x", account="a", entry_id="e", url=None)
+        Reader("de")
+    with pytest.raises(Exception, match="Mars/Olympus"):
+        Reader("fr", "Mars/Olympus")
+
+
+def test_english_text_cannot_reach_slack_unrendered():
+    with pytest.raises(TypeError, match="render 'open' with a Reader"):
+        escape(N_("open"))
+    assert FR.render("plain <b>") == "plain &lt;b&gt;"  # not catalogue text: only escaped

@@ -59,3 +59,93 @@ def test_a_transient_failure_stops_the_batch_and_gives_up_after_max_attempts(war
     for _ in range(MAX_ATTEMPTS - 1):
         deliver_pending(warehouse_engine, FailingSender(retryable=True), now=NOW)
     assert rows(warehouse_engine)["a"].state == "failed"
+
+
+# -- a message that changes: versions of one Slack message -------------------------------
+
+
+def version(key, text, series="entry:e1", channel="#cm-digest"):
+    return Notice(
+        key,
+        channel,
+        text,
+        [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+        updates=series,
+    )
+
+
+def deliver(engine):
+    return deliver_pending(engine, SlackSender("slack_default"), now=NOW)
+
+
+@pytest.mark.integration
+def test_versions_post_once_then_edit_that_message(warehouse_engine, sandbox_connections):
+    add_notices(warehouse_engine, [version("v1", "X: published")])
+    assert deliver(warehouse_engine).sent == 1
+    [posted] = sandbox_connections.world.slack["#cm-digest"]
+    add_notices(warehouse_engine, [version("v2", "X, LinkedIn: published")])
+    assert deliver(warehouse_engine).sent == 1
+    [edited] = sandbox_connections.world.slack["#cm-digest"]  # still one message
+    assert edited.ts == posted.ts and edited.text == "X, LinkedIn: published"
+    assert {r.slack_ts for r in rows(warehouse_engine).values()} == {posted.ts}
+    methods = [r["path"] for r in sandbox_connections.requests("slack")]
+    assert [p.rsplit("/", 1)[-1] for p in methods] == ["chat.postMessage", "chat.update"]
+
+
+@pytest.mark.integration
+def test_versions_written_before_any_delivery_still_make_one_message(
+    warehouse_engine, sandbox_connections
+):
+    add_notices(
+        warehouse_engine, [version("v1", "one"), version("v2", "two"), version("v3", "three")]
+    )
+    add_notices(warehouse_engine, [version("w1", "another entry", series="entry:e2")])
+    assert deliver(warehouse_engine).sent == 4
+    digest = sandbox_connections.world.slack["#cm-digest"]
+    assert [m.text for m in digest] == ["three", "another entry"]
+
+
+@pytest.mark.integration
+def test_a_version_of_a_deleted_message_is_posted_anew(warehouse_engine, sandbox_connections):
+    add_notices(warehouse_engine, [version("v1", "one")])
+    deliver(warehouse_engine)
+    sandbox_connections.world.slack["#cm-digest"].clear()  # someone deleted it in Slack
+    add_notices(warehouse_engine, [version("v2", "two")])
+    assert deliver(warehouse_engine).sent == 1
+    [reposted] = sandbox_connections.world.slack["#cm-digest"]
+    assert reposted.text == "two" and rows(warehouse_engine)["v2"].slack_ts == reposted.ts
+
+
+class RefusingUpdates:
+    """Posts fine; every edit is refused with ``code``."""
+
+    def __init__(self, code: str):
+        self.code = code
+        self.posted: list[str] = []
+
+    def send(self, channel, message):
+        self.posted.append(message.text)
+        return f"ts-{len(self.posted)}"
+
+    def update(self, channel, ts, message):
+        raise SlackDeliveryError(self.code, code=self.code, retryable=False)
+
+
+def test_an_edit_refused_for_another_reason_is_a_failed_delivery(warehouse_engine):
+    sender = RefusingUpdates("channel_not_found")
+    add_notices(warehouse_engine, [version("v1", "one")])
+    deliver_pending(warehouse_engine, sender, now=NOW)
+    add_notices(warehouse_engine, [version("v2", "two")])
+    delivery = deliver_pending(warehouse_engine, sender, now=NOW)
+    assert delivery.failed == 1 and rows(warehouse_engine)["v2"].state == "failed"
+    assert sender.posted == ["one"]  # not posted as a second message
+
+
+def test_notice_of_a_message_stores_slack_json():
+    from socialops.notifications.blocks import Message, section
+
+    notice = Notice.of("k", "#c", Message("hi", [section("*hi*")]), updates="s")
+    assert notice.blocks == [
+        {"type": "section", "text": {"type": "mrkdwn", "text": "*hi*", "verbatim": True}}
+    ]
+    assert (notice.text, notice.updates) == ("hi", "s")

@@ -43,7 +43,7 @@ def test_publishes_stores_the_external_id_and_confirms_in_slack(
     )
     assert stored.url == "https://x.com/maisonlumiere/status/1"
     ((key, text),) = outbox(warehouse_engine)
-    assert key == f"publication:{pid}:published"
+    assert key.startswith("publication:entry:e1:")  # a version of the entry's one message
     assert "https://x.com/maisonlumiere/status/1" in text and "e1" in text
     assert "<!channel>" not in text  # user text never reaches Slack unescaped
 
@@ -165,7 +165,9 @@ def test_auth_error_fails_and_says_which_token_to_renew(
     outcome = publish(pid)
     assert outcome.state == "failed" and outcome.needs_person
     ((key, text),) = outbox(warehouse_engine)
-    assert "renew the OAuth 2.0 user token in Airflow connection 'x_default'" in text
+    assert "renew the X token in the Airflow connection `x_default`" in text
+    assert "401 Unauthorized" not in text  # the network's own words are for the log and ops
+    assert publication(warehouse_engine, pid).last_error.startswith("AuthError: [x] 401")
     # Not retried every run; once the token may have been renewed, and then not announced twice.
     assert publish(pid, owner="run-2", now=NOW + timedelta(minutes=5)).state == "skipped"
     assert publish(pid, owner="run-3", now=NOW + timedelta(minutes=31)).state == "failed"
@@ -177,7 +179,9 @@ def test_refused_content_is_rejected_once(warehouse_engine, planned, publish, ne
     network.script = [InvalidRequest("x", "media type not allowed")]
     assert publish(pid).state == "rejected"
     assert publish(pid, owner="run-2").state == "skipped"
-    assert "media type not allowed" in outbox(warehouse_engine)[0][1]
+    ((key, text),) = outbox(warehouse_engine)
+    assert "X refused the post as it is" in text and "media type not allowed" not in text
+    assert "media type not allowed" in publication(warehouse_engine, pid).last_error
 
 
 def test_a_duplicate_refusal_finds_our_own_post(warehouse_engine, planned, publish, network):

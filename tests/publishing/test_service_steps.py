@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from socialops.calendar.sources import write_csv
 from socialops.config import load_config
-from socialops.publishing.pause import PAUSE_VARIABLE, pause_reason
+from socialops.publishing.pause import PAUSE_VARIABLE, Pause, pause_reason
 from socialops.publishing.service import plan_due as plan
 from socialops.publishing.service import sync
 from socialops.warehouse.engine import session_scope
@@ -131,7 +131,10 @@ def test_paused_plans_nothing_and_lists_waiting_posts_once(warehouse_engine, con
     sync(config, warehouse_engine, now=NOW)
     for minutes in (0, 5, 10):
         plans = plan(
-            config, warehouse_engine, now=NOW + timedelta(minutes=minutes), paused="crisis"
+            config,
+            warehouse_engine,
+            now=NOW + timedelta(minutes=minutes),
+            paused=Pause(variable="crisis"),
         )
         assert not any(plans.values())
     assert len([k for k in outbox(warehouse_engine) if k.startswith("publication:paused")]) == 1

@@ -8,13 +8,13 @@ ignored so a team can keep its own notes beside them. See ``docs/calendar.md``.
 column                  meaning
 ======================  ===========================================================================
 ``entry_id``            stable id of the entry (never reuse one: it keys the publication ledger)
-``scheduled_at``        ``2026-11-24 18:30`` (brand time zone) or ``2026-11-24T17:30:00Z`` / ``+01:00``
+``scheduled_at``        ``2026-11-24 18:30`` (brand time zone), or ISO with ``Z`` / ``+01:00``
 ``networks``            one or several of x, youtube, facebook, instagram, linkedin (``x|linkedin``)
 ``account``             empty (the brand's account on each network), a handle, or ``x:handle|...``
 ``text``                the post's text
 ``text_<network>``      optional variant replacing ``text`` on that network (``text_linkedin``)
 ``link``                optional URL, appended to the text where the network has no link field
-``media``               files under ``include/calendar/`` (or absolute paths, or URLs), ``|``-separated
+``media``               files under ``include/calendar/``, absolute paths or URLs, ``|``-separated
 ``title``               video title (YouTube)
 ``campaign``            campaign id (see ``campaigns`` in socialops.yaml)
 ``tags``                free labels, ``|`` or ``,``-separated
@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from socialops.config.schema import NETWORKS
+from socialops.i18n import N_, quoted
 
 STATUSES = ("draft", "approved", "cancelled")
 COLUMNS = (
@@ -54,12 +55,20 @@ COLUMNS = (
 REQUIRED_COLUMNS = ("entry_id", "scheduled_at", "networks", "text")
 
 _LIST_SEPARATORS = re.compile(r"[|,;\s]+")
+#: How lists of column values are written in problems: as a person types them in a cell.
+_LIST = ", "
+EXAMPLE_ID = "2026-11-24-noel"
 _ENTRY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$")
 
 
 @dataclass(frozen=True)
 class Problem:
-    """Why a row (or one network of a row) cannot be published, and what to do about it."""
+    """Why a row (or one network of a row) cannot be published, and what to do about it.
+
+    ``message`` and ``fix`` are :class:`~socialops.i18n.Text`: English as ``str`` (logs,
+    ``last_error``), shown in the brand's language in Slack. A content rule of a network may
+    still give plain English strings; they are shown as they are.
+    """
 
     row: int  # 1-based line in the source, header included (what a spreadsheet shows)
     entry_id: str | None
@@ -128,6 +137,12 @@ class ParsedCalendar:
     def problems_for(self, entry_id: str) -> list[Problem]:
         return [p for p in self.problems if p.entry_id == entry_id]
 
+    def held_entries(self) -> dict[str, Problem]:
+        """Entry ids the sync holds on every network (with the problem that holds each): an
+        id whose row has a whole-row problem is held, including its valid row when the id
+        is used twice. The Slack summary of the problems says what is held from this."""
+        return {p.entry_id: p for p in self.problems if p.network is None and p.entry_id}
+
 
 def split_list(value: str | None) -> tuple[str, ...]:
     return tuple(part for part in _LIST_SEPARATORS.split(value or "") if part)
@@ -172,13 +187,19 @@ def resolve_accounts(
         wanted = explicit.get(network) or bare
         if wanted is None:
             if not handles:
-                raise ValueError(f"the configuration owns no {network} account")
+                raise ValueError(N_("the configuration owns no {network} account", network=network))
             accounts[network] = handles[0]
         elif wanted.casefold() in {h.casefold() for h in handles}:
             accounts[network] = next(h for h in handles if h.casefold() == wanted.casefold())
         else:
-            known = ", ".join(handles) or "none"
-            raise ValueError(f"{wanted!r} is not an owned {network} account (owned: {known})")
+            raise ValueError(
+                N_(
+                    "{value} is not an owned {network} account (owned: {known})",
+                    value=quoted(wanted),
+                    network=network,
+                    known=_LIST.join(handles) if handles else N_("none"),
+                )
+            )
     return accounts
 
 
@@ -214,18 +235,29 @@ def parse_rows(
             _out.append(Problem(_line, _id, column, message, fix))
 
         if not entry_id:
-            problem("entry_id", "is empty", "give the row a unique id such as 2026-11-24-noel")
+            problem(
+                "entry_id",
+                N_("is empty"),
+                N_("give the row a unique id such as {example}", example=EXAMPLE_ID),
+            )
         elif not _ENTRY_ID.match(entry_id):
             problem(
                 "entry_id",
-                f"{entry_id!r} has characters other than letters, digits, '.', '_' and '-'",
-                "use a short id such as 2026-11-24-noel",
+                N_(
+                    "{value} has characters other than letters, digits, `.`, `_` and `-`",
+                    value=quoted(entry_id),
+                ),
+                N_("use a short id such as {example}", example=EXAMPLE_ID),
             )
         elif entry_id in first_line_of:
             problem(
                 "entry_id",
-                f"{entry_id!r} is already used on row {first_line_of[entry_id]}",
-                "give each row its own id",
+                N_(
+                    "{value} is already used on row {row}",
+                    value=quoted(entry_id),
+                    row=first_line_of[entry_id],
+                ),
+                N_("give each row its own id"),
             )
         else:
             first_line_of[entry_id] = line
@@ -235,8 +267,8 @@ def parse_rows(
         if status not in STATUSES:
             problem(
                 "status",
-                f"{row.get('status')!r} is not a status",
-                f"write one of {', '.join(STATUSES)}",
+                N_("{value} is not a status", value=quoted(row.get("status"))),
+                N_("write one of {statuses}", statuses=_LIST.join(STATUSES)),
             )
         if status == "cancelled" and not problems:
             # A cancelled row is only kept so that its entry is cancelled in the warehouse;
@@ -260,15 +292,24 @@ def parse_rows(
         scheduled_at = None
         raw_time = row.get("scheduled_at", "")
         if not raw_time:
-            problem("scheduled_at", "is empty", "write the publication time, e.g. 2026-11-24 18:30")
+            problem(
+                "scheduled_at",
+                N_("is empty"),
+                N_("write the publication time, e.g. {example}", example="2026-11-24 18:30"),
+            )
         else:
             try:
                 scheduled_at = parse_time(raw_time, tz)
             except ValueError:
                 problem(
                     "scheduled_at",
-                    f"{raw_time!r} is not a date and time",
-                    f"write 2026-11-24 18:30 (in {timezone}) or 2026-11-24T17:30:00Z",
+                    N_("{value} is not a date and time", value=quoted(raw_time)),
+                    N_(
+                        "write {local} (in {timezone}) or {utc}",
+                        local="2026-11-24 18:30",
+                        timezone=timezone,
+                        utc="2026-11-24T17:30:00Z",
+                    ),
                 )
 
         networks = tuple(dict.fromkeys(split_list(row.get("networks", "").lower())))
@@ -276,14 +317,16 @@ def parse_rows(
         if not networks:
             problem(
                 "networks",
-                "is empty",
-                f"list one or more of {', '.join(NETWORKS)} separated by '|'",
+                N_("is empty"),
+                N_(
+                    "list one or more of {networks} separated by '|'", networks=_LIST.join(NETWORKS)
+                ),
             )
         elif unknown:
             problem(
                 "networks",
-                f"unknown network {', '.join(map(repr, unknown))}",
-                f"use {', '.join(NETWORKS)} separated by '|'",
+                N_("unknown network {names}", names=[quoted(n) for n in unknown]),
+                N_("use {networks} separated by '|'", networks=_LIST.join(NETWORKS)),
             )
 
         accounts: dict[str, str] = {}
@@ -293,12 +336,15 @@ def parse_rows(
             except ValueError as exc:
                 problem(
                     "account",
-                    str(exc),
-                    "leave it empty for the brand's account, or add the account to socialops.yaml",
+                    exc.args[0],
+                    N_(
+                        "leave it empty for the brand's account, or add the account to "
+                        "socialops.yaml"
+                    ),
                 )
 
         if not row.get("text") and not any(row.get(f"text_{n}") for n in networks):
-            problem("text", "is empty", "write the post's text")
+            problem("text", N_("is empty"), N_("write the post's text"))
 
         if problems:
             result.problems.extend(problems)

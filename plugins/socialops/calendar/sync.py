@@ -62,7 +62,7 @@ def sync_calendar(session: Session, parsed: ParsedCalendar, *, now: datetime) ->
     report = SyncReport()
     # Overlapping runs sync the same calendar; one at a time, or both insert a new entry.
     lock_transaction(session.connection(), SYNC_LOCK_ID)
-    held = {p.entry_id: p for p in parsed.problems if p.network is None and p.entry_id}
+    held = parsed.held_entries()
     existing = {row.entry_id: row for row in session.scalars(select(EntryRow))}
     publications: dict[str, dict[str, Publication]] = {}
     # Locked so that a publication starting now (PublicationLedger.begin_attempt) either

@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from socialops.calendar.entries import CalendarEntry, Problem
+from socialops.i18n import N_, N_plural, quoted
 from socialops.networks.registry import spec
 from socialops.networks.spec import ContentLimits, text_with_link
 from socialops.registry import load
@@ -23,7 +24,8 @@ VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".webm", ".avi", ".mkv"})
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp"})
 _HASHTAG = re.compile(r"(?<![\w&])#\w+")
 
-#: (column, problem, fix) triples a rule yields.
+#: (column, problem, fix) triples a rule yields; problem and fix are best
+#: :class:`~socialops.i18n.Text` (translated in Slack), plain English strings are shown as is.
 Findings = Iterable[tuple[str, str, str]]
 
 
@@ -57,10 +59,17 @@ def network_problems(entry: CalendarEntry, network: str, media_root: Path) -> Fi
     hashtags = len(_HASHTAG.findall(text))
     if limits.max_hashtags is not None and hashtags > limits.max_hashtags:
         name = spec(network).display_name
+        extra = hashtags - limits.max_hashtags
         yield (
             _text_field(entry, network),
-            f"has {hashtags} hashtags; {name} allows {limits.max_hashtags}",
-            f"remove {hashtags - limits.max_hashtags} hashtags",
+            N_plural(
+                "has {count} hashtag; {network} allows {limit}",
+                "has {count} hashtags; {network} allows {limit}",
+                hashtags,
+                network=name,
+                limit=limits.max_hashtags,
+            ),
+            N_plural("remove {count} hashtag", "remove {count} hashtags", extra),
         )
 
 
@@ -70,11 +79,21 @@ def _length(entry: CalendarEntry, network: str, limits: ContentLimits, text: str
     if length <= limits.max_length:
         return
     name = spec(network).display_name
-    how = f" as {name} counts them" if counter else ""
+    values = {"length": length, "network": name, "limit": limits.max_length}
     yield (
         _text_field(entry, network),
-        f"is {length} characters long{how}; {name} allows {limits.max_length}",
-        f"shorten it by {length - limits.max_length} or add a shorter text_{network} variant",
+        N_(
+            "is {length} characters long as {network} counts them; {network} allows {limit}",
+            **values,
+        )
+        if counter
+        else N_("is {length} characters long; {network} allows {limit}", **values),
+        N_plural(
+            "shorten it by {count} character or add a shorter `{column}` variant",
+            "shorten it by {count} characters or add a shorter `{column}` variant",
+            length - limits.max_length,
+            column=f"text_{network}",
+        ),
     )
 
 
@@ -84,14 +103,17 @@ def _media(entry: CalendarEntry, network: str, limits: ContentLimits, media_root
         if limits.requires_media == ("video",):
             yield (
                 "media",
-                f"has no video file; {name} publishes videos",
-                f"add a video ({', '.join(sorted(VIDEO_SUFFIXES))}) under media",
+                N_("has no video file; {network} publishes videos", network=name),
+                N_(
+                    "add a video ({suffixes}) under `media`",
+                    suffixes=", ".join(sorted(VIDEO_SUFFIXES)),
+                ),
             )
         else:
             yield (
                 "media",
-                f"is empty; {name} posts need an image or a video",
-                "add a file under media",
+                N_("is empty; {network} posts need an image or a video", network=name),
+                N_("add a file under `media`"),
             )
     rule = _function(limits.media_rule)
     if rule:
@@ -104,19 +126,37 @@ def _title(entry: CalendarEntry, network: str, limits: ContentLimits) -> Finding
     if limits.requires_title and not title:
         yield (
             "title",
-            f"is empty; {name} videos need a title",
-            f"write a title of at most {limits.max_title} characters",
+            N_("is empty; {network} videos need a title", network=name),
+            N_("write a title of at most {limit} characters", limit=limits.max_title),
         )
     elif limits.max_title is not None and len(title) > limits.max_title:
         yield (
             "title",
-            f"is {len(title)} characters long; {name} allows {limits.max_title}",
-            f"shorten it by {len(title) - limits.max_title}",
+            N_(
+                "is {length} characters long; {network} allows {limit}",
+                length=len(title),
+                network=name,
+                limit=limits.max_title,
+            ),
+            N_plural(
+                "shorten it by {count} character",
+                "shorten it by {count} characters",
+                len(title) - limits.max_title,
+            ),
         )
-    forbidden = [ch for ch in limits.title_forbidden if ch in title]
+    forbidden = [quoted(ch) for ch in limits.title_forbidden if ch in title]
     if forbidden:
-        shown = " or ".join(f"'{ch}'" for ch in forbidden)
-        yield "title", f"contains {shown}, which {name} refuses in titles", "remove them"
+        yield (
+            "title",
+            N_plural(
+                "contains {characters}, which {network} refuses in titles",
+                "contains {characters}, which {network} refuses in titles",
+                len(forbidden),
+                characters=forbidden,
+                network=name,
+            ),
+            N_plural("remove it", "remove them", len(forbidden)),
+        )
 
 
 def _kind(media: str) -> str | None:
@@ -144,8 +184,12 @@ def validate_entry(entry: CalendarEntry, media_root: Path) -> list[Problem]:
                     row,
                     entry.entry_id,
                     "media",
-                    f"file {media!r} does not exist (looked in {local.parent})",
-                    "check the file name or add the file",
+                    N_(
+                        "file {file} does not exist (looked in {folder})",
+                        file=quoted(media),
+                        folder=str(local.parent),
+                    ),
+                    N_("check the file name or add the file"),
                     network=network,
                 )
                 for network in entry.networks

@@ -93,13 +93,18 @@ class SlackChannels(_Strict):
     digest: str
     alerts: str
     reports: str
+    #: Optional: engineer details (raw errors, run ids, Airflow commands) also go there.
+    ops: str | None = None
 
-    @field_validator("digest", "alerts", "reports")
+    @field_validator("digest", "alerts", "reports", "ops")
     @classmethod
-    def _channel_name(cls, value: str) -> str:
+    def _channel_name(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
         if not re.fullmatch(r"#[a-z0-9_\-]{1,80}|[CG][A-Z0-9]{6,}", value):
             raise ValueError(
-                f"{value!r} is not a Slack channel; write '#channel-name' or a channel id like 'C0123ABC'"
+                f"{value!r} is not a Slack channel; write '#channel-name' or a channel id "
+                "like 'C0123ABC'"
             )
         return value
 

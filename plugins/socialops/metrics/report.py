@@ -7,6 +7,7 @@ later rerun is announced then.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,11 +16,16 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+from socialops.i18n import N_
 from socialops.metrics import messages, store
-from socialops.notifications.blocks import Message
+from socialops.notifications.catalogue import Reader, network_name
+from socialops.notifications.mrkdwn import code
+from socialops.notifications.ops import ops_notice
 from socialops.notifications.outbox import Notice, add_notice
 from socialops.warehouse.engine import session_scope
 from socialops.warehouse.models import AccountMetricsDaily, PostMetricsDaily
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -31,40 +37,55 @@ class NightlyReport:
     alert_ids: list[int] = field(default_factory=list)
     api_calls: dict[str, int] = field(default_factory=dict)  # network → calls of this run
 
-    def messages(self, locale: str) -> list[tuple[str, Message]]:
-        """(dedup key, message): one per failed account, one per kind of data-quality check.
+    def notices(
+        self, reader: Reader, channel: str, *, ops_channel: str | None = None
+    ) -> list[Notice]:
+        """One notice per failed account, one per kind of data-quality check, in ``channel``
+        (plus their engineer details in ``ops_channel`` when there is one).
 
         A key names the alerts it announces, so a rerun that finds nothing new adds nothing.
         """
-        found = [
-            (
-                f"metrics:{self.day.isoformat()}:alert:{f['id']}",
-                messages.extraction_failure(
-                    locale,
-                    network=f["details"].get("network", "?"),
-                    account=f["details"].get("account", "?"),
-                    error=f["details"].get("message", f["title"]),
-                    action=_rerun_hint(f["details"], self.day),
-                ),
+        day = self.day.isoformat()
+        found: list[Notice] = []
+        for alert in self.failures:
+            failure = messages.ExtractionFailure.from_details(alert["details"] or {}, self.day)
+            key = f"metrics:{day}:alert:{alert['id']}"
+            found.append(Notice.of(key, channel, messages.extraction_failure(reader, failure)))
+            title = N_(
+                "`nightly_metrics`: {network} {account}, {day}",
+                network=network_name(failure.network),
+                account=failure.account,
+                day=self.day,
             )
-            for f in self.failures
-        ]
-        by_check: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for issue in self.issues:
-            by_check[issue["details"].get("check", "data_quality")].append(issue)
-        found += [
-            (
-                f"metrics:{self.day.isoformat()}:{check}:"
-                + ",".join(str(issue["id"]) for issue in issues),
-                messages.data_quality_failure(
-                    locale,
-                    check=f"{check} ({self.day.isoformat()})",
-                    problems=[_issue_line(issue) for issue in issues],
-                ),
+            details = messages.extraction_details(failure, reader.timezone)
+            found += ops_notice(ops_channel, key, reader, title, details)
+        by_check: dict[str, list[messages.QualityProblem]] = defaultdict(list)
+        for alert in self.issues:
+            problem = messages.QualityProblem.from_alert(alert, self.day)
+            by_check[problem.check].append(problem)
+        for check, problems in sorted(by_check.items()):
+            key = f"metrics:{day}:{check}:" + ",".join(str(p.alert_id) for p in problems)
+            message = messages.data_quality_failure(
+                reader, check=check, day=self.day, problems=problems
             )
-            for check, issues in sorted(by_check.items())
-        ]
+            found.append(Notice.of(key, channel, message))
+            title = N_(
+                "`nightly_metrics`: data quality {check}, {day}", check=code(check), day=self.day
+            )
+            details = messages.quality_details(check, problems)
+            found += ops_notice(ops_channel, key, reader, title, details)
         return found
+
+    def log_details(self, timezone: str) -> None:
+        """The engineer's side of what is announced (raw errors, commands), in the task log."""
+        for alert in self.failures:
+            failure = messages.ExtractionFailure.from_details(alert["details"] or {}, self.day)
+            for line in messages.extraction_details(failure, timezone):
+                log.warning("%s %s %s: %s", failure.network, failure.account, self.day, line)
+        for alert in self.issues:
+            problem = messages.QualityProblem.from_alert(alert, self.day)
+            for line in messages.quality_details(problem.check, [problem]):
+                log.warning("data quality %s: %s", problem.check, line)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -77,23 +98,6 @@ class NightlyReport:
             "data_quality_issues": len(self.issues),
             "api_calls": self.api_calls,
         }
-
-
-def _issue_line(issue: dict[str, Any]) -> str:
-    details = issue["details"]
-    withheld = details.get("withheld")
-    note = " (not loaded, kept in alert #{id})".format(id=issue["id"]) if withheld else ""
-    return f"{issue['title']}{note}"
-
-
-def _rerun_hint(details: dict[str, Any], day: date) -> str:
-    task = details.get("task") or f"extract_{details.get('network', '<network>')}"
-    retry = f" after {details['retry_at']}" if details.get("retry_at") else ""
-    return (
-        f"Reload it{retry} by clearing the failed task: `airflow tasks clear nightly_metrics "
-        f"-t {task} -s {day.isoformat()} -e {day.isoformat()}` "
-        "(or rerun the day with a backfill)."
-    )
 
 
 def calls_per_network(summaries: Iterable[dict[str, Any] | None]) -> dict[str, int]:
@@ -129,14 +133,25 @@ def build_report(
     )
 
 
-def announce(engine: Engine, report: NightlyReport, channel: str, *, locale: str) -> int:
+def announce(
+    engine: Engine,
+    report: NightlyReport,
+    channel: str,
+    *,
+    locale: str,
+    timezone: str = "UTC",
+    ops_channel: str | None = None,
+) -> int:
     """Write the report's messages to the outbox and mark its alerts announced, in one
     transaction: a crash leaves both undone, and the outbox delivers each message exactly
-    once, through a Slack outage too. Returns how many messages were queued."""
+    once, through a Slack outage too. The engineer details go to the task log (and
+    ``ops_channel``). Returns how many messages were queued."""
+    reader = Reader(locale, timezone)
+    report.log_details(timezone)
     with session_scope(engine) as session:
         queued = sum(
-            add_notice(session, Notice(key, channel, message.text, message.blocks))
-            for key, message in report.messages(locale)
+            add_notice(session, notice)
+            for notice in report.notices(reader, channel, ops_channel=ops_channel)
         )
         store.mark_announced(session.connection(), report.alert_ids)
     return queued

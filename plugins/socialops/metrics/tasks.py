@@ -116,7 +116,13 @@ def report(run: Run, day: date, summaries: Iterable[dict[str, Any] | None]) -> d
 
     nightly = build_report(run.engine, day, summaries)
     log.info("API calls of this run per network: %s", nightly.api_calls or "none")
+    channels = run.config.slack.channels
     queued = announce(
-        run.engine, nightly, run.config.slack.channels.alerts, locale=run.config.brand.locale
+        run.engine,
+        nightly,
+        channels.alerts,
+        locale=run.config.brand.locale,
+        timezone=run.config.brand.timezone,
+        ops_channel=channels.ops,
     )
     return {**nightly.summary(), "slack_messages": queued}

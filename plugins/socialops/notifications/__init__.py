@@ -1,10 +1,13 @@
 """What people read in Slack, and how it gets there (``docs/notifications.md``).
 
-* :mod:`.mrkdwn`: escaping and links (user text can never ping or disguise a link);
-* :mod:`.blocks`: messages within Slack's limits (:class:`~.blocks.Message`);
-* :mod:`.catalogue`: the fr/en texts, numbers and dates;
+* :mod:`.mrkdwn`: escaping and links (user text can never ping, format or disguise a link);
+* :mod:`.blocks`: Block Kit through ``slack_sdk.models``, within Slack's limits
+  (:class:`~.blocks.Message`);
+* :mod:`.catalogue`: the reader's language (:class:`~.catalogue.Reader`): the gettext
+  catalogues of ``locale/`` for the words, Babel for numbers, dates and durations;
 * :mod:`.outbox`: the one way every feature sends: a notice written with the state change
-  that caused it, delivered exactly once per dedup key;
+  that caused it, delivered exactly once per dedup key, or edited in place (``updates``);
+* :mod:`.ops`: the engineer's details, for the optional ops channel;
 * :mod:`.callbacks`: the failure alert of every DAG.
 
 Sending itself is the Slack hook's (:mod:`socialops.hooks.slack`), which only the outbox

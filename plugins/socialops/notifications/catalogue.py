@@ -1,174 +1,243 @@
-"""The messages socialops sends to Slack, in French and English (``brand.locale``).
+"""The reader's language: gettext catalogues for the words, Babel for numbers, dates, durations.
 
-Every function is pure: data in, :class:`~socialops.notifications.blocks.Message` out. Values
-are escaped when they enter a template (:func:`_render`), so callers pass raw user text
-(post texts, error messages, row values) and cannot forget to escape it.
+Every sentence socialops shows a person is a :class:`~socialops.i18n.Text` (an English
+gettext message id and its values, written with :func:`~socialops.i18n.N_` or
+:func:`~socialops.i18n.N_plural`). A :class:`Reader` (``brand.locale`` and
+``brand.timezone``) renders it: the ``socialops`` domain's catalogue of the locale
+translates it (``locale/<lang>/LC_MESSAGES/socialops.po``), then every value is shown the
+reader's way and made safe for Slack:
 
->>> msg = post_published("fr", network="x", account="maisonlumiere", entry_id="2026-11-20-atelier",
-...                      url="https://x.com/maisonlumiere/status/1")
->>> SlackSender().send("#cm-digest", msg)
+=====================  ====================================================================
+value                  shown as
+=====================  ====================================================================
+``str``                escaped (:func:`~socialops.notifications.mrkdwn.escape`; inside a
+                       code span of the template, only the backtick is replaced)
+``Text``               rendered in the same language
+``Mrkdwn``             as is (already safe: a link, a rendered part)
+``int``, ``float``     :func:`babel.numbers.format_decimal` (``1 234,5`` / ``1,234.5``)
+``Percent``            :func:`babel.numbers.format_percent` (``42 %`` / ``42%``)
+``datetime``           in the brand's time zone, :meth:`Reader.when` (naive: UTC)
+``date``               :meth:`Reader.day` (``mar. 24 nov. 2026`` / ``Tue, 24 Nov 2026``)
+``timedelta``          :func:`babel.dates.format_timedelta` (``2 heures`` / ``2 hours``)
+``list``, ``tuple``    each item shown, joined by :func:`babel.lists.format_list`
+=====================  ====================================================================
+
+The ``.po`` files are compiled in memory the first time a language is used (a few
+milliseconds), so no compiled ``.mo`` is committed and none can be stale. English is the
+source language: an empty English ``msgstr`` shows the message id itself.
 """
 
 from __future__ import annotations
 
+import gettext
+import string
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Literal
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import cache, cached_property
+from io import BytesIO
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from socialops.i18n import N_, N_plural, Percent, Text
 from socialops.networks.registry import display_name
-from socialops.notifications.blocks import (
-    MAX_BLOCKS,
-    context,
-    pack_lines,
-    section,
-)
-from socialops.notifications.mrkdwn import Mrkdwn, escape
+from socialops.notifications.blocks import Block, with_list
+from socialops.notifications.mrkdwn import Mrkdwn, escape, link
 
-Locale = Literal["fr", "en"]
+DOMAIN = "socialops"
+LOCALE_DIR = Path(__file__).with_name("locale")
 LOCALES: tuple[str, ...] = ("fr", "en")
+#: ``brand.locale`` → the Babel locale of its numbers and dates.
+BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
-
-#: key → locale → template. Templates are trusted mrkdwn; every ``{value}`` is escaped.
-TEXTS: dict[str, dict[str, str]] = {
-    "post_published": {
-        "fr": ":white_check_mark: Publié sur {network} ({account}) : {link}",
-        "en": ":white_check_mark: Published on {network} ({account}): {link}",
-    },
-    "post_published_entry": {
-        "fr": "Entrée du calendrier `{entry_id}`",
-        "en": "Calendar entry `{entry_id}`",
-    },
-    "post_link_label": {"fr": "voir la publication", "en": "view the post"},
-    "publication_failed": {
-        "fr": ":x: *Échec de publication* sur {network} pour l'entrée `{entry_id}`",
-        "en": ":x: *Publication failed* on {network} for entry `{entry_id}`",
-    },
-    "publication_failed_reason": {"fr": "*Raison :* {reason}", "en": "*Reason:* {reason}"},
-    # Plain phrases (see `phrase`) that the publication flow passes as a reason or an action.
-    "publication_missed_reason": {
-        "fr": "prévue à {when}, il y a plus de {minutes} min (délai de grâce) ; pas de publication en retard",
-        "en": "due at {when}, more than {minutes} min ago (grace window); not published late",
-    },
-    "publication_missed_action": {
-        "fr": "elle attend : changez son heure dans le calendrier pour la publier, ou annulez-la",
-        "en": "it waits: change its time in the calendar to publish it, or cancel it",
-    },
-    "publication_unverifiable_action": {
-        "fr": "une tentative précédente est peut-être partie et {network} ne peut pas être "
-        "interrogé : vérifiez le compte {account}, puis passez la publication à 'published' ou "
-        "'pending' dans l'entrepôt",
-        "en": "an earlier attempt may have gone out and {network} cannot be searched: check the "
-        "account {account}, then set the publication to 'published' or 'pending' in the warehouse",
-    },
-    "publication_refused_action": {
-        "fr": "corrigez l'entrée {entry} pour {network} dans le calendrier : le réseau la refuse telle quelle",
-        "en": "fix entry {entry} for {network} in the calendar: the network refused it as it is",
-    },
-    "publication_failed_action": {"fr": "*À faire :* {action}", "en": "*What to do:* {action}"},
-    "rejected_rows": {
-        "fr": ":warning: *{count} ligne(s) du calendrier rejetée(s)* ({source}). Les autres lignes sont publiées normalement.",
-        "en": ":warning: *{count} calendar row(s) rejected* ({source}). The other rows are published as usual.",
-    },
-    "rejected_row": {
-        "fr": "`{entry_id}` · {field} : {problem}",
-        "en": "`{entry_id}` · {field}: {problem}",
-    },
-    "publication_paused": {
-        "fr": ":double_vertical_bar: *Publication en pause* : {count} publication(s) en attente. {reason}",
-        "en": ":double_vertical_bar: *Publication paused*: {count} post(s) waiting. {reason}",
-    },
-    "publication_paused_resume": {
-        "fr": "Pour reprendre : remettez `publication.paused` à `false` une fois la situation vérifiée.",
-        "en": "To resume: set `publication.paused` back to `false` once the situation is checked.",
-    },
-    "paused_entry": {
-        "fr": "`{entry_id}` · {network} · prévue le {when}",
-        "en": "`{entry_id}` · {network} · due {when}",
-    },
-    "data_quality_failure": {
-        "fr": ":mag: *Contrôle qualité des données en échec* : {check}",
-        "en": ":mag: *Data-quality check failed*: {check}",
-    },
-    "data_quality_action": {
-        "fr": "Les rapports qui dépendent de ces données sont suspendus jusqu'à correction.",
-        "en": "Reports that depend on this data are held until it is fixed.",
-    },
-    "extraction_failure": {
-        "fr": ":satellite_antenna: *Extraction {network} en échec* pour {account} : {error}",
-        "en": ":satellite_antenna: *{network} extraction failed* for {account}: {error}",
-    },
-    "extraction_action": {
-        "fr": "Les métriques de ce jour seront reprises au prochain passage. {action}",
-        "en": "This day's metrics will be picked up on the next run. {action}",
-    },
-    "task_failure": {
-        "fr": ":red_circle: *Tâche en échec* `{dag_id}.{task_id}` (run `{run_id}`) : {error}",
-        "en": ":red_circle: *Task failed* `{dag_id}.{task_id}` (run `{run_id}`): {error}",
-    },
-    "task_failure_log": {"fr": "Journal de la tâche : {link}", "en": "Task log: {link}"},
-    "task_failure_log_label": {"fr": "ouvrir", "en": "open"},
-    "more": {"fr": "… et {count} de plus.", "en": "… and {count} more."},
-}
+_FORMATTER = string.Formatter()
+_UNITS = (("day", 86400), ("hour", 3600), ("minute", 60))
 
 
 def check_locale(locale: str) -> str:
     if locale not in LOCALES:
         raise ValueError(
-            f"no Slack messages in locale {locale!r}; brand.locale must be one of {', '.join(LOCALES)}"
+            f"no Slack messages in locale {locale!r}; brand.locale must be one of "
+            f"{', '.join(LOCALES)}"
         )
     return locale
 
 
-def render(key: str, locale: str, **values: object) -> Mrkdwn:
-    """The ``key`` template in ``locale`` with every value escaped (Mrkdwn values kept as is)."""
-    template = TEXTS[key][check_locale(locale)]
-    return Mrkdwn(template.format(**{name: escape(value) for name, value in values.items()}))
+def catalogue_path(locale: str) -> Path:
+    return LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-def phrase(locale: str, key: str, **values: object) -> str:
-    """A catalogue text as plain text, for a value that a message builder escapes later."""
-    return TEXTS[key][check_locale(locale)].format(**values)
+@cache
+def translations(locale: str) -> gettext.GNUTranslations:
+    """The ``socialops`` catalogue of ``locale``, compiled from its ``.po`` (fuzzy entries
+    are left out, as ``msgfmt`` does)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
 
-
-def local_time(value: datetime, timezone: str) -> str:
-    """How messages show a time: in the brand's time zone, to the minute."""
-    return when(value.astimezone(ZoneInfo(timezone)))
+    with catalogue_path(check_locale(locale)).open("rb") as source:
+        catalog = read_po(source, locale=locale, domain=DOMAIN)
+    compiled = BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
 
 
 def network_name(network: str) -> str:
+    """How a network is named to a person (``LinkedIn``): a proper noun, not translated."""
     return display_name(network)
 
 
-def number(value: float, locale: str) -> str:
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    # French groups thousands with a narrow no-break space and uses a decimal comma.
-    return text.replace(",", "\u202f").replace(".", ",") if locale == "fr" else text
+@dataclass(frozen=True)
+class Reader:
+    """Who reads a message: the language (``fr``, ``en``) and the time zone of its times."""
+
+    locale: str
+    timezone: str = "UTC"
+
+    def __post_init__(self) -> None:
+        check_locale(self.locale)
+        ZoneInfo(self.timezone)  # an unknown zone fails here, not in the middle of a message
+
+    @classmethod
+    def for_brand(cls, config: Any) -> Reader:
+        """The reader of a brand configuration (``brand.locale``, ``brand.timezone``)."""
+        return cls(config.brand.locale, config.brand.timezone)
+
+    @cached_property
+    def babel_locale(self) -> str:
+        return BABEL_LOCALES[self.locale]
+
+    # -- words -----------------------------------------------------------------------------
+    def template(self, text: Text) -> str:
+        """The translated template of ``text`` (its plural form chosen by ``text.count``)."""
+        catalogue = translations(self.locale)
+        if text.plural is not None:
+            return catalogue.ngettext(text.msgid, text.plural, text.count or 0)
+        return catalogue.gettext(text.msgid)
+
+    def render(self, text: object) -> Mrkdwn:
+        """``text`` in the reader's language, safe for Slack mrkdwn.
+
+        A plain ``str`` is not catalogue text: it is only escaped. Templates are trusted
+        mrkdwn; each value is shown as the module docstring says.
+        """
+        if isinstance(text, Mrkdwn):
+            return text
+        if not isinstance(text, Text):
+            return escape(text)
+        parts: list[str] = []
+        in_code = False
+        for literal, name, spec, conversion in _FORMATTER.parse(self.template(text)):
+            parts.append(literal)
+            in_code ^= literal.count("`") % 2 == 1
+            if name is None:
+                continue
+            if spec or conversion:
+                raise ValueError(
+                    f"catalogue text {text.msgid!r}: write {{{name}}} without a format or "
+                    "conversion, the reader's locale formats values"
+                )
+            parts.append(self.value(text.values[name], code=in_code))
+        return Mrkdwn("".join(parts))
+
+    def value(self, value: object, *, code: bool = False) -> Mrkdwn:
+        """One value the reader's way (see the module docstring)."""
+        if isinstance(value, Mrkdwn):
+            return value
+        if isinstance(value, Text):
+            return self.render(value)
+        if isinstance(value, Percent):
+            return escape(self.percent(value))
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return escape(self.number(value))
+        if isinstance(value, datetime):
+            return escape(self.when(value))
+        if isinstance(value, date):
+            return escape(self.day(value))
+        if isinstance(value, timedelta):
+            return escape(self.duration(value))
+        if isinstance(value, list | tuple):
+            return self.names([self.value(item, code=code) for item in value])
+        return escape(value, code=code)
+
+    def link(self, url: str | None, label: Text) -> Mrkdwn:
+        """A link whose label is in the reader's language (a non-http(s) URL: the label)."""
+        return link(url, self.render(label))
+
+    # -- numbers, times, lists -----------------------------------------------------------
+    def number(self, value: float) -> str:
+        """``1 234`` / ``1,234``; a fraction keeps one decimal (``12,5`` / ``12.5``)."""
+        from babel.numbers import format_decimal
+
+        return format_decimal(round(value, 1), locale=self.babel_locale)
+
+    def percent(self, share: float) -> str:
+        """A share (``0.42``) as ``42 %`` / ``42%``."""
+        from babel.numbers import format_percent
+
+        return format_percent(share, locale=self.babel_locale)
+
+    def local(self, moment: datetime) -> datetime:
+        """``moment`` in the reader's time zone (a naive datetime is taken as UTC, as the
+        warehouse stores it)."""
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return aware.astimezone(ZoneInfo(self.timezone))
+
+    def when(self, moment: datetime) -> str:
+        """``mar. 24 nov. 2026 à 18:30 UTC+1`` / ``Tue, 24 Nov 2026 at 18:30 UTC+1``."""
+        from babel.dates import format_time
+
+        local = self.local(moment)
+        shown = N_(
+            "{date} at {time} {zone}",
+            date=Mrkdwn(self.day(local.date())),
+            time=Mrkdwn(format_time(local, "HH:mm", locale=self.babel_locale)),
+            zone=Mrkdwn(utc_offset(local)),
+        )
+        return str(self.render(shown))
+
+    def day(self, value: date) -> str:
+        """``mar. 24 nov. 2026`` / ``Tue, 24 Nov 2026``."""
+        from babel.dates import format_skeleton
+
+        return format_skeleton("yMMMEd", value, locale=self.babel_locale)
+
+    def duration(self, value: timedelta) -> str:
+        """``2 heures``, ``90 minutes`` / ``2 hours``: in the largest unit that is exact
+        (Babel alone would round 90 minutes to 2 hours)."""
+        from babel.dates import format_timedelta
+
+        seconds = abs(int(value.total_seconds()))
+        unit = next((name for name, size in _UNITS if seconds and seconds % size == 0), "second")
+        # A huge threshold keeps Babel from moving to a larger, rounded unit.
+        return format_timedelta(value, granularity=unit, threshold=10**9, locale=self.babel_locale)
+
+    def names(self, items: Sequence[str]) -> Mrkdwn:
+        """``X, LinkedIn et Instagram`` / ``X, LinkedIn and Instagram`` (items already safe)."""
+        from babel.lists import format_list
+
+        return Mrkdwn(format_list(list(items), locale=self.babel_locale) if items else "")
+
+    # -- blocks ----------------------------------------------------------------------------
+    def more(self, count: int) -> Mrkdwn:
+        """The last line of a list cut at Slack's limit."""
+        return self.render(N_plural("… and {count} more.", "… and {count} more.", count))
+
+    def with_list(
+        self, head: Sequence[Block], lines: Sequence[str], *, reserve: int = 0
+    ) -> list[Block]:
+        """``head`` then the bullet ``lines``, within Slack's 50 blocks (the rest counted),
+        ``reserve`` blocks left for the caller."""
+        return with_list(head, lines, self.more, reserve=reserve)
 
 
-def more(locale: str) -> str:
-    return TEXTS["more"][check_locale(locale)]
-
-
-def when(value: datetime | str) -> str:
-    return value.strftime("%Y-%m-%d %H:%M %Z").strip() if isinstance(value, datetime) else value
-
-
-def with_list(
-    headline: str, lines: Sequence[str], locale: str, note: str | None = None
-) -> list[dict]:
-    """Headline, optional note, then the lines in as many sections as fit in 50 blocks.
-
-    Lines that do not fit are counted in a last "… and N more" block rather than dropped silently.
-    """
-    head = [section(headline), *([context(note)] if note else [])]
-    groups = pack_lines(lines)
-    room = MAX_BLOCKS - len(head)
-    if len(groups) > room:
-        hidden = sum(len(group) for group in groups[room - 1 :])
-        return [
-            *head,
-            *(section("\n".join(g)) for g in groups[: room - 1]),
-            context(more(locale).format(count=hidden)),
-        ]
-    return [*head, *(section("\n".join(g)) for g in groups)]
+def utc_offset(moment: datetime) -> str:
+    """``UTC+1``, ``UTC+5:30``, ``UTC-3``, ``UTC`` — short, and the same in every language."""
+    offset = moment.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")

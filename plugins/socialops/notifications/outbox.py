@@ -7,6 +7,12 @@ key was written before is not written again. :func:`deliver_pending` is the one 
 sends them. A message is marked ``sent`` right after
 Slack accepted it; a failed delivery stays ``pending`` (retryable errors) or becomes
 ``failed`` (a person must fix the connection or the channel) with the error kept.
+
+**A message that changes** (an entry's confirmation, as its networks go out) is a series of
+notices sharing one :attr:`Notice.updates` key, each with its own dedup key: the first
+delivered is posted, each later one edits that Slack message (``chat.update`` of the
+``slack_ts`` of the latest delivered version). If Slack no longer has the message (deleted),
+the new version is posted instead.
 """
 
 from __future__ import annotations
@@ -37,6 +43,24 @@ class Notice:
     channel: str
     text: str  # Slack's fallback text and notification preview
     blocks: list[dict[str, Any]] | None = None
+    #: The key of the Slack message this notice is a version of (see the module docstring);
+    #: None: a message of its own. Every version goes to the same channel.
+    updates: str | None = None
+
+    @classmethod
+    def of(
+        cls, dedup_key: str, channel: str, message: Message, *, updates: str | None = None
+    ) -> Notice:
+        """The notice of a built :class:`Message` (its blocks stored as Slack's JSON)."""
+        return cls(dedup_key, channel, message.text, message.block_dicts() or None, updates)
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    """A message as the outbox stored it: what :class:`SlackSender` posts."""
+
+    text: str
+    blocks: list[dict[str, Any]]
 
 
 def add_notices(engine: Engine, notices: Iterable[Notice]) -> int:
@@ -66,6 +90,7 @@ def add_notice(session: Session, notice: Notice) -> bool:
                     channel=notice.channel,
                     text=notice.text,
                     blocks=notice.blocks or None,
+                    updates_key=notice.updates,
                     state="pending",
                     attempts=0,
                 )
@@ -106,7 +131,7 @@ def deliver_pending(
             if row is None:
                 break
             try:
-                row.slack_ts = sender.send(row.channel, Message(row.text, list(row.blocks or [])))
+                row.slack_ts = _post_or_update(session, row, sender)
             except SlackDeliveryError as exc:
                 row.attempts = (row.attempts or 0) + 1
                 row.last_error = str(exc)
@@ -122,3 +147,38 @@ def deliver_pending(
                 row.sent_at = now
                 delivery.sent += 1
     return delivery
+
+
+#: chat.update errors meaning the earlier version is gone: post the new one instead.
+_GONE = {"message_not_found", "cant_update_message", "edit_window_closed"}
+
+
+def _post_or_update(session: Session, row: NotificationOutbox, sender: SlackSender) -> str:
+    """Post ``row``, or edit the message it is a new version of; returns the message's ts."""
+    message = StoredMessage(row.text, list(row.blocks or []))
+    if row.updates_key:
+        ts = session.scalar(
+            select(NotificationOutbox.slack_ts)
+            .where(
+                NotificationOutbox.updates_key == row.updates_key,
+                NotificationOutbox.channel == row.channel,
+                NotificationOutbox.slack_ts.is_not(None),
+                NotificationOutbox.id != row.id,
+            )
+            .order_by(NotificationOutbox.id.desc())
+            .limit(1)
+        )
+        if ts is not None:
+            try:
+                return sender.update(row.channel, ts, message)
+            except SlackDeliveryError as exc:
+                if exc.code not in _GONE:
+                    raise
+                log.warning(
+                    "Slack message %s of %s is gone (%s): posting %s as a new message",
+                    ts,
+                    row.updates_key,
+                    exc.code,
+                    row.dedup_key,
+                )
+    return sender.send(row.channel, message)

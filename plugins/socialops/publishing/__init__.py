@@ -7,7 +7,7 @@
 """
 
 from socialops.publishing.messages import PublicationNotices
-from socialops.publishing.pause import PAUSE_VARIABLE, pause, pause_reason
+from socialops.publishing.pause import PAUSE_VARIABLE, Pause, pause, pause_reason, pause_state
 from socialops.publishing.service import Outcome, publish_one
 from socialops.publishing.store import (
     CLAIMABLE,
@@ -24,9 +24,11 @@ __all__ = [
     "Claim",
     "LeaseLost",
     "Outcome",
+    "Pause",
     "PublicationLedger",
     "PublicationNotices",
     "pause",
     "pause_reason",
+    "pause_state",
     "publish_one",
 ]

@@ -1,10 +1,15 @@
 """The Slack messages of the publication flow, and the dedup keys that make them say things once.
 
-Messages are built from the shared catalogue (:mod:`socialops.notifications.catalogue`,
-which escapes every value) and written to the notification outbox in the same transaction as the
-state change that caused them; the DAG's last task delivers them (:mod:`.outbox`). A dedup
-key is derived from *what* is announced, so a run every five minutes does not repeat the
-same rejected rows, pause list or failure: a new problem, or a changed list, is a new key.
+Each builder is pure: a :class:`~socialops.notifications.catalogue.Reader` (the brand's
+language and time zone) and raw values in, a :class:`~socialops.notifications.blocks.Message`
+out; every value is escaped when it is rendered. :class:`PublicationNotices` turns them into
+outbox :class:`~socialops.notifications.outbox.Notice` s, written in the same transaction as
+the state change that caused them; the DAG's last task delivers them. A dedup key is
+derived from *what* is announced, so a run every five minutes does not repeat the same
+rejected rows, pause list or failure: a new problem, or a changed list, is a new key.
+
+What each message advises is what the code does next (``docs/notifications.md`` lists them;
+``tests/publishing/test_messages_advice.py`` checks each piece of advice against the behaviour).
 """
 
 from __future__ import annotations
@@ -13,99 +18,484 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from socialops.calendar.entries import Problem
+from socialops.calendar.entries import ParsedCalendar, Problem
 from socialops.config.schema import BrandConfig
-from socialops.networks.errors import AuthError, NetworkError
-from socialops.networks.records import Receipt
-from socialops.notifications.blocks import Message, context, section
-from socialops.notifications.catalogue import (
-    Locale,
-    local_time,
-    network_name,
-    phrase,
-    render,
-    when,
-    with_list,
+from socialops.i18n import N_, N_plural, Text
+from socialops.networks.errors import (
+    AuthError,
+    DuplicateContent,
+    InvalidRequest,
+    NetworkError,
+    NotSupported,
+    QuotaExceeded,
+    RateLimited,
 )
-from socialops.notifications.mrkdwn import escape, link
+from socialops.notifications.blocks import Message, context, divider, header, section
+from socialops.notifications.catalogue import Reader, network_name
+from socialops.notifications.mrkdwn import code
+from socialops.notifications.ops import ops_notice
 from socialops.notifications.outbox import Notice
-from socialops.publishing.store import Claim
+from socialops.publishing.pause import PAUSE_VARIABLE, Pause
+
+if TYPE_CHECKING:
+    from socialops.publishing.store import Claim
+
+#: After an expired or revoked token, how long before trying the same publication again.
+AUTH_BACKOFF = timedelta(minutes=30)
+#: The grace window when none is given (``publication.grace_minutes``' default).
+DEFAULT_GRACE = timedelta(minutes=120)
+#: ``networks.errors.MisconfiguredConnection`` (on main since the networks merge): a value
+#: in the connection's extra cannot be used. Matched by name until this branch has it.
+MISCONFIGURED = "MisconfiguredConnection"
+#: Publication states as an entry's confirmation groups them.
+NOT_OUT_YET = ("pending", "publishing", "unconfirmed")
+NOT_PUBLISHED = ("failed", "rejected", "missed")
+
+
+@dataclass(frozen=True)
+class NetworkStatus:
+    """One network of a calendar entry, as its confirmation shows it."""
+
+    network: str
+    account: str | None
+    state: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class MissedPost:
+    """A publication that passed its grace window, and what its last attempt left."""
+
+    entry_id: str
+    network: str
+    scheduled_at: datetime
+    attempts: int = 0
+    last_error: str | None = None
 
 
 @dataclass(frozen=True)
 class PausedEntry:
     entry_id: str
     network: str
-    scheduled_at: datetime | str
+    scheduled_at: datetime
 
 
-@dataclass(frozen=True)
-class Rejection:
-    """One calendar row refused by validation."""
-
-    entry_id: str
-    field: str
-    problem: str
+def error_text(error: BaseException) -> str:
+    """How a failed attempt is stored in ``publications.last_error``: ``Class: message``
+    (English, for ops), so that a later message knows what kind of failure it was."""
+    return f"{type(error).__name__}: {error}"
 
 
-def post_published(
-    locale: Locale, *, network: str, account: str, entry_id: str, url: str | None
+def error_kind(last_error: str | None) -> str | None:
+    """The error class of a ``last_error`` written by :func:`error_text`, or None."""
+    kind = (last_error or "").partition(":")[0]
+    return kind if kind.isidentifier() else None
+
+
+# -- the builders ---------------------------------------------------------------------------
+
+
+def entry_published(
+    reader: Reader,
+    *,
+    entry_id: str,
+    scheduled_at: datetime,
+    networks: Sequence[NetworkStatus],
+    alerts_channel: str,
 ) -> Message:
-    """Confirmation that a calendar entry went out, with the link to the post."""
-    target = link(url, render("post_link_label", locale)) if url else escape("—")
-    headline = render(
-        "post_published", locale, network=network_name(network), account=account, link=target
-    )
-    return Message(
-        headline,
-        [section(headline), context(render("post_published_entry", locale, entry_id=entry_id))],
-    )
+    """The one confirmation of a calendar entry: each of its networks with its link, or
+    where it stands. Sent when the first network is out, edited as the others follow."""
+    out = [status for status in networks if status.state == "published"]
+    names = [network_name(status.network) for status in out]
+    entry = code(entry_id)
+    if len(out) == len(networks):
+        headline = N_(
+            ":white_check_mark: {entry} is published on {networks}", entry=entry, networks=names
+        )
+    else:
+        headline = N_(
+            ":white_check_mark: {entry} is published on {networks} ({published} of {total})",
+            entry=entry,
+            networks=names,
+            published=len(out),
+            total=len(networks),
+        )
+    shown = reader.render(headline)
+    lines = [reader.render(_status_line(reader, status, alerts_channel)) for status in networks]
+    planned = reader.render(N_("Calendar entry planned for {when}", when=scheduled_at))
+    return Message(shown, [section(shown), section("\n".join(lines)), context(planned)])
+
+
+def _status_line(reader: Reader, status: NetworkStatus, alerts_channel: str) -> Text:
+    name = network_name(status.network)
+    if status.state == "published":
+        target = reader.link(status.url, N_("view the post")) if status.url else N_("no link")
+        if status.account:
+            return N_(
+                "• {network} ({account}): {link}", network=name, account=status.account, link=target
+            )
+        return N_("• {network}: {link}", network=name, link=target)
+    if status.state in NOT_OUT_YET:
+        return N_("• {network}: not out yet", network=name)
+    if status.state in NOT_PUBLISHED:
+        return N_("• {network}: not published, see {channel}", network=name, channel=alerts_channel)
+    return N_("• {network}: cancelled", network=name)
 
 
 def publication_failed(
-    locale: Locale, *, network: str, entry_id: str, reason: str, action: str
+    reader: Reader, *, network: str, entry_id: str, reason: Text, action: Text
 ) -> Message:
-    """A post that could not be published: why (the error), and what a person should do."""
-    headline = render(
-        "publication_failed", locale, network=network_name(network), entry_id=entry_id
+    """A post that could not be published: why, and what a person should do."""
+    headline = reader.render(
+        N_(
+            ":x: *Publication failed* on {network} for entry {entry}",
+            network=network_name(network),
+            entry=code(entry_id),
+        )
     )
     blocks = [
         section(headline),
-        section(render("publication_failed_reason", locale, reason=reason)),
-        section(render("publication_failed_action", locale, action=action)),
+        section(reader.render(N_("*Reason:* {reason}", reason=reason))),
+        section(reader.render(N_("*What to do:* {action}", action=action))),
     ]
-    return Message(f"{headline} — {escape(reason)}", blocks)
+    return Message(f"{headline} — {reader.render(reason)}", blocks)
 
 
-def rejected_rows(locale: Locale, rejections: Sequence[Rejection], *, source: str) -> Message:
-    """One summary of the calendar rows refused by validation, each with its field and fix."""
-    headline = render("rejected_rows", locale, count=len(rejections), source=source)
-    lines = [
-        render("rejected_row", locale, entry_id=r.entry_id, field=r.field, problem=r.problem)
-        for r in rejections
+def rejected_rows(reader: Reader, parsed: ParsedCalendar, *, source: str) -> Message:
+    """One summary of the calendar's problems: each with its row, field and fix, then what
+    the sync holds back because of them (:meth:`ParsedCalendar.held_entries`)."""
+    rows = {(p.row, p.entry_id) for p in parsed.problems}
+    title = reader.render(
+        N_plural(
+            ":warning: {count} calendar row has a problem",
+            ":warning: {count} calendar rows have problems",
+            len(rows),
+        )
+    )
+    where = reader.render(N_("Calendar: {source}", source=source))
+    lines = [reader.render(_problem_line(problem)) for problem in parsed.problems]
+    held = [reader.render(line) for line in _held_lines(parsed)]
+    tail = [
+        divider(),
+        section(reader.render(N_("*Not published until fixed:*")) + "\n" + "\n".join(held)),
+        context(reader.render(N_("Every other row is published as planned."))),
     ]
-    return Message(headline, with_list(headline, lines, locale))
+    body = reader.with_list([header(title), context(where)], lines, reserve=len(tail))
+    return Message(f"{title} ({where})", [*body, *tail])
+
+
+def _problem_line(problem: Problem) -> Text:
+    column = (
+        N_(
+            "{column} ({network})",
+            column=code(problem.field),
+            network=network_name(problem.network),
+        )
+        if problem.network
+        else code(problem.field)
+    )
+    return N_(
+        "row {row} · {entry} · {field}: {problem} — {fix}",
+        row=problem.row,
+        entry=code(problem.entry_id) if problem.entry_id else N_("no id"),
+        field=column,
+        problem=problem.message,
+        fix=problem.fix,
+    )
+
+
+def _held_lines(parsed: ParsedCalendar) -> list[Text]:
+    """What the sync holds: whole entries (every row with their id), rows without an id,
+    and single networks of an entry (its other networks go out)."""
+    held = parsed.held_entries()
+    lines: list[Text] = []
+    for entry_id in held:
+        rows = {p.row for p in parsed.problems if p.entry_id == entry_id}
+        rows |= {e.source_row for e in parsed.entries if e.entry_id == entry_id and e.source_row}
+        ordered = sorted(rows)
+        lines.append(
+            N_plural(
+                "• {entry} (row {rows}): on no network",
+                "• {entry} (rows {rows}): on no network",
+                len(ordered),
+                entry=code(entry_id),
+                rows=ordered,
+            )
+        )
+    for row in sorted({p.row for p in parsed.problems if not p.entry_id}):
+        lines.append(N_("• row {row}: it has no id", row=row))
+    by_entry: dict[tuple[str, int], list[str]] = {}
+    for p in parsed.problems:
+        if p.network and p.entry_id and p.entry_id not in held:
+            names = by_entry.setdefault((p.entry_id, p.row), [])
+            if network_name(p.network) not in names:
+                names.append(network_name(p.network))
+    for (entry_id, row), names in by_entry.items():
+        lines.append(
+            N_(
+                "• {entry} (row {row}): on {networks}; its other networks go out as planned",
+                entry=code(entry_id),
+                row=row,
+                networks=names,
+            )
+        )
+    return lines
 
 
 def publication_paused(
-    locale: Locale, entries: Sequence[PausedEntry], *, reason: str = ""
+    reader: Reader, entries: Sequence[PausedEntry], *, pause: Pause, grace: timedelta
 ) -> Message:
-    """The posts held back by the kill switch, so nobody thinks they went out."""
-    headline = render("publication_paused", locale, count=len(entries), reason=reason)
+    """The posts held back by the pause, so nobody thinks they went out, and how to resume
+    with the switch (or switches) that paused it."""
+    headline = reader.render(
+        N_plural(
+            ":double_vertical_bar: Publication paused: {count} post waiting",
+            ":double_vertical_bar: Publication paused: {count} posts waiting",
+            len(entries),
+        )
+    )
     lines = [
-        render(
-            "paused_entry",
-            locale,
-            entry_id=e.entry_id,
-            network=network_name(e.network),
-            when=when(e.scheduled_at),
+        reader.render(
+            N_(
+                "{entry} · {network} · due {when}",
+                entry=code(e.entry_id),
+                network=network_name(e.network),
+                when=e.scheduled_at,
+            )
         )
         for e in entries
     ]
-    return Message(
-        headline, with_list(headline, lines, locale, render("publication_paused_resume", locale))
+    head = [header(headline)]
+    if pause.note:
+        head.append(section(reader.render(N_("*Reason given:* {reason}", reason=pause.note))))
+    advice = "\n".join(reader.render(line) for line in resume_advice(pause, grace))
+    return Message(headline, [*reader.with_list(head, lines, reserve=1), context(advice)])
+
+
+def resume_advice(pause: Pause, grace: timedelta) -> list[Text]:
+    """How to undo exactly the switches that paused (one line each), and what happens then."""
+    actions = []
+    if pause.variable is not None:
+        actions.append(
+            N_(
+                "• in Airflow, Admin → Variables: delete {variable} or set it to `false`",
+                variable=code(PAUSE_VARIABLE),
+            )
+        )
+    if pause.in_configuration:
+        actions.append(
+            N_(
+                "• in socialops.yaml: set {setting} back to `false`",
+                setting=code("publication.paused"),
+            )
+        )
+    return [
+        N_plural(
+            "To resume, once the situation is checked:",
+            "To resume, once the situation is checked, undo both switches:",
+            len(actions),
+        ),
+        *actions,
+        N_(
+            "Waiting posts then go out at the next run; those more than {grace} past their "
+            "time are marked missed instead.",
+            grace=grace,
+        ),
+    ]
+
+
+def publications_missed(
+    reader: Reader, posts: Sequence[MissedPost], *, grace: timedelta
+) -> Message:
+    """The posts that passed their grace window, in one message however many fell at once
+    (e.g. after a pause), each with what really happened, and how to publish them."""
+    headline = reader.render(
+        N_plural(
+            ":hourglass: {count} post missed its time",
+            ":hourglass: {count} posts missed their time",
+            len(posts),
+        )
     )
+    intro = reader.render(
+        N_plural(
+            "It was not published within {grace} of its time, and is not published late.",
+            "They were not published within {grace} of their time, and are not published late.",
+            len(posts),
+            grace=grace,
+        )
+    )
+    lines = [
+        reader.render(
+            N_(
+                "{entry} · {network} · due {when}: {why}",
+                entry=code(post.entry_id),
+                network=network_name(post.network),
+                when=post.scheduled_at,
+                why=missed_why(post),
+            )
+        )
+        for post in posts
+    ]
+    action = N_plural(
+        "It waits: to publish it, give it a new time in the calendar (now or later); to drop "
+        "it, set its status to `cancelled`.",
+        "They wait: to publish one, give it a new time in the calendar (now or later); to "
+        "drop it, set its status to `cancelled`.",
+        len(posts),
+    )
+    notes = [reader.render(action)]
+    if any(error_kind(post.last_error) == AuthError.__name__ for post in posts):
+        notes.append(
+            reader.render(N_("Renew a refused token first, or the new attempt fails the same way."))
+        )
+    body = reader.with_list([header(headline), context(intro)], lines, reserve=1)
+    return Message(headline, [*body, context(" ".join(notes))])
+
+
+def missed_why(post: MissedPost) -> Text:
+    """What kept a missed post from going out, from its attempts and last error."""
+    name = network_name(post.network)
+    if post.attempts == 0:
+        return N_("not tried in time (publication paused, or `publish_posts` not running)")
+    kind = error_kind(post.last_error)
+    if kind == AuthError.__name__:
+        return N_("{network} refused the token, and it was not renewed in time", network=name)
+    if kind == MISCONFIGURED:
+        return N_(
+            "the {network} connection could not be used (a value in its extra), and it was not "
+            "fixed in time",
+            network=name,
+        )
+    if kind in (RateLimited.__name__, QuotaExceeded.__name__):
+        return N_(
+            "{network} asked to wait (rate limit or daily quota) until after its grace window",
+            network=name,
+        )
+    return N_("{network} failed or did not answer each time it was tried", network=name)
+
+
+# -- what to do after an error ------------------------------------------------------------
+
+
+def failure_advice(
+    error: NetworkError, *, network: str, deadline: datetime, grace: timedelta
+) -> tuple[Text, Text]:
+    """(reason, action) for a publication attempt the network refused; ``deadline`` is the
+    end of the post's grace window. The network's own words stay in the log and ops."""
+    name = network_name(network)
+    if isinstance(error, AuthError):
+        return (
+            N_(
+                "{network} refused the token of the Airflow connection {conn_id}: it has "
+                "expired, was revoked or lacks a permission",
+                network=name,
+                conn_id=code(error.conn_id or f"{network}_default"),
+            ),
+            N_(
+                "renew the {network} token in the Airflow connection {conn_id} (Admin → "
+                "Connections). socialops tries again about every {backoff} until {deadline}; "
+                "after that the post is marked missed and waits for a new time in the calendar.",
+                network=name,
+                conn_id=code(error.conn_id or f"{network}_default"),
+                backoff=AUTH_BACKOFF,
+                deadline=deadline,
+            ),
+        )
+    if type(error).__name__ == MISCONFIGURED:
+        conn_id = code(getattr(error, "conn_id", None) or f"{network}_default")
+        extra = code(getattr(error, "extra", "?"))
+        return (
+            N_(
+                "the Airflow connection {conn_id} of {network} holds a value socialops cannot "
+                "use in its extra {extra}",
+                conn_id=conn_id,
+                network=name,
+                extra=extra,
+            ),
+            N_(
+                "fix the extra {extra} of the Airflow connection {conn_id} (Admin → "
+                "Connections). socialops tries again about every {backoff} until {deadline}; "
+                "after that the post is marked missed and waits for a new time in the calendar.",
+                extra=extra,
+                conn_id=conn_id,
+                backoff=AUTH_BACKOFF,
+                deadline=deadline,
+            ),
+        )
+    edit_again = N_(
+        "once it changes, it is tried again; if its time is then more than {grace} past, "
+        "also give it a new time",
+        grace=grace,
+    )
+    if isinstance(error, DuplicateContent):
+        return (
+            N_("{network} refused it as a duplicate of a recent post of the account", network=name),
+            N_("change its text in the calendar: {then}", then=edit_again),
+        )
+    if isinstance(error, InvalidRequest):
+        return (
+            N_("{network} refused the post as it is (its text, media or link)", network=name),
+            N_("fix the entry in the calendar: {then}", then=edit_again),
+        )
+    if isinstance(error, NotSupported):
+        return (
+            N_("{network} cannot publish this kind of post", network=name),
+            N_(
+                "change the entry's content in the calendar ({then}), or remove {network} "
+                "from its networks",
+                then=edit_again,
+                network=name,
+            ),
+        )
+    return (
+        N_("{network} refused the post", network=name),
+        N_("fix the entry in the calendar: {then}", then=edit_again),
+    )
+
+
+def unverifiable_advice(network: str, account: str, grace: timedelta) -> tuple[Text, Text]:
+    """(reason, action) when an earlier attempt may be out and the network cannot be asked."""
+    name = network_name(network)
+    return (
+        N_(
+            "an earlier attempt may have reached {network}, and socialops cannot check it",
+            network=name,
+        ),
+        N_(
+            "look at the {network} account {account}: socialops does not post it again on "
+            "its own. If the post is there, ask whoever runs socialops to mark it published; "
+            "if not, to set it back to `pending`: it is then published if its time is less "
+            "than {grace} ago (otherwise give it a new time).",
+            network=name,
+            account=account,
+            grace=grace,
+        ),
+    )
+
+
+def reconcile_auth_advice(error: AuthError, network: str) -> tuple[Text, Text]:
+    """(reason, action) when the check for an earlier attempt is refused for the token."""
+    name = network_name(network)
+    conn_id = code(error.conn_id or f"{network}_default")
+    return (
+        N_(
+            "{network} refused the token of the Airflow connection {conn_id} while socialops "
+            "checked whether an earlier attempt went out",
+            network=name,
+            conn_id=conn_id,
+        ),
+        N_(
+            "renew the {network} token in the Airflow connection {conn_id} (Admin → "
+            "Connections): the next run checks first, then publishes only if it is not out.",
+            network=name,
+            conn_id=conn_id,
+        ),
+    )
+
+
+# -- notices --------------------------------------------------------------------------------
 
 
 def _digest(parts: Sequence[str]) -> str:
@@ -113,10 +503,11 @@ def _digest(parts: Sequence[str]) -> str:
 
 
 class PublicationNotices:
-    """Builds the outbox :class:`Notice` of each event, in the brand's locale and time zone.
+    """Builds the outbox notices of each event, in the brand's language and time zone.
 
     Confirmations go to ``channel`` (the digest); everything that needs a person goes to
-    ``alerts_channel`` (defaults to ``channel``).
+    ``alerts_channel`` (defaults to ``channel``); raw errors also go to ``ops_channel`` when
+    there is one (they are always in the task log).
     """
 
     def __init__(
@@ -124,92 +515,16 @@ class PublicationNotices:
         channel: str,
         *,
         alerts_channel: str | None = None,
+        ops_channel: str | None = None,
         locale: str = "en",
         timezone: str = "UTC",
+        grace: timedelta = DEFAULT_GRACE,
     ):
         self.channel = channel
         self.alerts_channel = alerts_channel or channel
-        self.locale = locale
-        self.timezone = timezone
-
-    def _local(self, when: datetime) -> str:
-        return local_time(when, self.timezone)
-
-    def _phrase(self, key: str, **values: str) -> str:
-        return phrase(self.locale, key, **values)
-
-    def _notice(self, key: str, message: Message, *, alert: bool = True) -> Notice:
-        channel = self.alerts_channel if alert else self.channel
-        return Notice(key, channel, message.text, message.blocks)
-
-    def published(self, claim: Claim, receipt: Receipt) -> Notice:
-        return self._notice(
-            f"publication:{claim.publication_id}:published",
-            post_published(
-                self.locale,
-                network=claim.network,
-                account=claim.account,
-                entry_id=claim.entry_id,
-                url=receipt.url,
-            ),
-            alert=False,
-        )
-
-    def _failure(self, key: str, network: str, entry_id: str, reason: str, action: str) -> Notice:
-        return self._notice(
-            key,
-            publication_failed(
-                self.locale, network=network, entry_id=entry_id, reason=reason, action=action
-            ),
-        )
-
-    def failed(self, claim: Claim, error: NetworkError) -> Notice:
-        return self._failure(
-            f"publication:{claim.publication_id}:failed:{_digest([type(error).__name__, str(error)])}",
-            claim.network,
-            claim.entry_id,
-            str(error),
-            self.what_to_do(error, claim),
-        )
-
-    def unverifiable(self, claim: Claim, error: NetworkError) -> Notice:
-        return self._failure(
-            f"publication:{claim.publication_id}:unverifiable",
-            claim.network,
-            claim.entry_id,
-            str(error),
-            self._phrase(
-                "publication_unverifiable_action", network=claim.network, account=claim.account
-            ),
-        )
-
-    def missed(
-        self, entry_id: str, network: str, scheduled_at: datetime, grace: timedelta
-    ) -> Notice:
-        minutes = str(int(grace.total_seconds() // 60))
-        return self._failure(
-            f"publication:{entry_id}:{network}:missed:{scheduled_at.isoformat()}",
-            network,
-            entry_id,
-            self._phrase(
-                "publication_missed_reason", when=self._local(scheduled_at), minutes=minutes
-            ),
-            self._phrase("publication_missed_action"),
-        )
-
-    def rejected_rows(self, problems: Sequence[Problem], source: str) -> Notice:
-        rejections = [
-            Rejection(
-                entry_id=p.entry_id or f"row {p.row}",
-                field=f"{p.field} [{p.network}]" if p.network else p.field,
-                problem=f"row {p.row}: {p.message} — {p.fix}",
-            )
-            for p in problems
-        ]
-        return self._notice(
-            f"calendar:rejected:{_digest([str(p) for p in problems])}",
-            rejected_rows(self.locale, rejections, source=source),
-        )
+        self.ops_channel = ops_channel
+        self.reader = Reader(locale, timezone)
+        self.grace = grace
 
     @classmethod
     def for_brand(cls, config: BrandConfig) -> PublicationNotices:
@@ -217,23 +532,97 @@ class PublicationNotices:
         return cls(
             channels.digest,
             alerts_channel=channels.alerts,
+            ops_channel=channels.ops,
             locale=config.brand.locale,
             timezone=config.brand.timezone,
+            grace=timedelta(minutes=config.publication.grace_minutes),
         )
 
-    def paused(self, waiting: Sequence[tuple[int, str, str, datetime]], reason: str) -> Notice:
-        entries = [
-            PausedEntry(entry, network, self._local(when)) for _, entry, network, when in waiting
+    def _alert(self, key: str, message: Message) -> Notice:
+        return Notice.of(key, self.alerts_channel, message)
+
+    def entry_published(
+        self, entry_id: str, scheduled_at: datetime, networks: Sequence[NetworkStatus]
+    ) -> list[Notice]:
+        """The entry's confirmation as of now: a new version of its one message."""
+        state = [f"{s.network}:{s.state}:{s.url or ''}" for s in networks]
+        message = entry_published(
+            self.reader,
+            entry_id=entry_id,
+            scheduled_at=scheduled_at,
+            networks=networks,
+            alerts_channel=self.alerts_channel,
+        )
+        series = f"publication:entry:{entry_id}"
+        return [Notice.of(f"{series}:{_digest(state)}", self.channel, message, updates=series)]
+
+    def _failure(
+        self,
+        key: str,
+        claim: Claim,
+        advice: tuple[Text, Text],
+        error: NetworkError,
+    ) -> list[Notice]:
+        reason, action = advice
+        message = publication_failed(
+            self.reader,
+            network=claim.network,
+            entry_id=claim.entry_id,
+            reason=reason,
+            action=action,
+        )
+        title = N_(
+            "`publish_posts`: publication {id}, {entry} on {network}",
+            id=claim.publication_id,
+            entry=code(claim.entry_id),
+            network=network_name(claim.network),
+        )
+        return [
+            self._alert(key, message),
+            *ops_notice(self.ops_channel, key, self.reader, title, [error_text(error)]),
         ]
-        return self._notice(
-            f"publication:paused:{_digest([str(row[0]) for row in waiting])}",
-            publication_paused(self.locale, entries, reason=reason),
-        )
 
-    def what_to_do(self, error: NetworkError, claim: Claim) -> str:
-        """The action a person can take, in the words of the error's hint when it has one."""
-        if isinstance(error, AuthError):
-            return error.hint or f"renew the token in Airflow connection '{error.conn_id}'"
-        return error.hint or self._phrase(
-            "publication_refused_action", entry=claim.entry_id, network=claim.network
+    def failed(self, claim: Claim, error: NetworkError) -> list[Notice]:
+        """A publication attempt the network refused (what to do depends on the error)."""
+        key = (
+            f"publication:{claim.publication_id}:failed:"
+            f"{_digest([type(error).__name__, str(error)])}"
         )
+        advice = failure_advice(
+            error,
+            network=claim.network,
+            deadline=claim.scheduled_at + self.grace,
+            grace=self.grace,
+        )
+        return self._failure(key, claim, advice, error)
+
+    def unverifiable(self, claim: Claim, error: NetworkError) -> list[Notice]:
+        """An uncertain publication that cannot be checked: a person decides."""
+        if isinstance(error, AuthError):
+            advice = reconcile_auth_advice(error, claim.network)
+            key = f"publication:{claim.publication_id}:reconcile-auth:{_digest([str(error)])}"
+        else:
+            advice = unverifiable_advice(claim.network, claim.account, self.grace)
+            key = f"publication:{claim.publication_id}:unverifiable"
+        return self._failure(key, claim, advice, error)
+
+    def missed(self, posts: Sequence[MissedPost]) -> list[Notice]:
+        """One message for every post that passed its grace window at once."""
+        if not posts:
+            return []
+        key = "publication:missed:" + _digest(
+            [f"{p.entry_id}:{p.network}:{p.scheduled_at.isoformat()}" for p in posts]
+        )
+        return [self._alert(key, publications_missed(self.reader, posts, grace=self.grace))]
+
+    def rejected_rows(self, parsed: ParsedCalendar, source: str) -> list[Notice]:
+        key = f"calendar:rejected:{_digest([str(p) for p in parsed.problems])}"
+        return [self._alert(key, rejected_rows(self.reader, parsed, source=source))]
+
+    def paused(
+        self, waiting: Sequence[tuple[int, str, str, datetime]], pause: Pause
+    ) -> list[Notice]:
+        entries = [PausedEntry(entry, network, when) for _, entry, network, when in waiting]
+        key = f"publication:paused:{_digest([str(row[0]) for row in waiting])}"
+        message = publication_paused(self.reader, entries, pause=pause, grace=self.grace)
+        return [self._alert(key, message)]

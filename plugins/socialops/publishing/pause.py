@@ -13,6 +13,7 @@ no Airflow) and read :func:`pause_reason`; resuming is a person's decision
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from socialops.config.schema import BrandConfig
 
@@ -23,17 +24,52 @@ _TRUE = {"1", "true", "yes", "on", "paused"}
 _FALSE = {"0", "false", "no", "off"}
 
 
-def pause_reason(config: BrandConfig, variable: Callable[[str], str | None]) -> str | None:
-    """Why publication is paused, or None. ``variable(name)`` reads an Airflow Variable."""
-    if config.publication.paused:
-        return "publication.paused is true in socialops.yaml"
+@dataclass(frozen=True)
+class Pause:
+    """Which switches hold publication, so that whoever reads it knows what to undo.
+
+    ``in_configuration``: ``publication.paused`` is true in socialops.yaml. ``variable``:
+    the value of :data:`PAUSE_VARIABLE` when it pauses (None when it does not).
+    """
+
+    in_configuration: bool = False
+    variable: str | None = None
+
+    @property
+    def note(self) -> str | None:
+        """The reason written in the Variable by whoever paused (not a bare ``true``)."""
+        if self.variable is None or self.variable.lower() in _TRUE:
+            return None
+        return self.variable
+
+    def __str__(self) -> str:
+        reasons = []
+        if self.in_configuration:
+            reasons.append("publication.paused is true in socialops.yaml")
+        if self.variable is not None:
+            reasons.append(
+                f"Airflow Variable {PAUSE_VARIABLE}: {self.note}"
+                if self.note
+                else f"Airflow Variable {PAUSE_VARIABLE} is set"
+            )
+        return "; ".join(reasons)
+
+
+def pause_state(config: BrandConfig, variable: Callable[[str], str | None]) -> Pause | None:
+    """The switches that pause publication now, or None. ``variable(name)`` reads an Airflow
+    Variable; anything but a false value (``0``, ``false``, ``no``, ``off``, empty) pauses,
+    and a value that is not a bare true is the reason."""
     value = (variable(PAUSE_VARIABLE) or "").strip()
-    if value.lower() in _TRUE:
-        return f"Airflow Variable {PAUSE_VARIABLE} is set"
-    if value and value.lower() not in _FALSE:
-        # Anything else is a reason written by whoever paused (e.g. the crisis alert).
-        return f"Airflow Variable {PAUSE_VARIABLE}: {value}"
-    return None
+    pausing = value if value and value.lower() not in _FALSE else None
+    if not config.publication.paused and pausing is None:
+        return None
+    return Pause(in_configuration=config.publication.paused, variable=pausing)
+
+
+def pause_reason(config: BrandConfig, variable: Callable[[str], str | None]) -> str | None:
+    """Why publication is paused, in English (logs), or None."""
+    state = pause_state(config, variable)
+    return str(state) if state else None
 
 
 def pause(set_variable: Callable[[str, str], None], reason: str) -> None:
@@ -43,4 +79,4 @@ def pause(set_variable: Callable[[str, str], None], reason: str) -> None:
     set_variable(PAUSE_VARIABLE, reason.strip())
 
 
-__all__ = ["PAUSE_VARIABLE", "pause", "pause_reason"]
+__all__ = ["PAUSE_VARIABLE", "Pause", "pause", "pause_reason", "pause_state"]

@@ -37,7 +37,8 @@ from socialops.networks.idempotency import idempotency_key
 from socialops.networks.records import Receipt
 from socialops.networks.registry import NETWORKS
 from socialops.notifications.outbox import add_notices
-from socialops.publishing.messages import PublicationNotices
+from socialops.publishing.messages import AUTH_BACKOFF, MissedPost, PublicationNotices, error_text
+from socialops.publishing.pause import Pause
 from socialops.publishing.store import Claim, PublicationLedger, missed_reason
 from socialops.warehouse.engine import session_scope
 
@@ -45,8 +46,8 @@ log = logging.getLogger(__name__)
 
 #: When a quota error carries no reset time, try again after this long.
 QUOTA_BACKOFF = timedelta(hours=1)
-#: After an expired or revoked token, how long before trying the same publication again.
-AUTH_BACKOFF = timedelta(minutes=30)
+# AUTH_BACKOFF (how long after a refused token before trying again) is defined beside the
+# message that tells it (publishing/messages.py), so the advice cannot drift from it.
 
 
 @dataclass(frozen=True)
@@ -104,9 +105,9 @@ def publish_one(
         ledger.settle(
             claim,
             claim.state,
-            error=str(exc),
+            error=error_text(exc),
             not_before=now + AUTH_BACKOFF,
-            notice=notices.failed(claim, exc),
+            announce=notices.failed(claim, exc),
         )
         return Outcome(publication_id, claim.state, str(exc), needs_person=True)
     except BaseException:
@@ -119,11 +120,14 @@ def publish_one(
             return outcome
 
     if now - claim.scheduled_at > grace:
+        missed = MissedPost(
+            claim.entry_id, claim.network, claim.scheduled_at, claim.attempts, claim.last_error
+        )
         ledger.settle(
             claim,
             "missed",
             error=missed_reason(claim.scheduled_at, grace),
-            notice=notices.missed(claim.entry_id, claim.network, claim.scheduled_at, grace),
+            announce=notices.missed([missed]),
         )
         return Outcome(publication_id, "missed", f"{claim.label} is past its grace window")
 
@@ -141,7 +145,7 @@ def publish_one(
     try:
         receipt = client.publish(draft, key)
     except OutcomeUnknown as exc:
-        ledger.settle(claim, "unconfirmed", error=str(exc))
+        ledger.settle(claim, "unconfirmed", error=error_text(exc))
         return Outcome(
             publication_id,
             "unconfirmed",
@@ -168,16 +172,16 @@ def publish_one(
         ledger.settle(
             claim,
             "failed",
-            error=str(exc),
+            error=error_text(exc),
             not_before=now + AUTH_BACKOFF,
-            notice=notices.failed(claim, exc),
+            announce=notices.failed(claim, exc),
         )
         return Outcome(publication_id, "failed", str(exc), needs_person=True)
     except NotSupported as exc:
-        ledger.settle(claim, "rejected", error=str(exc), notice=notices.failed(claim, exc))
+        ledger.settle(claim, "rejected", error=error_text(exc), announce=notices.failed(claim, exc))
         return Outcome(publication_id, "rejected", str(exc), needs_person=True)
     except TransientError as exc:
-        ledger.settle(claim, "failed", error=str(exc))
+        ledger.settle(claim, "failed", error=error_text(exc))
         return Outcome(publication_id, "failed", str(exc), retryable=True)
     except Exception as exc:
         # Not a network answer (a bug, a killed connection pool...): the post may be out.
@@ -200,14 +204,21 @@ def _reconcile(
         found = _find(claim, client)
     except NotSupported as exc:
         # Without a way to check, posting again could duplicate: a person must look.
-        ledger.settle(claim, "unconfirmed", error=str(exc), notice=notices.unverifiable(claim, exc))
+        ledger.settle(
+            claim, "unconfirmed", error=error_text(exc), announce=notices.unverifiable(claim, exc)
+        )
         return Outcome(claim.publication_id, "unconfirmed", str(exc), needs_person=True)
     except RateLimited as exc:
-        ledger.settle(claim, "unconfirmed", error=str(exc), not_before=exc.retry_at)
+        ledger.settle(claim, "unconfirmed", error=error_text(exc), not_before=exc.retry_at)
         return Outcome(claim.publication_id, "unconfirmed", str(exc), retry_at=exc.retry_at)
     except NetworkError as exc:
+        # A person must act when retrying cannot help: say so (the task then fails quietly
+        # as "already reported", so the message must exist).
         ledger.settle(
-            claim, "unconfirmed", error=str(exc), notice=_auth_notice(claim, exc, notices)
+            claim,
+            "unconfirmed",
+            error=error_text(exc),
+            announce=() if exc.retryable else notices.unverifiable(claim, exc),
         )
         return Outcome(
             claim.publication_id,
@@ -234,7 +245,7 @@ def _published(
     *,
     how: str,
 ) -> Outcome:
-    ledger.record_published(claim, receipt, notices.published(claim, receipt), how=how)
+    ledger.record_published(claim, receipt, notices, how=how)
     log.info("%s is published: %s (%s)", claim.label, receipt.url, how)
     return Outcome(
         claim.publication_id, "published", how, external_id=receipt.external_id, url=receipt.url
@@ -246,7 +257,7 @@ def _back_off(
 ) -> Outcome:
     # The network answered "not now": nothing was applied, so the publication is simply
     # pending again, and no run may claim it before the reset.
-    ledger.settle(claim, "pending", error=str(exc), not_before=retry_at)
+    ledger.settle(claim, "pending", error=error_text(exc), not_before=retry_at)
     log.warning("%s waits until %s: %s", claim.label, retry_at.isoformat(), exc)
     return Outcome(claim.publication_id, "pending", str(exc), retry_at=retry_at)
 
@@ -254,12 +265,8 @@ def _back_off(
 def _refused(
     ledger: PublicationLedger, claim: Claim, exc: NetworkError, notices: PublicationNotices
 ) -> Outcome:
-    ledger.settle(claim, "rejected", error=str(exc), notice=notices.failed(claim, exc))
+    ledger.settle(claim, "rejected", error=error_text(exc), announce=notices.failed(claim, exc))
     return Outcome(claim.publication_id, "rejected", str(exc), needs_person=True)
-
-
-def _auth_notice(claim: Claim, exc: NetworkError, notices: PublicationNotices):
-    return notices.failed(claim, exc) if isinstance(exc, AuthError) else None
 
 
 # -- the run's other steps ------------------------------------------------------------------
@@ -302,8 +309,8 @@ def sync(
     log.info("Calendar %s synced: %s", raw.source, report.as_dict())
     announced = False
     if parsed.problems:
-        notice = PublicationNotices.for_brand(config).rejected_rows(parsed.problems, raw.source)
-        announced = add_notices(engine, [notice]) > 0
+        notices = PublicationNotices.for_brand(config).rejected_rows(parsed, raw.source)
+        announced = add_notices(engine, notices) > 0
         if not announced:
             log.info(
                 "The %d calendar problem(s) were already announced in Slack", len(parsed.problems)
@@ -317,7 +324,7 @@ def sync(
 
 
 def plan_due(
-    config: BrandConfig, engine: Engine, *, now: datetime, paused: str | None
+    config: BrandConfig, engine: Engine, *, now: datetime, paused: Pause | None
 ) -> dict[str, list[dict]]:
     """What each network's publish task maps over:
     ``{network: [{"publication_id", "conn_id", "entry_id"}]}``.
@@ -333,7 +340,7 @@ def plan_due(
         waiting = ledger.waiting(now)
         log.warning("Publication paused (%s): %d due post(s) wait", paused, len(waiting))
         if waiting:
-            add_notices(engine, [notices.paused(waiting, paused)])
+            add_notices(engine, notices.paused(waiting, paused))
         return plans
     missed = ledger.mark_missed(now, grace, notices)
     if missed:

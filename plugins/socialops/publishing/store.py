@@ -24,20 +24,19 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from socialops.networks.records import Draft, Receipt
 from socialops.notifications.outbox import Notice, add_notice
+from socialops.publishing.messages import MissedPost, NetworkStatus, PublicationNotices
 from socialops.warehouse.engine import session_scope
 from socialops.warehouse.models import CalendarEntry, Publication
-
-if TYPE_CHECKING:
-    from socialops.publishing.messages import PublicationNotices
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +70,7 @@ class Claim:
     scheduled_at: datetime
     last_attempt_at: datetime | None
     draft: Draft
+    last_error: str | None = None
 
     @property
     def needs_reconcile(self) -> bool:
@@ -123,8 +123,9 @@ class PublicationLedger:
     def mark_missed(
         self, now: datetime, grace: timedelta, notices: PublicationNotices
     ) -> list[int]:
-        """Turn never-attempted due publications older than ``grace`` into ``missed``, each
-        with its ``notices.missed`` notice.
+        """Turn due publications older than ``grace`` that no attempt is holding (never
+        tried, failed, or waiting out a back-off) into ``missed``, announced together in
+        one ``notices.missed`` message.
 
         Uncertain ones are not touched here: they are reconciled first (they may be out).
         """
@@ -142,17 +143,15 @@ class PublicationLedger:
                 )
                 .with_for_update(of=Publication, skip_locked=True)
             ).all()
+            posts = []
             for publication, entry in rows:
+                posts.append(missed_post(publication, entry))
                 publication.state = "missed"
                 publication.lease_owner = publication.lease_until = None
                 publication.last_error = missed_reason(entry.scheduled_at, grace)
-                add_notice(
-                    session,
-                    notices.missed(
-                        publication.entry_id, publication.network, entry.scheduled_at, grace
-                    ),
-                )
                 missed.append(publication.id)
+            for notice in notices.missed(posts):
+                add_notice(session, notice)
         return missed
 
     # -- one publication ------------------------------------------------------------------
@@ -221,9 +220,10 @@ class PublicationLedger:
         )
 
     def record_published(
-        self, claim: Claim, receipt: Receipt, notice: Notice | None, *, how: str
+        self, claim: Claim, receipt: Receipt, notices: PublicationNotices | None, *, how: str
     ) -> None:
-        """Store the external id. Written even if the lease was lost: the post exists."""
+        """Store the external id (written even if the lease was lost: the post exists) and
+        the new version of the entry's confirmation, listing each of its networks."""
         with session_scope(self.engine) as session:
             publication = session.get(Publication, claim.publication_id, with_for_update=True)
             assert publication is not None
@@ -238,8 +238,9 @@ class PublicationLedger:
             publication.published_at = receipt.published_at
             publication.last_error = None if how == "published" else f"confirmed by {how}"
             publication.lease_owner = publication.lease_until = None
-            if notice:
-                add_notice(session, notice)
+            if notices:
+                for notice in notices.entry_published(*_entry_networks(session, claim.entry_id)):
+                    add_notice(session, notice)
 
     def settle(
         self,
@@ -248,16 +249,17 @@ class PublicationLedger:
         *,
         error: str | None,
         not_before: datetime | None = None,
-        notice: Notice | None = None,
+        announce: Sequence[Notice] = (),
     ) -> None:
-        """Release the lease leaving ``state``; ``not_before`` keeps everyone away until then."""
+        """Release the lease leaving ``state``; ``not_before`` keeps everyone away until then;
+        ``announce``: the notices written with it."""
         with session_scope(self.engine) as session:
             publication = self._held(session, claim)
             publication.state = state
             publication.last_error = error
             publication.lease_owner = None
             publication.lease_until = not_before
-            if notice:
+            for notice in announce:
                 add_notice(session, notice)
 
     def _held(self, session: Session, claim: Claim) -> Publication:
@@ -329,6 +331,7 @@ def _claim_of(publication: Publication, entry: CalendarEntry, owner: str) -> Cla
         attempts=publication.attempts or 0,
         scheduled_at=entry.scheduled_at,
         last_attempt_at=publication.last_attempt_at,
+        last_error=publication.last_error,
         draft=Draft(
             account=account,
             text=(entry.variants or {}).get(network) or entry.text,
@@ -336,4 +339,36 @@ def _claim_of(publication: Publication, entry: CalendarEntry, owner: str) -> Cla
             media=tuple(entry.media or ()),
             title=entry.title,
         ),
+    )
+
+
+def _entry_networks(session: Session, entry_id: str) -> tuple[str, datetime, list[NetworkStatus]]:
+    """(entry id, its time, the status of each of its networks) for its confirmation.
+
+    The entry's row is locked first: two networks of one entry finishing at once then write
+    their versions one after the other, the second seeing the first (on PostgreSQL, each
+    statement sees what committed before it).
+    """
+    entry = session.scalars(
+        select(CalendarEntry).where(CalendarEntry.entry_id == entry_id).with_for_update()
+    ).one()
+    publications = session.scalars(select(Publication).where(Publication.entry_id == entry_id))
+    by_network = {p.network: p for p in publications}
+    order = [n for n in (entry.networks or []) if n in by_network]
+    order += sorted(set(by_network) - set(order))
+    statuses = [
+        NetworkStatus(n, by_network[n].account, by_network[n].state, by_network[n].url)
+        for n in order
+    ]
+    return entry_id, entry.scheduled_at, statuses
+
+
+def missed_post(publication: Publication, entry: CalendarEntry) -> MissedPost:
+    """What a missed message says about ``publication`` (before it is marked missed)."""
+    return MissedPost(
+        entry_id=publication.entry_id,
+        network=publication.network,
+        scheduled_at=entry.scheduled_at,
+        attempts=publication.attempts or 0,
+        last_error=publication.last_error,
     )

@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from socialops.networks.base import NetworkAdapter
 from socialops.publishing.messages import PublicationNotices
-from socialops.publishing.pause import pause_reason
+from socialops.publishing.pause import pause_reason, pause_state
 from socialops.publishing.service import Outcome, media_root, plan_due, publish_one, sync
 from socialops.publishing.store import PublicationLedger
 from socialops.runtime import Run
@@ -43,7 +43,7 @@ def plan(run: Run, network: str) -> list[dict]:
     first to run marks every past-grace post missed, and the pause notice (one for all
     networks) is written once whichever task writes it.
     """
-    paused = pause_reason(run.config, run.variable)
+    paused = pause_state(run.config, run.variable)
     return plan_due(run.config, run.engine, now=run.now, paused=paused)[network]
 
 

@@ -337,7 +337,11 @@ class NotificationOutbox(Base):
     delivered (at most once per ``dedup_key``) by a separate task."""
 
     __tablename__ = "notification_outbox"
-    __table_args__ = (Index(None, "state"), _one_of("state", OUTBOX_STATES))
+    __table_args__ = (
+        Index(None, "state"),
+        Index(None, "updates_key"),
+        _one_of("state", OUTBOX_STATES),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedup_key: Mapped[str] = mapped_column(unique=True)
@@ -350,6 +354,9 @@ class NotificationOutbox(Base):
     created_at: Mapped[datetime] = _created_at()
     sent_at: Mapped[datetime | None]
     slack_ts: Mapped[str | None]  # Slack's message id, to thread or update it
+    #: The key of the Slack message this row is a version of: the first row delivered with
+    #: a key posts the message, later ones edit it (chat.update). None: a message of its own.
+    updates_key: Mapped[str | None]
 
 
 class InfluencerScore(_AccountDayFact, Base):

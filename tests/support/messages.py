@@ -1,0 +1,308 @@
+"""Every Slack message socialops builds, with hostile text in every value a person wrote.
+
+The tests of the notifications (both languages, escaping, limits, translations) run over
+:func:`examples`; a test fails when a message builder is added without an example here.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from socialops.calendar.entries import parse_rows
+from socialops.calendar.validation import validate_entry
+from socialops.i18n import N_
+from socialops.metrics import messages as metrics_messages
+from socialops.metrics.messages import ExtractionFailure, QualityProblem
+from socialops.networks.errors import (
+    AuthError,
+    DuplicateContent,
+    InvalidRequest,
+    NetworkError,
+    NotSupported,
+)
+from socialops.notifications import callbacks, ops
+from socialops.notifications.blocks import Message
+from socialops.notifications.catalogue import Reader
+from socialops.publishing import messages as publishing_messages
+from socialops.publishing.messages import MissedPost, NetworkStatus, PausedEntry
+from socialops.publishing.pause import Pause
+
+#: Pings, markup, a disguised link, an entity and a new line: what must never act in Slack.
+EVIL = "<!channel> @here *gras* _it_ ~barré~ `code` <@U123> <https://evil.example|ok> & co\nfin"
+#: What the escaped EVIL must contain, whatever the message (it is shown, not acted on).
+EVIL_SHOWN = "&lt;!channel&gt;"
+WHEN = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)
+DAY = date(2026, 11, 20)
+
+#: Every module that builds messages a person reads.
+MESSAGE_MODULES = (publishing_messages, metrics_messages, callbacks, ops)
+
+
+def hostile_calendar():
+    """A calendar whose rows have every kind of problem, with hostile cell values."""
+    rows = [
+        {"entry_id": "e1", "scheduled_at": "2026-11-24 18:30", "networks": "x", "text": "ok"},
+        {"entry_id": "e1", "scheduled_at": "2026-11-24 18:30", "networks": "x", "text": EVIL},
+        {"entry_id": "", "scheduled_at": EVIL, "networks": EVIL, "text": ""},
+        {"entry_id": EVIL, "scheduled_at": "2026-11-24 18:30", "networks": "x", "status": EVIL},
+        {
+            "entry_id": "e4",
+            "scheduled_at": "2026-11-24 18:30",
+            "networks": "x|instagram",
+            "account": EVIL,
+            "text": "ok",
+        },
+        {
+            "entry_id": "e5",
+            "scheduled_at": "2026-11-24 18:30",
+            # Not X: X's own media rule still speaks English (see test_translations.py).
+            "networks": "instagram|youtube",
+            "text": "#a " * 200,
+            "title": "<" * 120,
+            "media": EVIL,
+        },
+    ]
+    parsed = parse_rows(
+        rows,
+        timezone="Europe/Paris",
+        owned_accounts={"x": ["maisonlumiere"], "instagram": ["maisonlumiere"], "youtube": ["m"]},
+        source="csv:test",
+    )
+    for entry in parsed.entries:
+        parsed.problems.extend(validate_entry(entry, media_root=_nowhere()))
+    return parsed
+
+
+def _nowhere():
+    from pathlib import Path
+
+    return Path("/nonexistent-media")
+
+
+class MisconfiguredConnection(NetworkError):
+    """As ``networks.errors.MisconfiguredConnection`` on main (matched by name)."""
+
+    def __init__(self, network: str, message: str, *, conn_id: str | None, extra: str):
+        self.conn_id, self.extra = conn_id, extra
+        super().__init__(network, message)
+
+
+def _errors() -> dict[str, NetworkError]:
+    return {
+        "misconfigured": MisconfiguredConnection("x", EVIL, conn_id=EVIL, extra=EVIL),
+        "auth": AuthError("x", EVIL, conn_id=EVIL, renew="the token"),
+        "invalid": InvalidRequest("x", EVIL),
+        "duplicate": DuplicateContent("x", EVIL),
+        "not_supported": NotSupported("x", EVIL),
+        "other": NetworkError("x", EVIL),
+    }
+
+
+def examples(reader: Reader) -> dict[str, Message]:
+    """name → message, for every builder and every branch of its advice."""
+    pm, mm = publishing_messages, metrics_messages
+    grace = timedelta(minutes=120)
+    found: dict[str, Message] = {
+        "entry_published": pm.entry_published(
+            reader,
+            entry_id=EVIL,
+            scheduled_at=WHEN,
+            networks=[
+                NetworkStatus("x", EVIL, "published", "https://x.com/m/status/1?a=1&b=<2>"),
+                NetworkStatus("linkedin", None, "published", None),
+                NetworkStatus("facebook", EVIL, "pending"),
+                NetworkStatus("instagram", EVIL, "failed"),
+                NetworkStatus("youtube", EVIL, "cancelled"),
+            ],
+            alerts_channel="#cm-alertes",
+        ),
+        "entry_published_all": pm.entry_published(
+            reader,
+            entry_id="e1",
+            scheduled_at=WHEN,
+            networks=[NetworkStatus("x", "m", "published", "https://x.com/m/status/1")],
+            alerts_channel="#cm-alertes",
+        ),
+        "rejected_rows": pm.rejected_rows(reader, hostile_calendar(), source=EVIL),
+        "publication_paused_variable": pm.publication_paused(
+            reader, [PausedEntry(EVIL, "instagram", WHEN)], pause=Pause(variable=EVIL), grace=grace
+        ),
+        "publication_paused_configuration": pm.publication_paused(
+            reader, [PausedEntry("e1", "x", WHEN)], pause=Pause(in_configuration=True), grace=grace
+        ),
+        "publication_paused_both": pm.publication_paused(
+            reader,
+            [PausedEntry("e1", "x", WHEN), PausedEntry("e2", "x", WHEN)],
+            pause=Pause(in_configuration=True, variable="true"),
+            grace=grace,
+        ),
+        "publications_missed": pm.publications_missed(
+            reader,
+            [
+                MissedPost(EVIL, "x", WHEN),
+                MissedPost("e2", "linkedin", WHEN, 1, "AuthError: [linkedin] " + EVIL),
+                MissedPost("e3", "youtube", WHEN, 2, "QuotaExceeded: [youtube] " + EVIL),
+                MissedPost("e4", "facebook", WHEN, 3, "TransientError: [facebook] " + EVIL),
+                MissedPost("e5", "x", WHEN, 1, "MisconfiguredConnection: [x] " + EVIL),
+            ],
+            grace=grace,
+        ),
+        "publications_missed_one": pm.publications_missed(
+            reader, [MissedPost("e1", "x", WHEN, 1, "RateLimited: [x] slow down")], grace=grace
+        ),
+        "publication_failed_unverifiable": pm.publication_failed(
+            reader,
+            network="x",
+            entry_id=EVIL,
+            reason=pm.unverifiable_advice("x", EVIL, grace)[0],
+            action=pm.unverifiable_advice("x", EVIL, grace)[1],
+        ),
+        "publication_failed_reconcile_auth": pm.publication_failed(
+            reader,
+            network="x",
+            entry_id="e1",
+            reason=pm.reconcile_auth_advice(_errors()["auth"], "x")[0],
+            action=pm.reconcile_auth_advice(_errors()["auth"], "x")[1],
+        ),
+    }
+    for kind, error in _errors().items():
+        reason, action = pm.failure_advice(error, network="x", deadline=WHEN + grace, grace=grace)
+        found[f"publication_failed_{kind}"] = pm.publication_failed(
+            reader, network="x", entry_id=EVIL, reason=reason, action=action
+        )
+    for kind in (
+        "AuthError",
+        "QuotaExceeded",
+        "RateLimited",
+        "InvalidRequest",
+        "NotSupported",
+        "TransientError",
+        "KeyError",
+    ):
+        retry_at = WHEN if kind == "RateLimited" else None
+        found[f"extraction_failure_{kind}"] = mm.extraction_failure(
+            reader, ExtractionFailure("youtube", EVIL, DAY, kind, EVIL, retry_at=retry_at)
+        )
+    found["extraction_failure_campaigns"] = mm.extraction_failure(
+        reader,
+        ExtractionFailure("instagram", "campaigns", DAY, "AuthError", EVIL, task="load_campaigns"),
+    )
+    quality = {
+        "negative_count": QualityProblem(
+            1, "negative_count", "x", EVIL, DAY, "post 9", EVIL, {"likes": -3}, True
+        ),
+        "follower_change": QualityProblem(
+            2,
+            "follower_change",
+            "instagram",
+            EVIL,
+            DAY,
+            "account",
+            EVIL,
+            {
+                "followers": 1500,
+                "followers_previous": 1000,
+                "previous_day": "2026-11-19",
+                "change_pct": 50.0,
+                "threshold_pct": 20.0,
+            },
+            True,
+        ),
+        "missing_days": QualityProblem(
+            3,
+            "missing_days",
+            "x",
+            EVIL,
+            DAY,
+            "account",
+            EVIL,
+            {"missing": ["2026-11-18", "2026-11-19"]},
+        ),
+    }
+    quality["reach_above_impressions"] = QualityProblem(
+        5,
+        "reach_above_impressions",
+        "facebook",
+        EVIL,
+        DAY,
+        "post 3",
+        EVIL,
+        {"reach": 9000, "impressions": 4000},
+    )
+    quality["engagement_rate_above_100"] = QualityProblem(
+        6,
+        "engagement_rate_above_100",
+        "facebook",
+        EVIL,
+        DAY,
+        "account",
+        EVIL,
+        {"engagements": 1200, "reach": 1000, "engagement_rate_reach_pct": 120.0},
+    )
+    quality["counter_decrease"] = QualityProblem(
+        7,
+        "counter_decrease",
+        "x",
+        EVIL,
+        DAY,
+        "post 8",
+        EVIL,
+        {
+            "decreases": [
+                {
+                    "counter": "likes",
+                    "from_day": "2026-11-19",
+                    "from": 120,
+                    "to_day": "2026-11-20",
+                    "to": 80,
+                },
+            ],
+            "tolerance_count": 10,
+            "tolerance_pct": 2.0,
+        },
+    )
+    for check, problem in quality.items():
+        found[f"data_quality_failure_{check}"] = mm.data_quality_failure(
+            reader, check=check, day=DAY, problems=[problem]
+        )
+    found["data_quality_failure_unknown_check"] = mm.data_quality_failure(
+        reader,
+        check=EVIL,
+        day=DAY,
+        problems=[QualityProblem(4, EVIL, "x", EVIL, DAY, "account", EVIL)],
+    )
+    found["task_failure"] = callbacks.task_failure(
+        reader,
+        dag_id=EVIL,
+        task_id="t",
+        run_id=EVIL,
+        error=EVIL,
+        log_url="https://airflow.example/log?a=1&b=2",
+    )
+    found["task_failure_notice"] = callbacks.task_failure_notice(
+        reader,
+        dag_id="publish_posts",
+        task_id=EVIL,
+        ops_channel="#ops",
+        log_url="https://airflow.example/log",
+    )
+    title = N_(
+        "`publish_posts`: publication {id}, {entry} on {network}", id=7, entry=EVIL, network="X"
+    )
+    found["ops_details"] = ops.ops_details(reader, title, [EVIL, EVIL])
+    return found
+
+
+#: The builder each example exercises (the test of coverage reads it).
+BUILDERS = {
+    "entry_published",
+    "publication_failed",
+    "rejected_rows",
+    "publication_paused",
+    "publications_missed",
+    "extraction_failure",
+    "data_quality_failure",
+    "task_failure",
+    "task_failure_notice",
+    "ops_details",
+}
