@@ -14,7 +14,26 @@ Sending itself is the Slack hook's (:mod:`socialops.hooks.slack`), which only th
 and the failure callback use.
 """
 
-from socialops.notifications.blocks import Message
-from socialops.notifications.mrkdwn import Mrkdwn, escape, link
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from socialops.registry import lazy_exports
+
+if TYPE_CHECKING:
+    from socialops.notifications.blocks import Message
+    from socialops.notifications.mrkdwn import Mrkdwn, escape, link
+
+# Imported on first use: the failure callback of every DAG lives in this package, and a
+# DAG file must not load Block Kit (slack_sdk) when it is parsed.
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "Message": "socialops.notifications.blocks",
+        "Mrkdwn": "socialops.notifications.mrkdwn",
+        "escape": "socialops.notifications.mrkdwn",
+        "link": "socialops.notifications.mrkdwn",
+    },
+)
 
 __all__ = ["Message", "Mrkdwn", "escape", "link"]

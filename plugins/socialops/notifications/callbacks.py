@@ -14,15 +14,16 @@ logged, never raised: the callback must not hide the task's own failure behind a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseNotifier
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
 from socialops.i18n import N_, Text
-from socialops.notifications.blocks import Message, context, section
-from socialops.notifications.catalogue import Reader
-from socialops.notifications.mrkdwn import code
+
+if TYPE_CHECKING:  # Block Kit and the catalogues load when a task fails, not at parse time
+    from socialops.notifications.blocks import Message
+    from socialops.notifications.catalogue import Reader
 
 #: What a failed task of each DAG means for the community managers.
 CONSEQUENCES: dict[str, Text] = {
@@ -41,6 +42,9 @@ def task_failure(
     log_url: str | None = None,
 ) -> Message:
     """The engineer's alert: which task of which run, the exception, the log."""
+    from socialops.notifications.blocks import Message, context, section
+    from socialops.notifications.mrkdwn import code
+
     headline = reader.render(
         N_(
             ":red_circle: *Task failed* {task} (run {run}): {error}",
@@ -60,6 +64,9 @@ def task_failure_notice(
     reader: Reader, *, dag_id: str, task_id: str, ops_channel: str, log_url: str | None = None
 ) -> Message:
     """The community managers' line when the engineer's alert went to the ops channel."""
+    from socialops.notifications.blocks import Message, context, section
+    from socialops.notifications.mrkdwn import code
+
     headline = reader.render(
         N_(
             ":red_circle: *A socialops task failed*: {task}. Whoever runs socialops has the "
@@ -108,6 +115,8 @@ class TaskFailureNotifier(BaseNotifier):
 
     def _settings(self) -> tuple[str | None, str, Reader, str | None]:
         """(alerts channel, connection, reader, ops channel): the arguments, else the brand's."""
+        from socialops.notifications.catalogue import Reader
+
         if self.channel and self.slack_conn_id and self.locale:
             return self.channel, self.slack_conn_id, Reader(self.locale), self.ops_channel
         from socialops.config import ConfigError, load_config
