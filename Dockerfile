@@ -14,3 +14,10 @@ ENV SOCIALOPS_HOME=/opt/airflow
 # replace Airflow, if the lock ever pins another one.
 COPY --chown=airflow:0 requirements.lock /tmp/requirements.lock
 RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" -r /tmp/requirements.lock
+
+# socialops itself, editable on /opt/airflow/plugins (where docker-compose.yml mounts the
+# checkout's plugins/), without dependencies: the lock above has them all. Installed, it is
+# an Airflow provider: the connection form shows the networks' types and fields.
+COPY --chown=airflow:0 pyproject.toml /opt/airflow/pyproject.toml
+COPY --chown=airflow:0 plugins /opt/airflow/plugins
+RUN pip install --no-cache-dir --no-deps -e /opt/airflow

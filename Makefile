@@ -15,10 +15,13 @@ LINT_DIRS := dags plugins tests bench scripts
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements-dev.lock
+# The locked dependencies, then socialops itself, editable (no dependencies of its own): Airflow
+# discovers it as a provider (connection forms) and `python -m socialops` runs anywhere.
+$(VENV)/.installed: requirements-dev.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
 	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements-dev.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $@
 
 demo: venv

@@ -15,7 +15,7 @@ from typing import Any
 from airflow.sdk import BaseHook
 
 from socialops.networks import ConnectionSettings, NetworkAdapter, NetworkError, build_adapter
-from socialops.networks.registry import spec
+from socialops.networks.registry import SPECS, spec
 
 
 def settings_from_connection(conn: Any) -> ConnectionSettings:
@@ -62,6 +62,38 @@ class NetworkHook(BaseHook):
         except NetworkError as exc:
             return False, str(exc)
         return True, f"connected to {self.spec.display_name} as {profile.handle}"
+
+
+def _bound_hook(network: str) -> type[NetworkHook]:
+    """``NetworkHook`` bound to one network, for Airflow's provider registry.
+
+    Airflow registers a connection type by a hook *class* (its ``conn_type``, ``hook_name``,
+    ``default_conn_name`` and a ``conn_id``-only constructor: the UI's "Test" button builds
+    ``hook_class(conn_id=...)``), so each network's is derived from its spec here, never
+    written by hand. Code calls ``NetworkHook(network)``.
+    """
+    network_spec = spec(network)
+
+    def __init__(self: NetworkHook, conn_id: str | None = None, **kwargs: Any) -> None:
+        NetworkHook.__init__(self, network, conn_id, **kwargs)
+
+    return type(
+        f"{network_spec.display_name}Hook",
+        (NetworkHook,),
+        {
+            "__init__": __init__,
+            "__module__": __name__,
+            "__doc__": f"The {network_spec.display_name} connection's hook (see NetworkHook).",
+            "conn_type": network_spec.conn_type,
+            "default_conn_name": network_spec.default_conn_id,
+            "hook_name": f"{network_spec.display_name} (socialops)",
+        },
+    )
+
+
+#: network → its hook class, as the provider registers them (``socialops.provider``).
+NETWORK_HOOKS: dict[str, type[NetworkHook]] = {name: _bound_hook(name) for name in SPECS}
+globals().update({hook.__name__: hook for hook in NETWORK_HOOKS.values()})
 
 
 def connect(network: str, conn_id: str | None = None) -> NetworkAdapter:
