@@ -37,6 +37,7 @@ from socialops.dev.localenv import (  # noqa: E402
     dags_test,
     migrate,
     register_dags,
+    save_task_logs,
     set_pools,
 )
 from socialops.paths import data_dir  # noqa: E402
@@ -209,6 +210,7 @@ def main() -> int:
             print(f"[4/5] airflow dags test {label}", flush=True)
             conf = json.dumps({"as_of": moment}) if moment else None
             result = dags_test(dag_id, {**env, **FAST_RETRIES}, conf=conf)
+            save_task_logs(result, home / "logs")  # so `make airflow` shows the runs' logs
             result.dag_id = label
             logs.setdefault(dag_id, []).append(result.output)
             if not result.ok:

@@ -124,6 +124,49 @@ class DagTestResult:
         return "\n".join([*errors, *kept[-lines:]])
 
 
+_TASK_START = re.compile(r"\[DAG TEST\] starting task_id=(\S+) map_index=(-?\d+)")
+_TASK_RUN = re.compile(r"\[DAG TEST\] running task <TaskInstance: (\S+?)\.\S+ (\S+) ")
+_TASK_END = re.compile(r"\[DAG TEST\] end task task_id=")
+
+
+def save_task_logs(result: DagTestResult, logs_dir: Path) -> list[Path]:
+    """Write each task's part of an ``airflow dags test`` output where Airflow's UI reads task
+    logs (``[logging] log_filename_template``'s default layout under ``logs_dir``).
+
+    ``dags test`` runs the tasks in its own process and only prints their logs, so the runs
+    it leaves in the metadata database show "Log file not found" in the UI (``make airflow``)
+    without this. Tasks run one after the other there, so the lines between a task's start
+    and end markers are its log; a task that runs again is its next attempt.
+    """
+    written: list[Path] = []
+    attempts: dict[tuple[str, str, str, int], int] = {}
+    current: tuple[str, int] | None = None
+    run: tuple[str, str] | None = None
+    lines: list[str] = []
+    for line in result.output.splitlines():
+        if started := _TASK_START.search(line):
+            current, run, lines = (started.group(1), int(started.group(2))), None, [line]
+            continue
+        if current is None:
+            continue
+        lines.append(line)
+        if run is None and (running := _TASK_RUN.search(line)):
+            run = (running.group(1), running.group(2))
+        if _TASK_END.search(line) and run is not None:
+            (dag_id, run_id), (task_id, map_index) = run, current
+            key = (dag_id, run_id, task_id, map_index)
+            attempts[key] = attempts.get(key, 0) + 1
+            folder = logs_dir / f"dag_id={dag_id}" / f"run_id={run_id}" / f"task_id={task_id}"
+            if map_index >= 0:
+                folder = folder / f"map_index={map_index}"
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"attempt={attempts[key]}.log"
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            written.append(path)
+            current = None
+    return written
+
+
 def dags_test(
     dag_id: str,
     env: Mapping[str, str],
