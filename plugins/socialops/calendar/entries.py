@@ -29,7 +29,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -67,6 +67,14 @@ class Problem:
     message: str
     fix: str
     network: str | None = None  # None: the whole row is unusable
+    #: Set on the problems of a row whose ``entry_id`` an earlier row already uses: that
+    #: earlier row, which is the one synced. The duplicate row is ignored; it holds nothing.
+    kept_row: int | None = None
+
+    @property
+    def holds_entry(self) -> bool:
+        """Whether the problem holds every network of its entry (the row is unusable)."""
+        return self.network is None and bool(self.entry_id) and self.kept_row is None
 
     def __str__(self) -> str:
         who = f"row {self.row}" + (f" ({self.entry_id})" if self.entry_id else "")
@@ -222,10 +230,12 @@ def parse_rows(
                 "use a short id such as 2026-11-24-noel",
             )
         elif entry_id in first_line_of:
+            kept = first_line_of[entry_id]
             problem(
                 "entry_id",
-                f"{entry_id!r} is already used on row {first_line_of[entry_id]}",
-                "give each row its own id",
+                f"{entry_id!r} is already used on row {kept}: row {kept} is the one published, "
+                "this row is ignored",
+                "give this row its own id",
             )
         else:
             first_line_of[entry_id] = line
@@ -301,7 +311,8 @@ def parse_rows(
             problem("text", "is empty", "write the post's text")
 
         if problems:
-            result.problems.extend(problems)
+            kept_row = first_line_of.get(entry_id) if first_line_of.get(entry_id) != line else None
+            result.problems.extend(replace(p, kept_row=kept_row) for p in problems)
             continue
         assert scheduled_at is not None
         result.entries.append(

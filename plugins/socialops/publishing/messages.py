@@ -15,12 +15,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from socialops.calendar.entries import Problem
+from socialops.calendar.sync import (
+    HOLD_PREFIX,
+    ROW_REMOVED,
+    EditedAfterPublication,
+    HeldRemoval,
+    RemovedRow,
+)
 from socialops.config.schema import BrandConfig
 from socialops.networks.errors import AuthError, NetworkError
 from socialops.networks.records import Receipt
 from socialops.notifications.blocks import Message, context, section
 from socialops.notifications.catalogue import (
     Locale,
+    check_locale,
     local_time,
     network_name,
     phrase,
@@ -28,9 +36,181 @@ from socialops.notifications.catalogue import (
     when,
     with_list,
 )
-from socialops.notifications.mrkdwn import escape, link
+from socialops.notifications.mrkdwn import Mrkdwn, escape, link
 from socialops.notifications.outbox import Notice
-from socialops.publishing.store import Claim
+from socialops.publishing.store import DRAFT, Claim, ExternalIdTaken
+
+#: The notices of the ledger and the calendar sync that the shared catalogue does not have
+#: yet (key → locale → template, as in :mod:`socialops.notifications.catalogue`, where they
+#: belong once its texts are converted). Templates are trusted mrkdwn; values are escaped.
+TEXTS: dict[str, dict[str, str]] = {
+    "live_although_withdrawn": {
+        "fr": ":warning: *En ligne malgré le calendrier* : `{entry_id}` sur {network} "
+        "({account}) : {link}",
+        "en": ":warning: *Live although withdrawn*: `{entry_id}` on {network} ({account}): {link}",
+    },
+    "live_although_withdrawn_detail": {
+        "fr": "{reason} pendant qu'une tentative était incertaine, mais la publication est "
+        "partie : elle est enregistrée comme publiée (ses statistiques seront collectées).",
+        "en": "{reason} while an attempt was in doubt, but the post went out: it is recorded "
+        "as published (its metrics will be collected).",
+    },
+    "live_although_withdrawn_action": {
+        "fr": "*À faire :* supprimez-la sur {network} si elle ne doit pas rester en ligne.",
+        "en": "*What to do:* delete it on {network} if it must not stay online.",
+    },
+    "withdrawn_not_found": {
+        "fr": ":information_source: `{entry_id}` sur {network} ({account}) : {reason} pendant "
+        "qu'une tentative était incertaine. Aucune publication trouvée sur le compte : {outcome}",
+        "en": ":information_source: `{entry_id}` on {network} ({account}): {reason} while an "
+        "attempt was in doubt. No post was found on the account: {outcome}",
+    },
+    "withdrawn_outcome_cancelled": {
+        "fr": "elle est annulée et ne sera pas publiée.",
+        "en": "it is cancelled and will not be published.",
+    },
+    "withdrawn_outcome_rejected": {
+        "fr": "elle attend que la ligne soit corrigée.",
+        "en": "it waits until the row is fixed.",
+    },
+    "withdrawn_outcome_pending": {
+        "fr": "elle attend que l'entrée soit de nouveau approuvée.",
+        "en": "it waits until the entry is approved again.",
+    },
+    "withdrawn_check": {
+        "fr": "Si vous la voyez quand même sur le compte, supprimez-la.",
+        "en": "If you see it on the account anyway, delete it.",
+    },
+    "reason_cancelled": {"fr": "l'entrée a été annulée", "en": "the entry was cancelled"},
+    "reason_draft": {
+        "fr": "l'entrée est repassée en brouillon",
+        "en": "the entry went back to draft",
+    },
+    "reason_network_removed": {
+        "fr": "{network} a été retiré de la ligne",
+        "en": "{network} was removed from the row",
+    },
+    "reason_row_removed": {
+        "fr": "la ligne a été supprimée du calendrier",
+        "en": "the row was removed from the calendar",
+    },
+    "reason_held": {
+        "fr": "la ligne est devenue invalide ({problem})",
+        "en": "the row became invalid ({problem})",
+    },
+    "ambiguous_reason": {
+        "fr": "{found} publication(s) trouvée(s) ({posts}) pour {count} tentative(s) "
+        "incertaine(s) au contenu identique ({entries}), ou la nôtre est masquée par celle "
+        "d'une autre entrée : impossible de dire laquelle est à qui. Aucune n'est enregistrée "
+        "ni republiée.",
+        "en": "{found} post(s) found ({posts}) for {count} attempt(s) in doubt with identical "
+        "content ({entries}), or ours is hidden behind another entry's: nobody can tell which "
+        "is whose. None is recorded, none is sent again.",
+    },
+    "ambiguous_action": {
+        "fr": "vérifiez le compte {account} sur {network}, puis dans l'entrepôt passez à "
+        "'published' (avec son external_id) la publication à qui la publication appartient, "
+        "et l'autre à 'pending' (pour la publier) ou 'cancelled'",
+        "en": "check the account {account} on {network}, then in the warehouse set the "
+        "publication the post belongs to to 'published' (with its external_id), and the other "
+        "one to 'pending' (to publish it) or 'cancelled'",
+    },
+    "id_taken_action": {
+        "fr": "{network} a répondu avec une publication déjà enregistrée pour l'entrée "
+        "{owner} : rien n'est enregistré pour {entry}. Vérifiez le compte {account}, puis "
+        "modifiez le texte de {entry} dans le calendrier pour la republier",
+        "en": "{network} answered with a post already recorded for entry {owner}: nothing is "
+        "recorded for {entry}. Check the account {account}, then edit the text of {entry} in "
+        "the calendar to publish it again",
+    },
+    "backed_off": {
+        "fr": ":hourglass: `{entry_id}` sur {network} ({account}) attend : {network} limite "
+        "les publications jusqu'à {retry}. Elle sera retentée à ce moment-là (fin du délai de "
+        "grâce : {deadline}).",
+        "en": ":hourglass: `{entry_id}` on {network} ({account}) waits: {network} limits posts "
+        "until {retry}. It will be retried then (its grace window ends {deadline}).",
+    },
+    "missed_by_back_off_reason": {
+        "fr": "{network} limite les publications jusqu'à {retry}, après la fin de son délai de "
+        "grâce ({deadline}) ; pas de publication en retard",
+        "en": "{network} limits posts until {retry}, after the end of its grace window "
+        "({deadline}); not published late",
+    },
+    "missed_last_error": {
+        "fr": "Dernière tentative : {error}",
+        "en": "Last attempt: {error}",
+    },
+    "edited_after_publication": {
+        "fr": ":pencil2: `{entry_id}` a changé après sa publication sur {network} ({link}) : "
+        "le nouveau contenu n'est *pas* publié (une entrée ne part qu'une fois par réseau).",
+        "en": ":pencil2: `{entry_id}` changed after its {network} post went out ({link}): the "
+        "new content is *not* published (an entry goes out once per network).",
+    },
+    "edited_after_publication_action": {
+        "fr": "*À faire :* pour publier le nouveau contenu, donnez à la ligne un nouvel "
+        "entry_id ; pour corriger la publication en ligne, modifiez-la ou supprimez-la sur "
+        "{network}.",
+        "en": "*What to do:* to publish the new content, give the row a new entry_id; to "
+        "correct the live post, edit or delete it on {network}.",
+    },
+    "rows_removed": {
+        "fr": ":wastebasket: *{count} ligne(s) supprimée(s) du calendrier* ({source}) : "
+        "leurs publications prévues sont annulées.",
+        "en": ":wastebasket: *{count} row(s) removed from the calendar* ({source}): their "
+        "planned posts are cancelled.",
+    },
+    "rows_removed_note": {
+        "fr": "Une publication incertaine n'est annulée qu'après vérification sur le réseau. "
+        "Pour en rétablir une, remettez sa ligne (même entry_id).",
+        "en": "A post in doubt is cancelled only once the network is checked. To bring one "
+        "back, put its row back (same entry_id).",
+    },
+    "removed_row": {
+        "fr": "`{entry_id}` · {networks} · prévue le {when}",
+        "en": "`{entry_id}` · {networks} · due {when}",
+    },
+    "removal_held": {
+        "fr": ":octagonal_sign: *Synchronisation du calendrier retenue* : {count} des "
+        "{planned} lignes prévues manquent dans {source} (plus de {pct} %). Rien n'est annulé : "
+        "elles restent prévues et seront publiées à leur heure ; les autres lignes sont "
+        "synchronisées normalement.",
+        "en": ":octagonal_sign: *Calendar sync held*: {count} of the {planned} planned rows "
+        "are missing from {source} (more than {pct}%). Nothing is cancelled: they stay planned "
+        "and will be published at their time; the other rows are synced as usual.",
+    },
+    "removal_held_action": {
+        "fr": "*À faire :* si le fichier est incomplet, remettez les lignes manquantes. Si "
+        "vous les avez retirées exprès, passez leur statut à `cancelled`, ou donnez la valeur "
+        "`{code}` à la Variable Airflow `{variable}` pour les annuler toutes.",
+        "en": "*What to do:* if the file is incomplete, put the missing rows back. If you "
+        "removed them on purpose, set their status to `cancelled`, or set the Airflow Variable "
+        "`{variable}` to `{code}` to cancel them all.",
+    },
+}
+
+
+def text(key: str, locale: str, **values: object) -> Mrkdwn:
+    """A template of :data:`TEXTS` with every value escaped (Mrkdwn values kept as is)."""
+    template = TEXTS[key][check_locale(locale)]
+    return Mrkdwn(template.format(**{name: escape(value) for name, value in values.items()}))
+
+
+def plain(key: str, locale: str, **values: object) -> str:
+    """A template of :data:`TEXTS` as plain text, for a value escaped later."""
+    return TEXTS[key][check_locale(locale)].format(**values)
+
+
+def withdrawal(locale: str, reason: str, network: str) -> str:
+    """Why the calendar withdrew a publication, in ``locale`` (``reason``: the ledger's)."""
+    if reason.startswith(HOLD_PREFIX):
+        return plain("reason_held", locale, problem=reason.removeprefix(HOLD_PREFIX))
+    if reason == ROW_REMOVED:
+        return plain("reason_row_removed", locale)
+    if reason.startswith(DRAFT):
+        return plain("reason_draft", locale)
+    if reason.endswith("was removed from the row"):
+        return plain("reason_network_removed", locale, network=network_name(network))
+    return plain("reason_cancelled", locale)
 
 
 @dataclass(frozen=True)
@@ -108,8 +288,99 @@ def publication_paused(
     )
 
 
+def live_although_withdrawn(
+    locale: Locale, *, network: str, account: str, entry_id: str, url: str | None, reason: str
+) -> Message:
+    """A post the calendar withdrew while it was in doubt, found live: the link, what to do."""
+    target = link(url, render("post_link_label", locale)) if url else escape("—")
+    name = network_name(network)
+    headline = text(
+        "live_although_withdrawn",
+        locale,
+        entry_id=entry_id,
+        network=name,
+        account=account,
+        link=target,
+    )
+    reason = withdrawal(locale, reason, network)
+    blocks = [
+        section(headline),
+        section(
+            text("live_although_withdrawn_detail", locale, reason=reason[:1].upper() + reason[1:])
+        ),
+        section(text("live_although_withdrawn_action", locale, network=name)),
+    ]
+    return Message(headline, blocks)
+
+
+def withdrawn_not_found(
+    locale: Locale, *, network: str, account: str, entry_id: str, reason: str, state: str
+) -> Message:
+    """A publication withdrawn while in doubt, not found on the network: what became of it."""
+    headline = text(
+        "withdrawn_not_found",
+        locale,
+        entry_id=entry_id,
+        network=network_name(network),
+        account=account,
+        reason=withdrawal(locale, reason, network),
+        outcome=plain(f"withdrawn_outcome_{state}", locale),
+    )
+    return Message(headline, [section(headline), context(text("withdrawn_check", locale))])
+
+
+def backed_off(
+    locale: Locale, *, network: str, account: str, entry_id: str, retry: str, deadline: str
+) -> Message:
+    """A post a rate limit holds for a long time: when it will be retried."""
+    headline = text(
+        "backed_off",
+        locale,
+        entry_id=entry_id,
+        network=network_name(network),
+        account=account,
+        retry=retry,
+        deadline=deadline,
+    )
+    return Message(headline, [section(headline)])
+
+
+def edited_after_publication(
+    locale: Locale, *, network: str, entry_id: str, url: str | None
+) -> Message:
+    """An entry changed after its post went out: the change is not published, what to do."""
+    name = network_name(network)
+    target = link(url, render("post_link_label", locale)) if url else escape("—")
+    headline = text(
+        "edited_after_publication", locale, entry_id=entry_id, network=name, link=target
+    )
+    action = text("edited_after_publication_action", locale, network=name)
+    return Message(headline, [section(headline), section(action)])
+
+
+def removed_rows(
+    locale: Locale, rows: Sequence[tuple[str, str, str]], *, headline: Mrkdwn, note: Mrkdwn
+) -> Message:
+    """Rows gone from the calendar (entry, networks, when): cancelled or held, as
+    ``headline`` says."""
+    lines = [
+        text("removed_row", locale, entry_id=entry, networks=networks, when=due)
+        for entry, networks, due in rows
+    ]
+    return Message(headline, with_list(headline, lines, locale, note))
+
+
 def _digest(parts: Sequence[str]) -> str:
     return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()[:16]
+
+
+def problems_digest(problems: Sequence[Problem]) -> str:
+    """Names a set of calendar problems (the same problems give the same digest)."""
+    return _digest([str(p) for p in problems])
+
+
+def _missed_key(entry_id: str, network: str, scheduled_at: datetime) -> str:
+    return f"publication:{entry_id}:{network}:missed:{scheduled_at.isoformat()}"
 
 
 class PublicationNotices:
@@ -184,20 +455,180 @@ class PublicationNotices:
         )
 
     def missed(
-        self, entry_id: str, network: str, scheduled_at: datetime, grace: timedelta
+        self,
+        entry_id: str,
+        network: str,
+        scheduled_at: datetime,
+        grace: timedelta,
+        *,
+        last_error: str | None = None,
     ) -> Notice:
         minutes = str(int(grace.total_seconds() // 60))
+        reason = self._phrase(
+            "publication_missed_reason", when=self._local(scheduled_at), minutes=minutes
+        )
+        if last_error:
+            reason += ". " + plain("missed_last_error", self.locale, error=last_error)
         return self._failure(
-            f"publication:{entry_id}:{network}:missed:{scheduled_at.isoformat()}",
+            _missed_key(entry_id, network, scheduled_at),
             network,
             entry_id,
-            self._phrase(
-                "publication_missed_reason", when=self._local(scheduled_at), minutes=minutes
+            reason,
+            self._phrase("publication_missed_action"),
+        )
+
+    def missed_by_back_off(self, claim: Claim, retry_at: datetime, grace: timedelta) -> Notice:
+        """Missed because the network's back-off ends after the grace window: said at once."""
+        return self._failure(
+            _missed_key(claim.entry_id, claim.network, claim.scheduled_at),
+            claim.network,
+            claim.entry_id,
+            plain(
+                "missed_by_back_off_reason",
+                self.locale,
+                network=network_name(claim.network),
+                retry=self._local(retry_at),
+                deadline=self._local(claim.scheduled_at + grace),
             ),
             self._phrase("publication_missed_action"),
         )
 
-    def rejected_rows(self, problems: Sequence[Problem], source: str) -> Notice:
+    def backed_off(self, claim: Claim, retry_at: datetime, deadline: datetime) -> Notice:
+        return self._notice(
+            f"publication:{claim.publication_id}:back-off:{retry_at.isoformat()}",
+            backed_off(
+                self.locale,
+                network=claim.network,
+                account=claim.account,
+                entry_id=claim.entry_id,
+                retry=self._local(retry_at),
+                deadline=self._local(deadline),
+            ),
+        )
+
+    def live_although_withdrawn(self, claim: Claim, receipt: Receipt, reason: str) -> Notice:
+        return self._notice(
+            f"publication:{claim.publication_id}:live-although-withdrawn:{receipt.external_id}",
+            live_although_withdrawn(
+                self.locale,
+                network=claim.network,
+                account=claim.account,
+                entry_id=claim.entry_id,
+                url=receipt.url,
+                reason=reason,
+            ),
+        )
+
+    def withdrawn_not_found(self, claim: Claim, reason: str, state: str) -> Notice:
+        return self._notice(
+            f"publication:{claim.publication_id}:withdrawn:{claim.attempts}:{state}",
+            withdrawn_not_found(
+                self.locale,
+                network=claim.network,
+                account=claim.account,
+                entry_id=claim.entry_id,
+                reason=reason,
+                state=state,
+            ),
+        )
+
+    def ambiguous(self, claim: Claim, entry_ids: Sequence[str], seen: Sequence[Receipt]) -> Notice:
+        """Posts found that cannot be told apart: a person decides which is whose."""
+        posts = ", ".join(r.url or r.external_id for r in seen) or "—"
+        return self._failure(
+            f"publication:{claim.publication_id}:ambiguous:"
+            f"{_digest([*entry_ids, *(r.external_id for r in seen)])}",
+            claim.network,
+            claim.entry_id,
+            plain(
+                "ambiguous_reason",
+                self.locale,
+                found=len(seen),
+                posts=posts,
+                count=len(entry_ids),
+                entries=", ".join(entry_ids),
+            ),
+            plain(
+                "ambiguous_action",
+                self.locale,
+                account=claim.account,
+                network=network_name(claim.network),
+            ),
+        )
+
+    def id_taken(self, claim: Claim, error: ExternalIdTaken) -> Notice:
+        return self._failure(
+            f"publication:{claim.publication_id}:id-taken:{error.receipt.external_id}",
+            claim.network,
+            claim.entry_id,
+            str(error),
+            plain(
+                "id_taken_action",
+                self.locale,
+                network=network_name(claim.network),
+                owner=error.owner_entry,
+                entry=claim.entry_id,
+                account=claim.account,
+            ),
+        )
+
+    def edited_after_publication(self, event: EditedAfterPublication) -> Notice:
+        return self._notice(
+            f"calendar:edited-after-publication:{event.publication_id}:{event.content}",
+            edited_after_publication(
+                self.locale, network=event.network, entry_id=event.entry_id, url=event.url
+            ),
+        )
+
+    def rows_removed(self, rows: Sequence[RemovedRow], source: str, now: datetime) -> Notice:
+        """One message for the rows gone from the file whose posts this sync cancels."""
+        headline = text("rows_removed", self.locale, count=len(rows), source=source)
+        return self._notice(
+            f"calendar:removed:{_digest([r.entry_id for r in rows])}:{now.isoformat()}",
+            removed_rows(
+                self.locale,
+                self._removed_lines(rows),
+                headline=headline,
+                note=text("rows_removed_note", self.locale),
+            ),
+        )
+
+    def removal_held(
+        self, held: HeldRemoval, source: str, *, variable: str, occurrence: int
+    ) -> Notice:
+        """The sync kept the vanished rows' posts planned: how to confirm or restore."""
+        pct = f"{held.threshold_pct:g}"
+        headline = text(
+            "removal_held",
+            self.locale,
+            count=len(held.rows),
+            planned=held.planned,
+            source=source,
+            pct=pct,
+        )
+        action = text("removal_held_action", self.locale, code=held.code, variable=variable)
+        return self._notice(
+            f"calendar:removal-held:{held.code}:{occurrence}",
+            removed_rows(
+                self.locale, self._removed_lines(held.rows), headline=headline, note=action
+            ),
+        )
+
+    def _removed_lines(self, rows: Sequence[RemovedRow]) -> list[tuple[str, str, str]]:
+        return [
+            (
+                r.entry_id,
+                ", ".join(network_name(n) for n in r.networks),
+                self._local(r.scheduled_at),
+            )
+            for r in rows
+        ]
+
+    def rejected_rows(
+        self, problems: Sequence[Problem], source: str, *, occurrence: int = 1
+    ) -> Notice:
+        """``occurrence``: how many times this set of problems has appeared (a set that
+        returns after being fixed is announced again)."""
         rejections = [
             Rejection(
                 entry_id=p.entry_id or f"row {p.row}",
@@ -207,7 +638,7 @@ class PublicationNotices:
             for p in problems
         ]
         return self._notice(
-            f"calendar:rejected:{_digest([str(p) for p in problems])}",
+            f"calendar:rejected:{problems_digest(problems)}:{occurrence}",
             rejected_rows(self.locale, rejections, source=source),
         )
 
