@@ -56,4 +56,5 @@ def publish(warehouse_engine, network, notices) -> Callable:
         )
 
     run.ledger = ledger
+    run.notices = notices
     return run

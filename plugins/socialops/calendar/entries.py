@@ -260,6 +260,9 @@ def parse_rows(
                     ),
                     text=row.get("text", ""),
                     status="cancelled",
+                    # Kept for a post found live after the cancel: it still counts for them.
+                    campaign=row.get("campaign") or None,
+                    tags=split_list(row.get("tags")),
                     approver=row.get("approver") or None,
                     source=source,
                     source_row=line,

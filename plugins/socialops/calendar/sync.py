@@ -136,7 +136,9 @@ def sync_calendar(
     publications: dict[str, dict[str, Publication]] = {}
     # Locked so that a publication starting now (PublicationLedger.begin_attempt) either
     # commits before we look at it, or sees what we decided (e.g. a cancellation) after.
-    for publication in session.scalars(select(Publication).with_for_update()):
+    for publication in session.scalars(
+        select(Publication).order_by(Publication.id).with_for_update()
+    ):
         publications.setdefault(publication.entry_id, {})[publication.network] = publication
     removal = _removal(parsed, existing, publications, vanished_hold_pct, confirmed_removal)
 

@@ -38,6 +38,7 @@ from socialops.notifications.catalogue import (
 )
 from socialops.notifications.mrkdwn import Mrkdwn, escape, link
 from socialops.notifications.outbox import Notice
+from socialops.publishing.reconcile import Choice
 from socialops.publishing.store import DRAFT, Claim, ExternalIdTaken
 
 #: The notices of the ledger and the calendar sync that the shared catalogue does not have
@@ -99,13 +100,28 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "the row became invalid ({problem})",
     },
     "ambiguous_reason": {
-        "fr": "{found} publication(s) trouvée(s) ({posts}) pour {count} tentative(s) "
-        "incertaine(s) au contenu identique ({entries}), ou la nôtre est masquée par celle "
-        "d'une autre entrée : impossible de dire laquelle est à qui. Aucune n'est enregistrée "
-        "ni republiée.",
-        "en": "{found} post(s) found ({posts}) for {count} attempt(s) in doubt with identical "
-        "content ({entries}), or ours is hidden behind another entry's: nobody can tell which "
-        "is whose. None is recorded, none is sent again.",
+        "fr": "{found} publication(s) trouvée(s) ({posts}) pour {count} tentatives "
+        "incertaines au contenu identique ({entries}) : impossible de dire laquelle est à qui. "
+        "Aucune n'est enregistrée ni republiée.",
+        "en": "{found} post(s) found ({posts}) for {count} attempts in doubt with identical "
+        "content ({entries}): nobody can tell which is whose. None is recorded, none is sent "
+        "again.",
+    },
+    "hidden_reason": {
+        "fr": "la seule publication correspondante que {network} montre ({posts}) est déjà "
+        "enregistrée pour une autre entrée ; celle de cette entrée peut être cachée derrière. "
+        "Rien n'est enregistré ni republié.",
+        "en": "the only matching post {network} shows ({posts}) is already recorded for "
+        "another entry; this entry's own post may be hidden behind it. Nothing is recorded, "
+        "nothing is sent again.",
+    },
+    "hidden_action": {
+        "fr": "vérifiez le compte {account} sur {network} : si la publication de cette entrée "
+        "y est, passez sa publication à 'published' (avec son external_id) dans l'entrepôt, "
+        "sinon à 'pending' pour la publier",
+        "en": "check the account {account} on {network}: if this entry's post is there, set "
+        "its publication to 'published' (with its external_id) in the warehouse, otherwise to "
+        "'pending' to publish it",
     },
     "ambiguous_action": {
         "fr": "vérifiez le compte {account} sur {network}, puis dans l'entrepôt passez à "
@@ -532,28 +548,30 @@ class PublicationNotices:
             ),
         )
 
-    def ambiguous(self, claim: Claim, entry_ids: Sequence[str], seen: Sequence[Receipt]) -> Notice:
+    def ambiguous(self, claim: Claim, entry_ids: Sequence[str], choice: Choice) -> Notice:
         """Posts found that cannot be told apart: a person decides which is whose."""
-        posts = ", ".join(r.url or r.external_id for r in seen) or "—"
-        return self._failure(
-            f"publication:{claim.publication_id}:ambiguous:"
-            f"{_digest([*entry_ids, *(r.external_id for r in seen)])}",
-            claim.network,
-            claim.entry_id,
-            plain(
+        posts = ", ".join(r.url or r.external_id for r in choice.seen) or "—"
+        values = {"account": claim.account, "network": network_name(claim.network)}
+        if choice.hidden:
+            reason = plain("hidden_reason", self.locale, posts=posts, **values)
+            action = plain("hidden_action", self.locale, **values)
+        else:
+            reason = plain(
                 "ambiguous_reason",
                 self.locale,
-                found=len(seen),
+                found=len(choice.seen),
                 posts=posts,
                 count=len(entry_ids),
                 entries=", ".join(entry_ids),
-            ),
-            plain(
-                "ambiguous_action",
-                self.locale,
-                account=claim.account,
-                network=network_name(claim.network),
-            ),
+            )
+            action = plain("ambiguous_action", self.locale, **values)
+        return self._failure(
+            f"publication:{claim.publication_id}:ambiguous:"
+            f"{_digest([*entry_ids, *(r.external_id for r in choice.seen)])}",
+            claim.network,
+            claim.entry_id,
+            reason,
+            action,
         )
 
     def id_taken(self, claim: Claim, error: ExternalIdTaken) -> Notice:

@@ -48,6 +48,8 @@ class Choice:
     ambiguous: bool = False
     #: The posts found, for the notice of an ambiguous choice.
     seen: tuple[Receipt, ...] = ()
+    #: Ambiguous because the adapter showed only posts recorded for other publications.
+    hidden: bool = False
 
 
 def published_candidates(
@@ -72,7 +74,7 @@ def choose(found: Candidates, *, taken: Collection[str], rank: int, twins: int) 
     free = tuple(r for r in found.receipts if r.external_id not in taken)
     if not found.complete and len(free) < len(found.receipts):
         # The adapter showed only someone else's post: ours may be behind it.
-        return Choice(ambiguous=True, seen=found.receipts)
+        return Choice(ambiguous=True, seen=found.receipts, hidden=True)
     if not free:
         return Choice()
     if twins <= 1:

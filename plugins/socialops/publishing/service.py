@@ -279,17 +279,19 @@ def _ambiguous(
 ) -> Outcome:
     # Neither recorded nor posted again: a person tells which post is whose.
     twins = ledger.twins(claim)
+    found = ", ".join(r.external_id for r in choice.seen)
     detail = (
-        f"{len(choice.seen)} post(s) found for {twins.count} attempt(s) in doubt with the same "
-        f"content ({', '.join(twins.entry_ids)}), or ours may be hidden behind another "
-        "entry's: not recorded, not sent again"
-    )
+        f"the only match found ({found}) is recorded for another entry: ours may be hidden"
+        if choice.hidden
+        else f"{len(choice.seen)} post(s) found ({found}) for {twins.count} attempts in doubt "
+        f"with the same content ({', '.join(twins.entry_ids)})"
+    ) + "; not recorded, not sent again: a person decides"
     ledger.settle(
         claim,
         "unconfirmed",
         error=detail,
         not_before=now + AMBIGUITY_RECHECK,
-        notice=notices.ambiguous(claim, twins.entry_ids, choice.seen),
+        notice=notices.ambiguous(claim, twins.entry_ids, choice),
     )
     return Outcome(claim.publication_id, "unconfirmed", detail, needs_person=True)
 
