@@ -19,7 +19,8 @@ def test_the_upgrade_keeps_a_shared_post_on_the_first_attempt_and_reconciles_the
                 connection.execute(
                     text(
                         "INSERT INTO calendar_entries (entry_id, scheduled_at, networks, text, "
-                        "status, content_hash) VALUES (:e, :t, '[\"x\"]', 'Rappel', 'approved', 'h')"
+                        "status, content_hash) "
+                        "VALUES (:e, :t, '[\"x\"]', 'Rappel', 'approved', 'h')"
                     ),
                     {"e": entry, "t": T},
                 )

@@ -8,13 +8,13 @@ ignored so a team can keep its own notes beside them. See ``docs/calendar.md``.
 column                  meaning
 ======================  ===========================================================================
 ``entry_id``            stable id of the entry (never reuse one: it keys the publication ledger)
-``scheduled_at``        ``2026-11-24 18:30`` (brand time zone) or ``2026-11-24T17:30:00Z`` / ``+01:00``
+``scheduled_at``        ``2026-11-24 18:30`` (brand time zone), or ending in ``Z`` / ``+01:00``
 ``networks``            one or several of x, youtube, facebook, instagram, linkedin (``x|linkedin``)
 ``account``             empty (the brand's account on each network), a handle, or ``x:handle|...``
 ``text``                the post's text
 ``text_<network>``      optional variant replacing ``text`` on that network (``text_linkedin``)
 ``link``                optional URL, appended to the text where the network has no link field
-``media``               files under ``include/calendar/`` (or absolute paths, or URLs), ``|``-separated
+``media``               files under ``include/calendar/``, absolute paths or URLs, ``|``-separated
 ``title``               video title (YouTube)
 ``campaign``            campaign id (see ``campaigns`` in socialops.yaml)
 ``tags``                free labels, ``|`` or ``,``-separated

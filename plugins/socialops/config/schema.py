@@ -99,7 +99,8 @@ class SlackChannels(_Strict):
     def _channel_name(cls, value: str) -> str:
         if not re.fullmatch(r"#[a-z0-9_\-]{1,80}|[CG][A-Z0-9]{6,}", value):
             raise ValueError(
-                f"{value!r} is not a Slack channel; write '#channel-name' or a channel id like 'C0123ABC'"
+                f"{value!r} is not a Slack channel; write '#channel-name' or a channel id "
+                "like 'C0123ABC'"
             )
         return value
 

@@ -452,7 +452,8 @@ class PublicationNotices:
 
     def failed(self, claim: Claim, error: NetworkError) -> Notice:
         return self._failure(
-            f"publication:{claim.publication_id}:failed:{_digest([type(error).__name__, str(error)])}",
+            f"publication:{claim.publication_id}:failed:"
+            f"{_digest([type(error).__name__, str(error)])}",
             claim.network,
             claim.entry_id,
             str(error),
