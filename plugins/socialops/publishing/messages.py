@@ -304,7 +304,12 @@ def publication_paused(
     )
 
 
-def live_although_withdrawn(
+# The builders of the ledger's and the sync's notices, used through PublicationNotices only
+# (tests/publishing/test_messages.py checks their escaping and Slack's limits in both
+# languages).
+
+
+def _live_although_withdrawn_message(
     locale: Locale, *, network: str, account: str, entry_id: str, url: str | None, reason: str
 ) -> Message:
     """A post the calendar withdrew while it was in doubt, found live: the link, what to do."""
@@ -329,7 +334,7 @@ def live_although_withdrawn(
     return Message(headline, blocks)
 
 
-def withdrawn_not_found(
+def _withdrawn_not_found_message(
     locale: Locale, *, network: str, account: str, entry_id: str, reason: str, state: str
 ) -> Message:
     """A publication withdrawn while in doubt, not found on the network: what became of it."""
@@ -345,7 +350,7 @@ def withdrawn_not_found(
     return Message(headline, [section(headline), context(text("withdrawn_check", locale))])
 
 
-def backed_off(
+def _backed_off_message(
     locale: Locale, *, network: str, account: str, entry_id: str, retry: str, deadline: str
 ) -> Message:
     """A post a rate limit holds for a long time: when it will be retried."""
@@ -361,7 +366,7 @@ def backed_off(
     return Message(headline, [section(headline)])
 
 
-def edited_after_publication(
+def _edited_after_publication_message(
     locale: Locale, *, network: str, entry_id: str, url: str | None
 ) -> Message:
     """An entry changed after its post went out: the change is not published, what to do."""
@@ -374,7 +379,7 @@ def edited_after_publication(
     return Message(headline, [section(headline), section(action)])
 
 
-def removed_rows(
+def _removed_rows_message(
     locale: Locale, rows: Sequence[tuple[str, str, str]], *, headline: Mrkdwn, note: Mrkdwn
 ) -> Message:
     """Rows gone from the calendar (entry, networks, when): cancelled or held, as
@@ -513,7 +518,7 @@ class PublicationNotices:
     def backed_off(self, claim: Claim, retry_at: datetime, deadline: datetime) -> Notice:
         return self._notice(
             f"publication:{claim.publication_id}:back-off:{retry_at.isoformat()}",
-            backed_off(
+            _backed_off_message(
                 self.locale,
                 network=claim.network,
                 account=claim.account,
@@ -526,7 +531,7 @@ class PublicationNotices:
     def live_although_withdrawn(self, claim: Claim, receipt: Receipt, reason: str) -> Notice:
         return self._notice(
             f"publication:{claim.publication_id}:live-although-withdrawn:{receipt.external_id}",
-            live_although_withdrawn(
+            _live_although_withdrawn_message(
                 self.locale,
                 network=claim.network,
                 account=claim.account,
@@ -539,7 +544,7 @@ class PublicationNotices:
     def withdrawn_not_found(self, claim: Claim, reason: str, state: str) -> Notice:
         return self._notice(
             f"publication:{claim.publication_id}:withdrawn:{claim.attempts}:{state}",
-            withdrawn_not_found(
+            _withdrawn_not_found_message(
                 self.locale,
                 network=claim.network,
                 account=claim.account,
@@ -594,7 +599,7 @@ class PublicationNotices:
     def edited_after_publication(self, event: EditedAfterPublication) -> Notice:
         return self._notice(
             f"calendar:edited-after-publication:{event.publication_id}:{event.content}",
-            edited_after_publication(
+            _edited_after_publication_message(
                 self.locale, network=event.network, entry_id=event.entry_id, url=event.url
             ),
         )
@@ -604,7 +609,7 @@ class PublicationNotices:
         headline = text("rows_removed", self.locale, count=len(rows), source=source)
         return self._notice(
             f"calendar:removed:{_digest([r.entry_id for r in rows])}:{now.isoformat()}",
-            removed_rows(
+            _removed_rows_message(
                 self.locale,
                 self._removed_lines(rows),
                 headline=headline,
@@ -628,7 +633,7 @@ class PublicationNotices:
         action = text("removal_held_action", self.locale, code=held.code, variable=variable)
         return self._notice(
             f"calendar:removal-held:{held.code}:{occurrence}",
-            removed_rows(
+            _removed_rows_message(
                 self.locale, self._removed_lines(held.rows), headline=headline, note=action
             ),
         )
