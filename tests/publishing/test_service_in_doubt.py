@@ -4,7 +4,6 @@ already recorded for another publication (docs/exactly-once.md)."""
 import json
 import threading
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -13,7 +12,7 @@ from tests.support.publishing import NOW, ScriptedNetwork
 from socialops.metrics.store import link_publications
 from socialops.networks.errors import OutcomeUnknown
 from socialops.networks.records import Receipt
-from socialops.publishing import PublicationLedger, publish_one
+from socialops.publishing import PublicationLedger
 from socialops.publishing.store import ExternalIdTaken
 from socialops.warehouse.engine import create_warehouse_engine, session_scope
 from socialops.warehouse.models import NotificationOutbox, Post, Publication
@@ -50,25 +49,6 @@ def notices_of(engine):
     with session_scope(engine) as session:
         rows = session.scalars(select(NotificationOutbox).order_by(NotificationOutbox.id))
         return {n.dedup_key: n.text + json.dumps(n.blocks, ensure_ascii=False) for n in rows}
-
-
-def publisher(engine, network, notices):
-    ledger = PublicationLedger(engine)
-
-    def run(publication_id, *, owner, now=LATER, grace=timedelta(hours=2)):
-        return publish_one(
-            ledger,
-            publication_id,
-            lambda: network,
-            owner=owner,
-            now=now,
-            grace=grace,
-            notices=notices,
-            media_root=Path("."),
-        )
-
-    run.ledger = ledger
-    return run
 
 
 ROW = {"entry_id": "e1", "text": "Bonjour", "networks": "x|linkedin"}
@@ -227,10 +207,10 @@ def test_reconciliation_never_takes_a_post_recorded_for_another_entry(
 
 
 def test_with_every_match_listed_a_taken_post_is_simply_not_ours(
-    warehouse_engine, planned, notices
+    warehouse_engine, planned, publisher
 ):
     network = ListingNetwork()
-    publish = publisher(warehouse_engine, network, notices)
+    publish = publisher(network, now=LATER)
     first, second = planned(
         {"entry_id": "a", "text": "Bonjour"}, {"entry_id": "b", "text": "Bonjour"}
     )
@@ -297,10 +277,10 @@ TWINS = ({"entry_id": "a", "text": "Rappel"}, {"entry_id": "b", "text": "Rappel"
 
 
 def test_twins_in_doubt_are_resolved_in_order_when_every_match_is_listed(
-    warehouse_engine, planned, notices
+    warehouse_engine, planned, publisher
 ):
     network = ListingNetwork()
-    publish = publisher(warehouse_engine, network, notices)
+    publish = publisher(network, now=LATER)
     older, younger = planned(*TWINS)
     network.script = ["apply-then-timeout", "apply-then-timeout"]
     publish(older, owner="run-1", now=NOW)
@@ -311,9 +291,9 @@ def test_twins_in_doubt_are_resolved_in_order_when_every_match_is_listed(
     assert len(network.posts) == 2
 
 
-def test_twins_in_doubt_with_one_post_for_two_go_to_a_person(warehouse_engine, planned, notices):
+def test_twins_in_doubt_with_one_post_for_two_go_to_a_person(warehouse_engine, planned, publisher):
     network = ListingNetwork()
-    publish = publisher(warehouse_engine, network, notices)
+    publish = publisher(network, now=LATER)
     older, younger = planned(*TWINS)
     network.script = [
         "apply-then-timeout",
@@ -345,10 +325,10 @@ def test_twins_with_the_plain_adapter_are_never_both_marked_from_one_post(
 
 
 def test_a_twin_attempted_long_before_does_not_make_a_recent_doubt_ambiguous(
-    warehouse_engine, planned, notices
+    warehouse_engine, planned, publisher
 ):
     network = ListingNetwork()
-    publish = publisher(warehouse_engine, network, notices)
+    publish = publisher(network, now=LATER)
     old, recent = planned(
         {**TWINS[0], "scheduled_at": (NOW - timedelta(days=2)).isoformat()}, TWINS[1]
     )

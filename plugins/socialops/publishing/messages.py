@@ -309,41 +309,47 @@ def publication_paused(
 # languages).
 
 
+def _about_post(
+    key: str, locale: Locale, *, network: str, account: str, entry_id: str, **values: object
+) -> Mrkdwn:
+    """A :data:`TEXTS` line about one entry's post on one account of a network."""
+    return text(
+        key, locale, entry_id=entry_id, network=network_name(network), account=account, **values
+    )
+
+
+def _post_link(url: str | None, locale: Locale) -> Mrkdwn:
+    return link(url, render("post_link_label", locale)) if url else escape("—")
+
+
 def _live_although_withdrawn_message(
     locale: Locale, *, network: str, account: str, entry_id: str, url: str | None, reason: str
 ) -> Message:
     """A post the calendar withdrew while it was in doubt, found live: the link, what to do."""
-    target = link(url, render("post_link_label", locale)) if url else escape("—")
-    name = network_name(network)
-    headline = text(
+    headline = _about_post(
         "live_although_withdrawn",
         locale,
-        entry_id=entry_id,
-        network=name,
+        network=network,
         account=account,
-        link=target,
+        entry_id=entry_id,
+        link=_post_link(url, locale),
     )
     reason = withdrawal(locale, reason, network)
-    blocks = [
-        section(headline),
-        section(
-            text("live_although_withdrawn_detail", locale, reason=reason[:1].upper() + reason[1:])
-        ),
-        section(text("live_although_withdrawn_action", locale, network=name)),
-    ]
-    return Message(headline, blocks)
+    detail = text("live_although_withdrawn_detail", locale, reason=reason[:1].upper() + reason[1:])
+    action = text("live_although_withdrawn_action", locale, network=network_name(network))
+    return Message(headline, [section(headline), section(detail), section(action)])
 
 
 def _withdrawn_not_found_message(
     locale: Locale, *, network: str, account: str, entry_id: str, reason: str, state: str
 ) -> Message:
     """A publication withdrawn while in doubt, not found on the network: what became of it."""
-    headline = text(
+    headline = _about_post(
         "withdrawn_not_found",
         locale,
-        entry_id=entry_id,
-        network=network_name(network),
+        network=network,
         account=account,
+        entry_id=entry_id,
         reason=withdrawal(locale, reason, network),
         outcome=plain(f"withdrawn_outcome_{state}", locale),
     )
@@ -354,12 +360,12 @@ def _backed_off_message(
     locale: Locale, *, network: str, account: str, entry_id: str, retry: str, deadline: str
 ) -> Message:
     """A post a rate limit holds for a long time: when it will be retried."""
-    headline = text(
+    headline = _about_post(
         "backed_off",
         locale,
-        entry_id=entry_id,
-        network=network_name(network),
+        network=network,
         account=account,
+        entry_id=entry_id,
         retry=retry,
         deadline=deadline,
     )
@@ -371,9 +377,12 @@ def _edited_after_publication_message(
 ) -> Message:
     """An entry changed after its post went out: the change is not published, what to do."""
     name = network_name(network)
-    target = link(url, render("post_link_label", locale)) if url else escape("—")
     headline = text(
-        "edited_after_publication", locale, entry_id=entry_id, network=name, link=target
+        "edited_after_publication",
+        locale,
+        entry_id=entry_id,
+        network=name,
+        link=_post_link(url, locale),
     )
     action = text("edited_after_publication_action", locale, network=name)
     return Message(headline, [section(headline), section(action)])
