@@ -86,16 +86,27 @@ def test_withdrawn_in_doubt_and_not_found_is_settled_and_never_sent(
     assert network.posts == [] and len(notices_of(warehouse_engine)) == 1
 
 
-def test_a_withdrawn_draft_goes_out_once_approved_again(
-    warehouse_engine, planned, publish, network
+@pytest.mark.parametrize(
+    ("edit", "promise"),
+    [
+        ({"status": "draft"}, "it waits until the entry is approved again."),
+        ({"scheduled_at": "demain"}, "it waits until its row is fixed."),
+        ({"status": "cancelled"}, "it goes out only if the calendar asks for it again."),
+    ],
+)
+def test_a_withdrawn_post_not_found_goes_out_once_the_calendar_asks_again(
+    warehouse_engine, planned, publish, network, edit, promise
 ):
+    """What the notice promises: approved again, fixed, or asked for again, it goes out once."""
     pid = planned(ROW)[0]
     network.script = [OutcomeUnknown("x", "connection reset before the request was sent")]
     publish(pid)
-    planned({**ROW, "status": "draft"})
+    planned({**ROW, **edit})
     publish(pid, owner="retry")
+    ((_, text),) = notices_of(warehouse_engine).items()
+    assert promise in text
     planned(ROW)
-    assert publish(pid, owner="approved", now=LATER).state == "published"
+    assert publish(pid, owner="asked-again", now=LATER).state == "published"
     assert len(network.posts) == 1
 
 

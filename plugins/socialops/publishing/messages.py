@@ -460,9 +460,9 @@ def live_although_withdrawn(
 
 #: What became of a publication withdrawn while in doubt and not found on the network.
 WITHDRAWN_OUTCOMES = {
-    "cancelled": N_("it is cancelled and is not published."),
-    "rejected": N_("it waits until its row is fixed, then goes out."),
-    "pending": N_("it waits until the entry is approved again, then goes out."),
+    "cancelled": N_("it is cancelled; it goes out only if the calendar asks for it again."),
+    "rejected": N_("it waits until its row is fixed."),
+    "pending": N_("it waits until the entry is approved again."),
 }
 
 
