@@ -123,9 +123,12 @@ def test_a_cancelled_post_found_live_is_reported_with_its_link_and_enters_posts(
     stored = state(warehouse_engine, pid)
     assert stored.state == "published" and stored.external_id == "1"
     assert stored.last_error == "live although the entry is cancelled (reconciliation)"
-    ((key, text),) = notices_of(warehouse_engine).items()
+    (confirmation, (key, text)) = notices_of(warehouse_engine).items()
     assert key == f"publication:{pid}:live-although-withdrawn:1"
     assert "https://x.com/maisonlumiere/status/1" in text and "delete it on X" in text
+    # The entry's confirmation tells the truth too: the post is out.
+    assert confirmation[0].startswith("publication:entry:e1:")
+    assert "`e1` is published on X (1 of 2)" in confirmation[1]
     # The nightly extraction loads the account's posts and links this one to its entry.
     with warehouse_engine.begin() as connection:
         connection.execute(

@@ -305,7 +305,7 @@ class PublicationLedger:
     ) -> str | None:
         """Store the external id (written even if the lease was lost: the post exists) and
         announce it: the new version of the entry's confirmation, listing each of its
-        networks, or, when the calendar no longer asks for the post, that it is live anyway.
+        networks, and, when the calendar no longer asks for the post, that it is live anyway.
 
         Returns why the calendar no longer asks for the post, if it does not. Raises
         :class:`ExternalIdTaken`, writing nothing, when the post is already recorded for
@@ -334,12 +334,13 @@ class PublicationLedger:
                 if withdrawn is not None:
                     publication.last_error = f"live although {withdrawn} ({how})"
                 session.flush()  # a post another publication holds fails here, not later
-                if notices is None:
-                    announce: list[Notice] = []
-                elif withdrawn is None:
-                    announce = notices.entry_published(*_entry_networks(session, claim.entry_id))
-                else:
-                    announce = notices.live_although_withdrawn(claim, receipt, withdrawn)
+                announce: list[Notice] = []
+                if notices is not None:
+                    # The confirmation tells the truth (the post is out) even when the
+                    # calendar withdrew it; the alert says so and what to do.
+                    announce += notices.entry_published(*_entry_networks(session, claim.entry_id))
+                    if withdrawn is not None:
+                        announce += notices.live_although_withdrawn(claim, receipt, withdrawn)
                 for notice in announce:
                     add_notice(session, notice)
         except IntegrityError:
