@@ -166,3 +166,142 @@ def test_overlapping_syncs_of_a_new_entry_create_it_once_on_postgres(pg_engine):
             engine.dispose()
     assert sorted(created) == [0, 0, 0, 2]
     assert sorted(publications(pg_engine)) == [("e1", "linkedin"), ("e1", "x"), ("e2", "x")]
+
+
+def sync_with(engine, *rows, hold_pct=None, confirmed=None):
+    parsed = parse_rows(list(rows), timezone="UTC", owned_accounts=OWNED, source="csv:test")
+    with session_scope(engine) as session:
+        return sync_calendar(
+            session, parsed, now=NOW, vanished_hold_pct=hold_pct, confirmed_removal=confirmed
+        )
+
+
+def test_a_duplicated_entry_id_holds_only_the_duplicate_row(warehouse_engine):
+    parsed = parse_rows(
+        [row(), row(text="Autre texte", networks="x")],
+        timezone="UTC",
+        owned_accounts=OWNED,
+        source="csv:test",
+    )
+    (problem,) = parsed.problems
+    assert (problem.row, problem.kept_row, problem.holds_entry) == (3, 2, False)
+    assert "row 2 is kept, this row is ignored" in str(problem)
+    with session_scope(warehouse_engine) as session:
+        sync_calendar(session, parsed, now=NOW)
+    pubs = publications(warehouse_engine)
+    assert {key: p.state for key, p in pubs.items()} == {
+        ("e1", "x"): "pending",
+        ("e1", "linkedin"): "pending",
+    }
+    assert pubs[("e1", "x")].idempotency_key == idempotency_key("e1", "x", "Bonjour")
+
+
+def test_an_invalid_first_row_still_holds_its_entry_when_it_is_repeated(warehouse_engine):
+    sync(warehouse_engine, row())
+    parsed = parse_rows(
+        [row(scheduled_at="demain"), row()],
+        timezone="UTC",
+        owned_accounts=OWNED,
+        source="csv:test",
+    )
+    assert [(p.row, p.holds_entry) for p in parsed.problems] == [(2, True), (3, False)]
+    with session_scope(warehouse_engine) as session:
+        sync_calendar(session, parsed, now=NOW)
+    assert {p.state for p in publications(warehouse_engine).values()} == {"rejected"}
+
+
+@pytest.mark.parametrize(
+    ("edit", "withdrawn"),
+    [
+        ({"status": "cancelled"}, "the entry is cancelled"),
+        ({"networks": "linkedin"}, "x was removed from the row"),
+        ({"scheduled_at": "demain"}, HOLD_PREFIX + "row 2 (e1), scheduled_at"),
+        (None, "the row was removed from the calendar"),
+    ],
+)
+def test_a_publication_in_doubt_is_withdrawn_not_cancelled(warehouse_engine, edit, withdrawn):
+    sync(warehouse_engine, row(), row("e2"))
+    set_state(warehouse_engine, "e1", "x", "unconfirmed", attempts=1)
+    report = (
+        sync(warehouse_engine, row(**edit), row("e2"))
+        if edit
+        else sync(warehouse_engine, row("e2"))
+    )
+    publication = publications(warehouse_engine)[("e1", "x")]
+    assert publication.state == "unconfirmed"  # it may be out: only the ledger settles it
+    assert publication.withdrawn.startswith(withdrawn)
+    assert report.publications["unconfirmed->withdrawn"] == 1
+    # The calendar asks for it again: the withdrawal is lifted.
+    sync(warehouse_engine, row(), row("e2"))
+    assert publications(warehouse_engine)[("e1", "x")].withdrawn is None
+
+
+def test_rows_removed_from_the_file_are_reported_once(warehouse_engine):
+    sync(warehouse_engine, row(), row("e2"), row("e3"))
+    set_state(warehouse_engine, "e3", "x", "published", external_id="9")
+    report = sync_with(warehouse_engine, row())
+    assert [(r.entry_id, r.networks) for r in report.removed] == [
+        ("e2", ("x", "linkedin")),
+        ("e3", ("linkedin",)),  # the post already out is not cancelled, nor listed
+    ]
+    assert report.removed[0].scheduled_at == datetime(2026, 11, 24, 10, tzinfo=UTC)
+    assert sync_with(warehouse_engine, row()).removed == []
+
+
+def test_removing_more_than_the_threshold_at_once_is_held(warehouse_engine):
+    sync(warehouse_engine, row(), row("e2"), row("e3"))
+    report = sync_with(warehouse_engine, row(text="Bonsoir"), hold_pct=50)
+    held = report.held_removal
+    assert held is not None and report.removed == []
+    assert ([r.entry_id for r in held.rows], held.planned) == (["e2", "e3"], 3)
+    pubs = publications(warehouse_engine)
+    assert {pubs[(e, "x")].state for e in ("e2", "e3")} == {"pending"}  # nothing cancelled
+    # The rows still in the file are synced as usual.
+    assert pubs[("e1", "x")].idempotency_key == idempotency_key("e1", "x", "Bonsoir")
+    # A wrong code confirms nothing; the code of exactly these rows cancels them.
+    assert sync_with(warehouse_engine, row(), hold_pct=50, confirmed="0000").held_removal
+    confirmed = sync_with(warehouse_engine, row(), hold_pct=50, confirmed=held.code)
+    assert confirmed.held_removal is None
+    assert [r.entry_id for r in confirmed.removed] == ["e2", "e3"]
+    assert publications(warehouse_engine)[("e2", "x")].state == "cancelled"
+
+
+def test_the_hold_threshold_counts_only_rows_that_may_still_go_out(warehouse_engine):
+    sync(warehouse_engine, row(), row("e2"), row("e3"), row("e4"))
+    for network in ("x", "linkedin"):
+        set_state(warehouse_engine, "e3", network, "published", external_id=f"{network}-3")
+        set_state(warehouse_engine, "e4", network, "published", external_id=f"{network}-4")
+    # e3 and e4 are done: removing them (old rows cleaned up) cancels nothing, holds nothing.
+    assert sync_with(warehouse_engine, row(), row("e2"), hold_pct=50).held_removal is None
+    # One of the two planned rows: 50 %, not more than half.
+    report = sync_with(warehouse_engine, row(), hold_pct=50)
+    assert report.held_removal is None and [r.entry_id for r in report.removed] == ["e2"]
+    # The last planned row gone (an empty export): held; 100 never holds.
+    assert sync_with(warehouse_engine, hold_pct=50).held_removal is not None
+    assert sync_with(warehouse_engine, hold_pct=100).held_removal is None
+
+
+def test_an_edit_after_publication_is_reported_once_per_change(warehouse_engine):
+    sync(warehouse_engine, row())
+    set_state(warehouse_engine, "e1", "x", "published", external_id="9", url="https://x/9")
+    first = sync(warehouse_engine, row(text="Nouveau texte"))
+    ((edit,),) = [first.edited_after_publication]
+    assert (edit.entry_id, edit.network, edit.external_id, edit.url) == (
+        "e1",
+        "x",
+        "9",
+        "https://x/9",
+    )
+    assert sync(warehouse_engine, row(text="Nouveau texte")).edited_after_publication == []
+    linked = sync(warehouse_engine, row(text="Nouveau texte", link="https://maison.fr"))
+    assert [e.content for e in linked.edited_after_publication] != [edit.content]
+    # A new time alone is not new content.
+    assert (
+        sync(
+            warehouse_engine,
+            row(
+                text="Nouveau texte", link="https://maison.fr", scheduled_at="2026-11-25T10:00:00Z"
+            ),
+        ).edited_after_publication
+        == []
+    )

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from tests.support.publishing import NOW, ScriptedNetwork, plan_ids
 
+from socialops.networks.base import NetworkAdapter
 from socialops.publishing import PublicationLedger, PublicationNotices
 
 
@@ -35,25 +36,39 @@ def planned(warehouse_engine) -> Callable:
 
 
 @pytest.fixture
-def publish(warehouse_engine, network, notices) -> Callable:
-    """``publish(publication_id, owner=..., now=...)`` through the real service."""
+def publisher(warehouse_engine, notices) -> Callable:
+    """``publisher(network, now=...)``: a ``publish`` (below) through another network."""
     from socialops.publishing import publish_one
 
-    ledger = PublicationLedger(warehouse_engine)
+    def make(network: NetworkAdapter, *, now: datetime = NOW) -> Callable:
+        ledger = PublicationLedger(warehouse_engine)
 
-    def run(
-        publication_id: int, *, owner: str = "run-1", now: datetime = NOW, grace=timedelta(hours=2)
-    ):
-        return publish_one(
-            ledger,
-            publication_id,
-            lambda: network,
-            owner=owner,
-            now=now,
-            grace=grace,
-            notices=notices,
-            media_root=Path("."),
-        )
+        def run(
+            publication_id: int,
+            *,
+            owner: str = "run-1",
+            now: datetime = now,
+            grace=timedelta(hours=2),
+        ):
+            return publish_one(
+                ledger,
+                publication_id,
+                lambda: network,
+                owner=owner,
+                now=now,
+                grace=grace,
+                notices=notices,
+                media_root=Path("."),
+            )
 
-    run.ledger = ledger
-    return run
+        run.ledger = ledger
+        run.notices = notices
+        return run
+
+    return make
+
+
+@pytest.fixture
+def publish(publisher, network) -> Callable:
+    """``publish(publication_id, owner=..., now=...)`` through the real service."""
+    return publisher(network)

@@ -21,6 +21,7 @@ from socialops.calendar.validation import validate_entry
 from socialops.config import load_config
 from socialops.hooks.slack import SlackSender
 from socialops.networks.errors import AuthError, InvalidRequest
+from socialops.networks.idempotency import idempotency_key
 from socialops.notifications.catalogue import Reader
 from socialops.notifications.outbox import deliver_pending
 from socialops.publishing import (
@@ -229,15 +230,43 @@ def test_a_duplicated_entry_id_message_names_exactly_the_rows_held(warehouse_eng
     message = rejected_rows(Reader("en"), parsed, source="csv:test")
     held = json.dumps([b for b in message.block_dicts() if b["type"] == "section"][-1])
     # What the message says is held...
-    assert "`dup` (rows 2 and 3): on no network" in held
+    assert "row 3: ignored, row 2 already has its id `dup`" in held
+    assert "`dup` (row" not in held  # its first row is not held
     assert "`half` (row 5): on Instagram; its other networks go out as planned" in held
     assert "`ok`" not in held
-    # ...is what the sync did: nothing of `dup`, `half` on X only, `ok` as planned.
+    problems = json.dumps(message.block_dicts(), ensure_ascii=False)
+    assert "row 3 · `dup` · `entry_id`: 'dup' is already used on row 2: row 2 is kept" in problems
+    # ...is what the sync did: `dup` as its first row says, `half` on X only, `ok` as planned.
     assert planned == {
+        ("dup", "x"): "pending",
         ("ok", "x"): "pending",
         ("half", "x"): "pending",
         ("half", "instagram"): "rejected",
     }
+    with session_scope(warehouse_engine) as session:
+        dup = session.scalars(select(Publication).where(Publication.entry_id == "dup")).one()
+    assert dup.idempotency_key == idempotency_key("dup", "x", "original")
+
+
+def test_a_duplicated_id_whose_first_row_is_invalid_holds_the_entry(warehouse_engine):
+    rows = [
+        {"entry_id": "dup", "scheduled_at": "demain", "networks": "x", "text": "original"},
+        {"entry_id": "dup", "scheduled_at": NOW.isoformat(), "networks": "x", "text": "copy"},
+    ]
+    parsed = parse_rows(
+        [{"status": "approved", **row} for row in rows],
+        timezone="UTC",
+        owned_accounts={"x": ["m"]},
+        source="csv:test",
+    )
+    message = rejected_rows(Reader("en"), parsed, source="csv:test")
+    held = json.dumps([b for b in message.block_dicts() if b["type"] == "section"][-1])
+    assert "`dup` (row 2): on no network" in held
+    assert "row 3: ignored, row 2 already has its id `dup`" in held
+    with session_scope(warehouse_engine) as session:
+        sync_calendar(session, parsed, now=NOW)
+    with session_scope(warehouse_engine) as session:
+        assert session.scalars(select(Publication)).all() == []  # the copy is not published
 
 
 @pytest.mark.parametrize(

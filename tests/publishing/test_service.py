@@ -289,3 +289,64 @@ def test_a_connection_that_cannot_be_built_releases_the_claim_and_says_what_to_f
     assert stored.lease_until == NOW + timedelta(minutes=30)  # not retried every run
     ((key, text),) = outbox(warehouse_engine)
     assert "max_attempts" in text
+
+
+# -- a long back-off (LinkedIn's 429 holds until midnight UTC) ------------------------------
+
+
+def test_a_back_off_past_the_grace_window_is_missed_at_once_with_its_reason(
+    warehouse_engine, planned, publish, network
+):
+    (pid,) = planned({"entry_id": "e1", "text": "Bonjour"})  # due at NOW - 5 min
+    midnight = NOW.replace(hour=0, minute=0) + timedelta(days=1)
+    network.script = [RateLimited("x", "429 daily limit", retry_at=midnight)]
+    outcome = publish(pid)
+    assert (outcome.state, outcome.retry_at) == ("missed", midnight)
+    stored = publication(warehouse_engine, pid)
+    assert (stored.state, stored.lease_until) == ("missed", None)
+    assert "429 daily limit" in stored.last_error and midnight.isoformat() in stored.last_error
+    ((key, text),) = outbox(warehouse_engine)
+    assert key.startswith("publication:missed:")  # the grouped message of missed posts
+    # In the brand's time zone (Europe/Paris): midnight UTC is 01:00.
+    assert (
+        "X asks to wait until Wed, 25 Nov 2026 at 01:00 UTC+1, after the end of its grace window"
+    ) in text
+    assert "not published within 2 hours of its time" in text
+    # The plan's own missed sweep does not announce it a second time.
+    publish.ledger.mark_missed(NOW + timedelta(hours=3), timedelta(hours=2), publish.notices)
+    assert len(outbox(warehouse_engine)) == 1
+
+
+def test_a_long_back_off_inside_the_grace_window_says_when_it_is_retried(
+    warehouse_engine, planned, publish, network
+):
+    (pid,) = planned({"entry_id": "e1", "text": "Bonjour"})
+    retry = NOW + timedelta(minutes=45)
+    network.script = [RateLimited("x", "429", retry_at=retry)]
+    assert publish(pid).state == "pending"
+    ((key, text),) = outbox(warehouse_engine)
+    assert key == f"publication:{pid}:back-off:{retry.isoformat()}"
+    assert "until Tue, 24 Nov 2026 at 11:50 UTC+1. It is tried again then" in text
+    assert "(its grace window ends Tue, 24 Nov 2026 at 13:00 UTC+1)" in text
+    assert publish(pid, owner="run-2", now=retry).state == "published"
+
+
+def test_a_short_back_off_is_not_announced(warehouse_engine, planned, publish, network):
+    (pid,) = planned({"entry_id": "e1", "text": "Bonjour"})
+    network.script = [RateLimited("x", "429", retry_at=NOW + timedelta(minutes=15))]
+    assert publish(pid).state == "pending"
+    assert outbox(warehouse_engine) == []
+
+
+def test_a_post_missed_after_failed_attempts_says_why_the_last_one_failed(
+    warehouse_engine, planned, publish, network, notices
+):
+    (pid,) = planned({"entry_id": "e1", "text": "Bonjour"})
+    network.script = [TransientError("x", "503 Service Unavailable")]
+    assert publish(pid).state == "failed"
+    publish.ledger.mark_missed(NOW + timedelta(hours=3), timedelta(hours=2), notices)
+    ((key, text),) = outbox(warehouse_engine)
+    assert key.startswith("publication:missed:")
+    # What the last attempt left, in the CM's words; the network's own stays in last_error.
+    assert "X failed or did not answer each time it was tried" in text
+    assert "503" not in text and "not tried in time" not in text

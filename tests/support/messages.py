@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from socialops.calendar.entries import parse_rows
+from socialops.calendar.sync import HOLD_PREFIX, ROW_REMOVED, HeldRemoval, RemovedRow
 from socialops.calendar.validation import validate_entry
 from socialops.i18n import N_
 from socialops.metrics import messages as metrics_messages
@@ -20,6 +21,7 @@ from socialops.networks.errors import (
     NetworkError,
     NotSupported,
 )
+from socialops.networks.records import Receipt
 from socialops.notifications import callbacks, ops
 from socialops.notifications.blocks import Message
 from socialops.notifications.catalogue import Reader
@@ -33,6 +35,17 @@ EVIL = "<!channel> @here *gras* _it_ ~barré~ `code` <@U123> <https://evil.examp
 EVIL_SHOWN = "&lt;!channel&gt;"
 WHEN = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)
 DAY = date(2026, 11, 20)
+
+#: A post found on the network, with a URL as hostile as a URL can be.
+RECEIPT = Receipt("linkedin", EVIL, "https://linkedin.com/p/1?a=1&b=<2>", WHEN)
+#: What ``publications.withdrawn`` may hold (docs/exactly-once.md).
+WITHDRAWALS = {
+    "cancelled": "the entry is cancelled",
+    "draft": "the entry is back to draft",
+    "network_removed": "linkedin was removed from the row",
+    "row_removed": ROW_REMOVED,
+    "held": HOLD_PREFIX + "row 2 (e1), text: " + EVIL,
+}
 
 #: Every module that builds messages a person reads.
 MESSAGE_MODULES = (publishing_messages, metrics_messages, callbacks, ops)
@@ -165,6 +178,7 @@ def examples(reader: Reader) -> dict[str, Message]:
             action=pm.reconcile_auth_advice(_errors()["auth"], "x")[1],
         ),
     }
+    found.update(_ledger_examples(reader, grace))
     for kind, error in _errors().items():
         reason, action = pm.failure_advice(error, network="x", deadline=WHEN + grace, grace=grace)
         found[f"publication_failed_{kind}"] = pm.publication_failed(
@@ -293,9 +307,103 @@ def examples(reader: Reader) -> dict[str, Message]:
     return found
 
 
+def _ledger_examples(reader: Reader, grace: timedelta) -> dict[str, Message]:
+    """The ledger's and the calendar sync's messages (docs/exactly-once.md)."""
+    pm = publishing_messages
+    found: dict[str, Message] = {}
+    for kind, withdrawn in WITHDRAWALS.items():
+        reason = pm.withdrawal_reason(withdrawn, "linkedin")
+        found[f"live_although_withdrawn_{kind}"] = pm.live_although_withdrawn(
+            reader,
+            network="linkedin",
+            account=EVIL,
+            entry_id=EVIL,
+            url=RECEIPT.url,
+            withdrawn=reason,
+        )
+        for state in pm.WITHDRAWN_OUTCOMES:
+            found[f"withdrawn_not_found_{kind}_{state}"] = pm.withdrawn_not_found(
+                reader,
+                network="linkedin",
+                account=EVIL,
+                entry_id=EVIL,
+                withdrawn=reason,
+                state=state,
+            )
+    found["live_although_withdrawn_no_link"] = pm.live_although_withdrawn(
+        reader,
+        network="x",
+        account="m",
+        entry_id="e1",
+        url=None,
+        withdrawn=pm.withdrawal_reason("the entry is cancelled", "x"),
+    )
+    found["publication_backed_off"] = pm.publication_backed_off(
+        reader,
+        network="linkedin",
+        account=EVIL,
+        entry_id=EVIL,
+        retry_at=WHEN + timedelta(hours=1),
+        deadline=WHEN + grace,
+    )
+    found["publications_missed_back_off"] = pm.publications_missed(
+        reader,
+        [MissedPost(EVIL, "linkedin", WHEN, 1, "RateLimited: " + EVIL, WHEN + grace * 3)],
+        grace=grace,
+    )
+    found["edited_after_publication"] = pm.edited_after_publication(
+        reader, network="x", entry_id=EVIL, url="https://x.com/m/status/1?a=<b>"
+    )
+    found["edited_after_publication_no_link"] = pm.edited_after_publication(
+        reader, network="x", entry_id="e1", url=None
+    )
+    row = RemovedRow(EVIL, WHEN, ("x", "linkedin"))
+    found["rows_removed"] = pm.rows_removed(reader, [row] * 3000, source=EVIL)
+    found["rows_removed_one"] = pm.rows_removed(
+        reader, [RemovedRow("e1", WHEN, ("x",))], source="csv:calendar.csv"
+    )
+    found["removal_held"] = pm.removal_held(
+        reader,
+        HeldRemoval(EVIL, (row,) * 2, planned=3, threshold_pct=50),
+        source=EVIL,
+        variable=EVIL,
+    )
+    found["removal_held_one"] = pm.removal_held(
+        reader,
+        HeldRemoval("0123456789", (row,), planned=1, threshold_pct=12.5),
+        source="csv:calendar.csv",
+        variable="socialops_calendar_removal_confirmed",
+    )
+    twins = pm.ambiguous_advice(
+        "linkedin", EVIL, entry_ids=[EVIL, "b", "c"], seen=[RECEIPT, RECEIPT], hidden=False
+    )
+    one = pm.ambiguous_advice("x", "m", entry_ids=["a", "b"], seen=[RECEIPT], hidden=False)
+    hidden = pm.ambiguous_advice("linkedin", EVIL, entry_ids=[EVIL], seen=[RECEIPT], hidden=True)
+    taken = pm.id_taken_advice("linkedin", EVIL, entry_id=EVIL, owner_entry=EVIL, grace=grace)
+    no_url = Receipt("x", EVIL, None, WHEN)
+    unlinked = pm.ambiguous_advice("x", "m", entry_ids=["a"], seen=[no_url], hidden=True)
+    for kind, (reason, action) in {
+        "ambiguous": twins,
+        "ambiguous_one_post": one,
+        "ambiguous_hidden": hidden,
+        "ambiguous_no_url": unlinked,
+        "id_taken": taken,
+    }.items():
+        found[f"publication_failed_{kind}"] = pm.publication_failed(
+            reader, network="linkedin", entry_id=EVIL, reason=reason, action=action
+        )
+    return found
+
+
 #: The builder each example exercises (the test of coverage reads it).
 BUILDERS = {
     "entry_published",
+    "live_although_withdrawn",
+    "withdrawn_not_found",
+    "publication_backed_off",
+    "edited_after_publication",
+    "rows_removed",
+    "removal_held",
     "publication_failed",
     "rejected_rows",
     "publication_paused",

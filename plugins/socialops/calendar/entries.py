@@ -29,7 +29,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -76,6 +76,14 @@ class Problem:
     message: str
     fix: str
     network: str | None = None  # None: the whole row is unusable
+    #: Set on the problems of a row whose ``entry_id`` an earlier row already uses: that
+    #: earlier row, which is the one synced. The duplicate row is ignored; it holds nothing.
+    kept_row: int | None = None
+
+    @property
+    def holds_entry(self) -> bool:
+        """Whether the problem holds every network of its entry (the row is unusable)."""
+        return self.network is None and bool(self.entry_id) and self.kept_row is None
 
     def __str__(self) -> str:
         who = f"row {self.row}" + (f" ({self.entry_id})" if self.entry_id else "")
@@ -139,9 +147,11 @@ class ParsedCalendar:
 
     def held_entries(self) -> dict[str, Problem]:
         """Entry ids the sync holds on every network (with the problem that holds each): an
-        id whose row has a whole-row problem is held, including its valid row when the id
-        is used twice. The Slack summary of the problems says what is held from this."""
-        return {p.entry_id: p for p in self.problems if p.network is None and p.entry_id}
+        id whose row has a whole-row problem (:attr:`Problem.holds_entry`). A row repeating
+        an earlier row's id holds nothing: it is ignored and the earlier row is the entry
+        (held only if that row is itself unusable). The Slack summary of the problems says
+        what is held from this."""
+        return {p.entry_id: p for p in self.problems if p.holds_entry}
 
 
 def split_list(value: str | None) -> tuple[str, ...]:
@@ -250,14 +260,16 @@ def parse_rows(
                 N_("use a short id such as {example}", example=EXAMPLE_ID),
             )
         elif entry_id in first_line_of:
+            kept = first_line_of[entry_id]
             problem(
                 "entry_id",
                 N_(
-                    "{value} is already used on row {row}",
+                    "{value} is already used on row {kept}: row {kept} is kept, this row is "
+                    "ignored",
                     value=quoted(entry_id),
-                    row=first_line_of[entry_id],
+                    kept=kept,
                 ),
-                N_("give each row its own id"),
+                N_("give this row its own id"),
             )
         else:
             first_line_of[entry_id] = line
@@ -282,6 +294,9 @@ def parse_rows(
                     ),
                     text=row.get("text", ""),
                     status="cancelled",
+                    # Kept for a post found live after the cancel: it still counts for them.
+                    campaign=row.get("campaign") or None,
+                    tags=split_list(row.get("tags")),
                     approver=row.get("approver") or None,
                     source=source,
                     source_row=line,
@@ -347,7 +362,8 @@ def parse_rows(
             problem("text", N_("is empty"), N_("write the post's text"))
 
         if problems:
-            result.problems.extend(problems)
+            kept_row = first_line_of.get(entry_id) if first_line_of.get(entry_id) != line else None
+            result.problems.extend(replace(p, kept_row=kept_row) for p in problems)
             continue
         assert scheduled_at is not None
         result.entries.append(

@@ -6,17 +6,29 @@ the ledger of what *did*. The sync only moves publications that are not in fligh
 * a new approved entry gets one ``pending`` publication per network;
 * an edit before publication applies: the idempotency key follows the new text;
 * a network with invalid content is held as ``rejected`` (with the problem as last error)
-  until the row is fixed; a row that no longer parses holds all its networks;
+  until the row is fixed; a row that no longer parses holds all its networks; a row that
+  repeats an earlier row's ``entry_id`` is ignored and holds nothing (the earlier row is
+  the entry);
 * a cancelled entry, a network removed from a row, or a row deleted from the calendar
   cancels what has not been published; re-approving brings it back;
 * a ``missed`` publication waits for a person: moving its time re-plans it.
 
-Publications that are ``published``, ``publishing`` or ``unconfirmed`` are never touched here:
-they belong to the publication service (:mod:`socialops.publishing`).
+Publications that are ``published``, ``publishing`` or ``unconfirmed`` are never moved here:
+they belong to the publication service (:mod:`socialops.publishing`). When the calendar
+stops asking for one that is in doubt (``publishing``/``unconfirmed``: it may be out), the
+sync writes why in ``publications.withdrawn`` instead; the ledger reconciles it and never
+sends it again (see ``docs/exactly-once.md``).
+
+What a person must hear about comes back in the :class:`SyncReport`, for the caller to put
+in the outbox in the same transaction: rows removed from the file (:attr:`SyncReport.removed`),
+a removal held because too many planned rows vanished at once
+(:attr:`SyncReport.held_removal`), and entries changed after their post went out
+(:attr:`SyncReport.edited_after_publication`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
@@ -33,12 +45,53 @@ from socialops.warehouse.models import Publication
 
 log = logging.getLogger(__name__)
 
-IN_FLIGHT = ("published", "publishing", "unconfirmed")
+IN_DOUBT = ("publishing", "unconfirmed")
+IN_FLIGHT = ("published", *IN_DOUBT)
+#: States of a publication that may still go out: a row with one of them is "planned".
+PLANNED = ("pending", "failed", *IN_DOUBT)
 #: Any constant: the same for every process syncing the calendar into one warehouse.
 SYNC_LOCK_ID = 0x50C1A1CA1
 
-#: Starts the last error of a publication held because its calendar row is invalid.
-HOLD_PREFIX = "calendar: "
+#: Why the calendar stopped asking for a publication, as ``last_error`` and ``withdrawn``
+#: store it (English, for ops); the ledger and the Slack messages read these back.
+HOLD_PREFIX = "calendar: "  # then the problem that makes the row invalid
+ROW_REMOVED = "the row was removed from the calendar"
+ENTRY_CANCELLED = "the entry is cancelled"
+BACK_TO = "the entry is back to "  # then its status
+NETWORK_REMOVED = " was removed from the row"  # after the network's name
+
+
+@dataclass(frozen=True)
+class RemovedRow:
+    """A row gone from the calendar file, and the networks of its posts that this cancels."""
+
+    entry_id: str
+    scheduled_at: datetime
+    networks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HeldRemoval:
+    """More than ``threshold_pct`` % of the ``planned`` rows vanished at once: none of their
+    posts was cancelled. ``code`` names this set of rows: a person confirms the removal by
+    handing it back (``confirmed_removal``)."""
+
+    code: str
+    rows: tuple[RemovedRow, ...]
+    planned: int
+    threshold_pct: float
+
+
+@dataclass(frozen=True)
+class EditedAfterPublication:
+    """An entry whose content changed after its post went out: the change is not published."""
+
+    publication_id: int
+    entry_id: str
+    network: str
+    external_id: str | None
+    url: str | None
+    content: str  # a digest of the new content, so each further change is told again
 
 
 @dataclass
@@ -47,6 +100,9 @@ class SyncReport:
     created: int = 0
     updated: int = 0
     publications: Counter[str] = field(default_factory=Counter)  # transition → count
+    removed: list[RemovedRow] = field(default_factory=list)
+    held_removal: HeldRemoval | None = None
+    edited_after_publication: list[EditedAfterPublication] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -54,11 +110,28 @@ class SyncReport:
             "created": self.created,
             "updated": self.updated,
             "publications": dict(self.publications),
+            "removed_rows": len(self.removed),
+            "held_removal": self.held_removal.code if self.held_removal else None,
+            "edited_after_publication": len(self.edited_after_publication),
         }
 
 
-def sync_calendar(session: Session, parsed: ParsedCalendar, *, now: datetime) -> SyncReport:
-    """Upsert ``parsed`` into ``calendar_entries`` and plan ``publications``; caller commits."""
+def sync_calendar(
+    session: Session,
+    parsed: ParsedCalendar,
+    *,
+    now: datetime,
+    vanished_hold_pct: float | None = None,
+    confirmed_removal: str | None = None,
+) -> SyncReport:
+    """Upsert ``parsed`` into ``calendar_entries`` and plan ``publications``; caller commits.
+
+    When more than ``vanished_hold_pct`` % of the planned rows (rows with a post that may
+    still go out) are missing from ``parsed`` at once, and ``confirmed_removal`` is not the
+    code of exactly those rows, they are taken for a partial export: their posts stay as
+    planned and :attr:`SyncReport.held_removal` says so. The rows present are synced as
+    usual. None never holds.
+    """
     report = SyncReport()
     # Overlapping runs sync the same calendar; one at a time, or both insert a new entry.
     lock_transaction(session.connection(), SYNC_LOCK_ID)
@@ -67,8 +140,11 @@ def sync_calendar(session: Session, parsed: ParsedCalendar, *, now: datetime) ->
     publications: dict[str, dict[str, Publication]] = {}
     # Locked so that a publication starting now (PublicationLedger.begin_attempt) either
     # commits before we look at it, or sees what we decided (e.g. a cancellation) after.
-    for publication in session.scalars(select(Publication).with_for_update()):
+    for publication in session.scalars(
+        select(Publication).order_by(Publication.id).with_for_update()
+    ):
         publications.setdefault(publication.entry_id, {})[publication.network] = publication
+    removal = _removal(parsed, existing, publications, vanished_hold_pct, confirmed_removal)
 
     for entry in parsed.entries:
         if entry.entry_id in held:
@@ -77,6 +153,9 @@ def sync_calendar(session: Session, parsed: ParsedCalendar, *, now: datetime) ->
         row = existing.get(entry.entry_id)
         rescheduled = row is not None and row.scheduled_at != entry.scheduled_at
         edited = row is not None and row.content_hash != entry.content_hash
+        published_before = {
+            network: _published_content(row, network) for network in entry.networks if row
+        }
         if row is None:
             row = EntryRow(entry_id=entry.entry_id)
             session.add(row)
@@ -95,19 +174,107 @@ def sync_calendar(session: Session, parsed: ParsedCalendar, *, now: datetime) ->
             edited=edited,
             report=report,
         )
+        if entry.status == "approved":
+            _edits_after_publication(entry, published_before, publications, report)
 
     for entry_id, problem in held.items():
         for publication in publications.get(entry_id, {}).values():
             _move(publication, "rejected", report, reason=HOLD_PREFIX + str(problem))
 
-    for entry_id, row in existing.items():
-        # Entries of another calendar (the team switched from CSV to a sheet) are left alone.
-        if entry_id not in parsed.seen_ids and row.source == parsed.source:
-            for publication in publications.get(entry_id, {}).values():
-                _move(
-                    publication, "cancelled", report, reason="the row was removed from the calendar"
-                )
+    if isinstance(removal, HeldRemoval):
+        report.held_removal = removal
+        log.warning(
+            "Calendar %s: %d of %d planned rows are missing at once; nothing cancelled (code %s)",
+            parsed.source,
+            len(removal.rows),
+            removal.planned,
+            removal.code,
+        )
+        return report
+    for entry_id in removal:
+        row = existing[entry_id]
+        moved = [
+            network
+            for network, publication in publications.get(entry_id, {}).items()
+            if _move(publication, "cancelled", report, reason=ROW_REMOVED)
+        ]
+        if moved:
+            report.removed.append(RemovedRow(entry_id, row.scheduled_at, tuple(moved)))
     return report
+
+
+def _removal(
+    parsed: ParsedCalendar,
+    existing: dict[str, EntryRow],
+    publications: dict[str, dict[str, Publication]],
+    hold_pct: float | None,
+    confirmed: str | None,
+) -> list[str] | HeldRemoval:
+    """The entries whose rows left the calendar, or a :class:`HeldRemoval` of them."""
+    # Entries of another calendar (the team switched from CSV to a sheet) are left alone.
+    ours = {entry_id for entry_id, row in existing.items() if row.source == parsed.source}
+    vanished = sorted(ours - parsed.seen_ids)
+    planned = {
+        entry_id
+        for entry_id in ours
+        if any(p.state in PLANNED for p in publications.get(entry_id, {}).values())
+    }
+    gone = [entry_id for entry_id in vanished if entry_id in planned]
+    if hold_pct is None or not gone or len(gone) * 100 <= hold_pct * len(planned):
+        return vanished
+    code = removal_code(parsed.source, gone)
+    if confirmed is not None and confirmed.strip() == code:
+        log.info("Removal of %d planned rows confirmed (code %s)", len(gone), code)
+        return vanished
+    rows = tuple(
+        RemovedRow(
+            entry_id,
+            existing[entry_id].scheduled_at,
+            tuple(n for n, p in publications[entry_id].items() if p.state in PLANNED),
+        )
+        for entry_id in gone
+    )
+    return HeldRemoval(code, rows, planned=len(planned), threshold_pct=hold_pct)
+
+
+def removal_code(source: str | None, entry_ids: list[str]) -> str:
+    """The short code naming the removal of these rows of ``source`` (what a person confirms)."""
+    content = "\n".join([source or "", *sorted(entry_ids)])
+    return hashlib.sha256(content.encode()).hexdigest()[:10]
+
+
+def _published_content(row: EntryRow, network: str) -> tuple[object, ...]:
+    """What a post of ``row`` on ``network`` shows: its text, link, media and title."""
+    text = (row.variants or {}).get(network) or row.text
+    return (text, row.link, tuple(row.media or ()), row.title)
+
+
+def _edits_after_publication(
+    entry: CalendarEntry,
+    before: dict[str, tuple[object, ...]],
+    publications: dict[str, dict[str, Publication]],
+    report: SyncReport,
+) -> None:
+    for network, publication in publications.get(entry.entry_id, {}).items():
+        now_shown = (entry.text_for(network), entry.link, tuple(entry.media), entry.title)
+        if publication.state != "published" or before.get(network, now_shown) == now_shown:
+            continue
+        log.warning(
+            "Entry %s was edited after its %s post %s went out; the edit is not published",
+            entry.entry_id,
+            network,
+            publication.external_id,
+        )
+        report.edited_after_publication.append(
+            EditedAfterPublication(
+                publication.id,
+                entry.entry_id,
+                network,
+                publication.external_id,
+                publication.url,
+                content=hashlib.sha256(repr(now_shown).encode()).hexdigest()[:16],
+            )
+        )
 
 
 def _copy_entry(row: EntryRow, entry: CalendarEntry, now: datetime) -> None:
@@ -142,16 +309,13 @@ def _plan_publications(
 ) -> None:
     for network, publication in planned.items():
         if entry.status == "cancelled" or network not in entry.networks:
-            reason = (
-                "the entry is cancelled"
-                if entry.status == "cancelled"
-                else f"{network} was removed from the row"
-            )
+            reason = ENTRY_CANCELLED if entry.status == "cancelled" else network + NETWORK_REMOVED
             _move(publication, "cancelled", report, reason=reason)
     if entry.status != "approved":
         return
     for network in entry.networks:
         key = idempotency_key(entry.entry_id, network, entry.text_for(network))
+        hold = HOLD_PREFIX + str(rejected[network]) if network in rejected else None
         publication = planned.get(network)
         if publication is None:
             publication = Publication(
@@ -165,22 +329,15 @@ def _plan_publications(
             session.add(publication)
             planned[network] = publication
             report.publications["created"] += 1
-            if network in rejected:
-                _move(publication, "rejected", report, reason=HOLD_PREFIX + str(rejected[network]))
+        elif publication.state in IN_FLIGHT:
+            # In doubt: a hold withdraws it, a valid row lifts a withdrawal (see _move).
+            _move(publication, "rejected" if hold else "pending", report, reason=hold)
             continue
-        if publication.state in IN_FLIGHT:
-            if publication.state == "published" and publication.idempotency_key != key:
-                log.warning(
-                    "Entry %s was edited after its %s post %s went out; the edit is not published",
-                    entry.entry_id,
-                    network,
-                    publication.external_id,
-                )
-            continue
-        publication.idempotency_key = key
-        publication.account = entry.accounts.get(network)
-        if network in rejected:
-            _move(publication, "rejected", report, reason=HOLD_PREFIX + str(rejected[network]))
+        else:
+            publication.idempotency_key = key
+            publication.account = entry.accounts.get(network)
+        if hold:
+            _move(publication, "rejected", report, reason=hold)
         elif _replan(publication, rescheduled=rescheduled, edited=edited):
             _move(publication, "pending", report, reason=None)
 
@@ -196,11 +353,30 @@ def _replan(publication: Publication, *, rescheduled: bool, edited: bool) -> boo
     return publication.state == "missed" and rescheduled
 
 
-def _move(publication: Publication, state: str, report: SyncReport, *, reason: str | None) -> None:
-    if publication.state in IN_FLIGHT or (
-        publication.state == state and publication.last_error == reason
-    ):
-        return
+def _move(publication: Publication, state: str, report: SyncReport, *, reason: str | None) -> bool:
+    """Move a settled publication to ``state``; True when something changed.
+
+    A published one is never moved. One in doubt is not moved either (it may be out): a
+    cancellation or a hold is written as its ``withdrawn`` reason, for the ledger.
+    """
+    if publication.state == "published":
+        return False
+    if publication.state in IN_DOUBT:
+        withdrawn = reason if state in ("cancelled", "rejected") else None
+        if publication.withdrawn == withdrawn:
+            return False
+        report.publications[f"{publication.state}->{'withdrawn' if withdrawn else 'wanted'}"] += 1
+        log.info(
+            "Publication %s/%s is in doubt (%s): %s",
+            publication.entry_id,
+            publication.network,
+            publication.state,
+            f"withdrawn, {withdrawn}" if withdrawn else "wanted again",
+        )
+        publication.withdrawn = withdrawn
+        return True
+    if publication.state == state and publication.last_error == reason:
+        return False
     report.publications[f"{publication.state}->{state}"] += 1
     log.info(
         "Publication %s/%s: %s -> %s (%s)",
@@ -214,3 +390,4 @@ def _move(publication: Publication, state: str, report: SyncReport, *, reason: s
     publication.last_error = reason
     if state == "pending":
         publication.lease_owner = publication.lease_until = None
+    return True

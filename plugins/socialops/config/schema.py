@@ -190,6 +190,13 @@ class Publication(_Strict):
     schedule: CronExpression = PUBLICATION_SCHEDULE
     grace_minutes: int = Field(default=120, gt=0)
     paused: bool = False
+    vanished_rows_hold_pct: float = Field(
+        default=50,
+        gt=0,
+        le=100,
+        description="hold the sync when more than this % of the planned calendar rows vanish "
+        "at once (100: never hold)",
+    )
     calendar: CalendarSource = CalendarSource()
     pools: dict[Network, Annotated[int, Field(ge=1)]] = Field(
         default_factory=lambda: {n: 2 for n in NETWORKS},

@@ -9,7 +9,9 @@ derived from *what* is announced, so a run every five minutes does not repeat th
 rejected rows, pause list or failure: a new problem, or a changed list, is a new key.
 
 What each message advises is what the code does next (``docs/notifications.md`` lists them;
-``tests/publishing/test_messages_advice.py`` checks each piece of advice against the behaviour).
+``tests/publishing/test_messages_advice.py`` checks each piece of advice against the behaviour,
+``tests/publishing/test_service_in_doubt.py`` and ``tests/publishing/test_service_steps.py``
+those of the ledger's and the sync's notices).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from socialops.calendar.entries import ParsedCalendar, Problem
+from socialops.calendar.sync import BACK_TO, HOLD_PREFIX, NETWORK_REMOVED, ROW_REMOVED
 from socialops.config.schema import BrandConfig
 from socialops.i18n import N_, N_plural, Text
 from socialops.networks.errors import (
@@ -34,13 +37,16 @@ from socialops.networks.errors import (
 )
 from socialops.notifications.blocks import Message, context, divider, header, section
 from socialops.notifications.catalogue import Reader, network_name
-from socialops.notifications.mrkdwn import code
+from socialops.notifications.mrkdwn import Mrkdwn, code, link
 from socialops.notifications.ops import ops_notice
 from socialops.notifications.outbox import Notice
 from socialops.publishing.pause import PAUSE_VARIABLE, Pause
 
 if TYPE_CHECKING:
-    from socialops.publishing.store import Claim
+    from socialops.calendar.sync import EditedAfterPublication, HeldRemoval, RemovedRow
+    from socialops.networks.records import Receipt
+    from socialops.publishing.reconcile import Choice
+    from socialops.publishing.store import Claim, ExternalIdTaken
 
 #: After an expired or revoked token, how long before trying the same publication again.
 AUTH_BACKOFF = timedelta(minutes=30)
@@ -66,13 +72,18 @@ class NetworkStatus:
 
 @dataclass(frozen=True)
 class MissedPost:
-    """A publication that passed its grace window, and what its last attempt left."""
+    """A publication that passed its grace window, and what its last attempt left.
+
+    ``retry_at``: the network asked to wait until then, after the end of the grace window
+    (the post is marked missed at once instead of waiting for it).
+    """
 
     entry_id: str
     network: str
     scheduled_at: datetime
     attempts: int = 0
     last_error: str | None = None
+    retry_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -207,12 +218,13 @@ def _problem_line(problem: Problem) -> Text:
 
 
 def _held_lines(parsed: ParsedCalendar) -> list[Text]:
-    """What the sync holds: whole entries (every row with their id), rows without an id,
-    and single networks of an entry (its other networks go out)."""
+    """What the sync holds: whole entries (their rows), rows without an id, rows repeating
+    an earlier row's id (ignored: the earlier row is the entry) and single networks of an
+    entry (its other networks go out)."""
     held = parsed.held_entries()
     lines: list[Text] = []
     for entry_id in held:
-        rows = {p.row for p in parsed.problems if p.entry_id == entry_id}
+        rows = {p.row for p in parsed.problems if p.entry_id == entry_id and p.kept_row is None}
         rows |= {e.source_row for e in parsed.entries if e.entry_id == entry_id and e.source_row}
         ordered = sorted(rows)
         lines.append(
@@ -226,9 +238,19 @@ def _held_lines(parsed: ParsedCalendar) -> list[Text]:
         )
     for row in sorted({p.row for p in parsed.problems if not p.entry_id}):
         lines.append(N_("• row {row}: it has no id", row=row))
+    repeats = {(p.row, p.kept_row, p.entry_id) for p in parsed.problems if p.kept_row}
+    for row, kept, entry_id in sorted(repeats):
+        lines.append(
+            N_(
+                "• row {row}: ignored, row {kept} already has its id {entry}",
+                row=row,
+                kept=kept,
+                entry=code(entry_id),
+            )
+        )
     by_entry: dict[tuple[str, int], list[str]] = {}
     for p in parsed.problems:
-        if p.network and p.entry_id and p.entry_id not in held:
+        if p.network and p.entry_id and p.entry_id not in held and p.kept_row is None:
             names = by_entry.setdefault((p.entry_id, p.row), [])
             if network_name(p.network) not in names:
                 names.append(network_name(p.network))
@@ -357,6 +379,12 @@ def publications_missed(
 def missed_why(post: MissedPost) -> Text:
     """What kept a missed post from going out, from its attempts and last error."""
     name = network_name(post.network)
+    if post.retry_at is not None:
+        return N_(
+            "{network} asks to wait until {retry}, after the end of its grace window",
+            network=name,
+            retry=post.retry_at,
+        )
     if post.attempts == 0:
         return N_("not tried in time (publication paused, or `publish_posts` not running)")
     kind = error_kind(post.last_error)
@@ -374,6 +402,213 @@ def missed_why(post: MissedPost) -> Text:
             network=name,
         )
     return N_("{network} failed or did not answer each time it was tried", network=name)
+
+
+# -- the ledger's and the sync's notices (docs/exactly-once.md) -----------------------------
+
+
+def withdrawal_reason(withdrawn: str, network: str) -> Text:
+    """Why the calendar stopped asking for a publication, from what the ledger stored
+    (``publications.withdrawn``, English; :mod:`socialops.calendar.sync` names them)."""
+    if withdrawn.startswith(HOLD_PREFIX):
+        return N_("its row became invalid, see the message on the calendar's problems")
+    if withdrawn == ROW_REMOVED:
+        return N_("its row was removed from the calendar")
+    if withdrawn.startswith(BACK_TO):
+        return N_("the entry went back to draft")
+    if withdrawn.endswith(NETWORK_REMOVED):
+        return N_("{network} was removed from its row", network=network_name(network))
+    return N_("the entry was cancelled")
+
+
+def _post_link(reader: Reader, url: str | None) -> Mrkdwn | Text:
+    return reader.link(url, N_("view the post")) if url else N_("no link")
+
+
+def live_although_withdrawn(
+    reader: Reader,
+    *,
+    network: str,
+    account: str,
+    entry_id: str,
+    url: str | None,
+    withdrawn: Text,
+) -> Message:
+    """A post the calendar withdrew while an attempt was in doubt, found live: its link, and
+    what to do if it must not stay."""
+    name = network_name(network)
+    headline = reader.render(
+        N_(
+            ":warning: *Live although withdrawn*: {entry} on {network} ({account}): {link}",
+            entry=code(entry_id),
+            network=name,
+            account=account,
+            link=_post_link(reader, url),
+        )
+    )
+    detail = N_(
+        "The calendar withdrew it while an attempt was in doubt ({reason}), but the post went "
+        "out: it is recorded as published, and its metrics are collected.",
+        reason=withdrawn,
+    )
+    action = N_("*What to do:* delete it on {network} if it must not stay online.", network=name)
+    return Message(
+        headline,
+        [section(headline), section(reader.render(detail)), section(reader.render(action))],
+    )
+
+
+#: What became of a publication withdrawn while in doubt and not found on the network.
+WITHDRAWN_OUTCOMES = {
+    "cancelled": N_("it is cancelled; it goes out only if the calendar asks for it again."),
+    "rejected": N_("it waits until its row is fixed."),
+    "pending": N_("it waits until the entry is approved again."),
+}
+
+
+def withdrawn_not_found(
+    reader: Reader,
+    *,
+    network: str,
+    account: str,
+    entry_id: str,
+    withdrawn: Text,
+    state: str,
+) -> Message:
+    """A publication the calendar withdrew while an attempt was in doubt, not found on the
+    network: nothing was sent, and what became of it (``state``)."""
+    headline = reader.render(
+        N_(
+            ":information_source: {entry} on {network} ({account}): {reason} while an attempt "
+            "was in doubt. No post was found on the account: {outcome}",
+            entry=code(entry_id),
+            network=network_name(network),
+            account=account,
+            reason=withdrawn,
+            outcome=WITHDRAWN_OUTCOMES[state],
+        )
+    )
+    check = reader.render(N_("If you see it on the account anyway, delete it."))
+    return Message(headline, [section(headline), context(check)])
+
+
+def publication_backed_off(
+    reader: Reader,
+    *,
+    network: str,
+    account: str,
+    entry_id: str,
+    retry_at: datetime,
+    deadline: datetime,
+) -> Message:
+    """A post the network makes wait a long time (within its grace window): when it is
+    tried again."""
+    name = network_name(network)
+    headline = reader.render(
+        N_(
+            ":hourglass: {entry} on {network} ({account}) waits: {network} limits posts until "
+            "{retry}. It is tried again then (its grace window ends {deadline}).",
+            entry=code(entry_id),
+            network=name,
+            account=account,
+            retry=retry_at,
+            deadline=deadline,
+        )
+    )
+    return Message(headline, [section(headline)])
+
+
+def edited_after_publication(
+    reader: Reader, *, network: str, entry_id: str, url: str | None
+) -> Message:
+    """An entry whose content changed after its post went out: the change is not published."""
+    name = network_name(network)
+    headline = reader.render(
+        N_(
+            ":memo: {entry} changed after its {network} post went out ({link}): the new "
+            "content is *not* published (an entry goes out once per network).",
+            entry=code(entry_id),
+            network=name,
+            link=_post_link(reader, url),
+        )
+    )
+    action = N_(
+        "*What to do:* to publish the new content, give the row a new `entry_id`; to correct "
+        "the live post, edit or delete it on {network}.",
+        network=name,
+    )
+    return Message(headline, [section(headline), section(reader.render(action))])
+
+
+def _removed_lines(reader: Reader, rows: Sequence[RemovedRow]) -> list[str]:
+    return [
+        reader.render(
+            N_(
+                "{entry} · {network} · due {when}",
+                entry=code(row.entry_id),
+                network=[network_name(n) for n in row.networks],
+                when=row.scheduled_at,
+            )
+        )
+        for row in rows
+    ]
+
+
+def rows_removed(reader: Reader, rows: Sequence[RemovedRow], *, source: str) -> Message:
+    """Rows gone from the calendar whose planned posts the sync cancels, in one message."""
+    headline = reader.render(
+        N_plural(
+            ":wastebasket: *{count} row removed from the calendar* ({source}): its planned "
+            "posts are cancelled.",
+            ":wastebasket: *{count} rows removed from the calendar* ({source}): their planned "
+            "posts are cancelled.",
+            len(rows),
+            source=source,
+        )
+    )
+    note = reader.render(
+        N_(
+            "A post in doubt is cancelled only once the network is checked. To bring one back, "
+            "put its row back (same `entry_id`)."
+        )
+    )
+    body = reader.with_list([section(headline)], _removed_lines(reader, rows), reserve=1)
+    return Message(headline, [*body, context(note)])
+
+
+def removal_held(reader: Reader, held: HeldRemoval, *, source: str, variable: str) -> Message:
+    """Too many planned rows vanished at once: nothing is cancelled; how to restore them or
+    confirm their removal (:data:`~socialops.publishing.service.REMOVAL_CONFIRMATION_VARIABLE`)."""
+    count = len(held.rows)
+    headline = reader.render(
+        N_plural(
+            ":octagonal_sign: *Calendar sync held*: {count} of {planned} planned rows is "
+            "missing from {source} (more than {share}%). Nothing is cancelled: it stays planned "
+            "and is published at its time; the other rows are synced as usual.",
+            ":octagonal_sign: *Calendar sync held*: {count} of {planned} planned rows are "
+            "missing from {source} (more than {share}%). Nothing is cancelled: they stay "
+            "planned and are published at their time; the other rows are synced as usual.",
+            count,
+            planned=held.planned,
+            source=source,
+            share=held.threshold_pct,  # as configured: 12.5 stays 12.5
+        )
+    )
+    action = reader.render(
+        N_plural(
+            "*What to do:* if the file is incomplete, put the missing row back. If you removed "
+            "it on purpose, put it back with the status `cancelled`, or set the Airflow "
+            "Variable {variable} to {code} to cancel it.",
+            "*What to do:* if the file is incomplete, put the missing rows back. If you removed "
+            "them on purpose, put them back with the status `cancelled`, or set the Airflow "
+            "Variable {variable} to {code} to cancel them all.",
+            count,
+            variable=code(variable),
+            code=code(held.code),
+        )
+    )
+    body = reader.with_list([section(headline)], _removed_lines(reader, held.rows), reserve=1)
+    return Message(headline, [*body, context(action)])
 
 
 # -- what to do after an error ------------------------------------------------------------
@@ -424,11 +659,7 @@ def failure_advice(
                 deadline=deadline,
             ),
         )
-    edit_again = N_(
-        "once it changes, it is tried again; if its time is then more than {grace} past, "
-        "also give it a new time",
-        grace=grace,
-    )
+    edit_again = _edit_again(grace)
     if isinstance(error, DuplicateContent):
         return (
             N_("{network} refused it as a duplicate of a recent post of the account", network=name),
@@ -452,6 +683,14 @@ def failure_advice(
     return (
         N_("{network} refused the post", network=name),
         N_("fix the entry in the calendar: {then}", then=edit_again),
+    )
+
+
+def _edit_again(grace: timedelta) -> Text:
+    return N_(
+        "once it changes, it is tried again; if its time is then more than {grace} past, "
+        "also give it a new time",
+        grace=grace,
     )
 
 
@@ -495,11 +734,98 @@ def reconcile_auth_advice(error: AuthError, network: str) -> tuple[Text, Text]:
     )
 
 
+def _posts(receipts: Sequence[Receipt]) -> list[Mrkdwn]:
+    return [link(r.url) if r.url else code(r.external_id) for r in receipts]
+
+
+def ambiguous_advice(
+    network: str,
+    account: str,
+    *,
+    entry_ids: Sequence[str],
+    seen: Sequence[Receipt],
+    hidden: bool,
+) -> tuple[Text, Text]:
+    """(reason, action) when the posts found cannot be told apart: several attempts in doubt
+    with identical content (``entry_ids``, oldest first), fewer posts than attempts; or,
+    ``hidden``, the only match shown is recorded for another entry."""
+    name = network_name(network)
+    if hidden:
+        return (
+            N_(
+                "the only matching post {network} shows ({posts}) is already recorded for "
+                "another entry; this entry's own post may be hidden behind it. Nothing is "
+                "recorded, nothing is sent again.",
+                network=name,
+                posts=_posts(seen),
+            ),
+            N_(
+                "look at the {network} account {account}: if this entry's post is there, ask "
+                "whoever runs socialops to mark its publication published (with the post's "
+                "id); if not, to set it back to `pending` to publish it.",
+                network=name,
+                account=account,
+            ),
+        )
+    return (
+        N_plural(
+            "{count} post found ({posts}) for {attempts} attempts in doubt with identical "
+            "content ({entries}): nobody can tell which is whose. None is recorded, none is "
+            "sent again.",
+            "{count} posts found ({posts}) for {attempts} attempts in doubt with identical "
+            "content ({entries}): nobody can tell which is whose. None is recorded, none is "
+            "sent again.",
+            len(seen),
+            posts=_posts(seen),
+            attempts=len(entry_ids),
+            entries=[code(e) for e in entry_ids],
+        ),
+        N_(
+            "look at the {network} account {account}, then tell whoever runs socialops which "
+            "entry each post belongs to: they mark those publications published (with the "
+            "post's id), and set the others back to `pending` (to publish them) or "
+            "`cancelled`.",
+            network=name,
+            account=account,
+        ),
+    )
+
+
+def id_taken_advice(
+    network: str, account: str, *, entry_id: str, owner_entry: str, grace: timedelta
+) -> tuple[Text, Text]:
+    """(reason, action) when the network answers a publication with a post that is already
+    recorded for another entry: nothing is recorded, the publication is rejected."""
+    name = network_name(network)
+    return (
+        N_(
+            "{network} answered with a post that is already recorded for entry {owner}: "
+            "nothing is recorded for {entry}",
+            network=name,
+            owner=code(owner_entry),
+            entry=code(entry_id),
+        ),
+        N_(
+            "look at the {network} account {account}, then change the text of {entry} in the "
+            "calendar: {then}",
+            network=name,
+            account=account,
+            entry=code(entry_id),
+            then=_edit_again(grace),
+        ),
+    )
+
+
 # -- notices --------------------------------------------------------------------------------
 
 
 def _digest(parts: Sequence[str]) -> str:
     return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()[:16]
+
+
+def problems_digest(problems: Sequence[Problem]) -> str:
+    """Names a set of calendar problems (the same problems give the same digest)."""
+    return _digest([str(p) for p in problems])
 
 
 class PublicationNotices:
@@ -561,8 +887,9 @@ class PublicationNotices:
         key: str,
         claim: Claim,
         advice: tuple[Text, Text],
-        error: NetworkError,
+        details: Sequence[str],
     ) -> list[Notice]:
+        """The CM's alert (reason and action) and the engineer's ``details`` for ops."""
         reason, action = advice
         message = publication_failed(
             self.reader,
@@ -579,7 +906,7 @@ class PublicationNotices:
         )
         return [
             self._alert(key, message),
-            *ops_notice(self.ops_channel, key, self.reader, title, [error_text(error)]),
+            *ops_notice(self.ops_channel, key, self.reader, title, details),
         ]
 
     def failed(self, claim: Claim, error: NetworkError) -> list[Notice]:
@@ -594,7 +921,7 @@ class PublicationNotices:
             deadline=claim.scheduled_at + self.grace,
             grace=self.grace,
         )
-        return self._failure(key, claim, advice, error)
+        return self._failure(key, claim, advice, [error_text(error)])
 
     def unverifiable(self, claim: Claim, error: NetworkError) -> list[Notice]:
         """An uncertain publication that cannot be checked: a person decides."""
@@ -604,10 +931,11 @@ class PublicationNotices:
         else:
             advice = unverifiable_advice(claim.network, claim.account, self.grace)
             key = f"publication:{claim.publication_id}:unverifiable"
-        return self._failure(key, claim, advice, error)
+        return self._failure(key, claim, advice, [error_text(error)])
 
     def missed(self, posts: Sequence[MissedPost]) -> list[Notice]:
-        """One message for every post that passed its grace window at once."""
+        """One message for every post that passed its grace window at once (or that a
+        network's back-off takes past it: :attr:`MissedPost.retry_at`)."""
         if not posts:
             return []
         key = "publication:missed:" + _digest(
@@ -615,8 +943,12 @@ class PublicationNotices:
         )
         return [self._alert(key, publications_missed(self.reader, posts, grace=self.grace))]
 
-    def rejected_rows(self, parsed: ParsedCalendar, source: str) -> list[Notice]:
-        key = f"calendar:rejected:{_digest([str(p) for p in parsed.problems])}"
+    def rejected_rows(
+        self, parsed: ParsedCalendar, source: str, *, occurrence: int = 1
+    ) -> list[Notice]:
+        """``occurrence``: how many times this set of problems has appeared (a set that
+        returns after it was fixed is announced again)."""
+        key = f"calendar:rejected:{problems_digest(parsed.problems)}:{occurrence}"
         return [self._alert(key, rejected_rows(self.reader, parsed, source=source))]
 
     def paused(
@@ -626,3 +958,101 @@ class PublicationNotices:
         key = f"publication:paused:{_digest([str(row[0]) for row in waiting])}"
         message = publication_paused(self.reader, entries, pause=pause, grace=self.grace)
         return [self._alert(key, message)]
+
+    # -- the ledger's notices ---------------------------------------------------------------
+
+    def backed_off(self, claim: Claim, retry_at: datetime, deadline: datetime) -> list[Notice]:
+        """A back-off long enough to be said at once (the post still fits its grace window)."""
+        message = publication_backed_off(
+            self.reader,
+            network=claim.network,
+            account=claim.account,
+            entry_id=claim.entry_id,
+            retry_at=retry_at,
+            deadline=deadline,
+        )
+        return [
+            self._alert(
+                f"publication:{claim.publication_id}:back-off:{retry_at.isoformat()}", message
+            )
+        ]
+
+    def live_although_withdrawn(
+        self, claim: Claim, receipt: Receipt, withdrawn: str
+    ) -> list[Notice]:
+        message = live_although_withdrawn(
+            self.reader,
+            network=claim.network,
+            account=claim.account,
+            entry_id=claim.entry_id,
+            url=receipt.url,
+            withdrawn=withdrawal_reason(withdrawn, claim.network),
+        )
+        key = f"publication:{claim.publication_id}:live-although-withdrawn:{receipt.external_id}"
+        return [self._alert(key, message)]
+
+    def withdrawn_not_found(self, claim: Claim, withdrawn: str, state: str) -> list[Notice]:
+        """``state``: what the ledger settled it to (one of :data:`WITHDRAWN_OUTCOMES`)."""
+        message = withdrawn_not_found(
+            self.reader,
+            network=claim.network,
+            account=claim.account,
+            entry_id=claim.entry_id,
+            withdrawn=withdrawal_reason(withdrawn, claim.network),
+            state=state,
+        )
+        key = f"publication:{claim.publication_id}:withdrawn:{claim.attempts}:{state}"
+        return [self._alert(key, message)]
+
+    def ambiguous(
+        self, claim: Claim, entry_ids: Sequence[str], choice: Choice, detail: str
+    ) -> list[Notice]:
+        """Posts found that cannot be told apart: a person decides which is whose
+        (``detail``: the engineer's account of it, for ops)."""
+        advice = ambiguous_advice(
+            claim.network,
+            claim.account,
+            entry_ids=entry_ids,
+            seen=choice.seen,
+            hidden=choice.hidden,
+        )
+        key = (
+            f"publication:{claim.publication_id}:ambiguous:"
+            f"{_digest([*entry_ids, *(r.external_id for r in choice.seen)])}"
+        )
+        return self._failure(key, claim, advice, [detail])
+
+    def id_taken(self, claim: Claim, error: ExternalIdTaken) -> list[Notice]:
+        """The network answered with a post recorded for another entry: nothing recorded."""
+        advice = id_taken_advice(
+            claim.network,
+            claim.account,
+            entry_id=claim.entry_id,
+            owner_entry=error.owner_entry,
+            grace=self.grace,
+        )
+        key = f"publication:{claim.publication_id}:id-taken:{error.receipt.external_id}"
+        return self._failure(key, claim, advice, [error_text(error)])
+
+    # -- the sync's notices -----------------------------------------------------------------
+
+    def edited_after_publication(self, event: EditedAfterPublication) -> list[Notice]:
+        """Once per change of the entry's content (``event.content``)."""
+        message = edited_after_publication(
+            self.reader, network=event.network, entry_id=event.entry_id, url=event.url
+        )
+        key = f"calendar:edited-after-publication:{event.publication_id}:{event.content}"
+        return [self._alert(key, message)]
+
+    def rows_removed(self, rows: Sequence[RemovedRow], source: str, now: datetime) -> list[Notice]:
+        """One message for the rows gone from the file whose posts this sync cancels."""
+        key = f"calendar:removed:{_digest([r.entry_id for r in rows])}:{now.isoformat()}"
+        return [self._alert(key, rows_removed(self.reader, rows, source=source))]
+
+    def removal_held(
+        self, held: HeldRemoval, source: str, *, variable: str, occurrence: int
+    ) -> list[Notice]:
+        """The sync kept the vanished rows' posts planned; ``occurrence``: how many times this
+        set of rows has gone missing (announced again when it returns)."""
+        message = removal_held(self.reader, held, source=source, variable=variable)
+        return [self._alert(f"calendar:removal-held:{held.code}:{occurrence}", message)]

@@ -8,6 +8,7 @@ What each network error becomes is a table (:func:`publish_one`'s ``except`` cla
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -15,10 +16,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
+from socialops.calendar.entries import ParsedCalendar
 from socialops.calendar.sources import media_root as calendar_media_root
 from socialops.calendar.sources import parse_calendar, read_source
-from socialops.calendar.sync import sync_calendar
+from socialops.calendar.sync import SyncReport, sync_calendar
 from socialops.calendar.validation import resolve_media
 from socialops.config.schema import BrandConfig
 from socialops.networks.base import ConnectionSettings, NetworkAdapter
@@ -36,10 +39,24 @@ from socialops.networks.errors import (
 from socialops.networks.idempotency import idempotency_key
 from socialops.networks.records import Receipt
 from socialops.networks.registry import NETWORKS
-from socialops.notifications.outbox import add_notices
-from socialops.publishing.messages import AUTH_BACKOFF, MissedPost, PublicationNotices, error_text
+from socialops.notifications.outbox import add_notice, add_notices
+from socialops.publishing.messages import (
+    AUTH_BACKOFF,
+    MissedPost,
+    PublicationNotices,
+    error_text,
+    problems_digest,
+)
 from socialops.publishing.pause import Pause
-from socialops.publishing.store import Claim, PublicationLedger, missed_reason
+from socialops.publishing.reconcile import Choice, choose, published_candidates
+from socialops.publishing.store import (
+    Claim,
+    ExternalIdTaken,
+    PublicationLedger,
+    Stopped,
+    missed_reason,
+    track_condition,
+)
 from socialops.warehouse.engine import session_scope
 
 log = logging.getLogger(__name__)
@@ -48,6 +65,10 @@ log = logging.getLogger(__name__)
 QUOTA_BACKOFF = timedelta(hours=1)
 # AUTH_BACKOFF (how long after a refused token before trying again) is defined beside the
 # message that tells it (publishing/messages.py), so the advice cannot drift from it.
+#: A back-off longer than this is announced at once, with the time of the retry.
+ANNOUNCED_BACK_OFF = timedelta(minutes=30)
+#: An ambiguous reconciliation waits this long for a person before it is looked at again.
+AMBIGUITY_RECHECK = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -115,11 +136,11 @@ def publish_one(
         raise
 
     if claim.needs_reconcile:
-        outcome = _reconcile(ledger, claim, client, notices)
+        outcome = _reconcile(ledger, claim, client, notices, now)
         if outcome is not None:
             return outcome
 
-    if now - claim.scheduled_at > grace:
+    if now - claim.scheduled_at > grace and claim.withdrawn is None:
         missed = MissedPost(
             claim.entry_id, claim.network, claim.scheduled_at, claim.attempts, claim.last_error
         )
@@ -132,11 +153,9 @@ def publish_one(
         return Outcome(publication_id, "missed", f"{claim.label} is past its grace window")
 
     key = idempotency_key(claim.entry_id, claim.network, claim.draft.text)
-    started = ledger.begin_attempt(claim, key, now)
-    if started is None:
-        return Outcome(
-            publication_id, "skipped", f"{claim.label} was cancelled or held since it was claimed"
-        )
+    started = ledger.begin_attempt(claim, key, now, notices)
+    if isinstance(started, Stopped):
+        return Outcome(publication_id, "skipped", started.detail)
     claim = started
     draft = replace(
         claim.draft, media=tuple(str(resolve_media(m, media_root) or m) for m in claim.draft.media)
@@ -153,15 +172,22 @@ def publish_one(
             retryable=True,
         )
     except RateLimited as exc:
-        return _back_off(ledger, claim, exc, exc.retry_at)
+        return _back_off(ledger, claim, exc, exc.retry_at, notices, now=now, grace=grace)
     except QuotaExceeded as exc:
-        return _back_off(ledger, claim, exc, exc.retry_at or now + QUOTA_BACKOFF)
+        retry_at = exc.retry_at or now + QUOTA_BACKOFF
+        return _back_off(ledger, claim, exc, retry_at, notices, now=now, grace=grace)
     except DuplicateContent as exc:
         # X refuses a text it saw recently: it may be ours from an attempt we lost track of.
-        found = _find(claim, client)
-        if found is not None:
+        choice = _choose(ledger, claim, client)
+        if choice.ambiguous:
+            return _ambiguous(ledger, claim, choice, notices, now)
+        if choice.receipt is not None:
             return _published(
-                ledger, claim, found, notices, how="reconciliation after a duplicate refusal"
+                ledger,
+                claim,
+                choice.receipt,
+                notices,
+                how="reconciliation after a duplicate refusal",
             )
         return _refused(ledger, claim, exc, notices)
     except InvalidRequest as exc:
@@ -187,11 +213,23 @@ def publish_one(
         # Not a network answer (a bug, a killed connection pool...): the post may be out.
         ledger.settle(claim, "unconfirmed", error=f"unexpected {type(exc).__name__}: {exc}")
         raise
-    return _published(ledger, claim, receipt, notices, how="published")
+    try:
+        return _published(ledger, claim, receipt, notices, how="published")
+    except ExternalIdTaken as exc:
+        # The network answered with a post another entry already owns: recording it twice
+        # would confirm a post that is not this entry's. A person looks.
+        ledger.settle(
+            claim, "rejected", error=error_text(exc), announce=notices.id_taken(claim, exc)
+        )
+        return Outcome(publication_id, "rejected", str(exc), needs_person=True)
 
 
 def _reconcile(
-    ledger: PublicationLedger, claim: Claim, client: NetworkAdapter, notices: PublicationNotices
+    ledger: PublicationLedger,
+    claim: Claim,
+    client: NetworkAdapter,
+    notices: PublicationNotices,
+    now: datetime,
 ) -> Outcome | None:
     """Ask the network whether an earlier attempt went out. None: it did not, go ahead."""
     log.info(
@@ -201,7 +239,7 @@ def _reconcile(
         claim.idempotency_key,
     )
     try:
-        found = _find(claim, client)
+        choice = _choose(ledger, claim, client)
     except NotSupported as exc:
         # Without a way to check, posting again could duplicate: a person must look.
         ledger.settle(
@@ -227,14 +265,54 @@ def _reconcile(
             retryable=exc.retryable,
             needs_person=not exc.retryable,
         )
-    if found is not None:
-        return _published(ledger, claim, found, notices, how="reconciliation")
-    log.info("%s was not published by the earlier attempt; publishing it now", claim.label)
+    if choice.ambiguous:
+        return _ambiguous(ledger, claim, choice, notices, now)
+    if choice.receipt is not None:
+        try:
+            return _published(ledger, claim, choice.receipt, notices, how="reconciliation")
+        except ExternalIdTaken as exc:
+            # A twin recorded that post in the meantime: reconcile again, knowing it is taken.
+            ledger.settle(claim, "unconfirmed", error=error_text(exc))
+            return Outcome(claim.publication_id, "unconfirmed", str(exc), retryable=True)
+    log.info("%s was not published by the earlier attempt", claim.label)
     return None
 
 
-def _find(claim: Claim, client: NetworkAdapter) -> Receipt | None:
-    return client.find_published(claim.idempotency_key, claim.account, claim.reconcile_since)
+def _choose(ledger: PublicationLedger, claim: Claim, client: NetworkAdapter) -> Choice:
+    found = published_candidates(
+        client, claim.idempotency_key, claim.account, claim.reconcile_since
+    )
+    if not found.receipts:
+        return Choice()
+    twins = ledger.twins(claim)
+    taken = ledger.taken(claim, [r.external_id for r in found.receipts])
+    return choose(found, taken=taken, rank=twins.rank, twins=twins.count)
+
+
+def _ambiguous(
+    ledger: PublicationLedger,
+    claim: Claim,
+    choice: Choice,
+    notices: PublicationNotices,
+    now: datetime,
+) -> Outcome:
+    # Neither recorded nor posted again: a person tells which post is whose.
+    twins = ledger.twins(claim)
+    found = ", ".join(r.external_id for r in choice.seen)
+    detail = (
+        f"the only match found ({found}) is recorded for another entry: ours may be hidden"
+        if choice.hidden
+        else f"posts found: {found}, for {twins.count} attempts in doubt with the same "
+        f"content ({', '.join(twins.entry_ids)})"
+    ) + "; not recorded, not sent again: a person decides"
+    ledger.settle(
+        claim,
+        "unconfirmed",
+        error=detail,
+        not_before=now + AMBIGUITY_RECHECK,
+        announce=notices.ambiguous(claim, twins.entry_ids, choice, detail),
+    )
+    return Outcome(claim.publication_id, "unconfirmed", detail, needs_person=True)
 
 
 def _published(
@@ -245,19 +323,56 @@ def _published(
     *,
     how: str,
 ) -> Outcome:
-    ledger.record_published(claim, receipt, notices, how=how)
-    log.info("%s is published: %s (%s)", claim.label, receipt.url, how)
+    withdrawn = ledger.record_published(claim, receipt, notices, how=how)
+    if withdrawn:
+        log.warning("%s is live although %s: %s (%s)", claim.label, withdrawn, receipt.url, how)
+    else:
+        log.info("%s is published: %s (%s)", claim.label, receipt.url, how)
     return Outcome(
         claim.publication_id, "published", how, external_id=receipt.external_id, url=receipt.url
     )
 
 
 def _back_off(
-    ledger: PublicationLedger, claim: Claim, exc: NetworkError, retry_at: datetime
+    ledger: PublicationLedger,
+    claim: Claim,
+    exc: NetworkError,
+    retry_at: datetime,
+    notices: PublicationNotices,
+    *,
+    now: datetime,
+    grace: timedelta,
 ) -> Outcome:
     # The network answered "not now": nothing was applied, so the publication is simply
     # pending again, and no run may claim it before the reset.
-    ledger.settle(claim, "pending", error=error_text(exc), not_before=retry_at)
+    deadline = claim.scheduled_at + grace
+    if retry_at > deadline:
+        # It could only go out late, which we never do: missed now, with the real reason.
+        missed = MissedPost(
+            claim.entry_id,
+            claim.network,
+            claim.scheduled_at,
+            claim.attempts,
+            error_text(exc),
+            retry_at=retry_at,
+        )
+        ledger.settle(
+            claim,
+            "missed",
+            error=f"{error_text(exc)}; the network accepts it again at {retry_at.isoformat()}, "
+            f"after the end of its grace window ({deadline.isoformat()})",
+            announce=notices.missed([missed]),
+        )
+        log.warning("%s missed: %s until %s, after %s", claim.label, exc, retry_at, deadline)
+        return Outcome(claim.publication_id, "missed", str(exc), retry_at=retry_at)
+    long_wait = retry_at - now > ANNOUNCED_BACK_OFF
+    ledger.settle(
+        claim,
+        "pending",
+        error=error_text(exc),
+        not_before=retry_at,
+        announce=notices.backed_off(claim, retry_at, deadline) if long_wait else (),
+    )
     log.warning("%s waits until %s: %s", claim.label, retry_at.isoformat(), exc)
     return Outcome(claim.publication_id, "pending", str(exc), retry_at=retry_at)
 
@@ -277,12 +392,22 @@ def media_root(config: BrandConfig) -> Path:
     return calendar_media_root(config.publication.calendar)
 
 
+#: The Airflow Variable through which a person confirms a held removal of calendar rows:
+#: set it to the code the Slack alert gives (see docs/exactly-once.md).
+REMOVAL_CONFIRMATION_VARIABLE = "socialops_calendar_removal_confirmed"
+PROBLEMS_KIND = "calendar_problems"
+HELD_REMOVAL_KIND = "calendar_removal_held"
+
+
 @dataclass(frozen=True)
 class SyncSummary:
     entries: int
     problems: int
     rejected_rows: int
-    announced: bool
+    announced: bool  # the rejected rows were announced by this sync
+    removed_rows: int = 0
+    held_removal: str | None = None  # the code to confirm it with
+    edited_after_publication: int = 0
 
     def as_dict(self) -> dict[str, object]:
         return self.__dict__.copy()
@@ -294,8 +419,14 @@ def sync(
     *,
     now: datetime,
     sheet_settings: Callable[[str], ConnectionSettings] | None = None,
+    confirmed_removal: str | None = None,
 ) -> SyncSummary:
-    """Read the calendar, sync it, and put ONE summary of the rejected rows in the outbox."""
+    """Read the calendar, sync it, and put what the CM must hear in the outbox, in the same
+    transaction: ONE summary of the rejected rows (again when they return after a fix), the
+    rows removed from the file, a held removal, entries edited after their post went out.
+
+    ``confirmed_removal``: the value of :data:`REMOVAL_CONFIRMATION_VARIABLE`.
+    """
     source = config.publication.calendar
     settings = (
         sheet_settings(source.conn_id)
@@ -304,23 +435,74 @@ def sync(
     )
     raw = read_source(source, sheet_settings=settings)
     parsed = parse_calendar(raw, config)
+    notices = PublicationNotices.for_brand(config)
     with session_scope(engine) as session:
-        report = sync_calendar(session, parsed, now=now)
+        report = sync_calendar(
+            session,
+            parsed,
+            now=now,
+            vanished_hold_pct=config.publication.vanished_rows_hold_pct,
+            confirmed_removal=confirmed_removal,
+        )
+        announced = _announce(session, report, parsed, raw.source, notices, now)
     log.info("Calendar %s synced: %s", raw.source, report.as_dict())
-    announced = False
-    if parsed.problems:
-        notices = PublicationNotices.for_brand(config).rejected_rows(parsed, raw.source)
-        announced = add_notices(engine, notices) > 0
-        if not announced:
-            log.info(
-                "The %d calendar problem(s) were already announced in Slack", len(parsed.problems)
-            )
+    if parsed.problems and not announced:
+        log.info("The %d calendar problems were already announced in Slack", len(parsed.problems))
     return SyncSummary(
         entries=len(parsed.entries),
         problems=len(parsed.problems),
         rejected_rows=len({(p.row, p.entry_id) for p in parsed.problems}),
         announced=announced,
+        removed_rows=len(report.removed),
+        held_removal=report.held_removal.code if report.held_removal else None,
+        edited_after_publication=len(report.edited_after_publication),
     )
+
+
+def _announce(
+    session: Session,
+    report: SyncReport,
+    parsed: ParsedCalendar,
+    source: str,
+    notices: PublicationNotices,
+    now: datetime,
+) -> bool:
+    """Write the sync's notices; True when the rejected rows were announced."""
+    scope = f"{hashlib.sha256(source.encode()).hexdigest()[:12]}:"
+    problems = parsed.problems
+    occurrence = track_condition(
+        session,
+        kind=PROBLEMS_KIND,
+        scope=scope,
+        digest=problems_digest(problems) if problems else None,
+        title=f"calendar problems in {source}: {len(problems)}",
+        now=now,
+    )
+    announced = False
+    if occurrence is not None:
+        for notice in notices.rejected_rows(parsed, source, occurrence=occurrence):
+            announced |= add_notice(session, notice)
+    held = report.held_removal
+    occurrence = track_condition(
+        session,
+        kind=HELD_REMOVAL_KIND,
+        scope=scope,
+        digest=held.code if held else None,
+        title=f"planned rows missing from {source}: {len(held.rows) if held else 0}",
+        now=now,
+    )
+    announce = []
+    if held is not None and occurrence is not None:
+        announce += notices.removal_held(
+            held, source, variable=REMOVAL_CONFIRMATION_VARIABLE, occurrence=occurrence
+        )
+    if report.removed:
+        announce += notices.rows_removed(report.removed, source, now)
+    for edit in report.edited_after_publication:
+        announce += notices.edited_after_publication(edit)
+    for notice in announce:
+        add_notice(session, notice)
+    return announced
 
 
 def plan_due(

@@ -18,6 +18,12 @@ before any new attempt. A later try of the same task instance need not wait for 
 it takes over the lease of its earlier tries (:func:`earlier_tries`). A lease with no owner
 is a back-off: ``lease_until`` is the time before which nobody may claim the publication (a
 rate limit's reset).
+
+A publication in doubt stays claimable whatever the calendar says, so that it is always
+reconciled; the calendar is read again under the row lock before any new attempt
+(:meth:`PublicationLedger.begin_attempt`): one the calendar no longer asks for is settled
+without being sent. One post is recorded for one publication only
+(:meth:`PublicationLedger.record_published` raises :class:`ExternalIdTaken`).
 """
 
 from __future__ import annotations
@@ -29,14 +35,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Select, or_, select, update
+from sqlalchemy import ColumnElement, Engine, Select, and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from socialops.calendar.sync import BACK_TO, ENTRY_CANCELLED, HOLD_PREFIX, NETWORK_REMOVED
+from socialops.networks.idempotency import fingerprint_of
 from socialops.networks.records import Draft, Receipt
 from socialops.notifications.outbox import Notice, add_notice
 from socialops.publishing.messages import MissedPost, NetworkStatus, PublicationNotices
 from socialops.warehouse.engine import session_scope
-from socialops.warehouse.models import CalendarEntry, Publication
+from socialops.warehouse.models import Alert, CalendarEntry, Publication
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +64,38 @@ class LeaseLost(RuntimeError):
     """Our lease was taken over (it expired while we were working); we must not write."""
 
 
+class ExternalIdTaken(RuntimeError):
+    """The post is already recorded for another publication: it is not ours to record."""
+
+    def __init__(self, claim: Claim, receipt: Receipt, owner_entry: str):
+        self.receipt = receipt
+        self.owner_entry = owner_entry
+        super().__init__(
+            f"{receipt.network} post {receipt.external_id} is already recorded for entry "
+            f"{owner_entry}; not recording it for {claim.label}"
+        )
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """An attempt that did not start: the publication's state afterwards, and why."""
+
+    state: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Twins:
+    """The attempts in doubt with the same content on the same account as a claim's."""
+
+    entry_ids: tuple[str, ...]  # oldest attempt first, the claim's own entry included
+    rank: int  # how many of them attempted before the claim
+
+    @property
+    def count(self) -> int:
+        return len(self.entry_ids)
+
+
 @dataclass(frozen=True)
 class Claim:
     """A publication this run holds the lease on, with what it needs to publish it."""
@@ -71,6 +112,8 @@ class Claim:
     last_attempt_at: datetime | None
     draft: Draft
     last_error: str | None = None
+    #: Why the calendar no longer asks for this publication (None: it does), when claimed.
+    withdrawn: str | None = None
 
     @property
     def needs_reconcile(self) -> bool:
@@ -145,7 +188,7 @@ class PublicationLedger:
             ).all()
             posts = []
             for publication, entry in rows:
-                posts.append(missed_post(publication, entry))
+                posts.append(missed_post(publication, entry))  # with why the last try failed
                 publication.state = "missed"
                 publication.lease_owner = publication.lease_until = None
                 publication.last_error = missed_reason(entry.scheduled_at, grace)
@@ -172,7 +215,8 @@ class PublicationLedger:
                     Publication.id == publication_id,
                     Publication.state.in_(CLAIMABLE),
                     free,
-                    Publication.entry_id.in_(approved),
+                    # In doubt, whatever the calendar says now: it is reconciled first.
+                    or_(Publication.entry_id.in_(approved), Publication.state.in_(UNCERTAIN)),
                 )
                 .values(lease_owner=owner, lease_until=now + self.lease)
                 .execution_options(synchronize_session=False)
@@ -186,26 +230,37 @@ class PublicationLedger:
             ).one()
             return _claim_of(publication, entry, owner)
 
-    def begin_attempt(self, claim: Claim, idempotency_key: str, now: datetime) -> Claim | None:
+    def begin_attempt(
+        self, claim: Claim, idempotency_key: str, now: datetime, notices: PublicationNotices
+    ) -> Claim | Stopped:
         """Commit ``publishing`` and the key the post is sent with, before the call.
 
-        None when the entry stopped being publishable since the claim (cancelled, back to
-        draft, held by the calendar sync): the lease is released and nothing is sent.
+        The calendar is read again under the row lock first. When it no longer asks for the
+        publication (cancelled, back to draft, network or row removed, held by the sync):
+        nothing is sent, and :class:`Stopped` says what became of it. One that was in doubt
+        (reconciled just before, and not found) is settled and the CM told: ``cancelled``,
+        ``rejected`` while its row is invalid, or ``pending`` while its entry is a draft.
+        Otherwise the lease is released (the sync has already settled it).
         """
         with session_scope(self.engine) as session:
             publication = self._held(session, claim)
-            status = session.scalar(
-                select(CalendarEntry.status).where(CalendarEntry.entry_id == claim.entry_id)
-            )
-            if status != "approved" or publication.state not in CLAIMABLE:
+            entry = session.get(CalendarEntry, claim.entry_id)
+            assert entry is not None
+            withdrawn = _withdrawal(entry, publication)
+            if withdrawn is not None or publication.state not in CLAIMABLE:
                 log.info(
-                    "%s is %s / %s since it was claimed; not publishing",
+                    "%s is %s / %s since it was claimed; not publishing (%s)",
                     claim.label,
-                    status,
+                    entry.status,
                     publication.state,
+                    withdrawn,
                 )
+                if publication.state in UNCERTAIN and withdrawn is not None:
+                    return self._settle_withdrawn(session, claim, publication, withdrawn, notices)
                 publication.lease_owner = publication.lease_until = None
-                return None
+                return Stopped(
+                    publication.state, f"{claim.label} was cancelled or held since it was claimed"
+                )
             publication.state = "publishing"
             publication.idempotency_key = idempotency_key
             publication.attempts = (publication.attempts or 0) + 1
@@ -219,28 +274,136 @@ class PublicationLedger:
             last_attempt_at=now,
         )
 
+    @staticmethod
+    def _settle_withdrawn(
+        session: Session,
+        claim: Claim,
+        publication: Publication,
+        withdrawn: str,
+        notices: PublicationNotices,
+    ) -> Stopped:
+        if withdrawn.startswith(HOLD_PREFIX):
+            state = "rejected"  # the sync lifts it once the row is valid again
+        elif withdrawn.startswith(BACK_TO):
+            state = "pending"  # it waits for approval, like the entry's other posts
+        else:
+            state = "cancelled"
+        publication.state = state
+        publication.last_error = (
+            withdrawn
+            if state == "rejected"
+            else f"{withdrawn}; no post found after the attempt in doubt: not published"
+        )
+        publication.withdrawn = None
+        publication.lease_owner = publication.lease_until = None
+        for notice in notices.withdrawn_not_found(claim, withdrawn, state):
+            add_notice(session, notice)
+        return Stopped(state, f"{claim.label}: {withdrawn}; not found on the network, not sent")
+
     def record_published(
         self, claim: Claim, receipt: Receipt, notices: PublicationNotices | None, *, how: str
-    ) -> None:
+    ) -> str | None:
         """Store the external id (written even if the lease was lost: the post exists) and
-        the new version of the entry's confirmation, listing each of its networks."""
-        with session_scope(self.engine) as session:
-            publication = session.get(Publication, claim.publication_id, with_for_update=True)
-            assert publication is not None
-            if publication.lease_owner != claim.owner:
-                log.warning(
-                    "Lease on %s was lost before its receipt was stored; storing it anyway",
-                    claim.label,
-                )
-            publication.state = "published"
-            publication.external_id = receipt.external_id
-            publication.url = receipt.url
-            publication.published_at = receipt.published_at
-            publication.last_error = None if how == "published" else f"confirmed by {how}"
-            publication.lease_owner = publication.lease_until = None
-            if notices:
-                for notice in notices.entry_published(*_entry_networks(session, claim.entry_id)):
+        announce it: the new version of the entry's confirmation, listing each of its
+        networks, and, when the calendar no longer asks for the post, that it is live anyway.
+
+        Returns why the calendar no longer asks for the post, if it does not. Raises
+        :class:`ExternalIdTaken`, writing nothing, when the post is already recorded for
+        another publication.
+        """
+        try:
+            with session_scope(self.engine) as session:
+                publication = session.get(Publication, claim.publication_id, with_for_update=True)
+                assert publication is not None
+                self._refuse_taken(session, claim, receipt)
+                if publication.lease_owner != claim.owner:
+                    log.warning(
+                        "Lease on %s was lost before its receipt was stored; storing it anyway",
+                        claim.label,
+                    )
+                entry = session.get(CalendarEntry, claim.entry_id)
+                assert entry is not None
+                withdrawn = _withdrawal(entry, publication)
+                publication.state = "published"
+                publication.external_id = receipt.external_id
+                publication.url = receipt.url
+                publication.published_at = receipt.published_at
+                publication.last_error = None if how == "published" else f"confirmed by {how}"
+                publication.lease_owner = publication.lease_until = None
+                publication.withdrawn = None
+                if withdrawn is not None:
+                    publication.last_error = f"live although {withdrawn} ({how})"
+                session.flush()  # a post another publication holds fails here, not later
+                announce: list[Notice] = []
+                if notices is not None:
+                    # The confirmation tells the truth (the post is out) even when the
+                    # calendar withdrew it; the alert says so and what to do.
+                    announce += notices.entry_published(*_entry_networks(session, claim.entry_id))
+                    if withdrawn is not None:
+                        announce += notices.live_although_withdrawn(claim, receipt, withdrawn)
+                for notice in announce:
                     add_notice(session, notice)
+        except IntegrityError:
+            # Another publication recorded the same post between our check and our write.
+            with session_scope(self.engine) as session:
+                self._refuse_taken(session, claim, receipt)
+            raise
+        return withdrawn
+
+    @staticmethod
+    def _refuse_taken(session: Session, claim: Claim, receipt: Receipt) -> None:
+        owner = session.scalar(
+            select(Publication.entry_id).where(
+                Publication.network == receipt.network,
+                Publication.external_id == receipt.external_id,
+                Publication.id != claim.publication_id,
+            )
+        )
+        if owner is not None:
+            raise ExternalIdTaken(claim, receipt, owner)
+
+    def taken(self, claim: Claim, external_ids: list[str]) -> set[str]:
+        """Which of ``external_ids`` are recorded for another publication on the network."""
+        if not external_ids:
+            return set()
+        with session_scope(self.engine) as session:
+            return set(
+                session.scalars(
+                    select(Publication.external_id).where(
+                        Publication.network == claim.network,
+                        Publication.external_id.in_(external_ids),
+                        Publication.id != claim.publication_id,
+                    )
+                )
+            )
+
+    def twins(self, claim: Claim) -> Twins:
+        """The attempts in doubt whose posts ``claim``'s reconciliation may find as well:
+        same network and account, same content (text sent, link, media, title), attempted
+        recently enough for their post to be listed since ``claim.reconcile_since``."""
+        ours = _content(claim.idempotency_key, claim.draft)
+        rows = []
+        with session_scope(self.engine) as session:
+            candidates = session.execute(
+                select(Publication, CalendarEntry)
+                .join(CalendarEntry, CalendarEntry.entry_id == Publication.entry_id)
+                .where(
+                    Publication.network == claim.network,
+                    Publication.state.in_(UNCERTAIN),
+                    Publication.id != claim.publication_id,
+                    Publication.last_attempt_at >= claim.reconcile_since - self.lease,
+                )
+            ).all()
+            for publication, entry in candidates:
+                other = _claim_of(publication, entry, owner="")
+                if (
+                    other.account == claim.account
+                    and _content(other.idempotency_key, other.draft) == ours
+                ):
+                    rows.append((other.last_attempt_at, other.publication_id, other.entry_id))
+        mine = (claim.last_attempt_at, claim.publication_id, claim.entry_id)
+        ordered = sorted([*rows, mine], key=lambda row: (row[0] or claim.scheduled_at, row[1]))
+        return Twins(tuple(row[2] for row in ordered), rank=ordered.index(mine))
 
     def settle(
         self,
@@ -290,6 +453,50 @@ def earlier_tries(owner: str) -> list[str]:
     return [f"{task_instance}#{number}" for number in range(1, int(match["try_number"]))]
 
 
+def track_condition(
+    session: Session, *, kind: str, scope: str, digest: str | None, title: str, now: datetime
+) -> int | None:
+    """Record that the condition ``digest`` (of ``kind``, within ``scope``) holds now, in
+    ``alerts``; return its occurrence: 1 the first time, one more each time it comes back
+    after it was gone. The other open conditions of the scope are resolved (they were
+    fixed). ``digest`` None: nothing holds, everything open in the scope is resolved.
+
+    Notices keyed on the occurrence are written once per appearance, so a problem that
+    returns after being fixed is announced again.
+    """
+    open_alerts = session.scalars(
+        select(Alert).where(
+            Alert.kind == kind, Alert.state == "open", Alert.fingerprint.startswith(scope)
+        )
+    )
+    for alert in open_alerts:
+        if digest is None or alert.fingerprint != scope + digest:
+            alert.state = "resolved"
+            alert.resolved_at = now
+    if digest is None:
+        return None
+    alert = session.scalar(select(Alert).where(Alert.fingerprint == scope + digest))
+    if alert is None:
+        alert = Alert(
+            fingerprint=scope + digest,
+            kind=kind,
+            severity="warning",
+            state="open",
+            title=title,
+            first_seen_at=now,
+            last_seen_at=now,
+            occurrences=1,
+        )
+        session.add(alert)
+        session.flush()
+    elif alert.state != "open":
+        alert.state = "open"
+        alert.occurrences = (alert.occurrences or 0) + 1
+        alert.resolved_at = None
+    alert.last_seen_at = now
+    return alert.occurrences
+
+
 def missed_reason(scheduled_at: datetime, grace: timedelta) -> str:
     """The last error of a publication that missed its slot."""
     return (
@@ -299,13 +506,17 @@ def missed_reason(scheduled_at: datetime, grace: timedelta) -> str:
 
 
 def _due(now: datetime, *columns: Any) -> Select[Any]:
-    """``columns`` of the approved, unsettled publications whose time has come, in order."""
+    """``columns`` of the approved, unsettled publications whose time has come, and of those
+    in doubt, in order."""
     return (
         select(*columns)
         .join(CalendarEntry, CalendarEntry.entry_id == Publication.entry_id)
         .where(
-            CalendarEntry.status == "approved",
-            CalendarEntry.scheduled_at <= now,
+            or_(
+                and_(CalendarEntry.status == "approved", CalendarEntry.scheduled_at <= now),
+                # Whatever the calendar says now: it may be out, it must be reconciled.
+                Publication.state.in_(UNCERTAIN),
+            ),
             Publication.state.in_(CLAIMABLE),
         )
         .order_by(CalendarEntry.scheduled_at, Publication.id)
@@ -315,6 +526,24 @@ def _due(now: datetime, *columns: Any) -> Select[Any]:
 def _unleased(now: datetime) -> ColumnElement[bool]:
     """Nobody holds the publication: no lease, or one that expired (or a back-off that ended)."""
     return or_(Publication.lease_until.is_(None), Publication.lease_until <= now)
+
+
+def _withdrawal(entry: CalendarEntry, publication: Publication) -> str | None:
+    """Why the calendar, as last synced, no longer asks for ``publication`` (None: it does)."""
+    if publication.withdrawn:
+        return publication.withdrawn
+    if entry.status == "cancelled":
+        return ENTRY_CANCELLED
+    if entry.status != "approved":
+        return BACK_TO + entry.status
+    if publication.network not in (entry.networks or ()):
+        return publication.network + NETWORK_REMOVED
+    return None
+
+
+def _content(key: str, draft: Draft) -> tuple[object, ...]:
+    """What tells two posts apart: the text sent (the key's fingerprint), link, media, title."""
+    return (fingerprint_of(key), draft.link, draft.media, draft.title)
 
 
 def _claim_of(publication: Publication, entry: CalendarEntry, owner: str) -> Claim:
@@ -339,6 +568,7 @@ def _claim_of(publication: Publication, entry: CalendarEntry, owner: str) -> Cla
             media=tuple(entry.media or ()),
             title=entry.title,
         ),
+        withdrawn=_withdrawal(entry, publication),
     )
 
 

@@ -17,7 +17,14 @@ from datetime import timedelta
 from socialops.networks.base import NetworkAdapter
 from socialops.publishing.messages import PublicationNotices
 from socialops.publishing.pause import pause_reason, pause_state
-from socialops.publishing.service import Outcome, media_root, plan_due, publish_one, sync
+from socialops.publishing.service import (
+    REMOVAL_CONFIRMATION_VARIABLE,
+    Outcome,
+    media_root,
+    plan_due,
+    publish_one,
+    sync,
+)
 from socialops.publishing.store import PublicationLedger
 from socialops.runtime import Run
 
@@ -33,7 +40,13 @@ def sync_calendar(run: Run) -> dict[str, object]:
     from socialops.warehouse.engine import ensure_schema
 
     ensure_schema(run.engine)
-    return sync(run.config, run.engine, now=run.now, sheet_settings=run.connection).as_dict()
+    return sync(
+        run.config,
+        run.engine,
+        now=run.now,
+        sheet_settings=run.connection,
+        confirmed_removal=run.variable(REMOVAL_CONFIRMATION_VARIABLE),
+    ).as_dict()
 
 
 def plan(run: Run, network: str) -> list[dict]:

@@ -226,11 +226,14 @@ class Publication(Base):
 
     A run claims a publication by setting ``lease_owner``/``lease_until`` in a conditional
     UPDATE (only if unleased or expired), so two overlapping runs cannot both publish it.
+    One post (``network``, ``external_id``) is recorded for at most one publication, so a
+    reconciliation can never take another entry's post for its own.
     """
 
     __tablename__ = "publications"
     __table_args__ = (
         UniqueConstraint("entry_id", "network"),
+        UniqueConstraint("network", "external_id"),
         Index(None, "state"),
         _one_of("state", PUBLICATION_STATES),
     )
@@ -249,6 +252,10 @@ class Publication(Base):
     published_at: Mapped[datetime | None]
     lease_owner: Mapped[str | None]  # e.g. the run id and try number holding the claim
     lease_until: Mapped[datetime | None]
+    #: Why the calendar stopped asking for this publication while it was in doubt
+    #: (``publishing``/``unconfirmed``: the sync cannot cancel it); the ledger reconciles it,
+    #: then records it as published (it is live) or settles it without a new attempt.
+    withdrawn: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = mapped_column(
         server_default=func.now(), onupdate=func.now(), info=BOOKKEEPING
