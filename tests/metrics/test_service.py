@@ -47,7 +47,7 @@ def alerts(engine):
         ]
 
 
-def test_x_account_loads_every_post_of_the_window_in_three_calls(warehouse_engine, extract):
+def test_x_account_loads_every_post_of_the_window_in_two_calls(warehouse_engine, extract):
     result = extract("x", DAY)
 
     # 7 days × 2 posts; the X window is the 7 Paris days ending on the 20th.
@@ -59,13 +59,12 @@ def test_x_account_loads_every_post_of_the_window_in_three_calls(warehouse_engin
     assert x_post_id(8, 0) not in {r[1] for r in rows}  # 8 days old: outside the window
     [account] = account_rows(warehouse_engine)
     assert account[:3] == ("x", X_BRAND, DAY) and account[3] > 12_000
-    # The account lookup is reused by the timeline; 14 ids fit in one lookup.
+    # The account lookup is reused by the timeline, whose page carries the 14 posts' metrics.
     assert result.api_calls == {
         "GET /2/users/by/username/:username": 1,
         "GET /2/users/:id/tweets": 1,
-        "GET /2/tweets": 1,
     }
-    assert result.summary()["api_calls_total"] == 3
+    assert result.summary()["api_calls_total"] == 2
     with warehouse_engine.connect() as connection:
         posts = connection.execute(
             text("SELECT count(*) FROM posts WHERE account_handle = 'brand'")
@@ -96,8 +95,8 @@ def test_rerunning_a_day_rewrites_nothing(warehouse_engine, extract):
     again = extract("x", DAY)
 
     assert again.summary()["inserted"] == 0 and again.summary()["updated"] == 0
-    assert again.posts_known == 14  # the first run's posts, read once each with the listed ones
-    assert again.api_calls["GET /2/tweets"] == 1
+    assert again.posts_known == 14  # the first run's posts, all listed again with their metrics
+    assert "GET /2/tweets" not in again.api_calls
     assert (metric_rows(warehouse_engine), account_rows(warehouse_engine)) == before
 
 
@@ -223,7 +222,7 @@ def test_posts_already_known_are_read_even_if_the_timeline_omits_them(warehouse_
 
     run(adapters("x"))
     blind = adapters("x")
-    blind.recent_posts = lambda account, since: []  # e.g. X's 3,200-post timeline cap
+    blind.recent_posts = lambda account, since, **options: []  # e.g. X's 3,200-post timeline cap
 
     result = run(blind)
 
@@ -295,13 +294,12 @@ NIGHTLY_CALLS = {
         "playlistItems.list": 2,
         "videos.list": 2,
     },
-    # 120 media: 2 pages of 100, 3 ?ids= lookups of 50; the account's id and its profile
-    # (handle and counts) in one call.
+    # 120 media: 2 pages of 100 carrying their insights, no ?ids= lookup; the account's id and
+    # its profile (handle and counts) in one call.
     "instagram": {
         "GET /{page-id}?fields=instagram_business_account": 1,
         "GET /{ig-user-id}/insights": 1,
         "GET /{ig-user-id}/media": 2,
-        "GET /?ids={media-ids}&fields=insights": 3,
     },
     # 120 posts: 2 pages of 100, 3 statistics calls of 50; the vanity name is the only lookup.
     "linkedin": {
@@ -393,7 +391,7 @@ def test_one_accounts_night_makes_the_minimum_calls_per_endpoint(
     assert result.posts_in_window == WINDOW_POSTS[network]
     assert result.account_id == ACCOUNT_IDS[network]
     assert dict(result.api_calls) == NIGHTLY_CALLS[network]
-    assert sum(result.api_calls.values()) == MINIMUM_CALLS[network][0](WINDOW_POSTS[network])
+    assert sum(result.api_calls.values()) == MINIMUM_CALLS[network][0](WINDOW_POSTS[network], 5)
     sent = [r for r in calls_server.sandbox.requests if r["network"] == network]
     assert len(sent) == sum(NIGHTLY_CALLS[network].values())  # every HTTP request is counted
     gets = [
