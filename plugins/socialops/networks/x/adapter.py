@@ -51,8 +51,6 @@ MAX_QUERY_LENGTH = 512  # search query length of the Basic and Pro tiers
 USER_FIELDS = ["created_at", "description", "public_metrics", "verified", "username", "name"]
 POST_FIELDS = ["created_at", "author_id", "conversation_id", "lang", "public_metrics"]
 PRIVATE_METRIC_FIELDS = ["non_public_metrics", "organic_metrics"]
-#: X serves the private metrics of the user's own posts younger than this.
-PRIVATE_METRICS_AGE = timedelta(days=30)
 FIELD_NOT_AUTHORIZED = "not-authorized-for-field"
 
 
@@ -277,17 +275,17 @@ class XAdapter(NetworkAdapter):
         self, account: str, since: datetime
     ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
         """(user, tweet) like :meth:`_timeline`, each tweet with the metrics fields of
-        :meth:`post_metrics`: ``public_metrics`` always (it is in :data:`POST_FIELDS`), and
-        ``non_public_metrics``/``organic_metrics`` with the user context when the window is
-        younger than :data:`PRIVATE_METRICS_AGE`.
+        :meth:`post_metrics`: ``public_metrics`` (in :data:`POST_FIELDS`) and, with the user
+        context, ``non_public_metrics`` and ``organic_metrics``.
 
-        X refuses the private fields on posts that are not the user's own or older than 30
-        days: it leaves those posts out of the page and names them in its errors. They are
-        read again by id with public fields (one lookup for the page), and after a page where
-        every post was refused (another account's timeline) the listing stops asking them.
+        X serves the private fields only on the user's own posts younger than 30 days: it leaves
+        the others out of the page and names them in its errors. Those are read again by id
+        with public fields (one lookup for the page, as :meth:`post_metrics` would), and after
+        a page where every post was refused (another account, or posts past 30 days: older
+        pages follow) the listing stops asking the private fields.
         """
         user = self._user(account)
-        private = self.has_user_context and since >= self.now() - PRIVATE_METRICS_AGE
+        private = self.has_user_context
         user_auth = private or self._read_with_user_context()
 
         def fetch(token: Cursor | None) -> dict[str, Any]:
