@@ -400,3 +400,67 @@ def test_one_accounts_night_makes_the_minimum_calls_per_endpoint(
     assert len(gets) == len(set(gets)), "a GET was repeated"
     [account] = account_rows(sqlite_engine)
     assert account[1] == ACCOUNT_IDS[network] and account[3] >= 9_000
+
+
+def test_a_linkedin_page_configured_by_urn_needs_no_vanity_lookup(calls_server, sqlite_engine):
+    calls_server.sandbox.reset()
+    adapter = adapter_for(calls_server, "linkedin")
+    urn = ACCOUNT_IDS["linkedin"]
+    try:
+        result = AccountExtraction(
+            adapter, sqlite_engine, timezone="UTC", follower_change_pct=20
+        ).run(AccountTarget("linkedin", "brand", 3, account_id=urn), DAY)
+    finally:
+        adapter.close()
+
+    without_lookup = dict(NIGHTLY_CALLS["linkedin"])
+    del without_lookup["GET /organizations?q=vanityName"]
+    assert dict(result.api_calls) == without_lookup
+    assert result.posts_in_window == WINDOW_POSTS["linkedin"] and result.account_id == urn
+    with sqlite_engine.connect() as connection:
+        handles = connection.execute(text("SELECT handle, external_id FROM accounts")).all()
+    assert [tuple(r) for r in handles] == [("brand", urn)]  # still keyed by its handle
+
+
+def test_only_posts_the_listing_left_without_metrics_are_looked_up(sqlite_engine):
+    from socialops.networks import NetworkAdapter
+    from socialops.networks.base import ConnectionSettings
+    from socialops.networks.records import Post, PostMetrics
+
+    created = datetime(2026, 11, 20, 12, tzinfo=UTC)
+
+    class Listing(NetworkAdapter):
+        network = "x"
+        asked: list[list[str]] = []
+
+        def recent_posts(self, account, since, *, metrics=False):
+            carried = PostMetrics("x", "1", likes=5) if metrics else None
+            return [
+                Post("x", "42", "1", created, "with metrics", metrics=carried),
+                Post("x", "42", "2", created, "without"),
+            ]
+
+        def post_metrics(self, post_ids):
+            self.asked.append(list(post_ids))
+            return [PostMetrics("x", i, likes=7) for i in post_ids]
+
+    from sqlalchemy import insert
+
+    from socialops.warehouse.models import Post as PostRow
+
+    with sqlite_engine.begin() as connection:
+        connection.execute(
+            insert(PostRow).values(
+                network="x", external_id="3", account_id="42", created_at=created, text="known"
+            )
+        )
+    adapter = Listing(ConnectionSettings())
+
+    result = AccountExtraction(adapter, sqlite_engine, timezone="UTC", follower_change_pct=20).run(
+        AccountTarget("x", "brand", 7), DAY
+    )
+
+    assert adapter.asked == [["2", "3"]]
+    assert result.posts_in_window == 3
+    likes = {row[1]: row[3 + POST_COUNTERS.index("likes")] for row in metric_rows(sqlite_engine)}
+    assert likes == {"1": 5, "2": 7, "3": 7}

@@ -78,16 +78,27 @@ POST_UPDATE = [c for c in POST_COLUMNS if c not in {"network", "external_id"}]
 
 @dataclass(frozen=True)
 class AccountTarget:
-    """One owned account to extract: which network, which handle, through which connection."""
+    """One owned account to extract: which network, which handle, through which connection.
+
+    ``account_id`` is the network's id of the account when the configuration gives it
+    (``accounts[].id``): the adapter is asked by id, which spares resolving the handle where
+    that costs a call of its own (LinkedIn's vanity name → organization URN).
+    """
 
     network: str
     handle: str
     lookback_days: int
     conn_id: str | None = None
+    account_id: str | None = None
 
     @property
     def label(self) -> str:
         return f"{self.network} {self.handle}"
+
+    @property
+    def reference(self) -> str:
+        """How the adapter is asked for the account: its id when configured, else its handle."""
+        return self.account_id or self.handle
 
 
 def targets_from_config(config: Any) -> list[AccountTarget]:
@@ -100,7 +111,8 @@ def targets_from_config(config: Any) -> list[AccountTarget]:
             "with an owned account (e.g. {x: 7, youtube: 3})"
         )
     return [
-        AccountTarget(a.network, a.handle, lookback[a.network], a.conn_id) for a in config.accounts
+        AccountTarget(a.network, a.handle, lookback[a.network], a.conn_id, a.id)
+        for a in config.accounts
     ]
 
 
@@ -237,14 +249,14 @@ class AccountExtraction:
 
     def _account_metrics(self, target: AccountTarget, day: date) -> AccountMetrics | None:
         try:
-            return self.adapter.account_metrics(target.handle, day)
+            return self.adapter.account_metrics(target.reference, day)
         except NotSupported as exc:
             log.info("%s: no account metrics on this network (%s)", target.label, exc)
             return None
 
     def _recent_posts(self, target: AccountTarget, window: LookbackWindow) -> list[Post]:
         try:
-            return self.adapter.recent_posts(target.handle, window.since, metrics=True)
+            return self.adapter.recent_posts(target.reference, window.since, metrics=True)
         except NotSupported as exc:
             log.info("%s: cannot list recent posts (%s); known posts only", target.label, exc)
             return []
