@@ -80,6 +80,11 @@ def _limit(name: str) -> int:
     return API_LIMITS[name][0]
 
 
+def _graph_night(n: int, older: int) -> int:
+    """The account node + its insights, then the edge's pages with the metrics expanded."""
+    return 2 + listing_pages(n, older, _limit("graph_page"), filtered=True)
+
+
 #: network → (minimum calls for one account with ``n`` posts in its window and ``older`` posts
 #: behind it, why). Listings with metrics replace the id lookups where the API allows it.
 MINIMUM_CALLS: dict[str, tuple[Callable[[int, int], int], str]] = {
@@ -99,12 +104,12 @@ MINIMUM_CALLS: dict[str, tuple[Callable[[int, int], int], str]] = {
         "date filter, no statistics) + videos.list of 50 ids",
     ),
     "facebook": (
-        lambda n, older: 2 + listing_pages(n, older, _limit("graph_page"), filtered=True),
+        _graph_night,
         "Page (followers) + Page insights + feed pages of 100 with since, expanding "
         "insights.metric(...), reactions, comments, shares: no lookup",
     ),
     "instagram": (
-        lambda n, older: 2 + listing_pages(n, older, _limit("graph_page"), filtered=True),
+        _graph_night,
         "Page → Instagram account with its profile and counts (one field expansion) + account "
         "insights + media pages of 100 with since, expanding insights.metric(...): no lookup",
     ),
@@ -114,7 +119,7 @@ MINIMUM_CALLS: dict[str, tuple[Callable[[int, int], int], str]] = {
             + listing_pages(n, older, _limit("linkedin_page"), filtered=False)
             + pages(n, _limit("linkedin_stats"))
         ),
-        "handle → organization URN (none when the URN is configured) + follower count + page "
+        "handle → organization URN (none when the account's id is configured) + follower count + page "
         "share statistics + posts pages of 100 up to the first older post (no date filter, "
         "no statistics) + share statistics of 50 posts",
     ),
