@@ -16,6 +16,7 @@ nothing heavy is imported before it is used.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Literal
 
 #: Where a draft's ``link`` goes: appended to the text (``"text"``), or sent beside it
@@ -23,6 +24,8 @@ from typing import Literal
 #: media, where neither network can attach the link and it is appended like ``"text"``.
 LinkPlacement = Literal["text", "field"]
 MediaKind = Literal["image", "video"]
+VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".webm", ".avi", ".mkv"})
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp"})
 
 
 @dataclass(frozen=True)
@@ -91,4 +94,10 @@ def text_with_link(
     return f"{text}{limits.link_separator}{link}" if text else link
 
 
-__all__ = ["ContentLimits", "LinkPlacement", "NetworkSpec", "text_with_link"]
+def media_kind(media: str) -> MediaKind | None:
+    """A media file's kind by the suffix of its path or URL (None: neither kind)."""
+    suffix = PurePosixPath(media.split("?")[0]).suffix.lower()
+    return "video" if suffix in VIDEO_SUFFIXES else "image" if suffix in IMAGE_SUFFIXES else None
+
+
+__all__ = ["ContentLimits", "LinkPlacement", "NetworkSpec", "media_kind", "text_with_link"]

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
@@ -36,12 +37,14 @@ from typing import Any, TypeVar
 from socialops.networks import records
 from socialops.networks.base import NetworkAdapter
 from socialops.networks.errors import DuplicateContent, InvalidRequest
-from socialops.networks.idempotency import matches
+from socialops.networks.idempotency import PostContent
 from socialops.networks.paging import X_NEXT_TOKEN, Cursor, batched, follow, unique
 from socialops.networks.x.client import USER_CONTEXT_EXTRAS, XClient, XExtras, translated
 from socialops.networks.x.media import MediaUploads
 
 log = logging.getLogger(__name__)
+#: The link X adds to a post for its attached photo or video.
+_MEDIA_LINK = re.compile(r"https://(?:x|twitter)\.com/\w+/status/\d+/(?:photo|video)/\d+")
 T = TypeVar("T")
 
 LOOKUP_BATCH = 100  # ids per GET /2/tweets and per GET /2/users
@@ -52,6 +55,10 @@ USER_FIELDS = ["created_at", "description", "public_metrics", "verified", "usern
 POST_FIELDS = ["created_at", "author_id", "conversation_id", "lang", "public_metrics"]
 PRIVATE_METRIC_FIELDS = ["non_public_metrics", "organic_metrics"]
 FIELD_NOT_AUTHORIZED = "not-authorized-for-field"
+#: What reconciliation reads of the account's posts (docs/exactly-once.md).
+MATCH_FIELDS = ["created_at", "entities", "attachments"]
+#: ``includes.media[].type`` → the draft's media kinds (X plays a GIF as ``animated_gif``).
+MEDIA_KINDS = {"photo": "image", "animated_gif": "image", "video": "video"}
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -79,6 +86,19 @@ def _first(mapping: dict[str, Any], *names: str) -> int | None:
 def _sum(*values: int | None) -> int | None:
     present = [v for v in values if v is not None]
     return sum(present) if present else None
+
+
+def expanded_text(tweet: dict[str, Any]) -> str:
+    """A post's text as written: t.co links replaced by their ``expanded_url``, the t.co link
+    X appends for attached media removed (the media are compared by kind instead)."""
+    text = html.unescape(tweet.get("text", ""))
+    for entity in (tweet.get("entities") or {}).get("urls", []):
+        short = entity.get("url")
+        if not short:
+            continue
+        media = entity.get("media_key") or _MEDIA_LINK.match(entity.get("expanded_url") or "")
+        text = text.replace(short, "" if media else entity.get("expanded_url") or short, 1)
+    return text
 
 
 def post_url(handle: str | None, post_id: str) -> str:
@@ -239,14 +259,46 @@ class XAdapter(NetworkAdapter):
             for tweet in page.get("data", []):
                 yield user, tweet
 
-    def find_published(
-        self, idempotency_key: str, account: str, since: datetime
-    ) -> records.Receipt | None:
-        for user, tweet in self._timeline(account, since):
-            if matches(idempotency_key, html.unescape(tweet["text"])):
-                url = post_url(user["username"], tweet["id"])
-                return records.Receipt(self.network, tweet["id"], url, _created_at(tweet))
-        return None
+    def published_contents(
+        self, account: str, since: datetime
+    ) -> Iterator[tuple[records.Receipt, PostContent]]:
+        """The account's posts with their links expanded from ``entities.urls`` (X shortens
+        every link to t.co, and adds one more for attached media) and the kinds of their
+        ``includes.media``."""
+        user = self._user(account)
+        user_auth = self._read_with_user_context()
+        for page in self._pages(
+            f"reading posts of @{user['username']} to find a publication",
+            "GET /2/users/:id/tweets",
+            lambda token: self.client.get_users_tweets(
+                user["id"],
+                start_time=since,
+                max_results=PAGE_SIZE,
+                pagination_token=token,
+                tweet_fields=MATCH_FIELDS,
+                expansions=["attachments.media_keys"],
+                media_fields=["type"],
+                user_auth=user_auth,
+            ),
+        ):
+            kinds = {
+                m["media_key"]: MEDIA_KINDS.get(m.get("type", ""), m.get("type", ""))
+                for m in page.get("includes", {}).get("media", [])
+            }
+            for tweet in page.get("data", []):
+                keys = (tweet.get("attachments") or {}).get("media_keys", [])
+                receipt = records.Receipt(
+                    self.network,
+                    tweet["id"],
+                    post_url(user["username"], tweet["id"]),
+                    _created_at(tweet),
+                )
+                yield (
+                    receipt,
+                    PostContent.of(
+                        expanded_text(tweet), media=(kinds.get(k, "unknown") for k in keys)
+                    ),
+                )
 
     def recent_posts(self, account: str, since: datetime) -> list[records.Post]:
         return [
