@@ -159,16 +159,23 @@ class NetworkAdapter:
         return call_with_retries(call, self.extras.retry, sleep=self.sleep, now=self.now)
 
     def auth_error(
-        self, message: str, *, renew: str | None = None, status: int | None = None
+        self,
+        message: str,
+        *,
+        renew: str | None = None,
+        status: int | None = None,
+        hint: str | None = None,
     ) -> AuthError:
         """The credentials were refused: renew ``renew`` (default :attr:`renew`) in the
-        connection, which the error names."""
+        connection, which the error names; ``hint`` replaces that advice (see
+        :class:`AuthError`)."""
         return AuthError(
             self.network,
             message,
             conn_id=self.settings.conn_id,
             renew=renew or self.renew,
             status=status,
+            hint=hint,
         )
 
     def listing(

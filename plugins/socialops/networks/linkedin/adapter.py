@@ -26,6 +26,7 @@ from urllib.parse import quote
 from socialops.networks import records
 from socialops.networks.base import NetworkAdapter
 from socialops.networks.errors import InvalidRequest
+from socialops.networks.idempotency import PostContent
 from socialops.networks.linkedin.client import (
     LINKEDIN_TOKEN,
     LinkedInClient,
@@ -287,6 +288,35 @@ class LinkedInAdapter(NetworkAdapter):
             )
         return posts
 
+    def published_contents(
+        self, account: str, since: datetime
+    ) -> Iterator[tuple[records.Receipt, PostContent]]:
+        """The page's posts: the commentary, the article card's ``source`` and the kinds of
+        the media (``urn:li:image:``/``urn:li:video:``, a multi-image post's images)."""
+        author = self._organization_of(account)
+        params = {"q": "author", "author": author, "sortBy": "CREATED"}
+        listing = newest_first(
+            self._elements("/posts", params, "GET /posts?q=author"),
+            since,
+            lambda raw: millis(raw.get("publishedAt") or raw.get("createdAt")),
+        )
+        for raw, created in listing:
+            content = raw.get("content") or {}
+            receipt = records.Receipt(
+                self.network,
+                raw["id"],
+                f"https://www.linkedin.com/feed/update/{raw['id']}/",
+                created,
+            )
+            yield (
+                receipt,
+                PostContent.of(
+                    unescape_commentary(raw.get("commentary", "")),
+                    link=(content.get("article") or {}).get("source"),
+                    media=_media_kinds(content),
+                ),
+            )
+
     def account_metrics(self, account: str, day: date) -> records.AccountMetrics:
         """Followers (today's count: LinkedIn keeps no history of the total) and the day's
         share statistics."""
@@ -399,3 +429,14 @@ class LinkedInAdapter(NetworkAdapter):
         raise self._unsupported(
             "searching posts that mention the page (LinkedIn has no public post search)"
         )
+
+
+def _media_kinds(content: dict[str, Any]) -> list[str]:
+    """The media kinds of a post's ``content``, by the URN of each media."""
+    urns = [(content.get("media") or {}).get("id")]
+    urns += [image.get("id") for image in (content.get("multiImage") or {}).get("images", [])]
+    return [
+        "video" if urn.startswith("urn:li:video:") else "image"
+        for urn in urns
+        if isinstance(urn, str) and urn
+    ]
