@@ -740,14 +740,13 @@ class FacebookEmulator(GraphEmulator):
         if not message and not params.get("link"):
             raise GraphError(100, "(#100) Either message or link must be specified")
         day_ago = self.world.now() - timedelta(hours=24)
+        link = params.get("link")
         if message and any(
-            p.text == message and p.created_at >= day_ago
+            (p.text, p.link) == (message, link) and p.created_at >= day_ago
             for p in self.world.account_posts(self.network, page.id)
         ):
             raise GraphError(506, "(#506) Duplicate status message")
-        post = self.new_post(
-            page, f"{page.id}_{self.world.new_id()}", message, "post", link=params.get("link")
-        )
+        post = self.new_post(page, f"{page.id}_{self.world.new_id()}", message, "post", link=link)
         return {"id": post.id}
 
     def post_photos(self, request: Request, node: Any) -> dict[str, Any]:
