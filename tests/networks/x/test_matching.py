@@ -44,9 +44,7 @@ def publish(adapter, draft, entry):
     ],
     ids=["other-link", "link-only", "case", "with-link", "media-count", "media-kind", "no-media"],
 )  # fmt: skip
-def test_a_neighbour_is_never_taken_for_ours_and_ours_is_found(
-    adapter, sandbox, neighbour, draft
-):
+def test_a_neighbour_is_never_taken_for_ours_and_ours_is_found(adapter, sandbox, neighbour, draft):
     other = publish(adapter, neighbour, "neighbour")
     # X refuses the same text twice within 24 hours, with other media too: the neighbour
     # with the same words was posted from the app, which the emulator's rule does not see.
