@@ -76,7 +76,11 @@ def plan_ids(engine, *rows: dict[str, str], now: datetime = NOW) -> list[int]:
     parsed = parse_rows(
         [{**base, **row} for row in rows],
         timezone="UTC",
-        owned_accounts={"x": ["maisonlumiere"], "linkedin": ["maison-lumiere"]},
+        owned_accounts={
+            "x": ["maisonlumiere"],
+            "linkedin": ["maison-lumiere"],
+            "youtube": ["maisonlumiere"],
+        },
         source="csv:test",
     )
     with session_scope(engine) as session:
