@@ -45,18 +45,6 @@ FACEBOOK_NEIGHBOURS = [
 IDS = ["text-link", "link-only", "case", "other-link", "with-link", "photo"]
 
 
-@pytest.mark.parametrize(("neighbour", "draft"), FACEBOOK_NEIGHBOURS, ids=IDS)
-def test_facebook_never_takes_a_neighbour_for_ours(facebook, neighbour, draft):
-    theirs = publish(facebook, neighbour, "neighbour")
-    assert candidates(facebook, draft) == []
-
-    mine = publish(facebook, draft, "ours")
-    assert [r.external_id for r in candidates(facebook, draft)] == [mine.external_id]
-    assert [r.external_id for r in candidates(facebook, neighbour, "neighbour")] == [
-        theirs.external_id
-    ]
-
-
 def test_facebook_takes_the_card_of_a_link_in_the_text_for_the_text(facebook, sandbox):
     # Facebook makes a share card of the first link of a message: still the same post.
     draft = Draft("brand", "Soldes https://shop.example/a", link="https://shop.example/a")
@@ -85,17 +73,21 @@ INSTAGRAM_NEIGHBOURS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("neighbour", "draft"),
-    INSTAGRAM_NEIGHBOURS,
-    ids=["other-link", "case", "media-count", "media-kind", "carousel-kinds"],
-)
-def test_instagram_never_takes_a_neighbour_for_ours(instagram, neighbour, draft):
-    theirs = publish(instagram, neighbour, "neighbour")
-    assert candidates(instagram, draft) == []
+CASES = [
+    *(pytest.param("facebook", n, d, id=f"facebook-{i}") for (n, d), i in zip(FACEBOOK_NEIGHBOURS, IDS, strict=True)),
+    *(pytest.param("instagram", n, d, id=f"instagram-{i}") for (n, d), i in zip(
+        INSTAGRAM_NEIGHBOURS, ["other-link", "case", "media-count", "media-kind", "carousel-kinds"], strict=True)),
+]  # fmt: skip
 
-    mine = publish(instagram, draft, "ours")
-    assert [r.external_id for r in candidates(instagram, draft)] == [mine.external_id]
-    assert [r.external_id for r in candidates(instagram, neighbour, "neighbour")] == [
+
+@pytest.mark.parametrize(("network", "neighbour", "draft"), CASES)
+def test_a_neighbour_is_never_taken_for_ours_and_ours_is_found(request, network, neighbour, draft):
+    adapter = request.getfixturevalue(network)
+    theirs = publish(adapter, neighbour, "neighbour")
+    assert candidates(adapter, draft) == []
+
+    mine = publish(adapter, draft, "ours")
+    assert [r.external_id for r in candidates(adapter, draft)] == [mine.external_id]
+    assert [r.external_id for r in candidates(adapter, neighbour, "neighbour")] == [
         theirs.external_id
     ]
