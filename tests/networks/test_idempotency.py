@@ -75,6 +75,9 @@ def test_media_count_and_kind_and_title_tell_posts_apart():
     key = idempotency_key("e1", "youtube", video)
     assert matches(key, PostContent.of("Teaser", media=("video",), title="Noël à Paris"))
     assert not matches(key, PostContent.of("Teaser", media=("video",), title="Noël à Lyon"))
+    # YouTube uploads the first file only: the others are not part of the post.
+    extra = Draft("brand", "Teaser", media=("clip.mp4", "cover.jpg"), title="Noël à Paris")
+    assert idempotency_key("e1", "youtube", extra) == key
 
 
 def test_unicode_normalisation():

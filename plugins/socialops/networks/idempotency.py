@@ -118,12 +118,13 @@ def draft_content(network: str, draft: Draft) -> PostContent:
     by file suffix, the title where the network requires one."""
     spec = SPECS.get(network)
     limits = spec.limits if spec else _NO_SPEC
-    has_media = bool(draft.media)
+    media = draft.media[: limits.published_media]
+    has_media = bool(media)
     card = draft.link if limits.link == "field" and not has_media else None
     return PostContent.of(
         text_with_link(limits, draft.text, draft.link, has_media=has_media),
         link=card,
-        media=(media_kind(m) or "image" for m in draft.media),
+        media=(media_kind(m) or "image" for m in media),
         title=draft.title if limits.requires_title else None,
     )
 

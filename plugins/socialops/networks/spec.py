@@ -42,6 +42,9 @@ class ContentLimits:
     max_hashtags: int | None = None
     #: The media kinds a post must carry at least one of (empty: media is optional).
     requires_media: tuple[MediaKind, ...] = ()
+    #: How many of a draft's media files the adapter publishes (None: every one); YouTube
+    #: uploads the first. Reconciliation compares only those (docs/exactly-once.md).
+    published_media: int | None = None
     requires_title: bool = False
     max_title: int | None = None
     #: Characters the network refuses in a title.
