@@ -71,17 +71,24 @@ def test_links_are_expanded_from_the_entities_and_the_media_link_dropped(adapter
 
 def test_expanded_text_reads_recorded_entities():
     tweet = {
+        "id": "2",
         "text": "Soldes &amp; plus https://t.co/abc https://t.co/pic",
         "entities": {
             "urls": [
                 {"start": 18, "end": 34, "url": "https://t.co/abc",
                  "expanded_url": "https://shop.example/soldes?a=1&b=2", "display_url": "shop.example/soldes…"},
                 {"start": 35, "end": 51, "url": "https://t.co/pic",
-                 "expanded_url": "https://x.com/brand/status/1/photo/1", "display_url": "pic.x.com/pic"},
+                 "expanded_url": "https://x.com/brand/status/1/photo/1", "display_url": "pic.x.com/pic",
+                 "media_key": "3_1"},
             ]
         },
     }  # fmt: skip
     assert expanded_text(tweet) == "Soldes & plus https://shop.example/soldes?a=1&b=2 "
+    # Without its media_key, the media link is still known by where it points: this post.
+    del tweet["entities"]["urls"][1]["media_key"]
+    assert expanded_text({**tweet, "id": "1"}).endswith("b=2 ")
+    # A link to another post's photo is part of the text.
+    assert expanded_text({**tweet, "id": "2"}).endswith("https://x.com/brand/status/1/photo/1")
 
 
 def test_only_posts_since_the_attempt_are_candidates(adapter, sandbox):

@@ -44,7 +44,7 @@ from socialops.networks.x.media import MediaUploads
 
 log = logging.getLogger(__name__)
 #: The link X adds to a post for its attached photo or video.
-_MEDIA_LINK = re.compile(r"https://(?:x|twitter)\.com/\w+/status/\d+/(?:photo|video)/\d+")
+_MEDIA_LINK = re.compile(r"https://(?:x|twitter)\.com/\w+/status/(\d+)/(?:photo|video)/\d+")
 T = TypeVar("T")
 
 LOOKUP_BATCH = 100  # ids per GET /2/tweets and per GET /2/users
@@ -90,14 +90,17 @@ def _sum(*values: int | None) -> int | None:
 
 def expanded_text(tweet: dict[str, Any]) -> str:
     """A post's text as written: t.co links replaced by their ``expanded_url``, the t.co link
-    X appends for attached media removed (the media are compared by kind instead)."""
+    X appends for the post's own media removed (the media are compared by kind instead; a
+    link to another post's photo stays)."""
     text = html.unescape(tweet.get("text", ""))
     for entity in (tweet.get("entities") or {}).get("urls", []):
         short = entity.get("url")
         if not short:
             continue
-        media = entity.get("media_key") or _MEDIA_LINK.match(entity.get("expanded_url") or "")
-        text = text.replace(short, "" if media else entity.get("expanded_url") or short, 1)
+        expanded = entity.get("expanded_url") or short
+        own_media = _MEDIA_LINK.fullmatch(expanded)
+        media = entity.get("media_key") or (own_media and own_media.group(1) == tweet.get("id"))
+        text = text.replace(short, "" if media else expanded, 1)
     return text
 
 
