@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select, update
 
 from socialops.config import load_config
 from socialops.hooks import connect
@@ -12,6 +13,8 @@ from socialops.networks.youtube.adapter import YouTubeAdapter
 from socialops.paths import INCLUDE_DIR
 from socialops.publishing import PublicationLedger, PublicationNotices, publish_one
 from socialops.publishing.tasks import media_root
+from socialops.warehouse.engine import session_scope
+from socialops.warehouse.models import NotificationOutbox, Publication
 
 pytestmark = pytest.mark.integration
 
@@ -181,3 +184,30 @@ def test_killed_before_create_then_published_not_matched_to_a_neighbour(
     assert row["text"] in ours.text and ours.created_at >= NOW - timedelta(minutes=5)
     if network == "youtube":
         assert ours.title == row["title"]
+
+
+def test_a_key_from_before_the_strict_match_is_left_to_a_person(
+    plan_on, warehouse_engine, publish, sandbox_connections
+):
+    # In doubt while socialops was upgraded: its key fingerprints the text without links.
+    (pid,) = plan_on(
+        warehouse_engine,
+        {"entry_id": "old1", "scheduled_at": (NOW - timedelta(minutes=5)).isoformat(),
+         "text": "Bonjour"},
+        now=NOW,
+    )  # fmt: skip
+    with session_scope(warehouse_engine) as session:
+        session.execute(
+            update(Publication)
+            .where(Publication.id == pid)
+            .values(idempotency_key="x:old1:0123456789abcdef", state="unconfirmed", attempts=1,
+                    last_attempt_at=NOW - timedelta(minutes=4))
+        )  # fmt: skip
+    outcome = publish(pid)
+
+    assert (outcome.state, outcome.needs_person) == ("unconfirmed", True)
+    assert "predates the strict content match" in outcome.detail
+    assert own_posts(sandbox_connections, "x", "Bonjour") == []  # not sent again
+    with session_scope(warehouse_engine) as session:
+        notices = session.scalars(select(NotificationOutbox.dedup_key)).all()
+    assert f"publication:{pid}:unverifiable" in notices

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from tests.support.x_world import BRAND_ID, JPEG, MP4, NOW, PNG
 
-from socialops.networks import Draft, NotSupported, idempotency_key
+from socialops.networks import AuthError, Draft, NotSupported, RateLimited, idempotency_key
 from socialops.networks.x.adapter import expanded_text
 from socialops.sandbox.world import SandboxPost
 
@@ -119,3 +119,26 @@ def test_every_matching_post_is_listed_oldest_first(adapter, sandbox):
 def test_a_key_from_before_the_strict_match_is_not_guessed(adapter):
     with pytest.raises(NotSupported, match="predates"):
         adapter.find_published_candidates("x:e1:0123456789abcdef", "brand", SINCE)
+
+
+def test_a_rate_limited_listing_says_when_to_come_back_and_matches_nothing(adapter, sandbox):
+    publish(adapter, Draft("brand", "Bonne semaine"), "ours")
+    sandbox.add_fault(
+        {"network": "x", "kind": "rate_limit", "path": r"/2/users/\d+/tweets",
+         "count": 10, "reset_after": 900}
+    )  # fmt: skip
+    with pytest.raises(RateLimited) as caught:
+        ours(adapter, Draft("brand", "Bonne semaine"))
+    assert caught.value.retry_at >= NOW + timedelta(minutes=10)
+
+
+def test_an_expired_token_while_listing_is_an_auth_error(adapter, sandbox):
+    sandbox.add_fault({"network": "x", "kind": "expired_token", "path": r"/2/users/\d+/tweets"})
+    with pytest.raises(AuthError, match="x_default"):
+        ours(adapter, Draft("brand", "Bonne semaine"))
+
+
+def test_malformed_entities_leave_the_text_as_shown():
+    tweet = {"id": "1", "text": "Voir https://t.co/abc", "entities": {"urls": [{"start": 5}]}}
+    assert expanded_text(tweet) == "Voir https://t.co/abc"
+    assert expanded_text({"id": "1", "text": "Voir", "entities": None}) == "Voir"
