@@ -248,7 +248,17 @@ class NetworkAdapter:
     def post_metrics(self, post_ids: Sequence[str]) -> list[records.PostMetrics]:
         raise self._unsupported("post metrics")
 
-    def recent_posts(self, account: str, since: datetime) -> list[records.Post]:
+    def recent_posts(
+        self, account: str, since: datetime, *, metrics: bool = False
+    ) -> list[records.Post]:
+        """The account's posts created since ``since``, newest first.
+
+        With ``metrics``, the listing also asks each post's metrics where the network's
+        listing accepts the same fields as its id lookup (X, Facebook, Instagram): those posts
+        carry :attr:`~records.Post.metrics` equal to what :meth:`post_metrics` would return,
+        and only the others need a lookup by id. Networks whose listings carry no metrics
+        ignore it.
+        """
         raise self._unsupported("listing recent posts")
 
     def mentions(self, query: str, since: datetime) -> list[records.Mention]:

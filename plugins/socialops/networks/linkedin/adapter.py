@@ -262,9 +262,12 @@ class LinkedInAdapter(NetworkAdapter):
 
         return self.listing(fetch, LINKEDIN_START_COUNT, endpoint=endpoint)
 
-    def recent_posts(self, account: str, since: datetime) -> list[records.Post]:
+    def recent_posts(
+        self, account: str, since: datetime, *, metrics: bool = False
+    ) -> list[records.Post]:
         """The page's posts since ``since``, sorted newest first by LinkedIn (``sortBy=CREATED``,
-        no pinned post first): the listing stops at the first older one."""
+        no pinned post first): the listing stops at the first older one. ``metrics`` is
+        ignored: posts carry no statistics, which :meth:`post_metrics` reads 50 at a time."""
         author = self._organization_of(account)
         params = {"q": "author", "author": author, "sortBy": "CREATED"}
         listing = newest_first(

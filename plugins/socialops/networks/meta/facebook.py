@@ -52,6 +52,11 @@ class FacebookAdapter(AdsReporting):
         "post_clicks": "link_clicks",
         "post_video_views": "video_views",
     }
+    #: What a post's metrics are read with, by id (``?ids=``) or in the feed (field expansion).
+    METRIC_FIELDS = (
+        f"insights.metric({','.join(POST_METRICS)}),"
+        "reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),shares"
+    )
 
     @cached_property
     def page(self) -> dict[str, Any]:
@@ -170,10 +175,15 @@ class FacebookAdapter(AdsReporting):
             )
 
     # -- reading -------------------------------------------------------------------------
-    def recent_posts(self, account: str, since: datetime) -> list[records.Post]:
-        listing = self._since(
-            f"/{self._account_ref(account)}/posts", self.post_fields, since, "GET /{page-id}/posts"
-        )
+    def recent_posts(
+        self, account: str, since: datetime, *, metrics: bool = False
+    ) -> list[records.Post]:
+        """The Page's posts since ``since``; with ``metrics`` (own Page only: insights need its
+        token) the feed expands the same fields as :meth:`post_metrics`, so no lookup follows."""
+        page = self._account_ref(account)
+        metrics = metrics and page == self.page_id
+        fields = f"{self.post_fields},{self.METRIC_FIELDS}" if metrics else self.post_fields
+        listing = self._since(f"/{page}/posts", fields, since, "GET /{page-id}/posts")
         return [
             records.Post(
                 network=self.network,
@@ -183,6 +193,7 @@ class FacebookAdapter(AdsReporting):
                 text=raw.get("message", ""),
                 url=raw.get("permalink_url"),
                 kind="photo" if raw.get("status_type") == "added_photos" else "post",
+                metrics=self._metrics(raw["id"], raw) if metrics else None,
             )
             for raw, created in listing
         ]
@@ -203,29 +214,21 @@ class FacebookAdapter(AdsReporting):
         return records.AccountMetrics(network=self.network, account_id=page, day=day, **fields)
 
     def post_metrics(self, post_ids: Sequence[str]) -> list[records.PostMetrics]:
-        fields = (
-            f"insights.metric({','.join(self.POST_METRICS)}),"
-            "reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),shares"
+        found = self._lookup(post_ids, self.METRIC_FIELDS, "GET /?ids={post-ids}&fields=insights")
+        return [self._metrics(i, found[i]) for i in unique(post_ids) if i in found]
+
+    def _metrics(self, post_id: str, raw: dict[str, Any]) -> records.PostMetrics:
+        """A post's metrics from its :data:`METRIC_FIELDS`, read by id or in the feed."""
+        values = insights_by_name(raw.get("insights"))
+        return records.PostMetrics(
+            network=self.network,
+            post_id=post_id,
+            likes=_summary_count(raw.get("reactions")),
+            comments=_summary_count(raw.get("comments")),
+            # Graph omits ``shares`` on a post nobody shared: absent means zero here.
+            shares=(raw.get("shares") or {}).get("count", 0),
+            **{field: values.get(metric) for metric, field in self.POST_METRICS.items()},
         )
-        found = self._lookup(post_ids, fields, "GET /?ids={post-ids}&fields=insights")
-        metrics = []
-        for post_id in unique(post_ids):
-            raw = found.get(post_id)
-            if raw is None:
-                continue
-            values = insights_by_name(raw.get("insights"))
-            metrics.append(
-                records.PostMetrics(
-                    network=self.network,
-                    post_id=post_id,
-                    likes=_summary_count(raw.get("reactions")),
-                    comments=_summary_count(raw.get("comments")),
-                    # Graph omits ``shares`` on a post nobody shared: absent means zero here.
-                    shares=(raw.get("shares") or {}).get("count", 0),
-                    **{field: values.get(metric) for metric, field in self.POST_METRICS.items()},
-                )
-            )
-        return metrics
 
     def mentions(self, query: str, since: datetime) -> list[records.Mention]:
         """Posts that tag the Page (``/{page-id}/tagged``). Facebook has no public post search,

@@ -303,7 +303,16 @@ class XAdapter(NetworkAdapter):
                     ),
                 )
 
-    def recent_posts(self, account: str, since: datetime) -> list[records.Post]:
+    def recent_posts(
+        self, account: str, since: datetime, *, metrics: bool = False
+    ) -> list[records.Post]:
+        """The account's timeline since ``since``; with ``metrics``, each post carries the
+        metrics the timeline returned (the same fields as :meth:`post_metrics`)."""
+        listing = (
+            self._timeline_with_metrics(account, since)
+            if metrics
+            else self._timeline(account, since)
+        )
         return [
             records.Post(
                 network=self.network,
@@ -312,9 +321,57 @@ class XAdapter(NetworkAdapter):
                 created_at=_created_at(tweet),
                 text=html.unescape(tweet["text"]),
                 url=post_url(user["username"], tweet["id"]),
+                metrics=self._metrics(tweet) if metrics else None,
             )
-            for user, tweet in self._timeline(account, since)
+            for user, tweet in listing
         ]
+
+    def _timeline_with_metrics(
+        self, account: str, since: datetime
+    ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+        """(user, tweet) like :meth:`_timeline`, each tweet with the metrics fields of
+        :meth:`post_metrics`: ``public_metrics`` (in :data:`POST_FIELDS`) and, with the user
+        context, ``non_public_metrics`` and ``organic_metrics``.
+
+        X serves the private fields only on the user's own posts younger than 30 days: it leaves
+        the others out of the page and names them in its errors. Those are read again by id
+        with public fields (one lookup for the page, as :meth:`post_metrics` would), and after
+        a page where every post was refused (another account, or posts past 30 days: older
+        pages follow) the listing stops asking the private fields.
+        """
+        user = self._user(account)
+        private = self.has_user_context
+        user_auth = private or self._read_with_user_context()
+
+        def fetch(token: Cursor | None) -> dict[str, Any]:
+            return self.client.get_users_tweets(
+                user["id"],
+                start_time=since,
+                max_results=PAGE_SIZE,
+                pagination_token=token,
+                tweet_fields=[*POST_FIELDS, *PRIVATE_METRIC_FIELDS] if private else POST_FIELDS,
+                user_auth=user_auth,
+            )
+
+        for page in self._pages(
+            f"listing posts of @{user['username']}", "GET /2/users/:id/tweets", fetch
+        ):
+            tweets = page.get("data", [])
+            refused = self._refused_ids(page, {tweet["id"] for tweet in tweets})
+            if refused:
+                private = private and bool(tweets)
+                tweets = sorted(
+                    [
+                        *tweets,
+                        *self._lookup_tweets(refused, private=False, fields=POST_FIELDS)[
+                            0
+                        ].values(),
+                    ],
+                    key=lambda tweet: (_created_at(tweet), int(tweet["id"])),
+                    reverse=True,
+                )
+            for tweet in tweets:
+                yield user, tweet
 
     def account_metrics(self, account: str, day: date) -> records.AccountMetrics:
         """Today's public counters: X keeps no history, so ``day`` only labels the snapshot."""
@@ -342,27 +399,34 @@ class XAdapter(NetworkAdapter):
         return [self._metrics(found[i]) for i in ids if i in found]
 
     def _lookup_tweets(
-        self, ids: list[str], *, private: bool
+        self, ids: list[str], *, private: bool, fields: Sequence[str] = ("public_metrics",)
     ) -> tuple[dict[str, dict[str, Any]], list[str]]:
-        """The tweets found by id, and the ids refused only because of a private field."""
-        fields = ["public_metrics", *PRIVATE_METRIC_FIELDS] if private else ["public_metrics"]
+        """The tweets found by id with ``fields`` (and the private metrics fields when
+        ``private``), and the ids refused only because of a private field."""
+        wanted = [*fields, *PRIVATE_METRIC_FIELDS] if private else list(fields)
         user_auth = private or self._read_with_user_context()
         body = self.read(
             f"reading metrics of {len(ids)} X posts",
-            lambda: self.client.get_tweets(ids, tweet_fields=fields, user_auth=user_auth),
+            lambda: self.client.get_tweets(ids, tweet_fields=wanted, user_auth=user_auth),
         )
         tweets = {tweet["id"]: tweet for tweet in body.get("data", [])}
+        return tweets, self._refused_ids(body, set(tweets))
+
+    @staticmethod
+    def _refused_ids(body: dict[str, Any], found: set[str]) -> list[str]:
+        """The ids of an answer's field errors on a private metric (other errors are logged:
+        deleted or protected posts, nothing to read again)."""
         refused: list[str] = []
         for error in body.get("errors", []):
             resource = error.get("resource_id") or error.get("value")
             if FIELD_NOT_AUTHORIZED in str(error.get("type", "")):
-                if resource not in tweets and resource not in refused:
+                if resource not in found and resource not in refused:
                     refused.append(resource)
             else:
                 log.warning(
                     "X post %s skipped: %s", resource, error.get("detail") or error.get("title")
                 )
-        return tweets, refused
+        return refused
 
     def _metrics(self, tweet: dict[str, Any]) -> records.PostMetrics:
         public = tweet.get("public_metrics", {})

@@ -247,7 +247,11 @@ class YouTubeAdapter(NetworkAdapter):
                 ),
             )
 
-    def recent_posts(self, account: str, since: datetime) -> list[records.Post]:
+    def recent_posts(
+        self, account: str, since: datetime, *, metrics: bool = False
+    ) -> list[records.Post]:
+        """The uploads playlist since ``since``; ``metrics`` is ignored: playlistItems carry no
+        statistics, which videos.list reads 50 ids at a time (:meth:`post_metrics`)."""
         posts = []
         for item, uploaded in self._uploads_since(account, since):
             snippet = item["snippet"]
