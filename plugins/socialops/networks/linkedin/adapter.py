@@ -262,12 +262,12 @@ class LinkedInAdapter(NetworkAdapter):
 
         return self.listing(fetch, LINKEDIN_START_COUNT, endpoint=endpoint)
 
-    def recent_posts(
-        self, account: str, since: datetime, *, metrics: bool = False
-    ) -> list[records.Post]:
-        """The page's posts since ``since``, sorted newest first by LinkedIn (``sortBy=CREATED``,
-        no pinned post first): the listing stops at the first older one. ``metrics`` is
-        ignored: posts carry no statistics, which :meth:`post_metrics` reads 50 at a time."""
+    def _posts_since(
+        self, account: str, since: datetime
+    ) -> tuple[str, Iterator[tuple[dict[str, Any], datetime]]]:
+        """The page's URN, and (post, creation time) of its posts since ``since``, newest
+        first (``sortBy=CREATED``, no pinned post first): the listing stops at the first
+        older one."""
         author = self._organization_of(account)
         params = {"q": "author", "author": author, "sortBy": "CREATED"}
         listing = newest_first(
@@ -275,6 +275,15 @@ class LinkedInAdapter(NetworkAdapter):
             since,
             lambda raw: millis(raw.get("publishedAt") or raw.get("createdAt")),
         )
+        return author, listing
+
+    def recent_posts(
+        self, account: str, since: datetime, *, metrics: bool = False
+    ) -> list[records.Post]:
+        """The page's posts since ``since``, sorted newest first by LinkedIn (``sortBy=CREATED``,
+        no pinned post first): the listing stops at the first older one. ``metrics`` is
+        ignored: posts carry no statistics, which :meth:`post_metrics` reads 50 at a time."""
+        author, listing = self._posts_since(account, since)
         posts = []
         for raw, created in listing:
             self._authors[raw["id"]] = author
@@ -296,13 +305,7 @@ class LinkedInAdapter(NetworkAdapter):
     ) -> Iterator[tuple[records.Receipt, PostContent]]:
         """The page's posts: the commentary, the article card's ``source`` and the kinds of
         the media (``urn:li:image:``/``urn:li:video:``, a multi-image post's images)."""
-        author = self._organization_of(account)
-        params = {"q": "author", "author": author, "sortBy": "CREATED"}
-        listing = newest_first(
-            self._elements("/posts", params, "GET /posts?q=author"),
-            since,
-            lambda raw: millis(raw.get("publishedAt") or raw.get("createdAt")),
-        )
+        _, listing = self._posts_since(account, since)
         for raw, created in listing:
             content = raw.get("content") or {}
             receipt = records.Receipt(

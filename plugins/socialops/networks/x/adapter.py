@@ -241,23 +241,33 @@ class XAdapter(NetworkAdapter):
         post_id = body["data"]["id"]
         return records.Receipt(self.network, post_id, post_url(handle, post_id), started)
 
-    def _timeline(
-        self, account: str, since: datetime
+    def _timeline_pages(
+        self, account: str, since: datetime, what: str, **fields: Any
     ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
-        """(user, tweet) for the account's posts created since ``since``, newest first."""
+        """(user, page) of the account's timeline since ``since``, newest first; ``fields``
+        are what to ask (``tweet_fields``, ``expansions``, ``media_fields``)."""
         user = self._user(account)
         user_auth = self._read_with_user_context()
         for page in self._pages(
-            f"listing posts of @{user['username']}",
+            f"{what} of @{user['username']}",
             "GET /2/users/:id/tweets",
             lambda token: self.client.get_users_tweets(
                 user["id"],
                 start_time=since,
                 max_results=PAGE_SIZE,
                 pagination_token=token,
-                tweet_fields=POST_FIELDS,
                 user_auth=user_auth,
+                **fields,
             ),
+        ):
+            yield user, page
+
+    def _timeline(
+        self, account: str, since: datetime
+    ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+        """(user, tweet) for the account's posts created since ``since``, newest first."""
+        for user, page in self._timeline_pages(
+            account, since, "listing posts", tweet_fields=POST_FIELDS
         ):
             for tweet in page.get("data", []):
                 yield user, tweet
@@ -268,22 +278,15 @@ class XAdapter(NetworkAdapter):
         """The account's posts with their links expanded from ``entities.urls`` (X shortens
         every link to t.co, and adds one more for attached media) and the kinds of their
         ``includes.media``."""
-        user = self._user(account)
-        user_auth = self._read_with_user_context()
-        for page in self._pages(
-            f"reading posts of @{user['username']} to find a publication",
-            "GET /2/users/:id/tweets",
-            lambda token: self.client.get_users_tweets(
-                user["id"],
-                start_time=since,
-                max_results=PAGE_SIZE,
-                pagination_token=token,
-                tweet_fields=MATCH_FIELDS,
-                expansions=["attachments.media_keys"],
-                media_fields=["type"],
-                user_auth=user_auth,
-            ),
-        ):
+        pages = self._timeline_pages(
+            account,
+            since,
+            "reading posts to find a publication",
+            tweet_fields=MATCH_FIELDS,
+            expansions=["attachments.media_keys"],
+            media_fields=["type"],
+        )
+        for user, page in pages:
             kinds = {
                 m["media_key"]: MEDIA_KINDS.get(m.get("type", ""), m.get("type", ""))
                 for m in page.get("includes", {}).get("media", [])
@@ -296,12 +299,10 @@ class XAdapter(NetworkAdapter):
                     post_url(user["username"], tweet["id"]),
                     _created_at(tweet),
                 )
-                yield (
-                    receipt,
-                    PostContent.of(
-                        expanded_text(tweet), media=(kinds.get(k, "unknown") for k in keys)
-                    ),
+                content = PostContent.of(
+                    expanded_text(tweet), media=(kinds.get(k, "unknown") for k in keys)
                 )
+                yield receipt, content
 
     def recent_posts(
         self, account: str, since: datetime, *, metrics: bool = False
