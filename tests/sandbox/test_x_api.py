@@ -505,6 +505,32 @@ def test_posted_media_come_back_as_attachments_and_includes(spec, sandbox):
     assert {"users", "media"} <= set(timeline["includes"])
 
 
+def test_links_come_back_as_url_entities_with_the_media_link_last(spec, sandbox):
+    photo = upload_image(sandbox).body["data"]["id"]
+    text = "Soldes & plus https://shop.example/soldes?a=1"
+    created = post_with(sandbox, photo, text=text)
+    post_id = created.body["data"]["id"]
+
+    timeline = call(
+        sandbox,
+        "GET",
+        f"/2/users/{BRAND_ID}/tweets",
+        tweet__fields="entities,attachments",
+        expansions="attachments.media_keys",
+    ).body
+    validate_openapi3_response(spec, "GET", f"/2/users/{BRAND_ID}/tweets", 200, timeline)
+    (tweet,) = [t for t in timeline["data"] if t["id"] == post_id]
+    link, media = tweet["entities"]["urls"]
+    assert link["expanded_url"] == "https://shop.example/soldes?a=1"
+    assert media["media_key"] == tweet["attachments"]["media_keys"][0]
+    assert media["expanded_url"].endswith(f"/status/{post_id}/photo/1")
+    shown = sandbox.world.post("x", post_id).text
+    assert shown.endswith(media["url"]) and "shop.example" not in shown
+    assert [shown[e["start"] : e["end"]] for e in (link, media)] == [link["url"], media["url"]]
+    plain = call(sandbox, "GET", f"/2/users/{BRAND_ID}/tweets").body
+    assert all("entities" not in t for t in plain["data"])
+
+
 def test_a_media_only_post_needs_no_text(sandbox):
     photo = upload_image(sandbox).body["data"]["id"]
     assert post_with(sandbox, photo, text="").status == 201

@@ -8,7 +8,7 @@ never in URLs; the extras are :class:`~socialops.networks.meta.client.MetaExtras
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -16,9 +16,18 @@ from typing import Any
 
 from socialops.networks import records
 from socialops.networks.errors import InvalidRequest
+from socialops.networks.idempotency import PostContent
 from socialops.networks.meta.ads import AdsReporting
 from socialops.networks.meta.graph import day_bounds, insights_by_name
 from socialops.networks.paging import unique
+
+#: What reconciliation reads of the Page's posts (docs/exactly-once.md).
+MATCH_FIELDS = (
+    "id,message,created_time,permalink_url,"
+    "attachments{media_type,type,url,unshimmed_url,subattachments{media_type,type}}"
+)
+#: ``attachments{media_type}`` → the draft's media kinds; a link card is not media.
+MEDIA_KINDS = {"photo": "image", "album": "image", "video": "video"}
 
 
 class FacebookAdapter(AdsReporting):
@@ -66,11 +75,15 @@ class FacebookAdapter(AdsReporting):
     def _account_ref(self, account: str | None) -> str:
         """The Graph node for ``account``: the connection's Page when it names it, else the
         alias as given."""
-        if not account or account == self.page_id:
+        if not account:
             return self.page_id
-        if account.lstrip("@").casefold() == str(self.page.get("username", "")).casefold():
+        alias = account.lstrip("@")
+        if alias.isdigit():
+            # A numeric id is the node itself, ours or not: no need to read our own Page.
+            return alias
+        if alias.casefold() == str(self.page.get("username", "")).casefold():
             return self.page_id
-        return account.lstrip("@")
+        return alias
 
     def check(self) -> records.Profile:
         return self._profile(self.page)
@@ -131,6 +144,35 @@ class FacebookAdapter(AdsReporting):
             return self.http.request(
                 "POST", f"/{page}/photos", endpoint=endpoint, data={"caption": caption}, files=files
             ).json()
+
+    # -- reconciliation ------------------------------------------------------------------
+    def published_contents(
+        self, account: str, since: datetime
+    ) -> Iterator[tuple[records.Receipt, PostContent]]:
+        """The Page's posts: the message, the link of a share attachment (``unshimmed_url``:
+        ``url`` is Facebook's l.facebook.com redirect) and the kinds of the photo and video
+        attachments (an album's are its subattachments)."""
+        listing = self._since(
+            f"/{self._account_ref(account)}/posts",
+            MATCH_FIELDS,
+            since,
+            "GET /{page-id}/posts",
+        )
+        for raw, created in listing:
+            attachments = (raw.get("attachments") or {}).get("data", [])
+            link = next(
+                (a.get("unshimmed_url") or a.get("url") for a in attachments if _is_link(a)), None
+            )
+            receipt = records.Receipt(
+                self.network,
+                raw["id"],
+                raw.get("permalink_url") or f"https://www.facebook.com/{raw['id']}",
+                created,
+            )
+            yield (
+                receipt,
+                PostContent.of(raw.get("message", ""), link=link, media=_media_kinds(attachments)),
+            )
 
     # -- reading -------------------------------------------------------------------------
     def recent_posts(
@@ -207,6 +249,22 @@ class FacebookAdapter(AdsReporting):
             if ref in found:
                 profiles.setdefault(str(found[ref]["id"]), self._profile(found[ref]))
         return list(profiles.values())
+
+
+def _is_link(attachment: dict[str, Any]) -> bool:
+    return attachment.get("media_type") == "link" or attachment.get("type") == "share"
+
+
+def _media_kinds(attachments: list[dict[str, Any]]) -> list[str]:
+    """The media kinds of a post's photo and video attachments (an album's subattachments)."""
+    kinds = []
+    for attachment in attachments:
+        children = (attachment.get("subattachments") or {}).get("data")
+        for item in children or [attachment]:
+            kind = MEDIA_KINDS.get(item.get("media_type", ""))
+            if kind:
+                kinds.append(kind)
+    return kinds
 
 
 def _summary_count(edge: dict[str, Any] | None) -> int | None:

@@ -10,7 +10,7 @@ the retry extras).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -19,12 +19,19 @@ from urllib.parse import quote
 
 from socialops.networks import records
 from socialops.networks.errors import InvalidRequest, NetworkError, QuotaExceeded, TransientError
+from socialops.networks.idempotency import PostContent
 from socialops.networks.meta import graph
 from socialops.networks.meta.ads import AdsReporting
 from socialops.networks.meta.client import PUBLISHING_LIMIT_HINT
 from socialops.networks.paging import unique
 
 log = logging.getLogger(__name__)
+
+
+#: What reconciliation reads of the account's media (docs/exactly-once.md).
+MATCH_FIELDS = "id,caption,media_type,permalink,timestamp,children{media_type}"
+#: ``media_type`` of a post or a carousel child → the draft's media kinds.
+MEDIA_KINDS = {"IMAGE": "image", "VIDEO": "video"}
 
 
 class InstagramAdapter(AdsReporting):
@@ -247,6 +254,29 @@ class InstagramAdapter(AdsReporting):
             or f"https://www.instagram.com/{self.account.get('username', '')}/",
             graph.graph_time(body.get("timestamp")) or self.now(),
         )
+
+    # -- reconciliation ------------------------------------------------------------------
+    def published_contents(
+        self, account: str, since: datetime
+    ) -> Iterator[tuple[records.Receipt, PostContent]]:
+        """The account's own media: the caption (text and appended link), and the kinds of
+        the media (a carousel's are its children's)."""
+        if not self._is_own(account):
+            raise self._unsupported("publishing for an account the token does not manage")
+        listing = self._since(
+            f"/{self.ig_user_id}/media", MATCH_FIELDS, since, "GET /{ig-user-id}/media"
+        )
+        for raw, created in listing:
+            children = (raw.get("children") or {}).get("data") or [raw]
+            kinds = [MEDIA_KINDS.get(child.get("media_type", ""), "unknown") for child in children]
+            receipt = records.Receipt(
+                self.network,
+                raw["id"],
+                raw.get("permalink")
+                or f"https://www.instagram.com/{self.account.get('username', '')}/",
+                created,
+            )
+            yield receipt, PostContent.of(raw.get("caption", ""), media=kinds)
 
     # -- reading -------------------------------------------------------------------------
     def recent_posts(

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
@@ -36,12 +37,14 @@ from typing import Any, TypeVar
 from socialops.networks import records
 from socialops.networks.base import NetworkAdapter
 from socialops.networks.errors import DuplicateContent, InvalidRequest
-from socialops.networks.idempotency import matches
+from socialops.networks.idempotency import PostContent
 from socialops.networks.paging import X_NEXT_TOKEN, Cursor, batched, follow, unique
 from socialops.networks.x.client import USER_CONTEXT_EXTRAS, XClient, XExtras, translated
 from socialops.networks.x.media import MediaUploads
 
 log = logging.getLogger(__name__)
+#: The link X adds to a post for its attached photo or video.
+_MEDIA_LINK = re.compile(r"https://(?:x|twitter)\.com/\w+/status/(\d+)/(?:photo|video)/\d+")
 T = TypeVar("T")
 
 LOOKUP_BATCH = 100  # ids per GET /2/tweets and per GET /2/users
@@ -52,6 +55,10 @@ USER_FIELDS = ["created_at", "description", "public_metrics", "verified", "usern
 POST_FIELDS = ["created_at", "author_id", "conversation_id", "lang", "public_metrics"]
 PRIVATE_METRIC_FIELDS = ["non_public_metrics", "organic_metrics"]
 FIELD_NOT_AUTHORIZED = "not-authorized-for-field"
+#: What reconciliation reads of the account's posts (docs/exactly-once.md).
+MATCH_FIELDS = ["created_at", "entities", "attachments"]
+#: ``includes.media[].type`` → the draft's media kinds (X plays a GIF as ``animated_gif``).
+MEDIA_KINDS = {"photo": "image", "animated_gif": "image", "video": "video"}
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -79,6 +86,22 @@ def _first(mapping: dict[str, Any], *names: str) -> int | None:
 def _sum(*values: int | None) -> int | None:
     present = [v for v in values if v is not None]
     return sum(present) if present else None
+
+
+def expanded_text(tweet: dict[str, Any]) -> str:
+    """A post's text as written: t.co links replaced by their ``expanded_url``, the t.co link
+    X appends for the post's own media removed (the media are compared by kind instead; a
+    link to another post's photo stays)."""
+    text = html.unescape(tweet.get("text", ""))
+    for entity in (tweet.get("entities") or {}).get("urls", []):
+        short = entity.get("url")
+        if not short:
+            continue
+        expanded = entity.get("expanded_url") or short
+        own_media = _MEDIA_LINK.fullmatch(expanded)
+        media = entity.get("media_key") or (own_media and own_media.group(1) == tweet.get("id"))
+        text = text.replace(short, "" if media else expanded, 1)
+    return text
 
 
 def post_url(handle: str | None, post_id: str) -> str:
@@ -218,35 +241,68 @@ class XAdapter(NetworkAdapter):
         post_id = body["data"]["id"]
         return records.Receipt(self.network, post_id, post_url(handle, post_id), started)
 
-    def _timeline(
-        self, account: str, since: datetime
+    def _timeline_pages(
+        self, account: str, since: datetime, what: str, **fields: Any
     ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
-        """(user, tweet) for the account's posts created since ``since``, newest first."""
+        """(user, page) of the account's timeline since ``since``, newest first; ``fields``
+        are what to ask (``tweet_fields``, ``expansions``, ``media_fields``)."""
         user = self._user(account)
         user_auth = self._read_with_user_context()
         for page in self._pages(
-            f"listing posts of @{user['username']}",
+            f"{what} of @{user['username']}",
             "GET /2/users/:id/tweets",
             lambda token: self.client.get_users_tweets(
                 user["id"],
                 start_time=since,
                 max_results=PAGE_SIZE,
                 pagination_token=token,
-                tweet_fields=POST_FIELDS,
                 user_auth=user_auth,
+                **fields,
             ),
+        ):
+            yield user, page
+
+    def _timeline(
+        self, account: str, since: datetime
+    ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+        """(user, tweet) for the account's posts created since ``since``, newest first."""
+        for user, page in self._timeline_pages(
+            account, since, "listing posts", tweet_fields=POST_FIELDS
         ):
             for tweet in page.get("data", []):
                 yield user, tweet
 
-    def find_published(
-        self, idempotency_key: str, account: str, since: datetime
-    ) -> records.Receipt | None:
-        for user, tweet in self._timeline(account, since):
-            if matches(idempotency_key, html.unescape(tweet["text"])):
-                url = post_url(user["username"], tweet["id"])
-                return records.Receipt(self.network, tweet["id"], url, _created_at(tweet))
-        return None
+    def published_contents(
+        self, account: str, since: datetime
+    ) -> Iterator[tuple[records.Receipt, PostContent]]:
+        """The account's posts with their links expanded from ``entities.urls`` (X shortens
+        every link to t.co, and adds one more for attached media) and the kinds of their
+        ``includes.media``."""
+        pages = self._timeline_pages(
+            account,
+            since,
+            "reading posts to find a publication",
+            tweet_fields=MATCH_FIELDS,
+            expansions=["attachments.media_keys"],
+            media_fields=["type"],
+        )
+        for user, page in pages:
+            kinds = {
+                m["media_key"]: MEDIA_KINDS.get(m.get("type", ""), m.get("type", ""))
+                for m in page.get("includes", {}).get("media", [])
+            }
+            for tweet in page.get("data", []):
+                keys = (tweet.get("attachments") or {}).get("media_keys", [])
+                receipt = records.Receipt(
+                    self.network,
+                    tweet["id"],
+                    post_url(user["username"], tweet["id"]),
+                    _created_at(tweet),
+                )
+                content = PostContent.of(
+                    expanded_text(tweet), media=(kinds.get(k, "unknown") for k in keys)
+                )
+                yield receipt, content
 
     def recent_posts(
         self, account: str, since: datetime, *, metrics: bool = False
