@@ -1,0 +1,95 @@
+"""Listening's warehouse reads and writes: mentions, the sources' cursors, crisis incidents.
+
+:func:`save` writes a source's mentions and its new cursor in one transaction: either both
+are stored or neither (a crash between the read and the commit loses nothing, and the next
+run reads the same mentions again, stored once by their (network, id) key).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from socialops.warehouse.engine import transaction
+from socialops.warehouse.models import CrisisIncident, ListeningCursor, Mention
+from socialops.warehouse.upsert import upsert
+
+
+def read_position(engine: Engine | Connection, source: str) -> dict[str, Any] | None:
+    with transaction(engine) as connection:
+        return connection.scalar(
+            select(ListeningCursor.position).where(ListeningCursor.source == source)
+        )
+
+
+def save(
+    engine: Engine,
+    source: str,
+    rows: Sequence[dict[str, Any]],
+    position: dict[str, Any],
+    now: datetime,
+    *,
+    before_cursor: Callable[[Connection], None] | None = None,
+) -> int:
+    """Upsert ``rows`` into ``mentions`` and move ``source``'s cursor, in one transaction;
+    returns how many mentions were new. ``before_cursor(connection)`` runs between the two
+    writes (tests crash there)."""
+    with transaction(engine) as connection:
+        written = upsert(connection, Mention, list(rows)) if rows else None
+        if before_cursor is not None:
+            before_cursor(connection)
+        write_position(connection, source, position, now)
+    return written.inserted if written else 0
+
+
+def write_position(
+    connection: Connection, source: str, position: dict[str, Any], now: datetime
+) -> None:
+    upsert(
+        connection, ListeningCursor, [{"source": source, "position": position, "updated_at": now}]
+    )
+
+
+def mentions_since(engine: Engine, since: datetime):
+    """Stored mentions created since ``since`` (a DataFrame, for the crisis watch)."""
+    import pandas as pd
+
+    columns = [
+        Mention.network,
+        Mention.mention_id,
+        Mention.kind,
+        Mention.author_handle,
+        Mention.text,
+        Mention.url,
+        Mention.created_at,
+        Mention.sentiment_label,
+        Mention.sentiment,
+        Mention.author_reach,
+        Mention.likes,
+    ]
+    with transaction(engine) as connection:
+        rows = connection.execute(
+            select(*columns).where(Mention.created_at >= since).order_by(Mention.created_at)
+        ).all()
+    frame = pd.DataFrame(rows, columns=[c.key for c in columns])
+    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
+    return frame
+
+
+def incident(connection: Connection, scope: str, started_at: datetime) -> dict[str, Any] | None:
+    table = CrisisIncident.__table__
+    row = (
+        connection.execute(
+            select(table).where(table.c.scope == scope, table.c.started_at == started_at)
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+def write_incident(connection: Connection, values: dict[str, Any]) -> None:
+    upsert(connection, CrisisIncident, [values], key=("scope", "started_at"))
