@@ -23,11 +23,16 @@ def prepare_warehouse(run: Run) -> None:
     ensure_schema(run.engine)
 
 
-def plan(run: Run) -> list[dict[str, Any]]:
-    """The sources to read this run, as the mapped task's arguments."""
+def plan(run: Run, network: str) -> list[dict[str, Any]]:
+    """``network``'s sources to read this run (``web``: the feeds), as the mapped task's
+    arguments ``{"source": {...}}``."""
     from socialops.listening.sources import plan as plan_sources
 
-    return [source.as_kwargs() for source in plan_sources(run.config)]
+    return [
+        {"source": source.as_kwargs()}
+        for source in plan_sources(run.config)
+        if source.network == network
+    ]
 
 
 def listen(
