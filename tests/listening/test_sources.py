@@ -1,0 +1,183 @@
+"""Listening sources: the plan, the queries, the cursor rule, the YouTube budget, feeds."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import requests
+from tests.listening.conftest import NOW, ScriptedNetwork, mention
+
+from socialops.listening import sources
+from socialops.listening.sources import Context, FeedError, Position, Source
+
+
+def test_plan_lists_every_source_of_the_brand(config):
+    keys = [s.key for s in sources.plan(config)]
+    assert keys[:2] == ["x:search", "x:comments:maisonlumiere"]
+    for network in ("x", "youtube", "facebook", "instagram"):
+        assert f"{network}:comments:maisonlumiere" in keys
+    assert "linkedin:comments:maison-lumiere" in keys  # organisation posts' comments
+    assert {"facebook:tagged:maisonlumiere", "instagram:tagged:maisonlumiere"} <= set(keys)
+    assert "youtube:search" in keys
+    assert len(keys) == len(set(keys))
+
+
+def test_plan_has_a_source_per_feed_and_no_search_without_terms(config):
+    listening = config.listening.model_copy(
+        update={"keywords": [], "hashtags": [], "feeds": ["https://a.example/rss"]}
+    )
+    keys = [s.key for s in sources.plan(config.model_copy(update={"listening": listening}))]
+    assert "x:search" not in keys and "youtube:search" not in keys
+    assert "feed:https://a.example/rss" in keys
+
+
+def test_x_query_excludes_retweets_and_own_posts(config):
+    query = sources.x_query(config.listening, ["maisonlumiere"])
+    assert query == (
+        '("maison lumière" OR maisonlumiere OR "bougie lumière" OR #maisonlumiere OR '
+        "#bougieparfumee) (lang:fr OR lang:en) -is:retweet -from:maisonlumiere"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("Ma commande MAISON LUMIÈRE est arrivée", "maison lumière"),
+        ("vu sur #maisonlumiere aujourd'hui", "#maisonlumiere"),
+        ("maisonlumieres n'est pas le nom", None),
+        ("rien à voir", None),
+    ],
+)
+def test_matched_term(config, text, term):
+    assert sources.matched_term(text, sources.search_terms(config.listening)) == term
+
+
+def test_advance_reads_nothing_twice_even_at_the_same_second():
+    first = [mention("1", 30), mention("2", 10), mention("3", 10)]
+    new, position = sources.advance(first, Position(), NOW - timedelta(hours=1))
+    assert [m.mention_id for m in new] == ["1", "2", "3"]
+    assert position.since == NOW - timedelta(minutes=10)
+    assert position.seen == ("2", "3")
+    # The API's since is inclusive: "2" and "3" come back, with a new "4" at the same time.
+    again = [mention("2", 10), mention("3", 10), mention("4", 10)]
+    new, position = sources.advance(again, position, position.since)
+    assert [m.mention_id for m in new] == ["4"]
+    assert position.seen == ("2", "3", "4")
+    new, after = sources.advance(again, position, position.since)
+    assert new == [] and after == position
+
+
+def test_advance_deduplicates_one_read():
+    new, _ = sources.advance([mention("1", 5), mention("1", 5)], Position(), NOW - timedelta(1))
+    assert len(new) == 1
+
+
+def test_the_brand_own_posts_are_dropped(config):
+    network = ScriptedNetwork(
+        found=[mention("1", 5, author_handle="MaisonLumiere"), mention("2", 5)]
+    )
+    reading = sources.read(
+        Source("x:search", "x", "search", "maisonlumiere"),
+        Position(),
+        Context(config, NOW, adapter=lambda: network),
+    )
+    assert [m.mention_id for m in reading.mentions] == ["2"]
+    assert reading.matched["2"] == "maison lumière"
+
+
+def test_youtube_search_stays_within_its_daily_budget(config):
+    listening = config.listening.model_copy(update={"youtube_search_per_day": 7})
+    brand = config.model_copy(update={"listening": listening})
+    network = ScriptedNetwork(network="youtube")
+    source = Source("youtube:search", "youtube", "video_search", "maisonlumiere")
+    context = Context(brand, NOW, adapter=lambda: network)
+    first = sources.read(source, Position(), context)
+    assert len(network.calls) == 5  # five terms
+    second = sources.read(source, first.position, context)
+    assert len(network.calls) == 7  # the budget: 2 more today
+    assert second.position.extra == {"day": NOW.date().isoformat(), "searches": 7}
+    assert any("budget" in note for note in second.notes)
+    tomorrow = Context(brand, NOW + timedelta(days=1), adapter=lambda: network)
+    sources.read(source, second.position, tomorrow)
+    assert len(network.calls) == 12  # a new day, a new budget
+
+
+def test_comments_are_read_on_the_recent_own_posts(config):
+    from socialops.networks import records
+
+    post = records.Post("instagram", "1", "p1", NOW - timedelta(days=1), "Nouveau")
+    network = ScriptedNetwork(network="instagram", posts=[post], found=[mention("c1", 3)])
+    reading = sources.read(
+        Source("instagram:comments:maisonlumiere", "instagram", "comments", "maisonlumiere"),
+        Position(),
+        Context(config, NOW, adapter=lambda: network),
+    )
+    assert network.calls[0] == ("recent_posts", "maisonlumiere", NOW - timedelta(days=7))
+    assert network.calls[1][:2] == ("comments", ("p1",))
+    assert [m.mention_id for m in reading.mentions] == ["c1"]
+
+
+# -- feeds against the sandbox --------------------------------------------------------------
+
+
+@pytest.fixture
+def feed_context(config, sandbox):
+    return lambda url_path: (
+        Source(
+            f"feed:{sandbox.url}/feeds/{url_path}",
+            "web",
+            "feed",
+            url=f"{sandbox.url}/feeds/{url_path}",
+        ),
+        Context(config, sandbox.world.now()),
+    )
+
+
+@pytest.mark.parametrize("path", ["news.xml", "blog.atom"])
+def test_a_feed_gives_the_entries_naming_the_brand_then_304(feed_context, sandbox, path):
+    source, context = feed_context(path)
+    context.config = context.config.model_copy()
+    reading = sources.read(source, Position(), context)
+    assert reading.mentions, "the sandbox's feed has articles naming the brand in the last day"
+    assert all("maison lumière" in m.text.casefold() for m in reading.mentions)
+    assert {m.network for m in reading.mentions} == {"web"}
+    assert reading.position.extra["etag"]
+    again = sources.read(source, reading.position, context)
+    assert again.mentions == [] and any("304" in note for note in again.notes)
+    statuses = [r["status"] for r in sandbox.requests("feeds")]
+    assert statuses == [200, 304]
+
+
+def test_a_feed_with_only_last_modified_is_also_conditional(feed_context, sandbox):
+    source, context = feed_context("news.xml")
+    reading = sources.read(source, Position(), context)
+    extra = {k: v for k, v in reading.position.extra.items() if k != "etag"}
+    again = sources.read(
+        source, Position(reading.position.since, reading.position.seen, extra), context
+    )
+    assert again.mentions == []
+    assert sandbox.requests("feeds")[-1]["status"] == 304
+
+
+def test_a_malformed_feed_is_an_error_that_names_it(feed_context):
+    source, context = feed_context("broken.xml")
+    with pytest.raises(FeedError, match="broken.xml is not a valid RSS/Atom feed"):
+        sources.read(source, Position(), context)
+
+
+def test_a_feed_that_times_out_is_an_error(feed_context, sandbox, monkeypatch):
+    monkeypatch.setattr(sources, "FEED_TIMEOUT", 0.3)
+    sandbox.add_fault(network="feeds", kind="hold", path="/slow.xml", hold_seconds=2)
+    source, context = feed_context("slow.xml")
+    with pytest.raises(FeedError, match="did not answer within"):
+        sources.read(source, Position(), context)
+
+
+def test_an_unreachable_feed_is_an_error(config):
+    def refuse(url, **_):
+        raise requests.ConnectionError("refused")
+
+    source = Source("feed:http://127.0.0.1:9/x", "web", "feed", url="http://127.0.0.1:9/x")
+    with pytest.raises(FeedError, match="unreachable"):
+        sources.read(source, Position(), Context(config, NOW, fetch=refuse))
