@@ -113,7 +113,7 @@ def _headline(kind: str, severity, brand: str):
             brand=brand,
         )
     return N_(
-        ":rotating_light: *Possible crisis: {severity}* — mentions of {brand}",
+        ":rotating_light: *Unusual mentions of {brand}: {severity}*",
         severity=severity,
         brand=brand,
     )
@@ -131,7 +131,7 @@ def _what(figures, started: datetime):
             observed=figures.observed,
             minutes=int(figures.window_minutes),
             ratio=round(figures.ratio, 1),
-            expected=round(figures.expected),
+            expected=round(figures.expected, 1),
             share=Percent(share),
             usual=Percent(usual),
         )
@@ -142,7 +142,7 @@ def _what(figures, started: datetime):
         observed=figures.observed,
         minutes=int(figures.window_minutes),
         ratio=round(figures.ratio, 1),
-        expected=round(figures.expected),
+        expected=round(figures.expected, 1),
     )
 
 
@@ -202,7 +202,7 @@ def _top_negative(reader: Reader, negative) -> list[str]:
             else ""
         )
         where = link(row.url, network_name(row.network) if row.network != "web" else "Web")
-        lines.append(f"• {where} · {author} {reach}: “{quote}”".replace("  ", " "))
+        lines.append(Mrkdwn(f"• {where} · {author} {reach}: “{quote}”".replace("  ", " ")))
     return lines
 
 

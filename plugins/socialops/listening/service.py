@@ -177,7 +177,8 @@ def _announce(session, config, incident, event, mentions, now, set_variable):
     started = incident.start
     known = store.incident(connection, SCOPE, started)
     number = (known["events"] if known else 0) + 1
-    history = known is None and now - event.time > ANNOUNCE_WITHIN
+    updates = f"crisis:{SCOPE}:{started.isoformat()}"
+    history = now - event.time > ANNOUNCE_WITHIN and not store.announced(connection, updates)
     was_paused = bool(known and known["paused_publication"])
     pausing = (
         event.severity == CRISIS
@@ -198,7 +199,7 @@ def _announce(session, config, incident, event, mentions, now, set_variable):
             "severity": severity,
             "current": event.severity,
             "ended_at": event.time if event.kind == "cleared" else None,
-            "reason": event.reason,
+            "reason": known["reason"] if known and event.kind == "cleared" else event.reason,
             "events": number,
             "paused_publication": was_paused or pausing,
             "updated_at": now,
@@ -217,7 +218,6 @@ def _announce(session, config, incident, event, mentions, now, set_variable):
         paused=was_paused or pausing,
         paused_now=pausing,
     )
-    updates = f"crisis:{SCOPE}:{started.isoformat()}"
     notice = Notice.of(
         f"{updates}:{number}", config.slack.channels.alerts, message, updates=updates
     )

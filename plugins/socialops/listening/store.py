@@ -14,7 +14,12 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 
 from socialops.warehouse.engine import transaction
-from socialops.warehouse.models import CrisisIncident, ListeningCursor, Mention
+from socialops.warehouse.models import (
+    CrisisIncident,
+    ListeningCursor,
+    Mention,
+    NotificationOutbox,
+)
 from socialops.warehouse.upsert import upsert
 
 
@@ -93,3 +98,11 @@ def incident(connection: Connection, scope: str, started_at: datetime) -> dict[s
 
 def write_incident(connection: Connection, values: dict[str, Any]) -> None:
     upsert(connection, CrisisIncident, [values], key=("scope", "started_at"))
+
+
+def announced(connection: Connection, updates_key: str) -> bool:
+    """Whether a version of the message ``updates_key`` is in the outbox."""
+    found = connection.scalar(
+        select(NotificationOutbox.id).where(NotificationOutbox.updates_key == updates_key).limit(1)
+    )
+    return found is not None
