@@ -184,7 +184,7 @@ def test_the_alert_reads_in_the_brand_language(run, variables, locale):
     (alert,) = messages(run.engine)
     body = json.dumps(alert.blocks, ensure_ascii=False)
     words = {
-        "fr": ("Que faire", "La publication est en pause", "abonnés"),
+        "fr": ("À faire", "La publication est en pause", "abonnés"),
         "en": ("What to do", "Publication is paused", "followers"),
     }[locale]
     for word in words:
