@@ -96,7 +96,7 @@ def test_youtube_search_stays_within_its_daily_budget(config):
     assert len(network.calls) == 5  # five terms
     second = sources.read(source, first.position, context)
     assert len(network.calls) == 7  # the budget: 2 more today
-    assert second.position.extra == {"day": NOW.date().isoformat(), "searches": 7}
+    assert second.position.extra == {"day": "2026-11-21", "searches": 7}  # Pacific day
     assert any("budget" in note for note in second.notes)
     tomorrow = Context(brand, NOW + timedelta(days=1), adapter=lambda: network)
     sources.read(source, second.position, tomorrow)

@@ -242,9 +242,12 @@ def _read_tagged(source, adapter, since, position, context):
 
 
 def _read_video_search(source, adapter, since, position, context):
-    """One search per term and run, within the day's budget (UTC day, as YouTube's quota)."""
+    """One search per term and run, within the day's budget (the day of YouTube's quota,
+    which resets at midnight Pacific time)."""
+    from zoneinfo import ZoneInfo
+
     budget = context.config.listening.youtube_search_per_day
-    today = context.now.date().isoformat()
+    today = context.now.astimezone(ZoneInfo("America/Los_Angeles")).date().isoformat()
     spent = position.extra.get("searches", 0) if position.extra.get("day") == today else 0
     found: list[records.Mention] = []
     notes = []
