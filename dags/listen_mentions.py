@@ -76,10 +76,15 @@ def listen_mentions():
         from airflow.sdk import get_current_context
 
         from socialops.listening import tasks
+        from socialops.listening.sources import FeedError
+        from socialops.notifications.callbacks import NotifiedRetry
         from socialops.runtime import current_run
 
         get_current_context()["feed"] = source["url"]
-        return tasks.listen(current_run(params), source)
+        try:
+            return tasks.listen(current_run(params), source)
+        except FeedError as exc:  # announced by tasks.listen: no second message
+            raise NotifiedRetry(f"listening {source['key']}: {exc}") from exc
 
     @task(trigger_rule="all_done", execution_timeout=timedelta(minutes=10))
     def watch_crisis(params=None) -> dict:
