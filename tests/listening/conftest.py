@@ -56,6 +56,10 @@ class ScriptedNetwork:
         self.calls.append(("search", query, since))
         return self._answer(since)
 
+    def hashtag_media(self, hashtag, since):
+        self.calls.append(("hashtag_media", hashtag, since))
+        return self._answer(since)
+
     def comments(self, post_ids, since):
         self.calls.append(("comments", tuple(post_ids), since))
         return self._answer(since)

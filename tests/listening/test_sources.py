@@ -19,7 +19,7 @@ def test_plan_lists_every_source_of_the_brand(config):
         assert f"{network}:comments:maisonlumiere" in keys
     assert "linkedin:comments:maison-lumiere" in keys  # organisation posts' comments
     assert {"facebook:tagged:maisonlumiere", "instagram:tagged:maisonlumiere"} <= set(keys)
-    assert "youtube:search" in keys
+    assert "youtube:search" in keys and "instagram:hashtags:maisonlumiere" in keys
     assert len(keys) == len(set(keys))
 
 
@@ -181,3 +181,73 @@ def test_an_unreachable_feed_is_an_error(config):
     source = Source("feed:http://127.0.0.1:9/x", "web", "feed", url="http://127.0.0.1:9/x")
     with pytest.raises(FeedError, match="unreachable"):
         sources.read(source, Position(), Context(config, NOW, fetch=refuse))
+
+
+# -- Instagram hashtags: 30 a week ------------------------------------------------------------
+
+
+def test_the_hashtag_plan_says_which_hashtags_are_searched_within_30_a_week():
+    tags = [f"#tag{n}" for n in range(35)]
+    planned, waiting, kept = sources.hashtag_plan(tags, {}, NOW)
+    assert planned == [f"tag{n}" for n in range(30)]
+    assert waiting == ["tag30", "tag31", "tag32", "tag33", "tag34"]
+    # Searched again within the week, the same 30 cost nothing more; the rest still waits.
+    later = NOW + timedelta(days=6)
+    assert sources.hashtag_plan(tags, kept, later)[:2] == (planned, waiting)
+    # A week after a first search its place is free again, taken in configuration order.
+    kept["tag1"] = (NOW - timedelta(days=7)).isoformat()
+    planned, waiting, kept = sources.hashtag_plan(tags[2:], kept, NOW)
+    assert planned == [f"tag{n}" for n in range(2, 31)]  # tag30 took tag1's place
+    assert waiting == ["tag31", "tag32", "tag33", "tag34"]
+    assert kept["tag30"] == NOW.isoformat() and "tag1" not in kept
+
+
+def test_instagram_hashtag_media_against_the_sandbox(config, sandbox_connections):
+    from socialops.hooks import connect
+
+    world = sandbox_connections.world
+    hashtagged = [
+        m
+        for m in world.network_mentions("instagram")
+        if not m.in_reply_to
+        and "#maisonlumiere" in m.text
+        and world.now() - m.created_at <= timedelta(hours=24)
+    ]
+    assert hashtagged, "the default scenario has hashtagged Instagram media in the last day"
+    adapter = connect("instagram")
+    try:
+        found = adapter.hashtag_media("#maisonlumiere", world.now() - timedelta(days=2))
+    finally:
+        adapter.close()
+    assert sorted(m.mention_id for m in found) == sorted(m.id for m in hashtagged)
+    paths = [r["path"] for r in sandbox_connections.requests("instagram")]
+    assert any(p.endswith("/ig_hashtag_search") for p in paths)
+
+
+def test_the_sandbox_refuses_a_31st_hashtag_in_a_week(sandbox_connections):
+    from socialops.hooks import connect
+    from socialops.networks.errors import NetworkError
+
+    adapter = connect("instagram")
+    try:
+        for n in range(30):
+            adapter.hashtag_media(f"tag{n}", NOW)
+        adapter.hashtag_media("tag0", NOW)  # the same hashtag again: no new place
+        with pytest.raises(NetworkError, match="30 unique hashtags"):
+            adapter.hashtag_media("tag30", NOW)
+    finally:
+        adapter.close()
+
+
+def test_the_hashtag_source_searches_the_planned_hashtags_and_says_which_wait(config):
+    tags = [f"#t{n}" for n in range(32)]
+    brand = config.model_copy(
+        update={"listening": config.listening.model_copy(update={"hashtags": tags})}
+    )
+    network = ScriptedNetwork(network="instagram", found=[mention("m1", 5, "#t3 jolie")])
+    source = Source("instagram:hashtags:maisonlumiere", "instagram", "hashtags", "maisonlumiere")
+    reading = sources.read(source, Position(), Context(brand, NOW, adapter=lambda: network))
+    assert [c[1] for c in network.calls] == [f"t{n}" for n in range(30)]
+    assert [m.mention_id for m in reading.mentions] == ["m1"]  # found under 30 tags: once
+    assert any("t30, t31 wait" in note for note in reading.notes)
+    assert len(reading.position.extra["searched"]) == 30

@@ -19,7 +19,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from socialops.networks import records
@@ -32,13 +32,10 @@ log = logging.getLogger(__name__)
 
 #: The pseudo-network of the mentions read from the web's feeds.
 WEB = "web"
-SEARCH, COMMENTS, TAGGED, VIDEO_SEARCH, FEED = (
-    "search",
-    "comments",
-    "tagged",
-    "video_search",
-    "feed",
-)
+SEARCH, COMMENTS, TAGGED, HASHTAGS = "search", "comments", "tagged", "hashtags"
+VIDEO_SEARCH, FEED = "video_search", "feed"
+#: Instagram: 30 unique hashtags per account within a rolling 7 days.
+INSTAGRAM_HASHTAG_LIMIT, INSTAGRAM_HASHTAG_WINDOW = 30, timedelta(days=7)
 #: Networks that list the posts tagging the brand's account.
 TAGGING_NETWORKS = ("facebook", "instagram")
 #: How many feed entry ids a feed's position keeps (feeds may repeat undated entries).
@@ -127,6 +124,9 @@ def plan(config: BrandConfig) -> list[Source]:
         sources.append(Source(f"{network}:comments:{handle}", network, COMMENTS, handle, conn))
         if network in TAGGING_NETWORKS:
             sources.append(Source(f"{network}:tagged:{handle}", network, TAGGED, handle, conn))
+        if network == "instagram" and listening.hashtags:
+            key = f"instagram:hashtags:{handle}"
+            sources.append(Source(key, network, HASHTAGS, handle, conn))
         if network == "youtube" and terms and listening.youtube_search_per_day:
             sources.append(Source("youtube:search", "youtube", VIDEO_SEARCH, handle, conn))
     sources += [Source(f"feed:{url}", WEB, FEED, url=url) for url in listening.feeds]
@@ -260,7 +260,48 @@ def _read_video_search(source, adapter, since, position, context):
     return found, {**position.extra, "day": today, "searches": spent}, notes
 
 
+def hashtag_plan(
+    hashtags: Sequence[str],
+    searched: dict[str, str],
+    now: datetime,
+    *,
+    limit: int = INSTAGRAM_HASHTAG_LIMIT,
+    window: timedelta = INSTAGRAM_HASHTAG_WINDOW,
+) -> tuple[list[str], list[str], dict[str, str]]:
+    """Which configured hashtags Instagram lets us search now: (searched this run, waiting,
+    the first-search times to keep). ``searched`` maps a hashtag to when it was first
+    searched in the current window; a hashtag searched within the last 7 days is free
+    again, a new one takes one of the 30 places, in configuration order; the rest waits
+    for a place to free up (7 days after its first search)."""
+    kept = {tag: at for tag, at in searched.items() if now - datetime.fromisoformat(at) < window}
+    planned, waiting = [], []
+    for tag in dict.fromkeys(t.lstrip("#").casefold() for t in hashtags):
+        if tag in kept:
+            planned.append(tag)
+        elif len(kept) < limit:
+            kept[tag] = now.isoformat()
+            planned.append(tag)
+        else:
+            waiting.append(tag)
+    return planned, waiting, kept
+
+
+def _read_hashtags(source, adapter, since, position, context):
+    """Instagram hashtag search within its 30-hashtags-per-7-days limit (the plan is logged)."""
+    planned, waiting, kept = hashtag_plan(
+        context.config.listening.hashtags, position.extra.get("searched", {}), context.now
+    )
+    notes = [f"Instagram hashtags searched: {', '.join(planned) or 'none'}"]
+    if waiting:
+        notes.append(
+            f"Instagram allows 30 hashtags a week: {', '.join(waiting)} wait for a free place"
+        )
+    found = [m for tag in planned for m in adapter.hashtag_media(tag, since)]
+    return found, {**position.extra, "searched": kept}, notes
+
+
 _READERS = {
+    HASHTAGS: _read_hashtags,
     SEARCH: _read_search,
     COMMENTS: _read_comments,
     TAGGED: _read_tagged,
