@@ -190,3 +190,46 @@ def test_the_alert_reads_in_the_brand_language(run, variables, locale):
     for word in words:
         assert word in body
     assert Reader(locale).percent(0.5) in body or "%" in body
+
+
+class FlakySlack:
+    """Slack that is down for the first ``down`` calls, then posts and edits."""
+
+    def __init__(self, down: int):
+        self.down = down
+        self.posted: list[str] = []
+        self.updated: list[tuple[str, str]] = []
+
+    def _check(self):
+        from socialops.hooks.slack import SlackDeliveryError
+
+        if self.down:
+            self.down -= 1
+            raise SlackDeliveryError("Slack is down", code="service_unavailable", retryable=True)
+
+    def send(self, channel, message):
+        self._check()
+        self.posted.append(message.text)
+        return f"1.{len(self.posted)}"
+
+    def update(self, channel, ts, message):
+        self._check()
+        self.updated.append((ts, message.text))
+        return ts
+
+
+def test_through_a_slack_outage_the_alert_is_posted_once_and_its_all_clear_edits_it(run, variables):
+    from socialops.notifications.outbox import deliver_pending
+
+    ordinary_week(run.engine)
+    burst(run.engine)
+    watch(run, NOW, variables)
+    slack = FlakySlack(down=2)
+    for _ in range(2):  # two delivery runs while Slack is down: nothing lost, nothing sent
+        assert deliver_pending(run.engine, slack, now=NOW).sent == 0
+    assert deliver_pending(run.engine, slack, now=NOW).sent == 1
+    assert deliver_pending(run.engine, slack, now=NOW).sent == 0  # never twice
+    watch(run, NOW + timedelta(hours=3), variables)
+    assert deliver_pending(run.engine, slack, now=NOW).sent == 1
+    assert len(slack.posted) == 1
+    assert [ts for ts, _ in slack.updated] == ["1.1"]  # the all-clear edits the alert
