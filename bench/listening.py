@@ -101,7 +101,18 @@ def throughput(url: str, count: int) -> dict[str, Any]:
     }
 
 
+def _warm_up() -> None:
+    """Import what a worker has imported before its first task (scipy alone takes seconds)."""
+    import scipy.stats  # noqa: F401
+
+    from socialops.analytics import crisis  # noqa: F401
+    from socialops.analytics.sentiment import score_many
+
+    score_many(["warm up", "on chauffe"])
+
+
 def run(pg_url: str | None, *, quick: bool = False) -> dict[str, Any]:
+    _warm_up()
     count = QUICK_MENTIONS if quick else MENTIONS
     results = {}
     backends = ["sqlite"] + (["postgresql"] if pg_url else [])
