@@ -233,3 +233,42 @@ def test_through_a_slack_outage_the_alert_is_posted_once_and_its_all_clear_edits
     assert deliver_pending(run.engine, slack, now=NOW).sent == 1
     assert len(slack.posted) == 1
     assert [ts for ts, _ in slack.updated] == ["1.1"]  # the all-clear edits the alert
+
+
+def test_the_stored_series_replayed_by_the_cli_gives_the_live_alerts(
+    run, variables, use_warehouse, tmp_path, capsys
+):
+    from socialops.analytics.crisis import HISTORY
+    from socialops.cli import main
+
+    ordinary_week(run.engine)
+    burst(run.engine)
+    live = watch(run, NOW + timedelta(hours=4), variables)["events"]
+    days = str(HISTORY / timedelta(days=1))
+    assert main(["crisis", "series", "--until", (NOW + timedelta(hours=4)).isoformat(),
+                 "--days", days]) == 0  # fmt: skip
+    out, err = capsys.readouterr()
+    assert out.startswith("timestamp,mentions,negative\n") and "intervals" in err
+    path = tmp_path / "series.csv"
+    path.write_text(out, encoding="utf-8")
+    assert (
+        main(["crisis", "backtest", str(path), "--config", str(_config_file(run, tmp_path))]) == 0
+    )
+    alerts = json.loads(capsys.readouterr().out)
+    opened = [e["time"] for e in live if e["kind"] == "opened"]
+    assert [a["start"] for a in alerts] == opened and alerts[0]["severity"] == "crisis"
+    cleared = [e["time"] for e in live if e["kind"] == "cleared"]
+    assert [a["end"] for a in alerts] == cleared
+
+
+def _config_file(run, tmp_path):
+    import yaml
+
+    from socialops.config.loader import DEFAULT_PATH
+
+    path = tmp_path / "brand.yaml"
+    path.write_text(DEFAULT_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    assert yaml.safe_load(path.read_text(encoding="utf-8"))["brand"]["timezone"] == (
+        run.config.brand.timezone
+    )
+    return path

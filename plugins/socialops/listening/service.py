@@ -124,7 +124,7 @@ def watch(
     key = f"crisis:{SCOPE}"
     stored = store.read_position(engine, key)
     state = DetectorState.from_dict(stored["state"]) if stored and stored.get("state") else None
-    end = _floor(now, STEP)  # the interval in progress is not counted yet
+    end = floor_time(now, STEP)  # the interval in progress is not counted yet
     if state is None:
         start = end - HISTORY
     else:
@@ -224,7 +224,8 @@ def _announce(session, config, incident, event, mentions, now, set_variable):
     return int(add_notice(session, notice)), pausing
 
 
-def _floor(moment: datetime, step: timedelta) -> datetime:
+def floor_time(moment: datetime, step: timedelta) -> datetime:
+    """``moment`` rounded down to a multiple of ``step`` since the epoch."""
     seconds = int(step.total_seconds())
     stamp = int(moment.timestamp()) // seconds * seconds
     return datetime.fromtimestamp(stamp, moment.tzinfo)
