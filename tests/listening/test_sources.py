@@ -251,3 +251,25 @@ def test_the_hashtag_source_searches_the_planned_hashtags_and_says_which_wait(co
     assert [m.mention_id for m in reading.mentions] == ["m1"]  # found under 30 tags: once
     assert any("t30, t31 wait" in note for note in reading.notes)
     assert len(reading.position.extra["searched"]) == 30
+
+
+def test_x_search_against_the_sandbox_gives_each_author_reach(config, sandbox_connections):
+    import json as json_module
+
+    from socialops.networks.base import ConnectionSettings
+    from socialops.networks.x.adapter import XAdapter
+
+    world = sandbox_connections.world
+    settings = ConnectionSettings.from_json(
+        json_module.loads(sandbox_connections.connections()["AIRFLOW_CONN_X_DEFAULT"]), "x_default"
+    )
+    source = Source("x:search", "x", "search", "maisonlumiere")
+    context = Context(config, world.now(), adapter=lambda: XAdapter(settings, now=world.now))
+    reading = sources.read(source, Position(), context)
+    assert reading.mentions
+    followers = {(a.network, a.id): a.followers for a in world.accounts.values()}
+    for found in reading.mentions:
+        assert found.author_reach == followers[("x", found.author_id)]
+        assert found.author_handle != "maisonlumiere"
+    again = sources.read(source, reading.position, context)
+    assert again.mentions == []
