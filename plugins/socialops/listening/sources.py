@@ -2,7 +2,8 @@
 
 A :class:`Source` is one mapped task: X recent search, the comments on an owned account's
 recent posts (every network), the posts and media that tag the brand (Facebook, Instagram),
-YouTube keyword search, or one RSS/Atom feed. :func:`plan` lists them from the brand
+Instagram hashtag search (30 hashtags a week: :func:`hashtag_plan`), YouTube keyword search
+(a daily budget), or one RSS/Atom feed. :func:`plan` lists them from the brand
 configuration; :func:`read` reads one from its :class:`Position` and returns the new
 mentions with the position to store *in the same transaction* as them (``store.save``), so
 that a rerun reads nothing twice and a crash before the commit loses nothing.
