@@ -117,3 +117,35 @@ def test_a_failing_source_is_announced_once_and_the_others_are_read(run, warehou
     with warehouse_engine.connect() as connection:
         cursors = connection.execute(select(ListeningCursor.source)).scalars().all()
     assert cursors == ["x:search"]  # the failed source's cursor did not move
+
+
+def test_comments_that_ask_or_complain_need_a_reply_until_the_brand_answers(run, warehouse_engine):
+    post = records.Post("x", "1", "p1", NOW - timedelta(days=1), "Nouvelle bougie")
+
+    def comment(mention_id, minutes_ago, text, author="lea"):
+        return mention(
+            mention_id, minutes_ago, text, kind="comment", in_reply_to="p1", author_handle=author
+        )
+
+    network = ScriptedNetwork(
+        posts=[post],
+        found=[
+            comment("q1", 50, "Elle tient combien d'heures ?"),
+            comment("r1", 40, "Environ 50 heures !", author="maisonlumiere"),  # the brand
+            comment("q2", 30, "Et elle existe en grand format ?"),
+            comment("ok", 20, "Trop belle, merci"),
+            mention("m1", 10, "maison lumière, ça vaut le coup ?"),  # not a comment
+        ],
+    )
+    context = Context(run.config, NOW, adapter=lambda: network)
+    service.listen(warehouse_engine, X_COMMENTS, context)
+
+    def needs_reply():
+        with warehouse_engine.connect() as connection:
+            return dict(connection.execute(select(Mention.mention_id, Mention.needs_reply)).all())
+
+    assert needs_reply() == {"q1": False, "q2": True, "ok": False, "m1": None}
+    # The brand answers q2 later: the next read marks the stored comment answered.
+    network.found.append(comment("r2", 5, "Oui, en 400 g", author="maisonlumiere"))
+    service.listen(warehouse_engine, X_COMMENTS, context)
+    assert needs_reply()["q2"] is False

@@ -59,12 +59,22 @@ def scored_rows(reading: Reading, now: datetime) -> list[dict[str, Any]]:
             "url": m.url,
             "likes": m.likes,
             "matched_query": reading.matched.get(m.mention_id),
+            "needs_reply": needs_reply(m, result.label, reading),
             "source": reading.source.key,
             "author_reach": m.author_reach,
             "extracted_at": now,
         }
         for m, result in zip(reading.mentions, results, strict=True)
     ]
+
+
+def needs_reply(mention, label: str, reading: Reading) -> bool | None:
+    """A comment on an own post that asks something or complains, and that the brand has
+    not answered in its thread since (None for a mention that is not a comment)."""
+    if mention.kind != "comment":
+        return None
+    asks = "?" in (mention.text or "") or label == "negative"
+    return asks and not reading.answered_after(mention)
 
 
 def listen(
@@ -84,6 +94,7 @@ def listen(
         rows,
         reading.position.as_dict(),
         context.now,
+        answered={(source.network, post): at for post, at in reading.answered.items()},
         before_cursor=before_cursor,
     )
     for note in reading.notes:

@@ -106,6 +106,13 @@ class Reading:
     matched: dict[str, str | None]  # mention id → the keyword or hashtag it names
     position: Position
     notes: list[str] = field(default_factory=list)  # what was skipped and why (task log)
+    #: own post commented on → the time of the brand's latest reply read in its thread
+    answered: dict[str, datetime] = field(default_factory=dict)
+
+    def answered_after(self, comment: records.Mention) -> bool:
+        """Whether the brand replied in the comment's thread after it was written."""
+        reply = self.answered.get(comment.in_reply_to or "")
+        return reply is not None and reply >= comment.created_at
 
 
 # -- the plan ---------------------------------------------------------------------------------
@@ -193,14 +200,20 @@ def read(source: Source, position: Position, context: Context) -> Reading:
             found, extra, notes = _READERS[source.kind](source, adapter, since, position, context)
         finally:
             adapter.close()
-    own = {a.handle.lstrip("@").casefold() for a in context.config.accounts}
-    found = [m for m in found if (m.author_handle or "").lstrip("@").casefold() not in own]
-    new, moved = advance(found, position, since)
+    handles = {a.handle.lstrip("@").casefold() for a in context.config.accounts}
+
+    def by_the_brand(m: records.Mention) -> bool:
+        return (m.author_handle or "").lstrip("@").casefold() in handles
+
+    answered: dict[str, datetime] = {}
+    for reply in (m for m in found if by_the_brand(m) and m.in_reply_to and m.created_at >= since):
+        answered[reply.in_reply_to] = max(reply.created_at, answered.get(reply.in_reply_to, since))
+    new, moved = advance([m for m in found if not by_the_brand(m)], position, since)
     terms = search_terms(listening)
     matched = {m.mention_id: matched_term(m.text, terms) for m in new}
     if source.kind == FEED:
         new = [m for m in new if matched[m.mention_id]]  # a feed is about anything
-    return Reading(source, new, matched, replace(moved, extra=extra), notes)
+    return Reading(source, new, matched, replace(moved, extra=extra), notes, answered)
 
 
 def advance(

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, select, update
 
 from socialops.warehouse.engine import transaction
 from socialops.warehouse.models import (
@@ -37,13 +37,26 @@ def save(
     position: dict[str, Any],
     now: datetime,
     *,
+    answered: dict[tuple[str, str], datetime] | None = None,
     before_cursor: Callable[[Connection], None] | None = None,
 ) -> int:
-    """Upsert ``rows`` into ``mentions`` and move ``source``'s cursor, in one transaction;
-    returns how many mentions were new. ``before_cursor(connection)`` runs between the two
-    writes (tests crash there)."""
+    """Upsert ``rows`` into ``mentions``, mark the comments the brand has since answered
+    (``answered``: (network, own post) → the time of its latest reply there) and move
+    ``source``'s cursor, in one transaction; returns how many mentions were new.
+    ``before_cursor(connection)`` runs between the writes and the cursor (tests crash there)."""
     with transaction(engine) as connection:
         written = upsert(connection, Mention, list(rows)) if rows else None
+        for (network, post), replied_at in (answered or {}).items():
+            connection.execute(
+                update(Mention)
+                .where(
+                    Mention.network == network,
+                    Mention.in_reply_to == post,
+                    Mention.created_at <= replied_at,
+                    Mention.needs_reply.is_(True),
+                )
+                .values(needs_reply=False)
+            )
         if before_cursor is not None:
             before_cursor(connection)
         write_position(connection, source, position, now)

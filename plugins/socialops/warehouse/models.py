@@ -289,6 +289,8 @@ class Mention(Base):
     #: The listening source that read it (``x:search``, ``feed:<url>``...; docs/listening.md).
     source: Mapped[str | None]
     author_reach: Mapped[int | None] = _metric()  # the author's followers, when the API says
+    #: A comment asking or complaining that the brand has not answered (None: not a comment).
+    needs_reply: Mapped[bool | None]
     extracted_at: Mapped[datetime] = _stamp()
 
 

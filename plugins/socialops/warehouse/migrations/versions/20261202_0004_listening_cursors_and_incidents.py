@@ -3,7 +3,8 @@
 * ``listening_cursors``: per listening source, where it stopped reading (written in the
   transaction of the mentions it read).
 * ``crisis_incidents``: one row per crisis alert (scope, start, severity, end).
-* ``mentions.source`` (the listening source that read it) and ``mentions.author_reach``.
+* ``mentions.source`` (the listening source that read it), ``mentions.author_reach`` and
+  ``mentions.needs_reply`` (a comment the brand has not answered).
 
 Revision ID: 0004
 Revises: 0003
@@ -55,10 +56,12 @@ def upgrade() -> None:
     with op.batch_alter_table("mentions") as batch:
         batch.add_column(sa.Column("source", sa.String(), nullable=True))
         batch.add_column(sa.Column("author_reach", sa.BigInteger(), nullable=True))
+        batch.add_column(sa.Column("needs_reply", sa.Boolean(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("mentions") as batch:
+        batch.drop_column("needs_reply")
         batch.drop_column("author_reach")
         batch.drop_column("source")
     op.drop_table("crisis_incidents")
