@@ -1,6 +1,7 @@
-"""listen_mentions end to end: `airflow dags test` against the sandbox's crisis scenario.
+"""listen_mentions end to end: `airflow dags test` against the sandbox (the crisis scenario,
+then the default world).
 
-Two runs (each costs ~20 s): the service layer has the full matrix in tests/listening.
+Three runs (each costs ~20-60 s): the service layer has the full matrix in tests/listening.
 """
 
 from __future__ import annotations
@@ -102,3 +103,29 @@ def test_listen_mentions_reads_every_source_alerts_once_and_isolates_a_broken_fe
     assert counts(url)[0] == by_network  # a rerun reads nothing twice
     assert len([t for t in alerts(crisis_world) if "Incident depuis" in t]) == 1
     assert len([t for t in alerts(crisis_world) if "broken.xml" in t]) == 1  # once a day
+
+
+@pytest.fixture
+def default_world(monkeypatch):
+    now = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=5)
+    with SandboxServer(create_sandbox(now=now)) as server:
+        for name, value in airflow_connections(server.url).items():
+            monkeypatch.setenv(name, value)
+        yield server
+
+
+def test_on_the_default_world_every_source_succeeds_and_nothing_is_announced(
+    run_dag,  # noqa: F811
+    default_world,
+    tmp_path,
+):
+    url = f"sqlite:///{tmp_path / 'warehouse.db'}"
+    env = {"SOCIALOPS_CONFIG": str(DEFAULT_PATH), "SOCIALOPS_WAREHOUSE_URL": url}
+    result = run_dag("listen_mentions", extra_env=env)
+    assert result.ok, result.tail()
+    by_network, cursors, incidents = counts(url)
+    assert by_network.get("x"), by_network
+    assert {"x:search", "instagram:hashtags:maisonlumiere", "youtube:search"} <= cursors
+    # A first run reads one day (first_lookback): no baseline yet, and the default world's
+    # burst of four hours ago would be history anyway (recorded, not announced).
+    assert not [t for t in alerts(default_world) if "Incident depuis" in t]
