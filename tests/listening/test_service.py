@@ -149,3 +149,19 @@ def test_comments_that_ask_or_complain_need_a_reply_until_the_brand_answers(run,
     network.found.append(comment("r2", 5, "Oui, en 400 g", author="maisonlumiere"))
     service.listen(warehouse_engine, X_COMMENTS, context)
     assert needs_reply()["q2"] is False
+
+
+def test_a_comment_read_again_by_the_search_stays_a_comment(run, warehouse_engine):
+    reply = mention("8", 5, "@maisonlumiere livraison en retard ?")
+    post = records.Post("x", "1", "p1", NOW, "post")
+    comments = ScriptedNetwork(
+        found=[replace(reply, kind="comment", in_reply_to="p1")], posts=[post]
+    )
+    search = ScriptedNetwork(found=[reply])
+    service.listen(warehouse_engine, X_COMMENTS, Context(run.config, NOW, adapter=lambda: comments))
+    service.listen(warehouse_engine, X_SEARCH, Context(run.config, NOW, adapter=lambda: search))
+    with warehouse_engine.connect() as connection:
+        rows = connection.execute(
+            select(Mention.kind, Mention.in_reply_to, Mention.needs_reply, Mention.matched_query)
+        ).all()
+    assert rows == [("comment", "p1", True, None)]

@@ -45,7 +45,7 @@ def save(
     ``source``'s cursor, in one transaction; returns how many mentions were new.
     ``before_cursor(connection)`` runs between the writes and the cursor (tests crash there)."""
     with transaction(engine) as connection:
-        written = upsert(connection, Mention, list(rows)) if rows else None
+        written = _upsert_mentions(connection, rows)
         for (network, post), replied_at in (answered or {}).items():
             connection.execute(
                 update(Mention)
@@ -60,7 +60,26 @@ def save(
         if before_cursor is not None:
             before_cursor(connection)
         write_position(connection, source, position, now)
-    return written.inserted if written else 0
+    return written
+
+
+#: What a mention row read again as a plain mention must not overwrite: a comment found by a
+#: search too (an X reply) stays the comment of its own post.
+_COMMENT_COLUMNS = {"kind", "in_reply_to", "needs_reply"}
+
+
+def _upsert_mentions(connection: Connection, rows: Sequence[dict[str, Any]]) -> int:
+    """Upsert comments with every column and mentions without the comment's columns;
+    returns how many rows were new."""
+    comments = [row for row in rows if row["kind"] == "comment"]
+    mentions = [row for row in rows if row["kind"] != "comment"]
+    inserted = 0
+    if comments:
+        inserted += upsert(connection, Mention, comments).inserted
+    if mentions:
+        keep = [c for c in mentions[0] if c not in _COMMENT_COLUMNS | {"network", "mention_id"}]
+        inserted += upsert(connection, Mention, mentions, update=keep).inserted
+    return inserted
 
 
 def write_position(
