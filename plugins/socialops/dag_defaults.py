@@ -82,6 +82,7 @@ class DagSettings:
 
     publication_schedule: str = defaults.PUBLICATION_SCHEDULE
     metrics_schedule: str = defaults.METRICS_SCHEDULE
+    listening_schedule: str = defaults.LISTENING_SCHEDULE
     timezone: str = defaults.TIMEZONE
     #: ``deployment.queues``: false, true, or network → Celery queue.
     queues: bool | dict[str, str] = False
@@ -148,6 +149,9 @@ def _settings(path: Path, stamp: int | None) -> DagSettings:
             "publication", "schedule", defaults.PUBLICATION_SCHEDULE, schedule_problem
         ),
         metrics_schedule=value("metrics", "schedule", defaults.METRICS_SCHEDULE, schedule_problem),
+        listening_schedule=value(
+            "listening", "schedule", defaults.LISTENING_SCHEDULE, schedule_problem
+        ),
         timezone=value("brand", "timezone", defaults.TIMEZONE, timezone_problem),
         queues=_queues(raw, problems),
         problem="; ".join(problems) or None,

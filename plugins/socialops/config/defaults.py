@@ -7,4 +7,5 @@ that parsing a DAG file never pays for pydantic and never fails on a broken conf
 
 PUBLICATION_SCHEDULE = "*/5 * * * *"
 METRICS_SCHEDULE = "30 3 * * *"
+LISTENING_SCHEDULE = "*/15 * * * *"
 TIMEZONE = "UTC"

@@ -20,7 +20,12 @@ from pydantic import (
     model_validator,
 )
 
-from socialops.config.defaults import METRICS_SCHEDULE, PUBLICATION_SCHEDULE, TIMEZONE
+from socialops.config.defaults import (
+    LISTENING_SCHEDULE,
+    METRICS_SCHEDULE,
+    PUBLICATION_SCHEDULE,
+    TIMEZONE,
+)
 from socialops.config.rules import queues_problem, schedule_problem, timezone_problem
 from socialops.networks.registry import NETWORKS, SPECS
 
@@ -83,12 +88,6 @@ class Competitor(_Strict):
     accounts: list[Account] = Field(min_length=1)
 
 
-class Listening(_Strict):
-    keywords: list[str] = []
-    hashtags: list[str] = []
-    languages: list[Literal["fr", "en"]] = ["fr", "en"]
-
-
 class SlackChannels(_Strict):
     digest: str
     alerts: str
@@ -134,6 +133,39 @@ def _parse_duration(value: object) -> object:
 
 
 Duration = Annotated[timedelta, BeforeValidator(_parse_duration)]
+
+
+class Listening(_Strict):
+    """What ``listen_mentions`` reads (docs/listening.md)."""
+
+    keywords: list[str] = []
+    hashtags: list[str] = []
+    languages: list[Literal["fr", "en"]] = ["fr", "en"]
+    schedule: CronExpression = LISTENING_SCHEDULE
+    #: RSS/Atom feed URLs (news, blogs, Google Alerts), matched against the keywords.
+    feeds: list[str] = []
+    #: YouTube keyword searches per day (each costs 100 of the 10,000 daily quota units).
+    youtube_search_per_day: int = Field(default=20, ge=0, le=100)
+    #: How far back a source reads on its first run (then it follows its cursor).
+    first_lookback: Duration = timedelta(days=1)
+    #: Own posts younger than this have their comments read.
+    comments_on_posts_of_last: Duration = timedelta(days=7)
+
+    @field_validator("hashtags")
+    @classmethod
+    def _hashtag(cls, value: list[str]) -> list[str]:
+        bad = [tag for tag in value if not re.fullmatch(r"#?\w+", tag)]
+        if bad:
+            raise ValueError(f"hashtags are one word, like '#maisonlumiere'; got {bad}")
+        return value
+
+    @field_validator("feeds")
+    @classmethod
+    def _feed_url(cls, value: list[str]) -> list[str]:
+        bad = [url for url in value if not re.match(r"https?://", url)]
+        if bad:
+            raise ValueError(f"feeds are http(s) URLs; got {bad}")
+        return value
 
 
 class CrisisThresholds(_Strict):

@@ -267,6 +267,14 @@ class NetworkAdapter:
     def comments(self, post_ids: Sequence[str], since: datetime) -> list[records.Mention]:
         raise self._unsupported("comments on own posts")
 
+    def search(self, query: str, since: datetime) -> list[records.Mention]:
+        """Keyword search of public posts where it costs quota (YouTube ``search.list``)."""
+        raise self._unsupported("keyword search")
+
+    def hashtag_media(self, hashtag: str, since: datetime) -> list[records.Mention]:
+        """Public posts under a hashtag (Instagram's hashtag search)."""
+        raise self._unsupported("hashtag search")
+
     def profiles(self, ids_or_handles: Sequence[str]) -> list[records.Profile]:
         raise self._unsupported("profile lookup")
 

@@ -91,6 +91,7 @@ class Mention:
     in_reply_to: str | None = None  # the own post commented on, for comments
     kind: str = "mention"  # mention or comment
     likes: int | None = None
+    author_reach: int | None = None  # the author's followers, when the response holds them
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ Facebook and Instagram campaigns alike, since Meta runs both from the same ad ac
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import math
 import re
@@ -939,6 +940,59 @@ class InstagramEmulator(GraphEmulator):
             "permalink": f"https://www.instagram.com/p/{mention.id[-11:]}/",
         }
 
+    # -- hashtag search (listening) -------------------------------------------------------
+    # Both named so that they sort, hence match, before the generic get_node / get_edge.
+    #: Instagram's rule: 30 unique hashtags per account within a rolling 7 days.
+    HASHTAG_LIMIT, HASHTAG_WINDOW = 30, timedelta(days=7)
+
+    @route("GET", VERSION + r"/ig_hashtag_search")
+    def get_a_hashtag_search(self, request: Request) -> Response:
+        def search() -> dict[str, Any]:
+            tag = (request.arg("q") or "").lstrip("#").casefold()
+            owned = self.owned()
+            if not tag or owned is None or request.arg("user_id") != owned.id:
+                raise GraphError(100, "(#100) ig_hashtag_search needs q and the user_id")
+            now = self.world.now()
+            searched = self.__dict__.setdefault("hashtags_searched", {})
+            recent = {t for t, at in searched.items() if now - at < self.HASHTAG_WINDOW}
+            if tag not in recent and len(recent) >= self.HASHTAG_LIMIT:
+                raise GraphError(
+                    24, "(#24) The user has reached the limit of 30 unique hashtags in 7 days",
+                    subcode=2207034,
+                )  # fmt: skip
+            if tag not in recent:
+                searched[tag] = now
+            return {"data": [{"id": hashtag_id(tag)}]}
+
+        return self._serve(request, search)
+
+    @route("GET", VERSION + r"/(?P<hashtag>17\d{12,})/recent_media")
+    def get_a_hashtag_recent_media(self, request: Request) -> Response:
+        """Media of the last 24 hours whose caption holds the hashtag, newest first."""
+
+        def recent() -> dict[str, Any]:
+            now = self.world.now()
+            searched = self.__dict__.get("hashtags_searched", {})
+            tag = next((t for t in searched if hashtag_id(t) == request.params["hashtag"]), None)
+            if tag is None:
+                raise GraphError(100, "(#100) Unknown hashtag id", kind="GraphMethodException")
+            pattern = re.compile(r"#" + re.escape(tag) + r"(?!\w)", re.IGNORECASE)
+            media = sorted(
+                (
+                    m
+                    for m in self.world.network_mentions(self.network)
+                    if not m.in_reply_to
+                    and now - timedelta(hours=24) <= m.created_at <= now
+                    and pattern.search(m.text)
+                ),
+                key=lambda m: m.created_at,
+                reverse=True,
+            )
+            fields = split_fields(request.arg("fields"))
+            return self.page(request, media, lambda m: select(self.render_mention(m), fields))
+
+        return self._serve(request, recent)
+
     def render_container(self, container: dict[str, Any], fields: list[str]) -> dict[str, Any]:
         if container["status_code"] == "IN_PROGRESS":
             container["polls_left"] -= 1
@@ -1078,3 +1132,8 @@ class InstagramEmulator(GraphEmulator):
         )
         container["status_code"] = "PUBLISHED"
         return {"id": post.id}
+
+
+def hashtag_id(tag: str) -> str:
+    """A stable Graph-style id of a hashtag (``17843...``)."""
+    return "178" + str(int(hashlib.sha1(tag.encode()).hexdigest(), 16))[:14]

@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     Float,
@@ -37,6 +38,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -56,6 +58,7 @@ PUBLICATION_STATES = (
     "cancelled",
 )
 MENTION_KINDS = ("mention", "comment")
+CRISIS_SEVERITIES = ("warning", "crisis")
 SPEND_SOURCES = ("api", "csv")
 ALERT_SEVERITIES = ("info", "warning", "critical")
 ALERT_STATES = ("open", "acknowledged", "resolved")
@@ -86,6 +89,7 @@ class Base(DeclarativeBase):
         Decimal: Numeric(14, 2),
         dict[str, Any]: JsonDocument,
         list[str]: JsonDocument,
+        bool: Boolean(),
     }
 
 
@@ -282,7 +286,45 @@ class Mention(Base):
     url: Mapped[str | None]
     likes: Mapped[int | None] = _metric()
     matched_query: Mapped[str | None]  # the keyword or hashtag that found it
+    #: The listening source that read it (``x:search``, ``feed:<url>``...; docs/listening.md).
+    source: Mapped[str | None]
+    author_reach: Mapped[int | None] = _metric()  # the author's followers, when the API says
+    #: A comment asking or complaining that the brand has not answered (None: not a comment).
+    needs_reply: Mapped[bool | None]
     extracted_at: Mapped[datetime] = _stamp()
+
+
+class ListeningCursor(Base):
+    """Where a listening source stopped reading: written in the transaction of the mentions
+    it read, so a rerun reads nothing twice and a crash before the commit loses nothing."""
+
+    __tablename__ = "listening_cursors"
+
+    source: Mapped[str] = mapped_column(primary_key=True)
+    position: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+
+
+class CrisisIncident(Base):
+    """A crisis alert: one row per incident of a scope (``brand`` or a network), announced
+    once and updated as it escalates, calms down and ends (docs/listening.md)."""
+
+    __tablename__ = "crisis_incidents"
+    __table_args__ = (
+        UniqueConstraint("scope", "started_at"),
+        _one_of("severity", CRISIS_SEVERITIES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str]
+    started_at: Mapped[datetime]
+    severity: Mapped[str]  # the highest reached
+    current: Mapped[str | None]  # the severity now; None once cleared
+    ended_at: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(Text)
+    events: Mapped[int] = mapped_column(server_default="0")  # events announced so far
+    paused_publication: Mapped[bool] = mapped_column(server_default=false())
+    updated_at: Mapped[datetime]
 
 
 class Campaign(Base):

@@ -440,3 +440,21 @@ def test_a_playlist_whose_page_token_repeats_raises_instead_of_looping(youtube, 
         "(YouTube pageToken cursor 'CAEQAA')"
     )
     assert len(list(pages)) == 3
+
+
+def test_search_finds_videos_since_and_costs_100_units(youtube, server, emulator):
+    found = youtube.search("video 3", NOW - timedelta(hours=10))
+    assert [m.mention_id for m in found] == [video_id(3)]
+    (mention,) = found
+    assert mention.text.startswith("Video 3\n") and mention.url.endswith(video_id(3))
+    assert mention.author_id == BRAND_CHANNEL and mention.kind == "mention"
+    recent = youtube.search("video", NOW - timedelta(minutes=90))
+    assert [m.mention_id for m in recent] == [video_id(0)]  # published after since only
+    assert sum(emulator.units_used.values()) == 200
+    assert len(requests_to(server, "/youtube/v3/search")) == 2
+
+
+def test_search_with_the_quota_spent_is_quota_exceeded(youtube, emulator):
+    emulator.daily_quota = 99
+    with pytest.raises(QuotaExceeded):
+        youtube.search("video", NOW - timedelta(hours=1))

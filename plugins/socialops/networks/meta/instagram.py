@@ -376,6 +376,35 @@ class InstagramAdapter(AdsReporting):
         fields = "id,caption,timestamp,username,permalink,media_type"
         return self._tagged(f"/{self.ig_user_id}/tags", fields, since, "GET /{ig-user-id}/tags")
 
+    def hashtag_media(self, hashtag: str, since: datetime) -> list[records.Mention]:
+        """Media of the last 24 hours under ``hashtag`` (``ig_hashtag_search``, then
+        ``/{hashtag-id}/recent_media``), created since ``since``.
+
+        Instagram lets an account search 30 unique hashtags in a rolling 7 days (a hashtag
+        searched again within them does not count twice): callers plan which ones
+        (``socialops.listening.sources.hashtag_plan``).
+        """
+        tag = hashtag.lstrip("#")
+        found = (
+            self.http.get(
+                "/ig_hashtag_search",
+                params={"user_id": self.ig_user_id, "q": tag},
+                endpoint="GET /ig_hashtag_search",
+            ).get("data")
+            or []
+        )
+        if not found:
+            return []
+        params = {
+            "user_id": self.ig_user_id,
+            "fields": "id,caption,timestamp,permalink,media_type",
+            "limit": graph.PAGE_SIZE,
+        }
+        listing = self._pages(
+            f"/{found[0]['id']}/recent_media", params, "GET /{hashtag-id}/recent_media"
+        )
+        return [self._mention(raw) for raw, _ in self._newer_than(listing, since)]
+
     def _author(self, raw: dict[str, Any]) -> tuple[str, str | None]:
         author = raw.get("from") or {}
         handle = raw.get("username") or author.get("username")

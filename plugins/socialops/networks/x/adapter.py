@@ -447,7 +447,7 @@ class XAdapter(NetworkAdapter):
     def _search(
         self, query: str, since: datetime, kind: str
     ) -> Iterator[tuple[dict[str, Any], dict[str, str]]]:
-        """(tweet, handles by user id) for every recent post matching ``query`` since ``since``."""
+        """(tweet, authors by user id) for every recent post matching ``query`` since ``since``."""
         oldest = self.now() - SEARCH_WINDOW + timedelta(minutes=1)
         if since < oldest:
             log.info("X recent search covers 7 days: %s since %s read from %s", kind, since, oldest)
@@ -463,19 +463,21 @@ class XAdapter(NetworkAdapter):
                 next_token=token,
                 expansions=["author_id"],
                 tweet_fields=POST_FIELDS,
-                user_fields=["username"],
+                user_fields=["username", "public_metrics"],
                 user_auth=user_auth,
             ),
         ):
-            handles = {u["id"]: u["username"] for u in page.get("includes", {}).get("users", [])}
+            # The authors come with the page: their followers are the reach, at no extra call.
+            authors = {u["id"]: u for u in page.get("includes", {}).get("users", [])}
             for tweet in page.get("data", []):
-                yield tweet, handles
+                yield tweet, authors
 
     def _mention(
-        self, tweet: dict[str, Any], handles: dict[str, str], **kind: Any
+        self, tweet: dict[str, Any], authors: dict[str, dict[str, Any]], **kind: Any
     ) -> records.Mention:
         author_id = tweet.get("author_id", "")
-        handle = handles.get(author_id)
+        author = authors.get(author_id) or {}
+        handle = author.get("username")
         return records.Mention(
             network=self.network,
             mention_id=tweet["id"],
@@ -486,25 +488,26 @@ class XAdapter(NetworkAdapter):
             lang=tweet.get("lang"),
             url=post_url(handle, tweet["id"]),
             likes=tweet.get("public_metrics", {}).get("like_count"),
+            author_reach=(author.get("public_metrics") or {}).get("followers_count"),
             **kind,
         )
 
     def mentions(self, query: str, since: datetime) -> list[records.Mention]:
         return [
-            self._mention(tweet, handles)
-            for tweet, handles in self._search(query, since, "mentions")
+            self._mention(tweet, authors)
+            for tweet, authors in self._search(query, since, "mentions")
         ]
 
     def comments(self, post_ids: Sequence[str], since: datetime) -> list[records.Mention]:
         own = {str(i) for i in post_ids}
         found: list[records.Mention] = []
         for query in conversation_queries(sorted(own)):
-            for tweet, handles in self._search(query, since, "comments"):
+            for tweet, authors in self._search(query, since, "comments"):
                 if tweet["id"] in own:
                     continue
                 found.append(
                     self._mention(
-                        tweet, handles, kind="comment", in_reply_to=tweet.get("conversation_id")
+                        tweet, authors, kind="comment", in_reply_to=tweet.get("conversation_id")
                     )
                 )
         return found

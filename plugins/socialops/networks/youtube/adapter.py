@@ -408,6 +408,37 @@ class YouTubeAdapter(NetworkAdapter):
                 )
         return found
 
+    def search(self, query: str, since: datetime) -> list[records.Mention]:
+        """Videos published since ``since`` that match ``query`` (``search.list``, newest
+        first, one page of 50: each call costs 100 of the day's 10,000 quota units, so
+        listening spends them within ``listening.youtube_search_per_day``)."""
+        request = self.data_api.search().list(
+            part="snippet",
+            q=query,
+            type="video",
+            order="date",
+            publishedAfter=since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            maxResults=MAX_IDS_PER_CALL,
+        )
+        found = []
+        for item in self._execute(request, "search.list").get("items", []):
+            snippet = item.get("snippet", {})
+            video_id = (item.get("id") or {}).get("videoId")
+            if not video_id or not snippet.get("publishedAt"):
+                continue
+            found.append(
+                records.Mention(
+                    network=self.network,
+                    mention_id=video_id,
+                    author_id=snippet.get("channelId", ""),
+                    author_handle=snippet.get("channelTitle"),
+                    text=f"{snippet.get('title', '')}\n{snippet.get('description', '')}".strip(),
+                    created_at=parse_time(snippet["publishedAt"]),
+                    url=video_url(video_id),
+                )
+            )
+        return found
+
     def profiles(self, ids_or_handles: Sequence[str]) -> list[records.Profile]:
         wanted = unique(ids_or_handles)
         ids = [value for value in wanted if _CHANNEL_ID.fullmatch(value)]
