@@ -20,7 +20,12 @@ from pydantic import (
     model_validator,
 )
 
-from socialops.config.defaults import METRICS_SCHEDULE, PUBLICATION_SCHEDULE, TIMEZONE
+from socialops.config.defaults import (
+    METRICS_SCHEDULE,
+    OUTBOX_MAX_AGE,
+    PUBLICATION_SCHEDULE,
+    TIMEZONE,
+)
 from socialops.config.rules import queues_problem, schedule_problem, timezone_problem
 from socialops.networks.registry import NETWORKS, SPECS
 
@@ -109,11 +114,6 @@ class SlackChannels(_Strict):
         return value
 
 
-class Slack(_Strict):
-    conn_id: str = "slack_default"
-    channels: SlackChannels
-
-
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|min|h|d)\s*$")
 _DURATION_UNITS = {"s": "seconds", "min": "minutes", "h": "hours", "d": "days"}
 
@@ -134,6 +134,21 @@ def _parse_duration(value: object) -> object:
 
 
 Duration = Annotated[timedelta, BeforeValidator(_parse_duration)]
+
+
+class Slack(_Strict):
+    conn_id: str = "slack_default"
+    channels: SlackChannels
+    #: A message Slack could not take for this long is dropped as too old to matter
+    #: (state ``expired``, reported once); until then it waits in the outbox, in order.
+    outbox_max_age: Duration = OUTBOX_MAX_AGE
+
+    @field_validator("outbox_max_age")
+    @classmethod
+    def _positive_age(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be a positive duration such as '2d' or '12h'")
+        return value
 
 
 class CrisisThresholds(_Strict):
