@@ -267,6 +267,11 @@ def _hint(code: str | None, conn_id: str, channel: str) -> str:
         return f"Renew the Slack bot token in the Airflow connection '{conn_id}'."
     if code in ("channel_not_found", "not_in_channel", "is_archived"):
         return f"Check slack.channels in the configuration and invite the bot to {channel}."
+    if code == "missing_scope":
+        return (
+            "Give the Slack app the scopes chat:write, channels:read, channels:history (and "
+            "groups:read, groups:history for a private channel), then reinstall it."
+        )
     if code in ("ratelimited", "rate_limited"):
         return "Slack is rate limiting this workspace; the message will be retried."
     if code in ("invalid_blocks", "invalid_blocks_format", "msg_too_long", "no_text"):
