@@ -37,7 +37,8 @@ _PAIR = re.compile(
     r"(?i)\b([\w.-]*(?:password|passwd|secret|token|api[_-]?key|apikey|signature|"
     r"appsecret_proof|client_secret)[\w.-]*|key)(\"?\s*[=:]\s*)(\"?)[^\s&,;\"'}]+"
 )
-_BEARER = re.compile(r"(?i)\b(bearer|basic|oauth)\s+[A-Za-z0-9._~+/=-]{8,}")
+#: A credential after its scheme: long, and with a digit (not "bearer token" in a hint).
+_BEARER = re.compile(r"(?i)\b(bearer|basic)\s+(?=\S*\d)[A-Za-z0-9._~+/=-]{8,}")
 _known: set[str] = set()
 _lock = threading.Lock()
 
