@@ -6,6 +6,7 @@ renewed, a lost answer, a crash between the post and the commit, expiry by age.
 """
 
 import logging
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -255,6 +256,38 @@ def test_a_lookup_that_fails_keeps_the_message_in_doubt(warehouse_engine, sandbo
     assert delivery.stopped_by is not None and rows(warehouse_engine)["a"].state == "sending"
     assert deliver(warehouse_engine, at=NOW + timedelta(minutes=10)).sent == 1
     assert posted(sandbox_connections) == ["once"]
+
+
+class HeldSender:
+    """Records posts; the first one waits until ``release`` is set (a slow Slack call)."""
+
+    def __init__(self):
+        self.posted: list[str] = []
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def send(self, channel, message, *, key=None):
+        if not self.posted and not self.started.is_set():
+            self.started.set()
+            assert self.release.wait(10)
+        self.posted.append(message.text)
+        return f"ts-{len(self.posted)}"
+
+
+@pytest.mark.postgres
+def test_two_deliverers_at_once_send_each_message_once_and_in_order(pg_engine):
+    write_backlog(pg_engine)
+    slow, other = HeldSender(), HeldSender()
+    other.started.set()  # the second deliverer's Slack is fast
+    first = threading.Thread(target=deliver_pending, args=(pg_engine, slow), kwargs={"now": NOW})
+    first.start()
+    assert slow.started.wait(10)  # the first holds message 1 while Slack answers
+    delivery = deliver_pending(pg_engine, other, now=NOW)
+    # The oldest is locked: the second leaves the rest to the first, so the order holds.
+    assert (delivery.sent, other.posted, delivery.stopped_by) == (0, [], None)
+    slow.release.set()
+    first.join(10)
+    assert slow.posted == BACKLOG
+    assert {r.state for r in rows(pg_engine).values()} == {"sent"}
 
 
 # -- expiry by age -------------------------------------------------------------------------
