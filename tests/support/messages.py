@@ -23,8 +23,11 @@ from socialops.networks.errors import (
 )
 from socialops.networks.records import Receipt
 from socialops.notifications import callbacks, ops
+from socialops.notifications import messages as outbox_messages
 from socialops.notifications.blocks import Message
 from socialops.notifications.catalogue import Reader
+from socialops.notifications.mrkdwn import escape, link
+from socialops.notifications.outbox import ExpiredMessage
 from socialops.publishing import messages as publishing_messages
 from socialops.publishing.messages import MissedPost, NetworkStatus, PausedEntry
 from socialops.publishing.pause import Pause
@@ -48,7 +51,7 @@ WITHDRAWALS = {
 }
 
 #: Every module that builds messages a person reads.
-MESSAGE_MODULES = (publishing_messages, metrics_messages, callbacks, ops)
+MESSAGE_MODULES = (publishing_messages, metrics_messages, callbacks, ops, outbox_messages)
 
 
 def hostile_calendar():
@@ -304,6 +307,14 @@ def examples(reader: Reader) -> dict[str, Message]:
         "`publish_posts`: publication {id}, {entry} on {network}", id=7, entry=EVIL, network="X"
     )
     found["ops_details"] = ops.ops_details(reader, title, [EVIL, EVIL])
+    stored = f"*{escape(EVIL)}* {link('https://x.com/m/1', EVIL)} "  # as a builder stores it
+    expired = [ExpiredMessage(f"k{n}", "#cm-digest", stored * 3, WHEN) for n in range(80)]
+    found["outbox_expired"] = outbox_messages.outbox_expired(
+        reader, expired, max_age=timedelta(days=2)
+    )
+    found["outbox_expired_one"] = outbox_messages.outbox_expired(
+        reader, expired[:1], max_age=timedelta(hours=12)
+    )
     return found
 
 
@@ -413,4 +424,5 @@ BUILDERS = {
     "task_failure",
     "task_failure_notice",
     "ops_details",
+    "outbox_expired",
 }

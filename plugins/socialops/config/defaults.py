@@ -5,7 +5,13 @@ the few raw values of the YAML they need (:func:`socialops.dag_defaults.dag_sett
 that parsing a DAG file never pays for pydantic and never fails on a broken configuration.
 """
 
+from datetime import timedelta
+
 PUBLICATION_SCHEDULE = "*/5 * * * *"
 METRICS_SCHEDULE = "30 3 * * *"
 LISTENING_SCHEDULE = "*/15 * * * *"
 TIMEZONE = "UTC"
+
+#: ``slack.outbox_max_age``: how long a Slack message may wait in the outbox (Slack down,
+#: a token to renew) before it is too old to matter and is dropped, reported once.
+OUTBOX_MAX_AGE = timedelta(days=2)

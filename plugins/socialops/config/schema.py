@@ -23,6 +23,7 @@ from pydantic import (
 from socialops.config.defaults import (
     LISTENING_SCHEDULE,
     METRICS_SCHEDULE,
+    OUTBOX_MAX_AGE,
     PUBLICATION_SCHEDULE,
     TIMEZONE,
 )
@@ -108,11 +109,6 @@ class SlackChannels(_Strict):
         return value
 
 
-class Slack(_Strict):
-    conn_id: str = "slack_default"
-    channels: SlackChannels
-
-
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|min|h|d)\s*$")
 _DURATION_UNITS = {"s": "seconds", "min": "minutes", "h": "hours", "d": "days"}
 
@@ -165,6 +161,21 @@ class Listening(_Strict):
         bad = [url for url in value if not re.match(r"https?://", url)]
         if bad:
             raise ValueError(f"feeds are http(s) URLs; got {bad}")
+        return value
+
+
+class Slack(_Strict):
+    conn_id: str = "slack_default"
+    channels: SlackChannels
+    #: A message Slack could not take for this long is dropped as too old to matter
+    #: (state ``expired``, reported once); until then it waits in the outbox, in order.
+    outbox_max_age: Duration = OUTBOX_MAX_AGE
+
+    @field_validator("outbox_max_age")
+    @classmethod
+    def _positive_age(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be a positive duration such as '2d' or '12h'")
         return value
 
 

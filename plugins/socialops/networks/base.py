@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Self, TypeVar
 
 from socialops.networks import records
-from socialops.networks.errors import AuthError, NotSupported
+from socialops.networks.errors import AuthError, NotSupported, register_secrets, secret_values
 from socialops.networks.extras import read_extras
 from socialops.networks.idempotency import PostContent, is_strict, matches
 from socialops.networks.paging import Cursor, CursorRule, Page, follow
@@ -89,6 +89,14 @@ class ConnectionSettings:
             password=connection.get("password") or None,
             extras=extras,
         )
+
+    def __post_init__(self) -> None:
+        # Whatever error a request with these settings raises, their secrets are blanked.
+        register_secrets(self.secrets())
+
+    def secrets(self) -> list[str]:
+        """The password and every extra whose name says secret (token, key, app secret...)."""
+        return secret_values(self.password, self.extras)
 
     def secret(self, name: str, *, fallback_to_password: bool = False) -> str | None:
         value = self.extras.get(name)

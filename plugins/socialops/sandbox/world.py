@@ -120,6 +120,8 @@ class SlackMessage:
     blocks: list[dict[str, Any]] | None = None
     thread_ts: str | None = None
     files: list[dict[str, Any]] = field(default_factory=list)
+    #: Slack message metadata (``event_type``, ``event_payload``), as posted.
+    metadata: dict[str, Any] | None = None
 
 
 class World:
@@ -187,14 +189,16 @@ class World:
     def network_mentions(self, network: str) -> list[SandboxMention]:
         return [m for m in self.mentions if m.network == network]
 
-    def post_slack(self, channel: str, text: str, blocks=None, thread_ts=None) -> SlackMessage:
+    def post_slack(
+        self, channel: str, text: str, blocks=None, thread_ts=None, metadata=None
+    ) -> SlackMessage:
         ts = f"{self.now().timestamp():.6f}"
         # Two messages in the same microsecond still get distinct, increasing timestamps.
         existing = {m.ts for m in self.slack.get(channel, [])}
         while ts in existing:
             ts = f"{float(ts) + 0.000001:.6f}"
         message = SlackMessage(
-            channel=channel, ts=ts, text=text, blocks=blocks, thread_ts=thread_ts
+            channel=channel, ts=ts, text=text, blocks=blocks, thread_ts=thread_ts, metadata=metadata
         )
         self.slack.setdefault(channel, []).append(message)
         return message

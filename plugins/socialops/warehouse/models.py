@@ -62,7 +62,9 @@ CRISIS_SEVERITIES = ("warning", "crisis")
 SPEND_SOURCES = ("api", "csv")
 ALERT_SEVERITIES = ("info", "warning", "critical")
 ALERT_STATES = ("open", "acknowledged", "resolved")
-OUTBOX_STATES = ("pending", "sent", "failed")
+#: ``sending``: Slack was called and its answer is not recorded yet (lost, or a crash):
+#: looked up before it is sent again. ``failed``: Slack refused the message itself (a bug).
+OUTBOX_STATES = ("pending", "sending", "sent", "failed", "expired")
 
 #: Marks columns that stamp when a row was written (see the module docstring).
 BOOKKEEPING = {"bookkeeping": True}
@@ -402,6 +404,8 @@ class NotificationOutbox(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = _created_at()
     sent_at: Mapped[datetime | None]
+    #: When the attempt in doubt began (state ``sending``): the history is searched from there.
+    attempted_at: Mapped[datetime | None]
     slack_ts: Mapped[str | None]  # Slack's message id, to thread or update it
     #: The key of the Slack message this row is a version of: the first row delivered with
     #: a key posts the message, later ones edit it (chat.update). None: a message of its own.

@@ -71,9 +71,9 @@ def test_host_overrides_the_api_and_the_upload_endpoint(tmp_path):
         .list(part="id", id="a")
         .uri.startswith("http://127.0.0.1:8800/youtube/youtube/v3/videos?")
     )
-    assert (
-        "key=key" in service.videos().list(part="id", id="a").uri
-    )  # the API key, as there is no OAuth
+    # The API key (there is no OAuth) goes in a header, never in the URL errors quote.
+    assert "key=" not in service.videos().list(part="id", id="a").uri
+    assert service._http.session.headers["x-goog-api-key"] == "key"
 
     video = tmp_path / "v.mp4"
     video.write_bytes(b"0123")

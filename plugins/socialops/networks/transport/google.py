@@ -52,6 +52,7 @@ from socialops.networks.errors import (
     QuotaExceeded,
     RateLimited,
     TransientError,
+    failure,
 )
 from socialops.networks.retry import RetryPolicy, call_with_retries, retry_after
 from socialops.networks.transport.http import never_sent
@@ -141,8 +142,10 @@ def build_service(
     """
     extras = extras or GoogleExtras.read(settings, api)
     credentials = credentials or google_credentials(settings, scopes, extras=extras)
-    developer_key = None if credentials else settings.password
-    transport = GoogleTransport(timeout=extras.timeout, credentials=credentials)
+    # The key goes in the x-goog-api-key header, not in ``?key=`` (googleapiclient's
+    # developerKey): a URL ends up in error texts and logs, a header does not.
+    api_key = None if credentials else settings.password
+    transport = GoogleTransport(timeout=extras.timeout, credentials=credentials, api_key=api_key)
     options: dict[str, Any] = {}
     request_builder: Callable[..., HttpRequest] = HttpRequest
     if settings.host:
@@ -153,7 +156,6 @@ def build_service(
         api,
         version,
         http=transport,
-        developerKey=developer_key,
         static_discovery=True,
         cache_discovery=False,
         client_options=options or None,
@@ -188,10 +190,18 @@ class GoogleTransport:
     most once when the API answers 401 to a token it believed valid, and retries nothing else.
     """
 
-    def __init__(self, *, timeout: float, credentials: Credentials | None = None):
+    def __init__(
+        self,
+        *,
+        timeout: float,
+        credentials: Credentials | None = None,
+        api_key: str | None = None,
+    ):
         self.timeout = timeout
         self.credentials = credentials
         self.session = requests.Session()
+        if api_key:
+            self.session.headers["x-goog-api-key"] = api_key
 
     def request(
         self,
@@ -274,7 +284,7 @@ class _CountedHttp:
                 )
             except requests.RequestException as exc:
                 if _applies_a_write(method, uri, headers or {}) and not never_sent(exc):
-                    raise _AnswerLost(method, uri) from exc
+                    raise _AnswerLost(method, uri) from None
                 raise
         self._count("")  # a foreign transport (tests' HttpMock): one call, no refresh visible
         return self.transport.request(uri, method, body, headers, **kwargs)
@@ -349,7 +359,8 @@ def _translating(
         try:
             return call()
         except _TRANSLATED as exc:
-            raise translate_error(exc, api, endpoint, now=now) from exc
+            # Not chained: the library's text holds the request's URL.
+            raise translate_error(exc, api, endpoint, now=now) from None
 
     return attempt
 
@@ -375,7 +386,7 @@ def translate_error(
             renew=api.renew,
         )
     if isinstance(exc, AuthTransportError | requests.RequestException):
-        return TransientError(network, f"{what}: {type(exc).__name__}: {exc}")
+        return TransientError(network, f"{what}: {failure(exc)}")
     assert isinstance(exc, HttpError)
     status, reason, message = exc.resp.status, error_reason(exc), exc.reason or ""
     detail = f"{what} with HTTP {status}" + (f" {reason}" if reason else "") + f": {message}"
