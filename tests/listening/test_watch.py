@@ -207,7 +207,7 @@ class FlakySlack:
             self.down -= 1
             raise SlackDeliveryError("Slack is down", code="service_unavailable", retryable=True)
 
-    def send(self, channel, message):
+    def send(self, channel, message, *, key=None):
         self._check()
         self.posted.append(message.text)
         return f"1.{len(self.posted)}"
