@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -596,11 +597,20 @@ def _announce(
     return announced
 
 
+#: Airflow's ``[core] max_map_length`` default: a mapping over more items fails the task.
+MAX_MAPPED_TASKS = 1024
+
+
 def plan_due(
     config: BrandConfig, engine: Engine, *, now: datetime, paused: Pause | None
 ) -> dict[str, list[dict]]:
-    """What each network's publish task maps over:
-    ``{network: [{"publication_id", "conn_id", "entry_id"}]}``.
+    """What each network's publish task maps over: ``{network: [chunk]}``, a chunk being
+    ``{"publication_ids": [...], "conn_id", "entries"}``: up to ``publication.chunk_size``
+    due publications of one connection, in publication order, published by one mapped task
+    with one adapter (:func:`publish_chunk`).
+
+    At most :data:`MAX_MAPPED_TASKS` chunks per network: what does not fit is carried to
+    the next run (it stays due), and the log says how many.
 
     Past-grace posts are marked missed first. When paused, nothing is planned and the waiting
     posts are listed in Slack (once per distinct list).
@@ -618,16 +628,49 @@ def plan_due(
     missed = ledger.mark_missed(now, grace, notices)
     if missed:
         log.warning("%d publication(s) missed their grace window of %s", len(missed), grace)
+    size = config.publication.chunk_size
+    open_chunks: dict[tuple[str, str], dict] = {}
+    carried: Counter[str] = Counter()
     for publication_id, network, account, entry_id in ledger.due_publications(now):
-        plans[network].append(
-            {
-                "publication_id": publication_id,
-                "conn_id": _conn_id(config, network, account),
-                "entry_id": entry_id,
-            }
+        conn_id = _conn_id(config, network, account)
+        chunk = open_chunks.get((network, conn_id))
+        if chunk is None or len(chunk["publication_ids"]) >= size:
+            if len(plans[network]) >= MAX_MAPPED_TASKS:
+                carried[network] += 1
+                continue
+            chunk = {"publication_ids": [], "conn_id": conn_id, "entry_ids": []}
+            plans[network].append(chunk)
+            open_chunks[network, conn_id] = chunk
+        chunk["publication_ids"].append(publication_id)
+        chunk["entry_ids"].append(entry_id)
+    for chunks in plans.values():
+        for chunk in chunks:
+            chunk["entries"] = _chunk_label(chunk.pop("entry_ids"))
+    log.info(
+        "Due now: %s",
+        {
+            network: f"{sum(len(c['publication_ids']) for c in chunks)} in {len(chunks)} chunks"
+            for network, chunks in plans.items()
+            if chunks
+        },
+    )
+    for network, count in carried.items():
+        log.warning(
+            "%d due %s publications carried to the next run: this one maps %d chunks of %d, "
+            "Airflow's limit",
+            count,
+            network,
+            MAX_MAPPED_TASKS,
+            size,
         )
-    log.info("Due now: %s", {network: len(items) for network, items in plans.items() if items})
     return plans
+
+
+def _chunk_label(entry_ids: list[str]) -> str:
+    """How a chunk's mapped task is named in the Airflow UI: its entries."""
+    if len(entry_ids) == 1:
+        return entry_ids[0]
+    return f"{entry_ids[0]} … {entry_ids[-1]} ({len(entry_ids)})"
 
 
 def _conn_id(config: BrandConfig, network: str, handle: str | None) -> str:
