@@ -656,8 +656,8 @@ def plan_due(
     )
     for network, count in carried.items():
         log.warning(
-            "%d due %s publications carried to the next run: this one maps %d chunks of %d, "
-            "Airflow's limit",
+            "%d due %s publications carried to the next run: this run maps %d chunks of %d "
+            "(Airflow's limit on mapped tasks)",
             count,
             network,
             MAX_MAPPED_TASKS,
