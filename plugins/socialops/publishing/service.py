@@ -1,9 +1,10 @@
-"""Publish one publication exactly once: claim, reconcile, commit intent, call, record.
+"""Publish exactly once: claim, reconcile, commit intent, call, record.
 
-:func:`publish_one` is the whole protocol for one (entry, network); the Airflow operator is
-a thin wrapper around it and tests drive it directly with a fake or sandboxed adapter.
-What each network error becomes is a table (:func:`publish_one`'s ``except`` clauses), and
-``docs/exactly-once.md`` explains why.
+:func:`publish_chunk` is the whole protocol for a chunk of (entry, network) publications of
+one connection, one adapter for all (:func:`publish_one`: a chunk of one); the Airflow
+operator is a thin wrapper around it and tests drive it directly with a fake or sandboxed
+adapter. What each network error becomes is a table (:func:`_attempt`'s ``except``
+clauses), and ``docs/exactly-once.md`` explains why.
 """
 
 from __future__ import annotations
