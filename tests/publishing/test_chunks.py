@@ -210,3 +210,24 @@ def test_a_rate_limit_holds_the_rest_of_the_chunk_back_without_calling(
     after = chunk(ids[1:], network, owner="next-run", now=reset)
     assert [o.state for o in after] == ["published"] * 4
     assert len(network.posts) == 5
+
+
+def test_a_pause_during_a_chunk_stops_it_before_the_next_post(warehouse_engine, planned, notices):
+    ids = planned(*rows(5))
+    network = ScriptedNetwork()
+    answers = iter([None, None, "crisis alert 14:02"])
+    outcomes = publish_chunk(
+        PublicationLedger(warehouse_engine),
+        ids,
+        lambda: network,
+        owner=TRY_1,
+        clock=lambda: NOW,
+        grace=timedelta(hours=2),
+        notices=notices,
+        media_root=Path("."),
+        paused=lambda: next(answers, "crisis alert 14:02"),
+    )
+    assert [o.state for o in outcomes] == ["published"] * 2 + ["paused"] * 3
+    assert network.api_calls["publish"] == 2
+    # Released: once the pause is lifted, the next run publishes them.
+    assert PublicationLedger(warehouse_engine).due(NOW) == ids[2:]

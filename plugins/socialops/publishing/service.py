@@ -141,13 +141,16 @@ def publish_chunk(
     grace: timedelta,
     notices: PublicationNotices,
     media_root: Path,
+    paused: Callable[[], str | None] | None = None,
 ) -> list[Outcome]:
     """:func:`publish_one` for each of ``publication_ids`` (one account's), in order, with
     one claim for all of them and one adapter (one token refresh, one Page lookup).
 
     ``clock()`` is the time of each attempt. Once the network answers "not now" (a rate
     limit, a quota), the chunk's remaining posts are not sent: each backs off until the
-    same reset, as if it had been told itself. A bug (an unexpected exception) stops the
+    same reset, as if it had been told itself. ``paused()`` (the kill switch) is asked
+    before each post: once it gives a reason, the rest is released, not attempted. A bug
+    (an unexpected exception) stops the
     chunk: the posts not attempted are released for the next run, or the task's retry.
     Returns one :class:`Outcome` per id, in order.
     """
@@ -184,6 +187,15 @@ def publish_chunk(
         raise
     limited: RateLimited | QuotaExceeded | None = None
     for done, claim in enumerate(claims):
+        if paused is not None and (reason := paused()):
+            rest = claims[done:]
+            ledger.release(rest)
+            log.warning(
+                "Publication paused (%s): %d posts of the chunk not attempted", reason, len(rest)
+            )
+            for held in rest:
+                outcomes[held.publication_id] = Outcome(held.publication_id, "paused", reason)
+            break
         try:
             outcome = _attempt(
                 ledger,
@@ -197,10 +209,14 @@ def publish_chunk(
             )
         except BaseException:
             rest = claims[done + 1 :]
-            ledger.release(rest)
-            log.error(
-                "Chunk stopped at %s; %d posts released, not attempted", claim.label, len(rest)
-            )
+            try:
+                ledger.release(rest)
+            except Exception:  # the warehouse failing: the leases expire, or the retry takes them
+                log.exception("The chunk's %d posts not attempted could not be released", len(rest))
+            else:
+                log.error(
+                    "Chunk stopped at %s; %d posts released, not attempted", claim.label, len(rest)
+                )
             raise
         outcomes[claim.publication_id] = outcome
         limited = limited or outcome.limited_by

@@ -233,18 +233,16 @@ class PublicationLedger:
                     or_(Publication.entry_id.in_(approved), Publication.state.in_(UNCERTAIN)),
                 )
                 .values(lease_owner=owner, lease_until=now + self.lease)
+                .returning(Publication.id)
                 .execution_options(synchronize_session=False)
             )
-            if result.rowcount == 0:
+            won_ids = list(result.scalars())
+            if not won_ids:
                 return []
             rows = session.execute(
                 select(Publication, CalendarEntry)
                 .join(CalendarEntry, CalendarEntry.entry_id == Publication.entry_id)
-                .where(
-                    Publication.id.in_(publication_ids),
-                    Publication.lease_owner == owner,
-                    Publication.lease_until == now + self.lease,
-                )
+                .where(Publication.id.in_(won_ids))
             ).all()
         won = {publication.id: _claim_of(publication, entry, owner) for publication, entry in rows}
         return [won[i] for i in publication_ids if i in won]

@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from socialops.networks.base import NetworkAdapter
 from socialops.publishing.messages import PublicationNotices
@@ -66,7 +67,8 @@ def publish(
 ) -> list[Outcome]:
     """Publish a chunk of publications exactly once each, with one adapter
     (:func:`.service.publish_chunk`), unless someone paused publication since the plan was
-    made. Each attempt acts at the run's time plus the time the chunk has taken so far."""
+    made, or while the chunk is published (asked again every :data:`PAUSE_CHECK`). Each
+    attempt acts at the run's time plus the time the chunk has taken so far."""
     paused = pause_reason(run.config, run.variable)
     if paused:
         log.warning("Publications %s not attempted: %s", publication_ids, paused)
@@ -81,4 +83,22 @@ def publish(
         grace=timedelta(minutes=run.config.publication.grace_minutes),
         notices=PublicationNotices.for_brand(run.config),
         media_root=media_root(run.config),
+        paused=_pause_checker(run),
     )
+
+
+#: How often a chunk asks the kill switch again (an Airflow Variable read) between posts.
+PAUSE_CHECK = timedelta(seconds=5)
+
+
+def _pause_checker(run: Run) -> Callable[[], str | None]:
+    """``paused()``: the kill switch's reason, read at most every :data:`PAUSE_CHECK`."""
+    last: dict[str, Any] = {"at": time.monotonic(), "reason": None}
+
+    def paused() -> str | None:
+        if last["reason"] is None and time.monotonic() - last["at"] >= PAUSE_CHECK.total_seconds():
+            last["at"] = time.monotonic()
+            last["reason"] = pause_reason(run.config, run.variable)
+        return last["reason"]
+
+    return paused
