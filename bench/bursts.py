@@ -10,8 +10,8 @@ it, a smaller burst published the way the DAG did before chunks: one task per po
 fresh adapter each.
 
 The sandbox runs in another process, its own limits lifted (X's 100 posts per 15 minutes,
-Instagram's 100 per day, YouTube's daily quota): the figures are the code's, not the
-limits'. Statements are counted with SQLAlchemy's ``before_cursor_execute`` event,
+Instagram's 100 per day, YouTube's daily quota, Graph's hourly usage, which the Meta
+adapters pace themselves on): the figures are the code's, not the limits'. Statements are counted with SQLAlchemy's ``before_cursor_execute`` event,
 transaction control (BEGIN, SAVEPOINT, RELEASE) apart; transactions are commits.
 """
 
@@ -46,12 +46,17 @@ def _serve(connection: Any) -> None:
     x_api.LIMITS["POST /2/tweets"] = (0, 10**6)
     youtube_api.DAILY_QUOTA = 10**9
     meta_api.InstagramEmulator.quota_total = 10**6
+    meta_api.GraphEmulator.calls_per_hour = 10**6  # the frozen clock never lets usage decay
     server = SandboxServer(create_sandbox(now=NOW)).start()
     connection.send(server.url)
-    while (tag := connection.recv()) != "stop":  # a burst's tag: how many posts carry it
+    while (tag := connection.recv()) != "stop":
+        # A burst's tag: how many posts carry it, and the calls made since the last burst.
         with server.sandbox.lock:
             posts = list(server.sandbox.world.posts.values())
-        connection.send(sum(1 for p in posts if tag in (p.text or "") or tag in (p.title or "")))
+            calls = Counter(r["network"] for r in server.sandbox.requests)
+            server.sandbox.requests.clear()
+        tagged = sum(1 for p in posts if tag in (p.text or "") or tag in (p.title or ""))
+        connection.send((tagged, dict(calls)))
     server.stop()
 
 
@@ -66,7 +71,7 @@ def running_sandbox():
             raise RuntimeError("the benchmark sandbox did not start")
         url = parent.recv()
 
-        def posts_tagged(tag: str) -> int:
+        def posts_tagged(tag: str) -> tuple[int, dict[str, int]]:
             parent.send(tag)
             return parent.recv()
 
@@ -151,6 +156,7 @@ def burst(
 
     sandbox_url, posts_tagged = sandbox
     tag = f"{'c' if chunked else 'o'}{entries}{time.time_ns() % 10**6}"
+    posts_tagged(tag)  # forget the calls of earlier bursts
     calendar = write_calendar(folder, entries, tag)
     base = load_config()
     publication = base.publication.model_copy(
@@ -230,6 +236,7 @@ def burst(
         return states
 
     states = phase("publish", publish_all)
+    on_network, calls = posts_tagged(tag)
     with session_scope(engine) as session:
         published = session.scalar(
             select(func.count(func.distinct(Publication.external_id))).where(
@@ -242,7 +249,11 @@ def burst(
     figures.update(
         states=dict(states),
         published=published,
-        posts_on_network=posts_tagged(tag),
+        posts_on_network=on_network,
+        api_calls_per_post={
+            network: round(count * len(NETWORKS) / entries, 2)
+            for network, count in sorted(calls.items())
+        },
         outbox_messages=confirmations,
         adapters_built=dict(adapters),
         seconds_per_network={k: round(v, 2) for k, v in seconds_per_network.items()},
@@ -296,6 +307,12 @@ def report(data: dict[str, Any]) -> list[str]:
                     f"{figures['sync_unchanged']['statements']}",
                 ]
             )
+    calls = []
+    for mode in ("chunked", "one_per_task"):
+        figures = results.get("sqlite", {}).get(mode)
+        if figures:
+            per_post = ", ".join(f"{n} {c}" for n, c in figures["api_calls_per_post"].items())
+            calls.append(f"API calls per post ({mode.replace('_', ' ')}): {per_post}.")
     return [
         "## Publication bursts",
         "",
@@ -321,5 +338,7 @@ def report(data: dict[str, Any]) -> list[str]:
             ],
             rows,
         ),
+        "",
+        *calls,
         "",
     ]
