@@ -8,7 +8,7 @@ from airflow.sdk.exceptions import AirflowException, AirflowFailException
 from tests.support.publishing import NOW, ScriptedNetwork, plan_ids
 
 from socialops.networks.base import NetworkAdapter
-from socialops.networks.errors import AuthError, OutcomeUnknown, RateLimited
+from socialops.networks.errors import AuthError, InvalidRequest, OutcomeUnknown, RateLimited
 from socialops.networks.registry import NETWORKS
 from socialops.operators.publish import PublishOperator
 from socialops.runtime import ALLOW_AS_OF_VAR, parse_as_of
@@ -131,3 +131,29 @@ def test_as_of():
     assert parse_as_of("2026-11-24T10:05:00Z") == NOW
     assert parse_as_of("2026-11-24T10:05:00") == NOW  # no zone means UTC
     assert parse_as_of("None") is None and parse_as_of(None) is None
+
+
+def chunk_operator(publication_ids, network: NetworkAdapter):
+    op = PublishOperator(
+        task_id="publish_x",
+        network="x",
+        publication_ids=[str(i) for i in publication_ids],
+        as_of=NOW.isoformat(),
+    )
+    op.hook = SimpleNamespace(get_adapter=lambda: network)
+    return op
+
+
+def test_a_chunk_publishes_every_post_then_fails_as_its_worst(use_warehouse, no_pause):
+    ids = plan_ids(use_warehouse, *({"entry_id": f"e{i}", "text": f"Post {i}"} for i in range(4)))
+    network = ScriptedNetwork()
+    network.script = ["ok", InvalidRequest("x", "text refused"), "ok", "ok"]
+    with pytest.raises(AirflowFailException, match="text refused"):
+        chunk_operator(ids, network).execute(context())
+    assert network.api_calls["publish"] == 4  # the refusal did not stop the others
+    # A post that can be retried wins: Airflow retries the task, the rest is skipped then.
+    more = plan_ids(use_warehouse, *({"entry_id": f"f{i}", "text": f"Autre {i}"} for i in range(2)))
+    network.script = [InvalidRequest("x", "text refused"), OutcomeUnknown("x", "timeout")]
+    with pytest.raises(AirflowException, match=r"next attempt will look for it") as raised:
+        chunk_operator(more[-2:], network).execute(context())
+    assert not isinstance(raised.value, AirflowFailException)
