@@ -32,6 +32,7 @@ BENCHMARKS: dict[str, str] = {
     "celery": "bench.celery",
     "parse": "bench.parse",
     "listening": "bench.listening",
+    "bursts": "bench.bursts",
 }
 
 

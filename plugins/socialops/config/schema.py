@@ -240,6 +240,13 @@ class Publication(_Strict):
         description="hold the sync when more than this % of the planned calendar rows vanish "
         "at once (100: never hold)",
     )
+    chunk_size: int = Field(
+        default=25,
+        ge=1,
+        le=500,
+        description="due publications of one connection published by one mapped task, "
+        "with one adapter",
+    )
     calendar: CalendarSource = CalendarSource()
     pools: dict[Network, Annotated[int, Field(ge=1)]] = Field(
         default_factory=lambda: {n: 2 for n in NETWORKS},

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -101,6 +102,31 @@ def add_notice(session: Session, notice: Notice) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def insert_notices(session: Session, notices: Iterable[Notice]) -> None:
+    """Write ``notices`` in ``session``'s transaction in one statement (``INSERT ... ON
+    CONFLICT (dedup_key) DO NOTHING``): what :func:`add_notice` does, for a hot path that
+    cannot afford its four round trips, and without saying which were new."""
+    rows = [
+        {
+            "dedup_key": notice.dedup_key,
+            "channel": notice.channel,
+            "text": notice.text,
+            "blocks": notice.blocks or None,
+            "updates_key": notice.updates,
+            "state": "pending",
+            "attempts": 0,
+        }
+        for notice in notices
+    ]
+    if not rows:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    table = NotificationOutbox.__table__
+    session.execute(
+        dialect.insert(table).values(rows).on_conflict_do_nothing(index_elements=["dedup_key"])
+    )
 
 
 @dataclass(frozen=True)
