@@ -23,7 +23,7 @@ class CountingSender:
     def __init__(self, conn_id):
         pass
 
-    def send(self, channel, message):
+    def send(self, channel, message, *, key=None):
         if self.fail_after is not None and len(self.sent) >= self.fail_after:
             raise SlackDeliveryError("Slack unreachable", retryable=True)
         self.sent.append(message.text)
@@ -40,7 +40,9 @@ def sender(monkeypatch):
 
 def pending(engine) -> int:
     with session_scope(engine) as session:
-        return session.scalar(select(func.count()).where(NotificationOutbox.state == "pending"))
+        return session.scalar(
+            select(func.count()).where(NotificationOutbox.state.in_(["pending", "sending"]))
+        )
 
 
 def burst(engine, count):
@@ -50,20 +52,24 @@ def burst(engine, count):
 def test_a_burst_beyond_one_batch_goes_out_in_one_run(sqlite_engine, sender):
     burst(sqlite_engine, 2 * tasks.DELIVERY_BATCH + 50)
     result = tasks.deliver_outbox(Run(load_config(), sqlite_engine, NOW))
-    assert result == {"sent": 250} and len(sender.sent) == 250
+    assert result == {"sent": 250, "waiting": 0, "expired": 0} and len(sender.sent) == 250
     assert pending(sqlite_engine) == 0
 
 
 def test_the_budget_ends_the_run_and_the_rest_waits(sqlite_engine, sender):
     burst(sqlite_engine, tasks.DELIVERY_BATCH + 10)
     result = tasks.deliver_outbox(Run(load_config(), sqlite_engine, NOW), budget=timedelta(0))
-    assert result == {"sent": tasks.DELIVERY_BATCH}  # one batch, then the budget is spent
+    assert result["sent"] == tasks.DELIVERY_BATCH  # one batch, then the budget is spent
+    assert result["waiting"] == 10
     assert pending(sqlite_engine) == 10
 
 
 def test_slack_failing_mid_burst_fails_the_task_and_keeps_the_rest(sqlite_engine, sender):
     burst(sqlite_engine, 150)
     sender.fail_after = 120
-    with pytest.raises(tasks.OutboxNotDelivered, match=r"\(120 sent\)"):
+    with pytest.raises(
+        tasks.OutboxNotDelivered,
+        match=r"^30 Slack message\(s\) wait in the outbox; they go out on the next run",
+    ):
         tasks.deliver_outbox(Run(load_config(), sqlite_engine, NOW))
     assert pending(sqlite_engine) == 30
