@@ -8,3 +8,8 @@ that parsing a DAG file never pays for pydantic and never fails on a broken conf
 PUBLICATION_SCHEDULE = "*/5 * * * *"
 METRICS_SCHEDULE = "30 3 * * *"
 TIMEZONE = "UTC"
+#: ``reports.digest_time``: the morning digest goes out at this brand-local time, or when
+#: the night's metrics arrive if that is later.
+DIGEST_TIME = "08:00"
+#: ``reports.weekly_schedule``: the weekly report (Mondays, brand-local).
+WEEKLY_SCHEDULE = "0 8 * * 1"
