@@ -57,13 +57,13 @@ def _pct(value: float | None) -> object:
     return _unknown() if value is None else Percent(value / 100)
 
 
-def _trend(current: float | None, previous: float | None) -> Mrkdwn | Text:
-    """``▲ 12 %`` / ``▼ 3 %`` / ``= `` from ``previous`` to ``current``, or "unknown"."""
+def _trend(reader: Reader, current: float | None, previous: float | None) -> Mrkdwn | Text:
+    """``▲ 12 %`` / ``▼ 3 %`` / ``= 0 %`` from ``previous`` to ``current``, or "unknown"."""
     moved = change(current, previous)
     if moved is None:
         return _unknown()
     arrow = "▲" if moved > 0.0005 else "▼" if moved < -0.0005 else "="
-    return N_("{arrow} {change}", arrow=Mrkdwn(arrow), change=Percent(abs(moved)))
+    return Mrkdwn(f"{arrow} {reader.percent(abs(moved))}")
 
 
 def slot_label(reader: Reader, weekday: int, hour: int) -> str:
@@ -95,7 +95,7 @@ def network_line(reader: Reader, network: str, figures: Figures) -> Mrkdwn:
             "engagement rate {rate}",
             network=network_name(network),
             followers=_number(figures.followers),
-            new=_signed_number(figures.net_new_followers),
+            new=_signed_number(reader, figures.net_new_followers),
             growth=_pct(figures.follower_growth_pct),
             reach=_number(figures.reach),
             rate=_pct(figures.engagement_rate_pct),
@@ -103,10 +103,10 @@ def network_line(reader: Reader, network: str, figures: Figures) -> Mrkdwn:
     )
 
 
-def _signed_number(value: float | None) -> object:
+def _signed_number(reader: Reader, value: float | None) -> object:
     if value is None:
         return _unknown()
-    return N_("+{count}", count=value) if value >= 0 else value
+    return Mrkdwn(f"+{reader.number(value)}") if value >= 0 else value
 
 
 def comparison_line(
@@ -116,11 +116,13 @@ def comparison_line(
         N_(
             "    reach {reach_day} on the day before, {reach_week} on {weekday} a week "
             "earlier · engagement rate {rate_day}, {rate_week}",
-            reach_day=_trend(line.reach, before and before.reach),
-            reach_week=_trend(line.reach, week and week.reach),
+            reach_day=_trend(reader, line.reach, before and before.reach),
+            reach_week=_trend(reader, line.reach, week and week.reach),
             weekday=Mrkdwn(_weekday(reader, day)),
-            rate_day=_trend(line.engagement_rate_pct, before and before.engagement_rate_pct),
-            rate_week=_trend(line.engagement_rate_pct, week and week.engagement_rate_pct),
+            rate_day=_trend(
+                reader, line.engagement_rate_pct, before and before.engagement_rate_pct
+            ),
+            rate_week=_trend(reader, line.engagement_rate_pct, week and week.engagement_rate_pct),
         )
     )
 
@@ -161,7 +163,7 @@ def digest_message(reader: Reader, digest: Digest) -> Message:
                     N_(
                         "No figures of {day} for {networks} yet: the night's extraction has "
                         "not loaded them (its alerts are in the alerts channel). This digest "
-                        "is updated when they arrive today.",
+                        "is updated if they are loaded today.",
                         day=digest.day,
                         networks=[network_name(n) for n in digest.missing_networks],
                     )
@@ -262,7 +264,8 @@ def digest_message(reader: Reader, digest: Digest) -> Message:
         context(
             reader.render(
                 N_(
-                    "Figures of {day}, days in {zone}. A rerun today updates this message.",
+                    "Figures of {day}, days in {zone}. If they change today (a night reloaded), "
+                    "this message is updated.",
                     day=digest.day,
                     zone=reader.timezone,
                 )
