@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from socialops.calendar.entries import parse_rows
 from socialops.calendar.sync import HOLD_PREFIX, ROW_REMOVED, HeldRemoval, RemovedRow
 from socialops.calendar.validation import validate_entry
-from socialops.i18n import N_
+from socialops.i18n import N_, Percent
 from socialops.metrics import messages as metrics_messages
 from socialops.metrics.messages import ExtractionFailure, QualityProblem
 from socialops.networks.errors import (
@@ -31,6 +31,7 @@ from socialops.publishing.pause import Pause
 from socialops.reports import messages as reports_messages
 from socialops.reports.best_time import Slot
 from socialops.reports.service import CampaignBurn, Digest, Figures, NetworkDay
+from socialops.reports.weekly import StoredReport
 
 #: Pings, markup, a disguised link, an entity and a new line: what must never act in Slack.
 EVIL = "<!channel> @here *gras* _it_ ~barré~ `code` <@U123> <https://evil.example|ok> & co\nfin"
@@ -420,6 +421,7 @@ BUILDERS = {
     "task_failure_notice",
     "ops_details",
     "digest_message",
+    "weekly_message",
 }
 
 
@@ -491,4 +493,24 @@ def _reports_examples(reader: Reader) -> dict[str, Message]:
         "digest_message_empty": rm.digest_message(
             reader, Digest(today=date(2026, 11, 24), day=date(2026, 11, 23))
         ),
+        "weekly_message": rm.weekly_message(reader, _stored_report(replaced=False)),
+        "weekly_message_replaced": rm.weekly_message(reader, _stored_report(replaced=True)),
+        "weekly_message_empty": rm.weekly_message(
+            reader, StoredReport("2026-W47", {"html": "/r/w.html"}, False, "c", (), empty=True)
+        ),
     }
+
+
+def _stored_report(*, replaced: bool) -> StoredReport:
+    lines = (
+        N_(
+            "{mark} {kpi}: {value} (objective {target})",
+            mark="✅",
+            kpi=N_("Follower growth"),
+            value=Percent(0.018),
+            target=Percent(0.015),
+        ),
+        N_("No figures this week for {networks}.", networks=["LinkedIn"]),
+    )
+    files = {"html": f"/reports/{EVIL}.html", "pdf": "s3://bucket/reports/weekly-2026-W47.pdf"}
+    return StoredReport("2026-W47", files, replaced, "c0ffee", lines)

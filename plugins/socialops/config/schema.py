@@ -273,11 +273,11 @@ class Reports(_Strict):
     weekly_schedule: CronExpression = Field(
         default=WEEKLY_SCHEDULE, description="when the weekly report of the past ISO week runs"
     )
-    directory: str = Field(
-        default="data/reports",
-        min_length=1,
-        description="where weekly reports are stored: a folder (relative to the project) "
-        "or an Airflow ObjectStoragePath URL such as s3://bucket/reports",
+    directory: str | None = Field(
+        default=None,
+        description="where weekly reports are stored: a folder (relative to the project), "
+        "an Airflow ObjectStoragePath URL such as s3://conn_id@bucket/reports, or None for "
+        "<data dir>/reports",
     )
     history_weeks: int = Field(
         default=12, ge=2, le=52, description="weeks shown in the report's trend charts"

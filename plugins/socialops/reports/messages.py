@@ -13,12 +13,13 @@ import hashlib
 import json
 from collections.abc import Sequence
 from datetime import date, time
+from typing import Any
 
-from socialops.i18n import N_, N_plural, Percent, Text
+from socialops.i18n import N_, N_plural, Text
 from socialops.notifications.blocks import Block, Message, context, divider, header, pack_lines
 from socialops.notifications.blocks import section as section_block
 from socialops.notifications.catalogue import Reader, network_name
-from socialops.notifications.mrkdwn import Mrkdwn, link, truncate
+from socialops.notifications.mrkdwn import Mrkdwn, code, link, truncate
 from socialops.notifications.outbox import Notice
 from socialops.reports.best_time import Slot
 from socialops.reports.service import LIST_LIMIT, CampaignBurn, Digest, Figures, change
@@ -52,9 +53,19 @@ def _number(value: float | None) -> object:
     return _unknown() if value is None else value
 
 
-def _pct(value: float | None) -> object:
-    """A ``_pct`` KPI (3.2 means 3.2 %) as a percentage."""
-    return _unknown() if value is None else Percent(value / 100)
+def percent_text(babel_locale: str, share: float) -> str:
+    """A share with one decimal where it has one: ``3,2 %`` / ``3.2%``, ``40 %`` / ``40%``
+    (a rate of 3.2 % must not read 3 %)."""
+    from babel.numbers import format_percent
+
+    return format_percent(round(share, 3), locale=babel_locale, decimal_quantization=False)
+
+
+def _pct(reader: Reader, value: float | None) -> object:
+    """A ``_pct`` KPI (3.2 means 3.2 %) as a percentage, one decimal."""
+    if value is None:
+        return _unknown()
+    return Mrkdwn(percent_text(reader.babel_locale, value / 100))
 
 
 def _trend(reader: Reader, current: float | None, previous: float | None) -> Mrkdwn | Text:
@@ -63,7 +74,7 @@ def _trend(reader: Reader, current: float | None, previous: float | None) -> Mrk
     if moved is None:
         return _unknown()
     arrow = "▲" if moved > 0.0005 else "▼" if moved < -0.0005 else "="
-    return Mrkdwn(f"{arrow} {reader.percent(abs(moved))}")
+    return Mrkdwn(f"{arrow} {percent_text(reader.babel_locale, abs(moved))}")
 
 
 def slot_label(reader: Reader, weekday: int, hour: int) -> str:
@@ -96,9 +107,9 @@ def network_line(reader: Reader, network: str, figures: Figures) -> Mrkdwn:
             network=network_name(network),
             followers=_number(figures.followers),
             new=_signed_number(reader, figures.net_new_followers),
-            growth=_pct(figures.follower_growth_pct),
+            growth=_pct(reader, figures.follower_growth_pct),
             reach=_number(figures.reach),
-            rate=_pct(figures.engagement_rate_pct),
+            rate=_pct(reader, figures.engagement_rate_pct),
         )
     )
 
@@ -300,7 +311,9 @@ def campaign_line(reader: Reader, burn: CampaignBurn) -> Mrkdwn:
             name=burn.name,
             spent=money(burn.spent),
             budget=money(burn.budget),
-            share=Percent(burn.spent / burn.budget) if burn.budget else _unknown(),
+            share=Mrkdwn(percent_text(reader.babel_locale, burn.spent / burn.budget))
+            if burn.budget
+            else _unknown(),
             planned=money(burn.planned),
             roas=_number(burn.roas),
         )
@@ -380,3 +393,32 @@ def digest_notice(channel: str, message: Message, today: date) -> Notice:
     digest_hash = hashlib.sha256(content.encode()).hexdigest()[:16]
     key = f"reports:digest:{today.isoformat()}"
     return Notice(f"{key}:{digest_hash}", channel, message.text, blocks or None, updates=key)
+
+
+# -- the weekly report ---------------------------------------------------------------------
+
+
+def weekly_message(reader: Reader, stored: Any) -> Message:
+    """The reports channel's summary of a stored weekly report: the KPIs against the
+    objectives and where the files are; a rerun's version says the files were replaced."""
+    title = N_(":bar_chart: *Weekly report {week}*", week=stored.week)
+    lines = [reader.render(line) for line in stored.summary_lines]
+    if stored.empty:
+        lines.insert(0, reader.render(N_("No data this week: the report says so.")))
+    files = [
+        reader.render(N_("{kind}: {where}", kind=kind.upper(), where=Mrkdwn(code(where))))
+        for kind, where in sorted(stored.files.items())
+    ]
+    blocks: list[Block] = [section_block(reader.render(title))]
+    if lines:
+        blocks.append(section_block("\n".join(lines)))
+    blocks.append(context("\n".join(files)))
+    if stored.replaced:
+        blocks.append(
+            context(
+                reader.render(
+                    N_("This report was generated again: the files above replace the earlier ones.")
+                )
+            )
+        )
+    return Message(str(reader.render(title)), blocks)

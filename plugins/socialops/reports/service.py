@@ -101,7 +101,7 @@ class Digest:
     handles: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
-def _local_range(first: date, last: date, timezone: str) -> tuple[datetime, datetime]:
+def local_range(first: date, last: date, timezone: str) -> tuple[datetime, datetime]:
     """[midnight of ``first``, midnight after ``last``) in ``timezone``, as UTC instants."""
     return local_midnight(first, timezone), local_midnight(last + timedelta(days=1), timezone)
 
@@ -111,7 +111,7 @@ def daily_figures(
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(:func:`kpis.account_daily` of the owned accounts for ``first``..``last``, the posts
     and the post snapshots it was computed from)."""
-    since, until = _local_range(first, last, timezone)
+    since, until = local_range(first, last, timezone)
     history = since - timedelta(days=POST_HISTORY_DAYS)
     accounts = store.account_metrics(engine, first - timedelta(days=1), last)
     posts = store.posts(engine, history, until)
@@ -194,7 +194,7 @@ def slots_for_week(
     slot scores (for a heatmap)."""
     first = monday - timedelta(weeks=BEST_TIME_WEEKS)
     last = monday - timedelta(days=1)
-    since, until = _local_range(first, last, timezone)
+    since, until = local_range(first, last, timezone)
     posts = store.posts(engine, since, until)
     snapshots = store.post_metrics(engine, first, last, since)
     lifts = best_time.post_lifts(snapshots, posts, timezone=timezone)
@@ -223,7 +223,7 @@ def build_digest(engine: Engine, config: Any, today: date) -> Digest:
             )
         )
     digest.best_post = best_post_of(snapshots, posts, day, timezone)
-    since, until = _local_range(today, today, timezone)
+    since, until = local_range(today, today, timezone)
     digest.scheduled = store.scheduled(engine, since, until)
     if store.listening_has_data(engine):
         waiting = store.waiting_comments(engine, since - timedelta(days=7), until)
