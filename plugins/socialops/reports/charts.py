@@ -25,6 +25,9 @@ def _pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
+    # The same chart, the same SVG: fixed element ids, no date (a rerun that changes no
+    # figure makes the same report, which then announces nothing new).
+    matplotlib.rcParams["svg.hashsalt"] = "socialops"
     import matplotlib.pyplot as plt
 
     return plt
@@ -32,7 +35,7 @@ def _pyplot():
 
 def _svg(figure) -> str:
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight")
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     _pyplot().close(figure)
     text = buffer.getvalue()
     return text[text.index("<svg") :]  # inline: no XML prolog, no doctype

@@ -239,6 +239,7 @@ def render_html(report: Any, locale: str, timezone: str = "UTC") -> str:
         lstrip_blocks=True,
     )
     environment.filters["nan_none"] = _nan_none
+    environment.filters["network_name"] = display_name
     environment.filters["percent"] = lambda share: None if share is None else Percent(share)
     template = environment.get_template(TEMPLATE.name)
     return template.render(

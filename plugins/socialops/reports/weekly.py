@@ -125,7 +125,7 @@ def build_weekly(engine: Engine, config: Any, week: IsoWeek) -> WeeklyReport:
     report = WeeklyReport(week=week, brand=config.brand.name, networks=list(config.networks))
     first = week.monday - timedelta(weeks=config.reports.history_weeks - 1)
     daily, posts, snapshots = daily_figures(engine, first, week.sunday, timezone)
-    daily = daily.assign(week=daily["day"] - pd.to_timedelta(daily["day"].dt.weekday, unit="D"))
+    daily = daily.assign(week=daily["day"] - pd.to_timedelta(daily["day"].dt.day_of_week, unit="D"))
     this_week = daily[daily["week"] == pd.Timestamp(week.monday)]
     if not this_week.empty:
         per_network = kpis.rollup(this_week, ["network"])
