@@ -54,11 +54,11 @@ def _number(value: float | None) -> object:
 
 
 def percent_text(babel_locale: str, share: float) -> str:
-    """A share with one decimal where it has one: ``3,2 %`` / ``3.2%``, ``40 %`` / ``40%``
-    (a rate of 3.2 % must not read 3 %)."""
+    """A share with up to two decimals: ``3,21 %`` / ``3.21%``, ``40 %`` / ``40%`` (a rate
+    of 3.2 % must not read 3 %, nor 1.49 % against a 1.5 % objective read 1.5 %)."""
     from babel.numbers import format_percent
 
-    return format_percent(round(share, 3), locale=babel_locale, decimal_quantization=False)
+    return format_percent(round(share, 4), locale=babel_locale, decimal_quantization=False)
 
 
 def _pct(reader: Reader, value: float | None) -> object:
