@@ -31,6 +31,7 @@ BENCHMARKS: dict[str, str] = {
     "sentiment": "bench.sentiment",
     "celery": "bench.celery",
     "parse": "bench.parse",
+    "reports": "bench.reports",
 }
 
 

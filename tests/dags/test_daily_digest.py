@@ -18,7 +18,7 @@ from socialops.warehouse.models import Post
 pytestmark = pytest.mark.integration
 
 TODAY = date(2026, 11, 24)
-AT_EIGHT = {"as_of": "2026-11-24T08:05:00+01:00"}
+AT_EIGHT = json.dumps({"as_of": "2026-11-24T08:05:00+01:00"})
 
 
 def digests(sandbox):
@@ -49,4 +49,6 @@ def test_one_digest_a_day_updated_when_its_figures_change(run_dag, sandbox_conne
     reloaded = run_dag("daily_digest", extra_env=env, conf=AT_EIGHT)
     assert reloaded.ok, reloaded.tail()
     (edited,) = digests(sandbox_connections)  # the same message, edited
-    assert edited["ts"] == posted["ts"] and "Texte rechargé" in json.dumps(edited["blocks"])
+    assert edited["ts"] == posted["ts"] and "Texte rechargé" in json.dumps(
+        edited["blocks"], ensure_ascii=False
+    )
