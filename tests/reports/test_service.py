@@ -116,3 +116,18 @@ def test_an_empty_warehouse_gives_an_empty_digest(sqlite_engine, config):
     digest = service.build_digest(sqlite_engine, config, TODAY)
     assert digest.networks == [] and digest.missing_networks == ["x", "youtube", "instagram"]
     assert digest.best_post is None and digest.slots == [] and digest.campaigns == []
+
+
+@pytest.mark.postgres
+def test_the_same_digest_on_postgresql(pg_engine, sqlite_engine, config):
+    from tests.support.reports_world import seed_history, seed_today
+
+    for engine in (pg_engine, sqlite_engine):
+        seed_history(engine, last=TODAY - timedelta(days=1), days=30)
+        seed_today(engine, TODAY)
+    on_pg = service.build_digest(pg_engine, config, TODAY)
+    on_sqlite = service.build_digest(sqlite_engine, config, TODAY)
+    assert on_pg.networks == on_sqlite.networks
+    assert on_pg.best_post == on_sqlite.best_post
+    assert [c["mention_id"] for c in on_pg.comments] == ["c1"]
+    assert on_pg.campaigns == on_sqlite.campaigns and on_pg.slots == on_sqlite.slots
