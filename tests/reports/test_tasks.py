@@ -73,3 +73,16 @@ def test_slack_down_keeps_the_digest_for_the_next_delivery(sqlite_engine, config
     slack = FakeSlack()
     assert deliver_pending(sqlite_engine, slack, now=run.now).sent == 1
     assert len(slack.posted) == 1
+
+
+def test_the_weekly_run_reports_on_the_week_before_its_day(sqlite_engine, config):
+    import pytest
+
+    monday = run_at(config, sqlite_engine, datetime(2026, 11, 23, 8, 0, tzinfo=PARIS))
+    assert tasks.report_week(monday) == "2026-W47"
+    # new year: Monday 4 January 2027 reports on 2026-W53
+    january = run_at(config, sqlite_engine, datetime(2027, 1, 4, 8, 0, tzinfo=PARIS))
+    assert tasks.report_week(january) == "2026-W53"
+    assert tasks.report_week(monday, "2026-W40") == "2026-W40"
+    with pytest.raises(ValueError, match="ISO week"):
+        tasks.report_week(monday, "last week")
