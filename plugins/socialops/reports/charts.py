@@ -28,6 +28,8 @@ def _pyplot():
     # The same chart, the same SVG: fixed element ids, no date (a rerun that changes no
     # figure makes the same report, which then announces nothing new).
     matplotlib.rcParams["svg.hashsalt"] = "socialops"
+    # Text as text (the page's fonts), not glyph paths: smaller files, several times faster.
+    matplotlib.rcParams["svg.fonttype"] = "none"
     import matplotlib.pyplot as plt
 
     return plt
@@ -35,7 +37,8 @@ def _pyplot():
 
 def _svg(figure) -> str:
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    # Fixed margins (set by each chart), not bbox_inches="tight": that draws the figure twice.
+    figure.savefig(buffer, format="svg", metadata={"Date": None})
     _pyplot().close(figure)
     text = buffer.getvalue()
     return text[text.index("<svg") :]  # inline: no XML prolog, no doctype
@@ -77,6 +80,7 @@ def trend_chart(
         axes.spines[side].set_visible(False)
     if len(axes.get_legend_handles_labels()[0]):
         axes.legend(fontsize=7, frameon=False, ncols=3, loc="upper left")
+    figure.subplots_adjust(left=0.09, right=0.99, top=0.88, bottom=0.12)
     return _svg(figure)
 
 
@@ -92,6 +96,8 @@ def heatmap_chart(grid: pd.DataFrame, *, title: str, day_names: Sequence[str], n
     axes.set_title(title, fontsize=10, loc="left")
     if pd.isna(values).all():
         axes.text(11.5, 3, no_data, ha="center", va="center", fontsize=9, color="#555555")
-    colorbar = figure.colorbar(image, ax=axes, fraction=0.03, pad=0.02)
+    figure.subplots_adjust(left=0.07, right=0.93, top=0.86, bottom=0.12)
+    bar = figure.add_axes((0.945, 0.12, 0.012, 0.74))
+    colorbar = figure.colorbar(image, cax=bar, ticks=[0.5, 1.0, 1.5])
     colorbar.ax.tick_params(labelsize=6)
     return _svg(figure)
