@@ -23,7 +23,11 @@ any past week with the param `week` (`2026-W47`):
    an earlier run of the same week; then writes the reports channel's summary (the KPIs
    against `objectives`, where the files are) to the outbox, once per week: a rerun that
    changed the report edits the summary and says the files were replaced.
-2. **deliver_notifications** sends it; **run_outcome** fails the run if a task failed.
+2. **deliver_notifications** sends it.
+3. **upload_files** uploads the HTML and the PDF (`files_upload_v2`) in the thread of the
+   week's summary, once per version of the report (`report_uploads`); a changed rerun's
+   files come with "generated again: these files replace the earlier ones".
+4. **run_outcome** fails the run if a task failed.
 """
 
 _settings = dag_settings()  # the weekly schedule and time zone, read without the schema
@@ -58,11 +62,20 @@ def weekly_report():
 
         return deliver_outbox(current_run())
 
+    @task(execution_timeout=timedelta(minutes=10))
+    def upload_files(summary: dict, params=None) -> dict:
+        from socialops.reports import tasks
+        from socialops.runtime import current_run
+
+        return tasks.upload_report(current_run(params), summary)
+
     rendered = render_report()
     delivered = deliver_notifications()
     rendered >> delivered
+    uploaded = upload_files(rendered)
+    delivered >> uploaded
     outcome = fail_run_if_a_task_failed("weekly_report")
-    [rendered, delivered] >> outcome
+    [rendered, delivered, uploaded] >> outcome
 
 
 dag_weekly_report = weekly_report()

@@ -37,9 +37,15 @@ def test_a_past_week_stored_and_announced_once(run_dag, sandbox_connections, tmp
         "weekly-2026-W47.html",
         "weekly-2026-W47.pdf",
     ]
-    (posted,) = summaries(sandbox_connections)
+    posted, files = summaries(sandbox_connections)
     assert "Rapport de la semaine 2026-W47" in posted["text"]
+    assert files["thread_ts"] == posted["ts"]  # the files, in the summary's thread
+    assert sorted(f["name"] for f in files["files"]) == [
+        "weekly-2026-W47.html",
+        "weekly-2026-W47.pdf",
+    ]
 
     again = run_dag("weekly_report", extra_env=env, conf=conf)
     assert again.ok, again.tail()
-    assert summaries(sandbox_connections) == [posted]  # same report: nothing announced again
+    # the same report: nothing announced, nothing uploaded again
+    assert summaries(sandbox_connections) == [posted, files]

@@ -422,3 +422,15 @@ def weekly_message(reader: Reader, stored: Any) -> Message:
             )
         )
     return Message(str(reader.render(title)), blocks)
+
+
+def upload_comment(reader: Reader, week: str, *, replaced: bool) -> str:
+    """The comment of the report's files in the summary's thread."""
+    if replaced:
+        text = N_(
+            "The weekly report {week} was generated again: these files replace the earlier ones.",
+            week=week,
+        )
+    else:
+        text = N_("The weekly report {week}, to read or forward.", week=week)
+    return str(reader.render(text))

@@ -86,3 +86,15 @@ def weekly_report(run: Run, week: object = None) -> dict[str, Any]:
     stored = publish(run.engine, run.config, label)
     queued = announce(run.engine, run.config, stored)
     return {**stored.summary(), "queued": queued}
+
+
+def upload_report(run: Run, summary: dict[str, Any] | None) -> dict[str, Any]:
+    """Upload the rendered report's files in the thread of its summary (once per version)."""
+    from socialops.hooks.slack import SlackSender
+    from socialops.reports.weekly import upload
+
+    if not summary:
+        raise ValueError("render_report returned nothing: there is no report to upload")
+    sender = SlackSender(run.config.slack.conn_id)
+    ids = upload(run.engine, run.config, summary, sender, now=run.now)
+    return {"week": summary["week"], "uploaded": ids}

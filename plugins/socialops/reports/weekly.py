@@ -361,7 +361,12 @@ class StoredReport:
     empty: bool = False
 
     def summary(self) -> dict[str, Any]:
-        return {"week": self.week, "files": self.files, "replaced": self.replaced}
+        return {
+            "week": self.week,
+            "files": self.files,
+            "replaced": self.replaced,
+            "content": self.content,
+        }
 
 
 def render_files(
@@ -467,3 +472,99 @@ def announce(engine: Engine, config: Any, stored: StoredReport) -> int:
         f"{key}:{stored.content}", config.slack.channels.reports, message, updates=key
     )
     return add_notices(engine, [notice])
+
+
+class SummaryNotPosted(RuntimeError):
+    """The week's summary is not in Slack yet: its files wait for it (they go in its thread)."""
+
+
+def upload(
+    engine: Engine,
+    config: Any,
+    summary: dict[str, Any],
+    sender: Any,
+    *,
+    now: Any,
+) -> list[str]:
+    """Upload the stored files of a report version (:meth:`StoredReport.summary`) in the
+    thread of the week's summary, once per version; returns the Slack file ids (none when
+    this version was uploaded before).
+
+    The upload is recorded right after Slack accepted it: a crash in between uploads that
+    version again on the retry (at least once, never silently lost).
+    """
+    from sqlalchemy import select
+
+    from socialops.notifications.catalogue import Reader
+    from socialops.reports.messages import upload_comment
+    from socialops.warehouse.models import NotificationOutbox, ReportUpload
+
+    week, content = summary["week"], summary["content"]
+    channel = config.slack.channels.reports
+    with engine.connect() as connection:
+        done = connection.scalar(
+            select(ReportUpload.week).where(
+                ReportUpload.week == week, ReportUpload.content == content
+            )
+        )
+        earlier = connection.scalar(select(ReportUpload.week).where(ReportUpload.week == week))
+        thread = connection.scalar(
+            select(NotificationOutbox.slack_ts)
+            .where(
+                NotificationOutbox.updates_key == f"reports:weekly:{week}",
+                NotificationOutbox.channel == channel,
+                NotificationOutbox.slack_ts.is_not(None),
+            )
+            .order_by(NotificationOutbox.id)
+            .limit(1)
+        )
+    if done is not None:
+        log.info("weekly report %s (%s) already uploaded", week, content)
+        return []
+    if thread is None:
+        raise SummaryNotPosted(
+            f"the summary of the weekly report {week} is not in {channel} yet (its delivery "
+            "failed or is pending): the files are uploaded in its thread once it is posted; "
+            "clear this task after deliver_notifications succeeded"
+        )
+    comment = upload_comment(Reader.for_brand(config), week, replaced=earlier is not None)
+    with tempfile.TemporaryDirectory() as scratch:
+        local = [
+            (_local_copy(where, Path(scratch)), kind.upper())
+            for kind, where in sorted(summary["files"].items())
+        ]
+        ids = sender.upload(
+            channel,
+            [(str(path), title) for path, title in local],
+            comment=comment,
+            thread_ts=thread,
+        )
+    from socialops.warehouse.upsert import upsert
+
+    upsert(
+        engine,
+        ReportUpload,
+        [
+            {
+                "week": week,
+                "content": content,
+                "channel": channel,
+                "thread_ts": thread,
+                "file_ids": ids,
+                "uploaded_at": now,
+            }
+        ],
+    )
+    return ids
+
+
+def _local_copy(where: str, scratch: Path) -> Path:
+    """A local path of a stored file (an ObjectStoragePath URL is downloaded first)."""
+    if "://" not in where:
+        return Path(where)
+    from airflow.sdk import ObjectStoragePath
+
+    source = ObjectStoragePath(where)
+    target = scratch / source.name
+    target.write_bytes(source.read_bytes())
+    return target
