@@ -33,6 +33,7 @@ BENCHMARKS: dict[str, str] = {
     "parse": "bench.parse",
     "listening": "bench.listening",
     "bursts": "bench.bursts",
+    "reports": "bench.reports",
 }
 
 

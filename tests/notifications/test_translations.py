@@ -24,7 +24,12 @@ from socialops.publishing.messages import rejected_rows
 
 NB, NNB = "\u00a0", "\u202f"
 #: Catalogue texts that read the same in French (no words: a layout of fields).
-SAME_IN_FRENCH = {"{column} ({network})", "{counter} {before} ({from_day}) → {after} ({to_day})"}
+SAME_IN_FRENCH = {
+    "{column} ({network})",
+    "{counter} {before} ({from_day}) → {after} ({to_day})",
+    "Budget",
+    "Mentions",
+}
 #: Words that betray English left in a French message (user values and code spans aside).
 ENGLISH = re.compile(
     r"\b(the|and|is|are|was|not|of|to|with|has|have|for|this|that|post|posts|row|rows|"

@@ -15,3 +15,9 @@ TIMEZONE = "UTC"
 #: ``slack.outbox_max_age``: how long a Slack message may wait in the outbox (Slack down,
 #: a token to renew) before it is too old to matter and is dropped, reported once.
 OUTBOX_MAX_AGE = timedelta(days=2)
+
+#: ``reports.digest_time``: the morning digest goes out at this brand-local time, or when
+#: the night's metrics arrive if that is later.
+DIGEST_TIME = "08:00"
+#: ``reports.weekly_schedule``: the weekly report (Mondays, brand-local).
+WEEKLY_SCHEDULE = "0 8 * * 1"

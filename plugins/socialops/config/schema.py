@@ -21,13 +21,20 @@ from pydantic import (
 )
 
 from socialops.config.defaults import (
+    DIGEST_TIME,
     LISTENING_SCHEDULE,
     METRICS_SCHEDULE,
     OUTBOX_MAX_AGE,
     PUBLICATION_SCHEDULE,
     TIMEZONE,
+    WEEKLY_SCHEDULE,
 )
-from socialops.config.rules import queues_problem, schedule_problem, timezone_problem
+from socialops.config.rules import (
+    clock_time_problem,
+    queues_problem,
+    schedule_problem,
+    timezone_problem,
+)
 from socialops.networks.registry import NETWORKS, SPECS
 
 
@@ -295,6 +302,37 @@ class Objectives(_Strict):
     roas: float | None = None
 
 
+def _check_clock_time(value: str) -> str:
+    problem = clock_time_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value.strip()
+
+
+class Reports(_Strict):
+    """The morning digest and the weekly report (docs/reports.md)."""
+
+    digest_time: Annotated[str, AfterValidator(_check_clock_time)] = Field(
+        default=DIGEST_TIME,
+        description="brand-local HH:MM before which the morning digest is not sent",
+    )
+    weekly_schedule: CronExpression = Field(
+        default=WEEKLY_SCHEDULE, description="when the weekly report of the past ISO week runs"
+    )
+    directory: str | None = Field(
+        default=None,
+        description="where weekly reports are stored: a folder (relative to the project), "
+        "an Airflow ObjectStoragePath URL such as s3://conn_id@bucket/reports, or None for "
+        "<data dir>/reports",
+    )
+    history_weeks: int = Field(
+        default=12, ge=2, le=52, description="weeks shown in the report's trend charts"
+    )
+    formats: list[Literal["html", "pdf"]] = Field(
+        default_factory=lambda: ["html", "pdf"], min_length=1
+    )
+
+
 class Deployment(_Strict):
     """How the tasks spread over Celery workers (docs/deployment.md)."""
 
@@ -326,6 +364,7 @@ class BrandConfig(_Strict):
     metrics: Metrics = Metrics()
     campaigns: list[Campaign] = []
     objectives: Objectives = Objectives()
+    reports: Reports = Reports()
     deployment: Deployment = Deployment()
 
     @model_validator(mode="after")

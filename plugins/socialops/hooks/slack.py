@@ -210,6 +210,41 @@ class SlackSender:
         )
         return response["ts"]
 
+    def upload(
+        self,
+        channel: str,
+        files: Sequence[tuple[str, str]],
+        *,
+        comment: str,
+        thread_ts: str | None = None,
+    ) -> list[str]:
+        """Upload ``files`` (path, title) to ``channel`` (``#name`` or id) with one comment,
+        in the thread of ``thread_ts`` when given (``files_upload_v2``); returns their ids."""
+        channel_id = channel
+        if channel.startswith("#"):
+            # files_upload_v2 takes a channel id; the hook looks it up (and caches it).
+            from slack_sdk.errors import SlackApiError
+
+            try:
+                channel_id = self.hook.get_channel_id(channel[1:])
+            except (LookupError, SlackApiError) as exc:
+                raise SlackDeliveryError(
+                    f"cannot upload to Slack channel {channel}: {exc}. "
+                    f"{_hint('channel_not_found', self.conn_id, channel)}",
+                    code="channel_not_found",
+                ) from exc
+        response = self._call(
+            "files_upload_v2",
+            channel=channel_id,
+            file_uploads=[
+                {"file": path, "title": title, "filename": path.rsplit("/", 1)[-1]}
+                for path, title in files
+            ],
+            initial_comment=comment,
+            thread_ts=thread_ts,
+        )
+        return [item["id"] for item in response.get("files") or []]
+
     def _call(self, method: str, *, channel: str | None, **kwargs: Any) -> Any:
         from airflow.exceptions import AirflowNotFoundException
         from slack_sdk.errors import SlackApiError, SlackClientError

@@ -440,3 +440,18 @@ class CompetitorSnapshot(_AccountDayFact, Base):
     posts_in_window: Mapped[int | None]
     avg_engagement: Mapped[float | None]
     extracted_at: Mapped[datetime] = _stamp()
+
+
+class ReportUpload(Base):
+    """A weekly report's files uploaded to Slack, in the thread of the week's summary: one
+    row per version of the report (``content``, a hash of its HTML), so a rerun that changed
+    nothing uploads nothing and one that changed the report uploads the new files once."""
+
+    __tablename__ = "report_uploads"
+
+    week: Mapped[str] = mapped_column(primary_key=True)  # ISO week, 2026-W47
+    content: Mapped[str] = mapped_column(primary_key=True)
+    channel: Mapped[str]
+    thread_ts: Mapped[str | None]
+    file_ids: Mapped[list[str] | None]
+    uploaded_at: Mapped[datetime]
