@@ -19,7 +19,7 @@ class FakeSlack:
     def __init__(self):
         self.posted, self.updated = [], []
 
-    def send(self, channel, message, *, thread_ts=None):
+    def send(self, channel, message, *, thread_ts=None, key=None):
         self.posted.append((channel, message.text))
         return f"ts{len(self.posted)}"
 
@@ -66,10 +66,11 @@ def test_slack_down_keeps_the_digest_for_the_next_delivery(sqlite_engine, config
     tasks.compose_digest(run)
 
     class Down(FakeSlack):
-        def send(self, channel, message, *, thread_ts=None):
+        def send(self, channel, message, *, thread_ts=None, key=None):
             raise SlackDeliveryError("unreachable", retryable=True)
 
-    assert deliver_pending(sqlite_engine, Down(), now=run.now).failed == 1
+    down = deliver_pending(sqlite_engine, Down(), now=run.now)
+    assert down.sent == 0 and down.waiting == 1 and down.stopped_by is not None
     slack = FakeSlack()
     assert deliver_pending(sqlite_engine, slack, now=run.now).sent == 1
     assert len(slack.posted) == 1
