@@ -82,6 +82,8 @@ class DagSettings:
 
     publication_schedule: str = defaults.PUBLICATION_SCHEDULE
     metrics_schedule: str = defaults.METRICS_SCHEDULE
+    competitor_watch_schedule: str = defaults.COMPETITOR_WATCH_SCHEDULE
+    influencer_scoring_schedule: str = defaults.INFLUENCER_SCORING_SCHEDULE
     timezone: str = defaults.TIMEZONE
     #: ``deployment.queues``: false, true, or network → Celery queue.
     queues: bool | dict[str, str] = False
@@ -148,6 +150,12 @@ def _settings(path: Path, stamp: int | None) -> DagSettings:
             "publication", "schedule", defaults.PUBLICATION_SCHEDULE, schedule_problem
         ),
         metrics_schedule=value("metrics", "schedule", defaults.METRICS_SCHEDULE, schedule_problem),
+        competitor_watch_schedule=value(
+            "competitor_watch", "schedule", defaults.COMPETITOR_WATCH_SCHEDULE, schedule_problem
+        ),
+        influencer_scoring_schedule=value(
+            "influencers", "schedule", defaults.INFLUENCER_SCORING_SCHEDULE, schedule_problem
+        ),
         timezone=value("brand", "timezone", defaults.TIMEZONE, timezone_problem),
         queues=_queues(raw, problems),
         problem="; ".join(problems) or None,

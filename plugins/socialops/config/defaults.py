@@ -8,3 +8,5 @@ that parsing a DAG file never pays for pydantic and never fails on a broken conf
 PUBLICATION_SCHEDULE = "*/5 * * * *"
 METRICS_SCHEDULE = "30 3 * * *"
 TIMEZONE = "UTC"
+COMPETITOR_WATCH_SCHEDULE = "30 6 * * *"  # daily, after the nightly metrics (03:30)
+INFLUENCER_SCORING_SCHEDULE = "0 7 * * 1"  # Mondays
