@@ -417,10 +417,14 @@ class InstagramAdapter(AdsReporting):
         ]
 
     def _watched(self, handle: str) -> dict[str, Any] | None:
-        """The discovery of ``handle`` with :attr:`WATCH_FIELDS`, once per adapter."""
+        """The discovery of ``handle`` (or of the id it returned) with :attr:`WATCH_FIELDS`,
+        once per adapter."""
         key = handle.casefold()
         if key not in self._discovered:
-            self._discovered[key] = self._discover(handle, self.WATCH_FIELDS)
+            raw = self._discover(handle, self.WATCH_FIELDS)
+            self._discovered[key] = raw
+            if raw is not None:
+                self._discovered[str(raw["id"])] = raw
         return self._discovered[key]
 
     def _discover(self, handle: str, fields: str) -> dict[str, Any] | None:
