@@ -61,7 +61,7 @@ def local_days(timestamps: pd.Series, timezone: str) -> pd.Series:
 def week_of(days: pd.Series) -> pd.Series:
     """The Monday of each day's ISO week."""
     days = pd.to_datetime(days)
-    return (days - pd.to_timedelta(days.dt.weekday, unit="D")).dt.date
+    return (days - pd.to_timedelta(days.dt.day_of_week, unit="D")).dt.date
 
 
 def weekly_benchmark(audience: pd.DataFrame, posts: pd.DataFrame, timezone: str) -> pd.DataFrame:
