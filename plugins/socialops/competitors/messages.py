@@ -83,7 +83,7 @@ def unreadable(reader: Reader, item: UnreadableAccount) -> Message:
 def renamed(reader: Reader, network: str, owner: str, old: str, new: str) -> Message:
     headline = reader.render(
         N_(
-            ":pencil2: *{owner} renamed {network} {old} to {new}*",
+            ":memo: *{owner} renamed {network} {old} to {new}*",
             owner=owner,
             network=network_name(network),
             old=old,
