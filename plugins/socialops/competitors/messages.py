@@ -19,21 +19,7 @@ from socialops.i18n import N_, N_plural, Percent, Text
 from socialops.notifications.blocks import Message, context, section
 from socialops.notifications.catalogue import Reader, network_name
 from socialops.notifications.mrkdwn import code
-
-#: Why an account cannot be read, by reason code (:func:`.service.reason_code`).
-REASONS: dict[str, Text] = {
-    "not_found": N_("no account with this handle or id: renamed or deleted"),
-    "suspended": N_("the network suspended or withheld the account"),
-    "not_professional": N_(
-        "Instagram shows other accounts only when they are business or creator accounts"
-    ),
-    "protected": N_("its posts are visible to approved followers only"),
-    "page_public_content": N_(
-        "reading another Page's posts needs Meta's Page Public Content Access feature "
-        "(an app review)"
-    ),
-    "no_api": N_("LinkedIn's API gives no data on pages the brand does not administer"),
-}
+from socialops.visibility import REASONS
 
 
 @dataclass(frozen=True)

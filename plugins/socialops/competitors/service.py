@@ -40,6 +40,7 @@ from socialops.networks.base import NetworkAdapter
 from socialops.networks.errors import InvalidRequest, NotSupported
 from socialops.notifications.catalogue import Reader
 from socialops.notifications.outbox import Notice, add_notice
+from socialops.visibility import reason_code
 from socialops.warehouse.engine import session_scope
 from socialops.warehouse.unreadable import clear_unreadable, mark_unreadable, unreadable
 
@@ -69,24 +70,6 @@ def targets_from_config(config: Any, network: str) -> list[WatchTarget]:
         for account in competitor.accounts
         if account.network == network
     ]
-
-
-def reason_code(detail: str) -> str:
-    """The code of an adapter's reason (``messages.REASONS``), from its English words."""
-    text = detail.casefold()
-    for code, words in (
-        ("page_public_content", "page public content access"),
-        ("no_api", "does not administer"),
-        ("not_professional", "business or creator"),
-        ("protected", "protected"),
-        ("suspended", "suspended"),
-        ("not_found", "no such"),
-        ("not_found", "does not exist"),
-        ("not_found", "renamed or deleted"),
-    ):
-        if words in text:
-            return code
-    return "other"
 
 
 def window_start(day: date, window_days: int, timezone: str) -> datetime:
