@@ -26,6 +26,7 @@ COMPONENT_NAMES: dict[str, Text] = {
     "brand_safety": N_("brand safety"),
 }
 NO_RECENT_POSTS = N_("no recent post with public counters: no engagement to score")
+NEW_ENTRANT = N_(":new: new")
 
 
 def _components(row: dict[str, Any]) -> list[Text]:
@@ -46,7 +47,7 @@ def candidate_line(reader: Reader, row: dict[str, Any], *, new: bool) -> str:
         link=link,
     )
     line = reader.render(text)
-    return f"{line} {reader.render(N_(':new: new'))}" if new else line
+    return f"{line} {reader.render(NEW_ENTRANT)}" if new else line
 
 
 def flagged_line(reader: Reader, row: dict[str, Any]) -> str:
