@@ -161,3 +161,15 @@ def test_a_network_down_raises_and_writes_nothing(watch, warehouse_engine, serve
 
     assert rows(warehouse_engine, CompetitorSnapshot) == []
     assert notices(warehouse_engine) == []
+
+
+def test_hidden_posts_are_read_again_once_the_network_shows_them(watch, warehouse_engine, server):
+    watch("facebook", DAY, retry_days=7)
+    server.sandbox.world.page_public_content_access = True  # Meta approved the app
+
+    week_later = watch("facebook", DAY + timedelta(days=7), retry_days=7)
+
+    assert week_later.unreadable == []
+    assert rows(warehouse_engine, UnreadableAccount) == []
+    snapshots = sorted(rows(warehouse_engine, CompetitorSnapshot), key=lambda r: r["day"])
+    assert snapshots[-1]["posts_in_window"] is not None

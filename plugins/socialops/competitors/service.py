@@ -144,6 +144,7 @@ class NetworkWatch:
         accounts, snapshots, posts = [], [], []
         recorded: list[UnreadableAccount] = []
         readable: list[WatchTarget] = []
+        posts_read: list[WatchTarget] = []  # their posts listed: not (or no longer) hidden
         renamed: list[tuple[WatchTarget, records.Profile]] = []
         for target in wanted:
             profile = found.get(ids.get(target.key, "")) or by_handle.get(target.key)
@@ -158,6 +159,7 @@ class NetworkWatch:
             if target.key not in skipped_posts:
                 try:
                     window = self.adapter.public_posts(profile.account_id, since)
+                    posts_read.append(target)
                 except (NotSupported, InvalidRequest) as exc:
                     recorded.append(self._unreadable(target, str(exc), retry_on, posts_only=True))
             accounts.append(_account_row(target, profile))
@@ -169,6 +171,8 @@ class NetworkWatch:
             loaded = store.save_watch(connection, accounts, snapshots, posts)
             for target in readable:
                 clear_unreadable(connection, PURPOSE, network, target.handle)
+            for target in posts_read:
+                clear_unreadable(connection, POSTS_PURPOSE, network, target.handle)
             for item in recorded:
                 purpose = POSTS_PURPOSE if item.posts else PURPOSE
                 is_new = mark_unreadable(
