@@ -47,7 +47,7 @@ _settings = dag_settings()
 )
 def influencer_scoring():
     @task(execution_timeout=timedelta(minutes=10))
-    def prepare_warehouse() -> list[str]:
+    def prepare_warehouse() -> dict:
         from socialops.influencers import tasks
         from socialops.runtime import current_run
 

@@ -22,16 +22,9 @@ log = logging.getLogger(__name__)
 def run_day(run: Run, data_interval_start: datetime | None, day: str | None = None) -> date:
     """The day a run owns: ``day`` when given, else the brand-local day its data interval
     starts on (the run at 06:30 on the 21st watches the 20th, as the nightly metrics)."""
-    from socialops.metrics.window import metrics_day
+    from socialops.runtime import interval_day
 
-    if day and day != "None":
-        return date.fromisoformat(day)
-    if data_interval_start is None:
-        raise ValueError(
-            "this run has no data interval (a manual run without a logical date): pass "
-            "the day to watch, or trigger it with a logical date"
-        )
-    return metrics_day(data_interval_start, run.config.brand.timezone)
+    return interval_day(run, data_interval_start, day)
 
 
 def prepare_warehouse(run: Run) -> list[str]:

@@ -22,22 +22,17 @@ log = logging.getLogger(__name__)
 def run_day(run: Run, data_interval_end: datetime | None, day: str | None = None) -> date:
     """The day a run scores: ``day`` when given, else the brand-local day its data interval
     ends on (the Monday run scores that Monday, over the weeks before)."""
-    from socialops.metrics.window import metrics_day
+    from socialops.runtime import interval_day
 
-    if day and day != "None":
-        return date.fromisoformat(day)
-    if data_interval_end is None:
-        raise ValueError(
-            "this run has no data interval (a manual run without a logical date): pass "
-            "the day to score, or trigger it with a logical date"
-        )
-    return metrics_day(data_interval_end, run.config.brand.timezone)
+    return interval_day(run, data_interval_end, day)
 
 
-def prepare_warehouse(run: Run) -> list[str]:
-    from socialops.competitors.tasks import prepare_warehouse as prepare
+def prepare_warehouse(run: Run) -> dict[str, str]:
+    """Migrate the warehouse if needed (the scoring reads and writes tables, no view)."""
+    from socialops.warehouse.engine import ensure_schema
 
-    return prepare(run)
+    ensure_schema(run.engine)
+    return {"warehouse": "up to date"}
 
 
 def score_network(
