@@ -101,3 +101,18 @@ def test_the_weekly_shortlist(config, warehouse_engine, adapters):
     assert ":new: new" in text  # first scoring: everyone is new
     assert "`mass_following`" in text
     assert "locked (X): its posts are visible to approved followers only" in text
+
+
+def test_two_fake_signals_put_a_candidate_apart(config, warehouse_engine, adapters, server):
+    pod = server.sandbox.world.account("x", "genuine")
+    pod.following = 6000  # mass following, on top of an engagement far above its tier's norm
+    score("x", config, warehouse_engine, adapters)
+
+    summary = announce_shortlist(
+        config, warehouse_engine, DAY, [], reader=Reader("fr", "Europe/Paris"), channel="#d"
+    )
+
+    assert "genuine" in summary["flagged"] and "genuine" not in summary["shortlist"]
+    with warehouse_engine.connect() as connection:
+        (blocks,) = connection.execute(select(NotificationOutbox.blocks)).scalars().all()
+    assert "`mass_following`" in block_text(blocks) and "Signalés" in block_text(blocks)

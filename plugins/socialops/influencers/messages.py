@@ -47,6 +47,9 @@ def candidate_line(reader: Reader, row: dict[str, Any], *, new: bool) -> str:
         link=link,
     )
     line = reader.render(text)
+    if row.get("flags"):
+        flags = reader.render(N_("flags: {flags}", flags=[code(f) for f in row["flags"]]))
+        line = f"{line} ({flags})"
     return f"{line} {reader.render(NEW_ENTRANT)}" if new else line
 
 

@@ -40,6 +40,19 @@ from socialops.warehouse.unreadable import clear_unreadable, mark_unreadable, un
 log = logging.getLogger(__name__)
 
 PURPOSE = "influencer"
+#: Flags that each may be innocent but together point at bought followers or an engagement
+#: pod: a candidate with two of them is listed apart in the shortlist, to check by hand.
+FAKE_SIGNALS = frozenset(
+    {
+        "mass_following",
+        "low_follower_ratio",
+        "follower_jump",
+        "low_engagement_for_size",
+        "high_engagement_for_size",
+        "no_profile_picture",
+        "young_account",
+    }
+)
 CONFIGURED, DISCOVERED = "configured", "mentions"
 
 
@@ -299,8 +312,9 @@ def announce_shortlist(
 
     def flagged(row: dict[str, Any]) -> bool:
         authenticity = (row.get("components") or {}).get("authenticity")
-        suspicious = authenticity is not None and authenticity < AUTHENTICITY_GATE
-        return suspicious or "negative_about_brand" in (row.get("flags") or [])
+        flags = set(row.get("flags") or [])
+        doubtful = authenticity is not None and authenticity < AUTHENTICITY_GATE
+        return doubtful or "negative_about_brand" in flags or len(flags & FAKE_SIGNALS) >= 2
 
     top = [r for r in rows if not flagged(r)][: config.influencers.shortlist_size]
     apart = [r for r in rows if flagged(r)]
