@@ -26,6 +26,15 @@ REASONS: dict[str, Text] = {
 }
 
 
+#: The reason of a code :data:`REASONS` does not know: the network's own words go to the
+#: task log only, never to the community managers.
+UNKNOWN_REASON = N_("the network did not return it; the details are in the task log")
+
+
+def reason_of(code: str) -> Text:
+    return REASONS.get(code, UNKNOWN_REASON)
+
+
 def reason_code(detail: str) -> str:
     """The code of an adapter's reason (a key of :data:`REASONS`, else ``other``), from
     the English words of :class:`~socialops.networks.records.ProfileLookup` and

@@ -19,7 +19,7 @@ from socialops.i18n import N_, N_plural, Percent, Text
 from socialops.notifications.blocks import Message, context, section
 from socialops.notifications.catalogue import Reader, network_name
 from socialops.notifications.mrkdwn import code
-from socialops.visibility import REASONS
+from socialops.visibility import reason_of
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,8 @@ class UnreadableAccount:
     retry_on: date
     posts: bool = False
 
-    def reason(self) -> Text | str:
-        return REASONS.get(self.code, self.detail)
+    def reason(self) -> Text:
+        return reason_of(self.code)
 
 
 def unreadable(reader: Reader, item: UnreadableAccount) -> Message:

@@ -15,7 +15,7 @@ from socialops.i18n import N_, N_plural, Text
 from socialops.notifications.blocks import Message, context, section
 from socialops.notifications.catalogue import Reader, network_name
 from socialops.notifications.mrkdwn import code
-from socialops.visibility import REASONS
+from socialops.visibility import reason_of
 
 #: How each component of the score is named to a person.
 COMPONENT_NAMES: dict[str, Text] = {
@@ -66,13 +66,13 @@ def flagged_line(reader: Reader, row: dict[str, Any]) -> str:
 
 
 def unscored_line(reader: Reader, item: dict[str, Any]) -> str:
-    reason = NO_RECENT_POSTS if item["code"] == "no_recent_posts" else REASONS.get(item["code"])
+    reason = NO_RECENT_POSTS if item["code"] == "no_recent_posts" else reason_of(item["code"])
     return reader.render(
         N_(
             "{handle} ({network}): {reason}",
             handle=item["handle"],
             network=network_name(item["network"]),
-            reason=reason or item["detail"],
+            reason=reason,
         )
     )
 
