@@ -103,3 +103,27 @@ def test_the_weekly_view_agrees_with_the_pandas_benchmark(watch, clock, config, 
     assert len(left) == len(right) > 2
     assert right["follower_growth"].notna().sum() == 1  # otherco, over the week before
     pd.testing.assert_frame_equal(left, right, check_dtype=False)
+
+
+def test_the_benchmark_tables_of_a_week(watch, clock, config, warehouse_engine):
+    from socialops.competitors.service import benchmark
+    from socialops.warehouse.models import Mention
+
+    two_days(watch, clock)
+    mention = {"network": "x", "kind": "mention", "author_id": "1", "created_at": JUMP_AT,
+               "sentiment_label": "negative"}  # fmt: skip
+    upsert(warehouse_engine, Mention, [
+        {**mention, "mention_id": "m1", "text": "Rival Co again"},
+        {**mention, "mention_id": "m2", "text": "#rivalco", "sentiment_label": "positive"},
+        {**mention, "mention_id": "m3", "text": "Brand is nice"},
+    ])  # fmt: skip
+
+    tables = benchmark(config, warehouse_engine, DAY - timedelta(days=6), NEXT_DAY)
+
+    voice = tables.share_of_voice.set_index("owner")
+    assert voice.loc["Rival Co", ["mentions", "positive", "negative"]].tolist() == [2, 1, 1]
+    assert voice.loc["Brand", "mentions"] == 1
+    assert voice.loc["Other Co", "share_pct"] == 0
+    assert tables.top_posts.iloc[0]["post_id"] == VIRAL_POST
+    assert set(tables.weekly["account_id"]) >= {X_OTHER}
+    assert (tables.formats["posts"] > 0).all()

@@ -361,3 +361,40 @@ def announce_moves(
             queued = add_notice(session, Notice.of(key, channel, message))
             store.record_moves(connection, fresh, now)
     return {"day": day.isoformat(), "moves": sorted(fresh), "slack_messages": int(queued)}
+
+
+# -- the benchmark of the weekly report -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """The brand beside its competitors over a period (docs/kpis.md, "Competitors")."""
+
+    weekly: Any  # analytics.competitors.weekly_benchmark
+    formats: Any
+    top_posts: Any
+    share_of_voice: Any
+
+
+def benchmark(config: Any, engine: Engine, since: date, until: date) -> Benchmark:
+    """The tables a weekly report shows, from ``since`` to ``until`` (brand-local days
+    included): what the reporting feature calls."""
+    from socialops.analytics import competitors as analytics
+
+    brand = config.brand.name
+    audience = store.audience(engine, since - timedelta(days=7), until, brand)
+    posts = store.posts(engine, since - timedelta(days=1), until + timedelta(days=1), brand)
+    if not posts.empty:
+        days = analytics.local_days(posts["created_at"], config.brand.timezone)
+        posts = posts[(days >= since) & (days <= until)]
+    weekly = analytics.weekly_benchmark(audience, posts, config.brand.timezone)
+    if not weekly.empty:
+        weekly = weekly[weekly["week"] >= since - timedelta(days=since.weekday())]
+    voices = {brand: [*config.listening.keywords, brand]}
+    voices |= {c.name: c.voice_keywords for c in config.competitors}
+    return Benchmark(
+        weekly=weekly.reset_index(drop=True),
+        formats=analytics.formats(posts),
+        top_posts=analytics.top_posts(posts),
+        share_of_voice=analytics.share_of_voice(store.mentions(engine, since, until), voices),
+    )
