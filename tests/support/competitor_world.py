@@ -35,6 +35,7 @@ def build_competitor_world(clock: list[datetime] | None = None) -> World:
     """``clock``: a one-item list the world reads its time from (tests move it)."""
     clock = clock if clock is not None else [NOW]
     world = World(epoch=NOW - timedelta(days=30), clock=lambda: clock[0])
+    world.page_public_content_access = False  # as for most apps: Meta reviews the feature
     for network, account_id in (
         ("x", "1000000001"),
         ("instagram", "17841400000000001"),

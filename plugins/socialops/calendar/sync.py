@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 
 from socialops.calendar.entries import CalendarEntry, ParsedCalendar, Problem
 from socialops.networks.idempotency import idempotency_key
+from socialops.networks.records import Draft
 from socialops.warehouse.engine import lock_transaction
 from socialops.warehouse.models import CalendarEntry as EntryRow
 from socialops.warehouse.models import Publication
@@ -314,7 +315,8 @@ def _plan_publications(
     if entry.status != "approved":
         return
     for network in entry.networks:
-        key = idempotency_key(entry.entry_id, network, entry.text_for(network))
+        draft = Draft("", entry.text_for(network), entry.link, entry.media, entry.title)
+        key = idempotency_key(entry.entry_id, network, draft)
         hold = HOLD_PREFIX + str(rejected[network]) if network in rejected else None
         publication = planned.get(network)
         if publication is None:

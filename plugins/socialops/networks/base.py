@@ -26,7 +26,7 @@ from typing import Any, Self, TypeVar
 from socialops.networks import records
 from socialops.networks.errors import AuthError, NotSupported
 from socialops.networks.extras import read_extras
-from socialops.networks.idempotency import matches
+from socialops.networks.idempotency import PostContent, is_strict, matches
 from socialops.networks.paging import Cursor, CursorRule, Page, follow
 from socialops.networks.registry import spec as registry_spec
 from socialops.networks.retry import RetryPolicy, call_with_retries
@@ -159,16 +159,23 @@ class NetworkAdapter:
         return call_with_retries(call, self.extras.retry, sleep=self.sleep, now=self.now)
 
     def auth_error(
-        self, message: str, *, renew: str | None = None, status: int | None = None
+        self,
+        message: str,
+        *,
+        renew: str | None = None,
+        status: int | None = None,
+        hint: str | None = None,
     ) -> AuthError:
         """The credentials were refused: renew ``renew`` (default :attr:`renew`) in the
-        connection, which the error names."""
+        connection, which the error names; ``hint`` replaces that advice (see
+        :class:`AuthError`)."""
         return AuthError(
             self.network,
             message,
             conn_id=self.settings.conn_id,
             renew=renew or self.renew,
             status=status,
+            hint=hint,
         )
 
     def listing(
@@ -197,18 +204,43 @@ class NetworkAdapter:
     def publish(self, draft: records.Draft, idempotency_key: str) -> records.Receipt:
         raise self._unsupported("publishing")
 
+    def published_contents(
+        self, account: str, since: datetime
+    ) -> Iterator[tuple[records.Receipt, PostContent]]:
+        """The account's posts since ``since``, each with its content as the network shows
+        it (links expanded from the network's own entities, the card's link, media kinds,
+        title): what :meth:`find_published_candidates` compares with a key."""
+        raise self._unsupported("reading the content of the account's posts")
+
+    def find_published_candidates(
+        self, idempotency_key: str, account: str, since: datetime
+    ) -> list[records.Receipt]:
+        """Every post of ``account`` created since ``since`` whose content is the key's,
+        oldest first (docs/exactly-once.md, "What a match is").
+
+        A key made before the content fingerprint covered links, media and title cannot tell
+        our post from a neighbour's: :class:`NotSupported`, so a person decides.
+        """
+        if not is_strict(idempotency_key):
+            raise NotSupported(
+                self.network,
+                f"publication key {idempotency_key} predates the strict content match: "
+                "a post found now could be another entry's",
+                hint="check the account for the post and record or publish it by hand",
+            )
+        found = [
+            receipt
+            for receipt, content in self.published_contents(account, since)
+            if receipt.published_at >= since and matches(idempotency_key, content)
+        ]
+        return sorted(found, key=lambda receipt: receipt.published_at)
+
     def find_published(
         self, idempotency_key: str, account: str, since: datetime
     ) -> records.Receipt | None:
-        """The account's post since ``since`` whose text is the key's content, if any.
-
-        Read from :meth:`recent_posts`; an adapter overrides it when a post's text is not what
-        was published as is (YouTube matches the description) or when it can stop listing early.
-        """
-        for post in self.recent_posts(account, since):
-            if matches(idempotency_key, post.text):
-                return records.Receipt(self.network, post.post_id, post.url or "", post.created_at)
-        return None
+        """The oldest of :meth:`find_published_candidates`, if any."""
+        found = self.find_published_candidates(idempotency_key, account, since)
+        return found[0] if found else None
 
     def account_metrics(self, account: str, day: date) -> records.AccountMetrics:
         raise self._unsupported("account metrics")
@@ -216,7 +248,17 @@ class NetworkAdapter:
     def post_metrics(self, post_ids: Sequence[str]) -> list[records.PostMetrics]:
         raise self._unsupported("post metrics")
 
-    def recent_posts(self, account: str, since: datetime) -> list[records.Post]:
+    def recent_posts(
+        self, account: str, since: datetime, *, metrics: bool = False
+    ) -> list[records.Post]:
+        """The account's posts created since ``since``, newest first.
+
+        With ``metrics``, the listing also asks each post's metrics where the network's
+        listing accepts the same fields as its id lookup (X, Facebook, Instagram): those posts
+        carry :attr:`~records.Post.metrics` equal to what :meth:`post_metrics` would return,
+        and only the others need a lookup by id. Networks whose listings carry no metrics
+        ignore it.
+        """
         raise self._unsupported("listing recent posts")
 
     def mentions(self, query: str, since: datetime) -> list[records.Mention]:

@@ -58,10 +58,22 @@ class OutcomeUnknown(TransientError):
 class AuthError(NetworkError):
     """The token is expired, revoked or lacks a scope: a person must renew it."""
 
-    def __init__(self, network: str, message: str, *, conn_id: str | None, renew: str, **kwargs):
+    def __init__(
+        self,
+        network: str,
+        message: str,
+        *,
+        conn_id: str | None,
+        renew: str,
+        hint: str | None = None,
+        **kwargs,
+    ):
         self.conn_id = conn_id
         where = f"Airflow connection '{conn_id}'" if conn_id else "the connection"
-        super().__init__(network, message, hint=f"renew {renew} in {where}", **kwargs)
+        #: ``hint`` replaces the "renew" advice when renewing alone cannot help (a permission
+        #: to grant, an extra to set); ``{where}`` in it names the connection.
+        hint = hint.format(where=where) if hint else f"renew {renew} in {where}"
+        super().__init__(network, message, hint=hint, **kwargs)
 
 
 class MisconfiguredConnection(NetworkError):

@@ -44,6 +44,9 @@ class Post:
     text: str
     url: str | None = None
     kind: str = "post"  # post, video, reel, carousel, ...
+    #: The post's metrics when the listing carried them (``recent_posts(..., metrics=True)``
+    #: on a network whose listing takes the same fields as its id lookup); None: look it up.
+    metrics: PostMetrics | None = None
 
 
 @dataclass(frozen=True)

@@ -152,7 +152,7 @@ def publish_one(
         )
         return Outcome(publication_id, "missed", f"{claim.label} is past its grace window")
 
-    key = idempotency_key(claim.entry_id, claim.network, claim.draft.text)
+    key = idempotency_key(claim.entry_id, claim.network, claim.draft)
     started = ledger.begin_attempt(claim, key, now, notices)
     if isinstance(started, Stopped):
         return Outcome(publication_id, "skipped", started.detail)

@@ -45,6 +45,10 @@ from socialops.sandbox.world import (
 VERSION = r"/(?P<version>v\d+\.\d+)"
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
+#: A link written in a post's text, of which Facebook makes a share card.
+LINK = re.compile(r"https?://[^\s<>\"]+")
+#: A media URL Instagram plays as a video (its container was a REELS or VIDEO one).
+LINK_PATH_VIDEO = re.compile(r"\.(mp4|mov)(\?|$)", re.IGNORECASE)
 #: The networks whose campaigns the Meta ad account runs.
 META_NETWORKS = ("facebook", "instagram")
 #: What the insights answer when ``fields`` is not given (Meta's default: spend and dates).
@@ -626,6 +630,9 @@ class FacebookEmulator(GraphEmulator):
             if post.media
             else ("shared_story" if post.link else "mobile_status_update"),
         }
+        attachments = self._attachments(post)
+        if attachments:  # Graph omits the edge of a post without any
+            body["attachments"] = {"data": attachments}
         metrics = post.metrics_at(self.world.now())
         for item in fields:
             name = field_name(item)
@@ -652,6 +659,25 @@ class FacebookEmulator(GraphEmulator):
             elif name == "shares" and metrics.get("shares"):
                 body["shares"] = {"count": metrics["shares"]}
         return select(body, fields)
+
+    @staticmethod
+    def _attachments(post: SandboxPost) -> list[dict[str, Any]]:
+        """A post's ``attachments``: its photos (an album of several), else a share card of
+        its ``link`` or, as Facebook makes one, of the first link in its message."""
+        photos = [
+            {"media_type": "photo", "type": "photo",
+             "url": f"https://www.facebook.com/photo.php?fbid={post.extra.get('photo_id', post.id)}"}
+            for _ in post.media
+        ]  # fmt: skip
+        if len(photos) == 1:
+            return photos
+        if photos:
+            return [{"media_type": "album", "type": "album", "subattachments": {"data": photos}}]
+        link = post.link or next(iter(LINK.findall(post.text)), None)
+        if not link:
+            return []
+        shim = "https://l.facebook.com/l.php?" + urlencode({"u": link})
+        return [{"media_type": "link", "type": "share", "url": shim, "unshimmed_url": link}]
 
     def render_comment(self, comment: SandboxMention) -> dict[str, Any]:
         return {
@@ -732,14 +758,13 @@ class FacebookEmulator(GraphEmulator):
         if not message and not params.get("link"):
             raise GraphError(100, "(#100) Either message or link must be specified")
         day_ago = self.world.now() - timedelta(hours=24)
+        link = params.get("link")
         if message and any(
-            p.text == message and p.created_at >= day_ago
+            (p.text, p.link) == (message, link) and p.created_at >= day_ago
             for p in self.world.account_posts(self.network, page.id)
         ):
             raise GraphError(506, "(#506) Duplicate status message")
-        post = self.new_post(
-            page, f"{page.id}_{self.world.new_id()}", message, "post", link=params.get("link")
-        )
+        post = self.new_post(page, f"{page.id}_{self.world.new_id()}", message, "post", link=link)
         return {"id": post.id}
 
     def post_photos(self, request: Request, node: Any) -> dict[str, Any]:
@@ -883,6 +908,14 @@ class InstagramEmulator(GraphEmulator):
 
     def render_post(self, request: Request, post: SandboxPost, fields: list[str]) -> dict[str, Any]:
         body = self._media(post)
+        if post.kind == "carousel":
+            body["children"] = {
+                "data": [
+                    {"id": f"{post.id}{n}",
+                     "media_type": "VIDEO" if LINK_PATH_VIDEO.search(url) else "IMAGE"}
+                    for n, url in enumerate(post.media, 1)
+                ]
+            }  # fmt: skip
         for item in fields:
             name = field_name(item)
             if name == "insights":

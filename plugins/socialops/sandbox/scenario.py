@@ -214,6 +214,8 @@ class ScenarioSpec(_Strict):
     #: Accounts generated after everything else, each from a generator of its own: adding
     #: one never changes the rest of the world (the ids, posts and mentions tests rely on).
     more_accounts: list[AccountSpec] = []
+    #: Meta granted the app Page Public Content Access (false: other Pages' posts refused).
+    page_public_content_access: bool = True
     public_authors: PublicAuthorsSpec = PublicAuthorsSpec()
     mentions: MentionsSpec = MentionsSpec()
     crisis: CrisisSpec | None = None
@@ -386,6 +388,7 @@ class _Generator:
             {c[1:]: channel_id(c[1:]) for c in self.spec.slack.channels}
         )
         self.world.slack_strict_channels = self.spec.slack.strict
+        self.world.page_public_content_access = self.spec.page_public_content_access
 
     # -- ids -----------------------------------------------------------------------------
     def _unique(self, make) -> str:

@@ -147,8 +147,9 @@ class World:
         ] = {}  # spreadsheet id → sheet title → rows
         self.campaigns: list[dict[str, Any]] = []  # ads reporting rows, emulators filter them
         self.revoked_tokens: set[str] = set()
-        #: Meta granted the app Page Public Content Access: other Pages' posts are readable.
-        self.page_public_content_access = False
+        #: Meta granted the app Page Public Content Access: other Pages' posts are readable
+        #: (false: Graph refuses them with error 10, as for an app without the feature).
+        self.page_public_content_access = True
         self._ids = itertools.count(1)
 
     def now(self) -> datetime:

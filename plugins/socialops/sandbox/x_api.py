@@ -542,6 +542,8 @@ class XEmulator(Emulator):
             tweet["conversation_id"] = _conversation(item)
         if "lang" in fields:
             tweet["lang"] = _lang(item)
+        if "entities" in fields and URL.search(item.text):
+            tweet["entities"] = {"urls": _url_entities(item)}
         if "attachments" in fields and _media_of(item):
             tweet["attachments"] = {"media_keys": [m["media_key"] for m in _media_of(item)]}
         if (
@@ -884,7 +886,20 @@ class XEmulator(Emulator):
                     )
             post_id = self.world.new_id()
             links = URL.findall(text)
+            urls = [
+                {"url": tco(link, post_id), "expanded_url": link, "display_url": _display(link)}
+                for link in links
+            ]
             shortened = URL.sub(lambda m: tco(m.group(0), post_id), text)
+            if attached:
+                # X appends a link to the post's media, the last of its ``entities.urls``.
+                kind = "photo" if attached[0].kind == "photo" else "video"
+                page = f"https://x.com/{viewer.user.handle}/status/{post_id}/{kind}/1"
+                media_link = {"url": tco(page, post_id), "expanded_url": page,
+                              "display_url": f"pic.x.com/{tco(page, post_id)[13:]}",
+                              "media_key": attached[0].media_key}  # fmt: skip
+                urls.append(media_link)
+                shortened = f"{shortened} {media_link['url']}".lstrip()
             reply = (payload.get("reply") or {}).get("in_reply_to_tweet_id")
             self.world.add_post(
                 SandboxPost(
@@ -898,6 +913,7 @@ class XEmulator(Emulator):
                     final=_expected_metrics(viewer.user, post_id),
                     extra={
                         "source_text": text,
+                        "urls": urls,
                         "lang": "en",
                         **({"in_reply_to": reply} if reply else {}),
                         **(
@@ -1196,6 +1212,29 @@ def _tweet_fields(request: Request) -> set[str]:
     if "attachments.media_keys" in expansions:
         fields.add("attachments")
     return fields
+
+
+def _display(url: str) -> str:
+    """A link as X displays it: without its scheme, cut after 23 characters."""
+    bare = re.sub(r"^https?://(www\.)?", "", url)
+    return bare if len(bare) <= 23 else bare[:23] + "…"
+
+
+def _url_entities(item: SandboxPost | SandboxMention) -> list[dict[str, Any]]:
+    """``entities.urls`` of a post: each t.co link with where it points, at its place in the
+    text (``start``/``end`` in code points); a link not shortened points to itself."""
+    known = (
+        {u["url"]: u for u in item.extra.get("urls", [])} if isinstance(item, SandboxPost) else {}
+    )
+    return [
+        {
+            "start": found.start(),
+            "end": found.end(),
+            **known.get(found.group(0), {"url": found.group(0), "expanded_url": found.group(0),
+                                          "display_url": _display(found.group(0))}),
+        }
+        for found in URL.finditer(item.text)
+    ]  # fmt: skip
 
 
 def _media_of(item: SandboxPost | SandboxMention) -> list[dict[str, Any]]:

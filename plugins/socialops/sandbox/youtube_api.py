@@ -397,6 +397,12 @@ class YouTubeEmulator(Emulator):
             return bad_request(
                 "The sandbox serves videos.list by id only.", reason="invalidFilters"
             )
+        if request.arg("maxResults") is not None:
+            # Google documents maxResults as unsupported with id: a lookup is never paged.
+            return bad_request(
+                "Incompatible parameters specified in the request: id, maxResults",
+                reason="incompatibleParameters",
+            )
         wanted = request.arg("id", "").split(",")
         if len(wanted) > MAX_IDS:
             return bad_request(f"At most {MAX_IDS} ids per request.", reason="invalidFilters")
@@ -405,8 +411,15 @@ class YouTubeEmulator(Emulator):
             for video_id in wanted
             if (v := self.world.post(NETWORK, video_id))
         ]
-        return self._page(
-            request, items, default_size=5, max_size=MAX_IDS, kind="youtube#videoListResponse"
+        kind = "youtube#videoListResponse"
+        return Response(
+            200,
+            {
+                "kind": kind,
+                "etag": etag(kind, 0, len(items)),
+                "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)},
+                "items": items,
+            },
         )
 
     @route("GET", r"/youtube/v3/playlistItems")

@@ -27,10 +27,9 @@ SINCE = NOW - timedelta(days=1)
 
 def test_publishes_a_text_post_with_an_article_and_reads_it_back(adapter, sandbox):
     text = "Our (new) collection is out #launch @everyone"
-    key = idempotency_key("e1", "linkedin", text)
-    receipt = adapter.publish(
-        Draft("brand", text, link="https://brand.example/new", title="New"), key
-    )
+    draft = Draft("brand", text, link="https://brand.example/new", title="New")
+    key = idempotency_key("e1", "linkedin", draft)
+    receipt = adapter.publish(draft, key)
     assert receipt.external_id.startswith("urn:li:share:")
     assert receipt.url == f"https://www.linkedin.com/feed/update/{receipt.external_id}/"
     post = sandbox.world.post("linkedin", receipt.external_id)

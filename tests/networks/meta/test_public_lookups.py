@@ -86,6 +86,7 @@ def test_facebook_pages_in_one_call_and_a_missing_page_named(facebook, sandbox):
 
 
 def test_facebook_posts_of_another_page_need_public_content_access(facebook, sandbox):
+    sandbox.world.page_public_content_access = False
     with pytest.raises(NotSupported, match="Page Public Content Access"):
         facebook.public_posts("rival", SINCE)
 

@@ -247,7 +247,7 @@ def test_an_api_key_is_enough_for_public_reads(server):
 def test_publish_uploads_the_video_in_resumable_chunks(server, world, video_file, sleeps):
     adapter = YouTubeAdapter(settings_for(server, upload_chunksize=256 * 1024), sleep=sleeps)
     the_draft = draft(video_file, options={"privacy_status": "unlisted", "tags": ["autumn"]})
-    key = idempotency_key("2026-11-20-autumn", "youtube", the_draft.text)
+    key = idempotency_key("2026-11-20-autumn", "youtube", the_draft)
 
     receipt = adapter.publish(the_draft, key)
 
@@ -319,7 +319,7 @@ def test_a_lost_answer_to_the_final_chunk_is_outcome_unknown_then_reconciled(
         hold_seconds=hold_seconds,
     )
     the_draft = draft(video_file)
-    key = idempotency_key("2026-11-20-autumn", "youtube", the_draft.text)
+    key = idempotency_key("2026-11-20-autumn", "youtube", the_draft)
 
     with pytest.raises(OutcomeUnknown, match="may have been applied"):
         adapter.publish(the_draft, key)

@@ -66,6 +66,12 @@ _QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded", "dailyLimitExceededUnre
 _RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"}
 _AUTH_REASONS = {"authError", "invalidCredentials", "unauthorized", "keyInvalid", "keyExpired"}
 _SCOPE_REASONS = {"insufficientPermissions", "ACCESS_TOKEN_SCOPE_INSUFFICIENT", "forbidden"}
+#: What a person does about a 403 PERMISSION_DENIED: renewing the same grant cannot help.
+PERMISSION_HINT = (
+    "the authorized Google account or its Cloud project may not use this API: enable the API "
+    "for the OAuth client's project, authorize an account that manages the channel with the "
+    "scopes socialops asks for, then renew the token in {where}"
+)
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")
 
 
@@ -381,6 +387,18 @@ def translate_error(
     if status == 401 or reason in _AUTH_REASONS:
         renew = "the API key" if reason in ("keyInvalid", "keyExpired") else api.renew
         return AuthError(network, detail, conn_id=api.conn_id, renew=renew, status=status)
+    if status == 403 and error_status(exc) == "PERMISSION_DENIED":
+        # Whatever the reason says (a real one: SERVICE_UNAVAILABLE), the caller may not.
+        return AuthError(
+            network,
+            f"{what}: permission denied (HTTP 403 PERMISSION_DENIED"
+            + (f", reason {reason}" if reason and reason != "PERMISSION_DENIED" else "")
+            + f"): {message}",
+            conn_id=api.conn_id,
+            renew=api.renew,
+            hint=PERMISSION_HINT,
+            status=status,
+        )
     if status == 403 and reason in _SCOPE_REASONS:
         return AuthError(
             network,
@@ -394,13 +412,23 @@ def translate_error(
     return InvalidRequest(network, detail, status=status)
 
 
-def error_reason(exc: HttpError) -> str | None:
-    """The first ``errors[].reason`` (or ``details[].reason``/``status``) of a Google error body."""
+def _error_body(exc: HttpError) -> dict[str, Any]:
     try:
         error = json.loads(exc.content)["error"]
     except (ValueError, KeyError, TypeError):
-        return None
-    if not isinstance(error, dict):
+        return {}
+    return error if isinstance(error, dict) else {}
+
+
+def error_status(exc: HttpError) -> str | None:
+    """The canonical code of a Google error body (``error.status``: ``PERMISSION_DENIED``...)."""
+    return _error_body(exc).get("status")
+
+
+def error_reason(exc: HttpError) -> str | None:
+    """The first ``errors[].reason`` (or ``details[].reason``/``status``) of a Google error body."""
+    error = _error_body(exc)
+    if not error:
         return None
     for item in list(error.get("errors") or []) + list(error.get("details") or []):
         if isinstance(item, dict) and item.get("reason"):
@@ -426,6 +454,7 @@ __all__ = [
     "GoogleTransport",
     "build_service",
     "error_reason",
+    "error_status",
     "execute",
     "google_credentials",
     "next_quota_reset",

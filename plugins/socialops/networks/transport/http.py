@@ -172,8 +172,10 @@ class RestClient:
             return TransientError(self.network, message, status=status)
         return InvalidRequest(self.network, message, status=status)
 
-    def auth_error(self, message: str, *, status: int | None = None) -> AuthError:
-        return self.adapter.auth_error(message, renew=self.renew, status=status)
+    def auth_error(
+        self, message: str, *, status: int | None = None, hint: str | None = None
+    ) -> AuthError:
+        return self.adapter.auth_error(message, renew=self.renew, status=status, hint=hint)
 
     def retry_at(self, response: requests.Response) -> datetime:
         """When to come back after a 429: ``Retry-After`` (seconds or HTTP date), else a minute."""

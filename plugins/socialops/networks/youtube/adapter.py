@@ -31,7 +31,7 @@ from googleapiclient.http import HttpRequest, MediaFileUpload
 from socialops.networks import records
 from socialops.networks.base import NetworkAdapter
 from socialops.networks.errors import InvalidRequest
-from socialops.networks.idempotency import matches
+from socialops.networks.idempotency import PostContent
 from socialops.networks.paging import YOUTUBE_PAGE_TOKEN, Cursor, batched, newest_first, unique
 from socialops.networks.transport.google import (
     GoogleApi,
@@ -230,16 +230,28 @@ class YouTubeAdapter(NetworkAdapter):
             },
         }
 
-    def find_published(
-        self, idempotency_key: str, account: str, since: datetime
-    ) -> records.Receipt | None:
+    def published_contents(
+        self, account: str, since: datetime
+    ) -> Iterator[tuple[records.Receipt, PostContent]]:
+        """The channel's uploads: the title, the description (the draft's text and link),
+        one video each."""
         for item, uploaded in self._uploads_since(account, since):
-            if matches(idempotency_key, item["snippet"].get("description", "")):
-                video_id = item["contentDetails"]["videoId"]
-                return records.Receipt(self.network, video_id, video_url(video_id), uploaded)
-        return None
+            snippet = item["snippet"]
+            video_id = item["contentDetails"]["videoId"]
+            yield (
+                records.Receipt(self.network, video_id, video_url(video_id), uploaded),
+                PostContent.of(
+                    snippet.get("description", ""),
+                    media=("video",),
+                    title=snippet.get("title", ""),
+                ),
+            )
 
-    def recent_posts(self, account: str, since: datetime) -> list[records.Post]:
+    def recent_posts(
+        self, account: str, since: datetime, *, metrics: bool = False
+    ) -> list[records.Post]:
+        """The uploads playlist since ``since``; ``metrics`` is ignored: playlistItems carry no
+        statistics, which videos.list reads 50 ids at a time (:meth:`post_metrics`)."""
         posts = []
         for item, uploaded in self._uploads_since(account, since):
             snippet = item["snippet"]
@@ -345,9 +357,8 @@ class YouTubeAdapter(NetworkAdapter):
     def post_metrics(self, post_ids: Sequence[str]) -> list[records.PostMetrics]:
         metrics = []
         for chunk in batched(unique(post_ids), MAX_IDS_PER_CALL):
-            request = self.data_api.videos().list(
-                part="statistics", id=",".join(chunk), maxResults=MAX_IDS_PER_CALL
-            )
+            # No maxResults: Google documents it as unsupported together with ``id``.
+            request = self.data_api.videos().list(part="statistics", id=",".join(chunk))
             for video in self._execute(request, "videos.list").get("items", []):
                 statistics = video.get("statistics", {})
                 metrics.append(
