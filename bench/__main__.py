@@ -28,6 +28,7 @@ BENCHMARKS: dict[str, str] = {
     "bulk_load": "bench.bulk_load",
     "crisis": "bench.crisis",
     "influencers": "bench.influencers",
+    "competitors": "bench.competitors",
     "sentiment": "bench.sentiment",
     "celery": "bench.celery",
     "parse": "bench.parse",

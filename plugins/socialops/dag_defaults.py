@@ -89,6 +89,8 @@ class DagSettings:
     publication_schedule: str = defaults.PUBLICATION_SCHEDULE
     metrics_schedule: str = defaults.METRICS_SCHEDULE
     listening_schedule: str = defaults.LISTENING_SCHEDULE
+    competitor_watch_schedule: str = defaults.COMPETITOR_WATCH_SCHEDULE
+    influencer_scoring_schedule: str = defaults.INFLUENCER_SCORING_SCHEDULE
     timezone: str = defaults.TIMEZONE
     digest_time: str = defaults.DIGEST_TIME
     weekly_schedule: str = defaults.WEEKLY_SCHEDULE
@@ -165,6 +167,12 @@ def _settings(path: Path, stamp: int | None) -> DagSettings:
         metrics_schedule=value("metrics", "schedule", defaults.METRICS_SCHEDULE, schedule_problem),
         listening_schedule=value(
             "listening", "schedule", defaults.LISTENING_SCHEDULE, schedule_problem
+        ),
+        competitor_watch_schedule=value(
+            "competitor_watch", "schedule", defaults.COMPETITOR_WATCH_SCHEDULE, schedule_problem
+        ),
+        influencer_scoring_schedule=value(
+            "influencers", "schedule", defaults.INFLUENCER_SCORING_SCHEDULE, schedule_problem
         ),
         timezone=value("brand", "timezone", defaults.TIMEZONE, timezone_problem),
         digest_time=value("reports", "digest_time", defaults.DIGEST_TIME, clock_time_problem),

@@ -1,4 +1,4 @@
-"""Revision 0007: messages the former attempt cap gave up on are deliverable again."""
+"""Revision 0005: messages the former attempt cap gave up on are deliverable again."""
 
 import pytest
 from sqlalchemy import text

@@ -21,3 +21,6 @@ OUTBOX_MAX_AGE = timedelta(days=2)
 DIGEST_TIME = "08:00"
 #: ``reports.weekly_schedule``: the weekly report (Mondays, brand-local).
 WEEKLY_SCHEDULE = "0 8 * * 1"
+
+COMPETITOR_WATCH_SCHEDULE = "30 6 * * *"  # daily, after the nightly metrics (03:30)
+INFLUENCER_SCORING_SCHEDULE = "0 7 * * 1"  # Mondays

@@ -21,7 +21,9 @@ from pydantic import (
 )
 
 from socialops.config.defaults import (
+    COMPETITOR_WATCH_SCHEDULE,
     DIGEST_TIME,
+    INFLUENCER_SCORING_SCHEDULE,
     LISTENING_SCHEDULE,
     METRICS_SCHEDULE,
     OUTBOX_MAX_AGE,
@@ -94,6 +96,41 @@ class Account(_Strict):
 class Competitor(_Strict):
     name: str = Field(min_length=1)
     accounts: list[Account] = Field(min_length=1)
+    #: Words that name the competitor in mentions, for the share of voice (default: its name).
+    keywords: list[str] = []
+
+    @property
+    def voice_keywords(self) -> list[str]:
+        return self.keywords or [self.name]
+
+
+class CompetitorMoves(_Strict):
+    """When a competitor's move is worth a message (docs/competitors.md, "Moves")."""
+
+    viral_factor: float = Field(default=3.0, ge=1)
+    viral_min_engagements: int = Field(default=50, ge=0)
+    min_history_posts: int = Field(default=5, ge=1)
+    follower_jump_pct: float = Field(default=5.0, gt=0)
+    follower_jump_min: int = Field(default=200, ge=0)
+    burst_factor: float = Field(default=2.0, ge=1)
+    burst_min_posts: int = Field(default=5, ge=1)
+
+
+class CompetitorWatch(_Strict):
+    schedule: CronExpression = COMPETITOR_WATCH_SCHEDULE
+    window_days: int = Field(default=28, ge=7, le=90)
+    retry_unreadable_days: int = Field(default=7, ge=1)
+    moves: CompetitorMoves = CompetitorMoves()
+
+
+class Influencers(_Strict):
+    schedule: CronExpression = INFLUENCER_SCORING_SCHEDULE
+    discovery_weeks: int = Field(default=4, ge=1, le=12)
+    reach_floor: int = Field(default=1000, ge=0)
+    posts_days: int = Field(default=30, ge=7, le=90)
+    shortlist_size: int = Field(default=10, ge=1, le=50)
+    #: ``network:handle`` of accounts never to score (a person said no).
+    excluded: list[str] = []
 
 
 class SlackChannels(_Strict):
@@ -356,7 +393,9 @@ class BrandConfig(_Strict):
     brand: Brand
     accounts: list[Account] = Field(min_length=1)
     competitors: list[Competitor] = []
+    competitor_watch: CompetitorWatch = CompetitorWatch()
     influencer_candidates: list[Account] = []
+    influencers: Influencers = Influencers()
     listening: Listening = Listening()
     slack: Slack
     thresholds: Thresholds = Thresholds()

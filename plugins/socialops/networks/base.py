@@ -286,6 +286,20 @@ class NetworkAdapter:
     def profiles(self, ids_or_handles: Sequence[str]) -> list[records.Profile]:
         raise self._unsupported("profile lookup")
 
+    # -- public lookups of accounts we do not own (competitor watch, influencer scoring) --
+    def lookup_profiles(self, ids_or_handles: Sequence[str]) -> records.ProfileLookup:
+        """Public profiles in as few calls as the network allows (its batch maximum), with
+        the reason each account asked for cannot be read (unknown, private, not a business
+        account...). Raises :class:`NotSupported` when the network gives no such data."""
+        raise self._unsupported("public profile lookup")
+
+    def public_posts(self, account: str, since: datetime) -> list[records.PublicPost]:
+        """Another account's posts since ``since`` with their public engagement.
+
+        Raises :class:`NotSupported` (with the reason) when the network does not show them
+        to this connection."""
+        raise self._unsupported("reading another account's posts")
+
     def campaign_spend(
         self, day: date, campaign_ids: Sequence[str], *, since: date | None = None
     ) -> list[records.CampaignSpend]:

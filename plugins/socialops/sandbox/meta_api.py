@@ -157,6 +157,13 @@ def form_fields(request: Request) -> dict[str, str]:
     return fields
 
 
+def _picture(account: SandboxAccount) -> dict[str, str]:
+    """Instagram omits ``profile_picture_url`` for an account with the default picture."""
+    if not account.has_picture:
+        return {}
+    return {"profile_picture_url": f"https://scontent.cdninstagram.com/{account.handle}.jpg"}
+
+
 def meta_campaign_id(name: str) -> str:
     """A stable Meta-looking numeric campaign id for a world campaign (named by its config id)."""
     return str(120_210_000_000_000_000 + zlib.crc32(name.encode()))
@@ -698,7 +705,18 @@ class FacebookEmulator(GraphEmulator):
         return node
 
     def get_posts(self, request: Request, node: Any) -> dict[str, Any]:
-        return self.posts_edge(request, self._page_account(node))
+        page = self._page_account(node)
+        self._check_public_content(page)
+        return self.posts_edge(request, page)
+
+    def _check_public_content(self, page: SandboxAccount) -> None:
+        """Another Page's posts need the Page Public Content Access feature."""
+        if page.role != "owned" and not self.world.page_public_content_access:
+            raise GraphError(
+                10,
+                "(#10) To use 'Page Public Content Access', your use of this endpoint must be "
+                "reviewed and approved by Facebook.",
+            )
 
     get_feed = get_posts
 
@@ -851,13 +869,13 @@ class InstagramEmulator(GraphEmulator):
             "media_count": len(self.world.account_posts(self.network, account.id)),
             "biography": account.bio,
             "website": f"https://{account.handle}.example",
-            "profile_picture_url": f"https://scontent.cdninstagram.com/{account.handle}.jpg",
+            **_picture(account),
         }
 
     def _business_discovery(self, item: str) -> dict[str, Any]:
         username = (modifier(item, "username") or "").strip()
         account = self.world.account(self.network, username)
-        if account is None or account.role == "public":
+        if account is None or account.role == "public" or not account.business:
             raise GraphError(110, "Invalid user id", subcode=2207013,
                              kind="OAuthException")  # fmt: skip
         wanted = split_fields(subfields(item))

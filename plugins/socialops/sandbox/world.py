@@ -53,10 +53,16 @@ class SandboxAccount:
     followers_per_day: float = 0.0  # net daily change, applied relative to the world's epoch
     bought_followers: bool = False
     engagement_rate: float = 0.03  # interactions / impressions of a typical post
+    has_picture: bool = True  # False: the network's default picture
+    protected: bool = False  # posts visible to approved followers only
+    business: bool = True  # Instagram: a professional (business or creator) account
+    #: (when, how many): followers gained at once at ``when`` (a campaign, bought followers).
+    follower_jump: tuple[datetime, int] | None = None
 
     def followers_at(self, when: datetime, epoch: datetime) -> int:
         days = (when - epoch).total_seconds() / 86400
-        return max(0, round(self.followers + self.followers_per_day * days))
+        jump = self.follower_jump[1] if self.follower_jump and when >= self.follower_jump[0] else 0
+        return max(0, round(self.followers + self.followers_per_day * days + jump))
 
 
 @dataclass
@@ -143,6 +149,9 @@ class World:
         ] = {}  # spreadsheet id → sheet title → rows
         self.campaigns: list[dict[str, Any]] = []  # ads reporting rows, emulators filter them
         self.revoked_tokens: set[str] = set()
+        #: Meta granted the app Page Public Content Access: other Pages' posts are readable
+        #: (false: Graph refuses them with error 10, as for an app without the feature).
+        self.page_public_content_access = True
         self._ids = itertools.count(1)
 
     def now(self) -> datetime:

@@ -189,6 +189,34 @@ class Viewer:
         return self.user is not None
 
 
+def _privacy_fields(account: SandboxAccount, fields: set[str]) -> dict[str, Any]:
+    """``protected`` and ``profile_image_url`` (X's default "egg" for an account without a
+    picture), when asked for."""
+    found: dict[str, Any] = {}
+    if "protected" in fields:
+        found["protected"] = account.protected
+    if "profile_image_url" in fields:
+        found["profile_image_url"] = (
+            f"https://pbs.twimg.com/profile_images/{account.id}/photo_normal.jpg"
+            if account.has_picture
+            else "https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png"
+        )
+    return found
+
+
+def _protected_timeline(account: SandboxAccount) -> dict[str, Any]:
+    """The error X returns (HTTP 200) for a protected account's timeline to a non-follower."""
+    return {
+        "value": account.id,
+        "detail": f"Sorry, you are not authorized to see the user with id: [{account.id}].",
+        "title": "Authorization Error",
+        "resource_type": "user",
+        "parameter": "id",
+        "resource_id": account.id,
+        "type": f"{PROBLEMS}/not-authorized-for-resource",
+    }
+
+
 def tco(url: str, salt: str) -> str:
     """A deterministic t.co short link, as X rewrites every URL of a post."""
     digest = hashlib.sha256(f"{salt}|{url}".encode()).digest()
@@ -464,6 +492,7 @@ class XEmulator(Emulator):
             user["description"] = account.bio
         if "verified" in fields:
             user["verified"] = account.verified
+        user.update(_privacy_fields(account, fields))
         if "public_metrics" in fields:
             posts = len(self.world.account_posts("x", account.id))
             user["public_metrics"] = {
@@ -782,6 +811,8 @@ class XEmulator(Emulator):
             account = self.world.accounts.get(("x", request.params["id"]))
             if account is None:
                 return {"errors": [_user_not_found(request.params["id"], "id")]}
+            if account.protected:
+                return {"errors": [_protected_timeline(account)]}
             start, end = self._time_range(request)
             items = [
                 p for p in self.world.account_posts("x", account.id) if start <= p.created_at <= end

@@ -455,3 +455,43 @@ class ReportUpload(Base):
     thread_ts: Mapped[str | None]
     file_ids: Mapped[list[str] | None]
     uploaded_at: Mapped[datetime]
+
+
+class CompetitorPost(Base):
+    """A competitor's post with its public engagement as last read (one row per post)."""
+
+    __tablename__ = "competitor_posts"
+    __table_args__ = (Index(None, "network", "account_id", "created_at"),)
+
+    network: Mapped[str] = mapped_column(primary_key=True)
+    post_id: Mapped[str] = mapped_column(primary_key=True)
+    account_id: Mapped[str]
+    handle: Mapped[str | None]
+    owner_name: Mapped[str | None]
+    created_at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(server_default="post")
+    text: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None]
+    likes: Mapped[int | None] = _metric()
+    comments: Mapped[int | None] = _metric()
+    shares: Mapped[int | None] = _metric()
+    views: Mapped[int | None] = _metric()
+    read_on: Mapped[date]  # the day of the run that last read the counters
+    extracted_at: Mapped[datetime] = _stamp()
+
+
+class UnreadableAccount(Base):
+    """An account the watch or the scoring cannot read, why, and when it is tried again.
+
+    The reason is announced once (when the row is written); the account is skipped until
+    ``retry_on``, then looked up again (and the row removed when it is readable).
+    """
+
+    __tablename__ = "unreadable_accounts"
+
+    purpose: Mapped[str] = mapped_column(primary_key=True)  # competitor or influencer
+    network: Mapped[str] = mapped_column(primary_key=True)
+    handle: Mapped[str] = mapped_column(primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    since: Mapped[date]
+    retry_on: Mapped[date]

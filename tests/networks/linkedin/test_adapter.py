@@ -203,3 +203,11 @@ def test_a_collection_that_ignores_start_raises_instead_of_looping(adapter, monk
         "[linkedin] GET /posts?*** returned a page already received (LinkedIn start/count cursor 1)"
     )
     assert [q["params"].split("&start=")[1] for q in asked] == ["0&count=100", "1&count=100"]
+
+
+def test_competitor_data_is_not_supported_with_the_reason(adapter):
+    with pytest.raises(NotSupported, match="does not administer"):
+        adapter.lookup_profiles(["rival"])
+    with pytest.raises(NotSupported, match="does not administer"):
+        adapter.public_posts("rival", SINCE)
+    assert adapter.api_calls == {}

@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 from socialops.networks import records
 from socialops.networks.base import NetworkAdapter
-from socialops.networks.errors import InvalidRequest
+from socialops.networks.errors import InvalidRequest, NotSupported
 from socialops.networks.idempotency import PostContent
 from socialops.networks.linkedin.client import (
     LINKEDIN_TOKEN,
@@ -42,6 +42,13 @@ from socialops.networks.paging import LINKEDIN_START_COUNT, Cursor, batched, new
 from socialops.networks.transport.http import media_download
 
 log = logging.getLogger(__name__)
+
+#: Why LinkedIn cannot be watched: its Community Management API serves only the
+#: organizations the token administers (members' and other pages' data are not offered).
+NO_COMPETITOR_DATA = (
+    "LinkedIn's API gives no data on pages the connection does not administer: follow "
+    "the competitor's page by hand"
+)
 
 PAGE_SIZE = 100
 #: Share statistics take a list of posts; 50 keeps the URL well under LinkedIn's length limit.
@@ -154,6 +161,12 @@ class LinkedInAdapter(NetworkAdapter):
 
     def check(self) -> records.Profile:
         return self._profile(self.own_record)
+
+    def lookup_profiles(self, ids_or_handles: Sequence[str]) -> records.ProfileLookup:
+        raise NotSupported(self.network, NO_COMPETITOR_DATA)
+
+    def public_posts(self, account: str, since: datetime) -> list[records.PublicPost]:
+        raise NotSupported(self.network, NO_COMPETITOR_DATA)
 
     def profiles(self, ids_or_handles: Sequence[str]) -> list[records.Profile]:
         """Organization pages by id, URN or vanity name (members' profiles are not public)."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from socialops.networks import records
-from socialops.networks.errors import InvalidRequest
+from socialops.networks.errors import AuthError, InvalidRequest, NotSupported
 from socialops.networks.idempotency import PostContent
 from socialops.networks.meta.ads import AdsReporting
 from socialops.networks.meta.graph import day_bounds, insights_by_name
@@ -240,6 +240,50 @@ class FacebookAdapter(AdsReporting):
         author = raw.get("from") or {}
         return str(author.get("id", "")), author.get("name")
 
+    def lookup_profiles(self, ids_or_handles: Sequence[str]) -> records.ProfileLookup:
+        """Public Page fields by multi-id lookup (50 Pages per call)."""
+        refs = unique(h.lstrip("@") for h in ids_or_handles)
+        found = self._lookup(refs, self.PROFILE_FIELDS, "GET /?ids={pages}&fields=profile")
+        lookup = records.ProfileLookup()
+        seen: set[str] = set()
+        for ref in refs:
+            if ref not in found:
+                lookup.unreadable[ref] = "no such Page (renamed, deleted or unpublished)"
+            elif str(found[ref]["id"]) not in seen:
+                seen.add(str(found[ref]["id"]))
+                lookup.found.append(self._profile(found[ref]))
+        return lookup
+
+    def public_posts(self, account: str, since: datetime) -> list[records.PublicPost]:
+        """Another Page's posts with reactions, comments and shares counts (Graph needs
+        Page Public Content Access for a Page the token does not manage)."""
+        fields = (
+            f"{self.post_fields},reactions.summary(total_count).limit(0),"
+            "comments.summary(total_count).limit(0),shares"
+        )
+        page = self._account_ref(account)
+        try:
+            listing = list(self._since(f"/{page}/posts", fields, since, "GET /{page-id}/posts"))
+        except AuthError as exc:
+            if getattr(exc, "graph_error", {}).get("code") == 10:
+                raise NotSupported(self.network, f"{account}: {PUBLIC_CONTENT_ACCESS}") from exc
+            raise
+        return [
+            records.PublicPost(
+                network=self.network,
+                account_id=raw["id"].split("_")[0],
+                post_id=raw["id"],
+                created_at=created,
+                text=raw.get("message", ""),
+                url=raw.get("permalink_url"),
+                kind="photo" if raw.get("status_type") == "added_photos" else "post",
+                likes=_summary_count(raw.get("reactions")),
+                comments=_summary_count(raw.get("comments")),
+                shares=(raw.get("shares") or {}).get("count", 0),
+            )
+            for raw, created in listing
+        ]
+
     def profiles(self, ids_or_handles: Sequence[str]) -> list[records.Profile]:
         """Public Page fields; Pages are addressed by id or username alike."""
         refs = [h.lstrip("@") for h in ids_or_handles]
@@ -249,6 +293,13 @@ class FacebookAdapter(AdsReporting):
             if ref in found:
                 profiles.setdefault(str(found[ref]["id"]), self._profile(found[ref]))
         return list(profiles.values())
+
+
+#: What Graph needs to read a Page the token does not manage (Meta's app review).
+PUBLIC_CONTENT_ACCESS = (
+    "reading the posts of a Page the token does not manage needs Meta's Page Public "
+    "Content Access feature (app review)"
+)
 
 
 def _is_link(attachment: dict[str, Any]) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -18,7 +19,13 @@ from typing import Any
 from urllib.parse import quote
 
 from socialops.networks import records
-from socialops.networks.errors import InvalidRequest, NetworkError, QuotaExceeded, TransientError
+from socialops.networks.errors import (
+    InvalidRequest,
+    NetworkError,
+    NotSupported,
+    QuotaExceeded,
+    TransientError,
+)
 from socialops.networks.idempotency import PostContent
 from socialops.networks.meta import graph
 from socialops.networks.meta.ads import AdsReporting
@@ -54,6 +61,10 @@ class InstagramAdapter(AdsReporting):
     METRIC_FIELDS = f"media_type,media_product_type,{COUNT_FIELDS}"
     MAX_CAROUSEL_ITEMS = 10
     VIDEO_SUFFIXES = (".mp4", ".mov")
+
+    def setup(self) -> None:
+        super().setup()
+        self._discovered: dict[str, dict[str, Any] | None] = {}
 
     @cached_property
     def ig_user_id(self) -> str:
@@ -421,6 +432,64 @@ class InstagramAdapter(AdsReporting):
             if raw is not None:
                 found.append(self._profile(raw))
         return found
+
+    #: Business discovery of another account: its profile and its latest media with their
+    #: public counters, in one call by field expansion.
+    WATCH_FIELDS = (
+        f"{PROFILE_FIELDS},profile_picture_url,media.limit({graph.PAGE_SIZE})"
+        "{id,caption,media_type,media_product_type,permalink,timestamp,like_count,comments_count}"
+    )
+
+    def lookup_profiles(self, ids_or_handles: Sequence[str]) -> records.ProfileLookup:
+        """One business discovery call per handle (the API takes one username at a time),
+        which also brings the account's latest media for :meth:`public_posts`."""
+        lookup = records.ProfileLookup()
+        for handle in unique(h.lstrip("@") for h in ids_or_handles):
+            raw = self._watched(handle)
+            if raw is None:
+                lookup.unreadable[handle] = (
+                    "not a business or creator account, or no such account: Instagram "
+                    "shows only professional accounts to other accounts"
+                )
+                continue
+            profile = self._profile(raw)
+            lookup.found.append(replace(profile, has_picture=bool(raw.get("profile_picture_url"))))
+        return lookup
+
+    def public_posts(self, account: str, since: datetime) -> list[records.PublicPost]:
+        """The latest media of a professional account since ``since`` (the last 100 at most),
+        read by the same discovery call as its profile."""
+        raw = self._watched(account.lstrip("@"))
+        if raw is None:
+            raise NotSupported(
+                self.network, f"@{account.lstrip('@')} is not a business or creator account"
+            )
+        media: Iterable[dict[str, Any]] = raw.get("media", {}).get("data", [])
+        return [
+            records.PublicPost(
+                network=self.network,
+                account_id=str(raw["id"]),
+                post_id=item["id"],
+                created_at=created,
+                text=item.get("caption", ""),
+                url=item.get("permalink"),
+                kind=_media_kind(item),
+                likes=item.get("like_count"),
+                comments=item.get("comments_count"),
+            )
+            for item, created in self._newer_than(media, since)
+        ]
+
+    def _watched(self, handle: str) -> dict[str, Any] | None:
+        """The discovery of ``handle`` (or of the id it returned) with :attr:`WATCH_FIELDS`,
+        once per adapter."""
+        key = handle.casefold()
+        if key not in self._discovered:
+            raw = self._discover(handle, self.WATCH_FIELDS)
+            self._discovered[key] = raw
+            if raw is not None:
+                self._discovered[str(raw["id"])] = raw
+        return self._discovered[key]
 
     def _discover(self, handle: str, fields: str) -> dict[str, Any] | None:
         handle = handle.lstrip("@")

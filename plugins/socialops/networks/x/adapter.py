@@ -36,7 +36,7 @@ from typing import Any, TypeVar
 
 from socialops.networks import records
 from socialops.networks.base import NetworkAdapter
-from socialops.networks.errors import DuplicateContent, InvalidRequest
+from socialops.networks.errors import DuplicateContent, InvalidRequest, NotSupported
 from socialops.networks.idempotency import PostContent
 from socialops.networks.paging import X_NEXT_TOKEN, Cursor, batched, follow, unique
 from socialops.networks.x.client import USER_CONTEXT_EXTRAS, XClient, XExtras, translated
@@ -52,6 +52,9 @@ PAGE_SIZE = 100  # max_results of timelines and recent search
 SEARCH_WINDOW = timedelta(days=7)  # recent search refuses an older start_time
 MAX_QUERY_LENGTH = 512  # search query length of the Basic and Pro tiers
 USER_FIELDS = ["created_at", "description", "public_metrics", "verified", "username", "name"]
+#: What authenticity checks need besides: a private account, a default picture.
+PUBLIC_USER_FIELDS = [*USER_FIELDS, "protected", "profile_image_url"]
+DEFAULT_PICTURE = "default_profile_images"  # in the URL of X's default "egg" pictures
 POST_FIELDS = ["created_at", "author_id", "conversation_id", "lang", "public_metrics"]
 PRIVATE_METRIC_FIELDS = ["non_public_metrics", "organic_metrics"]
 FIELD_NOT_AUTHORIZED = "not-authorized-for-field"
@@ -531,6 +534,59 @@ class XAdapter(NetworkAdapter):
                 users += [self._remember(u) for u in body.get("data", [])]
         return [self._profile(u) for u in users]
 
+    def lookup_profiles(self, ids_or_handles: Sequence[str]) -> records.ProfileLookup:
+        """``GET /2/users`` (ids) and ``GET /2/users/by`` (handles), 100 per call."""
+        wanted = unique(str(v).lstrip("@") for v in ids_or_handles)
+        user_auth = self._read_with_user_context()
+        lookup = records.ProfileLookup()
+        for key, values in (("ids", [v for v in wanted if v.isdigit()]),
+                            ("usernames", [v for v in wanted if not v.isdigit()])):  # fmt: skip
+            for batch in batched(values, LOOKUP_BATCH):
+                body = self.read(
+                    f"looking up {len(batch)} X profiles",
+                    lambda batch=batch, key=key: self.client.get_users(
+                        **{key: batch}, user_fields=PUBLIC_USER_FIELDS, user_auth=user_auth
+                    ),
+                )
+                found = [self._remember(u) for u in body.get("data", [])]
+                lookup.found.extend(self._profile(u) for u in found)
+                seen = {u["id"] for u in found} | {u["username"].casefold() for u in found}
+                for error in body.get("errors", []):
+                    value = str(error.get("value") or error.get("resource_id") or "")
+                    if value and value.casefold() not in seen:
+                        lookup.unreadable[value] = _lookup_reason(error)
+        return lookup
+
+    def public_posts(self, account: str, since: datetime) -> list[records.PublicPost]:
+        """The account's timeline since ``since`` with public counters; a protected
+        account's posts are not public."""
+        user = self._user(account)
+        if "protected" not in user:  # resolved without the privacy fields
+            self.lookup_profiles([user["id"]])
+            user = self._users[user["id"]]
+        if user.get("protected"):
+            raise NotSupported(
+                self.network, f"@{user['username']} is protected: its posts are not public"
+            )
+        posts = []
+        for _, tweet in self._timeline(account, since):
+            counters = self._metrics(tweet)
+            posts.append(
+                records.PublicPost(
+                    network=self.network,
+                    account_id=user["id"],
+                    post_id=tweet["id"],
+                    created_at=_created_at(tweet),
+                    text=html.unescape(tweet["text"]),
+                    url=post_url(user["username"], tweet["id"]),
+                    likes=counters.likes,
+                    comments=counters.comments,
+                    shares=counters.shares,
+                    views=counters.impressions,
+                )
+            )
+        return posts
+
     def _profile(self, user: dict[str, Any]) -> records.Profile:
         metrics = user.get("public_metrics", {})
         return records.Profile(
@@ -545,10 +601,24 @@ class XAdapter(NetworkAdapter):
             verified=user.get("verified"),
             created_at=_parse_time(user.get("created_at")),
             url=f"https://x.com/{user['username']}",
+            has_picture=DEFAULT_PICTURE not in user["profile_image_url"]
+            if user.get("profile_image_url")
+            else None,
+            protected=user.get("protected"),
         )
 
     def close(self) -> None:
         self.client.session.close()
+
+
+def _lookup_reason(error: dict[str, Any]) -> str:
+    """Why a users lookup did not return an account, from X's error object."""
+    title = str(error.get("title", ""))
+    if "suspend" in str(error.get("detail", "")).lower() or title == "Forbidden":
+        return "suspended or withheld by X"
+    if title == "Not Found Error":
+        return "no such account (renamed or deleted)"
+    return str(error.get("detail") or title or "not returned by X")
 
 
 def conversation_queries(post_ids: Sequence[str]) -> list[str]:

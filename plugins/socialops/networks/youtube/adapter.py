@@ -456,6 +456,61 @@ class YouTubeAdapter(NetworkAdapter):
             channels.extend(self._execute(request, "channels.list").get("items", []))
         return [self._profile(channel) for channel in channels]
 
+    def lookup_profiles(self, ids_or_handles: Sequence[str]) -> records.ProfileLookup:
+        """``channels.list`` by id, 50 channels per call; a handle costs a call of its own
+        (``forHandle`` takes one), so callers pass the ids they already know. The uploads
+        playlist comes along, so :meth:`public_posts` needs no ``channels.list`` of its own."""
+        wanted = unique(ids_or_handles)
+        lookup = records.ProfileLookup()
+        ids = [value for value in wanted if _CHANNEL_ID.fullmatch(value)]
+        part = "snippet,statistics,contentDetails"
+        for chunk in batched(ids, MAX_IDS_PER_CALL):
+            request = self.data_api.channels().list(
+                part=part, id=",".join(chunk), maxResults=MAX_IDS_PER_CALL
+            )
+            found = {c["id"]: c for c in self._execute(request, "channels.list").get("items", [])}
+            for channel_id in chunk:
+                if channel_id in found:
+                    lookup.found.append(self._watched(channel_id, found[channel_id]))
+                else:
+                    lookup.unreadable[channel_id] = "no such channel (deleted or terminated)"
+        for handle in (value for value in wanted if not _CHANNEL_ID.fullmatch(value)):
+            request = self.data_api.channels().list(part=part, forHandle="@" + handle.lstrip("@"))
+            items = self._execute(request, "channels.list").get("items", [])
+            if items:
+                lookup.found.append(self._watched(handle, items[0]))
+            else:
+                lookup.unreadable[handle] = "no channel with this handle (renamed or deleted)"
+        return lookup
+
+    def _watched(self, asked: str, channel: dict) -> records.Profile:
+        uploads = channel.get("contentDetails", {}).get("relatedPlaylists", {}).get("uploads")
+        if uploads:
+            self._uploads_playlists[_channel_key(asked)] = uploads
+            self._uploads_playlists[channel["id"]] = uploads
+        return self._profile(channel)
+
+    def public_posts(self, account: str, since: datetime) -> list[records.PublicPost]:
+        """The channel's uploads since ``since`` with their public statistics (views, likes,
+        comments; YouTube shows no shares), 50 videos per ``videos.list``."""
+        posts = self.recent_posts(account, since)
+        counters = {m.post_id: m for m in self.post_metrics([p.post_id for p in posts])}
+        return [
+            records.PublicPost(
+                network=self.network,
+                account_id=post.account_id,
+                post_id=post.post_id,
+                created_at=post.created_at,
+                text=post.text,
+                url=post.url,
+                kind=post.kind,
+                likes=counters[post.post_id].likes if post.post_id in counters else None,
+                comments=counters[post.post_id].comments if post.post_id in counters else None,
+                views=counters[post.post_id].video_views if post.post_id in counters else None,
+            )
+            for post in posts
+        ]
+
     def _profile(self, channel: dict) -> records.Profile:
         snippet = channel.get("snippet", {})
         statistics = channel.get("statistics", {})

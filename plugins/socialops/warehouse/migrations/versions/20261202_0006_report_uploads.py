@@ -4,7 +4,7 @@ One row per version of a week's report (``content``: a hash of its HTML) whose f
 the reports channel, in the thread of the week's summary (``socialops.reports.weekly``).
 
 Revision ID: 0006
-Revises: 0007
+Revises: 0005
 Create Date: 2026-12-02 02:30:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0006"
-down_revision: str | Sequence[str] | None = "0007"
+down_revision: str | Sequence[str] | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -10,7 +10,7 @@
 
 Written beside other branches' revisions; the integrator re-chains heads when merging.
 
-Revision ID: 0007
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-02 02:00:00
 """
@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007"
+revision: str = "0005"
 down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
