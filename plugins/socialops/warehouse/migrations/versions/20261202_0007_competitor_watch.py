@@ -64,6 +64,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # The KPI view over competitor posts (socialops.warehouse.views, not a migration) would
+    # keep the table from being dropped; the nightly and watch tasks create it again.
+    op.execute("DROP VIEW IF EXISTS kpi_competitor_weekly")
     op.drop_table("unreadable_accounts")
     op.drop_index(
         op.f("ix_competitor_posts_network_account_id_created_at"), table_name="competitor_posts"
