@@ -457,11 +457,7 @@ class GraphEmulator(Emulator):
 
     def published(self, account: SandboxAccount) -> list[SandboxPost]:
         """The account's posts up to now, newest first (a frozen clock hides later ones)."""
-        return [
-            p
-            for p in self.world.account_posts(self.network, account.id)
-            if p.created_at <= self.world.now()
-        ]
+        return self.world.account_posts(self.network, account.id, until=self.world.now())
 
     def posts_edge(self, request: Request, account: SandboxAccount) -> dict[str, Any]:
         """An account's own posts (Facebook ``/posts``, Instagram ``/media``), paged and windowed."""

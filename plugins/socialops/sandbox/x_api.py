@@ -781,9 +781,7 @@ class XEmulator(Emulator):
             if account is None:
                 return {"errors": [_user_not_found(request.params["id"], "id")]}
             start, end = self._time_range(request)
-            items = [
-                p for p in self.world.account_posts("x", account.id) if start <= p.created_at <= end
-            ]
+            items = self.world.account_posts("x", account.id, since=start, until=end)
             items.sort(key=lambda i: (i.created_at, _numeric(i.id)), reverse=True)
             return self._page(
                 request, items, viewer, token_param="pagination_token", default_size=10, min_size=5
