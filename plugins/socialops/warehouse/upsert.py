@@ -9,11 +9,11 @@ no WAL, no trigger).
   new rows, such as a night's snapshots), the rows are COPYed straight into it inside a
   savepoint; a key found there after all rolls that back to the staged merge. The staged
   merge COPYs the rows into a temporary table (analysed, so the planner joins it by hash or
-  by index as its size says), then ``UPDATE ... FROM`` the rows whose compared values are
-  ``IS DISTINCT FROM`` the stored ones, then ``INSERT ... SELECT`` the keys not in the table
+  by index as its size says), then ``INSERT ... SELECT`` the keys not in the table
   (``ON CONFLICT ... DO UPDATE ... WHERE`` changed, for a row a concurrent load inserted
-  meanwhile; ``RETURNING (xmax = 0)`` tells its inserts from its updates). Unchanged rows
-  are only read: no row version, no row lock.
+  meanwhile; ``RETURNING (xmax = 0)`` tells its inserts from its updates), then
+  ``UPDATE ... FROM`` the rows whose compared values are ``IS DISTINCT FROM`` the stored
+  ones. Unchanged rows are only read: no row version, no row lock.
 * SQLite: ``executemany`` of the same ``INSERT ... ON CONFLICT DO UPDATE ... WHERE``, in
   chunks; existing keys are counted first, inside the same (immediate) transaction.
 
@@ -48,8 +48,10 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     and_,
+    cast,
     exists,
     func,
+    literal,
     literal_column,
     or_,
     select,
@@ -365,12 +367,11 @@ def _vectorised(convert: Callable[[Any], Any], series: Any) -> list[Any] | None:
 
     kind = series.dtype.kind
     if kind == "M" and convert in (_to_date, _to_datetime):
-        missing = series.isna().to_numpy()
         if convert is _to_date:
-            converted = series.dt.date.to_numpy(dtype=object)
+            converted = np.array(series.dt.date, dtype=object)  # a copy: written below
         else:
-            converted = series.array.to_pydatetime()
-        converted[missing] = None
+            converted = np.array(series.array.to_pydatetime(), dtype=object)
+        converted[series.isna().to_numpy()] = None  # NaT
         return converted.tolist()
     if kind == "f" and convert is _to_int:
         numbers = series.to_numpy(dtype="float64", na_value=np.nan)
@@ -538,18 +539,8 @@ class _Merge:
         connection.execute(text(f"ANALYZE {stage_name}"))
         stage = sql_table(stage_name, *(sql_column(name) for name in self.columns))
         same_key = and_(*(self.target.c[name] == stage.c[name] for name in self.key))
-        updated = 0
-        if self.compare:
-            # UPDATE ... FROM joins once; ON CONFLICT DO UPDATE would lock every existing
-            # row, changed or not, and costs about twice as much per changed row.
-            changed = or_(
-                *(self.target.c[name].is_distinct_from(stage.c[name]) for name in self.compare)
-            )
-            updated = connection.execute(
-                self.target.update()
-                .values({name: stage.c[name] for name in self.update})
-                .where(same_key, changed)
-            ).rowcount
+        # The missing keys first: the UPDATE below then finds them equal and leaves them, and
+        # their anti-join runs before the updates add row versions to scan.
         statement = postgresql.insert(self.target).from_select(
             self.columns,
             select(*(stage.c[name] for name in self.columns)).where(~exists().where(same_key)),
@@ -564,8 +555,20 @@ class _Merge:
         written, inserted = connection.execute(
             select(func.count(), func.count().filter(merged.c.was_inserted))
         ).one()
+        updated = written - inserted
+        if self.compare:
+            # UPDATE ... FROM joins once; ON CONFLICT DO UPDATE would lock every existing
+            # row, changed or not, and costs about twice as much per changed row.
+            changed = or_(
+                *(self.target.c[name].is_distinct_from(stage.c[name]) for name in self.compare)
+            )
+            updated += connection.execute(
+                self.target.update()
+                .values({name: stage.c[name] for name in self.update})
+                .where(same_key, changed)
+            ).rowcount
         connection.execute(text(f"DROP TABLE {stage_name}"))
-        return inserted, updated + written - inserted
+        return inserted, updated
 
     def _all_new_postgresql(self, connection: Connection, batch: _Batch) -> bool:
         """COPY the batch straight into the table if none of their keys is there; False (and
@@ -580,7 +583,17 @@ class _Merge:
         key_expression = tuple_(*(self.target.c[name] for name in self.key))
         key_values = [batch.by_column[self.columns.index(name)] for name in self.key]
         probes = {tuple(values[at] for values in key_values) for at in (0, batch.count - 1)}
-        probe = select(exists().where(key_expression.in_(sorted(probes))))
+        # Cast like COPY would: a value may be given as another type (17 for a text id).
+        wanted = [
+            tuple_(
+                *(
+                    cast(literal(value), self.target.c[name].type)
+                    for name, value in zip(self.key, probe_key, strict=True)
+                )
+            )
+            for probe_key in probes
+        ]
+        probe = select(exists().where(key_expression.in_(wanted)))
         if connection.execute(probe).scalar_one():
             return False
         quoted = connection.dialect.identifier_preparer.format_table(self.target)
