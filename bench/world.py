@@ -54,8 +54,9 @@ def _post_id(network: str, account: ShardAccount, shard: int, n: int) -> str:
     }[network]
 
 
-def build_shard(shard: int, now: datetime = NOW) -> World:
-    """One shard: one owned account per network, its posts spread over its lookback window."""
+def build_shard(shard: int, now: datetime = NOW, scale: int = 1) -> World:
+    """One shard: one owned account per network, its posts spread over its lookback window
+    (``scale`` times :data:`POSTS_PER_ACCOUNT`: the scaling runs of :mod:`bench.nightly`)."""
     rng = random.Random(shard)
     world = World(epoch=now - timedelta(days=60), clock=lambda: now)
     window_end = datetime.combine(DAY + timedelta(days=1), datetime.min.time(), UTC)
@@ -72,7 +73,7 @@ def build_shard(shard: int, now: datetime = NOW) -> World:
                 followers_per_day=15,
             )
         )
-        count = POSTS_PER_ACCOUNT[account.network]
+        count = POSTS_PER_ACCOUNT[account.network] * scale
         span = timedelta(days=NETWORK_LOOKBACK[account.network]).total_seconds()
         for n in range(count):
             # Evenly spread, newest first, strictly inside the window.
