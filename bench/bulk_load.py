@@ -209,11 +209,13 @@ def report(data: dict[str, Any]) -> list[str]:
         "",
         machine_line(data["machine"]),
         "",
-        f"`{results['table']}` rows from one DataFrame, median of {results['repeats']} runs "
-        "(`bench/bulk_load.py`). The upsert is given the DataFrame; `raw_copy` is given the "
-        "same rows as plain Python tuples and loads them with the driver alone (psycopg "
-        "`COPY ... FROM STDIN`; on SQLite sqlite3's `executemany` INSERT), sharing nothing "
-        "with the upsert.",
+        f"`{results['table']}` rows from one DataFrame, median of {results['repeats']} rounds "
+        "of every case in turn (`bench/bulk_load.py`). The upsert is given the DataFrame; "
+        "`raw_copy` is given the same rows as plain Python tuples and loads them with the "
+        "driver alone (psycopg `COPY ... FROM STDIN` and `write_row`; on SQLite sqlite3's "
+        "`executemany` INSERT), sharing nothing with the upsert; `raw_copy_binary` is the "
+        "same COPY in binary format (PostgreSQL). Ratios are rows per second over "
+        "`raw_copy`'s, and over `raw_copy_binary`'s.",
         "",
     ]
     rows = []
@@ -222,6 +224,7 @@ def report(data: dict[str, Any]) -> list[str]:
             continue
         cases = results[backend]
         raw = cases["raw_copy"]["rows_per_second"]
+        binary = cases.get("raw_copy_binary", {}).get("rows_per_second")
         for case, figures in cases.items():
             rows.append(
                 [
@@ -231,7 +234,10 @@ def report(data: dict[str, Any]) -> list[str]:
                     f"{figures['seconds']:.2f} s",
                     f"{figures['rows_per_second']:,}",
                     f"{figures['rows_per_second'] / raw:.2f}×",
+                    f"{figures['rows_per_second'] / binary:.2f}×" if binary else "–",
                 ]
             )
-    lines += table(["database", "load", "rows", "time", "rows/s", "vs raw"], rows)
+    lines += table(
+        ["database", "load", "rows", "time", "rows/s", "vs raw COPY", "vs binary COPY"], rows
+    )
     return lines
