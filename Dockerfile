@@ -9,6 +9,18 @@ FROM apache/airflow:slim-3.3.2-python3.11
 # socialops.paths finds dags/, plugins/ and include/ here (docker-compose.yml mounts them).
 ENV SOCIALOPS_HOME=/opt/airflow
 
+# The weekly report's PDF is printed by headless Chromium (socialops.reports.render), with
+# fonts that have the French accents and the narrow no-break space. Not pinned: Debian's
+# security updates of Chromium replace the previous version in the archive.
+# (0 is root, 50000 the image's "airflow" user.)
+USER 0
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends chromium fonts-dejavu-core \
+    && apt-get clean \
+    && rm -rf /var/lib/apt/lists/*
+USER 50000
+
 # The base image's default user is "airflow", the user its documentation installs packages
 # as. Naming apache-airflow at the image's version makes pip fail, rather than silently
 # replace Airflow, if the lock ever pins another one.

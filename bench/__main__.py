@@ -28,9 +28,13 @@ BENCHMARKS: dict[str, str] = {
     "bulk_load": "bench.bulk_load",
     "crisis": "bench.crisis",
     "influencers": "bench.influencers",
+    "competitors": "bench.competitors",
     "sentiment": "bench.sentiment",
     "celery": "bench.celery",
     "parse": "bench.parse",
+    "listening": "bench.listening",
+    "bursts": "bench.bursts",
+    "reports": "bench.reports",
 }
 
 

@@ -1,7 +1,9 @@
 """The reference brand of the benchmarks, built directly from the sandbox's World dataclasses.
 
 5 networks × 4 owned accounts and 10,000 posts inside the lookback windows of the night
-being measured (X 7 days, Facebook and Instagram 28, YouTube and LinkedIn 3: the defaults).
+being measured (X 7 days, Facebook and Instagram 28, YouTube and LinkedIn 3: the defaults),
+and 150 older posts per account behind its window (3,000 in all), which the listings must
+stop before.
 The sandbox's emulators act for *one* owned account per network (the identity behind their
 test tokens), so the brand is split into 4 shards, each a world with one account per network
 served by its own sandbox: the client does exactly the work of one brand with 20 accounts.
@@ -18,6 +20,8 @@ from socialops.sandbox.world import SandboxAccount, SandboxPost, World
 NETWORK_LOOKBACK = {"x": 7, "youtube": 3, "facebook": 28, "instagram": 28, "linkedin": 3}
 #: Posts per account in its lookback window: 4 × (700 × 3 + 200 × 2) = 10,000.
 POSTS_PER_ACCOUNT = {"x": 700, "youtube": 200, "facebook": 700, "instagram": 700, "linkedin": 200}
+#: Posts per account created before its window, so listings must stop early, not run out.
+OLDER_POSTS_PER_ACCOUNT = 150
 SHARDS = 4
 TIMEZONE = "UTC"
 #: The night measured: the run at 03:30 on the 21st loads the 20th.
@@ -73,11 +77,7 @@ def build_shard(shard: int, now: datetime = NOW, scale: int = 1) -> World:
                 followers_per_day=15,
             )
         )
-        count = POSTS_PER_ACCOUNT[account.network] * scale
-        span = timedelta(days=NETWORK_LOOKBACK[account.network]).total_seconds()
-        for n in range(count):
-            # Evenly spread, newest first, strictly inside the window.
-            created = window_end - timedelta(seconds=span * (n + 0.5) / count)
+        for n, created in enumerate(post_times(account.network, window_end, scale)):
             reach = rng.randint(500, 5_000)
             world.add_post(
                 SandboxPost(
@@ -102,3 +102,15 @@ def build_shard(shard: int, now: datetime = NOW, scale: int = 1) -> World:
                 )
             )
     return world
+
+
+def post_times(network: str, window_end: datetime, scale: int = 1) -> list[datetime]:
+    """When each post of an account was created, newest first: ``scale`` times
+    :data:`POSTS_PER_ACCOUNT` evenly spread strictly inside the window, then
+    :data:`OLDER_POSTS_PER_ACCOUNT` at the same pace before its start."""
+    count = POSTS_PER_ACCOUNT[network] * scale
+    span = timedelta(days=NETWORK_LOOKBACK[network]).total_seconds()
+    return [
+        window_end - timedelta(seconds=span * (n + 0.5) / count)
+        for n in range(count + OLDER_POSTS_PER_ACCOUNT)
+    ]

@@ -25,9 +25,12 @@ Every run (`publication.schedule`, every 5 minutes by default):
 2. **plan_&lt;network&gt;** checks the kill switch (`publication.paused` or the Variable
    `socialops_publication_paused`), marks posts past the grace window as missed (Slack),
    and lists what is due on its network.
-3. **publish_&lt;network&gt;** is mapped over that network's due publications, in the pool
-   `socialops_<network>`. Each claims its publication in the ledger, reconciles any earlier
-   uncertain attempt with the network, commits its intent, publishes, stores the post id.
+3. **publish_&lt;network&gt;** is mapped over that network's due publications in chunks
+   (`publication.chunk_size` of one connection, one adapter each), in the pool
+   `socialops_<network>`. For each post it claims the publication in the ledger,
+   reconciles any earlier uncertain attempt with the network, commits its intent,
+   publishes, stores the post id. A rate limit holds the rest of the chunk back until
+   the reset; more than 1,024 chunks on a network are carried to the next run.
 4. **deliver_notifications** sends the outbox to Slack (confirmations with links, failures
    with what to do), even when a publish task failed.
 5. **run_outcome** runs only when a task failed, and fails, so the run shows as failed
@@ -89,7 +92,7 @@ def publish_posts():
             as_of="{{ params.as_of }}",
             # Shorter than the ledger's 30-minute lease, so an attempt never outlives it.
             execution_timeout=timedelta(minutes=20),
-            map_index_template="{{ task.entry_id }} · " + SPECS[network].display_name,
+            map_index_template="{{ task.entries }} · " + SPECS[network].display_name,
         ).expand_kwargs(planned)
         published >> delivered
         published >> outcome

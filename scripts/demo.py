@@ -23,7 +23,9 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
@@ -57,6 +59,14 @@ DEMO_MOMENTS = {
         "2026-11-22T11:05:00+01:00",
         "2026-11-23T17:05:00+01:00",
     ],
+}
+
+
+#: Runs of their own: the digest of today (the day after the night the demo just loaded),
+#: at once rather than at reports.digest_time; the weekly report of the example week.
+DEMO_CONF = {
+    "daily_digest": lambda today: {"day": today.isoformat()},
+    "weekly_report": lambda today: {"week": "2026-W47"},
 }
 
 
@@ -151,6 +161,10 @@ def summarise(url: str, results: list) -> str:
         lines += [f"    {t:<24} {n:>7} rows" for t, n in sorted(counts.items()) if n]
     except Exception as exc:  # the summary must not hide the run's own result
         lines.append(f"  warehouse: could not be read ({exc})")
+    reports = sorted((data_dir() / "reports").glob("weekly-*"))
+    lines.append(
+        "  weekly report: " + (", ".join(str(p) for p in reports) or "none (see its DAG's log)")
+    )
     lines.append(
         f"  logs: {Path(os.environ['AIRFLOW_HOME']) / 'logs'} · sandbox log: {Path(os.environ['AIRFLOW_HOME']) / 'sandbox.log'}"
     )
@@ -208,7 +222,13 @@ def main() -> int:
         for moment in DEMO_MOMENTS.get(dag_id, [None]):
             label = f"{dag_id} (as of {moment})" if moment else dag_id
             print(f"[4/5] airflow dags test {label}", flush=True)
-            conf = json.dumps({"as_of": moment}) if moment else None
+            if moment:
+                conf = json.dumps({"as_of": moment})
+            elif dag_id in DEMO_CONF:
+                today = datetime.now(ZoneInfo(config.brand.timezone)).date()
+                conf = json.dumps(DEMO_CONF[dag_id](today))
+            else:
+                conf = None
             result = dags_test(dag_id, {**env, **FAST_RETRIES}, conf=conf)
             save_task_logs(result, home / "logs")  # so `make airflow` shows the runs' logs
             result.dag_id = label

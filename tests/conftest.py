@@ -148,3 +148,18 @@ def use_warehouse(warehouse_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> 
     dispose_engines()
     yield warehouse_engine
     dispose_engines()
+
+
+#: The Airflow connection the warehouse hook falls back to.
+WAREHOUSE_CONN_ENV_VAR = "AIRFLOW_CONN_SOCIALOPS_WAREHOUSE"
+
+
+@pytest.fixture
+def no_configured_warehouse(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No warehouse URL nor connection configured, and a private data folder (tmp_path/data)."""
+    monkeypatch.delenv(URL_ENV_VAR, raising=False)
+    monkeypatch.delenv(WAREHOUSE_CONN_ENV_VAR, raising=False)
+    monkeypatch.setenv("SOCIALOPS_DATA_DIR", str(tmp_path / "data"))
+    dispose_engines()
+    yield
+    dispose_engines()

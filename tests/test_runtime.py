@@ -37,3 +37,19 @@ def test_as_of_parsing():
     assert parse_as_of("2026-11-24T10:05:00Z") == NOW
     assert parse_as_of("2026-11-24T10:05:00") == NOW  # no zone means UTC
     assert parse_as_of("None") is None and parse_as_of("") is None
+
+
+def test_interval_day_is_the_brand_local_date_of_the_interval_edge():
+    from datetime import date
+    from types import SimpleNamespace
+
+    from socialops.runtime import interval_day
+
+    run = SimpleNamespace(config=SimpleNamespace(brand=SimpleNamespace(timezone="Europe/Paris")))
+    # 23:30 UTC on the 20th is 00:30 on the 21st in Paris.
+    assert interval_day(run, datetime(2026, 11, 20, 23, 30, tzinfo=UTC)) == date(2026, 11, 21)
+    assert interval_day(run, None, "2026-11-02") == date(2026, 11, 2)
+    with pytest.raises(ValueError, match="no data interval"):
+        interval_day(run, None)
+    with pytest.raises(ValueError, match="no time zone"):
+        interval_day(run, datetime(2026, 11, 20, 23, 30))

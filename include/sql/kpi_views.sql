@@ -6,6 +6,7 @@
 --   RATIO(a, b)         a / b as a float, NULL when b is 0, negative or NULL (never an error)
 --   PCT(a, b)           100 × RATIO(a, b)
 --   DAYS_BETWEEN(a, b)  whole days from date b to date a
+--   WEEK_START(d)       the Monday of date d's ISO week
 --   LOCAL_DAY(ts)       the date of a timestamp in the brand's time zone, given when the
 --                       views are created (SQLite has no time zones: the expansion holds
 --                       that zone's UTC offsets, see views.py)
@@ -256,3 +257,69 @@ SELECT
     PCT(spend, budget) AS budget_consumed_pct,
     budget - spend AS budget_remaining
 FROM joined;
+
+-- view: kpi_competitor_weekly
+-- Per competitor account and week (Monday, WEEK_START): audience, growth, posting and public
+-- engagement, as socialops.analytics.competitors.weekly_benchmark computes them (docs/kpis.md,
+-- "Competitors"). Posts count in the week of their brand-local creation day.
+WITH snapshots AS (
+    SELECT
+        network, account_id, handle, owner_name, day, followers, WEEK_START(day) AS week
+    FROM competitor_snapshots
+), ranked AS (
+    SELECT
+        s.*,
+        ROW_NUMBER() OVER (PARTITION BY network, account_id, week ORDER BY day DESC) AS latest
+    FROM snapshots AS s
+), audience AS (
+    SELECT network, account_id, week, handle, owner_name, followers FROM ranked WHERE latest = 1
+), post_days AS (
+    SELECT
+        network, account_id, handle, owner_name, LOCAL_DAY(created_at) AS local_day,
+        CASE
+            WHEN likes IS NULL AND comments IS NULL AND shares IS NULL THEN NULL
+            ELSE COALESCE(likes, 0) + COALESCE(comments, 0) + COALESCE(shares, 0)
+        END AS engagements
+    FROM competitor_posts
+), post_weeks AS (
+    SELECT p.*, WEEK_START(local_day) AS week FROM post_days AS p
+), weekly_posts AS (
+    SELECT
+        network, account_id, week, MAX(handle) AS handle, MAX(owner_name) AS owner_name,
+        COUNT(*) AS posts, SUM(engagements) AS engagements
+    FROM post_weeks
+    GROUP BY network, account_id, week
+), weeks AS (
+    SELECT network, account_id, week FROM audience
+    UNION
+    SELECT network, account_id, week FROM weekly_posts
+), joined AS (
+    SELECT
+        w.network, w.account_id, w.week,
+        COALESCE(a.handle, p.handle) AS handle,
+        COALESCE(a.owner_name, p.owner_name) AS owner_name,
+        a.followers, COALESCE(p.posts, 0) AS posts, p.engagements,
+        LAG(a.followers) OVER (PARTITION BY w.network, w.account_id ORDER BY w.week)
+            AS previous_followers,
+        LAG(w.week) OVER (PARTITION BY w.network, w.account_id ORDER BY w.week) AS previous_week
+    FROM weeks AS w
+    LEFT JOIN audience AS a
+        ON a.network = w.network AND a.account_id = w.account_id AND a.week = w.week
+    LEFT JOIN weekly_posts AS p
+        ON p.network = w.network AND p.account_id = w.account_id AND p.week = w.week
+), growth AS (
+    SELECT
+        j.*,
+        CASE WHEN DAYS_BETWEEN(week, previous_week) = 7 THEN previous_followers END
+            AS last_week_followers,
+        RATIO(engagements, posts) AS engagements_per_post
+    FROM joined AS j
+), measured AS (
+    SELECT g.*, followers - last_week_followers AS follower_growth FROM growth AS g
+)
+SELECT
+    owner_name, network, account_id, handle, week, followers, follower_growth,
+    PCT(follower_growth, last_week_followers) AS follower_growth_pct,
+    posts, engagements, engagements_per_post,
+    PCT(engagements_per_post, followers) AS engagement_rate_followers_pct
+FROM measured;

@@ -43,6 +43,9 @@ COMMANDS: dict[str, Command] = {
     "crisis": Command("socialops.crisis_cli", "replay the crisis detector over a mention series"),
     "influencers": Command("socialops.analytics.influence_cli", "audit influencer candidates"),
     "sentiment": Command("socialops.analytics.sentiment.cli", "fr/en sentiment of stdin lines"),
+    "report": Command(
+        "socialops.reports.cli", "render a weekly report (HTML, PDF) from the warehouse"
+    ),
 }
 
 

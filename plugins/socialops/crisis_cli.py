@@ -44,9 +44,55 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="overrides thresholds.crisis.sensitivity",
     )
     backtest.add_argument("--plot", metavar="FILE.png", help="draw the series and its alerts")
+    series = commands.add_parser(
+        "series",
+        help="write the brand's stored mentions per 5 minutes as SERIES.csv (for backtest)",
+        description="The series listen_mentions' crisis watch reads: the stored mentions of "
+        "the warehouse (SOCIALOPS_WAREHOUSE_URL) counted per 5 minutes, as CSV on standard "
+        "output (timestamp, mentions, negative); `crisis backtest` on it replays the alerts.",
+    )
+    series.add_argument("--days", type=float, default=24.0, help="how far back (default 24)")
+    series.add_argument(
+        "--until", metavar="ISO", help="end (exclusive; default now, floored to 5 minutes)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.action == "series":
+        return write_stored_series(args)
+    return backtest(args)
+
+
+def write_stored_series(args: argparse.Namespace) -> int:
+    """The stored mentions per 5 minutes, as the live watch counts them, to standard output."""
+    from datetime import UTC, datetime, timedelta
+
+    from socialops.analytics.crisis import mention_series
+    from socialops.listening.service import STEP, floor_time
+    from socialops.listening.store import mentions_since
+    from socialops.runtime import parse_as_of
+    from socialops.warehouse.engine import get_engine
+
+    try:
+        until = parse_as_of(args.until) or datetime.now(UTC)
+    except ValueError as exc:
+        raise UsageError(f"--until: {exc}") from exc
+    if args.days <= 0:
+        raise UsageError("--days must be positive")
+    end = floor_time(until, STEP)
+    start = floor_time(end - timedelta(days=args.days), STEP)
+    mentions = mentions_since(get_engine(), start)
+    frame = mention_series(mentions, step=STEP, start=start, end=end)
+    frame["timestamp"] = frame["timestamp"].map(lambda t: t.isoformat())
+    frame.to_csv(sys.stdout, index=False, columns=["timestamp", "mentions", "negative"])
+    print(
+        f"{len(frame)} intervals of 5 minutes, {int(frame['mentions'].sum())} mentions",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def backtest(args: argparse.Namespace) -> int:
     from socialops.analytics.crisis import CrisisSettings, detect
 
     settings = _settings(args.config)

@@ -23,7 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from socialops.config import defaults
-from socialops.config.rules import queue_of, queues_problem, schedule_problem, timezone_problem
+from socialops.config.rules import (
+    clock_time_problem,
+    queue_of,
+    queues_problem,
+    schedule_problem,
+    timezone_problem,
+)
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +88,12 @@ class DagSettings:
 
     publication_schedule: str = defaults.PUBLICATION_SCHEDULE
     metrics_schedule: str = defaults.METRICS_SCHEDULE
+    listening_schedule: str = defaults.LISTENING_SCHEDULE
+    competitor_watch_schedule: str = defaults.COMPETITOR_WATCH_SCHEDULE
+    influencer_scoring_schedule: str = defaults.INFLUENCER_SCORING_SCHEDULE
     timezone: str = defaults.TIMEZONE
+    digest_time: str = defaults.DIGEST_TIME
+    weekly_schedule: str = defaults.WEEKLY_SCHEDULE
     #: ``deployment.queues``: false, true, or network → Celery queue.
     queues: bool | dict[str, str] = False
     #: Why a value fell back to its default (None: the configuration was read as written).
@@ -94,6 +105,12 @@ class DagSettings:
         from airflow.sdk import BaseOperator
 
         return queue_of(self.queues, network) or BaseOperator.queue
+
+    @property
+    def digest_cron(self) -> str:
+        """``reports.digest_time`` as a daily cron expression (brand-local)."""
+        hour, minute = self.digest_time.split(":")
+        return f"{int(minute)} {int(hour)} * * *"
 
 
 def dag_settings() -> DagSettings:
@@ -148,7 +165,20 @@ def _settings(path: Path, stamp: int | None) -> DagSettings:
             "publication", "schedule", defaults.PUBLICATION_SCHEDULE, schedule_problem
         ),
         metrics_schedule=value("metrics", "schedule", defaults.METRICS_SCHEDULE, schedule_problem),
+        listening_schedule=value(
+            "listening", "schedule", defaults.LISTENING_SCHEDULE, schedule_problem
+        ),
+        competitor_watch_schedule=value(
+            "competitor_watch", "schedule", defaults.COMPETITOR_WATCH_SCHEDULE, schedule_problem
+        ),
+        influencer_scoring_schedule=value(
+            "influencers", "schedule", defaults.INFLUENCER_SCORING_SCHEDULE, schedule_problem
+        ),
         timezone=value("brand", "timezone", defaults.TIMEZONE, timezone_problem),
+        digest_time=value("reports", "digest_time", defaults.DIGEST_TIME, clock_time_problem),
+        weekly_schedule=value(
+            "reports", "weekly_schedule", defaults.WEEKLY_SCHEDULE, schedule_problem
+        ),
         queues=_queues(raw, problems),
         problem="; ".join(problems) or None,
     )

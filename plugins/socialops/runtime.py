@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -50,6 +50,24 @@ class Run:
     connection: Callable[[str], ConnectionSettings] = field(
         default=airflow_connection_settings, repr=False
     )
+
+
+def interval_day(run: Run, moment: datetime | None, day: str | None = None) -> date:
+    """The day a run owns: ``day`` when given (an ISO date, e.g. an operator's ``day``),
+    else the brand-local date of ``moment``, the edge of its data interval the DAG counts
+    from (never the clock, so a rerun owns the same day)."""
+    from zoneinfo import ZoneInfo
+
+    if day and day != "None":
+        return date.fromisoformat(day)
+    if moment is None:
+        raise ValueError(
+            "this run has no data interval (a manual run without a logical date): pass "
+            "the day, or trigger it with a logical date"
+        )
+    if moment.tzinfo is None:
+        raise ValueError(f"{moment!r} has no time zone; Airflow passes aware datetimes")
+    return moment.astimezone(ZoneInfo(run.config.brand.timezone)).date()
 
 
 def parse_as_of(value: str | None) -> datetime | None:
@@ -120,5 +138,6 @@ __all__ = [
     "airflow_connection_settings",
     "airflow_variable",
     "current_run",
+    "interval_day",
     "parse_as_of",
 ]

@@ -143,4 +143,5 @@ def test_network_tasks_run_in_their_networks_pool_and_queue(path, monkeypatch, t
         networks_called.add(network)
         assert task.pool == f"socialops_{network}", where
         assert task.queue == routed.get(network, "default"), where
-    assert networks_called == set(NETWORKS)
+    # A DAG that calls networks calls every one of them; the reports' DAGs call none.
+    assert networks_called in (set(), set(NETWORKS)), dag.dag_id

@@ -86,7 +86,7 @@ def one_night(run_dag, env, url):  # noqa: F811
     assert day_rows(url, PostMetricsDaily, THE_20TH)["x"] > 0
     assert day_rows(url, AccountMetricsDaily, THE_20TH) == {"x": 1, "youtube": 1}
     assert day_rows(url, CampaignSpendDaily, THE_20TH, by="campaign_id")  # the example CSV
-    assert "API calls of this run per network: {'x': 3, 'youtube': " in first.output
+    assert "API calls of this run per network: {'x': 2, 'youtube': " in first.output
 
 
 def night_rerun_and_quota(run_dag, environment, sandbox, url):  # noqa: F811

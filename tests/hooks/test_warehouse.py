@@ -8,20 +8,12 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from socialops.hooks.warehouse import WarehouseHook, warehouse_engine
-from socialops.warehouse.engine import URL_ENV_VAR, WarehouseConfigError, dispose_engines
+from socialops.warehouse.engine import URL_ENV_VAR, WarehouseConfigError
 
 CONN_ENV_VAR = "AIRFLOW_CONN_SOCIALOPS_WAREHOUSE"
 
-
-@pytest.fixture(autouse=True)
-def isolated_resolution(monkeypatch, tmp_path):
-    """No warehouse configured, and a private data folder."""
-    monkeypatch.delenv(URL_ENV_VAR, raising=False)
-    monkeypatch.delenv(CONN_ENV_VAR, raising=False)
-    monkeypatch.setenv("SOCIALOPS_DATA_DIR", str(tmp_path / "data"))
-    dispose_engines()
-    yield
-    dispose_engines()
+#: No warehouse configured, and a private data folder.
+pytestmark = pytest.mark.usefixtures("no_configured_warehouse")
 
 
 def test_without_configuration_the_warehouse_is_sqlite_in_the_data_folder(tmp_path):

@@ -47,7 +47,7 @@ def alerts(engine):
         ]
 
 
-def test_x_account_loads_every_post_of_the_window_in_three_calls(warehouse_engine, extract):
+def test_x_account_loads_every_post_of_the_window_in_two_calls(warehouse_engine, extract):
     result = extract("x", DAY)
 
     # 7 days × 2 posts; the X window is the 7 Paris days ending on the 20th.
@@ -59,13 +59,12 @@ def test_x_account_loads_every_post_of_the_window_in_three_calls(warehouse_engin
     assert x_post_id(8, 0) not in {r[1] for r in rows}  # 8 days old: outside the window
     [account] = account_rows(warehouse_engine)
     assert account[:3] == ("x", X_BRAND, DAY) and account[3] > 12_000
-    # The account lookup is reused by the timeline; 14 ids fit in one lookup.
+    # The account lookup is reused by the timeline, whose page carries the 14 posts' metrics.
     assert result.api_calls == {
         "GET /2/users/by/username/:username": 1,
         "GET /2/users/:id/tweets": 1,
-        "GET /2/tweets": 1,
     }
-    assert result.summary()["api_calls_total"] == 3
+    assert result.summary()["api_calls_total"] == 2
     with warehouse_engine.connect() as connection:
         posts = connection.execute(
             text("SELECT count(*) FROM posts WHERE account_handle = 'brand'")
@@ -96,8 +95,8 @@ def test_rerunning_a_day_rewrites_nothing(warehouse_engine, extract):
     again = extract("x", DAY)
 
     assert again.summary()["inserted"] == 0 and again.summary()["updated"] == 0
-    assert again.posts_known == 14  # the first run's posts, read once each with the listed ones
-    assert again.api_calls["GET /2/tweets"] == 1
+    assert again.posts_known == 14  # the first run's posts, all listed again with their metrics
+    assert "GET /2/tweets" not in again.api_calls
     assert (metric_rows(warehouse_engine), account_rows(warehouse_engine)) == before
 
 
@@ -223,7 +222,7 @@ def test_posts_already_known_are_read_even_if_the_timeline_omits_them(warehouse_
 
     run(adapters("x"))
     blind = adapters("x")
-    blind.recent_posts = lambda account, since: []  # e.g. X's 3,200-post timeline cap
+    blind.recent_posts = lambda account, since, **options: []  # e.g. X's 3,200-post timeline cap
 
     result = run(blind)
 
@@ -295,13 +294,12 @@ NIGHTLY_CALLS = {
         "playlistItems.list": 2,
         "videos.list": 2,
     },
-    # 120 media: 2 pages of 100, 3 ?ids= lookups of 50; the account's id and its profile
-    # (handle and counts) in one call.
+    # 120 media: 2 pages of 100 carrying their insights, no ?ids= lookup; the account's id and
+    # its profile (handle and counts) in one call.
     "instagram": {
         "GET /{page-id}?fields=instagram_business_account": 1,
         "GET /{ig-user-id}/insights": 1,
         "GET /{ig-user-id}/media": 2,
-        "GET /?ids={media-ids}&fields=insights": 3,
     },
     # 120 posts: 2 pages of 100, 3 statistics calls of 50; the vanity name is the only lookup.
     "linkedin": {
@@ -393,7 +391,7 @@ def test_one_accounts_night_makes_the_minimum_calls_per_endpoint(
     assert result.posts_in_window == WINDOW_POSTS[network]
     assert result.account_id == ACCOUNT_IDS[network]
     assert dict(result.api_calls) == NIGHTLY_CALLS[network]
-    assert sum(result.api_calls.values()) == MINIMUM_CALLS[network][0](WINDOW_POSTS[network])
+    assert sum(result.api_calls.values()) == MINIMUM_CALLS[network][0](WINDOW_POSTS[network], 5)
     sent = [r for r in calls_server.sandbox.requests if r["network"] == network]
     assert len(sent) == sum(NIGHTLY_CALLS[network].values())  # every HTTP request is counted
     gets = [
@@ -402,3 +400,67 @@ def test_one_accounts_night_makes_the_minimum_calls_per_endpoint(
     assert len(gets) == len(set(gets)), "a GET was repeated"
     [account] = account_rows(sqlite_engine)
     assert account[1] == ACCOUNT_IDS[network] and account[3] >= 9_000
+
+
+def test_a_linkedin_page_configured_by_urn_needs_no_vanity_lookup(calls_server, sqlite_engine):
+    calls_server.sandbox.reset()
+    adapter = adapter_for(calls_server, "linkedin")
+    urn = ACCOUNT_IDS["linkedin"]
+    try:
+        result = AccountExtraction(
+            adapter, sqlite_engine, timezone="UTC", follower_change_pct=20
+        ).run(AccountTarget("linkedin", "brand", 3, account_id=urn), DAY)
+    finally:
+        adapter.close()
+
+    without_lookup = dict(NIGHTLY_CALLS["linkedin"])
+    del without_lookup["GET /organizations?q=vanityName"]
+    assert dict(result.api_calls) == without_lookup
+    assert result.posts_in_window == WINDOW_POSTS["linkedin"] and result.account_id == urn
+    with sqlite_engine.connect() as connection:
+        handles = connection.execute(text("SELECT handle, external_id FROM accounts")).all()
+    assert [tuple(r) for r in handles] == [("brand", urn)]  # still keyed by its handle
+
+
+def test_only_posts_the_listing_left_without_metrics_are_looked_up(sqlite_engine):
+    from socialops.networks import NetworkAdapter
+    from socialops.networks.base import ConnectionSettings
+    from socialops.networks.records import Post, PostMetrics
+
+    created = datetime(2026, 11, 20, 12, tzinfo=UTC)
+
+    class Listing(NetworkAdapter):
+        network = "x"
+        asked: list[list[str]] = []
+
+        def recent_posts(self, account, since, *, metrics=False):
+            carried = PostMetrics("x", "1", likes=5) if metrics else None
+            return [
+                Post("x", "42", "1", created, "with metrics", metrics=carried),
+                Post("x", "42", "2", created, "without"),
+            ]
+
+        def post_metrics(self, post_ids):
+            self.asked.append(list(post_ids))
+            return [PostMetrics("x", i, likes=7) for i in post_ids]
+
+    from sqlalchemy import insert
+
+    from socialops.warehouse.models import Post as PostRow
+
+    with sqlite_engine.begin() as connection:
+        connection.execute(
+            insert(PostRow).values(
+                network="x", external_id="3", account_id="42", created_at=created, text="known"
+            )
+        )
+    adapter = Listing(ConnectionSettings())
+
+    result = AccountExtraction(adapter, sqlite_engine, timezone="UTC", follower_change_pct=20).run(
+        AccountTarget("x", "brand", 7), DAY
+    )
+
+    assert adapter.asked == [["2", "3"]]
+    assert result.posts_in_window == 3
+    likes = {row[1]: row[3 + POST_COUNTERS.index("likes")] for row in metric_rows(sqlite_engine)}
+    assert likes == {"1": 5, "2": 7, "3": 7}

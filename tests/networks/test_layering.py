@@ -2,7 +2,8 @@
 
 * It imports nothing of Airflow, of the layers above it (hooks, operators) nor of any feature
   (warehouse, publishing, calendar, metrics, notifications, sandbox...): within socialops it
-  may import only ``socialops.networks`` and the lazy loader ``socialops.registry``.
+  may import only ``socialops.networks``, the lazy loader ``socialops.registry`` and
+  ``socialops.i18n`` (sentences for people, importing nothing).
 * Only ``base.py`` reads ``settings.extras``: adapters read their typed extras, once.
 * Importing the package, its registry or X's content limits loads no SDK (DAG files and the
   calendar import them at parse time).
@@ -19,7 +20,7 @@ import socialops.networks
 
 NETWORKS = Path(socialops.networks.__file__).parent
 #: What the network layer may import from socialops.
-ALLOWED = ("socialops.networks", "socialops.registry")
+ALLOWED = ("socialops.networks", "socialops.registry", "socialops.i18n")
 #: Named in the failure message: the layers and features it must never reach.
 FORBIDDEN = (
     "airflow",

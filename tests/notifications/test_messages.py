@@ -80,6 +80,7 @@ def test_hostile_values_are_shown_not_dropped(reader):
         "data_quality_failure_negative_count",
         "task_failure",
         "ops_details",
+        "digest_message",
     ):
         assert EVIL_SHOWN in shown[name], name
 

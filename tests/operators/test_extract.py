@@ -40,8 +40,41 @@ def test_extracts_the_day_of_the_data_interval(sandbox):
 
     assert summary["day"] == DAY.isoformat() and summary["network"] == "x"
     assert summary["rows"]["post_metrics_daily"] == 14
-    assert summary["api_calls_total"] == 3
+    assert summary["api_calls_total"] == 2  # the user, then one timeline page with the metrics
     json.dumps(summary)  # fit for XCom
+
+
+def test_the_task_builds_one_adapter_and_closes_it(sandbox, monkeypatch):
+    from socialops.hooks import network as hooks
+
+    built = []
+
+    def build(network, settings):
+        built.append(real(network, settings))
+        built[-1].close = lambda: closed.append(network)
+        return built[-1]
+
+    real, closed = hooks.build_adapter, []
+    monkeypatch.setattr(hooks, "build_adapter", build)
+
+    summary = MetricsExtractOperator(task_id="extract_x", network="x", account="brand").execute(
+        CONTEXT
+    )
+
+    assert len(built) == 1 and closed == ["x"]
+    # The account metrics and the timeline share the adapter: the user is looked up once.
+    assert summary["api_calls"]["GET /2/users/by/username/:username"] == 1
+
+
+def test_a_configured_account_id_is_asked_by_id(sandbox):
+    from tests.support.metrics_world import X_BRAND
+
+    summary = MetricsExtractOperator(
+        task_id="extract_x", network="x", account="brand", account_id=X_BRAND
+    ).execute(CONTEXT)
+
+    assert summary["account_id"] == X_BRAND and summary["rows"]["post_metrics_daily"] == 14
+    assert set(summary["api_calls"]) == {"GET /2/users/:id", "GET /2/users/:id/tweets"}
 
 
 def test_an_explicit_day_wins(sandbox):

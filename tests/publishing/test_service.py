@@ -243,14 +243,14 @@ def test_a_cancellation_landing_after_the_claim_still_stops_the_post(
     warehouse_engine, planned, publish, network, monkeypatch
 ):
     (pid,) = planned({"entry_id": "e1", "text": "Bonjour"})
-    real_claim = publish.ledger.claim
+    real_claim = publish.ledger.claim_many
 
     def claim_then_cancel(*args, **kwargs):
-        claim = real_claim(*args, **kwargs)
+        claims = real_claim(*args, **kwargs)
         planned({"entry_id": "e1", "text": "Bonjour", "status": "cancelled"})  # a sync in between
-        return claim
+        return claims
 
-    monkeypatch.setattr(publish.ledger, "claim", claim_then_cancel)
+    monkeypatch.setattr(publish.ledger, "claim_many", claim_then_cancel)
     outcome = publish(pid)
     assert outcome.state == "skipped" and "cancelled" in outcome.detail
     assert network.posts == []

@@ -111,8 +111,12 @@ def test_plan_lists_due_posts_per_network_and_marks_missed(warehouse_engine, con
     with session_scope(warehouse_engine) as session:
         by_id = {p.id: p for p in session.scalars(select(Publication))}
     planned = {
-        network: [(by_id[i["publication_id"]].entry_id, i["conn_id"]) for i in items]
-        for network, items in plans.items()
+        network: [
+            (by_id[i].entry_id, chunk["conn_id"])
+            for chunk in chunks
+            for i in chunk["publication_ids"]
+        ]
+        for network, chunks in plans.items()
     }
     assert planned == {
         "x": [("ok", "x_default")],

@@ -81,6 +81,33 @@ def test_edges_answer_data_and_cursor_paging(server):
     assert "next" in last["paging"]
 
 
+@pytest.mark.parametrize(
+    "network, edge, fields",
+    [
+        (
+            "facebook",
+            f"/{PAGE_ID}/posts",
+            "insights.metric(post_impressions,post_impressions_unique,post_clicks),"
+            "reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),shares",
+        ),
+        (
+            "instagram",
+            f"/{IG_ID}/media",
+            "media_type,like_count,comments_count,insights.metric(reach,saved,shares,views)",
+        ),
+    ],
+)
+def test_edges_expand_the_fields_of_the_id_lookup_with_the_same_values(
+    server, network, edge, fields
+):
+    listed = graph(server, network, edge, limit=100, fields=fields).json()["data"]
+    ids = ",".join(item["id"] for item in listed)
+    looked_up = graph(server, network, "/", ids=ids, fields=fields).json()
+
+    assert len(listed) == 12 and all(item["insights"]["data"] for item in listed)
+    assert listed == [looked_up[item["id"]] for item in listed]
+
+
 def test_a_bad_cursor_is_a_graph_error_with_usage_headers(server):
     answer = graph(server, "facebook", f"/{PAGE_ID}/posts", after="not-a-cursor!")
     assert answer.status_code == 400 and answer.json()["error"]["code"] == 100

@@ -286,3 +286,33 @@ def test_fallback_calendar_header_matches_the_calendar_columns():
     from socialops.calendar.entries import COLUMNS
 
     assert CALENDAR_HEADER == list(COLUMNS)
+
+
+def test_more_accounts_change_nothing_else_in_the_world(spec):
+    without = spec.model_copy(update={"more_accounts": []}).build_world(7, now=NOW)
+    full = spec.build_world(7, now=NOW)
+    extra = {(a.network, a.id) for a in spec.more_accounts}
+    base_posts = {k: v for k, v in full.posts.items() if (v.network, v.account_id) not in extra}
+    assert sorted(base_posts) == sorted(without.posts)
+    assert [m.id for m in full.mentions] == [m.id for m in without.mentions]
+    assert all(full.account_posts(n, i) for n, i in extra if n != "linkedin")
+
+
+def test_scripted_viral_post_and_follower_jump(spec):
+    world = spec.build_world(7, now=NOW)
+    rival = world.account("x", "bougiessoleil")
+    posts = world.account_posts("x", rival.id)
+    interactions = sorted(sum(p.final.get(k, 0) for k in ("likes", "comments", "shares"))
+                          for p in posts)  # fmt: skip
+    viral = next(p for p in posts if p.text.startswith("Notre nouvelle collection"))
+    assert sum(viral.final.get(k, 0) for k in ("likes", "comments", "shares")) == interactions[-1]
+    assert interactions[-1] > 5 * statistics.median(interactions)
+    jumper = world.account("x", "ateliercire")
+    when, gained = jumper.follower_jump
+    assert gained == 900 and when == NOW + timedelta(hours=6)
+    assert (
+        jumper.followers_at(when, world.epoch)
+        - jumper.followers_at(when - timedelta(seconds=1), world.epoch)
+        == 900
+    )
+    assert world.account("instagram", "ateliercire.perso").business is False

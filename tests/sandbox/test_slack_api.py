@@ -31,9 +31,27 @@ CODES_NEWER_THAN_THE_CONTRACT = {
 }
 
 
+#: Message metadata (https://api.slack.com/metadata, 2022) is newer than the contract, whose
+#: message object admits no other property: added as the API documents it.
+METADATA_NEWER_THAN_THE_CONTRACT = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["event_type", "event_payload"],
+    "properties": {"event_type": {"type": "string"}, "event_payload": {"type": "object"}},
+}
+
+
 class SwaggerContract:
     def __init__(self) -> None:
         self.spec = json.loads(contract_path("slack-web-api.openapi.json").read_text())
+        message = self.spec["definitions"]["objs_message"]["properties"]
+        message["metadata"] = METADATA_NEWER_THAN_THE_CONTRACT
+        # The live conversations.history pages with a cursor, as conversations.list does:
+        # https://api.slack.com/methods/conversations.history#pagination
+        history = self.schema("conversations.history", "GET", "200")
+        history["properties"]["response_metadata"] = {
+            "$ref": "#/definitions/objs_response_metadata"
+        }
 
     def schema(self, method: str, http_method: str, status: str) -> dict[str, Any]:
         operation = self.spec["paths"][f"/{method}"][http_method.lower()]
@@ -425,3 +443,98 @@ def test_slackhook_works_unchanged_against_the_sandbox(server, monkeypatch):
         "/upload/F0SANDBOX0001",
         "/api/files.completeUploadExternal",
     ]
+
+
+# -- message metadata and conversations.history (the outbox's lookup of a lost answer) ----
+
+METADATA = {"event_type": "socialops_notice", "event_payload": {"dedup_key": "k1"}}
+
+
+def test_post_message_keeps_its_metadata(server, contract):
+    body = call(
+        server,
+        "chat.postMessage",
+        json_body={"channel": "#cm-alertes", "text": "hi", "metadata": METADATA},
+    ).json()
+    contract.validate("chat.postMessage", "POST", body)
+    assert body["message"]["metadata"] == METADATA
+    assert server.sandbox.world.slack["#cm-alertes"][0].metadata == METADATA
+
+
+def test_metadata_in_a_form_is_json_text(server):
+    form = {"channel": "#cm-alertes", "text": "hi", "metadata": json.dumps(METADATA)}
+    assert call(server, "chat.postMessage", form=form).json()["ok"]
+    assert server.sandbox.world.slack["#cm-alertes"][0].metadata == METADATA
+
+
+@pytest.mark.parametrize(
+    "metadata", ["{not json", {"event_type": "x"}, {"event_type": 1, "event_payload": {}}]
+)
+def test_malformed_metadata_is_refused(server, metadata):
+    raw = metadata if isinstance(metadata, str) else json.dumps(metadata)
+    form = {"channel": "#cm-alertes", "text": "hi", "metadata": raw}
+    body = call(server, "chat.postMessage", form=form).json()
+    assert body == {"ok": False, "error": "invalid_metadata_format"}
+    assert "#cm-alertes" not in server.sandbox.world.slack
+
+
+def _post(server, text, metadata=None):
+    payload = {"channel": "#cm-alertes", "text": text}
+    if metadata:
+        payload["metadata"] = metadata
+    return call(server, "chat.postMessage", json_body=payload).json()["ts"]
+
+
+def test_history_newest_first_with_metadata_only_when_asked(server, contract):
+    first = _post(server, "one", METADATA)
+    second = _post(server, "two")
+    cid = channel_id("cm-alertes")
+    body = call(server, "conversations.history", form={"channel": cid}, http="GET").json()
+    contract.validate("conversations.history", "GET", body)
+    assert [m["ts"] for m in body["messages"]] == [second, first]
+    assert all("metadata" not in m for m in body["messages"])
+    query = {"channel": cid, "include_all_metadata": "1"}
+    response = requests.get(
+        f"{server.url}/slack/api/conversations.history",
+        params=query,
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=5,
+    )
+    body = response.json()
+    contract.validate("conversations.history", "GET", body)
+    assert body["messages"][1]["metadata"] == METADATA and "metadata" not in body["messages"][0]
+
+
+def test_history_pages_and_time_window(server, contract):
+    stamps = [_post(server, str(n)) for n in range(5)]
+    cid = channel_id("cm-alertes")
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    url = f"{server.url}/slack/api/conversations.history"
+    page = requests.get(url, params={"channel": cid, "limit": 2}, headers=headers, timeout=5).json()
+    assert [m["text"] for m in page["messages"]] == ["4", "3"] and page["has_more"]
+    cursor = page["response_metadata"]["next_cursor"]
+    page = requests.get(
+        url, params={"channel": cid, "limit": 2, "cursor": cursor}, headers=headers, timeout=5
+    ).json()
+    assert [m["text"] for m in page["messages"]] == ["2", "1"]
+    after = requests.get(
+        url, params={"channel": cid, "oldest": stamps[2]}, headers=headers, timeout=5
+    ).json()
+    assert [m["text"] for m in after["messages"]] == ["4", "3"]  # oldest is exclusive
+    inclusive = requests.get(
+        url,
+        params={"channel": cid, "oldest": stamps[2], "inclusive": "true"},
+        headers=headers,
+        timeout=5,
+    ).json()
+    assert [m["text"] for m in inclusive["messages"]] == ["4", "3", "2"]
+
+
+def test_history_takes_a_channel_id_not_a_name(server, contract):
+    body = call(server, "conversations.history", form={"channel": "#cm-alertes"}).json()
+    assert body == {"ok": False, "error": "channel_not_found"}
+    contract.validate("conversations.history", "GET", body)
+    bad = call(
+        server, "conversations.history", form={"channel": channel_id("cm-alertes"), "oldest": "x"}
+    ).json()
+    assert bad == {"ok": False, "error": "invalid_ts_oldest"}

@@ -61,6 +61,7 @@ def call(sandbox, method, path, headers=BEARER, body=None, **query):
 
 TWEET_FIELDS = "created_at,author_id,conversation_id,lang,public_metrics"
 USER_FIELDS = "created_at,description,public_metrics,verified,username,name"
+PRIVATE_FIELDS = "non_public_metrics,organic_metrics"
 
 SUCCESSES = [
     ("GET", "/2/users/me", USER, {"user__fields": USER_FIELDS}),
@@ -76,6 +77,16 @@ SUCCESSES = [
         {"max_results": "5", "tweet__fields": TWEET_FIELDS},
     ),
     ("GET", f"/2/users/{RIVAL_ID}/tweets", BEARER, {"start_time": x_time(NOW)}),  # empty page
+    # The timeline takes the lookup's metrics fields; another's posts come back as field errors.
+    *(
+        (
+            "GET",
+            f"/2/users/{account}/tweets",
+            USER,
+            {"max_results": "5", "tweet__fields": f"{TWEET_FIELDS},{PRIVATE_FIELDS}"},
+        )
+        for account in (BRAND_ID, RIVAL_ID)
+    ),
     (
         "GET",
         "/2/tweets",
@@ -206,6 +217,18 @@ def test_private_metrics_only_for_the_owner(sandbox):
     assert own["errors"][0]["resource_id"] == "1700000000000000000"
     app = call(sandbox, "GET", "/2/tweets", ids=NEWEST_POST, tweet__fields=fields).body
     assert "data" not in app and app["errors"][0]["field"] == "non_public_metrics"
+
+
+def test_the_timeline_serves_the_metrics_of_the_lookup(sandbox):
+    fields = f"public_metrics,{PRIVATE_FIELDS}"
+    timeline = call(
+        sandbox, "GET", f"/2/users/{BRAND_ID}/tweets", USER, max_results="100", tweet__fields=fields
+    ).body["data"]
+    ids = ",".join(t["id"] for t in timeline)
+    lookup = call(sandbox, "GET", "/2/tweets", USER, ids=ids, tweet__fields=fields).body["data"]
+
+    assert len(timeline) == 12 and timeline == lookup
+    assert all("url_link_clicks" in t["non_public_metrics"] for t in timeline)
 
 
 def test_public_metrics_carry_both_spellings_and_x_time_format(sandbox):
@@ -480,6 +503,32 @@ def test_posted_media_come_back_as_attachments_and_includes(spec, sandbox):
     validate_openapi3_response(spec, "GET", f"/2/users/{BRAND_ID}/tweets", 200, timeline)
     assert timeline["data"][0]["attachments"]["media_keys"] == keys
     assert {"users", "media"} <= set(timeline["includes"])
+
+
+def test_links_come_back_as_url_entities_with_the_media_link_last(spec, sandbox):
+    photo = upload_image(sandbox).body["data"]["id"]
+    text = "Soldes & plus https://shop.example/soldes?a=1"
+    created = post_with(sandbox, photo, text=text)
+    post_id = created.body["data"]["id"]
+
+    timeline = call(
+        sandbox,
+        "GET",
+        f"/2/users/{BRAND_ID}/tweets",
+        tweet__fields="entities,attachments",
+        expansions="attachments.media_keys",
+    ).body
+    validate_openapi3_response(spec, "GET", f"/2/users/{BRAND_ID}/tweets", 200, timeline)
+    (tweet,) = [t for t in timeline["data"] if t["id"] == post_id]
+    link, media = tweet["entities"]["urls"]
+    assert link["expanded_url"] == "https://shop.example/soldes?a=1"
+    assert media["media_key"] == tweet["attachments"]["media_keys"][0]
+    assert media["expanded_url"].endswith(f"/status/{post_id}/photo/1")
+    shown = sandbox.world.post("x", post_id).text
+    assert shown.endswith(media["url"]) and "shop.example" not in shown
+    assert [shown[e["start"] : e["end"]] for e in (link, media)] == [link["url"], media["url"]]
+    plain = call(sandbox, "GET", f"/2/users/{BRAND_ID}/tweets").body
+    assert all("entities" not in t for t in plain["data"])
 
 
 def test_a_media_only_post_needs_no_text(sandbox):

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from socialops.calendar.entries import parse_rows
 from socialops.calendar.sync import HOLD_PREFIX, ROW_REMOVED, HeldRemoval, RemovedRow
 from socialops.calendar.validation import validate_entry
-from socialops.i18n import N_
+from socialops.i18n import N_, Percent
 from socialops.metrics import messages as metrics_messages
 from socialops.metrics.messages import ExtractionFailure, QualityProblem
 from socialops.networks.errors import (
@@ -23,17 +23,26 @@ from socialops.networks.errors import (
 )
 from socialops.networks.records import Receipt
 from socialops.notifications import callbacks, ops
+from socialops.notifications import messages as outbox_messages
 from socialops.notifications.blocks import Message
 from socialops.notifications.catalogue import Reader
+from socialops.notifications.mrkdwn import escape, link
+from socialops.notifications.outbox import ExpiredMessage
 from socialops.publishing import messages as publishing_messages
 from socialops.publishing.messages import MissedPost, NetworkStatus, PausedEntry
 from socialops.publishing.pause import Pause
+from socialops.reports import messages as reports_messages
+from socialops.reports.best_time import Slot
+from socialops.reports.service import CampaignBurn, Digest, Figures, NetworkDay
+from socialops.reports.weekly import StoredReport
 
 #: Pings, markup, a disguised link, an entity and a new line: what must never act in Slack.
 EVIL = "<!channel> @here *gras* _it_ ~barré~ `code` <@U123> <https://evil.example|ok> & co\nfin"
 #: What the escaped EVIL must contain, whatever the message (it is shown, not acted on).
 EVIL_SHOWN = "&lt;!channel&gt;"
 WHEN = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)
+#: What makes a value too long for a line (after EVIL, so the escaped EVIL is kept whole).
+LONG = " lorem ipsum" * 300
 DAY = date(2026, 11, 20)
 
 #: A post found on the network, with a URL as hostile as a URL can be.
@@ -48,7 +57,14 @@ WITHDRAWALS = {
 }
 
 #: Every module that builds messages a person reads.
-MESSAGE_MODULES = (publishing_messages, metrics_messages, callbacks, ops)
+MESSAGE_MODULES = (
+    publishing_messages,
+    metrics_messages,
+    callbacks,
+    ops,
+    outbox_messages,
+    reports_messages,
+)
 
 
 def hostile_calendar():
@@ -179,6 +195,7 @@ def examples(reader: Reader) -> dict[str, Message]:
         ),
     }
     found.update(_ledger_examples(reader, grace))
+    found.update(_reports_examples(reader))
     for kind, error in _errors().items():
         reason, action = pm.failure_advice(error, network="x", deadline=WHEN + grace, grace=grace)
         found[f"publication_failed_{kind}"] = pm.publication_failed(
@@ -304,6 +321,14 @@ def examples(reader: Reader) -> dict[str, Message]:
         "`publish_posts`: publication {id}, {entry} on {network}", id=7, entry=EVIL, network="X"
     )
     found["ops_details"] = ops.ops_details(reader, title, [EVIL, EVIL])
+    stored = f"*{escape(EVIL)}* {link('https://x.com/m/1', EVIL)} "  # as a builder stores it
+    expired = [ExpiredMessage(f"k{n}", "#cm-digest", stored * 3, WHEN) for n in range(80)]
+    found["outbox_expired"] = outbox_messages.outbox_expired(
+        reader, expired, max_age=timedelta(days=2)
+    )
+    found["outbox_expired_one"] = outbox_messages.outbox_expired(
+        reader, expired[:1], max_age=timedelta(hours=12)
+    )
     return found
 
 
@@ -413,4 +438,98 @@ BUILDERS = {
     "task_failure",
     "task_failure_notice",
     "ops_details",
+    "outbox_expired",
+    "digest_message",
+    "weekly_message",
 }
+
+
+def hostile_digest(items: int = 3) -> Digest:
+    """A digest with every part, ``items`` lines in each list, hostile text everywhere."""
+    figures = Figures(12345, 12, 0.1, 5600, 180, 3.2, 1)
+    before = Figures(12333, 3, 0.02, 5000, 150, 3.0, 0)
+    return Digest(
+        today=date(2026, 11, 24),
+        day=date(2026, 11, 23),
+        networks=[
+            NetworkDay("x", figures, before, None),
+            NetworkDay("youtube", Figures(800, -2, -0.25, None, 40, None), None, before),
+        ],
+        missing_networks=["linkedin"],
+        best_post={
+            "network": "instagram",
+            "post_id": EVIL,
+            "engagements": 321,
+            "reach": 4000,
+            "url": "https://instagram.com/p/1?a=1&b=<2>",
+            "text": EVIL,
+            "handle": EVIL,
+        },
+        scheduled=[
+            {
+                "entry_id": EVIL,
+                "scheduled_at": WHEN,
+                "network": "x",
+                "text": EVIL + LONG,
+                "title": None,
+                "state": "pending",
+                "url": None,
+            }
+        ]
+        * items,
+        comments=[
+            {
+                "network": "x",
+                "mention_id": "c",
+                "author_handle": EVIL,
+                "text": EVIL + LONG,
+                "created_at": WHEN,
+                "url": "https://x.com/a/status/2?a=1&b=<2>",
+            }
+        ]
+        * items,
+        alerts=[{"severity": "critical", "title": EVIL + LONG, "first_seen_at": WHEN}] * items,
+        campaigns=[
+            CampaignBurn("c1", EVIL, "EUR", 3000, 1500, 1200, 2.5),
+            CampaignBurn("c2", EVIL, "EUR", None, 80, None, None),
+        ],
+        slots=[
+            Slot("x", "1", 1, 18, 1.42, 9, 12, "high", False),
+            Slot("x", "1", 3, 12, 1.1, 3, 5, "medium", False),
+            Slot("youtube", "2", 5, 9, 1.2, 0, 4, "low", True),
+        ],
+        handles={("x", "1"): EVIL},
+    )
+
+
+def _reports_examples(reader: Reader) -> dict[str, Message]:
+    """The morning digest: every part with hostile values, one with lists far beyond what
+    Slack takes, and the digest of a brand without any data."""
+    rm = reports_messages
+    return {
+        "digest_message": rm.digest_message(reader, hostile_digest()),
+        "digest_message_long": rm.digest_message(reader, hostile_digest(items=200)),
+        "digest_message_empty": rm.digest_message(
+            reader, Digest(today=date(2026, 11, 24), day=date(2026, 11, 23))
+        ),
+        "weekly_message": rm.weekly_message(reader, _stored_report(replaced=False)),
+        "weekly_message_replaced": rm.weekly_message(reader, _stored_report(replaced=True)),
+        "weekly_message_empty": rm.weekly_message(
+            reader, StoredReport("2026-W47", {"html": "/r/w.html"}, False, "c", (), empty=True)
+        ),
+    }
+
+
+def _stored_report(*, replaced: bool) -> StoredReport:
+    lines = (
+        N_(
+            "{mark} {kpi}: {value} (objective {target})",
+            mark="✅",
+            kpi=N_("Follower growth"),
+            value=Percent(0.018),
+            target=Percent(0.015),
+        ),
+        N_("No figures this week for {networks}.", networks=["LinkedIn"]),
+    )
+    files = {"html": f"/reports/{EVIL}.html", "pdf": "s3://bucket/reports/weekly-2026-W47.pdf"}
+    return StoredReport("2026-W47", files, replaced, "c0ffee", lines)

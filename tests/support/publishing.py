@@ -12,7 +12,7 @@ from socialops.calendar.entries import parse_rows
 from socialops.calendar.sync import sync_calendar
 from socialops.networks.base import ConnectionSettings, NetworkAdapter
 from socialops.networks.errors import NotSupported, OutcomeUnknown
-from socialops.networks.idempotency import matches
+from socialops.networks.idempotency import draft_content, matches
 from socialops.networks.records import Draft, Receipt
 from socialops.warehouse.engine import session_scope
 from socialops.warehouse.models import Publication
@@ -25,6 +25,9 @@ class ScriptedNetwork(NetworkAdapter):
     "ok", "apply-then-timeout" (applied, answer lost), or an exception to raise unapplied."""
 
     network = "x"
+    #: Only ``find_published``'s single answer, as an adapter without the full listing: the
+    #: ledger's fallback (socialops.publishing.reconcile); ``ListingNetwork`` lists them all.
+    find_published_candidates = None
 
     def __init__(self) -> None:
         super().__init__(ConnectionSettings(conn_id="x_default"))
@@ -50,7 +53,11 @@ class ScriptedNetwork(NetworkAdapter):
         if not self.searchable:
             raise NotSupported("x", "cannot search posts")
         for post_id, draft, when in self.posts:
-            if draft.account == account and when >= since and matches(idempotency_key, draft.text):
+            if (
+                draft.account == account
+                and when >= since
+                and matches(idempotency_key, draft_content("x", draft))
+            ):
                 return self._receipt(post_id)
         return None
 
@@ -69,7 +76,11 @@ def plan_ids(engine, *rows: dict[str, str], now: datetime = NOW) -> list[int]:
     parsed = parse_rows(
         [{**base, **row} for row in rows],
         timezone="UTC",
-        owned_accounts={"x": ["maisonlumiere"], "linkedin": ["maison-lumiere"]},
+        owned_accounts={
+            "x": ["maisonlumiere"],
+            "linkedin": ["maison-lumiere"],
+            "youtube": ["maisonlumiere"],
+        },
         source="csv:test",
     )
     with session_scope(engine) as session:

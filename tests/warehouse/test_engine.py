@@ -10,7 +10,6 @@ from socialops.warehouse.engine import (
     URL_ENV_VAR,
     WarehouseConfigError,
     create_warehouse_engine,
-    dispose_engines,
     get_engine,
     resolve_url,
     session_scope,
@@ -21,16 +20,8 @@ from socialops.warehouse.upsert import upsert
 
 CONN_ENV_VAR = "AIRFLOW_CONN_SOCIALOPS_WAREHOUSE"
 
-
-@pytest.fixture(autouse=True)
-def isolated_resolution(monkeypatch, tmp_path):
-    """No warehouse configured, and a private data folder."""
-    monkeypatch.delenv(URL_ENV_VAR, raising=False)
-    monkeypatch.delenv(CONN_ENV_VAR, raising=False)
-    monkeypatch.setenv("SOCIALOPS_DATA_DIR", str(tmp_path / "data"))
-    dispose_engines()
-    yield
-    dispose_engines()
+#: No warehouse configured, and a private data folder.
+pytestmark = pytest.mark.usefixtures("no_configured_warehouse")
 
 
 def test_without_configuration_the_warehouse_is_sqlite_in_the_data_folder(tmp_path):

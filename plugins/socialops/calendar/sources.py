@@ -118,6 +118,13 @@ def read_sheet(
                 f"extras of Airflow connection '{settings.conn_id}'"
             )
         ) from exc
+    if not isinstance(response, dict) or not isinstance(response.get("values", []), list):
+        # A proxy's page or a broken answer: googleapiclient hands over what it could not read.
+        raise CalendarSourceError(
+            f"Google Sheet {spreadsheet_id} range {cell_range!r}: the Sheets API answered "
+            "something that is not a ValueRange; try again later, and check the connection's "
+            f"host if it persists (Airflow connection '{settings.conn_id}')"
+        )
     values = [[str(cell) for cell in row] for row in response.get("values", [])]
     if not values:
         raise CalendarSourceError(

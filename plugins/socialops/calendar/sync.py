@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 
 from socialops.calendar.entries import CalendarEntry, ParsedCalendar, Problem
 from socialops.networks.idempotency import idempotency_key
+from socialops.networks.records import Draft
 from socialops.warehouse.engine import lock_transaction
 from socialops.warehouse.models import CalendarEntry as EntryRow
 from socialops.warehouse.models import Publication
@@ -131,19 +132,105 @@ def sync_calendar(
     code of exactly those rows, they are taken for a partial export: their posts stay as
     planned and :attr:`SyncReport.held_removal` says so. The rows present are synced as
     usual. None never holds.
+
+    Only what changed is locked and written. The calendar is compared with the warehouse
+    without locking anything (an unchanged calendar writes nothing); the publications to
+    move are then locked, and if one of them moved meanwhile (a run claimed it), the sync
+    is done again with every publication locked, so that it never undoes a run's decision.
     """
-    report = SyncReport()
     # Overlapping runs sync the same calendar; one at a time, or both insert a new entry.
     lock_transaction(session.connection(), SYNC_LOCK_ID)
-    held = parsed.held_entries()
+    for lock_all in (False, True):
+        attempt = session.begin_nested()
+        with session.no_autoflush:
+            report = _sync(session, parsed, now, vanished_hold_pct, confirmed_removal, lock_all)
+        if report is not None:
+            attempt.commit()
+            return report
+        attempt.rollback()
+        log.info("A publication moved while the calendar was compared; syncing with all locked")
+    raise AssertionError("the sync with every publication locked cannot be overtaken")
+
+
+#: What a run may change in a publication while the sync compares the calendar with it.
+_LEDGER_COLUMNS = (
+    "state",
+    "lease_owner",
+    "lease_until",
+    "withdrawn",
+    "attempts",
+    "last_error",
+    "idempotency_key",
+    "external_id",
+)
+
+
+def _ledger_state(publication: Publication) -> tuple[object, ...]:
+    return tuple(getattr(publication, name) for name in _LEDGER_COLUMNS)
+
+
+def _sync(
+    session: Session,
+    parsed: ParsedCalendar,
+    now: datetime,
+    vanished_hold_pct: float | None,
+    confirmed_removal: str | None,
+    lock_all: bool,
+) -> SyncReport | None:
+    """One pass of :func:`sync_calendar`, nothing flushed yet; None when a publication it
+    would move changed since it was read (only when not ``lock_all``)."""
+    report = SyncReport()
     existing = {row.entry_id: row for row in session.scalars(select(EntryRow))}
+    query = select(Publication).order_by(Publication.id).execution_options(populate_existing=True)
+    # Locked (every one, or those to move below) so that a publication starting now
+    # (PublicationLedger.begin_attempt) either commits before we look at it, or sees what
+    # we decided (e.g. a cancellation) after.
+    if lock_all:
+        query = query.with_for_update()
     publications: dict[str, dict[str, Publication]] = {}
-    # Locked so that a publication starting now (PublicationLedger.begin_attempt) either
-    # commits before we look at it, or sees what we decided (e.g. a cancellation) after.
-    for publication in session.scalars(
-        select(Publication).order_by(Publication.id).with_for_update()
-    ):
+    read: dict[int, tuple[object, ...]] = {}
+    for publication in session.scalars(query):
         publications.setdefault(publication.entry_id, {})[publication.network] = publication
+        read[publication.id] = _ledger_state(publication)
+    _apply(
+        session, parsed, existing, publications, now, report, vanished_hold_pct, confirmed_removal
+    )
+    if lock_all:
+        return report
+    moved = [
+        p
+        for by_network in publications.values()
+        for p in by_network.values()
+        if p.id is not None and session.is_modified(p)
+    ]
+    if moved:
+        # The entry first, as the ledger locks them (no two transactions wait in a cycle).
+        current = session.execute(
+            select(
+                EntryRow.entry_id,
+                Publication.id,
+                *map(Publication.__table__.c.get, _LEDGER_COLUMNS),
+            )
+            .join(Publication, Publication.entry_id == EntryRow.entry_id)
+            .where(Publication.id.in_([p.id for p in moved]))
+            .with_for_update()
+        ).all()
+        if any(tuple(row[2:]) != read[row[1]] for row in current):
+            return None
+    return report
+
+
+def _apply(
+    session: Session,
+    parsed: ParsedCalendar,
+    existing: dict[str, EntryRow],
+    publications: dict[str, dict[str, Publication]],
+    now: datetime,
+    report: SyncReport,
+    vanished_hold_pct: float | None,
+    confirmed_removal: str | None,
+) -> None:
+    held = parsed.held_entries()
     removal = _removal(parsed, existing, publications, vanished_hold_pct, confirmed_removal)
 
     for entry in parsed.entries:
@@ -164,7 +251,6 @@ def sync_calendar(
             report.updated += 1
             row.updated_at = now
         _copy_entry(row, entry, now)
-        session.flush()
         _plan_publications(
             session,
             entry,
@@ -190,7 +276,7 @@ def sync_calendar(
             removal.planned,
             removal.code,
         )
-        return report
+        return
     for entry_id in removal:
         row = existing[entry_id]
         moved = [
@@ -200,7 +286,6 @@ def sync_calendar(
         ]
         if moved:
             report.removed.append(RemovedRow(entry_id, row.scheduled_at, tuple(moved)))
-    return report
 
 
 def _removal(
@@ -278,22 +363,31 @@ def _edits_after_publication(
 
 
 def _copy_entry(row: EntryRow, entry: CalendarEntry, now: datetime) -> None:
-    row.scheduled_at = entry.scheduled_at
-    row.networks = list(entry.networks)
-    # One handle per row in the warehouse; per-network handles are resolved again at publication.
-    row.account = next(iter(entry.accounts.values()), None)
-    row.text = entry.text
-    row.variants = dict(entry.variants) or None
-    row.link = entry.link
-    row.media = list(entry.media) or None
-    row.title = entry.title
-    row.campaign = entry.campaign
-    row.tags = list(entry.tags) or None
-    row.status = entry.status
-    row.approver = entry.approver
-    row.content_hash = entry.content_hash
-    row.source = entry.source
-    row.source_row = entry.source_row
+    """Write the entry's fields that differ from ``row``'s (none: the row is not written)."""
+    values = {
+        "scheduled_at": entry.scheduled_at,
+        "networks": list(entry.networks),
+        # One handle per row in the warehouse; per-network handles are resolved again at
+        # publication.
+        "account": next(iter(entry.accounts.values()), None),
+        "text": entry.text,
+        "variants": dict(entry.variants) or None,
+        "link": entry.link,
+        "media": list(entry.media) or None,
+        "title": entry.title,
+        "campaign": entry.campaign,
+        "tags": list(entry.tags) or None,
+        "status": entry.status,
+        "approver": entry.approver,
+        "content_hash": entry.content_hash,
+        "source": entry.source,
+        "source_row": entry.source_row,
+    }
+    changed = {name: value for name, value in values.items() if getattr(row, name) != value}
+    if not changed:
+        return
+    for name, value in changed.items():
+        setattr(row, name, value)
     row.synced_at = now
 
 
@@ -314,7 +408,8 @@ def _plan_publications(
     if entry.status != "approved":
         return
     for network in entry.networks:
-        key = idempotency_key(entry.entry_id, network, entry.text_for(network))
+        draft = Draft("", entry.text_for(network), entry.link, entry.media, entry.title)
+        key = idempotency_key(entry.entry_id, network, draft)
         hold = HOLD_PREFIX + str(rejected[network]) if network in rejected else None
         publication = planned.get(network)
         if publication is None:

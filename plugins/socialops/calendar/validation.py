@@ -17,11 +17,14 @@ from pathlib import Path
 from socialops.calendar.entries import CalendarEntry, Problem
 from socialops.i18n import N_, N_plural, quoted
 from socialops.networks.registry import spec
-from socialops.networks.spec import ContentLimits, text_with_link
+from socialops.networks.spec import (
+    VIDEO_SUFFIXES,
+    ContentLimits,
+    media_kind,
+    text_with_link,
+)
 from socialops.registry import load
 
-VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".webm", ".avi", ".mkv"})
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp"})
 _HASHTAG = re.compile(r"(?<![\w&])#\w+")
 
 #: (column, problem, fix) triples a rule yields; problem and fix are best
@@ -99,7 +102,9 @@ def _length(entry: CalendarEntry, network: str, limits: ContentLimits, text: str
 
 def _media(entry: CalendarEntry, network: str, limits: ContentLimits, media_root: Path) -> Findings:
     name = spec(network).display_name
-    if limits.requires_media and not any(_kind(m) in limits.requires_media for m in entry.media):
+    if limits.requires_media and not any(
+        media_kind(m) in limits.requires_media for m in entry.media
+    ):
         if limits.requires_media == ("video",):
             yield (
                 "media",
@@ -157,11 +162,6 @@ def _title(entry: CalendarEntry, network: str, limits: ContentLimits) -> Finding
             ),
             N_plural("remove it", "remove them", len(forbidden)),
         )
-
-
-def _kind(media: str) -> str | None:
-    suffix = Path(media.split("?")[0]).suffix.lower()
-    return "video" if suffix in VIDEO_SUFFIXES else "image" if suffix in IMAGE_SUFFIXES else None
 
 
 def _text_field(entry: CalendarEntry, network: str) -> str:

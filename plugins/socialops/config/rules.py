@@ -38,6 +38,14 @@ def timezone_problem(value: object) -> str | None:
     return None
 
 
+def clock_time_problem(value: object) -> str | None:
+    """Why ``value`` is not a time of day written ``HH:MM`` (24-hour clock), or None."""
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", str(value).strip())
+    if match:
+        return None
+    return f"{value!r} is not a time of day; write it HH:MM on a 24-hour clock, in quotes (YAML reads 8:00 as a number), e.g. '08:00'"
+
+
 def queues_problem(value: object, networks: tuple[str, ...]) -> str | None:
     """Why ``value`` is not a ``deployment.queues`` setting: true, false, or a mapping
     network → Celery queue name."""

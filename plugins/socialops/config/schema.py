@@ -20,8 +20,23 @@ from pydantic import (
     model_validator,
 )
 
-from socialops.config.defaults import METRICS_SCHEDULE, PUBLICATION_SCHEDULE, TIMEZONE
-from socialops.config.rules import queues_problem, schedule_problem, timezone_problem
+from socialops.config.defaults import (
+    COMPETITOR_WATCH_SCHEDULE,
+    DIGEST_TIME,
+    INFLUENCER_SCORING_SCHEDULE,
+    LISTENING_SCHEDULE,
+    METRICS_SCHEDULE,
+    OUTBOX_MAX_AGE,
+    PUBLICATION_SCHEDULE,
+    TIMEZONE,
+    WEEKLY_SCHEDULE,
+)
+from socialops.config.rules import (
+    clock_time_problem,
+    queues_problem,
+    schedule_problem,
+    timezone_problem,
+)
 from socialops.networks.registry import NETWORKS, SPECS
 
 
@@ -81,12 +96,41 @@ class Account(_Strict):
 class Competitor(_Strict):
     name: str = Field(min_length=1)
     accounts: list[Account] = Field(min_length=1)
-
-
-class Listening(_Strict):
+    #: Words that name the competitor in mentions, for the share of voice (default: its name).
     keywords: list[str] = []
-    hashtags: list[str] = []
-    languages: list[Literal["fr", "en"]] = ["fr", "en"]
+
+    @property
+    def voice_keywords(self) -> list[str]:
+        return self.keywords or [self.name]
+
+
+class CompetitorMoves(_Strict):
+    """When a competitor's move is worth a message (docs/competitors.md, "Moves")."""
+
+    viral_factor: float = Field(default=3.0, ge=1)
+    viral_min_engagements: int = Field(default=50, ge=0)
+    min_history_posts: int = Field(default=5, ge=1)
+    follower_jump_pct: float = Field(default=5.0, gt=0)
+    follower_jump_min: int = Field(default=200, ge=0)
+    burst_factor: float = Field(default=2.0, ge=1)
+    burst_min_posts: int = Field(default=5, ge=1)
+
+
+class CompetitorWatch(_Strict):
+    schedule: CronExpression = COMPETITOR_WATCH_SCHEDULE
+    window_days: int = Field(default=28, ge=7, le=90)
+    retry_unreadable_days: int = Field(default=7, ge=1)
+    moves: CompetitorMoves = CompetitorMoves()
+
+
+class Influencers(_Strict):
+    schedule: CronExpression = INFLUENCER_SCORING_SCHEDULE
+    discovery_weeks: int = Field(default=4, ge=1, le=12)
+    reach_floor: int = Field(default=1000, ge=0)
+    posts_days: int = Field(default=30, ge=7, le=90)
+    shortlist_size: int = Field(default=10, ge=1, le=50)
+    #: ``network:handle`` of accounts never to score (a person said no).
+    excluded: list[str] = []
 
 
 class SlackChannels(_Strict):
@@ -109,11 +153,6 @@ class SlackChannels(_Strict):
         return value
 
 
-class Slack(_Strict):
-    conn_id: str = "slack_default"
-    channels: SlackChannels
-
-
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|min|h|d)\s*$")
 _DURATION_UNITS = {"s": "seconds", "min": "minutes", "h": "hours", "d": "days"}
 
@@ -134,6 +173,54 @@ def _parse_duration(value: object) -> object:
 
 
 Duration = Annotated[timedelta, BeforeValidator(_parse_duration)]
+
+
+class Listening(_Strict):
+    """What ``listen_mentions`` reads (docs/listening.md)."""
+
+    keywords: list[str] = []
+    hashtags: list[str] = []
+    languages: list[Literal["fr", "en"]] = ["fr", "en"]
+    schedule: CronExpression = LISTENING_SCHEDULE
+    #: RSS/Atom feed URLs (news, blogs, Google Alerts), matched against the keywords.
+    feeds: list[str] = []
+    #: YouTube keyword searches per day (each costs 100 of the 10,000 daily quota units).
+    youtube_search_per_day: int = Field(default=20, ge=0, le=100)
+    #: How far back a source reads on its first run (then it follows its cursor).
+    first_lookback: Duration = timedelta(days=1)
+    #: Own posts younger than this have their comments read.
+    comments_on_posts_of_last: Duration = timedelta(days=7)
+
+    @field_validator("hashtags")
+    @classmethod
+    def _hashtag(cls, value: list[str]) -> list[str]:
+        bad = [tag for tag in value if not re.fullmatch(r"#?\w+", tag)]
+        if bad:
+            raise ValueError(f"hashtags are one word, like '#maisonlumiere'; got {bad}")
+        return value
+
+    @field_validator("feeds")
+    @classmethod
+    def _feed_url(cls, value: list[str]) -> list[str]:
+        bad = [url for url in value if not re.match(r"https?://", url)]
+        if bad:
+            raise ValueError(f"feeds are http(s) URLs; got {bad}")
+        return value
+
+
+class Slack(_Strict):
+    conn_id: str = "slack_default"
+    channels: SlackChannels
+    #: A message Slack could not take for this long is dropped as too old to matter
+    #: (state ``expired``, reported once); until then it waits in the outbox, in order.
+    outbox_max_age: Duration = OUTBOX_MAX_AGE
+
+    @field_validator("outbox_max_age")
+    @classmethod
+    def _positive_age(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be a positive duration such as '2d' or '12h'")
+        return value
 
 
 class CrisisThresholds(_Strict):
@@ -197,6 +284,13 @@ class Publication(_Strict):
         description="hold the sync when more than this % of the planned calendar rows vanish "
         "at once (100: never hold)",
     )
+    chunk_size: int = Field(
+        default=25,
+        ge=1,
+        le=500,
+        description="due publications of one connection published by one mapped task, "
+        "with one adapter",
+    )
     calendar: CalendarSource = CalendarSource()
     pools: dict[Network, Annotated[int, Field(ge=1)]] = Field(
         default_factory=lambda: {n: 2 for n in NETWORKS},
@@ -245,6 +339,37 @@ class Objectives(_Strict):
     roas: float | None = None
 
 
+def _check_clock_time(value: str) -> str:
+    problem = clock_time_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value.strip()
+
+
+class Reports(_Strict):
+    """The morning digest and the weekly report (docs/reports.md)."""
+
+    digest_time: Annotated[str, AfterValidator(_check_clock_time)] = Field(
+        default=DIGEST_TIME,
+        description="brand-local HH:MM before which the morning digest is not sent",
+    )
+    weekly_schedule: CronExpression = Field(
+        default=WEEKLY_SCHEDULE, description="when the weekly report of the past ISO week runs"
+    )
+    directory: str | None = Field(
+        default=None,
+        description="where weekly reports are stored: a folder (relative to the project), "
+        "an Airflow ObjectStoragePath URL such as s3://conn_id@bucket/reports, or None for "
+        "<data dir>/reports",
+    )
+    history_weeks: int = Field(
+        default=12, ge=2, le=52, description="weeks shown in the report's trend charts"
+    )
+    formats: list[Literal["html", "pdf"]] = Field(
+        default_factory=lambda: ["html", "pdf"], min_length=1
+    )
+
+
 class Deployment(_Strict):
     """How the tasks spread over Celery workers (docs/deployment.md)."""
 
@@ -268,7 +393,9 @@ class BrandConfig(_Strict):
     brand: Brand
     accounts: list[Account] = Field(min_length=1)
     competitors: list[Competitor] = []
+    competitor_watch: CompetitorWatch = CompetitorWatch()
     influencer_candidates: list[Account] = []
+    influencers: Influencers = Influencers()
     listening: Listening = Listening()
     slack: Slack
     thresholds: Thresholds = Thresholds()
@@ -276,6 +403,7 @@ class BrandConfig(_Strict):
     metrics: Metrics = Metrics()
     campaigns: list[Campaign] = []
     objectives: Objectives = Objectives()
+    reports: Reports = Reports()
     deployment: Deployment = Deployment()
 
     @model_validator(mode="after")

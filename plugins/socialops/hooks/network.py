@@ -21,7 +21,19 @@ from socialops.networks.registry import SPECS, spec
 def settings_from_connection(conn: Any) -> ConnectionSettings:
     """Turn an Airflow ``Connection`` into adapter settings (see ``ConnectionSettings.from_json``)."""
     fields = {name: getattr(conn, name) for name in ("host", "login", "password", "schema", "port")}
-    return ConnectionSettings.from_json({**fields, "extra": conn.extra_dejson}, conn.conn_id)
+    settings = ConnectionSettings.from_json({**fields, "extra": conn.extra_dejson}, conn.conn_id)
+    mask_connection_secrets(settings)
+    return settings
+
+
+def mask_connection_secrets(settings: ConnectionSettings) -> None:
+    """Register each secret of a connection with Airflow's secrets masker, so that no task log
+    line shows it. Airflow masks the password and the extra as one JSON text only: a token
+    inside the extra, quoted alone (an error, a URL), would show."""
+    from airflow.sdk.log import mask_secret
+
+    for value in settings.secrets():
+        mask_secret(value)
 
 
 class NetworkHook(BaseHook):

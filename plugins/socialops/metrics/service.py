@@ -8,8 +8,12 @@ For one owned account on one network and one day (see :mod:`.window`):
 2. ``recent_posts(handle, since)``: posts created inside the lookback window, new ones
    included (they are upserted into ``posts``); posts created after the day are ignored,
    so a backfill of a past day reads the posts that existed then.
-3. ``post_metrics(ids)``: every post of the window, whether just listed or already in the
-   warehouse, each id once; adapters batch them at the API's maximum (X 100, YouTube 50).
+3. The metrics of every post of the window, whether just listed or already in the
+   warehouse, each id once. Listings that take the same fields as the id lookup (X's
+   timeline, Facebook's feed, Instagram's media edge) carry them (``recent_posts(...,
+   metrics=True)``); ``post_metrics(ids)`` reads only the others (known posts the listing
+   missed, every post of YouTube and LinkedIn), batched at the API's maximum (X 100,
+   YouTube 50, Graph 50, LinkedIn 50).
 4. Data-quality checks (:mod:`socialops.analytics.quality`) on the extracted rows, with
    the warehouse's other snapshots of the same posts for the checks that compare days.
 5. One transaction: upsert ``accounts``, ``posts``, ``post_metrics_daily`` and
@@ -74,16 +78,27 @@ POST_UPDATE = [c for c in POST_COLUMNS if c not in {"network", "external_id"}]
 
 @dataclass(frozen=True)
 class AccountTarget:
-    """One owned account to extract: which network, which handle, through which connection."""
+    """One owned account to extract: which network, which handle, through which connection.
+
+    ``account_id`` is the network's id of the account when the configuration gives it
+    (``accounts[].id``): the adapter is asked by id, which spares resolving the handle where
+    that costs a call of its own (LinkedIn's vanity name → organization URN).
+    """
 
     network: str
     handle: str
     lookback_days: int
     conn_id: str | None = None
+    account_id: str | None = None
 
     @property
     def label(self) -> str:
         return f"{self.network} {self.handle}"
+
+    @property
+    def reference(self) -> str:
+        """How the adapter is asked for the account: its id when configured, else its handle."""
+        return self.account_id or self.handle
 
 
 def targets_from_config(config: Any) -> list[AccountTarget]:
@@ -96,7 +111,8 @@ def targets_from_config(config: Any) -> list[AccountTarget]:
             "with an owned account (e.g. {x: 7, youtube: 3})"
         )
     return [
-        AccountTarget(a.network, a.handle, lookback[a.network], a.conn_id) for a in config.accounts
+        AccountTarget(a.network, a.handle, lookback[a.network], a.conn_id, a.id)
+        for a in config.accounts
     ]
 
 
@@ -213,7 +229,7 @@ class AccountExtraction:
             else []
         )
         ids = list(dict.fromkeys([*(p.post_id for p in listed), *sorted(known)]))
-        metrics = self._post_metrics(target, ids)
+        metrics = self._window_metrics(target, listed, ids)
         return Extracted(
             target=target,
             window=window,
@@ -233,17 +249,27 @@ class AccountExtraction:
 
     def _account_metrics(self, target: AccountTarget, day: date) -> AccountMetrics | None:
         try:
-            return self.adapter.account_metrics(target.handle, day)
+            return self.adapter.account_metrics(target.reference, day)
         except NotSupported as exc:
             log.info("%s: no account metrics on this network (%s)", target.label, exc)
             return None
 
     def _recent_posts(self, target: AccountTarget, window: LookbackWindow) -> list[Post]:
         try:
-            return self.adapter.recent_posts(target.handle, window.since)
+            return self.adapter.recent_posts(target.reference, window.since, metrics=True)
         except NotSupported as exc:
             log.info("%s: cannot list recent posts (%s); known posts only", target.label, exc)
             return []
+
+    def _window_metrics(
+        self, target: AccountTarget, listed: list[Post], ids: list[str]
+    ) -> list[PostMetrics]:
+        """The metrics of ``ids``: those the listing carried, the others looked up by id
+        (known posts the listing missed, and every post where listings carry no metrics)."""
+        found = {post.post_id: post.metrics for post in listed if post.metrics is not None}
+        missing = [post_id for post_id in ids if post_id not in found]
+        found.update((m.post_id, m) for m in self._post_metrics(target, missing))
+        return [found[post_id] for post_id in ids if post_id in found]
 
     def _post_metrics(self, target: AccountTarget, ids: list[str]) -> list[PostMetrics]:
         if not ids:

@@ -53,6 +53,7 @@ def plan(run: Run, network: str, day: date) -> list[dict[str, Any]]:
             "conn_id": target.conn_id,
             "day": day.isoformat(),
             "lookback_days": target.lookback_days,
+            "account_id": target.account_id,
         }
         for target in targets_from_config(run.config)
         if target.network == network
@@ -68,8 +69,10 @@ def extract_account(
     *,
     conn_id: str | None = None,
     lookback_days: int | None = None,
+    account_id: str | None = None,
 ) -> dict[str, Any]:
-    """Extract, check and load one owned account's metrics of ``day``.
+    """Extract, check and load one owned account's metrics of ``day`` (asked of the network
+    by ``account_id`` when the configuration gives it, else by handle).
 
     Any failure is recorded as an ``extraction_failure`` alert for the run's report before
     it is raised again (the operator decides whether Airflow retries).
@@ -84,7 +87,7 @@ def extract_account(
             f"no lookback window for {network}: set metrics.lookback_days.{network} in the "
             "configuration"
         )
-    target = AccountTarget(network, account, int(lookback), conn_id)
+    target = AccountTarget(network, account, int(lookback), conn_id, account_id)
     try:
         client = adapter()
         try:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
         RateLimited,
         TransientError,
     )
-    from socialops.networks.idempotency import content_fingerprint, idempotency_key
+    from socialops.networks.idempotency import PostContent, draft_content, idempotency_key
     from socialops.networks.paging import batched
     from socialops.networks.records import (
         AccountMetrics,
@@ -71,7 +71,8 @@ __getattr__ = lazy_exports(
         "QuotaExceeded": "socialops.networks.errors",
         "RateLimited": "socialops.networks.errors",
         "TransientError": "socialops.networks.errors",
-        "content_fingerprint": "socialops.networks.idempotency",
+        "PostContent": "socialops.networks.idempotency",
+        "draft_content": "socialops.networks.idempotency",
         "idempotency_key": "socialops.networks.idempotency",
         "batched": "socialops.networks.paging",
         "AccountMetrics": "socialops.networks.records",
@@ -106,6 +107,7 @@ __all__ = [
     "NotSupported",
     "OutcomeUnknown",
     "Post",
+    "PostContent",
     "PostMetrics",
     "Profile",
     "QuotaExceeded",
@@ -115,6 +117,6 @@ __all__ = [
     "adapter_class",
     "batched",
     "build_adapter",
-    "content_fingerprint",
+    "draft_content",
     "idempotency_key",
 ]

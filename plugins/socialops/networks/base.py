@@ -24,9 +24,9 @@ from datetime import UTC, date, datetime
 from typing import Any, Self, TypeVar
 
 from socialops.networks import records
-from socialops.networks.errors import AuthError, NotSupported
+from socialops.networks.errors import AuthError, NotSupported, register_secrets, secret_values
 from socialops.networks.extras import read_extras
-from socialops.networks.idempotency import matches
+from socialops.networks.idempotency import PostContent, is_strict, matches
 from socialops.networks.paging import Cursor, CursorRule, Page, follow
 from socialops.networks.registry import spec as registry_spec
 from socialops.networks.retry import RetryPolicy, call_with_retries
@@ -89,6 +89,14 @@ class ConnectionSettings:
             password=connection.get("password") or None,
             extras=extras,
         )
+
+    def __post_init__(self) -> None:
+        # Whatever error a request with these settings raises, their secrets are blanked.
+        register_secrets(self.secrets())
+
+    def secrets(self) -> list[str]:
+        """The password and every extra whose name says secret (token, key, app secret...)."""
+        return secret_values(self.password, self.extras)
 
     def secret(self, name: str, *, fallback_to_password: bool = False) -> str | None:
         value = self.extras.get(name)
@@ -159,16 +167,23 @@ class NetworkAdapter:
         return call_with_retries(call, self.extras.retry, sleep=self.sleep, now=self.now)
 
     def auth_error(
-        self, message: str, *, renew: str | None = None, status: int | None = None
+        self,
+        message: str,
+        *,
+        renew: str | None = None,
+        status: int | None = None,
+        hint: str | None = None,
     ) -> AuthError:
         """The credentials were refused: renew ``renew`` (default :attr:`renew`) in the
-        connection, which the error names."""
+        connection, which the error names; ``hint`` replaces that advice (see
+        :class:`AuthError`)."""
         return AuthError(
             self.network,
             message,
             conn_id=self.settings.conn_id,
             renew=renew or self.renew,
             status=status,
+            hint=hint,
         )
 
     def listing(
@@ -197,18 +212,43 @@ class NetworkAdapter:
     def publish(self, draft: records.Draft, idempotency_key: str) -> records.Receipt:
         raise self._unsupported("publishing")
 
+    def published_contents(
+        self, account: str, since: datetime
+    ) -> Iterator[tuple[records.Receipt, PostContent]]:
+        """The account's posts since ``since``, each with its content as the network shows
+        it (links expanded from the network's own entities, the card's link, media kinds,
+        title): what :meth:`find_published_candidates` compares with a key."""
+        raise self._unsupported("reading the content of the account's posts")
+
+    def find_published_candidates(
+        self, idempotency_key: str, account: str, since: datetime
+    ) -> list[records.Receipt]:
+        """Every post of ``account`` created since ``since`` whose content is the key's,
+        oldest first (docs/exactly-once.md, "What a match is").
+
+        A key made before the content fingerprint covered links, media and title cannot tell
+        our post from a neighbour's: :class:`NotSupported`, so a person decides.
+        """
+        if not is_strict(idempotency_key):
+            raise NotSupported(
+                self.network,
+                f"publication key {idempotency_key} predates the strict content match: "
+                "a post found now could be another entry's",
+                hint="check the account for the post and record or publish it by hand",
+            )
+        found = [
+            receipt
+            for receipt, content in self.published_contents(account, since)
+            if receipt.published_at >= since and matches(idempotency_key, content)
+        ]
+        return sorted(found, key=lambda receipt: receipt.published_at)
+
     def find_published(
         self, idempotency_key: str, account: str, since: datetime
     ) -> records.Receipt | None:
-        """The account's post since ``since`` whose text is the key's content, if any.
-
-        Read from :meth:`recent_posts`; an adapter overrides it when a post's text is not what
-        was published as is (YouTube matches the description) or when it can stop listing early.
-        """
-        for post in self.recent_posts(account, since):
-            if matches(idempotency_key, post.text):
-                return records.Receipt(self.network, post.post_id, post.url or "", post.created_at)
-        return None
+        """The oldest of :meth:`find_published_candidates`, if any."""
+        found = self.find_published_candidates(idempotency_key, account, since)
+        return found[0] if found else None
 
     def account_metrics(self, account: str, day: date) -> records.AccountMetrics:
         raise self._unsupported("account metrics")
@@ -216,7 +256,17 @@ class NetworkAdapter:
     def post_metrics(self, post_ids: Sequence[str]) -> list[records.PostMetrics]:
         raise self._unsupported("post metrics")
 
-    def recent_posts(self, account: str, since: datetime) -> list[records.Post]:
+    def recent_posts(
+        self, account: str, since: datetime, *, metrics: bool = False
+    ) -> list[records.Post]:
+        """The account's posts created since ``since``, newest first.
+
+        With ``metrics``, the listing also asks each post's metrics where the network's
+        listing accepts the same fields as its id lookup (X, Facebook, Instagram): those posts
+        carry :attr:`~records.Post.metrics` equal to what :meth:`post_metrics` would return,
+        and only the others need a lookup by id. Networks whose listings carry no metrics
+        ignore it.
+        """
         raise self._unsupported("listing recent posts")
 
     def mentions(self, query: str, since: datetime) -> list[records.Mention]:
@@ -225,8 +275,30 @@ class NetworkAdapter:
     def comments(self, post_ids: Sequence[str], since: datetime) -> list[records.Mention]:
         raise self._unsupported("comments on own posts")
 
+    def search(self, query: str, since: datetime) -> list[records.Mention]:
+        """Keyword search of public posts where it costs quota (YouTube ``search.list``)."""
+        raise self._unsupported("keyword search")
+
+    def hashtag_media(self, hashtag: str, since: datetime) -> list[records.Mention]:
+        """Public posts under a hashtag (Instagram's hashtag search)."""
+        raise self._unsupported("hashtag search")
+
     def profiles(self, ids_or_handles: Sequence[str]) -> list[records.Profile]:
         raise self._unsupported("profile lookup")
+
+    # -- public lookups of accounts we do not own (competitor watch, influencer scoring) --
+    def lookup_profiles(self, ids_or_handles: Sequence[str]) -> records.ProfileLookup:
+        """Public profiles in as few calls as the network allows (its batch maximum), with
+        the reason each account asked for cannot be read (unknown, private, not a business
+        account...). Raises :class:`NotSupported` when the network gives no such data."""
+        raise self._unsupported("public profile lookup")
+
+    def public_posts(self, account: str, since: datetime) -> list[records.PublicPost]:
+        """Another account's posts since ``since`` with their public engagement.
+
+        Raises :class:`NotSupported` (with the reason) when the network does not show them
+        to this connection."""
+        raise self._unsupported("reading another account's posts")
 
     def campaign_spend(
         self, day: date, campaign_ids: Sequence[str], *, since: date | None = None

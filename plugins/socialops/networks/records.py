@@ -44,6 +44,9 @@ class Post:
     text: str
     url: str | None = None
     kind: str = "post"  # post, video, reel, carousel, ...
+    #: The post's metrics when the listing carried them (``recent_posts(..., metrics=True)``
+    #: on a network whose listing takes the same fields as its id lookup); None: look it up.
+    metrics: PostMetrics | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class Mention:
     in_reply_to: str | None = None  # the own post commented on, for comments
     kind: str = "mention"  # mention or comment
     likes: int | None = None
+    author_reach: int | None = None  # the author's followers, when the response holds them
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,42 @@ class Profile:
     verified: bool | None = None
     created_at: datetime | None = None
     url: str | None = None
+    #: False: the network shows its default picture (an egg, a silhouette); None: unknown.
+    has_picture: bool | None = None
+    #: True: posts are visible to approved followers only (X protected, private accounts).
+    protected: bool | None = None
+
+
+@dataclass(frozen=True)
+class PublicPost:
+    """Another account's post with the engagement anyone can see (no impressions, no reach).
+
+    A counter the network does not show publicly is ``None``.
+    """
+
+    network: str
+    account_id: str
+    post_id: str
+    created_at: datetime
+    text: str
+    url: str | None = None
+    kind: str = "post"
+    likes: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    views: int | None = None
+
+
+@dataclass(frozen=True)
+class ProfileLookup:
+    """What a batched lookup found, and why each account it did not find cannot be read.
+
+    ``unreadable`` maps the id or handle as asked to a short reason in English (``"not a
+    business or creator account"``), for the task log and the notice that names it.
+    """
+
+    found: list[Profile] = field(default_factory=list)
+    unreadable: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ YOUTUBE = NetworkSpec(
         max_length=5000,
         link_separator="\n\n",
         requires_media=("video",),
+        published_media=1,
         requires_title=True,
         max_title=100,
         title_forbidden="<>",

@@ -16,6 +16,7 @@ nothing heavy is imported before it is used.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Literal
 
 #: Where a draft's ``link`` goes: appended to the text (``"text"``), or sent beside it
@@ -23,6 +24,8 @@ from typing import Literal
 #: media, where neither network can attach the link and it is appended like ``"text"``.
 LinkPlacement = Literal["text", "field"]
 MediaKind = Literal["image", "video"]
+VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".webm", ".avi", ".mkv"})
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp"})
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,9 @@ class ContentLimits:
     max_hashtags: int | None = None
     #: The media kinds a post must carry at least one of (empty: media is optional).
     requires_media: tuple[MediaKind, ...] = ()
+    #: How many of a draft's media files the adapter publishes (None: every one); YouTube
+    #: uploads the first. Reconciliation compares only those (docs/exactly-once.md).
+    published_media: int | None = None
     requires_title: bool = False
     max_title: int | None = None
     #: Characters the network refuses in a title.
@@ -91,4 +97,10 @@ def text_with_link(
     return f"{text}{limits.link_separator}{link}" if text else link
 
 
-__all__ = ["ContentLimits", "LinkPlacement", "NetworkSpec", "text_with_link"]
+def media_kind(media: str) -> MediaKind | None:
+    """A media file's kind by the suffix of its path or URL (None: neither kind)."""
+    suffix = PurePosixPath(media.split("?")[0]).suffix.lower()
+    return "video" if suffix in VIDEO_SUFFIXES else "image" if suffix in IMAGE_SUFFIXES else None
+
+
+__all__ = ["ContentLimits", "LinkPlacement", "NetworkSpec", "media_kind", "text_with_link"]

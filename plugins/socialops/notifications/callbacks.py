@@ -20,6 +20,7 @@ from airflow.sdk import BaseNotifier
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
 from socialops.i18n import N_, Text
+from socialops.networks.errors import failure
 
 if TYPE_CHECKING:  # Block Kit and the catalogues load when a task fails, not at parse time
     from socialops.notifications.blocks import Message
@@ -150,7 +151,8 @@ class TaskFailureNotifier(BaseNotifier):
         ti = context.get("ti") or context.get("task_instance")
         dag = context.get("dag")
         exception = context.get("exception")
-        error = f"{type(exception).__name__}: {exception}" if exception else None
+        # Any exception, not only the network layer's: redacted by the same rule.
+        error = failure(exception) if exception else None
         dag_id = getattr(ti, "dag_id", None) or getattr(dag, "dag_id", "?")
         task_id = getattr(ti, "task_id", "?")
         log_url = getattr(ti, "log_url", None)

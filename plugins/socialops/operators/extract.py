@@ -38,6 +38,8 @@ class MetricsExtractOperator(NetworkOperator):
         starts on (the run at 03:30 on the 21st loads the 20th).
     :param lookback_days: how many days of posts to re-read; default
         ``metrics.lookback_days[network]`` of the configuration.
+    :param account_id: the network's id of the account (``accounts[].id`` of the
+        configuration), when known: the network is asked by id, not by handle.
     """
 
     template_fields: Sequence[str] = ("account", "conn_id", "day")
@@ -51,12 +53,14 @@ class MetricsExtractOperator(NetworkOperator):
         conn_id: str | None = None,
         day: str | None = None,
         lookback_days: int | None = None,
+        account_id: str | None = None,
         **kwargs: Any,
     ):
         super().__init__(network=network, conn_id=conn_id, **kwargs)
         self.account = account
         self.day = day
         self.lookback_days = lookback_days
+        self.account_id = account_id
 
     def execute(self, context: Any) -> dict[str, Any]:
         from socialops.metrics import tasks
@@ -75,6 +79,7 @@ class MetricsExtractOperator(NetworkOperator):
                 self.hook.get_adapter,
                 conn_id=self.conn_id,
                 lookback_days=self.lookback_days,
+                account_id=self.account_id,
             )
         except NetworkError as exc:
             # Recorded as an alert: the run's report task announces it in Slack.

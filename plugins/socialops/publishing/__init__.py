@@ -1,14 +1,14 @@
 """Exactly-once publication of the editorial calendar (see ``docs/exactly-once.md``).
 
 >>> ledger = PublicationLedger(get_engine())
->>> for publication_id in ledger.due(now):
-...     publish_one(ledger, publication_id, lambda: connect("x"), owner=run_id, now=now,
-...                 grace=timedelta(hours=2), notices=notices, media_root=media_root)
+>>> publish_chunk(ledger, ledger.due(now), lambda: connect("x"), owner=run_id,
+...               clock=lambda: now, grace=timedelta(hours=2), notices=notices,
+...               media_root=media_root)
 """
 
 from socialops.publishing.messages import PublicationNotices
 from socialops.publishing.pause import PAUSE_VARIABLE, Pause, pause, pause_reason, pause_state
-from socialops.publishing.service import Outcome, publish_one
+from socialops.publishing.service import Outcome, publish_chunk, publish_one
 from socialops.publishing.store import (
     CLAIMABLE,
     UNCERTAIN,
@@ -30,5 +30,6 @@ __all__ = [
     "pause",
     "pause_reason",
     "pause_state",
+    "publish_chunk",
     "publish_one",
 ]

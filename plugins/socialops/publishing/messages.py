@@ -34,6 +34,7 @@ from socialops.networks.errors import (
     NotSupported,
     QuotaExceeded,
     RateLimited,
+    failure,
 )
 from socialops.notifications.blocks import Message, context, divider, header, section
 from socialops.notifications.catalogue import Reader, network_name
@@ -96,7 +97,7 @@ class PausedEntry:
 def error_text(error: BaseException) -> str:
     """How a failed attempt is stored in ``publications.last_error``: ``Class: message``
     (English, for ops), so that a later message knows what kind of failure it was."""
-    return f"{type(error).__name__}: {error}"
+    return failure(error)
 
 
 def error_kind(last_error: str | None) -> str | None:

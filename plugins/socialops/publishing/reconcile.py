@@ -11,11 +11,12 @@ the adapter matches on:
   found than twins wait for one, nobody can tell which attempt made which post: a person
   decides, and no twin is marked published from it.
 
-The ledger needs every matching post, not only the first: an adapter that can list them
-offers ``find_published_candidates(key, account, since) -> list[Receipt]``
-(:data:`FIND_ALL`). Until it does, ``find_published``'s single answer is used and the
-list is known to be incomplete: a match recorded for another publication may hide ours,
-so it is a person's decision instead of "not found".
+The ledger needs every matching post, not only the first: every adapter offers
+``find_published_candidates(key, account, since) -> list[Receipt]`` (:data:`FIND_ALL`;
+the strict match of ``networks/base.py``, per network in docs/exactly-once.md). An adapter
+without it (a third-party one) is asked ``find_published`` instead, whose single answer is
+known to be incomplete: a match recorded for another publication may hide ours, so it is a
+person's decision instead of "not found".
 """
 
 from __future__ import annotations

@@ -1,17 +1,19 @@
-"""Publish one publication exactly once: claim, reconcile, commit intent, call, record.
+"""Publish exactly once: claim, reconcile, commit intent, call, record.
 
-:func:`publish_one` is the whole protocol for one (entry, network); the Airflow operator is
-a thin wrapper around it and tests drive it directly with a fake or sandboxed adapter.
-What each network error becomes is a table (:func:`publish_one`'s ``except`` clauses), and
-``docs/exactly-once.md`` explains why.
+:func:`publish_chunk` is the whole protocol for a chunk of (entry, network) publications of
+one connection, one adapter for all (:func:`publish_one`: a chunk of one); the Airflow
+operator is a thin wrapper around it and tests drive it directly with a fake or sandboxed
+adapter. What each network error becomes is a table (:func:`_attempt`'s ``except``
+clauses), and ``docs/exactly-once.md`` explains why.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -85,6 +87,9 @@ class Outcome:
     retryable: bool = False
     #: True when the task should fail without retrying (a person must act).
     needs_person: bool = False
+    #: The network's "not now" (rate limit, quota) this attempt got: the rest of its chunk
+    #: waits for the same reset.
+    limited_by: RateLimited | QuotaExceeded | None = field(default=None, compare=False)
 
     def as_xcom(self) -> dict[str, object]:
         return {
@@ -113,28 +118,126 @@ def publish_one(
     ``adapter`` is a factory so that no connection is opened for a publication another run
     already holds. ``now`` is the time of the attempt.
     """
-    claim = ledger.claim(publication_id, owner, now)
-    if claim is None:
-        return Outcome(
+    (outcome,) = publish_chunk(
+        ledger,
+        [publication_id],
+        adapter,
+        owner=owner,
+        clock=lambda: now,
+        grace=grace,
+        notices=notices,
+        media_root=media_root,
+    )
+    return outcome
+
+
+def publish_chunk(
+    ledger: PublicationLedger,
+    publication_ids: Sequence[int],
+    adapter: Callable[[], NetworkAdapter],
+    *,
+    owner: str,
+    clock: Callable[[], datetime],
+    grace: timedelta,
+    notices: PublicationNotices,
+    media_root: Path,
+    paused: Callable[[], str | None] | None = None,
+) -> list[Outcome]:
+    """:func:`publish_one` for each of ``publication_ids`` (one account's), in order, with
+    one claim for all of them and one adapter (one token refresh, one Page lookup).
+
+    ``clock()`` is the time of each attempt. Once the network answers "not now" (a rate
+    limit, a quota), the chunk's remaining posts are not sent: each backs off until the
+    same reset, as if it had been told itself. ``paused()`` (the kill switch) is asked
+    before each post: once it gives a reason, the rest is released, not attempted. A bug
+    (an unexpected exception) stops the
+    chunk: the posts not attempted are released for the next run, or the task's retry.
+    Returns one :class:`Outcome` per id, in order.
+    """
+    claims = ledger.claim_many(publication_ids, owner, clock())
+    outcomes = {
+        publication_id: Outcome(
             publication_id, "skipped", "already published, cancelled, or held by another run"
         )
+        for publication_id in publication_ids
+    }
+    if not claims:
+        return list(outcomes.values())
     try:
         client = adapter()
     except NetworkError as exc:
         # The connection cannot even be built (an unusable extra, a missing token): nothing
-        # was sent, the publication keeps its state, and a person is told what to fix.
-        ledger.settle(
-            claim,
-            claim.state,
-            error=error_text(exc),
-            not_before=now + AUTH_BACKOFF,
-            announce=notices.failed(claim, exc),
-        )
-        return Outcome(publication_id, claim.state, str(exc), needs_person=True)
+        # was sent, each publication keeps its state, and a person is told what to fix.
+        now = clock()
+        for claim in claims:
+            ledger.settle(
+                claim,
+                claim.state,
+                error=error_text(exc),
+                not_before=now + AUTH_BACKOFF,
+                announce=notices.failed(claim, exc),
+            )
+            outcomes[claim.publication_id] = Outcome(
+                claim.publication_id, claim.state, str(exc), needs_person=True
+            )
+        return list(outcomes.values())
     except BaseException:
-        ledger.settle(claim, claim.state, error="the network's connection could not be built")
+        for claim in claims:
+            ledger.settle(claim, claim.state, error="the network's connection could not be built")
         raise
+    limited: RateLimited | QuotaExceeded | None = None
+    for done, claim in enumerate(claims):
+        if paused is not None and (reason := paused()):
+            rest = claims[done:]
+            ledger.release(rest)
+            log.warning(
+                "Publication paused (%s): %d posts of the chunk not attempted", reason, len(rest)
+            )
+            for held in rest:
+                outcomes[held.publication_id] = Outcome(held.publication_id, "paused", reason)
+            break
+        try:
+            outcome = _attempt(
+                ledger,
+                claim,
+                client,
+                now=clock(),
+                grace=grace,
+                notices=notices,
+                media_root=media_root,
+                limited=limited,
+            )
+        except BaseException:
+            rest = claims[done + 1 :]
+            try:
+                ledger.release(rest)
+            except Exception:  # the warehouse failing: the leases expire, or the retry takes them
+                log.exception("The chunk's %d posts not attempted could not be released", len(rest))
+            else:
+                log.error(
+                    "Chunk stopped at %s; %d posts released, not attempted", claim.label, len(rest)
+                )
+            raise
+        outcomes[claim.publication_id] = outcome
+        limited = limited or outcome.limited_by
+    return list(outcomes.values())
 
+
+def _attempt(
+    ledger: PublicationLedger,
+    claim: Claim,
+    client: NetworkAdapter,
+    *,
+    now: datetime,
+    grace: timedelta,
+    notices: PublicationNotices,
+    media_root: Path,
+    limited: RateLimited | QuotaExceeded | None,
+) -> Outcome:
+    """Steps 2 to 6 of the protocol for a claimed publication. ``limited``: the network
+    already said "not now" in this chunk; nothing is sent, the post waits like the one told.
+    """
+    publication_id = claim.publication_id
     if claim.needs_reconcile:
         outcome = _reconcile(ledger, claim, client, notices, now)
         if outcome is not None:
@@ -152,7 +255,10 @@ def publish_one(
         )
         return Outcome(publication_id, "missed", f"{claim.label} is past its grace window")
 
-    key = idempotency_key(claim.entry_id, claim.network, claim.draft.text)
+    if limited is not None:
+        retry_at = limited.retry_at or now + QUOTA_BACKOFF
+        return _back_off(ledger, claim, limited, retry_at, notices, now=now, grace=grace)
+    key = idempotency_key(claim.entry_id, claim.network, claim.draft)
     started = ledger.begin_attempt(claim, key, now, notices)
     if isinstance(started, Stopped):
         return Outcome(publication_id, "skipped", started.detail)
@@ -345,6 +451,7 @@ def _back_off(
 ) -> Outcome:
     # The network answered "not now": nothing was applied, so the publication is simply
     # pending again, and no run may claim it before the reset.
+    limit = exc if isinstance(exc, RateLimited | QuotaExceeded) else None
     deadline = claim.scheduled_at + grace
     if retry_at > deadline:
         # It could only go out late, which we never do: missed now, with the real reason.
@@ -364,7 +471,9 @@ def _back_off(
             announce=notices.missed([missed]),
         )
         log.warning("%s missed: %s until %s, after %s", claim.label, exc, retry_at, deadline)
-        return Outcome(claim.publication_id, "missed", str(exc), retry_at=retry_at)
+        return Outcome(
+            claim.publication_id, "missed", str(exc), retry_at=retry_at, limited_by=limit
+        )
     long_wait = retry_at - now > ANNOUNCED_BACK_OFF
     ledger.settle(
         claim,
@@ -374,7 +483,7 @@ def _back_off(
         announce=notices.backed_off(claim, retry_at, deadline) if long_wait else (),
     )
     log.warning("%s waits until %s: %s", claim.label, retry_at.isoformat(), exc)
-    return Outcome(claim.publication_id, "pending", str(exc), retry_at=retry_at)
+    return Outcome(claim.publication_id, "pending", str(exc), retry_at=retry_at, limited_by=limit)
 
 
 def _refused(
@@ -505,11 +614,20 @@ def _announce(
     return announced
 
 
+#: Airflow's ``[core] max_map_length`` default: a mapping over more items fails the task.
+MAX_MAPPED_TASKS = 1024
+
+
 def plan_due(
     config: BrandConfig, engine: Engine, *, now: datetime, paused: Pause | None
 ) -> dict[str, list[dict]]:
-    """What each network's publish task maps over:
-    ``{network: [{"publication_id", "conn_id", "entry_id"}]}``.
+    """What each network's publish task maps over: ``{network: [chunk]}``, a chunk being
+    ``{"publication_ids": [...], "conn_id", "entries"}``: up to ``publication.chunk_size``
+    due publications of one connection, in publication order, published by one mapped task
+    with one adapter (:func:`publish_chunk`).
+
+    At most :data:`MAX_MAPPED_TASKS` chunks per network: what does not fit is carried to
+    the next run (it stays due), and the log says how many.
 
     Past-grace posts are marked missed first. When paused, nothing is planned and the waiting
     posts are listed in Slack (once per distinct list).
@@ -527,16 +645,49 @@ def plan_due(
     missed = ledger.mark_missed(now, grace, notices)
     if missed:
         log.warning("%d publication(s) missed their grace window of %s", len(missed), grace)
+    size = config.publication.chunk_size
+    open_chunks: dict[tuple[str, str], dict] = {}
+    carried: Counter[str] = Counter()
     for publication_id, network, account, entry_id in ledger.due_publications(now):
-        plans[network].append(
-            {
-                "publication_id": publication_id,
-                "conn_id": _conn_id(config, network, account),
-                "entry_id": entry_id,
-            }
+        conn_id = _conn_id(config, network, account)
+        chunk = open_chunks.get((network, conn_id))
+        if chunk is None or len(chunk["publication_ids"]) >= size:
+            if len(plans[network]) >= MAX_MAPPED_TASKS:
+                carried[network] += 1
+                continue
+            chunk = {"publication_ids": [], "conn_id": conn_id, "entry_ids": []}
+            plans[network].append(chunk)
+            open_chunks[network, conn_id] = chunk
+        chunk["publication_ids"].append(publication_id)
+        chunk["entry_ids"].append(entry_id)
+    for chunks in plans.values():
+        for chunk in chunks:
+            chunk["entries"] = _chunk_label(chunk.pop("entry_ids"))
+    log.info(
+        "Due now: %s",
+        {
+            network: f"{sum(len(c['publication_ids']) for c in chunks)} in {len(chunks)} chunks"
+            for network, chunks in plans.items()
+            if chunks
+        },
+    )
+    for network, count in carried.items():
+        log.warning(
+            "%d due %s publications carried to the next run: this run maps %d chunks of %d "
+            "(Airflow's limit on mapped tasks)",
+            count,
+            network,
+            MAX_MAPPED_TASKS,
+            size,
         )
-    log.info("Due now: %s", {network: len(items) for network, items in plans.items() if items})
     return plans
+
+
+def _chunk_label(entry_ids: list[str]) -> str:
+    """How a chunk's mapped task is named in the Airflow UI: its entries."""
+    if len(entry_ids) == 1:
+        return entry_ids[0]
+    return f"{entry_ids[0]} … {entry_ids[-1]} ({len(entry_ids)})"
 
 
 def _conn_id(config: BrandConfig, network: str, handle: str | None) -> str:

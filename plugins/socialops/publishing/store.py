@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 from socialops.calendar.sync import BACK_TO, ENTRY_CANCELLED, HOLD_PREFIX, NETWORK_REMOVED
 from socialops.networks.idempotency import fingerprint_of
 from socialops.networks.records import Draft, Receipt
-from socialops.notifications.outbox import Notice, add_notice
+from socialops.notifications.outbox import Notice, add_notice, insert_notices
 from socialops.publishing.messages import MissedPost, NetworkStatus, PublicationNotices
 from socialops.warehouse.engine import session_scope
 from socialops.warehouse.models import Alert, CalendarEntry, Publication
@@ -204,6 +204,20 @@ class PublicationLedger:
         A lease held by an earlier try of ``owner``'s task instance is taken over before it
         expires (:func:`earlier_tries`); the claim then finds the state that try left.
         """
+        claims = self.claim_many([publication_id], owner, now)
+        return claims[0] if claims else None
+
+    def claim_many(self, publication_ids: Sequence[int], owner: str, now: datetime) -> list[Claim]:
+        """:meth:`claim` for a chunk, in two statements: the ones won, in the given order.
+
+        The conditional ``UPDATE`` is the same for one row or many (each row is re-checked
+        by PostgreSQL after a concurrent update), so it is as exclusive as one claim each.
+        The lease is taken for the whole chunk now and renewed by :meth:`begin_attempt`:
+        the publish task's timeout is shorter than the lease, so every lease of the chunk
+        lasts until the task is over.
+        """
+        if not publication_ids:
+            return []
         approved = select(CalendarEntry.entry_id).where(CalendarEntry.status == "approved")
         free = _unleased(now)
         if predecessors := earlier_tries(owner):
@@ -212,23 +226,43 @@ class PublicationLedger:
             result = session.execute(
                 update(Publication)
                 .where(
-                    Publication.id == publication_id,
+                    Publication.id.in_(publication_ids),
                     Publication.state.in_(CLAIMABLE),
                     free,
                     # In doubt, whatever the calendar says now: it is reconciled first.
                     or_(Publication.entry_id.in_(approved), Publication.state.in_(UNCERTAIN)),
                 )
                 .values(lease_owner=owner, lease_until=now + self.lease)
+                .returning(Publication.id)
                 .execution_options(synchronize_session=False)
             )
-            if result.rowcount != 1:
-                return None
-            publication, entry = session.execute(
+            won_ids = list(result.scalars())
+            if not won_ids:
+                return []
+            rows = session.execute(
                 select(Publication, CalendarEntry)
                 .join(CalendarEntry, CalendarEntry.entry_id == Publication.entry_id)
-                .where(Publication.id == publication_id)
-            ).one()
-            return _claim_of(publication, entry, owner)
+                .where(Publication.id.in_(won_ids))
+            ).all()
+        won = {publication.id: _claim_of(publication, entry, owner) for publication, entry in rows}
+        return [won[i] for i in publication_ids if i in won]
+
+    def release(self, claims: Sequence[Claim], *, not_before: datetime | None = None) -> None:
+        """Give back the leases of ``claims`` not attempted, in one statement; their state is
+        unchanged. ``not_before`` keeps everyone away until then (a rate limit's reset)."""
+        if not claims:
+            return
+        with session_scope(self.engine) as session:
+            for owner in {claim.owner for claim in claims}:
+                session.execute(
+                    update(Publication)
+                    .where(
+                        Publication.id.in_([c.publication_id for c in claims if c.owner == owner]),
+                        Publication.lease_owner == owner,
+                    )
+                    .values(lease_owner=None, lease_until=not_before)
+                    .execution_options(synchronize_session=False)
+                )
 
     def begin_attempt(
         self, claim: Claim, idempotency_key: str, now: datetime, notices: PublicationNotices
@@ -243,9 +277,7 @@ class PublicationLedger:
         Otherwise the lease is released (the sync has already settled it).
         """
         with session_scope(self.engine) as session:
-            publication = self._held(session, claim)
-            entry = session.get(CalendarEntry, claim.entry_id)
-            assert entry is not None
+            entry, publication = self._held_with_entry(session, claim)
             withdrawn = _withdrawal(entry, publication)
             if withdrawn is not None or publication.state not in CLAIMABLE:
                 log.info(
@@ -266,6 +298,7 @@ class PublicationLedger:
             publication.attempts = (publication.attempts or 0) + 1
             publication.last_attempt_at = now
             publication.last_error = None
+            publication.lease_until = now + self.lease  # a chunk's lease lasts per attempt
         return replace(
             claim,
             state="publishing",
@@ -313,16 +346,15 @@ class PublicationLedger:
         """
         try:
             with session_scope(self.engine) as session:
-                publication = session.get(Publication, claim.publication_id, with_for_update=True)
-                assert publication is not None
-                self._refuse_taken(session, claim, receipt)
+                # One statement locks the entry and reads (and locks) all its publications:
+                # ours, and the others its confirmation lists.
+                entry, publications = _entry_with_publications(session, claim.entry_id)
+                publication = next(p for p in publications if p.id == claim.publication_id)
                 if publication.lease_owner != claim.owner:
                     log.warning(
                         "Lease on %s was lost before its receipt was stored; storing it anyway",
                         claim.label,
                     )
-                entry = session.get(CalendarEntry, claim.entry_id)
-                assert entry is not None
                 withdrawn = _withdrawal(entry, publication)
                 publication.state = "published"
                 publication.external_id = receipt.external_id
@@ -333,18 +365,18 @@ class PublicationLedger:
                 publication.withdrawn = None
                 if withdrawn is not None:
                     publication.last_error = f"live although {withdrawn} ({how})"
-                session.flush()  # a post another publication holds fails here, not later
+                # A post another publication holds fails here (unique network, external_id)
+                # and nothing is written; the except clause says whose it is.
+                session.flush()
                 announce: list[Notice] = []
                 if notices is not None:
                     # The confirmation tells the truth (the post is out) even when the
                     # calendar withdrew it; the alert says so and what to do.
-                    announce += notices.entry_published(*_entry_networks(session, claim.entry_id))
+                    announce += notices.entry_published(*_statuses(entry, publications))
                     if withdrawn is not None:
                         announce += notices.live_although_withdrawn(claim, receipt, withdrawn)
-                for notice in announce:
-                    add_notice(session, notice)
+                insert_notices(session, announce)
         except IntegrityError:
-            # Another publication recorded the same post between our check and our write.
             with session_scope(self.engine) as session:
                 self._refuse_taken(session, claim, receipt)
             raise
@@ -425,16 +457,32 @@ class PublicationLedger:
             for notice in announce:
                 add_notice(session, notice)
 
+    def _held_with_entry(self, session: Session, claim: Claim) -> tuple[CalendarEntry, Publication]:
+        """Our publication and its entry, both locked in one statement (the entry first,
+        as every locking statement of the ledger and the sync does, so none waits for
+        another in a cycle); raises :class:`LeaseLost` when the lease is no longer ours."""
+        entry, publication = session.execute(
+            select(CalendarEntry, Publication)
+            .join(Publication, Publication.entry_id == CalendarEntry.entry_id)
+            .where(Publication.id == claim.publication_id)
+            .with_for_update()
+        ).one()
+        self._check_lease(publication, claim)
+        return entry, publication
+
     def _held(self, session: Session, claim: Claim) -> Publication:
         publication = session.scalars(
             select(Publication).where(Publication.id == claim.publication_id).with_for_update()
         ).one()
+        self._check_lease(publication, claim)
+        return publication
+
+    def _check_lease(self, publication: Publication, claim: Claim) -> None:
         if publication.lease_owner != claim.owner:
             raise LeaseLost(
                 f"publication {claim.label} is now held by {publication.lease_owner!r}, not "
                 f"{claim.owner!r}: this attempt ran longer than the {self.lease} lease; stopping"
             )
-        return publication
 
 
 def earlier_tries(owner: str) -> list[str]:
@@ -572,17 +620,29 @@ def _claim_of(publication: Publication, entry: CalendarEntry, owner: str) -> Cla
     )
 
 
-def _entry_networks(session: Session, entry_id: str) -> tuple[str, datetime, list[NetworkStatus]]:
-    """(entry id, its time, the status of each of its networks) for its confirmation.
+def _entry_with_publications(
+    session: Session, entry_id: str
+) -> tuple[CalendarEntry, list[Publication]]:
+    """The entry and all its publications, locked, in one statement.
 
     The entry's row is locked first: two networks of one entry finishing at once then write
-    their versions one after the other, the second seeing the first (on PostgreSQL, each
-    statement sees what committed before it).
+    their versions one after the other, the second seeing the first (on PostgreSQL, a
+    locked row is read again once the other transaction committed).
     """
-    entry = session.scalars(
-        select(CalendarEntry).where(CalendarEntry.entry_id == entry_id).with_for_update()
-    ).one()
-    publications = session.scalars(select(Publication).where(Publication.entry_id == entry_id))
+    rows = session.execute(
+        select(CalendarEntry, Publication)
+        .join(Publication, Publication.entry_id == CalendarEntry.entry_id)
+        .where(CalendarEntry.entry_id == entry_id)
+        .order_by(Publication.id)
+        .with_for_update()
+    ).all()
+    return rows[0][0], [publication for _, publication in rows]
+
+
+def _statuses(
+    entry: CalendarEntry, publications: list[Publication]
+) -> tuple[str, datetime, list[NetworkStatus]]:
+    """(entry id, its time, the status of each of its networks) for its confirmation."""
     by_network = {p.network: p for p in publications}
     order = [n for n in (entry.networks or []) if n in by_network]
     order += sorted(set(by_network) - set(order))
@@ -590,7 +650,7 @@ def _entry_networks(session: Session, entry_id: str) -> tuple[str, datetime, lis
         NetworkStatus(n, by_network[n].account, by_network[n].state, by_network[n].url)
         for n in order
     ]
-    return entry_id, entry.scheduled_at, statuses
+    return entry.entry_id, entry.scheduled_at, statuses
 
 
 def missed_post(publication: Publication, entry: CalendarEntry) -> MissedPost:

@@ -2,7 +2,7 @@
 :class:`~socialops.runtime.Run` returning a small dict for XCom.
 
 The order of a run: :func:`sync_calendar` → :func:`plan` (the pause, missed posts, what is
-due per network) → :func:`publish` for each due publication (the operator) → the outbox's
+due per network) → :func:`publish` for each chunk of due publications (the operator) → the outbox's
 delivery (:func:`socialops.notifications.tasks.deliver_outbox`). The logic is in
 :mod:`.service`; this module only wires the run's configuration, warehouse and Airflow
 lookups into it.
@@ -11,8 +11,10 @@ lookups into it.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from socialops.networks.base import NetworkAdapter
 from socialops.publishing.messages import PublicationNotices
@@ -22,7 +24,7 @@ from socialops.publishing.service import (
     Outcome,
     media_root,
     plan_due,
-    publish_one,
+    publish_chunk,
     sync,
 )
 from socialops.publishing.store import PublicationLedger
@@ -61,21 +63,42 @@ def plan(run: Run, network: str) -> list[dict]:
 
 
 def publish(
-    run: Run, publication_id: int, adapter: Callable[[], NetworkAdapter], *, owner: str
-) -> Outcome:
-    """Publish one publication exactly once (:func:`.service.publish_one`), unless someone
-    paused publication since the plan was made."""
+    run: Run, publication_ids: list[int], adapter: Callable[[], NetworkAdapter], *, owner: str
+) -> list[Outcome]:
+    """Publish a chunk of publications exactly once each, with one adapter
+    (:func:`.service.publish_chunk`), unless someone paused publication since the plan was
+    made, or while the chunk is published (asked again every :data:`PAUSE_CHECK`). Each
+    attempt acts at the run's time plus the time the chunk has taken so far."""
     paused = pause_reason(run.config, run.variable)
     if paused:
-        log.warning("Publication %s not attempted: %s", publication_id, paused)
-        return Outcome(publication_id, "paused", paused)
-    return publish_one(
+        log.warning("Publications %s not attempted: %s", publication_ids, paused)
+        return [Outcome(publication_id, "paused", paused) for publication_id in publication_ids]
+    started = time.monotonic()
+    return publish_chunk(
         PublicationLedger(run.engine),
-        publication_id,
+        publication_ids,
         adapter,
         owner=owner,
-        now=run.now,
+        clock=lambda: run.now + timedelta(seconds=time.monotonic() - started),
         grace=timedelta(minutes=run.config.publication.grace_minutes),
         notices=PublicationNotices.for_brand(run.config),
         media_root=media_root(run.config),
+        paused=_pause_checker(run),
     )
+
+
+#: How often a chunk asks the kill switch again (an Airflow Variable read) between posts.
+PAUSE_CHECK = timedelta(seconds=5)
+
+
+def _pause_checker(run: Run) -> Callable[[], str | None]:
+    """``paused()``: the kill switch's reason, read at most every :data:`PAUSE_CHECK`."""
+    last: dict[str, Any] = {"at": time.monotonic(), "reason": None}
+
+    def paused() -> str | None:
+        if last["reason"] is None and time.monotonic() - last["at"] >= PAUSE_CHECK.total_seconds():
+            last["at"] = time.monotonic()
+            last["reason"] = pause_reason(run.config, run.variable)
+        return last["reason"]
+
+    return paused

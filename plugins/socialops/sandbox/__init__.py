@@ -35,6 +35,7 @@ EMULATORS: dict[str, str] = {
     **{name: network.emulator for name, network in SPECS.items()},
     "slack": "socialops.sandbox.slack_api:SlackEmulator",
     "sheets": "socialops.sandbox.sheets_api:SheetsEmulator",
+    "feeds": "socialops.sandbox.feeds_api:FeedsEmulator",
 }
 
 

@@ -337,12 +337,16 @@ class LinkedInEmulator(Emulator):
                 422, "UNPROCESSABLE_ENTITY", "lifecycleState and visibility are required"
             )
         text = parse_commentary(body.get("commentary", ""))
+        content = body.get("content") or {}
+        link = (content.get("article") or {}).get("source")
         day_ago = self.world.now() - timedelta(hours=24)
+        # The same commentary with another article or an image is another post.
         duplicate = next(
             (
                 p
                 for p in self.world.account_posts(self.network, author.id)
-                if p.text == text and p.created_at >= day_ago
+                if (p.text, p.link, bool(p.media)) == (text, link, "media" in content)
+                and p.created_at >= day_ago
             ),
             None,
         )
@@ -350,7 +354,6 @@ class LinkedInEmulator(Emulator):
             raise LinkedInError(
                 422, "DUPLICATE_POST", f"Content is a duplicate of {duplicate.id}", 100
             )
-        content = body.get("content") or {}
         media = []
         if "media" in content:
             image_id = content["media"].get("id", "").rsplit(":", 1)[-1]
@@ -370,7 +373,7 @@ class LinkedInEmulator(Emulator):
                 text=text,
                 created_at=self.world.now(),
                 kind="image" if media else "post",
-                link=(content.get("article") or {}).get("source"),
+                link=link,
                 media=media,
                 final=api_post_metrics(author, "post"),
                 extra={"via_api": True},

@@ -20,6 +20,7 @@ Facebook and Instagram campaigns alike, since Meta runs both from the same ad ac
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import math
 import re
@@ -45,6 +46,10 @@ from socialops.sandbox.world import (
 VERSION = r"/(?P<version>v\d+\.\d+)"
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
+#: A link written in a post's text, of which Facebook makes a share card.
+LINK = re.compile(r"https?://[^\s<>\"]+")
+#: A media URL Instagram plays as a video (its container was a REELS or VIDEO one).
+LINK_PATH_VIDEO = re.compile(r"\.(mp4|mov)(\?|$)", re.IGNORECASE)
 #: The networks whose campaigns the Meta ad account runs.
 META_NETWORKS = ("facebook", "instagram")
 #: What the insights answer when ``fields`` is not given (Meta's default: spend and dates).
@@ -150,6 +155,13 @@ def form_fields(request: Request) -> dict[str, str]:
     elif request.body:
         fields.update(request.form())
     return fields
+
+
+def _picture(account: SandboxAccount) -> dict[str, str]:
+    """Instagram omits ``profile_picture_url`` for an account with the default picture."""
+    if not account.has_picture:
+        return {}
+    return {"profile_picture_url": f"https://scontent.cdninstagram.com/{account.handle}.jpg"}
 
 
 def meta_campaign_id(name: str) -> str:
@@ -613,6 +625,9 @@ class FacebookEmulator(GraphEmulator):
             if post.media
             else ("shared_story" if post.link else "mobile_status_update"),
         }
+        attachments = self._attachments(post)
+        if attachments:  # Graph omits the edge of a post without any
+            body["attachments"] = {"data": attachments}
         metrics = post.metrics_at(self.world.now())
         for item in fields:
             name = field_name(item)
@@ -640,6 +655,25 @@ class FacebookEmulator(GraphEmulator):
                 body["shares"] = {"count": metrics["shares"]}
         return select(body, fields)
 
+    @staticmethod
+    def _attachments(post: SandboxPost) -> list[dict[str, Any]]:
+        """A post's ``attachments``: its photos (an album of several), else a share card of
+        its ``link`` or, as Facebook makes one, of the first link in its message."""
+        photos = [
+            {"media_type": "photo", "type": "photo",
+             "url": f"https://www.facebook.com/photo.php?fbid={post.extra.get('photo_id', post.id)}"}
+            for _ in post.media
+        ]  # fmt: skip
+        if len(photos) == 1:
+            return photos
+        if photos:
+            return [{"media_type": "album", "type": "album", "subattachments": {"data": photos}}]
+        link = post.link or next(iter(LINK.findall(post.text)), None)
+        if not link:
+            return []
+        shim = "https://l.facebook.com/l.php?" + urlencode({"u": link})
+        return [{"media_type": "link", "type": "share", "url": shim, "unshimmed_url": link}]
+
     def render_comment(self, comment: SandboxMention) -> dict[str, Any]:
         return {
             "id": comment.id,
@@ -665,7 +699,18 @@ class FacebookEmulator(GraphEmulator):
         return node
 
     def get_posts(self, request: Request, node: Any) -> dict[str, Any]:
-        return self.posts_edge(request, self._page_account(node))
+        page = self._page_account(node)
+        self._check_public_content(page)
+        return self.posts_edge(request, page)
+
+    def _check_public_content(self, page: SandboxAccount) -> None:
+        """Another Page's posts need the Page Public Content Access feature."""
+        if page.role != "owned" and not self.world.page_public_content_access:
+            raise GraphError(
+                10,
+                "(#10) To use 'Page Public Content Access', your use of this endpoint must be "
+                "reviewed and approved by Facebook.",
+            )
 
     get_feed = get_posts
 
@@ -708,14 +753,13 @@ class FacebookEmulator(GraphEmulator):
         if not message and not params.get("link"):
             raise GraphError(100, "(#100) Either message or link must be specified")
         day_ago = self.world.now() - timedelta(hours=24)
+        link = params.get("link")
         if message and any(
-            p.text == message and p.created_at >= day_ago
+            (p.text, p.link) == (message, link) and p.created_at >= day_ago
             for p in self.world.account_posts(self.network, page.id)
         ):
             raise GraphError(506, "(#506) Duplicate status message")
-        post = self.new_post(
-            page, f"{page.id}_{self.world.new_id()}", message, "post", link=params.get("link")
-        )
+        post = self.new_post(page, f"{page.id}_{self.world.new_id()}", message, "post", link=link)
         return {"id": post.id}
 
     def post_photos(self, request: Request, node: Any) -> dict[str, Any]:
@@ -819,13 +863,13 @@ class InstagramEmulator(GraphEmulator):
             "media_count": len(self.world.account_posts(self.network, account.id)),
             "biography": account.bio,
             "website": f"https://{account.handle}.example",
-            "profile_picture_url": f"https://scontent.cdninstagram.com/{account.handle}.jpg",
+            **_picture(account),
         }
 
     def _business_discovery(self, item: str) -> dict[str, Any]:
         username = (modifier(item, "username") or "").strip()
         account = self.world.account(self.network, username)
-        if account is None or account.role == "public":
+        if account is None or account.role == "public" or not account.business:
             raise GraphError(110, "Invalid user id", subcode=2207013,
                              kind="OAuthException")  # fmt: skip
         wanted = split_fields(subfields(item))
@@ -859,6 +903,14 @@ class InstagramEmulator(GraphEmulator):
 
     def render_post(self, request: Request, post: SandboxPost, fields: list[str]) -> dict[str, Any]:
         body = self._media(post)
+        if post.kind == "carousel":
+            body["children"] = {
+                "data": [
+                    {"id": f"{post.id}{n}",
+                     "media_type": "VIDEO" if LINK_PATH_VIDEO.search(url) else "IMAGE"}
+                    for n, url in enumerate(post.media, 1)
+                ]
+            }  # fmt: skip
         for item in fields:
             name = field_name(item)
             if name == "insights":
@@ -899,6 +951,59 @@ class InstagramEmulator(GraphEmulator):
             "media_type": "IMAGE",
             "permalink": f"https://www.instagram.com/p/{mention.id[-11:]}/",
         }
+
+    # -- hashtag search (listening) -------------------------------------------------------
+    # Both named so that they sort, hence match, before the generic get_node / get_edge.
+    #: Instagram's rule: 30 unique hashtags per account within a rolling 7 days.
+    HASHTAG_LIMIT, HASHTAG_WINDOW = 30, timedelta(days=7)
+
+    @route("GET", VERSION + r"/ig_hashtag_search")
+    def get_a_hashtag_search(self, request: Request) -> Response:
+        def search() -> dict[str, Any]:
+            tag = (request.arg("q") or "").lstrip("#").casefold()
+            owned = self.owned()
+            if not tag or owned is None or request.arg("user_id") != owned.id:
+                raise GraphError(100, "(#100) ig_hashtag_search needs q and the user_id")
+            now = self.world.now()
+            searched = self.__dict__.setdefault("hashtags_searched", {})
+            recent = {t for t, at in searched.items() if now - at < self.HASHTAG_WINDOW}
+            if tag not in recent and len(recent) >= self.HASHTAG_LIMIT:
+                raise GraphError(
+                    24, "(#24) The user has reached the limit of 30 unique hashtags in 7 days",
+                    subcode=2207034,
+                )  # fmt: skip
+            if tag not in recent:
+                searched[tag] = now
+            return {"data": [{"id": hashtag_id(tag)}]}
+
+        return self._serve(request, search)
+
+    @route("GET", VERSION + r"/(?P<hashtag>17\d{12,})/recent_media")
+    def get_a_hashtag_recent_media(self, request: Request) -> Response:
+        """Media of the last 24 hours whose caption holds the hashtag, newest first."""
+
+        def recent() -> dict[str, Any]:
+            now = self.world.now()
+            searched = self.__dict__.get("hashtags_searched", {})
+            tag = next((t for t in searched if hashtag_id(t) == request.params["hashtag"]), None)
+            if tag is None:
+                raise GraphError(100, "(#100) Unknown hashtag id", kind="GraphMethodException")
+            pattern = re.compile(r"#" + re.escape(tag) + r"(?!\w)", re.IGNORECASE)
+            media = sorted(
+                (
+                    m
+                    for m in self.world.network_mentions(self.network)
+                    if not m.in_reply_to
+                    and now - timedelta(hours=24) <= m.created_at <= now
+                    and pattern.search(m.text)
+                ),
+                key=lambda m: m.created_at,
+                reverse=True,
+            )
+            fields = split_fields(request.arg("fields"))
+            return self.page(request, media, lambda m: select(self.render_mention(m), fields))
+
+        return self._serve(request, recent)
 
     def render_container(self, container: dict[str, Any], fields: list[str]) -> dict[str, Any]:
         if container["status_code"] == "IN_PROGRESS":
@@ -1039,3 +1144,8 @@ class InstagramEmulator(GraphEmulator):
         )
         container["status_code"] = "PUBLISHED"
         return {"id": post.id}
+
+
+def hashtag_id(tag: str) -> str:
+    """A stable Graph-style id of a hashtag (``17843...``)."""
+    return "178" + str(int(hashlib.sha1(tag.encode()).hexdigest(), 16))[:14]

@@ -78,6 +78,22 @@ class BrandSpec(_Strict):
         return value
 
 
+class FollowerJumpSpec(_Strict):
+    """Followers gained at once (a contest, bought followers), ``hours_ago`` before now
+    (negative: later, so that tomorrow's snapshot sees it)."""
+
+    hours_ago: float
+    followers: int = Field(gt=0)
+
+
+class ViralPostSpec(_Strict):
+    """One post far above the account's usual: ``factor`` × a typical post's interactions."""
+
+    hours_ago: float = Field(gt=0)
+    factor: float = Field(default=12.0, gt=1)
+    text: str = "Notre nouvelle collection est là !"
+
+
 class AccountSpec(_Strict):
     network: Network
     handle: str = Field(min_length=1)
@@ -93,6 +109,13 @@ class AccountSpec(_Strict):
     verified: bool = False
     bio: str = ""
     created_at: date = date(2016, 1, 1)
+    has_picture: bool = Field(default=True, description="false: the network's default picture")
+    protected: bool = Field(default=False, description="X protected: posts for followers only")
+    business: bool = Field(
+        default=True, description="Instagram: false for a personal account (not discoverable)"
+    )
+    follower_jump: FollowerJumpSpec | None = None
+    viral_post: ViralPostSpec | None = None
 
 
 class PublicAuthorsSpec(_Strict):
@@ -188,6 +211,11 @@ class ScenarioSpec(_Strict):
     history_days: int = Field(default=35, ge=1, le=400)
     brand: BrandSpec
     accounts: list[AccountSpec] = Field(min_length=1)
+    #: Accounts generated after everything else, each from a generator of its own: adding
+    #: one never changes the rest of the world (the ids, posts and mentions tests rely on).
+    more_accounts: list[AccountSpec] = []
+    #: Meta granted the app Page Public Content Access (false: other Pages' posts refused).
+    page_public_content_access: bool = True
     public_authors: PublicAuthorsSpec = PublicAuthorsSpec()
     mentions: MentionsSpec = MentionsSpec()
     crisis: CrisisSpec | None = None
@@ -205,7 +233,7 @@ class ScenarioSpec(_Strict):
     @model_validator(mode="after")
     def _unique_handles(self) -> ScenarioSpec:
         seen: set[tuple[str, str]] = set()
-        for account in self.accounts:
+        for account in [*self.accounts, *self.more_accounts]:
             key = (account.network, account.handle.casefold())
             if key in seen:
                 raise ValueError(f"account {account.network}:{account.handle} is listed twice")
@@ -346,10 +374,21 @@ class _Generator:
         self.world.mentions.sort(key=lambda m: m.created_at)
         self._add_campaigns()
         self._add_sheets()
+        # After every random draw: these add nothing random, so older worlds stay the same.
+        for account, spec in zip((a for a, _ in listed), self.spec.accounts, strict=True):
+            self._add_events(account, spec)
+        shared = self.rng
+        for spec in self.spec.more_accounts:
+            self.rng = random.Random(f"{self.spec.seed}:{spec.network}:{spec.handle}")
+            account = self._add_account(spec)
+            self._add_posts(account, spec.posts_per_week)
+            self._add_events(account, spec)
+        self.rng = shared
         self.world.slack_channels.update(
             {c[1:]: channel_id(c[1:]) for c in self.spec.slack.channels}
         )
         self.world.slack_strict_channels = self.spec.slack.strict
+        self.world.page_public_content_access = self.spec.page_public_content_access
 
     # -- ids -----------------------------------------------------------------------------
     def _unique(self, make) -> str:
@@ -411,8 +450,39 @@ class _Generator:
                 followers_per_day=spec.followers_per_day,
                 bought_followers=spec.bought_followers,
                 engagement_rate=spec.engagement_rate,
+                has_picture=spec.has_picture,
+                protected=spec.protected,
+                business=spec.business,
             )
         )
+
+    def _add_events(self, account: SandboxAccount, spec: AccountSpec) -> None:
+        """The scenario's scripted moves of ``account``: a follower jump, a viral post."""
+        if spec.follower_jump:
+            when = self.now - timedelta(hours=spec.follower_jump.hours_ago)
+            account.follower_jump = (when, spec.follower_jump.followers)
+        if spec.viral_post:
+            profile = NETWORK_PROFILES[account.network]
+            seen = max(1, account.followers) * profile["reach"]
+            interactions = seen * account.engagement_rate * spec.viral_post.factor
+            final = {name: int(interactions * share) for name, share in profile["split"].items()}
+            final["impressions"] = int(seen * spec.viral_post.factor)
+            kind = "video" if account.network == "youtube" else "post"
+            post_id = f"{account.id}_viral" if account.network == "facebook" else None
+            self.world.add_post(
+                SandboxPost(
+                    network=account.network,
+                    id=post_id or _viral_id(account),
+                    account_id=account.id,
+                    text=spec.viral_post.text,
+                    created_at=self.now - timedelta(hours=spec.viral_post.hours_ago),
+                    kind=kind,
+                    title=spec.viral_post.text[:90] if kind == "video" else None,
+                    media=["video.mp4"] if kind == "video" else ["photo.jpg"],
+                    final=final,
+                    half_life_hours=NETWORK_PROFILES[account.network]["half_life"],
+                )
+            )
 
     def _add_public_authors(self) -> None:
         authors = self.spec.public_authors
@@ -651,6 +721,18 @@ class _Generator:
             self.world.sheets[spreadsheet_id] = {
                 title: _sheet_rows(sheet) for title, sheet in sheets.items()
             }
+
+
+def _viral_id(account: SandboxAccount) -> str:
+    """A post id in the network's style, derived from the account (no random draw)."""
+    digits = "".join(ch for ch in account.id if ch.isdigit()) or "7"
+    if account.network == "x":
+        return "19" + digits[-17:].rjust(17, "7")
+    if account.network == "instagram":
+        return "179" + digits[-14:].rjust(14, "7")
+    if account.network == "youtube":
+        return (account.id[-8:] + "vir").replace("-", "_")
+    return f"urn:li:share:{digits[-19:].rjust(19, '7')}"
 
 
 def _sheet_rows(sheet: SheetSpec) -> list[list[str]]:

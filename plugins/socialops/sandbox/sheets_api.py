@@ -66,7 +66,7 @@ class SheetsEmulator(Emulator):
     @classmethod
     def connection(cls, base_url: str) -> dict[str, Any]:
         # socialops.networks.transport.google uses the host as googleapiclient's api_endpoint and, with
-        # no OAuth extras, the password as the API key (``?key=``).
+        # no OAuth extras, the password as the API key (header ``x-goog-api-key``).
         return {"conn_type": "google_sheets", "host": f"{base_url}/sheets", "password": API_KEY}
 
     def rate_limited(self, request, reset_at) -> Response:
@@ -101,13 +101,14 @@ class SheetsEmulator(Emulator):
         ).response
 
     def _authorize(self, request: Request) -> None:
-        """An OAuth token not revoked, or the sandbox's API key (``?key=``)."""
+        """An OAuth token not revoked, or the sandbox's API key (the ``x-goog-api-key``
+        header, or ``?key=``, as Google takes both)."""
         token = request.bearer
         if token:
             if token in self.world.revoked_tokens:
                 raise self._unauthenticated()
             return
-        key = request.arg("key")
+        key = request.headers.get("x-goog-api-key") or request.arg("key")
         if key is None:
             raise sheets_error(
                 403, "PERMISSION_DENIED", "The request is missing a valid API key.", "forbidden"

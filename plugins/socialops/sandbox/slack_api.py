@@ -1,7 +1,8 @@
 """The Slack Web API, as much of it as socialops' notifications use.
 
-``SlackHook(slack_conn_id="slack_default")`` talks to it unchanged: the connection's
-``base_url`` extra points slack_sdk's ``WebClient`` at ``<sandbox>/slack/api/``. Messages land
+``SlackHook(slack_conn_id="slack_default")`` talks to it unchanged (chat.postMessage with
+message metadata, chat.update, conversations.list and .history, auth.test, the file
+upload): the connection's ``base_url`` extra points slack_sdk's ``WebClient`` at ``<sandbox>/slack/api/``. Messages land
 in ``world.slack`` under the channel's ``#name``.
 
 Like the real API, errors are HTTP 200 with ``{"ok": false, "error": "<code>"}`` (except
@@ -35,6 +36,11 @@ def channel_id(name: str) -> str:
     """A stable, Slack-shaped id (``C`` + 10 base32 characters) for a channel name."""
     digest = hashlib.sha1(name.encode()).digest()
     return "C" + base64.b32encode(digest).decode()[:10]
+
+
+def _flag(value: Any) -> bool:
+    """A boolean argument as Slack reads it (``1``/``true``; slack_sdk sends ``"1"``)."""
+    return str(value).lower() in ("1", "true")
 
 
 def _ok(**fields: Any) -> Response:
@@ -148,7 +154,26 @@ class SlackEmulator(Emulator):
         return text, blocks
 
     @staticmethod
-    def _message_json(message: SlackMessage) -> dict[str, Any]:
+    def _metadata(raw: Any) -> dict[str, Any] | None:
+        """Message metadata (https://api.slack.com/metadata): a JSON object (or its text in a
+        form) with an ``event_type`` and an object ``event_payload``."""
+        if raw in (None, ""):
+            return None
+        if isinstance(raw, str):
+            try:
+                raw = json.loads(raw)
+            except ValueError:
+                raise _Refused("invalid_metadata_format") from None
+        if (
+            not isinstance(raw, dict)
+            or not isinstance(raw.get("event_type"), str)
+            or not isinstance(raw.get("event_payload"), dict)
+        ):
+            raise _Refused("invalid_metadata_format")
+        return {"event_type": raw["event_type"], "event_payload": raw["event_payload"]}
+
+    @staticmethod
+    def _message_json(message: SlackMessage, *, metadata: bool = False) -> dict[str, Any]:
         body: dict[str, Any] = {
             "type": "message",
             "subtype": "bot_message",
@@ -162,6 +187,8 @@ class SlackEmulator(Emulator):
             body["blocks"] = message.blocks
         if message.thread_ts:
             body["thread_ts"] = message.thread_ts
+        if metadata and message.metadata:
+            body["metadata"] = message.metadata
         return body
 
     # -- methods -------------------------------------------------------------------------
@@ -184,11 +211,62 @@ class SlackEmulator(Emulator):
         params = self._authorized(request)
         name = self._channel_name(params.get("channel"))
         text, blocks = self._content(params)
-        message = self.world.post_slack(f"#{name}", text, blocks, params.get("thread_ts") or None)
+        metadata = self._metadata(params.get("metadata"))
+        message = self.world.post_slack(
+            f"#{name}", text, blocks, params.get("thread_ts") or None, metadata
+        )
         return _ok(
             channel=self.world.slack_channels[name],
             ts=message.ts,
-            message=self._message_json(message),
+            message=self._message_json(message, metadata=True),
+        )
+
+    @route("GET", r"/api/conversations\.history")
+    @route("POST", r"/api/conversations\.history")
+    def history(self, request: Request) -> Response:
+        """A channel's messages, newest first, between ``oldest`` and ``latest`` (exclusive
+        unless ``inclusive``); metadata only with ``include_all_metadata``. Like Slack, the
+        channel is an id: a ``#name`` is ``channel_not_found``."""
+        params = self._authorized(request)
+        by_id = {cid: name for name, cid in self.world.slack_channels.items()}
+        name = by_id.get(str(params.get("channel") or ""))
+        if name is None:
+            raise _Refused("channel_not_found")
+        try:
+            oldest = float(params.get("oldest") or 0)
+        except ValueError:
+            raise _Refused("invalid_ts_oldest") from None
+        try:
+            latest = float(params["latest"]) if params.get("latest") else None
+        except ValueError:
+            raise _Refused("invalid_ts_latest") from None
+        try:
+            limit = max(1, min(999, int(params.get("limit") or 100)))
+            start = int(params.get("cursor") or 0)
+        except ValueError:
+            raise _Refused("invalid_cursor") from None
+        inclusive = _flag(params.get("inclusive"))
+
+        def within(ts: float) -> bool:
+            after = ts >= oldest if inclusive else ts > oldest
+            before = latest is None or (ts <= latest if inclusive else ts < latest)
+            return after and before
+
+        found = sorted(
+            (m for m in self.world.slack.get(f"#{name}", []) if within(float(m.ts))),
+            key=lambda m: float(m.ts),
+            reverse=True,
+        )
+        page = found[start : start + limit]
+        more = start + limit < len(found)
+        metadata = _flag(params.get("include_all_metadata"))
+        return _ok(
+            messages=[self._message_json(m, metadata=metadata) for m in page],
+            has_more=more,
+            pin_count=0,
+            channel_actions_ts=None,
+            channel_actions_count=0,
+            response_metadata={"next_cursor": str(start + limit) if more else ""},
         )
 
     @route("POST", r"/api/chat\.update")

@@ -55,10 +55,16 @@ class SandboxAccount:
     followers_per_day: float = 0.0  # net daily change, applied relative to the world's epoch
     bought_followers: bool = False
     engagement_rate: float = 0.03  # interactions / impressions of a typical post
+    has_picture: bool = True  # False: the network's default picture
+    protected: bool = False  # posts visible to approved followers only
+    business: bool = True  # Instagram: a professional (business or creator) account
+    #: (when, how many): followers gained at once at ``when`` (a campaign, bought followers).
+    follower_jump: tuple[datetime, int] | None = None
 
     def followers_at(self, when: datetime, epoch: datetime) -> int:
         days = (when - epoch).total_seconds() / 86400
-        return max(0, round(self.followers + self.followers_per_day * days))
+        jump = self.follower_jump[1] if self.follower_jump and when >= self.follower_jump[0] else 0
+        return max(0, round(self.followers + self.followers_per_day * days + jump))
 
 
 @dataclass
@@ -122,6 +128,8 @@ class SlackMessage:
     blocks: list[dict[str, Any]] | None = None
     thread_ts: str | None = None
     files: list[dict[str, Any]] = field(default_factory=list)
+    #: Slack message metadata (``event_type``, ``event_payload``), as posted.
+    metadata: dict[str, Any] | None = None
 
 
 class _AccountTimeline:
@@ -186,6 +194,9 @@ class World:
         ] = {}  # spreadsheet id → sheet title → rows
         self.campaigns: list[dict[str, Any]] = []  # ads reporting rows, emulators filter them
         self.revoked_tokens: set[str] = set()
+        #: Meta granted the app Page Public Content Access: other Pages' posts are readable
+        #: (false: Graph refuses them with error 10, as for an app without the feature).
+        self.page_public_content_access = True
         self._ids = itertools.count(1)
 
     def now(self) -> datetime:
@@ -270,14 +281,16 @@ class World:
     def network_mentions(self, network: str) -> list[SandboxMention]:
         return [m for m in self.mentions if m.network == network]
 
-    def post_slack(self, channel: str, text: str, blocks=None, thread_ts=None) -> SlackMessage:
+    def post_slack(
+        self, channel: str, text: str, blocks=None, thread_ts=None, metadata=None
+    ) -> SlackMessage:
         ts = f"{self.now().timestamp():.6f}"
         # Two messages in the same microsecond still get distinct, increasing timestamps.
         existing = {m.ts for m in self.slack.get(channel, [])}
         while ts in existing:
             ts = f"{float(ts) + 0.000001:.6f}"
         message = SlackMessage(
-            channel=channel, ts=ts, text=text, blocks=blocks, thread_ts=thread_ts
+            channel=channel, ts=ts, text=text, blocks=blocks, thread_ts=thread_ts, metadata=metadata
         )
         self.slack.setdefault(channel, []).append(message)
         return message

@@ -190,6 +190,34 @@ class Viewer:
         return self.user is not None
 
 
+def _privacy_fields(account: SandboxAccount, fields: set[str]) -> dict[str, Any]:
+    """``protected`` and ``profile_image_url`` (X's default "egg" for an account without a
+    picture), when asked for."""
+    found: dict[str, Any] = {}
+    if "protected" in fields:
+        found["protected"] = account.protected
+    if "profile_image_url" in fields:
+        found["profile_image_url"] = (
+            f"https://pbs.twimg.com/profile_images/{account.id}/photo_normal.jpg"
+            if account.has_picture
+            else "https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png"
+        )
+    return found
+
+
+def _protected_timeline(account: SandboxAccount) -> dict[str, Any]:
+    """The error X returns (HTTP 200) for a protected account's timeline to a non-follower."""
+    return {
+        "value": account.id,
+        "detail": f"Sorry, you are not authorized to see the user with id: [{account.id}].",
+        "title": "Authorization Error",
+        "resource_type": "user",
+        "parameter": "id",
+        "resource_id": account.id,
+        "type": f"{PROBLEMS}/not-authorized-for-resource",
+    }
+
+
 def tco(url: str, salt: str) -> str:
     """A deterministic t.co short link, as X rewrites every URL of a post."""
     digest = hashlib.sha256(f"{salt}|{url}".encode()).digest()
@@ -465,6 +493,7 @@ class XEmulator(Emulator):
             user["description"] = account.bio
         if "verified" in fields:
             user["verified"] = account.verified
+        user.update(_privacy_fields(account, fields))
         if "public_metrics" in fields:
             posts = len(self.world.account_posts("x", account.id))
             user["public_metrics"] = {
@@ -514,6 +543,8 @@ class XEmulator(Emulator):
             tweet["conversation_id"] = _conversation(item)
         if "lang" in fields:
             tweet["lang"] = _lang(item)
+        if "entities" in fields and URL.search(item.text):
+            tweet["entities"] = {"urls": _url_entities(item)}
         if "attachments" in fields and _media_of(item):
             tweet["attachments"] = {"media_keys": [m["media_key"] for m in _media_of(item)]}
         if (
@@ -781,6 +812,8 @@ class XEmulator(Emulator):
             account = self.world.accounts.get(("x", request.params["id"]))
             if account is None:
                 return {"errors": [_user_not_found(request.params["id"], "id")]}
+            if account.protected:
+                return {"errors": [_protected_timeline(account)]}
             start, end = self._time_range(request)
             items = self.world.account_posts("x", account.id, since=start, until=end)
             # Newest first already; X breaks ties by id, so sort only when two share an instant
@@ -855,7 +888,20 @@ class XEmulator(Emulator):
                     )
             post_id = self.world.new_id()
             links = URL.findall(text)
+            urls = [
+                {"url": tco(link, post_id), "expanded_url": link, "display_url": _display(link)}
+                for link in links
+            ]
             shortened = URL.sub(lambda m: tco(m.group(0), post_id), text)
+            if attached:
+                # X appends a link to the post's media, the last of its ``entities.urls``.
+                kind = "photo" if attached[0].kind == "photo" else "video"
+                page = f"https://x.com/{viewer.user.handle}/status/{post_id}/{kind}/1"
+                media_link = {"url": tco(page, post_id), "expanded_url": page,
+                              "display_url": f"pic.x.com/{tco(page, post_id)[13:]}",
+                              "media_key": attached[0].media_key}  # fmt: skip
+                urls.append(media_link)
+                shortened = f"{shortened} {media_link['url']}".lstrip()
             reply = (payload.get("reply") or {}).get("in_reply_to_tweet_id")
             self.world.add_post(
                 SandboxPost(
@@ -869,6 +915,7 @@ class XEmulator(Emulator):
                     final=_expected_metrics(viewer.user, post_id),
                     extra={
                         "source_text": text,
+                        "urls": urls,
                         "lang": "en",
                         **({"in_reply_to": reply} if reply else {}),
                         **(
@@ -1167,6 +1214,29 @@ def _tweet_fields(request: Request) -> set[str]:
     if "attachments.media_keys" in expansions:
         fields.add("attachments")
     return fields
+
+
+def _display(url: str) -> str:
+    """A link as X displays it: without its scheme, cut after 23 characters."""
+    bare = re.sub(r"^https?://(www\.)?", "", url)
+    return bare if len(bare) <= 23 else bare[:23] + "…"
+
+
+def _url_entities(item: SandboxPost | SandboxMention) -> list[dict[str, Any]]:
+    """``entities.urls`` of a post: each t.co link with where it points, at its place in the
+    text (``start``/``end`` in code points); a link not shortened points to itself."""
+    known = (
+        {u["url"]: u for u in item.extra.get("urls", [])} if isinstance(item, SandboxPost) else {}
+    )
+    return [
+        {
+            "start": found.start(),
+            "end": found.end(),
+            **known.get(found.group(0), {"url": found.group(0), "expanded_url": found.group(0),
+                                          "display_url": _display(found.group(0))}),
+        }
+        for found in URL.finditer(item.text)
+    ]  # fmt: skip
 
 
 def _media_of(item: SandboxPost | SandboxMention) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from socialops.sandbox.google import google_error
-from socialops.sandbox.server import Emulator, Refusal, Request, Response, route
+from socialops.sandbox.server import Emulator, Refusal, Request, Response, parse_instant, route
 from socialops.sandbox.world import SandboxAccount, SandboxMention, SandboxPost, World
 
 NETWORK = "youtube"
@@ -31,6 +31,7 @@ DAILY_QUOTA = 10_000
 #: Unit costs from Google's quota calculator.
 LIST_COST = 1
 INSERT_COST = 1_600
+SEARCH_COST = 100
 MAX_IDS = 50
 ACCESS_TOKEN_SECONDS = 3_600
 SANDBOX_CLIENT = {
@@ -396,6 +397,12 @@ class YouTubeEmulator(Emulator):
             return bad_request(
                 "The sandbox serves videos.list by id only.", reason="invalidFilters"
             )
+        if request.arg("maxResults") is not None:
+            # Google documents maxResults as unsupported with id: a lookup is never paged.
+            return bad_request(
+                "Incompatible parameters specified in the request: id, maxResults",
+                reason="incompatibleParameters",
+            )
         wanted = request.arg("id", "").split(",")
         if len(wanted) > MAX_IDS:
             return bad_request(f"At most {MAX_IDS} ids per request.", reason="invalidFilters")
@@ -404,8 +411,15 @@ class YouTubeEmulator(Emulator):
             for video_id in wanted
             if (v := self.world.post(NETWORK, video_id))
         ]
-        return self._page(
-            request, items, default_size=5, max_size=MAX_IDS, kind="youtube#videoListResponse"
+        kind = "youtube#videoListResponse"
+        return Response(
+            200,
+            {
+                "kind": kind,
+                "etag": etag(kind, 0, len(items)),
+                "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)},
+                "items": items,
+            },
         )
 
     @route("GET", r"/youtube/v3/playlistItems")
@@ -521,6 +535,44 @@ class YouTubeEmulator(Emulator):
                 "isPublic": True,
             },
         }
+
+    # -- keyword search (listening) ------------------------------------------------------
+    @route("GET", r"/youtube/v3/search")
+    def search_list(self, request: Request) -> Response:
+        """``search.list`` of videos: 100 units a call, like Google's; ``q`` matched as
+        words in the title and description, ``publishedAfter`` honoured, newest first."""
+        self._admit(request, {"snippet"}, cost=SEARCH_COST)
+        words = [w for w in (request.arg("q") or "").casefold().split() if w]
+        after = request.arg("publishedAfter")
+        since = parse_instant(after) if after else None
+        now = self.world.now()
+        found = []
+        for video in (p for (n, _), p in self.world.posts.items() if n == NETWORK):
+            text = f"{video.title or ''} {video.text}".casefold()
+            fresh = video.created_at <= now and (since is None or video.created_at > since)
+            if fresh and all(word in text for word in words):
+                found.append(video)
+        found.sort(key=lambda v: v.created_at, reverse=True)
+        items = []
+        for video in found:
+            account = self.world.accounts.get((NETWORK, video.account_id))
+            items.append(
+                {
+                    "kind": "youtube#searchResult",
+                    "etag": etag(video.id, "s"),
+                    "id": {"kind": "youtube#video", "videoId": video.id},
+                    "snippet": {
+                        "publishedAt": rfc3339(video.created_at),
+                        "channelId": video.account_id,
+                        "title": video.title or "",
+                        "description": video.text[:160],
+                        "channelTitle": account.name if account else video.account_id,
+                    },
+                }
+            )
+        return self._page(
+            request, items, default_size=5, max_size=50, kind="youtube#searchListResponse"
+        )
 
     # -- resumable upload ------------------------------------------------------------------
     @route("POST", r"/upload/youtube/v3/videos")

@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     Float,
@@ -37,6 +38,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -56,10 +58,13 @@ PUBLICATION_STATES = (
     "cancelled",
 )
 MENTION_KINDS = ("mention", "comment")
+CRISIS_SEVERITIES = ("warning", "crisis")
 SPEND_SOURCES = ("api", "csv")
 ALERT_SEVERITIES = ("info", "warning", "critical")
 ALERT_STATES = ("open", "acknowledged", "resolved")
-OUTBOX_STATES = ("pending", "sent", "failed")
+#: ``sending``: Slack was called and its answer is not recorded yet (lost, or a crash):
+#: looked up before it is sent again. ``failed``: Slack refused the message itself (a bug).
+OUTBOX_STATES = ("pending", "sending", "sent", "failed", "expired")
 
 #: Marks columns that stamp when a row was written (see the module docstring).
 BOOKKEEPING = {"bookkeeping": True}
@@ -86,6 +91,7 @@ class Base(DeclarativeBase):
         Decimal: Numeric(14, 2),
         dict[str, Any]: JsonDocument,
         list[str]: JsonDocument,
+        bool: Boolean(),
     }
 
 
@@ -282,7 +288,45 @@ class Mention(Base):
     url: Mapped[str | None]
     likes: Mapped[int | None] = _metric()
     matched_query: Mapped[str | None]  # the keyword or hashtag that found it
+    #: The listening source that read it (``x:search``, ``feed:<url>``...; docs/listening.md).
+    source: Mapped[str | None]
+    author_reach: Mapped[int | None] = _metric()  # the author's followers, when the API says
+    #: A comment asking or complaining that the brand has not answered (None: not a comment).
+    needs_reply: Mapped[bool | None]
     extracted_at: Mapped[datetime] = _stamp()
+
+
+class ListeningCursor(Base):
+    """Where a listening source stopped reading: written in the transaction of the mentions
+    it read, so a rerun reads nothing twice and a crash before the commit loses nothing."""
+
+    __tablename__ = "listening_cursors"
+
+    source: Mapped[str] = mapped_column(primary_key=True)
+    position: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+
+
+class CrisisIncident(Base):
+    """A crisis alert: one row per incident of a scope (``brand`` or a network), announced
+    once and updated as it escalates, calms down and ends (docs/listening.md)."""
+
+    __tablename__ = "crisis_incidents"
+    __table_args__ = (
+        UniqueConstraint("scope", "started_at"),
+        _one_of("severity", CRISIS_SEVERITIES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str]
+    started_at: Mapped[datetime]
+    severity: Mapped[str]  # the highest reached
+    current: Mapped[str | None]  # the severity now; None once cleared
+    ended_at: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(Text)
+    events: Mapped[int] = mapped_column(server_default="0")  # events announced so far
+    paused_publication: Mapped[bool] = mapped_column(server_default=false())
+    updated_at: Mapped[datetime]
 
 
 class Campaign(Base):
@@ -360,6 +404,8 @@ class NotificationOutbox(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = _created_at()
     sent_at: Mapped[datetime | None]
+    #: When the attempt in doubt began (state ``sending``): the history is searched from there.
+    attempted_at: Mapped[datetime | None]
     slack_ts: Mapped[str | None]  # Slack's message id, to thread or update it
     #: The key of the Slack message this row is a version of: the first row delivered with
     #: a key posts the message, later ones edit it (chat.update). None: a message of its own.
@@ -394,3 +440,58 @@ class CompetitorSnapshot(_AccountDayFact, Base):
     posts_in_window: Mapped[int | None]
     avg_engagement: Mapped[float | None]
     extracted_at: Mapped[datetime] = _stamp()
+
+
+class ReportUpload(Base):
+    """A weekly report's files uploaded to Slack, in the thread of the week's summary: one
+    row per version of the report (``content``, a hash of its HTML), so a rerun that changed
+    nothing uploads nothing and one that changed the report uploads the new files once."""
+
+    __tablename__ = "report_uploads"
+
+    week: Mapped[str] = mapped_column(primary_key=True)  # ISO week, 2026-W47
+    content: Mapped[str] = mapped_column(primary_key=True)
+    channel: Mapped[str]
+    thread_ts: Mapped[str | None]
+    file_ids: Mapped[list[str] | None]
+    uploaded_at: Mapped[datetime]
+
+
+class CompetitorPost(Base):
+    """A competitor's post with its public engagement as last read (one row per post)."""
+
+    __tablename__ = "competitor_posts"
+    __table_args__ = (Index(None, "network", "account_id", "created_at"),)
+
+    network: Mapped[str] = mapped_column(primary_key=True)
+    post_id: Mapped[str] = mapped_column(primary_key=True)
+    account_id: Mapped[str]
+    handle: Mapped[str | None]
+    owner_name: Mapped[str | None]
+    created_at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(server_default="post")
+    text: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None]
+    likes: Mapped[int | None] = _metric()
+    comments: Mapped[int | None] = _metric()
+    shares: Mapped[int | None] = _metric()
+    views: Mapped[int | None] = _metric()
+    read_on: Mapped[date]  # the day of the run that last read the counters
+    extracted_at: Mapped[datetime] = _stamp()
+
+
+class UnreadableAccount(Base):
+    """An account the watch or the scoring cannot read, why, and when it is tried again.
+
+    The reason is announced once (when the row is written); the account is skipped until
+    ``retry_on``, then looked up again (and the row removed when it is readable).
+    """
+
+    __tablename__ = "unreadable_accounts"
+
+    purpose: Mapped[str] = mapped_column(primary_key=True)  # competitor or influencer
+    network: Mapped[str] = mapped_column(primary_key=True)
+    handle: Mapped[str] = mapped_column(primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    since: Mapped[date]
+    retry_on: Mapped[date]

@@ -1,10 +1,11 @@
 """The KPI views (``include/sql/kpi_views.sql``): create or refresh them in the warehouse.
 
 ``kpi_post_daily``, ``kpi_post_latest``, ``kpi_campaign_organic``, ``kpi_account_daily``,
-``kpi_campaign_daily`` and ``kpi_campaign_summary`` compute the formulas of
-:mod:`socialops.analytics.kpis` in SQL, so a report or a BI tool reads KPIs with a plain
-``SELECT``. The SQL is written once for PostgreSQL and SQLite with a few macros (``RATIO``,
-``PCT``, ``DAYS_BETWEEN``, ``LOCAL_DAY``, ``INCREMENT``, ``INCREMENT_UNKNOWN``; the SQL file
+``kpi_campaign_daily``, ``kpi_campaign_summary`` (:mod:`socialops.analytics.kpis`) and
+``kpi_competitor_weekly`` (:mod:`socialops.analytics.competitors`) compute their formulas in
+SQL, so a report or a BI tool reads KPIs with a plain ``SELECT``. The SQL is written once
+for PostgreSQL and SQLite with a few macros (``RATIO``, ``PCT``, ``DAYS_BETWEEN``,
+``WEEK_START``, ``LOCAL_DAY``, ``INCREMENT``, ``INCREMENT_UNKNOWN``; the SQL file
 says what each means) expanded here per dialect.
 
 ``LOCAL_DAY(ts)`` is the date of a timestamp in the brand's time zone, which the views are
@@ -60,6 +61,13 @@ _MACROS: list[tuple[re.Pattern[str], dict[str, str]]] = [
     (
         re.compile(rf"INCREMENT\({_ARG}\)"),
         {"*": r"CASE basis WHEN 'created' THEN \1 WHEN 'previous_day' THEN \1 - previous_\1 END"},
+    ),
+    (
+        re.compile(rf"WEEK_START\({_ARG}\)"),
+        {
+            "postgresql": r"CAST(date_trunc('week', \1) AS DATE)",
+            "sqlite": r"date(\1, '-' || ((CAST(strftime('%w', \1) AS INTEGER) + 6) % 7) || ' days')",
+        },
     ),
     (
         re.compile(rf"DAYS_BETWEEN\({_ARG},{_ARG}\)"),

@@ -27,10 +27,9 @@ SINCE = NOW - timedelta(days=1)
 
 def test_publishes_a_text_post_with_an_article_and_reads_it_back(adapter, sandbox):
     text = "Our (new) collection is out #launch @everyone"
-    key = idempotency_key("e1", "linkedin", text)
-    receipt = adapter.publish(
-        Draft("brand", text, link="https://brand.example/new", title="New"), key
-    )
+    draft = Draft("brand", text, link="https://brand.example/new", title="New")
+    key = idempotency_key("e1", "linkedin", draft)
+    receipt = adapter.publish(draft, key)
     assert receipt.external_id.startswith("urn:li:share:")
     assert receipt.url == f"https://www.linkedin.com/feed/update/{receipt.external_id}/"
     post = sandbox.world.post("linkedin", receipt.external_id)
@@ -200,7 +199,15 @@ def test_a_collection_that_ignores_start_raises_instead_of_looping(adapter, monk
     with pytest.raises(TransientError) as caught:
         adapter.recent_posts(ORG, SINCE)
     assert str(caught.value).startswith(
-        "[linkedin] GET /posts?q=author returned a page already received "
-        "(LinkedIn start/count cursor 1)"
+        # (the endpoint's query string is redacted like any other: networks/errors.py)
+        "[linkedin] GET /posts?*** returned a page already received (LinkedIn start/count cursor 1)"
     )
     assert [q["params"].split("&start=")[1] for q in asked] == ["0&count=100", "1&count=100"]
+
+
+def test_competitor_data_is_not_supported_with_the_reason(adapter):
+    with pytest.raises(NotSupported, match="does not administer"):
+        adapter.lookup_profiles(["rival"])
+    with pytest.raises(NotSupported, match="does not administer"):
+        adapter.public_posts("rival", SINCE)
+    assert adapter.api_calls == {}

@@ -94,10 +94,11 @@ def test_timeout_after_apply_is_outcome_unknown_then_found_exactly_once(
         {"network": network, "kind": "timeout_after_apply", "path": publish_path, "hold_seconds": 1}
     )
     text = "Launch day! https://brand.example/launch"
-    key = idempotency_key("entry-42", network, text)
     media = () if network == "facebook" else ("https://cdn.example/launch.jpg",)
+    draft = Draft("brand", text, media=media)
+    key = idempotency_key("entry-42", network, draft)
     with pytest.raises(OutcomeUnknown):
-        adapter.publish(Draft("brand", text, media=media), key)
+        adapter.publish(draft, key)
     receipt = adapter.find_published(key, "brand", NOW - timedelta(minutes=5))
     assert receipt is not None
     matching = [p for p in sandbox.world.posts.values() if p.network == network and p.text == text]

@@ -34,10 +34,8 @@ def test_facebook_check_resolves_the_page_from_the_token(facebook):
 
 
 def test_facebook_publishes_a_feed_post_with_a_link(facebook, sandbox):
-    key = idempotency_key("e1", "facebook", "Our new collection")
-    receipt = facebook.publish(
-        Draft("brand", "Our new collection", link="https://brand.example/new"), key
-    )
+    draft = Draft("brand", "Our new collection", link="https://brand.example/new")
+    receipt = facebook.publish(draft, idempotency_key("e1", "facebook", draft))
     post = sandbox.world.post("facebook", receipt.external_id)
     assert (post.text, post.link, post.account_id) == (
         "Our new collection",

@@ -32,6 +32,7 @@ from socialops.networks.transport.google import (
     _CountedHttp,
     build_service,
     error_reason,
+    error_status,
     google_credentials,
     next_quota_reset,
     translate_error,
@@ -70,9 +71,9 @@ def test_host_overrides_the_api_and_the_upload_endpoint(tmp_path):
         .list(part="id", id="a")
         .uri.startswith("http://127.0.0.1:8800/youtube/youtube/v3/videos?")
     )
-    assert (
-        "key=key" in service.videos().list(part="id", id="a").uri
-    )  # the API key, as there is no OAuth
+    # The API key (there is no OAuth) goes in a header, never in the URL errors quote.
+    assert "key=" not in service.videos().list(part="id", id="a").uri
+    assert service._http.session.headers["x-goog-api-key"] == "key"
 
     video = tmp_path / "v.mp4"
     video.write_bytes(b"0123")
@@ -246,3 +247,31 @@ def test_error_reason_reads_errors_or_details_or_status():
         error_reason(HttpError(HttplibResponse({"status": "502"}), b"<html>Bad gateway</html>"))
         is None
     )
+
+
+def test_a_permission_denied_403_is_a_permission_error_whatever_its_reason():
+    # As YouTube answered a project without access (recorded shape): the reason alone reads
+    # like an outage, the status says the caller may not.
+    body = {
+        "error": {
+            "code": 403,
+            "message": "The caller does not have permission",
+            "status": "PERMISSION_DENIED",
+            "details": [
+                {
+                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                    "reason": "SERVICE_UNAVAILABLE",
+                    "domain": "googleapis.com",
+                    "metadata": {"service": "youtube.googleapis.com"},
+                }
+            ],
+        }
+    }
+    error = HttpError(HttplibResponse({"status": "403"}), json.dumps(body).encode())
+    translated = translate_error(error, API, "channels.list")
+    assert type(translated) is AuthError and not translated.retryable
+    text = str(translated)
+    assert "permission denied (HTTP 403 PERMISSION_DENIED, reason SERVICE_UNAVAILABLE)" in text
+    assert "enable the API for the OAuth client's project" in text
+    assert "Airflow connection 'youtube_default'" in text
+    assert error_status(error) == "PERMISSION_DENIED"

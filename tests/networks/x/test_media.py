@@ -31,8 +31,8 @@ from socialops.sandbox.pytest_plugin import FROZEN_NOW
 
 
 def publish_media(adapter, *media, text="Notre atelier"):
-    key = idempotency_key(f"entry-{len(media)}", "x", text)
-    return adapter.publish(Draft("brand", text, media=tuple(str(m) for m in media)), key)
+    draft = Draft("brand", text, media=tuple(str(m) for m in media))
+    return adapter.publish(draft, idempotency_key(f"entry-{len(media)}", "x", draft))
 
 
 def media_calls(adapter):
@@ -195,11 +195,11 @@ def test_a_lost_answer_to_the_post_is_reconciled_without_uploading_again(
 ):
     lose_the_answers_to_posts(sandbox)
     adapter = make_adapter(server, timeout=0.5)
-    text = "Ambre arrive"
-    key = idempotency_key("entry-m", "x", text)
+    draft = Draft("brand", "Ambre arrive", media=(str(JPEG),))
+    key = idempotency_key("entry-m", "x", draft)
 
     with pytest.raises(OutcomeUnknown):
-        adapter.publish(Draft("brand", text, media=(str(JPEG),)), key)
+        adapter.publish(draft, key)
     receipt = adapter.find_published(key, "brand", NOW - timedelta(minutes=5))
     assert sandbox.world.post("x", receipt.external_id).media
     assert adapter.api_calls["POST /2/tweets"] == 1

@@ -238,7 +238,8 @@ def test_an_api_key_is_enough_for_public_reads(server):
         ConnectionSettings("youtube_public", connection["host"], password="sandbox-key")
     )
     assert len(adapter.post_metrics([video_id(1)])) == 1
-    assert requests_to(server, "/youtube/v3/videos")[0]["query"]["key"] == "sandbox-key"
+    # The key travels in the x-goog-api-key header: never in a URL, which errors quote.
+    assert "key" not in requests_to(server, "/youtube/v3/videos")[0]["query"]
     with pytest.raises(AuthError, match="youtube_public"):
         adapter.check()  # mine=true needs OAuth
 
@@ -247,7 +248,7 @@ def test_an_api_key_is_enough_for_public_reads(server):
 def test_publish_uploads_the_video_in_resumable_chunks(server, world, video_file, sleeps):
     adapter = YouTubeAdapter(settings_for(server, upload_chunksize=256 * 1024), sleep=sleeps)
     the_draft = draft(video_file, options={"privacy_status": "unlisted", "tags": ["autumn"]})
-    key = idempotency_key("2026-11-20-autumn", "youtube", the_draft.text)
+    key = idempotency_key("2026-11-20-autumn", "youtube", the_draft)
 
     receipt = adapter.publish(the_draft, key)
 
@@ -319,7 +320,7 @@ def test_a_lost_answer_to_the_final_chunk_is_outcome_unknown_then_reconciled(
         hold_seconds=hold_seconds,
     )
     the_draft = draft(video_file)
-    key = idempotency_key("2026-11-20-autumn", "youtube", the_draft.text)
+    key = idempotency_key("2026-11-20-autumn", "youtube", the_draft)
 
     with pytest.raises(OutcomeUnknown, match="may have been applied"):
         adapter.publish(the_draft, key)
@@ -440,3 +441,21 @@ def test_a_playlist_whose_page_token_repeats_raises_instead_of_looping(youtube, 
         "(YouTube pageToken cursor 'CAEQAA')"
     )
     assert len(list(pages)) == 3
+
+
+def test_search_finds_videos_since_and_costs_100_units(youtube, server, emulator):
+    found = youtube.search("video 3", NOW - timedelta(hours=10))
+    assert [m.mention_id for m in found] == [video_id(3)]
+    (mention,) = found
+    assert mention.text.startswith("Video 3\n") and mention.url.endswith(video_id(3))
+    assert mention.author_id == BRAND_CHANNEL and mention.kind == "mention"
+    recent = youtube.search("video", NOW - timedelta(minutes=90))
+    assert [m.mention_id for m in recent] == [video_id(0)]  # published after since only
+    assert sum(emulator.units_used.values()) == 200
+    assert len(requests_to(server, "/youtube/v3/search")) == 2
+
+
+def test_search_with_the_quota_spent_is_quota_exceeded(youtube, emulator):
+    emulator.daily_quota = 99
+    with pytest.raises(QuotaExceeded):
+        youtube.search("video", NOW - timedelta(hours=1))

@@ -25,7 +25,8 @@ from urllib.parse import quote
 
 from socialops.networks import records
 from socialops.networks.base import NetworkAdapter
-from socialops.networks.errors import InvalidRequest
+from socialops.networks.errors import InvalidRequest, NotSupported
+from socialops.networks.idempotency import PostContent
 from socialops.networks.linkedin.client import (
     LINKEDIN_TOKEN,
     LinkedInClient,
@@ -41,6 +42,13 @@ from socialops.networks.paging import LINKEDIN_START_COUNT, Cursor, batched, new
 from socialops.networks.transport.http import media_download
 
 log = logging.getLogger(__name__)
+
+#: Why LinkedIn cannot be watched: its Community Management API serves only the
+#: organizations the token administers (members' and other pages' data are not offered).
+NO_COMPETITOR_DATA = (
+    "LinkedIn's API gives no data on pages the connection does not administer: follow "
+    "the competitor's page by hand"
+)
 
 PAGE_SIZE = 100
 #: Share statistics take a list of posts; 50 keeps the URL well under LinkedIn's length limit.
@@ -154,6 +162,12 @@ class LinkedInAdapter(NetworkAdapter):
     def check(self) -> records.Profile:
         return self._profile(self.own_record)
 
+    def lookup_profiles(self, ids_or_handles: Sequence[str]) -> records.ProfileLookup:
+        raise NotSupported(self.network, NO_COMPETITOR_DATA)
+
+    def public_posts(self, account: str, since: datetime) -> list[records.PublicPost]:
+        raise NotSupported(self.network, NO_COMPETITOR_DATA)
+
     def profiles(self, ids_or_handles: Sequence[str]) -> list[records.Profile]:
         """Organization pages by id, URN or vanity name (members' profiles are not public)."""
         found: dict[str, records.Profile] = {}
@@ -261,9 +275,12 @@ class LinkedInAdapter(NetworkAdapter):
 
         return self.listing(fetch, LINKEDIN_START_COUNT, endpoint=endpoint)
 
-    def recent_posts(self, account: str, since: datetime) -> list[records.Post]:
-        """The page's posts since ``since``, sorted newest first by LinkedIn (``sortBy=CREATED``,
-        no pinned post first): the listing stops at the first older one."""
+    def _posts_since(
+        self, account: str, since: datetime
+    ) -> tuple[str, Iterator[tuple[dict[str, Any], datetime]]]:
+        """The page's URN, and (post, creation time) of its posts since ``since``, newest
+        first (``sortBy=CREATED``, no pinned post first): the listing stops at the first
+        older one."""
         author = self._organization_of(account)
         params = {"q": "author", "author": author, "sortBy": "CREATED"}
         listing = newest_first(
@@ -271,6 +288,15 @@ class LinkedInAdapter(NetworkAdapter):
             since,
             lambda raw: millis(raw.get("publishedAt") or raw.get("createdAt")),
         )
+        return author, listing
+
+    def recent_posts(
+        self, account: str, since: datetime, *, metrics: bool = False
+    ) -> list[records.Post]:
+        """The page's posts since ``since``, sorted newest first by LinkedIn (``sortBy=CREATED``,
+        no pinned post first): the listing stops at the first older one. ``metrics`` is
+        ignored: posts carry no statistics, which :meth:`post_metrics` reads 50 at a time."""
+        author, listing = self._posts_since(account, since)
         posts = []
         for raw, created in listing:
             self._authors[raw["id"]] = author
@@ -286,6 +312,29 @@ class LinkedInAdapter(NetworkAdapter):
                 )
             )
         return posts
+
+    def published_contents(
+        self, account: str, since: datetime
+    ) -> Iterator[tuple[records.Receipt, PostContent]]:
+        """The page's posts: the commentary, the article card's ``source`` and the kinds of
+        the media (``urn:li:image:``/``urn:li:video:``, a multi-image post's images)."""
+        _, listing = self._posts_since(account, since)
+        for raw, created in listing:
+            content = raw.get("content") or {}
+            receipt = records.Receipt(
+                self.network,
+                raw["id"],
+                f"https://www.linkedin.com/feed/update/{raw['id']}/",
+                created,
+            )
+            yield (
+                receipt,
+                PostContent.of(
+                    unescape_commentary(raw.get("commentary", "")),
+                    link=(content.get("article") or {}).get("source"),
+                    media=_media_kinds(content),
+                ),
+            )
 
     def account_metrics(self, account: str, day: date) -> records.AccountMetrics:
         """Followers (today's count: LinkedIn keeps no history of the total) and the day's
@@ -399,3 +448,14 @@ class LinkedInAdapter(NetworkAdapter):
         raise self._unsupported(
             "searching posts that mention the page (LinkedIn has no public post search)"
         )
+
+
+def _media_kinds(content: dict[str, Any]) -> list[str]:
+    """The media kinds of a post's ``content``, by the URN of each media."""
+    urns = [(content.get("media") or {}).get("id")]
+    urns += [image.get("id") for image in (content.get("multiImage") or {}).get("images", [])]
+    return [
+        "video" if urn.startswith("urn:li:video:") else "image"
+        for urn in urns
+        if isinstance(urn, str) and urn
+    ]

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,6 +42,12 @@ ROLLING_WINDOW = timedelta(hours=1)
 INSTAGRAM_PUBLISHING_LIMIT = 2207042
 PUBLISHING_LIMIT_HINT = "Instagram's publishing limit rolls over 24 hours; publish this entry later"
 META_TOKEN = "the Page access token (Meta tokens expire; long-lived tokens last ~60 days)"
+#: The words of Meta's code 100 answer to a call that needs the app's proof.
+APP_SECRET_REQUIRED = "requires either app secret proof or an app token"
+#: A Meta permission named in an error message (``pages_read_engagement``, ``instagram_basic``).
+PERMISSION_NAME = re.compile(
+    r"\b(?:pages|instagram|ads|business|read|publish|manage|public|user)_[a-z_]*[a-z]\b"
+)
 USAGE_HEADERS = ("X-App-Usage", "X-Page-Usage", "X-Business-Use-Case-Usage")
 
 
@@ -155,6 +162,10 @@ class GraphClient(RestClient):
             return self.auth_error(
                 message + "; the token lacks a permission this call needs", status=status
             )
+        if code == 100 and error.get("type") == "OAuthException":
+            refused = self._refused_access(str(error.get("message", "")), message, status)
+            if refused is not None:
+                return refused
         if code in RATE_LIMIT_CODES:
             _, regain = read_usage(response.headers)
             retry_at = self.now() + (timedelta(minutes=regain) if regain > 0 else ROLLING_WINDOW)
@@ -173,6 +184,37 @@ class GraphClient(RestClient):
                 hint="Meta blocked this content or this Page from posting for now",
             )
         return InvalidRequest(self.network, message, status=status)
+
+    def _refused_access(self, text: str, message: str, status: int) -> NetworkError | None:
+        """A code 100 ``OAuthException`` that is about access, not parameters: a permission
+        the token lacks, or a call Meta accepts only with ``appsecret_proof``."""
+        if APP_SECRET_REQUIRED in text.casefold():
+            proof = self.session.params and "appsecret_proof" in self.session.params
+            return self.auth_error(
+                message,
+                status=status,
+                hint=(
+                    "Meta refused the appsecret_proof made with extra 'app_secret': check that "
+                    "it is the secret of the app that issued the token, in {where}"
+                    if proof
+                    else "set extra 'app_secret' (the Meta app's secret, from the app "
+                    "dashboard's basic settings) in {where}: calls then carry appsecret_proof"
+                ),
+            )
+        if "permission" not in text.casefold():
+            return None
+        named = sorted(set(PERMISSION_NAME.findall(text)))
+        which = (
+            f"the {' and '.join(named)} permission{'s' if len(named) > 1 else ''}"
+            if named
+            else "the permission this call needs"
+        )
+        return self.auth_error(
+            message + f"; the token lacks {which}",
+            status=status,
+            hint=f"grant the app {which} (app review, then the Page's Business settings), "
+            "generate a new Page access token with it and put it in {where}",
+        )
 
 
 def read_usage(headers: Any) -> tuple[float, float]:

@@ -8,17 +8,26 @@ never in URLs; the extras are :class:`~socialops.networks.meta.client.MetaExtras
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from socialops.networks import records
-from socialops.networks.errors import InvalidRequest
+from socialops.networks.errors import AuthError, InvalidRequest, NotSupported
+from socialops.networks.idempotency import PostContent
 from socialops.networks.meta.ads import AdsReporting
 from socialops.networks.meta.graph import day_bounds, insights_by_name
 from socialops.networks.paging import unique
+
+#: What reconciliation reads of the Page's posts (docs/exactly-once.md).
+MATCH_FIELDS = (
+    "id,message,created_time,permalink_url,"
+    "attachments{media_type,type,url,unshimmed_url,subattachments{media_type,type}}"
+)
+#: ``attachments{media_type}`` → the draft's media kinds; a link card is not media.
+MEDIA_KINDS = {"photo": "image", "album": "image", "video": "video"}
 
 
 class FacebookAdapter(AdsReporting):
@@ -43,6 +52,11 @@ class FacebookAdapter(AdsReporting):
         "post_clicks": "link_clicks",
         "post_video_views": "video_views",
     }
+    #: What a post's metrics are read with, by id (``?ids=``) or in the feed (field expansion).
+    METRIC_FIELDS = (
+        f"insights.metric({','.join(POST_METRICS)}),"
+        "reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),shares"
+    )
 
     @cached_property
     def page(self) -> dict[str, Any]:
@@ -61,11 +75,15 @@ class FacebookAdapter(AdsReporting):
     def _account_ref(self, account: str | None) -> str:
         """The Graph node for ``account``: the connection's Page when it names it, else the
         alias as given."""
-        if not account or account == self.page_id:
+        if not account:
             return self.page_id
-        if account.lstrip("@").casefold() == str(self.page.get("username", "")).casefold():
+        alias = account.lstrip("@")
+        if alias.isdigit():
+            # A numeric id is the node itself, ours or not: no need to read our own Page.
+            return alias
+        if alias.casefold() == str(self.page.get("username", "")).casefold():
             return self.page_id
-        return account.lstrip("@")
+        return alias
 
     def check(self) -> records.Profile:
         return self._profile(self.page)
@@ -127,11 +145,45 @@ class FacebookAdapter(AdsReporting):
                 "POST", f"/{page}/photos", endpoint=endpoint, data={"caption": caption}, files=files
             ).json()
 
-    # -- reading -------------------------------------------------------------------------
-    def recent_posts(self, account: str, since: datetime) -> list[records.Post]:
+    # -- reconciliation ------------------------------------------------------------------
+    def published_contents(
+        self, account: str, since: datetime
+    ) -> Iterator[tuple[records.Receipt, PostContent]]:
+        """The Page's posts: the message, the link of a share attachment (``unshimmed_url``:
+        ``url`` is Facebook's l.facebook.com redirect) and the kinds of the photo and video
+        attachments (an album's are its subattachments)."""
         listing = self._since(
-            f"/{self._account_ref(account)}/posts", self.post_fields, since, "GET /{page-id}/posts"
+            f"/{self._account_ref(account)}/posts",
+            MATCH_FIELDS,
+            since,
+            "GET /{page-id}/posts",
         )
+        for raw, created in listing:
+            attachments = (raw.get("attachments") or {}).get("data", [])
+            link = next(
+                (a.get("unshimmed_url") or a.get("url") for a in attachments if _is_link(a)), None
+            )
+            receipt = records.Receipt(
+                self.network,
+                raw["id"],
+                raw.get("permalink_url") or f"https://www.facebook.com/{raw['id']}",
+                created,
+            )
+            yield (
+                receipt,
+                PostContent.of(raw.get("message", ""), link=link, media=_media_kinds(attachments)),
+            )
+
+    # -- reading -------------------------------------------------------------------------
+    def recent_posts(
+        self, account: str, since: datetime, *, metrics: bool = False
+    ) -> list[records.Post]:
+        """The Page's posts since ``since``; with ``metrics`` (own Page only: insights need its
+        token) the feed expands the same fields as :meth:`post_metrics`, so no lookup follows."""
+        page = self._account_ref(account)
+        metrics = metrics and page == self.page_id
+        fields = f"{self.post_fields},{self.METRIC_FIELDS}" if metrics else self.post_fields
+        listing = self._since(f"/{page}/posts", fields, since, "GET /{page-id}/posts")
         return [
             records.Post(
                 network=self.network,
@@ -141,6 +193,7 @@ class FacebookAdapter(AdsReporting):
                 text=raw.get("message", ""),
                 url=raw.get("permalink_url"),
                 kind="photo" if raw.get("status_type") == "added_photos" else "post",
+                metrics=self._metrics(raw["id"], raw) if metrics else None,
             )
             for raw, created in listing
         ]
@@ -161,29 +214,21 @@ class FacebookAdapter(AdsReporting):
         return records.AccountMetrics(network=self.network, account_id=page, day=day, **fields)
 
     def post_metrics(self, post_ids: Sequence[str]) -> list[records.PostMetrics]:
-        fields = (
-            f"insights.metric({','.join(self.POST_METRICS)}),"
-            "reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),shares"
+        found = self._lookup(post_ids, self.METRIC_FIELDS, "GET /?ids={post-ids}&fields=insights")
+        return [self._metrics(i, found[i]) for i in unique(post_ids) if i in found]
+
+    def _metrics(self, post_id: str, raw: dict[str, Any]) -> records.PostMetrics:
+        """A post's metrics from its :data:`METRIC_FIELDS`, read by id or in the feed."""
+        values = insights_by_name(raw.get("insights"))
+        return records.PostMetrics(
+            network=self.network,
+            post_id=post_id,
+            likes=_summary_count(raw.get("reactions")),
+            comments=_summary_count(raw.get("comments")),
+            # Graph omits ``shares`` on a post nobody shared: absent means zero here.
+            shares=(raw.get("shares") or {}).get("count", 0),
+            **{field: values.get(metric) for metric, field in self.POST_METRICS.items()},
         )
-        found = self._lookup(post_ids, fields, "GET /?ids={post-ids}&fields=insights")
-        metrics = []
-        for post_id in unique(post_ids):
-            raw = found.get(post_id)
-            if raw is None:
-                continue
-            values = insights_by_name(raw.get("insights"))
-            metrics.append(
-                records.PostMetrics(
-                    network=self.network,
-                    post_id=post_id,
-                    likes=_summary_count(raw.get("reactions")),
-                    comments=_summary_count(raw.get("comments")),
-                    # Graph omits ``shares`` on a post nobody shared: absent means zero here.
-                    shares=(raw.get("shares") or {}).get("count", 0),
-                    **{field: values.get(metric) for metric, field in self.POST_METRICS.items()},
-                )
-            )
-        return metrics
 
     def mentions(self, query: str, since: datetime) -> list[records.Mention]:
         """Posts that tag the Page (``/{page-id}/tagged``). Facebook has no public post search,
@@ -195,6 +240,50 @@ class FacebookAdapter(AdsReporting):
         author = raw.get("from") or {}
         return str(author.get("id", "")), author.get("name")
 
+    def lookup_profiles(self, ids_or_handles: Sequence[str]) -> records.ProfileLookup:
+        """Public Page fields by multi-id lookup (50 Pages per call)."""
+        refs = unique(h.lstrip("@") for h in ids_or_handles)
+        found = self._lookup(refs, self.PROFILE_FIELDS, "GET /?ids={pages}&fields=profile")
+        lookup = records.ProfileLookup()
+        seen: set[str] = set()
+        for ref in refs:
+            if ref not in found:
+                lookup.unreadable[ref] = "no such Page (renamed, deleted or unpublished)"
+            elif str(found[ref]["id"]) not in seen:
+                seen.add(str(found[ref]["id"]))
+                lookup.found.append(self._profile(found[ref]))
+        return lookup
+
+    def public_posts(self, account: str, since: datetime) -> list[records.PublicPost]:
+        """Another Page's posts with reactions, comments and shares counts (Graph needs
+        Page Public Content Access for a Page the token does not manage)."""
+        fields = (
+            f"{self.post_fields},reactions.summary(total_count).limit(0),"
+            "comments.summary(total_count).limit(0),shares"
+        )
+        page = self._account_ref(account)
+        try:
+            listing = list(self._since(f"/{page}/posts", fields, since, "GET /{page-id}/posts"))
+        except AuthError as exc:
+            if getattr(exc, "graph_error", {}).get("code") == 10:
+                raise NotSupported(self.network, f"{account}: {PUBLIC_CONTENT_ACCESS}") from exc
+            raise
+        return [
+            records.PublicPost(
+                network=self.network,
+                account_id=raw["id"].split("_")[0],
+                post_id=raw["id"],
+                created_at=created,
+                text=raw.get("message", ""),
+                url=raw.get("permalink_url"),
+                kind="photo" if raw.get("status_type") == "added_photos" else "post",
+                likes=_summary_count(raw.get("reactions")),
+                comments=_summary_count(raw.get("comments")),
+                shares=(raw.get("shares") or {}).get("count", 0),
+            )
+            for raw, created in listing
+        ]
+
     def profiles(self, ids_or_handles: Sequence[str]) -> list[records.Profile]:
         """Public Page fields; Pages are addressed by id or username alike."""
         refs = [h.lstrip("@") for h in ids_or_handles]
@@ -204,6 +293,29 @@ class FacebookAdapter(AdsReporting):
             if ref in found:
                 profiles.setdefault(str(found[ref]["id"]), self._profile(found[ref]))
         return list(profiles.values())
+
+
+#: What Graph needs to read a Page the token does not manage (Meta's app review).
+PUBLIC_CONTENT_ACCESS = (
+    "reading the posts of a Page the token does not manage needs Meta's Page Public "
+    "Content Access feature (app review)"
+)
+
+
+def _is_link(attachment: dict[str, Any]) -> bool:
+    return attachment.get("media_type") == "link" or attachment.get("type") == "share"
+
+
+def _media_kinds(attachments: list[dict[str, Any]]) -> list[str]:
+    """The media kinds of a post's photo and video attachments (an album's subattachments)."""
+    kinds = []
+    for attachment in attachments:
+        children = (attachment.get("subattachments") or {}).get("data")
+        for item in children or [attachment]:
+            kind = MEDIA_KINDS.get(item.get("media_type", ""))
+            if kind:
+                kinds.append(kind)
+    return kinds
 
 
 def _summary_count(edge: dict[str, Any] | None) -> int | None:

@@ -10,7 +10,8 @@ the retry extras).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -18,13 +19,26 @@ from typing import Any
 from urllib.parse import quote
 
 from socialops.networks import records
-from socialops.networks.errors import InvalidRequest, NetworkError, QuotaExceeded, TransientError
+from socialops.networks.errors import (
+    InvalidRequest,
+    NetworkError,
+    NotSupported,
+    QuotaExceeded,
+    TransientError,
+)
+from socialops.networks.idempotency import PostContent
 from socialops.networks.meta import graph
 from socialops.networks.meta.ads import AdsReporting
 from socialops.networks.meta.client import PUBLISHING_LIMIT_HINT
 from socialops.networks.paging import unique
 
 log = logging.getLogger(__name__)
+
+
+#: What reconciliation reads of the account's media (docs/exactly-once.md).
+MATCH_FIELDS = "id,caption,media_type,permalink,timestamp,children{media_type}"
+#: ``media_type`` of a post or a carousel child → the draft's media kinds.
+MEDIA_KINDS = {"IMAGE": "image", "VIDEO": "video"}
 
 
 class InstagramAdapter(AdsReporting):
@@ -41,8 +55,16 @@ class InstagramAdapter(AdsReporting):
     #: ``impressions`` and ``video_views`` were replaced by ``views`` in 2025.
     MEDIA_METRICS = ("reach", "saved", "shares", "views")
     ACCOUNT_METRICS = ("reach", "views", "profile_views")
+    #: A media's counts and insights, expanded in the media edge beside :attr:`post_fields`.
+    COUNT_FIELDS = f"like_count,comments_count,insights.metric({','.join(MEDIA_METRICS)})"
+    #: What a media's metrics are read with by id (``?ids=``): its kind, counts and insights.
+    METRIC_FIELDS = f"media_type,media_product_type,{COUNT_FIELDS}"
     MAX_CAROUSEL_ITEMS = 10
     VIDEO_SUFFIXES = (".mp4", ".mov")
+
+    def setup(self) -> None:
+        super().setup()
+        self._discovered: dict[str, dict[str, Any] | None] = {}
 
     @cached_property
     def ig_user_id(self) -> str:
@@ -244,15 +266,45 @@ class InstagramAdapter(AdsReporting):
             graph.graph_time(body.get("timestamp")) or self.now(),
         )
 
-    # -- reading -------------------------------------------------------------------------
-    def recent_posts(self, account: str, since: datetime) -> list[records.Post]:
-        """Own media through ``/{ig-user-id}/media``; another account's latest 100 through
-        business discovery."""
-        if self._is_own(account):
-            owner = self.ig_user_id
-            listing = self._since(
-                f"/{owner}/media", self.post_fields, since, "GET /{ig-user-id}/media"
+    # -- reconciliation ------------------------------------------------------------------
+    def published_contents(
+        self, account: str, since: datetime
+    ) -> Iterator[tuple[records.Receipt, PostContent]]:
+        """The account's own media: the caption (text and appended link), and the kinds of
+        the media (a carousel's are its children's)."""
+        if not self._is_own(account):
+            raise self._unsupported("publishing for an account the token does not manage")
+        listing = self._since(
+            f"/{self.ig_user_id}/media", MATCH_FIELDS, since, "GET /{ig-user-id}/media"
+        )
+        for raw, created in listing:
+            children = (raw.get("children") or {}).get("data") or [raw]
+            kinds = [MEDIA_KINDS.get(child.get("media_type", ""), "unknown") for child in children]
+            receipt = records.Receipt(
+                self.network,
+                raw["id"],
+                raw.get("permalink")
+                or f"https://www.instagram.com/{self.account.get('username', '')}/",
+                created,
             )
+            yield receipt, PostContent.of(raw.get("caption", ""), media=kinds)
+
+    # -- reading -------------------------------------------------------------------------
+    def recent_posts(
+        self, account: str, since: datetime, *, metrics: bool = False
+    ) -> list[records.Post]:
+        """Own media through ``/{ig-user-id}/media``; another account's latest 100 through
+        business discovery.
+
+        With ``metrics`` (own media only: business discovery gives no insights) the media
+        edge expands the same fields as :meth:`post_metrics`, so no lookup follows.
+        """
+        own = self._is_own(account)
+        metrics = metrics and own
+        if own:
+            owner = self.ig_user_id
+            fields = f"{self.post_fields},{self.COUNT_FIELDS}" if metrics else self.post_fields
+            listing = self._since(f"/{owner}/media", fields, since, "GET /{ig-user-id}/media")
         else:
             discovered = self._discover(
                 account, f"id,media.limit({graph.PAGE_SIZE}){{{self.post_fields}}}"
@@ -271,6 +323,7 @@ class InstagramAdapter(AdsReporting):
                 text=raw.get("caption", ""),
                 url=raw.get("permalink"),
                 kind=_media_kind(raw),
+                metrics=self._metrics(raw["id"], raw) if metrics else None,
             )
             for raw, created in listing
         ]
@@ -308,38 +361,60 @@ class InstagramAdapter(AdsReporting):
         )
 
     def post_metrics(self, post_ids: Sequence[str]) -> list[records.PostMetrics]:
-        fields = (
-            "media_type,media_product_type,like_count,comments_count,"
-            f"insights.metric({','.join(self.MEDIA_METRICS)})"
+        found = self._lookup(post_ids, self.METRIC_FIELDS, "GET /?ids={media-ids}&fields=insights")
+        return [self._metrics(i, found[i]) for i in unique(post_ids) if i in found]
+
+    def _metrics(self, media_id: str, raw: dict[str, Any]) -> records.PostMetrics:
+        """A media's metrics from its :data:`METRIC_FIELDS`, read by id or in the media edge
+        (whose :attr:`post_fields` hold its kind)."""
+        values = graph.insights_by_name(raw.get("insights"))
+        is_video = _media_kind(raw) == "reel"
+        return records.PostMetrics(
+            network=self.network,
+            post_id=media_id,
+            impressions=values.get("views"),
+            reach=values.get("reach"),
+            likes=raw.get("like_count"),
+            comments=raw.get("comments_count"),
+            shares=values.get("shares"),
+            saves=values.get("saved"),
+            video_views=values.get("views") if is_video else None,
         )
-        found = self._lookup(post_ids, fields, "GET /?ids={media-ids}&fields=insights")
-        metrics = []
-        for media_id in unique(post_ids):
-            raw = found.get(media_id)
-            if raw is None:
-                continue
-            values = graph.insights_by_name(raw.get("insights"))
-            is_video = _media_kind(raw) == "reel"
-            metrics.append(
-                records.PostMetrics(
-                    network=self.network,
-                    post_id=media_id,
-                    impressions=values.get("views"),
-                    reach=values.get("reach"),
-                    likes=raw.get("like_count"),
-                    comments=raw.get("comments_count"),
-                    shares=values.get("shares"),
-                    saves=values.get("saved"),
-                    video_views=values.get("views") if is_video else None,
-                )
-            )
-        return metrics
 
     def mentions(self, query: str, since: datetime) -> list[records.Mention]:
         """Media in which the account is tagged (``/{ig-user-id}/tags``); ``query`` is not sent,
         Instagram has no public text search."""
         fields = "id,caption,timestamp,username,permalink,media_type"
         return self._tagged(f"/{self.ig_user_id}/tags", fields, since, "GET /{ig-user-id}/tags")
+
+    def hashtag_media(self, hashtag: str, since: datetime) -> list[records.Mention]:
+        """Media of the last 24 hours under ``hashtag`` (``ig_hashtag_search``, then
+        ``/{hashtag-id}/recent_media``), created since ``since``.
+
+        Instagram lets an account search 30 unique hashtags in a rolling 7 days (a hashtag
+        searched again within them does not count twice): callers plan which ones
+        (``socialops.listening.sources.hashtag_plan``).
+        """
+        tag = hashtag.lstrip("#")
+        found = (
+            self.http.get(
+                "/ig_hashtag_search",
+                params={"user_id": self.ig_user_id, "q": tag},
+                endpoint="GET /ig_hashtag_search",
+            ).get("data")
+            or []
+        )
+        if not found:
+            return []
+        params = {
+            "user_id": self.ig_user_id,
+            "fields": "id,caption,timestamp,permalink,media_type",
+            "limit": graph.PAGE_SIZE,
+        }
+        listing = self._pages(
+            f"/{found[0]['id']}/recent_media", params, "GET /{hashtag-id}/recent_media"
+        )
+        return [self._mention(raw) for raw, _ in self._newer_than(listing, since)]
 
     def _author(self, raw: dict[str, Any]) -> tuple[str, str | None]:
         author = raw.get("from") or {}
@@ -357,6 +432,64 @@ class InstagramAdapter(AdsReporting):
             if raw is not None:
                 found.append(self._profile(raw))
         return found
+
+    #: Business discovery of another account: its profile and its latest media with their
+    #: public counters, in one call by field expansion.
+    WATCH_FIELDS = (
+        f"{PROFILE_FIELDS},profile_picture_url,media.limit({graph.PAGE_SIZE})"
+        "{id,caption,media_type,media_product_type,permalink,timestamp,like_count,comments_count}"
+    )
+
+    def lookup_profiles(self, ids_or_handles: Sequence[str]) -> records.ProfileLookup:
+        """One business discovery call per handle (the API takes one username at a time),
+        which also brings the account's latest media for :meth:`public_posts`."""
+        lookup = records.ProfileLookup()
+        for handle in unique(h.lstrip("@") for h in ids_or_handles):
+            raw = self._watched(handle)
+            if raw is None:
+                lookup.unreadable[handle] = (
+                    "not a business or creator account, or no such account: Instagram "
+                    "shows only professional accounts to other accounts"
+                )
+                continue
+            profile = self._profile(raw)
+            lookup.found.append(replace(profile, has_picture=bool(raw.get("profile_picture_url"))))
+        return lookup
+
+    def public_posts(self, account: str, since: datetime) -> list[records.PublicPost]:
+        """The latest media of a professional account since ``since`` (the last 100 at most),
+        read by the same discovery call as its profile."""
+        raw = self._watched(account.lstrip("@"))
+        if raw is None:
+            raise NotSupported(
+                self.network, f"@{account.lstrip('@')} is not a business or creator account"
+            )
+        media: Iterable[dict[str, Any]] = raw.get("media", {}).get("data", [])
+        return [
+            records.PublicPost(
+                network=self.network,
+                account_id=str(raw["id"]),
+                post_id=item["id"],
+                created_at=created,
+                text=item.get("caption", ""),
+                url=item.get("permalink"),
+                kind=_media_kind(item),
+                likes=item.get("like_count"),
+                comments=item.get("comments_count"),
+            )
+            for item, created in self._newer_than(media, since)
+        ]
+
+    def _watched(self, handle: str) -> dict[str, Any] | None:
+        """The discovery of ``handle`` (or of the id it returned) with :attr:`WATCH_FIELDS`,
+        once per adapter."""
+        key = handle.casefold()
+        if key not in self._discovered:
+            raw = self._discover(handle, self.WATCH_FIELDS)
+            self._discovered[key] = raw
+            if raw is not None:
+                self._discovered[str(raw["id"])] = raw
+        return self._discovered[key]
 
     def _discover(self, handle: str, fields: str) -> dict[str, Any] | None:
         handle = handle.lstrip("@")

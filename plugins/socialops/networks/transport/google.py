@@ -52,6 +52,7 @@ from socialops.networks.errors import (
     QuotaExceeded,
     RateLimited,
     TransientError,
+    failure,
 )
 from socialops.networks.retry import RetryPolicy, call_with_retries, retry_after
 from socialops.networks.transport.http import never_sent
@@ -66,6 +67,12 @@ _QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded", "dailyLimitExceededUnre
 _RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"}
 _AUTH_REASONS = {"authError", "invalidCredentials", "unauthorized", "keyInvalid", "keyExpired"}
 _SCOPE_REASONS = {"insufficientPermissions", "ACCESS_TOKEN_SCOPE_INSUFFICIENT", "forbidden"}
+#: What a person does about a 403 PERMISSION_DENIED: renewing the same grant cannot help.
+PERMISSION_HINT = (
+    "the authorized Google account or its Cloud project may not use this API: enable the API "
+    "for the OAuth client's project, authorize an account that manages the channel with the "
+    "scopes socialops asks for, then renew the token in {where}"
+)
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")
 
 
@@ -135,8 +142,10 @@ def build_service(
     """
     extras = extras or GoogleExtras.read(settings, api)
     credentials = credentials or google_credentials(settings, scopes, extras=extras)
-    developer_key = None if credentials else settings.password
-    transport = GoogleTransport(timeout=extras.timeout, credentials=credentials)
+    # The key goes in the x-goog-api-key header, not in ``?key=`` (googleapiclient's
+    # developerKey): a URL ends up in error texts and logs, a header does not.
+    api_key = None if credentials else settings.password
+    transport = GoogleTransport(timeout=extras.timeout, credentials=credentials, api_key=api_key)
     options: dict[str, Any] = {}
     request_builder: Callable[..., HttpRequest] = HttpRequest
     if settings.host:
@@ -147,7 +156,6 @@ def build_service(
         api,
         version,
         http=transport,
-        developerKey=developer_key,
         static_discovery=True,
         cache_discovery=False,
         client_options=options or None,
@@ -182,10 +190,18 @@ class GoogleTransport:
     most once when the API answers 401 to a token it believed valid, and retries nothing else.
     """
 
-    def __init__(self, *, timeout: float, credentials: Credentials | None = None):
+    def __init__(
+        self,
+        *,
+        timeout: float,
+        credentials: Credentials | None = None,
+        api_key: str | None = None,
+    ):
         self.timeout = timeout
         self.credentials = credentials
         self.session = requests.Session()
+        if api_key:
+            self.session.headers["x-goog-api-key"] = api_key
 
     def request(
         self,
@@ -268,7 +284,7 @@ class _CountedHttp:
                 )
             except requests.RequestException as exc:
                 if _applies_a_write(method, uri, headers or {}) and not never_sent(exc):
-                    raise _AnswerLost(method, uri) from exc
+                    raise _AnswerLost(method, uri) from None
                 raise
         self._count("")  # a foreign transport (tests' HttpMock): one call, no refresh visible
         return self.transport.request(uri, method, body, headers, **kwargs)
@@ -343,7 +359,8 @@ def _translating(
         try:
             return call()
         except _TRANSLATED as exc:
-            raise translate_error(exc, api, endpoint, now=now) from exc
+            # Not chained: the library's text holds the request's URL.
+            raise translate_error(exc, api, endpoint, now=now) from None
 
     return attempt
 
@@ -369,7 +386,7 @@ def translate_error(
             renew=api.renew,
         )
     if isinstance(exc, AuthTransportError | requests.RequestException):
-        return TransientError(network, f"{what}: {type(exc).__name__}: {exc}")
+        return TransientError(network, f"{what}: {failure(exc)}")
     assert isinstance(exc, HttpError)
     status, reason, message = exc.resp.status, error_reason(exc), exc.reason or ""
     detail = f"{what} with HTTP {status}" + (f" {reason}" if reason else "") + f": {message}"
@@ -381,6 +398,18 @@ def translate_error(
     if status == 401 or reason in _AUTH_REASONS:
         renew = "the API key" if reason in ("keyInvalid", "keyExpired") else api.renew
         return AuthError(network, detail, conn_id=api.conn_id, renew=renew, status=status)
+    if status == 403 and error_status(exc) == "PERMISSION_DENIED":
+        # Whatever the reason says (a real one: SERVICE_UNAVAILABLE), the caller may not.
+        return AuthError(
+            network,
+            f"{what}: permission denied (HTTP 403 PERMISSION_DENIED"
+            + (f", reason {reason}" if reason and reason != "PERMISSION_DENIED" else "")
+            + f"): {message}",
+            conn_id=api.conn_id,
+            renew=api.renew,
+            hint=PERMISSION_HINT,
+            status=status,
+        )
     if status == 403 and reason in _SCOPE_REASONS:
         return AuthError(
             network,
@@ -394,13 +423,23 @@ def translate_error(
     return InvalidRequest(network, detail, status=status)
 
 
-def error_reason(exc: HttpError) -> str | None:
-    """The first ``errors[].reason`` (or ``details[].reason``/``status``) of a Google error body."""
+def _error_body(exc: HttpError) -> dict[str, Any]:
     try:
         error = json.loads(exc.content)["error"]
     except (ValueError, KeyError, TypeError):
-        return None
-    if not isinstance(error, dict):
+        return {}
+    return error if isinstance(error, dict) else {}
+
+
+def error_status(exc: HttpError) -> str | None:
+    """The canonical code of a Google error body (``error.status``: ``PERMISSION_DENIED``...)."""
+    return _error_body(exc).get("status")
+
+
+def error_reason(exc: HttpError) -> str | None:
+    """The first ``errors[].reason`` (or ``details[].reason``/``status``) of a Google error body."""
+    error = _error_body(exc)
+    if not error:
         return None
     for item in list(error.get("errors") or []) + list(error.get("details") or []):
         if isinstance(item, dict) and item.get("reason"):
@@ -426,6 +465,7 @@ __all__ = [
     "GoogleTransport",
     "build_service",
     "error_reason",
+    "error_status",
     "execute",
     "google_credentials",
     "next_quota_reset",

@@ -120,7 +120,8 @@ class RestClient:
         try:
             response = self.session.request(method, self.url(path), **kwargs)
         except requests.RequestException as exc:
-            raise self._transport_error(endpoint, exc, idempotent=idempotent) from exc
+            # Not chained: requests' own text holds the URL (its query string too).
+            raise self._transport_error(endpoint, exc, idempotent=idempotent) from None
         self.observe(response, endpoint)
         if response.status_code >= 400:
             error = self.error_for(response, endpoint)
@@ -172,8 +173,10 @@ class RestClient:
             return TransientError(self.network, message, status=status)
         return InvalidRequest(self.network, message, status=status)
 
-    def auth_error(self, message: str, *, status: int | None = None) -> AuthError:
-        return self.adapter.auth_error(message, renew=self.renew, status=status)
+    def auth_error(
+        self, message: str, *, status: int | None = None, hint: str | None = None
+    ) -> AuthError:
+        return self.adapter.auth_error(message, renew=self.renew, status=status, hint=hint)
 
     def retry_at(self, response: requests.Response) -> datetime:
         """When to come back after a 429: ``Retry-After`` (seconds or HTTP date), else a minute."""
@@ -209,7 +212,7 @@ def media_download(
     except requests.RequestException as exc:
         raise TransientError(
             adapter.network, f"{what}: cannot download {kind} {url} ({type(exc).__name__})"
-        ) from exc
+        ) from None
 
 
 def never_sent(exc: requests.RequestException) -> bool:

@@ -29,19 +29,22 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 from socialops.networks import records
 from socialops.networks.base import NetworkAdapter
-from socialops.networks.errors import DuplicateContent, InvalidRequest
-from socialops.networks.idempotency import matches
+from socialops.networks.errors import DuplicateContent, InvalidRequest, NotSupported
+from socialops.networks.idempotency import PostContent
 from socialops.networks.paging import X_NEXT_TOKEN, Cursor, batched, follow, unique
 from socialops.networks.x.client import USER_CONTEXT_EXTRAS, XClient, XExtras, translated
 from socialops.networks.x.media import MediaUploads
 
 log = logging.getLogger(__name__)
+#: The link X adds to a post for its attached photo or video.
+_MEDIA_LINK = re.compile(r"https://(?:x|twitter)\.com/\w+/status/(\d+)/(?:photo|video)/\d+")
 T = TypeVar("T")
 
 LOOKUP_BATCH = 100  # ids per GET /2/tweets and per GET /2/users
@@ -49,9 +52,16 @@ PAGE_SIZE = 100  # max_results of timelines and recent search
 SEARCH_WINDOW = timedelta(days=7)  # recent search refuses an older start_time
 MAX_QUERY_LENGTH = 512  # search query length of the Basic and Pro tiers
 USER_FIELDS = ["created_at", "description", "public_metrics", "verified", "username", "name"]
+#: What authenticity checks need besides: a private account, a default picture.
+PUBLIC_USER_FIELDS = [*USER_FIELDS, "protected", "profile_image_url"]
+DEFAULT_PICTURE = "default_profile_images"  # in the URL of X's default "egg" pictures
 POST_FIELDS = ["created_at", "author_id", "conversation_id", "lang", "public_metrics"]
 PRIVATE_METRIC_FIELDS = ["non_public_metrics", "organic_metrics"]
 FIELD_NOT_AUTHORIZED = "not-authorized-for-field"
+#: What reconciliation reads of the account's posts (docs/exactly-once.md).
+MATCH_FIELDS = ["created_at", "entities", "attachments"]
+#: ``includes.media[].type`` → the draft's media kinds (X plays a GIF as ``animated_gif``).
+MEDIA_KINDS = {"photo": "image", "animated_gif": "image", "video": "video"}
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -79,6 +89,22 @@ def _first(mapping: dict[str, Any], *names: str) -> int | None:
 def _sum(*values: int | None) -> int | None:
     present = [v for v in values if v is not None]
     return sum(present) if present else None
+
+
+def expanded_text(tweet: dict[str, Any]) -> str:
+    """A post's text as written: t.co links replaced by their ``expanded_url``, the t.co link
+    X appends for the post's own media removed (the media are compared by kind instead; a
+    link to another post's photo stays)."""
+    text = html.unescape(tweet.get("text", ""))
+    for entity in (tweet.get("entities") or {}).get("urls", []):
+        short = entity.get("url")
+        if not short:
+            continue
+        expanded = entity.get("expanded_url") or short
+        own_media = _MEDIA_LINK.fullmatch(expanded)
+        media = entity.get("media_key") or (own_media and own_media.group(1) == tweet.get("id"))
+        text = text.replace(short, "" if media else expanded, 1)
+    return text
 
 
 def post_url(handle: str | None, post_id: str) -> str:
@@ -218,37 +244,79 @@ class XAdapter(NetworkAdapter):
         post_id = body["data"]["id"]
         return records.Receipt(self.network, post_id, post_url(handle, post_id), started)
 
-    def _timeline(
-        self, account: str, since: datetime
+    def _timeline_pages(
+        self, account: str, since: datetime, what: str, **fields: Any
     ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
-        """(user, tweet) for the account's posts created since ``since``, newest first."""
+        """(user, page) of the account's timeline since ``since``, newest first; ``fields``
+        are what to ask (``tweet_fields``, ``expansions``, ``media_fields``)."""
         user = self._user(account)
         user_auth = self._read_with_user_context()
         for page in self._pages(
-            f"listing posts of @{user['username']}",
+            f"{what} of @{user['username']}",
             "GET /2/users/:id/tweets",
             lambda token: self.client.get_users_tweets(
                 user["id"],
                 start_time=since,
                 max_results=PAGE_SIZE,
                 pagination_token=token,
-                tweet_fields=POST_FIELDS,
                 user_auth=user_auth,
+                **fields,
             ),
+        ):
+            yield user, page
+
+    def _timeline(
+        self, account: str, since: datetime
+    ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+        """(user, tweet) for the account's posts created since ``since``, newest first."""
+        for user, page in self._timeline_pages(
+            account, since, "listing posts", tweet_fields=POST_FIELDS
         ):
             for tweet in page.get("data", []):
                 yield user, tweet
 
-    def find_published(
-        self, idempotency_key: str, account: str, since: datetime
-    ) -> records.Receipt | None:
-        for user, tweet in self._timeline(account, since):
-            if matches(idempotency_key, html.unescape(tweet["text"])):
-                url = post_url(user["username"], tweet["id"])
-                return records.Receipt(self.network, tweet["id"], url, _created_at(tweet))
-        return None
+    def published_contents(
+        self, account: str, since: datetime
+    ) -> Iterator[tuple[records.Receipt, PostContent]]:
+        """The account's posts with their links expanded from ``entities.urls`` (X shortens
+        every link to t.co, and adds one more for attached media) and the kinds of their
+        ``includes.media``."""
+        pages = self._timeline_pages(
+            account,
+            since,
+            "reading posts to find a publication",
+            tweet_fields=MATCH_FIELDS,
+            expansions=["attachments.media_keys"],
+            media_fields=["type"],
+        )
+        for user, page in pages:
+            kinds = {
+                m["media_key"]: MEDIA_KINDS.get(m.get("type", ""), m.get("type", ""))
+                for m in page.get("includes", {}).get("media", [])
+            }
+            for tweet in page.get("data", []):
+                keys = (tweet.get("attachments") or {}).get("media_keys", [])
+                receipt = records.Receipt(
+                    self.network,
+                    tweet["id"],
+                    post_url(user["username"], tweet["id"]),
+                    _created_at(tweet),
+                )
+                content = PostContent.of(
+                    expanded_text(tweet), media=(kinds.get(k, "unknown") for k in keys)
+                )
+                yield receipt, content
 
-    def recent_posts(self, account: str, since: datetime) -> list[records.Post]:
+    def recent_posts(
+        self, account: str, since: datetime, *, metrics: bool = False
+    ) -> list[records.Post]:
+        """The account's timeline since ``since``; with ``metrics``, each post carries the
+        metrics the timeline returned (the same fields as :meth:`post_metrics`)."""
+        listing = (
+            self._timeline_with_metrics(account, since)
+            if metrics
+            else self._timeline(account, since)
+        )
         return [
             records.Post(
                 network=self.network,
@@ -257,9 +325,57 @@ class XAdapter(NetworkAdapter):
                 created_at=_created_at(tweet),
                 text=html.unescape(tweet["text"]),
                 url=post_url(user["username"], tweet["id"]),
+                metrics=self._metrics(tweet) if metrics else None,
             )
-            for user, tweet in self._timeline(account, since)
+            for user, tweet in listing
         ]
+
+    def _timeline_with_metrics(
+        self, account: str, since: datetime
+    ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+        """(user, tweet) like :meth:`_timeline`, each tweet with the metrics fields of
+        :meth:`post_metrics`: ``public_metrics`` (in :data:`POST_FIELDS`) and, with the user
+        context, ``non_public_metrics`` and ``organic_metrics``.
+
+        X serves the private fields only on the user's own posts younger than 30 days: it leaves
+        the others out of the page and names them in its errors. Those are read again by id
+        with public fields (one lookup for the page, as :meth:`post_metrics` would), and after
+        a page where every post was refused (another account, or posts past 30 days: older
+        pages follow) the listing stops asking the private fields.
+        """
+        user = self._user(account)
+        private = self.has_user_context
+        user_auth = private or self._read_with_user_context()
+
+        def fetch(token: Cursor | None) -> dict[str, Any]:
+            return self.client.get_users_tweets(
+                user["id"],
+                start_time=since,
+                max_results=PAGE_SIZE,
+                pagination_token=token,
+                tweet_fields=[*POST_FIELDS, *PRIVATE_METRIC_FIELDS] if private else POST_FIELDS,
+                user_auth=user_auth,
+            )
+
+        for page in self._pages(
+            f"listing posts of @{user['username']}", "GET /2/users/:id/tweets", fetch
+        ):
+            tweets = page.get("data", [])
+            refused = self._refused_ids(page, {tweet["id"] for tweet in tweets})
+            if refused:
+                private = private and bool(tweets)
+                tweets = sorted(
+                    [
+                        *tweets,
+                        *self._lookup_tweets(refused, private=False, fields=POST_FIELDS)[
+                            0
+                        ].values(),
+                    ],
+                    key=lambda tweet: (_created_at(tweet), int(tweet["id"])),
+                    reverse=True,
+                )
+            for tweet in tweets:
+                yield user, tweet
 
     def account_metrics(self, account: str, day: date) -> records.AccountMetrics:
         """Today's public counters: X keeps no history, so ``day`` only labels the snapshot."""
@@ -287,27 +403,34 @@ class XAdapter(NetworkAdapter):
         return [self._metrics(found[i]) for i in ids if i in found]
 
     def _lookup_tweets(
-        self, ids: list[str], *, private: bool
+        self, ids: list[str], *, private: bool, fields: Sequence[str] = ("public_metrics",)
     ) -> tuple[dict[str, dict[str, Any]], list[str]]:
-        """The tweets found by id, and the ids refused only because of a private field."""
-        fields = ["public_metrics", *PRIVATE_METRIC_FIELDS] if private else ["public_metrics"]
+        """The tweets found by id with ``fields`` (and the private metrics fields when
+        ``private``), and the ids refused only because of a private field."""
+        wanted = [*fields, *PRIVATE_METRIC_FIELDS] if private else list(fields)
         user_auth = private or self._read_with_user_context()
         body = self.read(
             f"reading metrics of {len(ids)} X posts",
-            lambda: self.client.get_tweets(ids, tweet_fields=fields, user_auth=user_auth),
+            lambda: self.client.get_tweets(ids, tweet_fields=wanted, user_auth=user_auth),
         )
         tweets = {tweet["id"]: tweet for tweet in body.get("data", [])}
+        return tweets, self._refused_ids(body, set(tweets))
+
+    @staticmethod
+    def _refused_ids(body: dict[str, Any], found: set[str]) -> list[str]:
+        """The ids of an answer's field errors on a private metric (other errors are logged:
+        deleted or protected posts, nothing to read again)."""
         refused: list[str] = []
         for error in body.get("errors", []):
             resource = error.get("resource_id") or error.get("value")
             if FIELD_NOT_AUTHORIZED in str(error.get("type", "")):
-                if resource not in tweets and resource not in refused:
+                if resource not in found and resource not in refused:
                     refused.append(resource)
             else:
                 log.warning(
                     "X post %s skipped: %s", resource, error.get("detail") or error.get("title")
                 )
-        return tweets, refused
+        return refused
 
     def _metrics(self, tweet: dict[str, Any]) -> records.PostMetrics:
         public = tweet.get("public_metrics", {})
@@ -327,7 +450,7 @@ class XAdapter(NetworkAdapter):
     def _search(
         self, query: str, since: datetime, kind: str
     ) -> Iterator[tuple[dict[str, Any], dict[str, str]]]:
-        """(tweet, handles by user id) for every recent post matching ``query`` since ``since``."""
+        """(tweet, authors by user id) for every recent post matching ``query`` since ``since``."""
         oldest = self.now() - SEARCH_WINDOW + timedelta(minutes=1)
         if since < oldest:
             log.info("X recent search covers 7 days: %s since %s read from %s", kind, since, oldest)
@@ -343,19 +466,21 @@ class XAdapter(NetworkAdapter):
                 next_token=token,
                 expansions=["author_id"],
                 tweet_fields=POST_FIELDS,
-                user_fields=["username"],
+                user_fields=["username", "public_metrics"],
                 user_auth=user_auth,
             ),
         ):
-            handles = {u["id"]: u["username"] for u in page.get("includes", {}).get("users", [])}
+            # The authors come with the page: their followers are the reach, at no extra call.
+            authors = {u["id"]: u for u in page.get("includes", {}).get("users", [])}
             for tweet in page.get("data", []):
-                yield tweet, handles
+                yield tweet, authors
 
     def _mention(
-        self, tweet: dict[str, Any], handles: dict[str, str], **kind: Any
+        self, tweet: dict[str, Any], authors: dict[str, dict[str, Any]], **kind: Any
     ) -> records.Mention:
         author_id = tweet.get("author_id", "")
-        handle = handles.get(author_id)
+        author = authors.get(author_id) or {}
+        handle = author.get("username")
         return records.Mention(
             network=self.network,
             mention_id=tweet["id"],
@@ -366,25 +491,26 @@ class XAdapter(NetworkAdapter):
             lang=tweet.get("lang"),
             url=post_url(handle, tweet["id"]),
             likes=tweet.get("public_metrics", {}).get("like_count"),
+            author_reach=(author.get("public_metrics") or {}).get("followers_count"),
             **kind,
         )
 
     def mentions(self, query: str, since: datetime) -> list[records.Mention]:
         return [
-            self._mention(tweet, handles)
-            for tweet, handles in self._search(query, since, "mentions")
+            self._mention(tweet, authors)
+            for tweet, authors in self._search(query, since, "mentions")
         ]
 
     def comments(self, post_ids: Sequence[str], since: datetime) -> list[records.Mention]:
         own = {str(i) for i in post_ids}
         found: list[records.Mention] = []
         for query in conversation_queries(sorted(own)):
-            for tweet, handles in self._search(query, since, "comments"):
+            for tweet, authors in self._search(query, since, "comments"):
                 if tweet["id"] in own:
                     continue
                 found.append(
                     self._mention(
-                        tweet, handles, kind="comment", in_reply_to=tweet.get("conversation_id")
+                        tweet, authors, kind="comment", in_reply_to=tweet.get("conversation_id")
                     )
                 )
         return found
@@ -408,6 +534,59 @@ class XAdapter(NetworkAdapter):
                 users += [self._remember(u) for u in body.get("data", [])]
         return [self._profile(u) for u in users]
 
+    def lookup_profiles(self, ids_or_handles: Sequence[str]) -> records.ProfileLookup:
+        """``GET /2/users`` (ids) and ``GET /2/users/by`` (handles), 100 per call."""
+        wanted = unique(str(v).lstrip("@") for v in ids_or_handles)
+        user_auth = self._read_with_user_context()
+        lookup = records.ProfileLookup()
+        for key, values in (("ids", [v for v in wanted if v.isdigit()]),
+                            ("usernames", [v for v in wanted if not v.isdigit()])):  # fmt: skip
+            for batch in batched(values, LOOKUP_BATCH):
+                body = self.read(
+                    f"looking up {len(batch)} X profiles",
+                    lambda batch=batch, key=key: self.client.get_users(
+                        **{key: batch}, user_fields=PUBLIC_USER_FIELDS, user_auth=user_auth
+                    ),
+                )
+                found = [self._remember(u) for u in body.get("data", [])]
+                lookup.found.extend(self._profile(u) for u in found)
+                seen = {u["id"] for u in found} | {u["username"].casefold() for u in found}
+                for error in body.get("errors", []):
+                    value = str(error.get("value") or error.get("resource_id") or "")
+                    if value and value.casefold() not in seen:
+                        lookup.unreadable[value] = _lookup_reason(error)
+        return lookup
+
+    def public_posts(self, account: str, since: datetime) -> list[records.PublicPost]:
+        """The account's timeline since ``since`` with public counters; a protected
+        account's posts are not public."""
+        user = self._user(account)
+        if "protected" not in user:  # resolved without the privacy fields
+            self.lookup_profiles([user["id"]])
+            user = self._users[user["id"]]
+        if user.get("protected"):
+            raise NotSupported(
+                self.network, f"@{user['username']} is protected: its posts are not public"
+            )
+        posts = []
+        for _, tweet in self._timeline(account, since):
+            counters = self._metrics(tweet)
+            posts.append(
+                records.PublicPost(
+                    network=self.network,
+                    account_id=user["id"],
+                    post_id=tweet["id"],
+                    created_at=_created_at(tweet),
+                    text=html.unescape(tweet["text"]),
+                    url=post_url(user["username"], tweet["id"]),
+                    likes=counters.likes,
+                    comments=counters.comments,
+                    shares=counters.shares,
+                    views=counters.impressions,
+                )
+            )
+        return posts
+
     def _profile(self, user: dict[str, Any]) -> records.Profile:
         metrics = user.get("public_metrics", {})
         return records.Profile(
@@ -422,10 +601,24 @@ class XAdapter(NetworkAdapter):
             verified=user.get("verified"),
             created_at=_parse_time(user.get("created_at")),
             url=f"https://x.com/{user['username']}",
+            has_picture=DEFAULT_PICTURE not in user["profile_image_url"]
+            if user.get("profile_image_url")
+            else None,
+            protected=user.get("protected"),
         )
 
     def close(self) -> None:
         self.client.session.close()
+
+
+def _lookup_reason(error: dict[str, Any]) -> str:
+    """Why a users lookup did not return an account, from X's error object."""
+    title = str(error.get("title", ""))
+    if "suspend" in str(error.get("detail", "")).lower() or title == "Forbidden":
+        return "suspended or withheld by X"
+    if title == "Not Found Error":
+        return "no such account (renamed or deleted)"
+    return str(error.get("detail") or title or "not returned by X")
 
 
 def conversation_queries(post_ids: Sequence[str]) -> list[str]:

@@ -158,20 +158,21 @@ def translated(adapter: NetworkAdapter, what: str, call: Callable[[], T], *, wri
     try:
         return call()
     except tweepy.HTTPException as exc:
-        raise http_error(adapter, what, exc) from exc
+        # Not chained: tweepy's text quotes the response, which may echo the request.
+        raise http_error(adapter, what, exc) from None
     except requests.RequestException as exc:
         if never_sent(exc):
             # Not even a write can have been applied: it may be sent again.
             raise TransientError(
                 network, f"{what}: could not connect to X ({type(exc).__name__})"
-            ) from exc
+            ) from None
         if write:
             raise OutcomeUnknown(
                 network,
                 f"{what}: X did not answer ({type(exc).__name__}); the post may exist",
                 hint="reconcile with find_published() before publishing again",
-            ) from exc
-        raise TransientError(network, f"{what}: X did not answer ({type(exc).__name__})") from exc
+            ) from None
+        raise TransientError(network, f"{what}: X did not answer ({type(exc).__name__})") from None
 
 
 def http_error(adapter: NetworkAdapter, what: str, exc: tweepy.HTTPException) -> NetworkError:

@@ -12,6 +12,8 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from socialops.i18n import N_, Text, quoted
+
 IMAGE_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
@@ -68,10 +70,11 @@ def _weigh_code_points(text: str) -> int:
 
 def media_problems(
     media: Sequence[str], local_file: Callable[[str], Path | None]
-) -> Iterable[tuple[str, str, str]]:
+) -> Iterable[tuple[str, Text, Text]]:
     """(column, problem, fix) for the media X would refuse: file types, sizes, and mixes.
 
-    ``local_file(media)`` is the local path of a media reference (None for a URL).
+    ``local_file(media)`` is the local path of a media reference (None for a URL). The
+    problem and the fix are :class:`~socialops.i18n.Text`, shown in the reader's language.
     """
     kinds = []
     for item in media:
@@ -79,27 +82,44 @@ def media_problems(
         kind = "image" if suffix in IMAGE_TYPES else "video" if suffix in VIDEO_TYPES else None
         if kind is None:
             accepted = ", ".join(s.lstrip(".") for s in (*IMAGE_TYPES, *VIDEO_TYPES))
-            yield ("media", f"{item!r} is not a file type X accepts", f"use one of: {accepted}")
+            yield (
+                "media",
+                N_("{file} is not a file type X accepts", file=quoted(item)),
+                N_("use one of: {types}", types=accepted),
+            )
             continue
         kinds.append(kind)
         local = local_file(item)
         if local is not None and local.is_file() and local.stat().st_size > MAX_BYTES[kind]:
             limit_mb = MAX_BYTES[kind] // (1024 * 1024)
-            article = "an" if kind == "image" else "a"
-            yield (
-                "media",
-                f"{item!r} is larger than X's {limit_mb} MB limit for {article} {kind}",
-                "compress it",
+            problem = (
+                N_(
+                    "{file} is larger than X's {limit} MB limit for an image",
+                    file=quoted(item),
+                    limit=limit_mb,
+                )
+                if kind == "image"
+                else N_(
+                    "{file} is larger than X's {limit} MB limit for a video",
+                    file=quoted(item),
+                    limit=limit_mb,
+                )
             )
+            yield ("media", problem, N_("compress it"))
+    # MAX_IMAGES is 4: the sentences need no singular form.
     if "video" in kinds and len(kinds) > 1:
         yield (
             "media",
-            "mixes a video with other files; an X post holds 1 video alone",
-            "keep 1 video or up to 4 images",
+            N_("mixes a video with other files; an X post holds 1 video alone"),
+            N_("keep 1 video or up to {limit} images", limit=MAX_IMAGES),
         )
     elif len(kinds) > MAX_IMAGES:
         yield (
             "media",
-            f"has {len(kinds)} images; X accepts at most {MAX_IMAGES}",
-            f"keep {MAX_IMAGES} images",
+            N_(
+                "has {images} images; X accepts at most {limit}",
+                images=len(kinds),
+                limit=MAX_IMAGES,
+            ),
+            N_("keep {limit} images", limit=MAX_IMAGES),
         )

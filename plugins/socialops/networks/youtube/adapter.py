@@ -31,7 +31,7 @@ from googleapiclient.http import HttpRequest, MediaFileUpload
 from socialops.networks import records
 from socialops.networks.base import NetworkAdapter
 from socialops.networks.errors import InvalidRequest
-from socialops.networks.idempotency import matches
+from socialops.networks.idempotency import PostContent
 from socialops.networks.paging import YOUTUBE_PAGE_TOKEN, Cursor, batched, newest_first, unique
 from socialops.networks.transport.google import (
     GoogleApi,
@@ -230,16 +230,28 @@ class YouTubeAdapter(NetworkAdapter):
             },
         }
 
-    def find_published(
-        self, idempotency_key: str, account: str, since: datetime
-    ) -> records.Receipt | None:
+    def published_contents(
+        self, account: str, since: datetime
+    ) -> Iterator[tuple[records.Receipt, PostContent]]:
+        """The channel's uploads: the title, the description (the draft's text and link),
+        one video each."""
         for item, uploaded in self._uploads_since(account, since):
-            if matches(idempotency_key, item["snippet"].get("description", "")):
-                video_id = item["contentDetails"]["videoId"]
-                return records.Receipt(self.network, video_id, video_url(video_id), uploaded)
-        return None
+            snippet = item["snippet"]
+            video_id = item["contentDetails"]["videoId"]
+            yield (
+                records.Receipt(self.network, video_id, video_url(video_id), uploaded),
+                PostContent.of(
+                    snippet.get("description", ""),
+                    media=("video",),
+                    title=snippet.get("title", ""),
+                ),
+            )
 
-    def recent_posts(self, account: str, since: datetime) -> list[records.Post]:
+    def recent_posts(
+        self, account: str, since: datetime, *, metrics: bool = False
+    ) -> list[records.Post]:
+        """The uploads playlist since ``since``; ``metrics`` is ignored: playlistItems carry no
+        statistics, which videos.list reads 50 ids at a time (:meth:`post_metrics`)."""
         posts = []
         for item, uploaded in self._uploads_since(account, since):
             snippet = item["snippet"]
@@ -345,9 +357,8 @@ class YouTubeAdapter(NetworkAdapter):
     def post_metrics(self, post_ids: Sequence[str]) -> list[records.PostMetrics]:
         metrics = []
         for chunk in batched(unique(post_ids), MAX_IDS_PER_CALL):
-            request = self.data_api.videos().list(
-                part="statistics", id=",".join(chunk), maxResults=MAX_IDS_PER_CALL
-            )
+            # No maxResults: Google documents it as unsupported together with ``id``.
+            request = self.data_api.videos().list(part="statistics", id=",".join(chunk))
             for video in self._execute(request, "videos.list").get("items", []):
                 statistics = video.get("statistics", {})
                 metrics.append(
@@ -397,6 +408,37 @@ class YouTubeAdapter(NetworkAdapter):
                 )
         return found
 
+    def search(self, query: str, since: datetime) -> list[records.Mention]:
+        """Videos published since ``since`` that match ``query`` (``search.list``, newest
+        first, one page of 50: each call costs 100 of the day's 10,000 quota units, so
+        listening spends them within ``listening.youtube_search_per_day``)."""
+        request = self.data_api.search().list(
+            part="snippet",
+            q=query,
+            type="video",
+            order="date",
+            publishedAfter=since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            maxResults=MAX_IDS_PER_CALL,
+        )
+        found = []
+        for item in self._execute(request, "search.list").get("items", []):
+            snippet = item.get("snippet", {})
+            video_id = (item.get("id") or {}).get("videoId")
+            if not video_id or not snippet.get("publishedAt"):
+                continue
+            found.append(
+                records.Mention(
+                    network=self.network,
+                    mention_id=video_id,
+                    author_id=snippet.get("channelId", ""),
+                    author_handle=snippet.get("channelTitle"),
+                    text=f"{snippet.get('title', '')}\n{snippet.get('description', '')}".strip(),
+                    created_at=parse_time(snippet["publishedAt"]),
+                    url=video_url(video_id),
+                )
+            )
+        return found
+
     def profiles(self, ids_or_handles: Sequence[str]) -> list[records.Profile]:
         wanted = unique(ids_or_handles)
         ids = [value for value in wanted if _CHANNEL_ID.fullmatch(value)]
@@ -413,6 +455,61 @@ class YouTubeAdapter(NetworkAdapter):
             )
             channels.extend(self._execute(request, "channels.list").get("items", []))
         return [self._profile(channel) for channel in channels]
+
+    def lookup_profiles(self, ids_or_handles: Sequence[str]) -> records.ProfileLookup:
+        """``channels.list`` by id, 50 channels per call; a handle costs a call of its own
+        (``forHandle`` takes one), so callers pass the ids they already know. The uploads
+        playlist comes along, so :meth:`public_posts` needs no ``channels.list`` of its own."""
+        wanted = unique(ids_or_handles)
+        lookup = records.ProfileLookup()
+        ids = [value for value in wanted if _CHANNEL_ID.fullmatch(value)]
+        part = "snippet,statistics,contentDetails"
+        for chunk in batched(ids, MAX_IDS_PER_CALL):
+            request = self.data_api.channels().list(
+                part=part, id=",".join(chunk), maxResults=MAX_IDS_PER_CALL
+            )
+            found = {c["id"]: c for c in self._execute(request, "channels.list").get("items", [])}
+            for channel_id in chunk:
+                if channel_id in found:
+                    lookup.found.append(self._watched(channel_id, found[channel_id]))
+                else:
+                    lookup.unreadable[channel_id] = "no such channel (deleted or terminated)"
+        for handle in (value for value in wanted if not _CHANNEL_ID.fullmatch(value)):
+            request = self.data_api.channels().list(part=part, forHandle="@" + handle.lstrip("@"))
+            items = self._execute(request, "channels.list").get("items", [])
+            if items:
+                lookup.found.append(self._watched(handle, items[0]))
+            else:
+                lookup.unreadable[handle] = "no channel with this handle (renamed or deleted)"
+        return lookup
+
+    def _watched(self, asked: str, channel: dict) -> records.Profile:
+        uploads = channel.get("contentDetails", {}).get("relatedPlaylists", {}).get("uploads")
+        if uploads:
+            self._uploads_playlists[_channel_key(asked)] = uploads
+            self._uploads_playlists[channel["id"]] = uploads
+        return self._profile(channel)
+
+    def public_posts(self, account: str, since: datetime) -> list[records.PublicPost]:
+        """The channel's uploads since ``since`` with their public statistics (views, likes,
+        comments; YouTube shows no shares), 50 videos per ``videos.list``."""
+        posts = self.recent_posts(account, since)
+        counters = {m.post_id: m for m in self.post_metrics([p.post_id for p in posts])}
+        return [
+            records.PublicPost(
+                network=self.network,
+                account_id=post.account_id,
+                post_id=post.post_id,
+                created_at=post.created_at,
+                text=post.text,
+                url=post.url,
+                kind=post.kind,
+                likes=counters[post.post_id].likes if post.post_id in counters else None,
+                comments=counters[post.post_id].comments if post.post_id in counters else None,
+                views=counters[post.post_id].video_views if post.post_id in counters else None,
+            )
+            for post in posts
+        ]
 
     def _profile(self, channel: dict) -> records.Profile:
         snippet = channel.get("snippet", {})

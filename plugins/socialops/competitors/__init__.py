@@ -1,0 +1,1 @@
+"""Competitor watch: the brand beside its competitors (docs/competitors.md)."""
