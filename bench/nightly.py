@@ -129,14 +129,15 @@ MINIMUM_CALLS: dict[str, tuple[Callable[[int, int], int], str]] = {
 # -- the sandbox, in its own process -----------------------------------------------------
 
 
-def _serve(connection: Any) -> None:
+def _serve(connection: Any, scale: int = 1) -> None:
     from bench.world import build_shard
     from socialops.sandbox import Sandbox, SandboxServer, emulator_types
 
     servers = []
     for shard in range(SHARDS):
         sandbox = Sandbox(
-            lambda shard=shard: build_shard(shard), emulator_types(list(NETWORK_LOOKBACK))
+            lambda shard=shard: build_shard(shard, scale=scale),
+            emulator_types(list(NETWORK_LOOKBACK)),
         )
         servers.append(SandboxServer(sandbox).start())
     connection.send([server.url for server in servers])
@@ -146,11 +147,12 @@ def _serve(connection: Any) -> None:
 
 
 @contextmanager
-def running_shards() -> Iterator[list[str]]:
-    """The base URLs of the :data:`SHARDS` sandboxes, served by a child process."""
+def running_shards(scale: int = 1) -> Iterator[list[str]]:
+    """The base URLs of the :data:`SHARDS` sandboxes (``scale`` times the reference posts),
+    served by a child process."""
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe()
-    process = context.Process(target=_serve, args=(child,), daemon=True)
+    process = context.Process(target=_serve, args=(child, scale), daemon=True)
     process.start()
     try:
         deadline = time.monotonic() + 300
@@ -181,6 +183,11 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _extract_all(urls: list[str], warehouse_url: str, queue: Any) -> None:
     baseline = _rss_mb()
     from socialops.metrics import AccountExtraction, AccountTarget
@@ -194,6 +201,7 @@ def _extract_all(urls: list[str], warehouse_url: str, queue: Any) -> None:
     per_network: Counter[str] = Counter()
     rows: Counter[str] = Counter()
     changed = 0
+    cpu_started = _cpu_seconds()
     started = time.perf_counter()
     for shard, url in enumerate(urls):
         for account in shard_accounts(shard):
@@ -213,10 +221,12 @@ def _extract_all(urls: list[str], warehouse_url: str, queue: Any) -> None:
                 rows[table] += loaded.received
                 changed += loaded.inserted + loaded.updated
     elapsed = time.perf_counter() - started
+    cpu = _cpu_seconds() - cpu_started
     engine.dispose()
     queue.put(
         {
             "wall_seconds": round(elapsed, 2),
+            "client_cpu_seconds": round(cpu, 2),
             "seconds_per_network": {k: round(v, 2) for k, v in sorted(per_network.items())},
             "rows": dict(rows),
             "rows_inserted_or_updated": changed,
@@ -295,6 +305,104 @@ def call_ratio(network: str, calls: int) -> dict[str, Any]:
     }
 
 
+# -- client time, sandbox time, scaling ---------------------------------------------------
+#: Multiples of the reference night's posts measured by :func:`scaling` (the first is the
+#: reference night itself); quick runs measure the first only.
+SCALES = (1, 10)
+
+
+def timed_run(urls: list[str], warehouse_url: str) -> dict[str, Any]:
+    """One measured run, with the time the sandboxes spent answering it (their request
+    logs, cleared first): ``client_seconds`` is the wall time minus that wait."""
+    for url in urls:
+        _admin(url, "DELETE", "/requests")
+    figures = _measured_run(urls, warehouse_url)
+    log = [request for url in urls for request in _admin(url, "GET", "/requests")]
+    waited = sum(request["seconds"] for request in log)
+    return figures | {
+        "requests": len(log),
+        "sandbox_seconds": round(waited, 2),
+        "client_seconds": round(figures["wall_seconds"] - waited, 2),
+    }
+
+
+def scaling(pg_url: str | None, *, quick: bool, reference: dict[str, Any]) -> list[dict[str, Any]]:
+    """The nightly run at each of :data:`SCALES` (the reference runs reused for ×1), in a
+    sandbox of that many posts: first night and rerun per warehouse."""
+    import tempfile
+
+    backends = ["sqlite"] + (["postgresql"] if pg_url else [])
+    reference_posts = SHARDS * sum(POSTS_PER_ACCOUNT.values())
+    measured = [{"posts": reference_posts, "runs": reference}]
+    for scale in SCALES[1:] if not quick else ():
+        runs: dict[str, Any] = {}
+        with running_shards(scale) as urls, tempfile.TemporaryDirectory() as workdir:
+            for backend in backends:
+                with migrated_warehouse(backend, pg_url=pg_url or "", workdir=workdir) as url:
+                    runs[backend] = {
+                        "first_night": timed_run(urls, url),
+                        "rerun_same_day": timed_run(urls, url),
+                    }
+        measured.append({"posts": reference_posts * scale, "runs": runs})
+    return measured
+
+
+def report_scaling(results: dict[str, Any]) -> list[str]:
+    """The RESULTS.md table of :func:`scaling`."""
+    rows = []
+    for measured in results.get("scaling", []):
+        for backend, runs in measured["runs"].items():
+            for label, run in (
+                ("first night", runs["first_night"]),
+                ("rerun", runs["rerun_same_day"]),
+            ):
+                if "sandbox_seconds" not in run:
+                    continue
+                rows.append(
+                    [
+                        f"{measured['posts']:,}",
+                        backend,
+                        label,
+                        f"{run['wall_seconds']:.1f} s",
+                        f"{run['client_seconds']:.1f} s",
+                        f"{run['client_cpu_seconds']:.1f} s",
+                        f"{run['sandbox_seconds']:.1f} s",
+                        f"{run['requests']:,}",
+                        f"{1000 * run['wall_seconds'] / measured['posts']:.2f} ms",
+                        f"{run['rss_peak_mb']:.0f} MB",
+                    ]
+                )
+    if not rows:
+        return []
+    lines = [
+        "",
+        "### Client and sandbox time, 10k and 100k posts",
+        "",
+        "The same night with 10× the posts in the same windows (`bench/nightly.py`, `SCALES`; "
+        "the ×10 run only in full mode). *Sandbox* sums the time the sandboxes spent on each "
+        "request, from the parsed request to the last byte of its answer (their request log); "
+        "*client* is the wall time minus that wait: the extraction, the adapters and the "
+        "warehouse. *Client CPU* is the measured process's user + system time.",
+        "",
+    ]
+    lines += markdown_table(
+        [
+            "posts",
+            "warehouse",
+            "run",
+            "wall time",
+            "client",
+            "client CPU",
+            "sandbox",
+            "requests",
+            "wall per 1k posts",
+            "peak RSS",
+        ],
+        rows,
+    )
+    return lines
+
+
 # -- the benchmark ----------------------------------------------------------------------------
 
 
@@ -317,11 +425,12 @@ def run(pg_url: str | None, *, quick: bool = False) -> dict[str, Any]:
             with migrated_warehouse(backend, pg_url=pg_url or "", workdir=workdir) as url:
                 for url_ in urls:
                     _admin(url_, "DELETE", "/requests")
-                first = _measured_run(urls, url)
+                first = timed_run(urls, url)
                 if "api_calls" not in results:
                     results["api_calls"] = api_calls(urls)
-                rerun = _measured_run(urls, url)
+                rerun = timed_run(urls, url)
                 results["runs"][backend] = {"first_night": first, "rerun_same_day": rerun}
+    results["scaling"] = scaling(pg_url, quick=quick, reference=results["runs"])
     return results
 
 
@@ -375,6 +484,7 @@ def report(data: dict[str, Any]) -> list[str]:
         + "): "
         + ", ".join(f"{k} {v}" for k, v in first["seconds_per_network"].items())
         + ".",
+        *report_scaling(results),
         "",
         *api_calls_section(results["api_calls"]),
     ]

@@ -58,8 +58,9 @@ def _post_id(network: str, account: ShardAccount, shard: int, n: int) -> str:
     }[network]
 
 
-def build_shard(shard: int, now: datetime = NOW) -> World:
-    """One shard: one owned account per network, its posts spread over its lookback window."""
+def build_shard(shard: int, now: datetime = NOW, scale: int = 1) -> World:
+    """One shard: one owned account per network, its posts spread over its lookback window
+    (``scale`` times :data:`POSTS_PER_ACCOUNT`: the scaling runs of :mod:`bench.nightly`)."""
     rng = random.Random(shard)
     world = World(epoch=now - timedelta(days=60), clock=lambda: now)
     window_end = datetime.combine(DAY + timedelta(days=1), datetime.min.time(), UTC)
@@ -76,7 +77,7 @@ def build_shard(shard: int, now: datetime = NOW) -> World:
                 followers_per_day=15,
             )
         )
-        for n, created in enumerate(post_times(account.network, window_end)):
+        for n, created in enumerate(post_times(account.network, window_end, scale)):
             reach = rng.randint(500, 5_000)
             world.add_post(
                 SandboxPost(
@@ -103,11 +104,11 @@ def build_shard(shard: int, now: datetime = NOW) -> World:
     return world
 
 
-def post_times(network: str, window_end: datetime) -> list[datetime]:
-    """When each post of an account was created, newest first: :data:`POSTS_PER_ACCOUNT`
-    evenly spread strictly inside the window, then :data:`OLDER_POSTS_PER_ACCOUNT` at the same
-    pace before its start."""
-    count = POSTS_PER_ACCOUNT[network]
+def post_times(network: str, window_end: datetime, scale: int = 1) -> list[datetime]:
+    """When each post of an account was created, newest first: ``scale`` times
+    :data:`POSTS_PER_ACCOUNT` evenly spread strictly inside the window, then
+    :data:`OLDER_POSTS_PER_ACCOUNT` at the same pace before its start."""
+    count = POSTS_PER_ACCOUNT[network] * scale
     span = timedelta(days=NETWORK_LOOKBACK[network]).total_seconds()
     return [
         window_end - timedelta(seconds=span * (n + 0.5) / count)

@@ -87,3 +87,13 @@ def test_results_md_is_generated_from_the_committed_results():
     assert (BENCH_DIR / "RESULTS.md").read_text(encoding="utf-8") == render(read_results()), (
         "bench/RESULTS.md is stale: rerun `python -m bench`"
     )
+
+
+def test_a_scaled_shard_holds_that_many_times_the_posts_in_the_same_windows():
+    world = build_shard(1, scale=3)
+    for account in (a for a in world.accounts.values() if a.role == "owned"):
+        window = LookbackWindow.ending_on(DAY, NETWORK_LOOKBACK[account.network], "UTC")
+        posts = world.account_posts(account.network, account.id)
+        assert len(posts) == 3 * POSTS_PER_ACCOUNT[account.network]
+        assert len({p.id for p in posts}) == len(posts)
+        assert all(p.created_at in window for p in posts)

@@ -113,6 +113,8 @@ def test_request_log_lists_and_filters_and_clears(server):
     requests.get(f"{server.url}/notes/posts?max_results=5&ids=1&ids=2", timeout=5)
     requests.get(f"{server.url}/other/thing", timeout=5)
     log = _admin(server, "GET", "/requests").json()
+    seconds = log[0].pop("seconds")
+    assert isinstance(seconds, float) and 0 < seconds < 5
     assert log[0] == {
         "network": "notes",
         "method": "GET",
@@ -457,3 +459,30 @@ def test_default_world_fixture_serves_the_default_scenario(sandbox):
 def test_sandbox_fixture_starts_each_test_afresh(sandbox):
     assert sandbox.state()["slack"] == {}
     assert sandbox.sandbox.faults == []
+
+
+def test_answers_go_out_without_waiting_for_nagle(server, monkeypatch):
+    # Headers and body are two writes: with Nagle's algorithm the body would wait for the
+    # client's delayed ACK (~40 ms a request). The accepted socket must have TCP_NODELAY.
+    from socialops.sandbox import server as server_module
+
+    seen: list[int] = []
+    original = server_module._HTTPHandler.setup
+
+    def setup(handler):
+        original(handler)
+        seen.append(handler.connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+    monkeypatch.setattr(server_module._HTTPHandler, "setup", setup)
+    assert requests.get(f"{server.url}/notes/posts", timeout=5).status_code == 200
+    assert seen and all(seen)
+
+
+def test_request_log_times_the_whole_answer_held_included(server):
+    # A request held by a fault waits after it was applied: its time is the client's wait.
+    _admin(server, "POST", "/faults", {"network": "notes", "kind": "hold", "hold_seconds": 0.3})
+    assert requests.get(f"{server.url}/notes/posts", timeout=5).status_code == 200
+    requests.get(f"{server.url}/notes/posts/100", timeout=5)
+    held, quick = _admin(server, "GET", "/requests").json()
+    assert held["seconds"] >= 0.3
+    assert 0 < quick["seconds"] < held["seconds"]

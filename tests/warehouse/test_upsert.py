@@ -322,3 +322,149 @@ def test_timestamps_in_other_zones_are_stored_as_utc(warehouse_engine):
         warehouse_engine, "post_metrics_daily", metric_rows(1), compare=["extracted_at"]
     )
     assert result.unchanged == 1
+
+
+# -- DataFrames normalised a column at a time ---------------------------------------------
+
+
+def _all_metrics(engine: Engine) -> dict[str, tuple]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                PostMetricsDaily.post_id,
+                PostMetricsDaily.day,
+                PostMetricsDaily.likes,
+                PostMetricsDaily.impressions,
+                PostMetricsDaily.reach,
+                PostMetricsDaily.comments,
+                PostMetricsDaily.extracted_at,
+            )
+        )
+        return {post_id: tuple(rest) for post_id, *rest in rows}
+
+
+def test_dataframe_dtypes_load_like_the_same_values_given_one_by_one(warehouse_engine):
+    frame = pd.DataFrame(
+        {
+            "network": pd.Series(["x", "x", "x"], dtype="str"),
+            "post_id": ["p0", "p1", "p2"],
+            # datetime64 in a date column: the day of each timestamp
+            "day": pd.to_datetime(["2026-11-20 23:59", "2026-11-20 00:00", "2026-11-19 12:00"]),
+            "likes": [1, 2, 3],  # int64
+            "impressions": [10.0, float("nan"), 30.0],  # an int column with a gap: float64
+            "reach": pd.array([None, 5, 6], dtype="Int64"),  # pandas' nullable integers
+            "comments": [None, None, None],  # object column of nothing
+            "extracted_at": pd.to_datetime(["2026-11-21 02:00"] * 3),  # naive: UTC
+        }
+    )
+    assert upsert(warehouse_engine, "post_metrics_daily", frame).inserted == 3
+    as_dicts = [
+        {
+            "network": "x",
+            "post_id": post_id,
+            "day": day,
+            "likes": likes,
+            "impressions": impressions,
+            "reach": reach,
+            "comments": None,
+            "extracted_at": EXTRACTED,
+        }
+        for post_id, day, likes, impressions, reach in [
+            ("p0", DAY, 1, 10, None),
+            ("p1", DAY, 2, None, 5),
+            ("p2", DAY - timedelta(days=1), 3, 30, 6),
+        ]
+    ]
+    # The same values as plain dicts are no change: the frame stored exactly these.
+    assert upsert(warehouse_engine, "post_metrics_daily", as_dicts).unchanged == 3
+    assert upsert(warehouse_engine, "post_metrics_daily", frame).unchanged == 3
+    stored = _all_metrics(warehouse_engine)
+    assert stored["p0"] == (DAY, 1, 10, None, None, EXTRACTED)
+    assert stored["p1"] == (DAY, 2, None, 5, None, EXTRACTED)
+    assert stored["p2"] == (DAY - timedelta(days=1), 3, 30, 6, None, EXTRACTED)
+    assert {type(stored[p][2]) for p in ("p0", "p2")} == {int}  # not 10.0, as given
+
+
+def test_frame_timestamps_become_one_day_key_and_collapse(warehouse_engine):
+    frame = pd.DataFrame(
+        {
+            "network": ["x", "x"],
+            "post_id": ["p0", "p0"],
+            "day": pd.to_datetime(["2026-11-20 08:00", "2026-11-20 20:00"]).tz_localize("UTC"),
+            "likes": [1, 2],
+        }
+    )
+    result = upsert(warehouse_engine, "post_metrics_daily", frame)
+    assert (result.received, result.inserted, result.duplicates) == (2, 1, 1)
+    assert _all_metrics(warehouse_engine)["p0"][:2] == (DAY, 2)
+
+
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        ({"likes": [1.0, 2.5]}, r"row 1, column 'likes': expected an integer, got 2\.5"),
+        ({"likes": ["3", "many"]}, r"row 1, column 'likes': expected an integer, got 'many'"),
+        ({"post_id": ["p0", None]}, r"row 1 has no value for key column 'post_id'"),
+        ({"day": [DAY, "soon"]}, r"row 1, column 'day'"),
+    ],
+)
+def test_bad_frame_values_are_rejected_naming_the_row_and_column(sqlite_engine, columns, message):
+    frame = pd.DataFrame({"network": ["x", "x"], "post_id": ["p0", "p1"], "day": [DAY, DAY]})
+    frame = frame.assign(**columns)
+    with pytest.raises(UpsertError, match=message):
+        upsert(sqlite_engine, "post_metrics_daily", frame)
+
+
+# -- PostgreSQL: the direct COPY, the staged merge and what each writes -------------------
+
+
+def _row_versions(engine: Engine) -> dict[str, str]:
+    """Each row's xmin: the transaction that wrote its current version."""
+    with engine.connect() as connection:
+        return dict(
+            connection.execute(text("SELECT post_id, xmin::text FROM post_metrics_daily")).all()
+        )
+
+
+@pytest.mark.postgres
+def test_unchanged_rows_keep_their_row_version_and_changed_rows_get_one(pg_engine):
+    upsert(pg_engine, "post_metrics_daily", metric_rows(3))
+    before = _row_versions(pg_engine)
+    assert upsert(pg_engine, "post_metrics_daily", metric_rows(3)).unchanged == 3
+    assert _row_versions(pg_engine) == before  # nothing written, not even a row lock
+
+    later = metric_rows(3)
+    later[1]["likes"] = 99
+    result = upsert(pg_engine, "post_metrics_daily", later)
+    assert (result.inserted, result.updated, result.unchanged) == (0, 1, 2)
+    after = _row_versions(pg_engine)
+    assert after["p0"] == before["p0"] and after["p2"] == before["p2"]
+    assert after["p1"] != before["p1"]
+    assert stored_metrics(pg_engine)["p1"][0] == 99
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("middle_likes", "updated"), [(10, 0), (7, 1)])
+def test_a_known_key_the_probe_missed_goes_through_the_merge(pg_engine, middle_likes, updated):
+    # Only p1 exists: the first and last keys are new, so the direct COPY is tried, meets
+    # p1, rolls back to its savepoint and the staged merge does the load.
+    upsert(pg_engine, "post_metrics_daily", metric_rows(3)[1:2])
+    rows = metric_rows(3)
+    rows[1]["likes"] = middle_likes
+    result = upsert(pg_engine, "post_metrics_daily", rows)
+    assert (result.inserted, result.updated, result.unchanged) == (2, updated, 1 - updated)
+    assert {post_id: values[0] for post_id, values in stored_metrics(pg_engine).items()} == {
+        "p0": 0,
+        "p1": middle_likes,
+        "p2": 20,
+    }
+
+
+@pytest.mark.postgres
+def test_values_unfit_for_binary_copy_are_sent_as_text(pg_engine):
+    # Integers in a text column: PostgreSQL casts them from COPY's text format.
+    frame = pd.DataFrame({"network": ["x", "x"], "post_id": [17, 18], "day": [DAY, DAY]})
+    assert upsert(pg_engine, "post_metrics_daily", frame).inserted == 2
+    assert sorted(stored_metrics(pg_engine)) == ["17", "18"]
+    assert upsert(pg_engine, "post_metrics_daily", frame).unchanged == 2
+    assert raw_copy(pg_engine, "post_metrics_daily", frame.assign(day=DAY + timedelta(1))) == 2

@@ -413,11 +413,7 @@ class LinkedInEmulator(Emulator):
                 400, "ILLEGAL_ARGUMENT", "Invalid query parameters passed to request"
             )
         author = self._owned(request.arg("author") or "")
-        posts = [
-            p
-            for p in self.world.account_posts(self.network, author.id)
-            if p.created_at <= self.world.now()
-        ]
+        posts = self.world.account_posts(self.network, author.id, until=self.world.now())
         return Response(200, self._page(request, posts, self._post))
 
     # -- statistics and comments ---------------------------------------------------------

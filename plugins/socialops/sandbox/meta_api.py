@@ -469,11 +469,7 @@ class GraphEmulator(Emulator):
 
     def published(self, account: SandboxAccount) -> list[SandboxPost]:
         """The account's posts up to now, newest first (a frozen clock hides later ones)."""
-        return [
-            p
-            for p in self.world.account_posts(self.network, account.id)
-            if p.created_at <= self.world.now()
-        ]
+        return self.world.account_posts(self.network, account.id, until=self.world.now())
 
     def posts_edge(self, request: Request, account: SandboxAccount) -> dict[str, Any]:
         """An account's own posts (Facebook ``/posts``, Instagram ``/media``), paged and windowed."""
@@ -506,13 +502,11 @@ class GraphEmulator(Emulator):
         since = unix_arg(request, "since") or self.world.now() - timedelta(days=1)
         start = since.replace(hour=0, minute=0, second=0, microsecond=0)
         end = start + timedelta(days=1)
-        posts = self.world.account_posts(self.network, account.id)
-        grown = {
-            name: sum(
-                p.metrics_at(end).get(name, 0) - p.metrics_at(start).get(name, 0) for p in posts
-            )
-            for name in METRIC_NAMES
-        }
+        grown = dict.fromkeys(METRIC_NAMES, 0)
+        for post in self.world.account_posts(self.network, account.id):
+            before, after = post.metrics_at(start), post.metrics_at(end)  # once per post
+            for name in METRIC_NAMES:
+                grown[name] += after.get(name, 0) - before.get(name, 0)
         return start, end, grown
 
     def comments_of(self, post: SandboxPost) -> list[SandboxMention]:

@@ -4,7 +4,9 @@ The first path segment names the emulator (``/x/2/tweets``, ``/youtube/youtube/v
 ``/slack/api/chat.postMessage``...): a connection whose host is ``http://127.0.0.1:PORT/x``
 makes the unchanged adapter talk to the sandbox. ``/_sandbox/...`` is the admin API:
 
-* ``GET /_sandbox/requests[?network=x]``: every request served (network, method, path, query, status);
+* ``GET /_sandbox/requests[?network=x]``: every request served (network, method, path, query,
+  status, and ``seconds``: the time the sandbox spent on it, from the parsed request to the last
+  byte of its answer, so a benchmark can tell its client's time from the time it waited);
 * ``POST /_sandbox/faults``: inject 429 / 500 / timeout-after-apply / expired token / hold (see
   :class:`Fault`); ``GET`` lists them, ``DELETE`` removes them all (releasing held requests);
 * ``POST /_sandbox/faults/<id>/release``: answers the requests that fault ``hold`` holds;
@@ -56,6 +58,8 @@ class Request:
     headers: dict[str, str]  # lower-cased names
     body: bytes
     params: dict[str, str] = field(default_factory=dict)  # named groups of the route pattern
+    #: its entry in the request log, once served (the HTTP server adds its full time to it)
+    log: dict[str, Any] | None = field(default=None, repr=False)
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
@@ -299,9 +303,17 @@ class Sandbox:
                 fault.held -= 1
         return response, 0.0
 
+    def served_in(self, request: Request, seconds: float) -> None:
+        """Record the full time ``request`` took to serve (the HTTP server's measure, which
+        includes encoding and writing the answer) in its request log entry."""
+        if request.log is not None:
+            with self.lock:
+                request.log["seconds"] = round(seconds, 6)
+
     def _serve(
         self, request: Request
     ) -> tuple[Response | None, float, tuple[Fault, threading.Event] | None]:
+        started = time.perf_counter()
         with self.lock:
             emulator = self.emulators.get(request.network)
             if emulator is None:
@@ -338,17 +350,17 @@ class Sandbox:
                 if fault and fault.kind == "hold" and not self._releases[fault.id].is_set():
                     fault.held += 1
                     held = fault, self._releases[fault.id]
-            self.requests.append(
-                {
-                    "network": request.network,
-                    "method": request.method,
-                    "path": request.path,
-                    "query": {k: v if len(v) > 1 else v[0] for k, v in request.query.items()},
-                    "status": response.status if response else None,
-                    "fault": fault.kind if fault else None,
-                    "at": self.world.now().isoformat(),
-                }
-            )
+            request.log = {
+                "network": request.network,
+                "method": request.method,
+                "path": request.path,
+                "query": {k: v if len(v) > 1 else v[0] for k, v in request.query.items()},
+                "status": response.status if response else None,
+                "fault": fault.kind if fault else None,
+                "at": self.world.now().isoformat(),
+                "seconds": round(time.perf_counter() - started, 6),
+            }
+            self.requests.append(request.log)
             return response, hold, held
 
     def _dispatch(self, emulator: Emulator, request: Request) -> Response:
@@ -373,8 +385,9 @@ class Sandbox:
         with self.lock:
             if path == "/requests" and method == "GET":
                 network = query.get("network", [None])[0]
+                # Copies: the answer is encoded outside the lock, while served_in may write.
                 return Response(
-                    200, [r for r in self.requests if not network or r["network"] == network]
+                    200, [dict(r) for r in self.requests if not network or r["network"] == network]
                 )
             if path == "/requests" and method == "DELETE":
                 self.requests.clear()
@@ -420,12 +433,16 @@ class Sandbox:
 class _HTTPHandler(BaseHTTPRequestHandler):
     server: _SandboxHTTPServer
     protocol_version = "HTTP/1.1"
+    # TCP_NODELAY: an answer goes out as two writes (headers, then body); with Nagle on, the
+    # body waits for the client's delayed ACK of the headers, ~40 ms per request on Linux.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         if self.server.verbose:
             super().log_message(format, *args)
 
     def _serve(self) -> None:
+        started = time.perf_counter()
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
@@ -434,6 +451,7 @@ class _HTTPHandler(BaseHTTPRequestHandler):
         network = segments[1] if len(segments) > 1 else ""
         rest = "/" + segments[2] if len(segments) > 2 else "/"
         sandbox = self.server.sandbox
+        request = None
         if network == "_sandbox":
             response, hold = sandbox.admin(self.command, rest, query, body), 0.0
         else:
@@ -446,6 +464,13 @@ class _HTTPHandler(BaseHTTPRequestHandler):
                 body=body,
             )
             response, hold = sandbox.handle(request)
+        try:
+            self._answer(response, hold)
+        finally:
+            if request is not None:
+                sandbox.served_in(request, time.perf_counter() - started)
+
+    def _answer(self, response: Response | None, hold: float) -> None:
         if response is None:
             time.sleep(hold)
             self.close_connection = True

@@ -8,11 +8,13 @@ days gives two different, deterministic numbers.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
 METRIC_NAMES = (
@@ -130,15 +132,58 @@ class SlackMessage:
     metadata: dict[str, Any] | None = None
 
 
+class _AccountTimeline:
+    """One account's posts in time order, for listings that page through it.
+
+    Kept oldest first by ``(created_at, -serial)``: read backwards it is newest first, posts
+    of the same instant in the order they were added (what a stable sort gave before).
+    """
+
+    def __init__(self) -> None:
+        self.keys: list[tuple[datetime, int]] = []
+        self.posts: list[SandboxPost] = []
+
+    def insert(self, sort_key: tuple[datetime, int], post: SandboxPost) -> None:
+        at = bisect.bisect_left(self.keys, sort_key)
+        self.keys.insert(at, sort_key)
+        self.posts.insert(at, post)
+
+    def remove(self, sort_key: tuple[datetime, int]) -> None:
+        at = bisect.bisect_left(self.keys, sort_key)
+        del self.keys[at], self.posts[at]
+
+    def newest_first(self, since: datetime | None, until: datetime | None) -> list[SandboxPost]:
+        start = 0 if since is None else bisect.bisect_left(self.keys, since, key=_instant)
+        stop = (
+            len(self.keys) if until is None else bisect.bisect_right(self.keys, until, key=_instant)
+        )
+        return self.posts[start:stop][::-1]
+
+
+def _instant(sort_key: tuple[datetime, int]) -> datetime:
+    return sort_key[0]
+
+
 class World:
     """Everything the sandbox knows. Emulators mutate it under the :class:`Sandbox`'s lock,
-    which the dispatcher holds around every handler."""
+    which the dispatcher holds around every handler.
+
+    Posts are read through :attr:`posts` (a read-only view) and changed only through
+    :meth:`add_post` and :meth:`remove_post`, which keep the per-account timelines that
+    :meth:`account_posts` pages through. A post's ``created_at`` and ``account_id`` are part
+    of that index: to move a post, add it again (the same key replaces it).
+    """
 
     def __init__(self, *, epoch: datetime, clock: Callable[[], datetime] | None = None):
         self.epoch = epoch
         self._clock = clock
         self.accounts: dict[tuple[str, str], SandboxAccount] = {}
-        self.posts: dict[tuple[str, str], SandboxPost] = {}
+        self._posts: dict[tuple[str, str], SandboxPost] = {}
+        # (network, post id) → (network, account id) and the post's place in that timeline,
+        # as indexed (so a removal finds it even if the post object was changed since).
+        self._placed: dict[tuple[str, str], tuple[tuple[str, str], tuple[datetime, int]]] = {}
+        self._timelines: dict[tuple[str, str], _AccountTimeline] = {}
+        self._serials = itertools.count()
         self.mentions: list[SandboxMention] = []
         self.slack: dict[str, list[SlackMessage]] = {}
         self.slack_files: dict[str, dict[str, Any]] = {}
@@ -168,9 +213,40 @@ class World:
         self.accounts[(account.network, account.id)] = account
         return account
 
+    @property
+    def posts(self) -> Mapping[tuple[str, str], SandboxPost]:
+        """Every post, by ``(network, post id)``, in the order they were first added."""
+        return MappingProxyType(self._posts)
+
     def add_post(self, post: SandboxPost) -> SandboxPost:
-        self.posts[(post.network, post.id)] = post
+        """Add ``post``, or replace the post with its network and id (keeping its rank among
+        posts of the same instant)."""
+        key = (post.network, post.id)
+        placed = self._placed.get(key)
+        serial = -placed[1][1] if placed else next(self._serials)
+        if placed:
+            self._unplace(key)
+        sort_key = (post.created_at, -serial)
+        owner = (post.network, post.account_id)
+        self._timelines.setdefault(owner, _AccountTimeline()).insert(sort_key, post)
+        self._placed[key] = owner, sort_key
+        self._posts[key] = post
         return post
+
+    def remove_post(self, network: str, post_id: str) -> SandboxPost | None:
+        """Delete a post (a deletion through an API, a scenario edit); None if unknown."""
+        key = (network, post_id)
+        if key not in self._posts:
+            return None
+        self._unplace(key)
+        return self._posts.pop(key)
+
+    def _unplace(self, key: tuple[str, str]) -> None:
+        owner, sort_key = self._placed.pop(key)
+        timeline = self._timelines[owner]
+        timeline.remove(sort_key)
+        if not timeline.keys:
+            del self._timelines[owner]
 
     def account(self, network: str, id_or_handle: str) -> SandboxAccount | None:
         found = self.accounts.get((network, id_or_handle))
@@ -186,11 +262,18 @@ class World:
             None,
         )
 
-    def account_posts(self, network: str, account_id: str) -> list[SandboxPost]:
-        posts = [
-            p for (n, _), p in self.posts.items() if n == network and p.account_id == account_id
-        ]
-        return sorted(posts, key=lambda p: p.created_at, reverse=True)
+    def account_posts(
+        self,
+        network: str,
+        account_id: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[SandboxPost]:
+        """The account's posts newest first, created in ``[since, until]`` when given (both
+        ends included): a binary search in the account's timeline, not a scan of the world."""
+        timeline = self._timelines.get((network, account_id))
+        return timeline.newest_first(since, until) if timeline else []
 
     def post(self, network: str, post_id: str) -> SandboxPost | None:
         return self.posts.get((network, post_id))

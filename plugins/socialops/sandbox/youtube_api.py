@@ -249,8 +249,7 @@ class YouTubeEmulator(Emulator):
         return [a for a in self.world.accounts.values() if a.network == NETWORK]
 
     def _videos(self, channel_id: str) -> list[SandboxPost]:
-        now = self.world.now()
-        return [p for p in self.world.account_posts(NETWORK, channel_id) if p.created_at <= now]
+        return self.world.account_posts(NETWORK, channel_id, until=self.world.now())
 
     def _channel_resource(self, account: SandboxAccount, parts: set[str]) -> dict[str, Any]:
         now = self.world.now()

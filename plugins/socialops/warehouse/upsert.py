@@ -5,16 +5,24 @@ changed and leaves every other row untouched, in one transaction. Rerunning the 
 reports ``inserted=0, updated=0``: no row is rewritten (on PostgreSQL no new row version,
 no WAL, no trigger).
 
-* PostgreSQL: the rows are COPYed into a temporary staging table, then merged with
-  ``INSERT ... SELECT ... ON CONFLICT (key) DO UPDATE SET ... WHERE (target) IS DISTINCT
-  FROM (excluded)``; ``RETURNING (xmax = 0)`` tells inserted from updated rows.
+* PostgreSQL: when neither the first nor the last row's key is in the table (a load of
+  new rows, such as a night's snapshots), the rows are COPYed straight into it inside a
+  savepoint; a key found there after all rolls that back to the staged merge. The staged
+  merge COPYs the rows into a temporary table (analysed, so the planner joins it by hash or
+  by index as its size says), then ``INSERT ... SELECT`` the keys not in the table
+  (``ON CONFLICT ... DO UPDATE ... WHERE`` changed, for a row a concurrent load inserted
+  meanwhile; ``RETURNING (xmax = 0)`` tells its inserts from its updates), then
+  ``UPDATE ... FROM`` the rows whose compared values are ``IS DISTINCT FROM`` the stored
+  ones. Unchanged rows are only read: no row version, no row lock.
 * SQLite: ``executemany`` of the same ``INSERT ... ON CONFLICT DO UPDATE ... WHERE``, in
   chunks; existing keys are counted first, inside the same (immediate) transaction.
 
 Values are normalised first, so a pandas DataFrame loads as-is: NaN, NaT and ``pd.NA``
 become NULL, whole floats in integer columns become ints (pandas turns an int column with
 a gap into floats), pandas/numpy scalars become Python values, ISO strings are accepted
-for dates and timestamps, and naive timestamps are taken as UTC.
+for dates and timestamps, and naive timestamps are taken as UTC. A DataFrame's numeric,
+string and ``datetime64`` columns are converted a column at a time by pandas and numpy;
+other columns (objects: dates, JSON documents, mixed values) value by value.
 
 Bookkeeping columns (``extracted_at``...; see :mod:`.models`) are written with a real
 change but a new stamp alone is not a change, so tasks may stamp rows with the current
@@ -39,7 +47,11 @@ from sqlalchemy import (
     Integer,
     Table,
     UniqueConstraint,
+    and_,
+    cast,
+    exists,
     func,
+    literal,
     literal_column,
     or_,
     select,
@@ -112,7 +124,7 @@ def upsert(
     target = resolve_table(table)
     batch = _Batch.prepare(target, rows)
     key_columns = _key_columns(target, key)
-    if not batch.rows:
+    if not batch.count:
         return UpsertResult(0, 0, 0, 0, table=target.name)
     missing_keys = [name for name in key_columns if name not in batch.columns]
     if missing_keys:
@@ -132,21 +144,21 @@ def upsert(
         compare,
         default=[c for c in update_columns if not target.c[c].info.get("bookkeeping")],
     )
-    received = len(batch.rows)
+    received = batch.count
     batch.require_keys(key_columns)
-    unique_rows = batch.deduplicated(key_columns)
+    unique = batch.deduplicated(key_columns)
     merge = _Merge(target, batch.columns, key_columns, update_columns, compare_columns)
     with transaction(engine) as connection:
         if connection.dialect.name == "postgresql":
-            inserted, updated = merge.run_postgresql(connection, unique_rows)
+            inserted, updated = merge.run_postgresql(connection, unique)
         else:
-            inserted, updated = merge.run_sqlite(connection, unique_rows, chunk_size)
+            inserted, updated = merge.run_sqlite(connection, unique.rows, chunk_size)
     return UpsertResult(
         received=received,
         inserted=inserted,
         updated=updated,
-        unchanged=len(unique_rows) - inserted - updated,
-        duplicates=received - len(unique_rows),
+        unchanged=unique.count - inserted - updated,
+        duplicates=received - unique.count,
         table=target.name,
     )
 
@@ -163,20 +175,15 @@ def raw_copy(
     """
     target = resolve_table(table)
     batch = _Batch.prepare(target, rows)
-    if not batch.rows:
+    if not batch.count:
         return 0
     with transaction(engine) as connection:
         if connection.dialect.name == "postgresql":
-            _copy_rows(
-                connection,
-                connection.dialect.identifier_preparer.format_table(target),
-                target,
-                batch.columns,
-                batch.rows,
-            )
+            quoted = connection.dialect.identifier_preparer.format_table(target)
+            _copy_columns(connection, quoted, target, batch.columns, batch.by_column)
         else:
-            connection.execute(target.insert(), batch.as_dicts(batch.rows))
-    return len(batch.rows)
+            connection.execute(target.insert(), batch.as_dicts())
+    return batch.count
 
 
 def resolve_table(table: str | Table | type[Base]) -> Table:
@@ -230,21 +237,47 @@ def _checked_columns(
 
 
 class _Batch:
-    """Rows as tuples in a fixed column order, with values normalised per column type."""
+    """Rows in a fixed column order, with values normalised per column type.
 
-    def __init__(self, target: Table, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    Held as row tuples (``rows``) or column by column (``by_column``), whichever the input
+    gave, the other built on first use: a DataFrame goes to COPY column by column without
+    ever being turned into rows.
+    """
+
+    def __init__(
+        self,
+        target: Table,
+        columns: list[str],
+        *,
+        rows: list[tuple[Any, ...]] | None = None,
+        by_column: list[Sequence[Any]] | None = None,
+        count: int | None = None,
+    ) -> None:
         self.target = target
         self.columns = columns
-        self.rows = rows
+        self._rows = rows
+        self._by_column = by_column
+        self.count = count if count is not None else len(rows if rows is not None else [])
+
+    @property
+    def rows(self) -> list[tuple[Any, ...]]:
+        if self._rows is None:
+            by_column = self._by_column or []
+            self._rows = list(zip(*by_column, strict=True)) if by_column else [()] * self.count
+        return self._rows
+
+    @property
+    def by_column(self) -> list[Sequence[Any]]:
+        if self._by_column is None:
+            self._by_column = list(zip(*self.rows, strict=True)) or [() for _ in self.columns]
+        return self._by_column
 
     @classmethod
     def prepare(cls, target: Table, rows: Any) -> _Batch:
+        if _is_frame(rows):
+            return cls._from_frame(target, rows)
         columns, raw_rows = _columns_and_rows(target, rows)
-        unknown = [name for name in columns if name not in target.c]
-        if unknown:
-            raise UpsertError(
-                f"{target.name}: unknown column(s) {unknown}; columns are {list(target.c.keys())}"
-            )
+        _check_known(target, columns)
         converters = [_converter_for(target.c[name]) for name in columns]
         prepared = []
         for index, values in enumerate(raw_rows):
@@ -257,35 +290,109 @@ class _Batch:
                         f"{target.name}: row {index}, column {name!r}: {exc}"
                     ) from None
             prepared.append(tuple(row))
-        return cls(target, columns, prepared)
+        return cls(target, columns, rows=prepared)
+
+    @classmethod
+    def _from_frame(cls, target: Table, frame: Any) -> _Batch:
+        columns = [str(name) for name in frame.columns]
+        if len(set(columns)) != len(columns):
+            raise UpsertError(f"{target.name}: the DataFrame has duplicate column names")
+        _check_known(target, columns)
+        values: list[Sequence[Any]] = [
+            _frame_column(target, name, frame.iloc[:, position])
+            for position, name in enumerate(columns)
+        ]
+        return cls(target, columns, by_column=values, count=len(frame))
 
     def require_keys(self, key_columns: Sequence[str]) -> None:
-        positions = [(name, self.columns.index(name)) for name in key_columns]
-        for index, row in enumerate(self.rows):
-            for name, position in positions:
-                if row[position] is None:
-                    raise UpsertError(
-                        f"{self.target.name}: row {index} has no value for key column "
-                        f"{name!r}; every row needs {list(key_columns)}"
-                    )
+        for name in key_columns:
+            values = self.by_column[self.columns.index(name)]
+            if None in values:  # a scan in C; the normalised values have no NaN left
+                raise UpsertError(
+                    f"{self.target.name}: row {list(values).index(None)} has no value for key "
+                    f"column {name!r}; every row needs {list(key_columns)}"
+                )
 
-    def deduplicated(self, key_columns: Sequence[str]) -> list[tuple[Any, ...]]:
+    def deduplicated(self, key_columns: Sequence[str]) -> _Batch:
+        """The batch without the rows whose key a later row repeats (itself if none)."""
         # One statement cannot touch a row twice (PostgreSQL refuses), and the last value
         # given for a key is the one the caller means.
-        positions = [self.columns.index(name) for name in key_columns]
-        latest = {tuple(row[p] for p in positions): row for row in self.rows}
-        return list(latest.values())
+        keys = zip(*(self.by_column[self.columns.index(name)] for name in key_columns), strict=True)
+        latest = dict(zip(keys, range(self.count), strict=True))
+        if len(latest) == self.count:
+            return self
+        rows = self.rows
+        kept = [rows[index] for index in latest.values()]
+        return _Batch(self.target, self.columns, rows=kept)
 
-    def as_dicts(self, rows: Iterable[tuple[Any, ...]]) -> list[dict[str, Any]]:
-        return [dict(zip(self.columns, row, strict=True)) for row in rows]
+    def as_dicts(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+
+def _is_frame(rows: Any) -> bool:
+    return hasattr(rows, "itertuples") and hasattr(rows, "columns")  # a pandas DataFrame
+
+
+def _check_known(target: Table, columns: list[str]) -> None:
+    unknown = [name for name in columns if name not in target.c]
+    if unknown:
+        raise UpsertError(
+            f"{target.name}: unknown column(s) {unknown}; columns are {list(target.c.keys())}"
+        )
+
+
+def _frame_column(target: Table, name: str, series: Any) -> list[Any]:
+    """One DataFrame column's values, normalised like the converters do value by value."""
+    convert = _converter_for(target.c[name])
+    values = _vectorised(convert, series)
+    if values is not None:
+        return values
+    try:
+        return [convert(value) for value in series.to_numpy(dtype=object)]
+    except (TypeError, ValueError):
+        pass
+    for index, value in enumerate(series.to_numpy(dtype=object)):  # find the row to name
+        try:
+            convert(value)
+        except (TypeError, ValueError) as exc:
+            raise UpsertError(f"{target.name}: row {index}, column {name!r}: {exc}") from None
+    raise AssertionError("unreachable: a conversion failed, then succeeded")  # pragma: no cover
+
+
+def _vectorised(convert: Callable[[Any], Any], series: Any) -> list[Any] | None:
+    """The column converted by pandas and numpy at once, or None when its values need the
+    converter one by one (object columns, floats that are not whole in an integer column)."""
+    import numpy as np
+    import pandas as pd
+
+    kind = series.dtype.kind
+    if kind == "M" and convert in (_to_date, _to_datetime):
+        if convert is _to_date:
+            converted = np.array(series.dt.date, dtype=object)  # a copy: written below
+        else:
+            converted = np.array(series.array.to_pydatetime(), dtype=object)
+        converted[series.isna().to_numpy()] = None  # NaT
+        return converted.tolist()
+    if kind == "f" and convert is _to_int:
+        numbers = series.to_numpy(dtype="float64", na_value=np.nan)
+        present = ~np.isnan(numbers)
+        given = numbers[present]
+        if not (np.array_equal(given, np.trunc(given)) and (np.abs(given) < 2**63).all()):
+            return None  # the per-value path names the row that is not a whole number
+        whole = np.where(present, numbers, 0).astype(np.int64).astype(object)
+        whole[~present] = None
+        return whole.tolist()
+    if (kind in "iub" and convert in (_to_int, _plain)) or (kind == "f" and convert is _plain):
+        return series.to_numpy(dtype=object, na_value=None).tolist()
+    if convert is _plain and (
+        isinstance(series.dtype, pd.StringDtype)
+        or (kind == "O" and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"))
+    ):
+        return series.to_numpy(dtype=object, na_value=None).tolist()
+    return None
 
 
 def _columns_and_rows(target: Table, rows: Any) -> tuple[list[str], Iterable[Sequence[Any]]]:
-    if hasattr(rows, "itertuples") and hasattr(rows, "columns"):  # a pandas DataFrame
-        columns = [str(name) for name in rows.columns]
-        if len(set(columns)) != len(columns):
-            raise UpsertError(f"{target.name}: the DataFrame has duplicate column names")
-        return columns, rows.itertuples(index=False, name=None)
     rows = list(rows)
     for index, row in enumerate(rows):
         if not isinstance(row, Mapping):
@@ -412,9 +519,9 @@ class _Merge:
             ),
         )
 
-    def run_postgresql(
-        self, connection: Connection, rows: list[tuple[Any, ...]]
-    ) -> tuple[int, int]:
+    def run_postgresql(self, connection: Connection, batch: _Batch) -> tuple[int, int]:
+        if self._all_new_postgresql(connection, batch):
+            return batch.count, 0
         stage_name = f"socialops_stage_{uuid.uuid4().hex[:12]}"
         preparer = connection.dialect.identifier_preparer
         column_list = ", ".join(preparer.quote(name) for name in self.columns)
@@ -426,12 +533,20 @@ class _Merge:
                 f"SELECT {column_list} FROM {preparer.format_table(self.target)} WITH NO DATA"
             )
         )
-        _copy_rows(connection, stage_name, self.target, self.columns, rows)
+        _copy_columns(connection, stage_name, self.target, self.columns, batch.by_column)
+        # Without statistics the planner takes a temporary table for small and probes the
+        # target's index once per row; with them it hashes a large stage instead.
+        connection.execute(text(f"ANALYZE {stage_name}"))
         stage = sql_table(stage_name, *(sql_column(name) for name in self.columns))
+        same_key = and_(*(self.target.c[name] == stage.c[name] for name in self.key))
+        # The missing keys first: the UPDATE below then finds them equal and leaves them, and
+        # their anti-join runs before the updates add row versions to scan.
         statement = postgresql.insert(self.target).from_select(
-            self.columns, select(*(stage.c[name] for name in self.columns))
+            self.columns,
+            select(*(stage.c[name] for name in self.columns)).where(~exists().where(same_key)),
         )
-        # xmax is 0 on a freshly inserted row version and set on one written by an UPDATE.
+        # xmax is 0 on a freshly inserted row version and set on one written by an UPDATE
+        # (a key a concurrent load inserted after this statement's snapshot).
         merged = (
             self._on_conflict(statement)
             .returning(literal_column("(xmax = 0)").label("was_inserted"))
@@ -440,8 +555,54 @@ class _Merge:
         written, inserted = connection.execute(
             select(func.count(), func.count().filter(merged.c.was_inserted))
         ).one()
+        updated = written - inserted
+        if self.compare:
+            # UPDATE ... FROM joins once; ON CONFLICT DO UPDATE would lock every existing
+            # row, changed or not, and costs about twice as much per changed row.
+            changed = or_(
+                *(self.target.c[name].is_distinct_from(stage.c[name]) for name in self.compare)
+            )
+            updated += connection.execute(
+                self.target.update()
+                .values({name: stage.c[name] for name in self.update})
+                .where(same_key, changed)
+            ).rowcount
         connection.execute(text(f"DROP TABLE {stage_name}"))
-        return inserted, written - inserted
+        return inserted, updated
+
+    def _all_new_postgresql(self, connection: Connection, batch: _Batch) -> bool:
+        """COPY the batch straight into the table if none of their keys is there; False (and
+        nothing written) when one is.
+
+        Probing the first and last keys sends a load of existing rows (a rerun, a late
+        update) to the merge at once; a load whose probe misses but holds a known key
+        costs one COPY rolled back to its savepoint.
+        """
+        from psycopg.errors import UniqueViolation
+
+        key_expression = tuple_(*(self.target.c[name] for name in self.key))
+        key_values = [batch.by_column[self.columns.index(name)] for name in self.key]
+        probes = {tuple(values[at] for values in key_values) for at in (0, batch.count - 1)}
+        # Cast like COPY would: a value may be given as another type (17 for a text id).
+        wanted = [
+            tuple_(
+                *(
+                    cast(literal(value), self.target.c[name].type)
+                    for name, value in zip(self.key, probe_key, strict=True)
+                )
+            )
+            for probe_key in probes
+        ]
+        probe = select(exists().where(key_expression.in_(wanted)))
+        if connection.execute(probe).scalar_one():
+            return False
+        quoted = connection.dialect.identifier_preparer.format_table(self.target)
+        try:
+            with connection.begin_nested():
+                _copy_columns(connection, quoted, self.target, self.columns, batch.by_column)
+        except UniqueViolation:
+            return False
+        return True
 
     def run_sqlite(
         self, connection: Connection, rows: list[tuple[Any, ...]], chunk_size: int
@@ -466,29 +627,86 @@ class _Merge:
         return inserted, written - inserted
 
 
-def _copy_rows(
+def _copy_columns(
     connection: Connection,
     quoted_table: str,
     target: Table,
     columns: list[str],
-    rows: Iterable[tuple[Any, ...]],
+    by_column: list[Sequence[Any]],
 ) -> None:
-    """COPY ``rows`` into ``quoted_table`` through psycopg 3, on ``connection``'s transaction."""
+    """COPY the rows given column by column into ``quoted_table`` through psycopg 3, on ``connection``'s transaction.
+
+    In PostgreSQL's binary format when every value has the Python type its column's binary
+    form expects (ints for integers, str for text...), which saves both ends parsing text;
+    in text format otherwise (PostgreSQL then casts, e.g. an int given to a text column).
+    """
     dialect = connection.dialect
     # The same conversions SQLAlchemy applies to bound parameters (UTC timestamps, JSONB
     # wrappers...), since COPY bypasses SQLAlchemy's statement execution.
     processors = [
         target.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
     ]
+    by_column = list(by_column)
+    for position, process in enumerate(processors):
+        if process is not None:
+            by_column[position] = tuple(
+                None if value is None else process(value) for value in by_column[position]
+            )
+    driver_connection = connection.connection.driver_connection
+    type_ids = _binary_type_ids(driver_connection, quoted_table, columns, by_column)
     preparer = dialect.identifier_preparer
     column_list = ", ".join(preparer.quote(name) for name in columns)
-    driver_connection = connection.connection.driver_connection
+    options = " (FORMAT BINARY)" if type_ids else ""
     with driver_connection.cursor() as cursor:
-        with cursor.copy(f"COPY {quoted_table} ({column_list}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(
-                    [
-                        value if process is None or value is None else process(value)
-                        for process, value in zip(processors, row, strict=True)
-                    ]
-                )
+        with cursor.copy(f"COPY {quoted_table} ({column_list}) FROM STDIN{options}") as copy:
+            if type_ids:
+                copy.set_types(type_ids)
+            for row in zip(*by_column, strict=True):
+                copy.write_row(row)
+
+
+def _binary_type_ids(
+    driver_connection: Any, quoted_table: str, columns: list[str], by_column: list[Any]
+) -> list[int] | None:
+    """The columns' type OIDs if each column's values all fit its binary form, else None."""
+    from psycopg.types.json import Jsonb
+
+    found = dict(
+        driver_connection.execute(
+            "SELECT attname, atttypid::int FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+            (quoted_table,),
+        ).fetchall()
+    )
+    fits = {
+        **dict.fromkeys(_BINARY_INTEGERS, {int, bool}),
+        **dict.fromkeys(_BINARY_TEXTS, {str}),
+        _OID["float8"]: {float, int},
+        _OID["bool"]: {bool},
+        _OID["date"]: {date},
+        _OID["timestamptz"]: {datetime},
+        _OID["jsonb"]: {Jsonb},
+    }
+    type_ids = [found[name] for name in columns]
+    for type_id, values in zip(type_ids, by_column, strict=True):
+        allowed = fits.get(type_id)
+        if allowed is None or not set(map(type, values)) <= allowed | {type(None)}:
+            return None
+    return type_ids
+
+
+# Built-in type OIDs (fixed in PostgreSQL's catalogue).
+_OID = {
+    "bool": 16,
+    "int8": 20,
+    "int2": 21,
+    "int4": 23,
+    "text": 25,
+    "float8": 701,
+    "varchar": 1043,
+    "date": 1082,
+    "timestamptz": 1184,
+    "jsonb": 3802,
+}
+_BINARY_INTEGERS = (_OID["int2"], _OID["int4"], _OID["int8"])
+_BINARY_TEXTS = (_OID["text"], _OID["varchar"])
