@@ -11,8 +11,9 @@ fresh adapter each.
 
 The sandbox runs in another process, its own limits lifted (X's 100 posts per 15 minutes,
 Instagram's 100 per day, YouTube's daily quota, Graph's hourly usage, which the Meta
-adapters pace themselves on): the figures are the code's, not the limits'. Statements are counted with SQLAlchemy's ``before_cursor_execute`` event,
-transaction control (BEGIN, SAVEPOINT, RELEASE) apart; transactions are commits.
+adapters pace themselves on): the figures are the code's, not the limits'. Statements are
+counted with SQLAlchemy's ``before_cursor_execute`` event, transaction control (BEGIN,
+SAVEPOINT, RELEASE) apart; transactions are commits.
 """
 
 from __future__ import annotations

@@ -119,9 +119,9 @@ MINIMUM_CALLS: dict[str, tuple[Callable[[int, int], int], str]] = {
             + listing_pages(n, older, _limit("linkedin_page"), filtered=False)
             + pages(n, _limit("linkedin_stats"))
         ),
-        "handle → organization URN (none when the account's id is configured) + follower count + page "
-        "share statistics + posts pages of 100 up to the first older post (no date filter, "
-        "no statistics) + share statistics of 50 posts",
+        "handle → organization URN (none when the account's id is configured) + follower count "
+        "+ page share statistics + posts pages of 100 up to the first older post (no date "
+        "filter, no statistics) + share statistics of 50 posts",
     ),
 }
 

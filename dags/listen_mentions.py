@@ -21,10 +21,12 @@ DOC = """
 Every run (`listening.schedule`, every 15 minutes by default):
 
 1. **prepare_warehouse** migrates the warehouse if needed.
-2. **plan_&lt;network&gt;** (and **plan_web**) lists the sources of the brand configuration: X recent search
+2. **plan_&lt;network&gt;** (and **plan_web**) lists the sources of the brand configuration: \
+X recent search
    (`listening.keywords`, `hashtags`, `languages`; no retweets, no own posts), the comments
    on each owned account's recent posts (all five networks), the posts tagging the brand
-   (Facebook, Instagram), Instagram hashtag search (30 hashtags a week), YouTube keyword search (`listening.youtube_search_per_day`) and
+   (Facebook, Instagram), Instagram hashtag search (30 hashtags a week), YouTube keyword search \
+(`listening.youtube_search_per_day`) and
    each RSS/Atom feed of `listening.feeds`.
 3. **listen_&lt;network&gt;** (in the pool `socialops_<network>`) and **listen_web** are
    mapped over them. Each reads from its cursor, scores the mentions (language

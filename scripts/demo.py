@@ -166,10 +166,12 @@ def summarise(url: str, results: list) -> str:
         "  weekly report: " + (", ".join(str(p) for p in reports) or "none (see its DAG's log)")
     )
     lines.append(
-        f"  logs: {Path(os.environ['AIRFLOW_HOME']) / 'logs'} · sandbox log: {Path(os.environ['AIRFLOW_HOME']) / 'sandbox.log'}"
+        f"  logs: {Path(os.environ['AIRFLOW_HOME']) / 'logs'} · sandbox log: "
+        f"{Path(os.environ['AIRFLOW_HOME']) / 'sandbox.log'}"
     )
     lines.append(
-        f"  shell with the sandbox connections: source {Path(os.environ['AIRFLOW_HOME']) / 'sandbox.env'}"
+        "  shell with the sandbox connections: source "
+        f"{Path(os.environ['AIRFLOW_HOME']) / 'sandbox.env'}"
     )
     return "\n".join(lines)
 

@@ -48,7 +48,8 @@ def build_influencer_world() -> World:
     world.add_account(_account("brand", 9000, 100, role="owned"))
     world.add_account(_account("rival", 20000, 100, role="competitor"))
     world.add_account(
-        _account("genuine", 23000, 600, bio="Déco, bougie et DIY", created_at=datetime(2014, 1, 1, tzinfo=UTC))
+        _account("genuine", 23000, 600, bio="Déco, bougie et DIY",
+                 created_at=datetime(2014, 1, 1, tzinfo=UTC))
     )  # fmt: skip
     world.add_account(
         _account("bought", 480000, 95000, has_picture=False, created_at=NOW - timedelta(days=40))
@@ -104,8 +105,16 @@ def add_mentions(engine, authors: dict[str, tuple[int, int]]) -> None:
     rows = []
     for handle, (count, negative) in authors.items():
         for n in range(count):
-            rows.append({"network": "x", "mention_id": f"{handle}-{n}", "kind": "mention",
-                         "author_id": handle, "author_handle": handle, "text": "Maison Lumière",
-                         "created_at": NOW - timedelta(days=2, hours=n),
-                         "sentiment_label": "negative" if n < negative else "positive"})  # fmt: skip
+            rows.append(
+                {
+                    "network": "x",
+                    "mention_id": f"{handle}-{n}",
+                    "kind": "mention",
+                    "author_id": handle,
+                    "author_handle": handle,
+                    "text": "Maison Lumière",
+                    "created_at": NOW - timedelta(days=2, hours=n),
+                    "sentiment_label": "negative" if n < negative else "positive",
+                }
+            )
     upsert(engine, Mention, rows)

@@ -25,7 +25,8 @@ def test_candidates_are_configured_plus_mention_authors_never_brand_rival_or_exc
     config, warehouse_engine
 ):
     add_mentions(warehouse_engine, {"fan_big": (2, 0), "fan_small": (1, 0), "brand": (3, 0),
-                                    "rival": (1, 0), "nope": (4, 0), "genuine": (2, 1)})  # fmt: skip
+                                    "rival": (1, 0), "nope": (4, 0),
+                                    "genuine": (2, 1)})  # fmt: skip
 
     found = {c.handle: c for c in candidates_from(config, warehouse_engine, "x", DAY)}
 

@@ -152,7 +152,8 @@ CASES = {
             Draft("maisonlumiere", "Dans les coulisses de l'atelier", link="https://maisonlumiere.example",
                   media=(str(INCLUDE_DIR / "calendar" / VIDEO),), title="Couler une bougie"),
             Draft("maisonlumiere", "Dans les coulisses de l'atelier", link="https://maisonlumiere.example/a",
-                  media=(str(INCLUDE_DIR / "calendar" / VIDEO),), title="Couler une bougie à la main"),
+                  media=(str(INCLUDE_DIR / "calendar" / VIDEO),),
+                  title="Couler une bougie à la main"),
         ],
     ),
 }  # fmt: skip

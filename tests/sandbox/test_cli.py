@@ -44,7 +44,8 @@ def test_connections_refuses_a_non_url(capsys):
 def test_invalid_scenario_exits_2_naming_the_field(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text(
-        "brand: {name: B, keywords: [b], products: [p]}\naccounts: [{network: x, handle: a, role: boss, followers: 1}]\n"
+        "brand: {name: B, keywords: [b], products: [p]}\n"
+        "accounts: [{network: x, handle: a, role: boss, followers: 1}]\n"
     )
     assert main(["serve", "--scenario", str(bad), "--port", "0"]) == EXIT_BAD_INPUT
     err = capsys.readouterr().err

@@ -1,4 +1,5 @@
-"""The LinkedIn emulator answers in LinkedIn's shapes: elements + paging, x-restli-id, error bodies."""
+"""The LinkedIn emulator answers in LinkedIn's shapes: elements + paging, x-restli-id, error
+bodies."""
 
 from __future__ import annotations
 

@@ -222,7 +222,10 @@ def insights(server, network="facebook", account="1029384756", **params):
     query = {
         "level": "campaign",
         "time_increment": "1",
-        "fields": "campaign_id,campaign_name,spend,impressions,clicks,actions,action_values,account_currency",
+        "fields": (
+            "campaign_id,campaign_name,spend,impressions,clicks,actions,action_values,"
+            "account_currency"
+        ),
         **params,
     }
     return graph(server, network, f"/act_{account}/insights", **query)

@@ -155,7 +155,8 @@ def test_bad_ranges_are_a_google_400(sheets, range_):
 def test_api_key_checks(server):
     def client(key: str):
         return build(
-            "sheets", "v4", developerKey=key, client_options={"api_endpoint": f"{server.url}/sheets/"},
+            "sheets", "v4", developerKey=key,
+            client_options={"api_endpoint": f"{server.url}/sheets/"},
             static_discovery=True, cache_discovery=False,
         )  # fmt: skip
 

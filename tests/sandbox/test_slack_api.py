@@ -74,7 +74,8 @@ class SwaggerContract:
         if errors:
             where = "/".join(str(p) for p in errors[0].absolute_path) or "<root>"
             pytest.fail(
-                f"{what}: response does not match the Slack contract at {where}: {errors[0].message}"
+                f"{what}: response does not match the Slack contract at {where}: "
+                f"{errors[0].message}"
             )
 
 

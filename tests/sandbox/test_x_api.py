@@ -1,4 +1,5 @@
-"""Contract tests: every X emulator answer the adapter can receive validates against X's OpenAPI spec.
+"""Contract tests: every X emulator answer the adapter can receive validates against X's
+OpenAPI spec.
 
 Also the emulator's own behaviour that the adapter tests do not reach: rate-limit windows,
 search operators, private metrics only for the owner, media upload validation and processing.
@@ -31,7 +32,9 @@ from socialops.sandbox.x_api import (
 
 BEARER = {"authorization": "Bearer any-app-token"}
 USER = {
-    "authorization": f'OAuth oauth_consumer_key="ck", oauth_token="{BRAND_ID}-secret", oauth_signature="s"'
+    "authorization": (
+        f'OAuth oauth_consumer_key="ck", oauth_token="{BRAND_ID}-secret", oauth_signature="s"'
+    )
 }
 NEWEST_POST = "1800000000000000000"
 
@@ -686,7 +689,9 @@ def test_invalid_media_ids_are_refused_like_x(sandbox):
 def test_media_ids_belong_to_their_uploader(sandbox):
     photo = upload_image(sandbox).body["data"]["id"]
     other_user = {
-        "authorization": f'OAuth oauth_consumer_key="ck", oauth_token="{RIVAL_ID}-secret", oauth_signature="s"'
+        "authorization": (
+            f'OAuth oauth_consumer_key="ck", oauth_token="{RIVAL_ID}-secret", oauth_signature="s"'
+        )
     }
     refused = call(
         sandbox,

@@ -1,4 +1,5 @@
-"""The YouTube emulator: contracts (discovery schemas), quota, resumable upload, OAuth, analytics."""
+"""The YouTube emulator: contracts (discovery schemas), quota, resumable upload, OAuth,
+analytics."""
 
 from __future__ import annotations
 
@@ -67,8 +68,8 @@ def token(sandbox: Sandbox) -> str:
 
 def start_upload(sandbox: Sandbox, token: str, size: int, title: str = "Teaser") -> Response:
     metadata = (
-        b'{"snippet": {"title": "%s", "description": "Hello"}, "status": {"privacyStatus": "public"}}'
-        % title.encode()
+        b'{"snippet": {"title": "%s", "description": "Hello"}, '
+        b'"status": {"privacyStatus": "public"}}' % title.encode()
     )
     return call(
         sandbox,

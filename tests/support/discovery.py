@@ -1,4 +1,5 @@
-"""Validate a body against a Google discovery document's ``schemas`` (the YouTube, Sheets contracts).
+"""Validate a body against a Google discovery document's ``schemas`` (the YouTube, Sheets
+contracts).
 
 >>> validate_discovery("youtube.v3", "VideoListResponse", body)
 

@@ -56,7 +56,8 @@ def _template_regex(template: str) -> re.Pattern[str]:
 
 
 def find_operation(spec: dict[str, Any], method: str, path: str) -> tuple[str, dict[str, Any]]:
-    """The ``(template, operation)`` serving ``method path``; literal segments win over ``{params}``."""
+    """The ``(template, operation)`` serving ``method path``; literal segments win over
+    ``{params}``."""
     method = method.lower()
     if path in spec["paths"] and method in spec["paths"][path]:
         return path, spec["paths"][path][method]
@@ -135,7 +136,8 @@ def validate_openapi3_response(
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "<root>"
         raise ContractViolation(
-            f"{method.upper()} {path} {status}: body does not match the contract at {where}: {error.message}"
+            f"{method.upper()} {path} {status}: body does not match the contract at {where}: "
+            f"{error.message}"
         )
 
 

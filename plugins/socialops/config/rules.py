@@ -43,7 +43,10 @@ def clock_time_problem(value: object) -> str | None:
     match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", str(value).strip())
     if match:
         return None
-    return f"{value!r} is not a time of day; write it HH:MM on a 24-hour clock, in quotes (YAML reads 8:00 as a number), e.g. '08:00'"
+    return (
+        f"{value!r} is not a time of day; write it HH:MM on a 24-hour clock, in quotes "
+        "(YAML reads 8:00 as a number), e.g. '08:00'"
+    )
 
 
 def queues_problem(value: object, networks: tuple[str, ...]) -> str | None:

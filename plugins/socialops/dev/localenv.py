@@ -70,7 +70,8 @@ def migrate(home: Path, env: Mapping[str, str] | None = None) -> None:
     result = run_airflow(["db", "migrate"], env or airflow_env(home))
     if result.returncode != 0:
         raise RuntimeError(
-            f"airflow db migrate failed in {home}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+            f"airflow db migrate failed in {home}:\n"
+            f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
         )
 
 
@@ -175,7 +176,8 @@ def dags_test(
     conf: str | None = None,
     timeout: float = 900,
 ) -> DagTestResult:
-    """``airflow dags test`` in a subprocess; the run's state is read from Airflow's own log line."""
+    """``airflow dags test`` in a subprocess; the run's state is read from Airflow's own log
+    line."""
     args = ["dags", "test", dag_id]
     if logical_date:
         args.append(logical_date)

@@ -19,7 +19,8 @@ from socialops.networks.registry import SPECS, spec
 
 
 def settings_from_connection(conn: Any) -> ConnectionSettings:
-    """Turn an Airflow ``Connection`` into adapter settings (see ``ConnectionSettings.from_json``)."""
+    """Turn an Airflow ``Connection`` into adapter settings (see
+    ``ConnectionSettings.from_json``)."""
     fields = {name: getattr(conn, name) for name in ("host", "login", "password", "schema", "port")}
     settings = ConnectionSettings.from_json({**fields, "extra": conn.extra_dejson}, conn.conn_id)
     mask_connection_secrets(settings)

@@ -1,1 +1,2 @@
-"""Influencer discovery and scoring: candidates scored weekly, with every part shown (docs/influencers.md)."""
+"""Influencer discovery and scoring: candidates scored weekly, with every part shown
+(docs/influencers.md)."""

@@ -208,7 +208,9 @@ def record_failure(
                     "kind": EXTRACTION_FAILURE,
                     "severity": "critical",
                     "state": "open",
-                    "title": f"{network} {account}: metrics of {day.isoformat()} not extracted: {error}",
+                    "title": (
+                        f"{network} {account}: metrics of {day.isoformat()} not extracted: {error}"
+                    ),
                     "details": details,
                     "first_seen_at": now,
                     "last_seen_at": now,

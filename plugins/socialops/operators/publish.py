@@ -1,9 +1,10 @@
 """The operator that publishes a chunk of planned publications, each exactly once, on any
 network.
 
-They are thin: the protocol lives in :func:`socialops.publishing.service.publish_chunk` and the state
-in the warehouse's ``publications`` ledger, so a task retry, an overlapping run or a rerun of
-an old run is safe by construction. Meant to be mapped over what the ``plan`` task returns::
+They are thin: the protocol lives in :func:`socialops.publishing.service.publish_chunk` and
+the state in the warehouse's ``publications`` ledger, so a task retry, an overlapping run or
+a rerun of an old run is safe by construction. Meant to be mapped over what the ``plan``
+task returns::
 
     PublishOperator.partial(task_id="publish_x", network="x", pool="socialops_x")
     .expand_kwargs(plan["x"])  # [{"publication_ids": [...], "conn_id", "entries"}, ...]

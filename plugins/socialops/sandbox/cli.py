@@ -1,6 +1,7 @@
 """``python -m socialops sandbox``: run the sandbox, or print the connections that point at it.
 
-    python -m socialops sandbox serve [--host 127.0.0.1] [--port 8800] [--scenario FILE] [--seed N] [--now ISO] [--verbose]
+    python -m socialops sandbox serve [--host 127.0.0.1] [--port 8800] [--scenario FILE]
+                                      [--seed N] [--now ISO] [--verbose]
     python -m socialops sandbox connections --url http://127.0.0.1:8800
 
 ``serve`` prints ``export AIRFLOW_CONN_...='...'`` lines (eval them in a shell, or copy them

@@ -175,7 +175,8 @@ class LinkedInEmulator(Emulator):
             raise LinkedInError(
                 400,
                 "VERSION_MISSING",
-                "A version must be present. Please specify a version by adding the LinkedIn-Version header.",
+                "A version must be present. Please specify a version by adding the "
+                "LinkedIn-Version header.",
             )
 
     # -- the world -----------------------------------------------------------------------

@@ -212,8 +212,11 @@ class GraphEmulator(Emulator):
 
     def rate_limited(self, request: Request, reset_at: datetime) -> Response:
         minutes = max(1, math.ceil((reset_at - self.world.now()).total_seconds() / 60))
-        error = GraphError(80001, "There have been too many calls to this Page account. Wait a bit and try again.",
-                           status=400)  # fmt: skip
+        error = GraphError(
+            80001,
+            "There have been too many calls to this Page account. Wait a bit and try again.",
+            status=400,
+        )
         return self._error(error, usage=100, regain=minutes)
 
     def server_error(self, request: Request) -> Response:
@@ -282,8 +285,9 @@ class GraphEmulator(Emulator):
             if found is None:
                 raise GraphError(
                     100,
-                    f"Unsupported get request. Object with ID '{request.params['node']}' does not exist, "
-                    "cannot be loaded due to missing permissions, or does not support this operation.",
+                    f"Unsupported get request. Object with ID '{request.params['node']}' does "
+                    "not exist, cannot be loaded due to missing permissions, or does not "
+                    "support this operation.",
                     subcode=33,
                     kind="GraphMethodException",
                 )
@@ -320,8 +324,9 @@ class GraphEmulator(Emulator):
         if account != self.ad_account_id:
             raise GraphError(
                 100,
-                f"Unsupported get request. Object with ID 'act_{account}' does not exist, cannot be "
-                "loaded due to missing permissions, or does not support this operation.",
+                f"Unsupported get request. Object with ID 'act_{account}' does not exist, "
+                "cannot be loaded due to missing permissions, or does not support this "
+                "operation.",
                 subcode=33,
                 kind="GraphMethodException",
             )
@@ -342,7 +347,8 @@ class GraphEmulator(Emulator):
         return self.page(request, rows, lambda row: self._insights_row(row, fields))
 
     def _time_range(self, request: Request) -> tuple[str, str]:
-        """ISO days of ``time_range={"since": .., "until": ..}``; Meta's default is the last 30 days."""
+        """ISO days of ``time_range={"since": .., "until": ..}``; Meta's default is the last
+        30 days."""
         raw = request.arg("time_range")
         if raw is None:
             today = self.world.now().date()
@@ -353,7 +359,8 @@ class GraphEmulator(Emulator):
         except (ValueError, KeyError, TypeError):
             raise GraphError(
                 100,
-                f'(#100) param time_range must be {{"since":"YYYY-MM-DD","until":"YYYY-MM-DD"}}, got {raw}',
+                '(#100) param time_range must be {"since":"YYYY-MM-DD","until":"YYYY-MM-DD"}, '
+                f"got {raw}",
             ) from None
         if until < since:
             raise GraphError(100, "(#100) time_range: since must be before until")
@@ -432,7 +439,8 @@ class GraphEmulator(Emulator):
     # -- shared pieces -------------------------------------------------------------------
     def page(self, request: Request, items: list[Any], render: Callable[[Any], dict[str, Any]],
              limit: int | None = None) -> dict[str, Any]:  # fmt: skip
-        """One cursor-paged answer: ``data`` and ``paging`` (``cursors``, ``next`` when more remain)."""
+        """One cursor-paged answer: ``data`` and ``paging`` (``cursors``, ``next`` when more
+        remain)."""
         after = request.arg("after")
         try:
             size = min(MAX_LIMIT, int(request.arg("limit") or limit or DEFAULT_LIMIT))
@@ -463,16 +471,19 @@ class GraphEmulator(Emulator):
     def in_window(self, request: Request, items: list[Any], attr: str = "created_at") -> list[Any]:
         since, until = unix_arg(request, "since"), unix_arg(request, "until")
         return [
-            i for i in items
-            if (since is None or getattr(i, attr) >= since) and (until is None or getattr(i, attr) < until)
-        ]  # fmt: skip
+            i
+            for i in items
+            if (since is None or getattr(i, attr) >= since)
+            and (until is None or getattr(i, attr) < until)
+        ]
 
     def published(self, account: SandboxAccount) -> list[SandboxPost]:
         """The account's posts up to now, newest first (a frozen clock hides later ones)."""
         return self.world.account_posts(self.network, account.id, until=self.world.now())
 
     def posts_edge(self, request: Request, account: SandboxAccount) -> dict[str, Any]:
-        """An account's own posts (Facebook ``/posts``, Instagram ``/media``), paged and windowed."""
+        """An account's own posts (Facebook ``/posts``, Instagram ``/media``), paged and
+        windowed."""
         fields = split_fields(request.arg("fields"))
         posts = self.in_window(request, self.published(account))
         return self.page(request, posts, lambda p: self.render_post(request, p, fields))
@@ -498,7 +509,8 @@ class GraphEmulator(Emulator):
     def day_growth(
         self, request: Request, account: SandboxAccount
     ) -> tuple[datetime, datetime, dict[str, int]]:
-        """The UTC day starting at ``since`` and how much each metric of the account's posts grew in it."""
+        """The UTC day starting at ``since`` and how much each metric of the account's posts
+        grew in it."""
         since = unix_arg(request, "since") or self.world.now() - timedelta(days=1)
         start = since.replace(hour=0, minute=0, second=0, microsecond=0)
         end = start + timedelta(days=1)
@@ -511,9 +523,13 @@ class GraphEmulator(Emulator):
 
     def comments_of(self, post: SandboxPost) -> list[SandboxMention]:
         return sorted(
-            (m for m in self.world.network_mentions(self.network) if m.in_reply_to == post.id and m.created_at <= self.world.now()),
+            (
+                m
+                for m in self.world.network_mentions(self.network)
+                if m.in_reply_to == post.id and m.created_at <= self.world.now()
+            ),
             key=lambda m: m.created_at,
-        )  # fmt: skip
+        )
 
     def comments_edge(
         self, request: Request, post: SandboxPost, item: str | None = None
@@ -535,8 +551,15 @@ class GraphEmulator(Emulator):
         body["data"] = [select(c, fields) for c in body["data"]]
         return body
 
-    def insights_body(self, values: dict[str, int], period: str, *, node: str, end: datetime | None = None,
-                      total_value: bool = False) -> dict[str, Any]:  # fmt: skip
+    def insights_body(
+        self,
+        values: dict[str, int],
+        period: str,
+        *,
+        node: str,
+        end: datetime | None = None,
+        total_value: bool = False,
+    ) -> dict[str, Any]:
         data = []
         for name, value in values.items():
             item: dict[str, Any] = {
@@ -563,7 +586,8 @@ class GraphEmulator(Emulator):
             if name not in supported:
                 raise GraphError(
                     100,
-                    f"(#100) metric[{position}] must be one of the following values: {', '.join(supported)}",
+                    f"(#100) metric[{position}] must be one of the following values: "
+                    f"{', '.join(supported)}",
                 )
         return names
 
@@ -595,8 +619,8 @@ class FacebookEmulator(GraphEmulator):
         "post_video_views": "video_views",
         "post_engaged_users": "likes",
     }
-    PAGE_METRICS = ("page_follows", "page_impressions", "page_impressions_unique", "page_views_total",
-                    "page_post_engagements")  # fmt: skip
+    PAGE_METRICS = ("page_follows", "page_impressions", "page_impressions_unique",
+                    "page_views_total", "page_post_engagements")  # fmt: skip
 
     def render_account(self, account: SandboxAccount, fields: list[str]) -> dict[str, Any]:
         followers = account.followers_at(self.world.now(), self.world.epoch)
@@ -661,7 +685,8 @@ class FacebookEmulator(GraphEmulator):
         its ``link`` or, as Facebook makes one, of the first link in its message."""
         photos = [
             {"media_type": "photo", "type": "photo",
-             "url": f"https://www.facebook.com/photo.php?fbid={post.extra.get('photo_id', post.id)}"}
+             "url": "https://www.facebook.com/photo.php?fbid="
+                    f"{post.extra.get('photo_id', post.id)}"}
             for _ in post.media
         ]  # fmt: skip
         if len(photos) == 1:
@@ -779,8 +804,12 @@ class FacebookEmulator(GraphEmulator):
     def _owned_page(self, node: Any) -> SandboxAccount:
         page = self._page_account(node)
         if page.role != "owned":
-            raise GraphError(200, "(#200) The user hasn't authorized the application to perform this action",
-                             kind="OAuthException", status=403)  # fmt: skip
+            raise GraphError(
+                200,
+                "(#200) The user hasn't authorized the application to perform this action",
+                kind="OAuthException",
+                status=403,
+            )
         return page
 
 
@@ -789,7 +818,8 @@ class InstagramEmulator(GraphEmulator):
     conn_id = "instagram_default"
     #: ``impressions``/``video_views`` are gone since 2025: asking for them is an error, as on Meta.
     MEDIA_METRICS = {"reach": "reach", "saved": "saves", "shares": "shares", "views": None,
-                     "likes": "likes", "comments": "comments", "total_interactions": None}  # fmt: skip
+                     "likes": "likes", "comments": "comments",
+                     "total_interactions": None}  # fmt: skip
     ACCOUNT_METRICS = ("reach", "views", "profile_views", "follower_count", "accounts_engaged",
                        "total_interactions")  # fmt: skip
     #: Posts an account may publish through the API in 24 hours (Meta's current limit).
@@ -809,7 +839,8 @@ class InstagramEmulator(GraphEmulator):
         return connection
 
     def resolve(self, node: str) -> Any:
-        """Containers and Instagram nodes, else the linked Facebook Page (``me`` with a Page token)."""
+        """Containers and Instagram nodes, else the linked Facebook Page (``me`` with a Page
+        token)."""
         if node in self.containers:
             return self.containers[node]
         found = super().resolve(node) if node != "me" else None
@@ -894,7 +925,10 @@ class InstagramEmulator(GraphEmulator):
             "caption": post.text,
             "media_type": media_type,
             "media_product_type": product,
-            "permalink": f"https://www.instagram.com/{'reel' if post.kind == 'reel' else 'p'}/{post.extra.get('shortcode', post.id[-11:])}/",
+            "permalink": (
+                f"https://www.instagram.com/{'reel' if post.kind == 'reel' else 'p'}/"
+                f"{post.extra.get('shortcode', post.id[-11:])}/"
+            ),
             "timestamp": graph_time(post.created_at),
             "username": account.handle if account else None,
             "like_count": metrics.get("likes", 0),
@@ -1010,8 +1044,12 @@ class InstagramEmulator(GraphEmulator):
             container["polls_left"] -= 1
             if container["polls_left"] < 0:
                 container["status_code"] = "FINISHED"
-        status = {"ERROR": "Error: Media upload has failed with error code 2207026", "IN_PROGRESS": "In Progress: Media is still being processed.",
-                  "FINISHED": "Finished: Media has been uploaded and it is ready to be published.", "PUBLISHED": "Published"}  # fmt: skip
+        status = {
+            "ERROR": "Error: Media upload has failed with error code 2207026",
+            "IN_PROGRESS": "In Progress: Media is still being processed.",
+            "FINISHED": "Finished: Media has been uploaded and it is ready to be published.",
+            "PUBLISHED": "Published",
+        }
         return select(
             {
                 "id": container["id"],

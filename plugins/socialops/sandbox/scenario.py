@@ -286,7 +286,10 @@ _OWNED_TEXTS = {
         "Les soirées rallongent : {product} pour un salon qui sent bon l'hiver. {hashtag}",
         "Dans les coulisses de l'atelier {brand} : 48 heures de repos avant d'allumer {product}.",
         "Jeu concours ! Gagnez {product} en commentant votre parfum préféré. {hashtag}",
-        "Astuce : coupez la mèche à 5 mm avant chaque allumage pour une flamme régulière. {hashtag}",
+        (
+            "Astuce : coupez la mèche à 5 mm avant chaque allumage pour une flamme régulière. "
+            "{hashtag}"
+        ),
         "{product} est de retour en stock, merci pour votre patience ! {link}",
     ],
     "en": [
@@ -340,8 +343,14 @@ _MENTION_TEXTS = {
 }
 _CRISIS_TEXTS = {
     "fr": [
-        "Ma {product} de {keyword} a fait une flamme énorme et noirci tout le mur, c'est dangereux !",
-        "ATTENTION : la {product} {keyword} dégage une fumée noire, on a dû aérer toute la nuit {hashtag}",
+        (
+            "Ma {product} de {keyword} a fait une flamme énorme et noirci tout le mur, "
+            "c'est dangereux !"
+        ),
+        (
+            "ATTENTION : la {product} {keyword} dégage une fumée noire, on a dû aérer toute "
+            "la nuit {hashtag}"
+        ),
         "Le pot de ma {product} a éclaté en brûlant. {keyword} rappelez ce lot au plus vite !",
         "Je ne rachèterai jamais {keyword}, leur {product} a failli mettre le feu chez moi.",
     ],
@@ -522,7 +531,8 @@ class _Generator:
             for _ in range(authors.per_network):
                 handle = self._unique(
                     lambda: (
-                        f"{self.rng.choice(first)}{self.rng.choice(('_', '.', ''))}{self.rng.choice(last)}{self.rng.randint(1, 99)}"
+                        f"{self.rng.choice(first)}{self.rng.choice(('_', '.', ''))}"
+                        f"{self.rng.choice(last)}{self.rng.randint(1, 99)}"
                     )
                 )
                 followers = int(self.rng.uniform(*authors.followers))

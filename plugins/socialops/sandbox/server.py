@@ -12,7 +12,8 @@ makes the unchanged adapter talk to the sandbox. ``/_sandbox/...`` is the admin 
 * ``POST /_sandbox/faults/<id>/release``: answers the requests that fault ``hold`` holds;
 * ``POST /_sandbox/reset``: rebuild the world from its seed or scenario, clear log and faults;
 * ``GET /_sandbox/state``: posts per account, Slack messages per channel;
-* ``POST /_sandbox/clock`` ``{"now": "2026-11-20T08:00:00Z"}`` freezes the clock (``null`` unfreezes).
+* ``POST /_sandbox/clock`` ``{"now": "2026-11-20T08:00:00Z"}`` freezes the clock (``null``
+  unfreezes).
 """
 
 from __future__ import annotations
@@ -502,7 +503,8 @@ class _SandboxHTTPServer(ThreadingHTTPServer):
 
 
 class SandboxServer:
-    """Runs a :class:`Sandbox` over HTTP in a background thread (``with SandboxServer(...) as s``)."""
+    """Runs a :class:`Sandbox` over HTTP in a background thread
+    (``with SandboxServer(...) as s``)."""
 
     def __init__(
         self, sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0, verbose: bool = False

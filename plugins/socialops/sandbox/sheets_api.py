@@ -65,15 +65,16 @@ class SheetsEmulator(Emulator):
 
     @classmethod
     def connection(cls, base_url: str) -> dict[str, Any]:
-        # socialops.networks.transport.google uses the host as googleapiclient's api_endpoint and, with
-        # no OAuth extras, the password as the API key (header ``x-goog-api-key``).
+        # socialops.networks.transport.google uses the host as googleapiclient's api_endpoint
+        # and, with no OAuth extras, the password as the API key (header ``x-goog-api-key``).
         return {"conn_type": "google_sheets", "host": f"{base_url}/sheets", "password": API_KEY}
 
     def rate_limited(self, request, reset_at) -> Response:
         return sheets_error(
             429,
             "RESOURCE_EXHAUSTED",
-            "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per user'.",
+            "Quota exceeded for quota metric 'Read requests' and limit "
+            "'Read requests per minute per user'.",
             "rateLimitExceeded",
         ).response
 
@@ -198,7 +199,10 @@ class SheetsEmulator(Emulator):
         values = _trim(picked)
         quoted = f"'{title}'" if re.search(r"[^A-Za-z0-9_]", title) else title
         body: dict[str, Any] = {
-            "range": f"{quoted}!{column_letters(first_col)}{first_row}:{column_letters(last_col)}{last_row}",
+            "range": (
+                f"{quoted}!{column_letters(first_col)}{first_row}:"
+                f"{column_letters(last_col)}{last_row}"
+            ),
             "majorDimension": dimension,
         }
         if values:

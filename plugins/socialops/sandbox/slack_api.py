@@ -2,8 +2,8 @@
 
 ``SlackHook(slack_conn_id="slack_default")`` talks to it unchanged (chat.postMessage with
 message metadata, chat.update, conversations.list and .history, auth.test, the file
-upload): the connection's ``base_url`` extra points slack_sdk's ``WebClient`` at ``<sandbox>/slack/api/``. Messages land
-in ``world.slack`` under the channel's ``#name``.
+upload): the connection's ``base_url`` extra points slack_sdk's ``WebClient`` at
+``<sandbox>/slack/api/``. Messages land in ``world.slack`` under the channel's ``#name``.
 
 Like the real API, errors are HTTP 200 with ``{"ok": false, "error": "<code>"}`` (except
 rate limits: 429 with ``Retry-After``), bodies are JSON or form-encoded, and the token comes

@@ -32,11 +32,16 @@ METRIC_NAMES = (
 #: counters settle (half-life, hours) and how interactions split. The scenario generates the
 #: history from it; the emulators use it for the posts published through their API.
 NETWORK_PROFILES: dict[str, dict[str, Any]] = {
-    "x": {"reach": 0.22, "half_life": 6, "split": {"likes": 0.62, "comments": 0.1, "shares": 0.16, "saves": 0.07, "link_clicks": 0.05}},
-    "youtube": {"reach": 0.18, "half_life": 72, "split": {"likes": 0.8, "comments": 0.12, "shares": 0.08}},
-    "facebook": {"reach": 0.07, "half_life": 12, "split": {"likes": 0.66, "comments": 0.12, "shares": 0.1, "link_clicks": 0.12}},
-    "instagram": {"reach": 0.28, "half_life": 18, "split": {"likes": 0.78, "comments": 0.06, "shares": 0.06, "saves": 0.1}},
-    "linkedin": {"reach": 0.2, "half_life": 24, "split": {"likes": 0.7, "comments": 0.08, "shares": 0.07, "link_clicks": 0.15}},
+    "x": {"reach": 0.22, "half_life": 6, "split": {
+        "likes": 0.62, "comments": 0.1, "shares": 0.16, "saves": 0.07, "link_clicks": 0.05}},
+    "youtube": {"reach": 0.18, "half_life": 72, "split": {
+        "likes": 0.8, "comments": 0.12, "shares": 0.08}},
+    "facebook": {"reach": 0.07, "half_life": 12, "split": {
+        "likes": 0.66, "comments": 0.12, "shares": 0.1, "link_clicks": 0.12}},
+    "instagram": {"reach": 0.28, "half_life": 18, "split": {
+        "likes": 0.78, "comments": 0.06, "shares": 0.06, "saves": 0.1}},
+    "linkedin": {"reach": 0.2, "half_life": 24, "split": {
+        "likes": 0.7, "comments": 0.08, "shares": 0.07, "link_clicks": 0.15}},
 }  # fmt: skip
 
 

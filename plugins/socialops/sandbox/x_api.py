@@ -451,7 +451,8 @@ class XEmulator(Emulator):
         if limit == 0:
             detail = (
                 "Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.  "
-                "Supported authentication types are [OAuth 1.0a User Context, OAuth 2.0 User Context]."
+                "Supported authentication types are "
+                "[OAuth 1.0a User Context, OAuth 2.0 User Context]."
             )
             body = problem(
                 403,
@@ -1147,7 +1148,8 @@ class XEmulator(Emulator):
         content = b"".join(upload.segments[i] for i in indexes)
         if len(content) != upload.total_bytes:
             raise invalid_request(
-                f"File size mismatch: received {len(content)} bytes, total_bytes said {upload.total_bytes}",
+                f"File size mismatch: received {len(content)} bytes, "
+                f"total_bytes said {upload.total_bytes}",
                 "total_bytes",
             )
         if upload.kind == "photo":
@@ -1267,7 +1269,8 @@ def _list_arg(request: Request, name: str) -> list[str]:
         raise invalid_request(f"The `{name}` query parameter can not be empty", name)
     if len(values) > MAX_LOOKUP_IDS:
         raise invalid_request(
-            f"The number of values in the `{name}` query parameter list [{len(values)}] is not between 1 and 100",
+            f"The number of values in the `{name}` query parameter list [{len(values)}] "
+            "is not between 1 and 100",
             name,
         )
     return values
@@ -1304,7 +1307,8 @@ def _decode_token(token: str, parameter: str) -> int:
 
 
 def _expected_metrics(account: SandboxAccount, post_id: str) -> dict[str, int]:
-    """Where a new post's counters will settle: reach from followers, engagement from the account."""
+    """Where a new post's counters will settle: reach from followers, engagement from the
+    account."""
     spread = 0.7 + int(hashlib.sha256(post_id.encode()).hexdigest()[:4], 16) / 0xFFFF * 0.6
     impressions = int(max(account.followers, 50) * 0.4 * spread)
     interactions = impressions * account.engagement_rate

@@ -226,7 +226,8 @@ class YouTubeEmulator(Emulator):
                 google_error(
                     403,
                     "quotaExceeded",
-                    'The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.',
+                    "The request cannot be completed because you have exceeded your "
+                    '<a href="/youtube/v3/getting-started#quota">quota</a>.',
                     domain="youtube.quota",
                 )
             )
@@ -431,7 +432,8 @@ class YouTubeEmulator(Emulator):
             return google_error(
                 404,
                 "playlistNotFound",
-                "The playlist identified with the request's <code>playlistId</code> parameter cannot be found.",
+                "The playlist identified with the request's <code>playlistId</code> parameter "
+                "cannot be found.",
                 domain="youtube.playlistItem",
                 state="NOT_FOUND",
             )
@@ -476,7 +478,9 @@ class YouTubeEmulator(Emulator):
             return google_error(
                 404,
                 "videoNotFound",
-                'The video identified by the <code><a href="/youtube/v3/docs/commentThreads/list#videoId">videoId</a></code> parameter could not be found.',
+                "The video identified by the "
+                '<code><a href="/youtube/v3/docs/commentThreads/list#videoId">videoId</a></code>'
+                " parameter could not be found.",
                 domain="youtube.commentThread",
                 state="NOT_FOUND",
             )

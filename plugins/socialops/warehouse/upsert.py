@@ -634,7 +634,8 @@ def _copy_columns(
     columns: list[str],
     by_column: list[Sequence[Any]],
 ) -> None:
-    """COPY the rows given column by column into ``quoted_table`` through psycopg 3, on ``connection``'s transaction.
+    """COPY the rows given column by column into ``quoted_table`` through psycopg 3, on
+    ``connection``'s transaction.
 
     In PostgreSQL's binary format when every value has the Python type its column's binary
     form expects (ints for integers, str for text...), which saves both ends parsing text;

@@ -66,7 +66,10 @@ _MACROS: list[tuple[re.Pattern[str], dict[str, str]]] = [
         re.compile(rf"WEEK_START\({_ARG}\)"),
         {
             "postgresql": r"CAST(date_trunc('week', \1) AS DATE)",
-            "sqlite": r"date(\1, '-' || ((CAST(strftime('%w', \1) AS INTEGER) + 6) % 7) || ' days')",
+            "sqlite": (
+                r"date(\1, '-' || ((CAST(strftime('%w', \1) AS INTEGER) + 6) % 7)"
+                r" || ' days')"
+            ),
         },
     ),
     (

@@ -67,16 +67,21 @@ INSTAGRAM_NEIGHBOURS = [
     (Draft("brand", "Nouvelle collection", link="https://shop.example/ete", media=(IMAGE,)),
      Draft("brand", "Nouvelle collection", link="https://shop.example/noel", media=(IMAGE,))),
     (Draft("brand", "SOLDES", media=(IMAGE,)), Draft("brand", "Soldes", media=(IMAGE,))),
-    (Draft("brand", "Soldes", media=(IMAGE,)), Draft("brand", "Soldes", media=(IMAGE, OTHER_IMAGE))),
+    (Draft("brand", "Soldes", media=(IMAGE,)),
+     Draft("brand", "Soldes", media=(IMAGE, OTHER_IMAGE))),
     (Draft("brand", "Soldes", media=(VIDEO,)), Draft("brand", "Soldes", media=(IMAGE,))),
-    (Draft("brand", "Soldes", media=(IMAGE, VIDEO)), Draft("brand", "Soldes", media=(IMAGE, OTHER_IMAGE))),
+    (Draft("brand", "Soldes", media=(IMAGE, VIDEO)),
+     Draft("brand", "Soldes", media=(IMAGE, OTHER_IMAGE))),
 ]  # fmt: skip
 
 
 CASES = [
-    *(pytest.param("facebook", n, d, id=f"facebook-{i}") for (n, d), i in zip(FACEBOOK_NEIGHBOURS, IDS, strict=True)),
-    *(pytest.param("instagram", n, d, id=f"instagram-{i}") for (n, d), i in zip(
-        INSTAGRAM_NEIGHBOURS, ["other-link", "case", "media-count", "media-kind", "carousel-kinds"], strict=True)),
+    *(pytest.param("facebook", n, d, id=f"facebook-{i}")
+      for (n, d), i in zip(FACEBOOK_NEIGHBOURS, IDS, strict=True)),
+    *(pytest.param("instagram", n, d, id=f"instagram-{i}")
+      for (n, d), i in zip(INSTAGRAM_NEIGHBOURS,
+                           ["other-link", "case", "media-count", "media-kind", "carousel-kinds"],
+                           strict=True)),
 ]  # fmt: skip
 
 

@@ -38,8 +38,10 @@ def publish(adapter, draft, entry):
         # the same text, one with a link
         (Draft("brand", "Ambre arrive"), Draft("brand", "Ambre arrive", link="https://shop.example/a")),
         # the same text, another media count or kind
-        (Draft("brand", "Coulisses", media=(str(JPEG),)), Draft("brand", "Coulisses", media=(str(JPEG), str(PNG)))),
-        (Draft("brand", "Coulisses", media=(str(MP4),)), Draft("brand", "Coulisses", media=(str(JPEG),))),
+        (Draft("brand", "Coulisses", media=(str(JPEG),)),
+         Draft("brand", "Coulisses", media=(str(JPEG), str(PNG)))),
+        (Draft("brand", "Coulisses", media=(str(MP4),)),
+         Draft("brand", "Coulisses", media=(str(JPEG),))),
         (Draft("brand", "Coulisses", media=(str(JPEG),)), Draft("brand", "Coulisses")),
     ],
     ids=["other-link", "link-only", "case", "with-link", "media-count", "media-kind", "no-media"],
@@ -76,10 +78,11 @@ def test_expanded_text_reads_recorded_entities():
         "entities": {
             "urls": [
                 {"start": 18, "end": 34, "url": "https://t.co/abc",
-                 "expanded_url": "https://shop.example/soldes?a=1&b=2", "display_url": "shop.example/soldes…"},
+                 "expanded_url": "https://shop.example/soldes?a=1&b=2",
+                 "display_url": "shop.example/soldes…"},
                 {"start": 35, "end": 51, "url": "https://t.co/pic",
-                 "expanded_url": "https://x.com/brand/status/1/photo/1", "display_url": "pic.x.com/pic",
-                 "media_key": "3_1"},
+                 "expanded_url": "https://x.com/brand/status/1/photo/1",
+                 "display_url": "pic.x.com/pic", "media_key": "3_1"},
             ]
         },
     }  # fmt: skip

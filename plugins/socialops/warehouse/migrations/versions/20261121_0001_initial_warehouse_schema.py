@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-#: JSON documents are JSONB on PostgreSQL so they can be compared (see socialops.warehouse.column_types).
+#: JSON documents are JSONB on PostgreSQL so they can be compared (see
+#: socialops.warehouse.column_types).
 JSON_DOCUMENT = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 revision: str = "0001"
@@ -299,7 +300,8 @@ def upgrade() -> None:
             "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
         ),
         sa.CheckConstraint(
-            "state IN ('pending', 'publishing', 'unconfirmed', 'published', 'failed', 'rejected', 'missed', 'cancelled')",
+            "state IN ('pending', 'publishing', 'unconfirmed', 'published', 'failed', "
+            "'rejected', 'missed', 'cancelled')",
             name=op.f("ck_publications_state"),
         ),
         sa.ForeignKeyConstraint(
