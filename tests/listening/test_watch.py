@@ -72,6 +72,7 @@ def messages(engine):
             select(
                 NotificationOutbox.dedup_key,
                 NotificationOutbox.updates_key,
+                NotificationOutbox.thread_key,
                 NotificationOutbox.text,
                 NotificationOutbox.blocks,
             ).order_by(NotificationOutbox.id)
@@ -88,7 +89,7 @@ def watch(run, when, variables):
     return service.watch(run.engine, run.config, when, set_variable=variables.__setitem__).summary()
 
 
-def test_a_crisis_is_announced_once_pauses_and_its_all_clear_edits_the_same_message(run, variables):
+def test_a_crisis_is_announced_once_pauses_and_its_all_clear_edits_it_and_replies(run, variables):
     ordinary_week(run.engine)
     burst(run.engine)
     first = watch(run, NOW - timedelta(minutes=20), variables)
@@ -98,9 +99,12 @@ def test_a_crisis_is_announced_once_pauses_and_its_all_clear_edits_the_same_mess
         assert watch(run, when, variables)["notices"] == 0  # never repeated while it lasts
     cleared = watch(run, NOW + timedelta(hours=3), variables)
     assert [e["kind"] for e in cleared["events"]] == ["cleared"]
-    alert, all_clear = messages(run.engine)
+    alert, all_clear, reply = messages(run.engine)
     assert alert.updates_key == all_clear.updates_key  # one Slack message, edited
     assert alert.dedup_key != all_clear.dedup_key
+    # ... and the all-clear is also a reply in the alert's thread
+    assert reply.thread_key == alert.updates_key and reply.updates_key is None
+    assert reply.text == all_clear.text
     body = json.dumps(alert.blocks, ensure_ascii=False)
     assert "airflow variables delete socialops_publication_paused" in body
     assert "<!here>" not in body and "@channel" not in body and "*gras*" not in body
@@ -199,6 +203,7 @@ class FlakySlack:
         self.down = down
         self.posted: list[str] = []
         self.updated: list[tuple[str, str]] = []
+        self.replies: list[tuple[str, str]] = []
 
     def _check(self):
         from socialops.hooks.slack import SlackDeliveryError
@@ -207,8 +212,11 @@ class FlakySlack:
             self.down -= 1
             raise SlackDeliveryError("Slack is down", code="service_unavailable", retryable=True)
 
-    def send(self, channel, message, *, key=None):
+    def send(self, channel, message, *, key=None, thread_ts=None):
         self._check()
+        if thread_ts is not None:
+            self.replies.append((thread_ts, message.text))
+            return f"2.{len(self.replies)}"
         self.posted.append(message.text)
         return f"1.{len(self.posted)}"
 
@@ -218,7 +226,9 @@ class FlakySlack:
         return ts
 
 
-def test_through_a_slack_outage_the_alert_is_posted_once_and_its_all_clear_edits_it(run, variables):
+def test_through_a_slack_outage_the_alert_is_posted_once_and_its_all_clear_edits_it_and_replies(
+    run, variables
+):
     from socialops.notifications.outbox import deliver_pending
 
     ordinary_week(run.engine)
@@ -230,9 +240,10 @@ def test_through_a_slack_outage_the_alert_is_posted_once_and_its_all_clear_edits
     assert deliver_pending(run.engine, slack, now=NOW).sent == 1
     assert deliver_pending(run.engine, slack, now=NOW).sent == 0  # never twice
     watch(run, NOW + timedelta(hours=3), variables)
-    assert deliver_pending(run.engine, slack, now=NOW).sent == 1
+    assert deliver_pending(run.engine, slack, now=NOW).sent == 2
     assert len(slack.posted) == 1
     assert [ts for ts, _ in slack.updated] == ["1.1"]  # the all-clear edits the alert
+    assert [ts for ts, _ in slack.replies] == ["1.1"]  # and answers it in its thread
 
 
 def test_the_stored_series_replayed_by_the_cli_gives_the_live_alerts(

@@ -470,3 +470,68 @@ def test_notice_of_a_message_stores_slack_json():
         {"type": "section", "text": {"type": "mrkdwn", "text": "*hi*", "verbatim": True}}
     ]
     assert (notice.text, notice.updates) == ("hi", "s")
+
+
+# -- Replies in a thread ---------------------------------------------------------------------
+
+
+def thread_backlog(engine):
+    """An alert, then an update of it that is also a reply in its thread."""
+    add_notices(
+        engine,
+        [
+            Notice("alert:1", "#cm-alerts", "opened", updates="alert"),
+            Notice("alert:2", "#cm-alerts", "cleared", updates="alert"),
+            Notice("alert:2:thread", "#cm-alerts", "cleared", thread="alert"),
+        ],
+    )
+
+
+@pytest.mark.integration
+def test_a_reply_goes_in_the_thread_of_the_message_it_answers(
+    warehouse_engine, sandbox_connections
+):
+    thread_backlog(warehouse_engine)
+    assert deliver(warehouse_engine).sent == 3
+    alert, reply = sandbox_connections.world.slack["#cm-alerts"]
+    assert alert.text == "cleared" and not alert.thread_ts  # edited in place
+    assert (reply.text, reply.thread_ts) == ("cleared", alert.ts)
+    stored = rows(warehouse_engine)
+    assert stored["alert:2:thread"].slack_ts == reply.ts != alert.ts
+
+
+@pytest.mark.integration
+def test_a_reply_whose_answer_was_lost_is_found_in_its_thread_not_posted_twice(
+    warehouse_engine, sandbox_connections
+):
+    thread_backlog(warehouse_engine)
+    deliver(warehouse_engine, limit=2)  # the alert and its edit
+    sandbox_connections.add_fault(
+        network="slack",
+        kind="timeout_after_apply",
+        path=r"/api/chat\.postMessage",
+        hold_seconds=0.1,
+    )
+    assert deliver(warehouse_engine).stopped_by.outcome_unknown
+    clear_faults(sandbox_connections)
+    assert deliver(warehouse_engine, at=NOW + timedelta(minutes=5)).sent == 1
+    replies = [m for m in sandbox_connections.world.slack["#cm-alerts"] if m.thread_ts]
+    assert [m.text for m in replies] == ["cleared"]  # once
+    calls = slack_calls(sandbox_connections)
+    # Slack's history holds no thread replies: the lookup reads the thread.
+    assert "conversations.replies" in calls and calls.count("chat.postMessage") == 2
+
+
+def test_a_reply_to_a_message_that_never_reached_slack_goes_in_the_channel(warehouse_engine):
+    class Recorder:
+        def __init__(self):
+            self.sent = []
+
+        def send(self, channel, message, *, key=None, thread_ts=None):
+            self.sent.append((message.text, thread_ts))
+            return f"1.{len(self.sent)}"
+
+    add_notices(warehouse_engine, [Notice("late:thread", "#cm-alerts", "update", thread="gone")])
+    slack = Recorder()
+    assert deliver_pending(warehouse_engine, slack, now=NOW).sent == 1
+    assert slack.sent == [("update", None)]

@@ -145,25 +145,36 @@ class SlackSender:
         )
         return response["ts"]
 
-    def find(self, channel: str, key: str, *, since: datetime) -> str | None:
+    def find(
+        self, channel: str, key: str, *, since: datetime, thread_ts: str | None = None
+    ) -> str | None:
         """The ``ts`` of the message posted in ``channel`` with ``key`` (see :meth:`send`) at
         or after ``since`` (a few minutes earlier, for clocks that differ), or None.
 
         Reads ``conversations.history`` with ``include_all_metadata`` (scope
         ``channels:history``, or ``groups:history`` for a private channel), newest first,
         at most :data:`HISTORY_PAGES` pages: a message not found there is taken as not sent.
+        A reply (``thread_ts``: the ts of the message it answers) is searched among that
+        thread's replies instead (``conversations.replies``, same scopes): Slack's history
+        holds no thread replies.
         """
         channel_id = self._channel_id(channel)
         oldest = f"{(since - CLOCK_SKEW).timestamp():.6f}"
+        method, where = (
+            ("conversations_history", {})
+            if thread_ts is None
+            else ("conversations_replies", {"ts": thread_ts})
+        )
         cursor = None
         for _ in range(HISTORY_PAGES):
             page = self._call(
-                "conversations_history",
+                method,
                 channel=channel_id,
                 oldest=oldest,
                 include_all_metadata=True,
                 limit=HISTORY_PAGE_SIZE,
                 cursor=cursor,
+                **where,
             )
             for found in page.get("messages") or []:
                 metadata = found.get("metadata") or {}

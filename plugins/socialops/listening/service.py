@@ -177,9 +177,9 @@ def _incident_of(event: IncidentEvent, incidents: dict[datetime, Incident]) -> I
 
 
 def _announce(session, config, incident, event, mentions, now, set_variable):
-    """Record one event of ``incident`` and write its notice (a new version of the
-    incident's message), pausing publication on a crisis when configured. Returns (notices
-    written, paused now)."""
+    """Record one event of ``incident`` and write its notices (a new version of the
+    incident's message and, after the first, a reply in its thread), pausing publication on
+    a crisis when configured. Returns (notices written, paused now)."""
     from socialops.listening import messages
     from socialops.notifications.outbox import Notice, add_notice
     from socialops.publishing.pause import pause
@@ -229,10 +229,17 @@ def _announce(session, config, incident, event, mentions, now, set_variable):
         paused=was_paused or pausing,
         paused_now=pausing,
     )
-    notice = Notice.of(
-        f"{updates}:{number}", config.slack.channels.alerts, message, updates=updates
+    channel = config.slack.channels.alerts
+    # The alert shows where the incident stands (each event edits it); every event after the
+    # first is also a reply in the alert's thread, so the thread tells what happened when.
+    replied = store.announced(connection, updates)
+    written = int(
+        add_notice(session, Notice.of(f"{updates}:{number}", channel, message, updates=updates))
     )
-    return int(add_notice(session, notice)), pausing
+    if replied:
+        reply = Notice.of(f"{updates}:{number}:thread", channel, message, thread=updates)
+        written += int(add_notice(session, reply))
+    return written, pausing
 
 
 def floor_time(moment: datetime, step: timedelta) -> datetime:

@@ -50,13 +50,23 @@ class Notice:
     #: The key of the Slack message this notice is a version of (see the module docstring);
     #: None: a message of its own. Every version goes to the same channel.
     updates: str | None = None
+    #: The key (``updates`` or dedup key) of the message this one replies to, in its thread
+    #: (posted in the channel itself when that message never reached Slack).
+    thread: str | None = None
 
     @classmethod
     def of(
-        cls, dedup_key: str, channel: str, message: Message, *, updates: str | None = None
+        cls,
+        dedup_key: str,
+        channel: str,
+        message: Message,
+        *,
+        updates: str | None = None,
+        thread: str | None = None,
     ) -> Notice:
         """The notice of a built :class:`Message` (its blocks stored as Slack's JSON)."""
-        return cls(dedup_key, channel, message.text, message.block_dicts() or None, updates)
+        blocks = message.block_dicts() or None
+        return cls(dedup_key, channel, message.text, blocks, updates, thread)
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,7 @@ def add_notice(session: Session, notice: Notice) -> bool:
                     text=notice.text,
                     blocks=notice.blocks or None,
                     updates_key=notice.updates,
+                    thread_key=notice.thread,
                     state="pending",
                     attempts=0,
                 )
@@ -115,6 +126,7 @@ def insert_notices(session: Session, notices: Iterable[Notice]) -> None:
             "text": notice.text,
             "blocks": notice.blocks or None,
             "updates_key": notice.updates,
+            "thread_key": notice.thread,
             "state": "pending",
             "attempts": 0,
         }
@@ -261,7 +273,7 @@ def _deliver_claimed(
         # Someone else claimed it after us (and may have posted it, then crashed).
         in_doubt = claim.in_doubt or row.attempts != claim.attempts
         try:
-            ts = _look_up(row, sender) if in_doubt else None
+            ts = _look_up(session, row, sender) if in_doubt else None
             in_doubt = False  # looked up: not in Slack, unless found
             row.slack_ts = ts or _post_or_update(session, row, sender)
         except SlackDeliveryError as exc:
@@ -329,9 +341,12 @@ def _expire(
 _GONE = {"message_not_found", "cant_update_message", "edit_window_closed"}
 
 
-def _look_up(row: NotificationOutbox, sender: SlackSender) -> str | None:
+def _look_up(session: Session, row: NotificationOutbox, sender: SlackSender) -> str | None:
     """The ts of ``row``'s post if an earlier attempt made it (its answer lost), else None."""
-    found = sender.find(row.channel, row.dedup_key, since=row.attempted_at or row.created_at)
+    since = row.attempted_at or row.created_at
+    thread_ts = _thread_ts(session, row)
+    in_thread = {} if thread_ts is None else {"thread_ts": thread_ts}
+    found = sender.find(row.channel, row.dedup_key, since=since, **in_thread)
     if found is not None:
         log.info(
             "Slack message %s was posted already (ts %s): not sent again", row.dedup_key, found
@@ -368,4 +383,35 @@ def _post_or_update(session: Session, row: NotificationOutbox, sender: SlackSend
                     exc.code,
                     row.dedup_key,
                 )
-    return sender.send(row.channel, message, key=row.dedup_key)
+    thread_ts = _thread_ts(session, row)
+    if thread_ts is None:
+        return sender.send(row.channel, message, key=row.dedup_key)
+    return sender.send(row.channel, message, key=row.dedup_key, thread_ts=thread_ts)
+
+
+def _thread_ts(session: Session, row: NotificationOutbox) -> str | None:
+    """The ts of the message ``row`` replies to (None: ``row`` goes in the channel itself).
+
+    Delivery is in order, so that message went out before its replies; when it never did
+    (expired, or refused as malformed) the reply is posted in the channel instead."""
+    if not row.thread_key:
+        return None
+    ts = session.scalar(
+        select(NotificationOutbox.slack_ts)
+        .where(
+            (NotificationOutbox.updates_key == row.thread_key)
+            | (NotificationOutbox.dedup_key == row.thread_key),
+            NotificationOutbox.channel == row.channel,
+            NotificationOutbox.slack_ts.is_not(None),
+            NotificationOutbox.thread_key.is_(None),
+        )
+        .order_by(NotificationOutbox.id)
+        .limit(1)
+    )
+    if ts is None:
+        log.warning(
+            "Slack message %s replies to %s, which never reached Slack: posted in the channel",
+            row.dedup_key,
+            row.thread_key,
+        )
+    return ts

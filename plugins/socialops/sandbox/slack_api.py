@@ -252,8 +252,13 @@ class SlackEmulator(Emulator):
             before = latest is None or (ts <= latest if inclusive else ts < latest)
             return after and before
 
+        # Like Slack, a channel's history holds no thread replies (conversations.replies).
         found = sorted(
-            (m for m in self.world.slack.get(f"#{name}", []) if within(float(m.ts))),
+            (
+                m
+                for m in self.world.slack.get(f"#{name}", [])
+                if within(float(m.ts)) and (not m.thread_ts or m.thread_ts == m.ts)
+            ),
             key=lambda m: float(m.ts),
             reverse=True,
         )
@@ -266,6 +271,42 @@ class SlackEmulator(Emulator):
             pin_count=0,
             channel_actions_ts=None,
             channel_actions_count=0,
+            response_metadata={"next_cursor": str(start + limit) if more else ""},
+        )
+
+    @route("GET", r"/api/conversations\.replies")
+    @route("POST", r"/api/conversations\.replies")
+    def replies(self, request: Request) -> Response:
+        """A thread: the message ``ts`` then its replies, oldest first, between ``oldest``
+        and ``latest`` (the parent always comes first, like Slack); metadata only with
+        ``include_all_metadata``. The channel is an id; an unknown ``ts`` is
+        ``thread_not_found``."""
+        params = self._authorized(request)
+        by_id = {cid: name for name, cid in self.world.slack_channels.items()}
+        name = by_id.get(str(params.get("channel") or ""))
+        if name is None:
+            raise _Refused("channel_not_found")
+        ts = str(params.get("ts") or "")
+        messages = self.world.slack.get(f"#{name}", [])
+        parent = next((m for m in messages if m.ts == ts), None)
+        if parent is None:
+            raise _Refused("thread_not_found")
+        try:
+            oldest = float(params.get("oldest") or 0)
+            limit = max(1, min(999, int(params.get("limit") or 100)))
+            start = int(params.get("cursor") or 0)
+        except ValueError:
+            raise _Refused("invalid_arguments") from None
+        thread = [parent] + sorted(
+            (m for m in messages if m.thread_ts == ts and m.ts != ts and float(m.ts) > oldest),
+            key=lambda m: float(m.ts),
+        )
+        page = thread[start : start + limit]
+        more = start + limit < len(thread)
+        metadata = _flag(params.get("include_all_metadata"))
+        return _ok(
+            messages=[self._message_json(m, metadata=metadata) for m in page],
+            has_more=more,
             response_metadata={"next_cursor": str(start + limit) if more else ""},
         )
 

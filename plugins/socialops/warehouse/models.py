@@ -410,6 +410,9 @@ class NotificationOutbox(Base):
     #: The key of the Slack message this row is a version of: the first row delivered with
     #: a key posts the message, later ones edit it (chat.update). None: a message of its own.
     updates_key: Mapped[str | None]
+    #: The key (``updates_key`` or ``dedup_key``) of the Slack message this row replies to,
+    #: in its thread. None: a message in the channel itself.
+    thread_key: Mapped[str | None]
 
 
 class InfluencerScore(_AccountDayFact, Base):
