@@ -119,7 +119,8 @@ def test_campaigns_of_the_week(sqlite_engine, demo):
     assert campaign["spend"] == pytest.approx(9 * 60)
     assert campaign["roas"] == pytest.approx(4.0) and campaign["cpa"] == pytest.approx(6.0)
     assert {k.name: k.value for k in report.kpis}["roas"] == pytest.approx(4.0)
-    assert report.competitors is None  # competitor watch stores nothing yet
+    # competitors configured, the watch has stored nothing: no benchmark, no share of voice
+    assert not report.competitors.has_benchmark and not report.competitors.has_voice
     # one comment in the week, without a sentiment score: shares unknown, not 0
     assert report.sentiment["mentions"] == 1
     assert pd.isna(report.sentiment["negative_share"])

@@ -390,11 +390,15 @@ def benchmark(config: Any, engine: Engine, since: date, until: date) -> Benchmar
     weekly = analytics.weekly_benchmark(audience, posts, config.brand.timezone)
     if not weekly.empty:
         weekly = weekly[weekly["week"] >= since - timedelta(days=since.weekday())]
+    mentions = store.mentions(engine, since - timedelta(days=1), until + timedelta(days=1))
+    if not mentions.empty:  # brand-local days, as the posts
+        days = analytics.local_days(mentions["created_at"], config.brand.timezone)
+        mentions = mentions[(days >= since) & (days <= until)]
     voices = {brand: [*config.listening.keywords, brand]}
     voices |= {c.name: c.voice_keywords for c in config.competitors}
     return Benchmark(
         weekly=weekly.reset_index(drop=True),
         formats=analytics.formats(posts),
         top_posts=analytics.top_posts(posts),
-        share_of_voice=analytics.share_of_voice(store.mentions(engine, since, until), voices),
+        share_of_voice=analytics.share_of_voice(mentions, voices),
     )

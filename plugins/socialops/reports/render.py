@@ -62,7 +62,23 @@ LABELS: dict[str, Text] = {
     "burn": N_("Budget used"),
     "cpa": N_("Cost per conversion"),
     "competitors": N_("Competitor benchmark"),
-    "competitor": N_("Competitor"),
+    "benchmark_note": N_(
+        "Public figures only, the same for the brand and its competitors: engagements are "
+        "likes, comments and shares of the posts published this week (their latest counts); "
+        "growth is against the previous week's last count."
+    ),
+    "account": N_("Account"),
+    "new_followers": N_("New followers"),
+    "engagements_per_post": N_("Engagements per post"),
+    "rate_followers": N_("Engagement rate (by followers)"),
+    "share_of_voice": N_("Share of voice"),
+    "share_of_voice_note": N_(
+        "Mentions found by the listening this week that name the brand or a competitor "
+        "(a mention naming two counts for both)."
+    ),
+    "share": N_("Share"),
+    "neutral": N_("Neutral"),
+    "no_competitor_data": N_("No competitor data this week."),
     "sentiment": N_("Sentiment and incidents"),
     "mentions": N_("Mentions"),
     "negative": N_("Negative"),
@@ -199,6 +215,34 @@ def _charts(report: Any, html: HtmlReader, objectives: dict[str, float | None]) 
     return found
 
 
+BENCHMARK_CHART_TITLE = N_("Engagement rate by followers this week (%)")
+VOICE_CHART_TITLE = N_("Mentions this week by sentiment")
+
+
+def _competitor_charts(report: Any, html: HtmlReader) -> dict[str, str]:
+    """The benchmark's and the share of voice's charts, when they have figures."""
+    week = report.competitors
+    found: dict[str, str] = {}
+    if week is None:
+        return found
+    if week.has_benchmark:
+        shown = week.benchmark[week.benchmark["network"].isin([n for n, _ in week.networks()])]
+        found["benchmark"] = charts.benchmark_chart(
+            shown,
+            "engagement_rate_followers_pct",
+            title=str(html(BENCHMARK_CHART_TITLE)),
+            brand=week.brand,
+            names={n: display_name(n) for n in shown["network"].unique()},
+        )
+    if week.has_voice:
+        found["voice"] = charts.voice_chart(
+            week.share_of_voice,
+            title=str(html(VOICE_CHART_TITLE)),
+            tones=[str(html(LABELS[k])) for k in ("positive", "neutral", "negative")],
+        )
+    return found
+
+
 def _nan_none(value):
     """NaN (pandas' unknown) as None, which the report shows as "unknown"."""
     return None if value is None or value != value else value
@@ -261,6 +305,7 @@ def render_html(report: Any, locale: str, timezone: str = "UTC") -> str:
         ),
         trend_charts=[Markup(svg) for svg in _charts(report, html, objectives)],
         heatmaps=[(name, Markup(svg)) for name, svg in heatmaps],
+        competitor_charts={k: Markup(svg) for k, svg in _competitor_charts(report, html).items()},
         suggestions=[html(s) for s in report.suggestions],
     )
 

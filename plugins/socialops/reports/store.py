@@ -21,7 +21,6 @@ from socialops.warehouse.models import (
     CalendarEntry,
     Campaign,
     CampaignSpendDaily,
-    CompetitorSnapshot,
     Mention,
     Post,
     PostMetricsDaily,
@@ -246,19 +245,3 @@ def campaigns(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
         ["campaign_id", "day", *measures],
     )
     return declared, spend
-
-
-def competitor_snapshots(engine: Engine, since: date, until: date) -> pd.DataFrame:
-    columns = [
-        "network",
-        "account_id",
-        "day",
-        "handle",
-        "owner_name",
-        "followers",
-        "avg_engagement",
-    ]
-    query = select(*(getattr(CompetitorSnapshot, c) for c in columns)).where(
-        CompetitorSnapshot.day.between(since, until)
-    )
-    return _frame(engine, query, columns)

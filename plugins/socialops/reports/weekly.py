@@ -1,10 +1,12 @@
 """The marketing lead's weekly report: one ISO week, KPIs against the objectives, trends,
-top posts, campaigns, competitors, sentiment, incidents, best times and three suggestions.
+top posts, campaigns, competitor benchmark and share of voice, sentiment, incidents, best
+times and three suggestions.
 
 :func:`build_weekly` computes it with the KPI functions (``kpis.account_daily``,
 ``kpis.rollup``, ``kpis.top_posts``, ``kpis.campaign_summary``: the formulas of the SQL
-views); :func:`render_html` writes a self-contained HTML file (charts as inline SVG) with
-the Jinja2 template ``include/reports/weekly.html.j2``; :func:`render_pdf` prints it with
+views; the competitors' tables from ``competitors.service.benchmark``); :func:`render_html`
+writes a self-contained HTML file (charts as inline SVG) with the Jinja2 template
+``include/reports/weekly.html.j2``; :func:`render_pdf` prints it with
 headless Chromium; :func:`publish` stores both under ``reports.directory``;
 :func:`announce` writes the reports channel's summary to the outbox, once per week.
 """
@@ -86,6 +88,38 @@ class Kpi:
 
 
 @dataclass
+class CompetitorWeek:
+    """The brand beside its competitors this week: the tables of
+    :func:`socialops.competitors.service.benchmark` (``analytics.competitors``), as they are.
+
+    ``benchmark``: the week's rows of ``weekly_benchmark`` (one per owner, network and
+    account), each network's brand rows first; ``share_of_voice``: one row per owner, the
+    brand first.
+    """
+
+    brand: str
+    benchmark: pd.DataFrame
+    share_of_voice: pd.DataFrame
+
+    @property
+    def has_benchmark(self) -> bool:
+        """A competitor has a figure this week (the brand's rows alone compare nothing)."""
+        return bool((self.benchmark["owner"] != self.brand).any())
+
+    @property
+    def has_voice(self) -> bool:
+        return bool(self.share_of_voice["mentions"].sum() > 0)
+
+    def networks(self) -> list[tuple[str, list[dict[str, Any]]]]:
+        """The benchmark's rows per network (networks with a competitor's figure only)."""
+        found = []
+        for network, rows in self.benchmark.groupby("network", sort=False):
+            if (rows["owner"] != self.brand).any():
+                found.append((network, rows.to_dict("records")))
+        return found
+
+
+@dataclass
 class WeeklyReport:
     week: IsoWeek
     brand: str
@@ -95,8 +129,8 @@ class WeeklyReport:
     trends: pd.DataFrame = field(default_factory=pd.DataFrame)
     top_posts: list[dict[str, Any]] = field(default_factory=list)
     campaigns: list[dict[str, Any]] = field(default_factory=list)
-    #: None: the table is empty (competitor watch not configured yet).
-    competitors: list[dict[str, Any]] | None = None
+    #: None: no competitor in the configuration (``competitors``) yet.
+    competitors: CompetitorWeek | None = None
     sentiment: dict[str, Any] | None = None
     incidents: list[dict[str, Any]] = field(default_factory=list)
     heatmaps: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -159,7 +193,7 @@ def build_weekly(engine: Engine, config: Any, week: IsoWeek) -> WeeklyReport:
         Kpi("roas", _value(roas), objectives.roas),
     ]
     report.top_posts = _top_posts(posts, snapshots, week, timezone)
-    report.competitors = _competitors(engine, week)
+    report.competitors = _competitors(engine, config, week)
     report.sentiment = _sentiment(engine, week, timezone)
     since, until = local_range(week.monday, week.sunday, timezone)
     report.incidents = store.alerts_opened(engine, since, until)
@@ -223,21 +257,31 @@ def _campaigns(engine: Engine, week: IsoWeek) -> list[dict[str, Any]]:
     ]
 
 
-def _competitors(engine: Engine, week: IsoWeek) -> list[dict[str, Any]] | None:
-    snapshots = store.competitor_snapshots(engine, week.monday, week.sunday)
-    if snapshots.empty:
+def _competitors(engine: Engine, config: Any, week: IsoWeek) -> CompetitorWeek | None:
+    """The week's benchmark and share of voice, from the competitor watch's own tables
+    (:func:`socialops.competitors.service.benchmark`: no second computation)."""
+    if not config.competitors:
         return None
-    latest = snapshots.sort_values("day").groupby(["network", "account_id"]).tail(1)
-    return [
-        {
-            "owner": row["owner_name"] or row["handle"],
-            "network": row["network"],
-            "handle": row["handle"],
-            "followers": _value(row["followers"]),
-            "engagement": _value(row["avg_engagement"]),
-        }
-        for _, row in latest.sort_values(["owner_name", "network"]).iterrows()
-    ]
+    from socialops.competitors.service import benchmark
+
+    brand = config.brand.name
+    tables = benchmark(config, engine, week.monday, week.sunday)
+    rows = tables.weekly[tables.weekly["week"] == week.monday]
+    networks = {network: index for index, network in enumerate(config.networks)}
+    order = rows.assign(
+        _network=rows["network"].map(networks).fillna(len(networks)),
+        _rival=rows["owner"] != brand,
+    )
+    rows = order.sort_values(["_network", "network", "_rival", "owner", "handle"]).drop(
+        columns=["_network", "_rival"]
+    )
+    voice = tables.share_of_voice
+    voice = voice.assign(_rival=voice["owner"] != brand).sort_values("_rival", kind="stable")
+    return CompetitorWeek(
+        brand=brand,
+        benchmark=rows.reset_index(drop=True),
+        share_of_voice=voice.drop(columns="_rival").reset_index(drop=True),
+    )
 
 
 def _sentiment(engine: Engine, week: IsoWeek, timezone: str) -> dict[str, Any] | None:
