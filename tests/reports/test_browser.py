@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from tests.reports.conftest import brand_config
 from tests.support.browser import ink, open_page, pdf_pages, require_tools
+from tests.support.competitor_week import seed_competitors
 from tests.support.reports_world import TIMEZONE, seed_history, seed_today
 
 from socialops.notifications.catalogue import Reader
@@ -43,6 +44,19 @@ def test_the_report_opens_cleanly_in_chromium(tools, demo_week, tmp_path, locale
     networks = len(demo_week.heatmaps)
     assert check.charts == 5 + networks  # five trends and one heatmap per network
     assert check.screenshot.stat().st_size > 10_000
+
+
+def test_the_competitor_benchmark_opens_cleanly(tools, sqlite_engine, tmp_path):
+    chromium, _ = tools
+    seed_history(sqlite_engine, last=WEEK.sunday + timedelta(days=1))
+    seed_competitors(sqlite_engine)
+    report = weekly.build_weekly(sqlite_engine, brand_config(), WEEK)
+    files = weekly.render_files(report, Reader("fr", TIMEZONE), tmp_path, ["html"])
+    check = open_page(chromium, files["html"], tmp_path / "weekly-benchmark.png")
+    assert check.console_errors == []
+    assert check.overflowing == [], f"wider than the page: {check.overflowing}"
+    # the benchmark's and the share of voice's charts besides the trends and heatmaps
+    assert check.charts == 5 + len(report.heatmaps) + 2
 
 
 def test_the_pdf_has_pages_and_none_is_blank(tools, demo_week, tmp_path):

@@ -176,6 +176,8 @@ def voice_chart(voice: pd.DataFrame, *, title: str, tones: Sequence[str]) -> str
     axes.grid(axis="x", alpha=0.3)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
-    axes.legend(fontsize=7, frameon=False, ncols=3, loc="lower right")
-    figure.subplots_adjust(left=0.2, right=0.99, top=1 - 0.3 / height, bottom=0.45 / height)
+    axes.xaxis.get_major_locator().set_params(integer=True)  # mentions are counted
+    # beside the title, over the bars' band: never on a bar
+    axes.legend(fontsize=7, frameon=False, ncols=3, loc="lower right", bbox_to_anchor=(1, 1))
+    figure.subplots_adjust(left=0.2, right=0.97, top=1 - 0.3 / height, bottom=0.45 / height)
     return _svg(figure)
