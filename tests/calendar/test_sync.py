@@ -383,3 +383,20 @@ def test_a_publication_claimed_while_the_sync_compares_is_not_undone(pg_engine, 
         (publication,) = session.scalars(select(Publication))
     # In doubt now: never moved by the sync, withdrawn for the ledger to settle.
     assert (publication.state, publication.withdrawn) == ("publishing", "the entry is cancelled")
+
+
+def test_only_new_approved_or_moved_entries_are_reported_as_planned(warehouse_engine):
+    first = sync(warehouse_engine, row(), row("draft", status="draft"))
+    assert [(p.entry_id, p.accounts) for p in first.planned] == [
+        ("e1", (("x", "maisonlumiere"), ("linkedin", "maison-lumiere")))
+    ]
+    assert sync(warehouse_engine, row(), row("draft", status="draft")).planned == []
+    assert sync(warehouse_engine, row(text="Bonsoir"), row("draft", status="draft")).planned == []
+    moved = sync(warehouse_engine, row(scheduled_at="2026-11-25T10:00:00Z"), row("draft"))
+    assert [(p.entry_id, p.scheduled_at) for p in moved.planned] == [
+        ("e1", datetime(2026, 11, 25, 10, 0, tzinfo=UTC)),
+        ("draft", datetime(2026, 11, 24, 10, 0, tzinfo=UTC)),  # approved now
+    ]
+    # A network held for its content is not planned: only the others are looked at.
+    held = sync(warehouse_engine, row("e2", text="a" * 300))
+    assert [p.accounts for p in held.planned] == [(("linkedin", "maison-lumiere"),)]

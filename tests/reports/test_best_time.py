@@ -12,6 +12,7 @@ from socialops.reports.best_time import (
     heatmap,
     post_lifts,
     slot_scores,
+    weak_slot,
 )
 
 TZ = "Europe/Paris"
@@ -149,3 +150,92 @@ def test_heatmap_places_scores_at_weekday_and_hour():
     grid = heatmap(slot_scores(lifts), "x")
     assert grid.loc[1, 18] > 1 > grid.loc[3, 9]
     assert grid.notna().sum().sum() == 2
+
+
+def week_of_slots(weeks, *, weak_posts=None):
+    """``weeks`` weeks of one X account posting at six Paris slots (likes per 1 000 reach):
+    Tue 18h 60, Mon/Wed/Fri 12h 40, Thu 9h 15 and Fri 9h 20 (the weak ones). ``weak_posts``:
+    how many weeks have the Thursday 9h post (default all)."""
+    slots = [
+        ("2026-10-05 12:00", 40),  # Monday
+        ("2026-10-06 18:10", 60),
+        ("2026-10-07 12:00", 40),
+        ("2026-10-08 09:00", 15),
+        ("2026-10-09 12:00", 40),
+        ("2026-10-09 09:00", 20),
+    ]
+    specs = []
+    for week in range(weeks):
+        for index, (local, likes) in enumerate(slots):
+            if index == 3 and weak_posts is not None and week >= weak_posts:
+                continue
+            moment = pd.Timestamp(local).tz_localize(TZ) + pd.DateOffset(weeks=week)
+            specs.append(
+                ("x", "a1", f"p{index}-{week}", str(moment.tz_convert("UTC")), 1000, likes)
+            )
+    metrics, posts = frames(specs)
+    return slot_scores(post_lifts(metrics, posts, timezone=TZ))
+
+
+def paris(text):
+    return pd.Timestamp(text).tz_localize(TZ).tz_convert("UTC").to_pydatetime()
+
+
+#: Monday morning of the week the posts are planned in (after the ten weeks of history).
+MONDAY = paris("2026-12-14 08:00")
+
+
+def advice(scores, planned, *, now=MONDAY, account_id="a1"):
+    return weak_slot(
+        scores,
+        network="x",
+        account_id=account_id,
+        planned_at=paris(planned),
+        timezone=TZ,
+        now=now,
+    )
+
+
+def test_a_post_planned_in_one_of_the_weakest_slots_gets_the_nearest_better_ones():
+    scores = week_of_slots(10)
+    found = advice(scores, "2026-12-17 09:30")  # Thursday 9h
+    assert found is not None
+    assert (found.rank, found.slots, found.posts, found.confidence) == (1, 6, 10, "high")
+    # lift 15 / (215 / 6) ≈ 0.42, shrunk toward the network (the same account here)
+    assert found.score == pytest.approx(
+        (
+            10 * 15 / (215 / 6)
+            + PRIOR_POSTS * (10 * 15 / (215 / 6) + PRIOR_POSTS) / (10 + PRIOR_POSTS)
+        )
+        / (10 + PRIOR_POSTS)
+    )
+    # The better slots of that week nearest to Thursday 9:30: Wednesday and Friday noon.
+    assert [b.at for b in found.better] == [paris("2026-12-16 12:00"), paris("2026-12-18 12:00")]
+    assert all(b.score > 1 for b in found.better)
+    # Friday 9h is the second weakest of six: in the bottom third too.
+    assert advice(scores, "2026-12-18 09:00").rank == 2
+
+
+def test_a_slot_above_the_bottom_third_or_above_usual_is_not_weak():
+    scores = week_of_slots(10)
+    assert advice(scores, "2026-12-16 12:20") is None  # Wednesday noon: a better one
+    assert advice(scores, "2026-12-15 18:00") is None  # the best
+    assert advice(scores, "2026-12-17 15:00") is None  # never posted then: unknown
+    assert advice(scores, "2026-12-17 09:00", account_id="other") is None
+
+
+def test_only_better_slots_still_ahead_are_named_and_none_left_means_no_advice():
+    scores = week_of_slots(10)
+    late = advice(scores, "2026-12-17 09:30", now=paris("2026-12-16 13:00"))
+    assert [b.at for b in late.better] == [paris("2026-12-18 12:00")]
+    assert advice(scores, "2026-12-18 09:30", now=paris("2026-12-18 13:00")) is None
+
+
+def test_too_little_history_or_a_low_confidence_slot_says_nothing():
+    assert advice(week_of_slots(1), "2026-12-17 09:30") is None  # 6 posts: too few
+    # Plenty of posts, but only two on Thursday 9h: weak, yet on too few posts to say so.
+    few = week_of_slots(10, weak_posts=2)
+    row = few[(few["weekday"] == 3) & (few["hour"] == 9)].iloc[0]
+    assert (row["posts"], row["confidence"], row["score"] < 1) == (2, "low", True)
+    assert advice(few, "2026-12-17 09:30") is None
+    assert advice(slot_scores(post_lifts(*frames([]), timezone=TZ)), "2026-12-17 09:30") is None

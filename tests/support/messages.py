@@ -32,7 +32,7 @@ from socialops.publishing import messages as publishing_messages
 from socialops.publishing.messages import MissedPost, NetworkStatus, PausedEntry
 from socialops.publishing.pause import Pause
 from socialops.reports import messages as reports_messages
-from socialops.reports.best_time import Slot
+from socialops.reports.best_time import BetterSlot, Slot, WeakSlot
 from socialops.reports.service import CampaignBurn, Digest, Figures, NetworkDay
 from socialops.reports.weekly import StoredReport
 
@@ -399,6 +399,24 @@ def _ledger_examples(reader: Reader, grace: timedelta) -> dict[str, Message]:
         source="csv:calendar.csv",
         variable="socialops_calendar_removal_confirmed",
     )
+    weak = WeakSlot(
+        "x",
+        "1",
+        WHEN,
+        0.62,
+        9,
+        "high",
+        1,
+        6,
+        (BetterSlot(WHEN - timedelta(days=1), 1.4, 9, 12), BetterSlot(WHEN, 1.12, 4, 6)),
+    )
+    alone = WeakSlot("linkedin", "2", WHEN, 0.8, 1, "medium", 2, 9, (BetterSlot(WHEN, 1.3, 3, 3),))
+    found["weak_slot"] = pm.weak_slot(
+        reader, entry_id=EVIL, scheduled_at=WHEN, slots=[(weak, EVIL), (alone, None)], weeks=12
+    )
+    found["weak_slot_many"] = pm.weak_slot(
+        reader, entry_id="e1", scheduled_at=WHEN, slots=[(weak, EVIL)] * 300, weeks=12
+    )
     twins = pm.ambiguous_advice(
         "linkedin", EVIL, entry_ids=[EVIL, "b", "c"], seen=[RECEIPT, RECEIPT], hidden=False
     )
@@ -429,6 +447,7 @@ BUILDERS = {
     "edited_after_publication",
     "rows_removed",
     "removal_held",
+    "weak_slot",
     "publication_failed",
     "rejected_rows",
     "publication_paused",

@@ -22,8 +22,10 @@ sends it again (see ``docs/exactly-once.md``).
 What a person must hear about comes back in the :class:`SyncReport`, for the caller to put
 in the outbox in the same transaction: rows removed from the file (:attr:`SyncReport.removed`),
 a removal held because too many planned rows vanished at once
-(:attr:`SyncReport.held_removal`), and entries changed after their post went out
-(:attr:`SyncReport.edited_after_publication`).
+(:attr:`SyncReport.held_removal`), entries changed after their post went out
+(:attr:`SyncReport.edited_after_publication`), and the entries newly planned or moved to
+another time (:attr:`SyncReport.planned`: the caller checks their slot, see
+:func:`socialops.reports.best_time.weak_slot`). An unchanged entry is in none of these.
 """
 
 from __future__ import annotations
@@ -95,6 +97,16 @@ class EditedAfterPublication:
     content: str  # a digest of the new content, so each further change is told again
 
 
+@dataclass(frozen=True)
+class PlannedEntry:
+    """An approved entry this sync planned for the first time (new, or approved again) or
+    moved to another time; ``accounts``: (network, owned handle) of its valid networks."""
+
+    entry_id: str
+    scheduled_at: datetime
+    accounts: tuple[tuple[str, str | None], ...]
+
+
 @dataclass
 class SyncReport:
     entries: int = 0
@@ -104,6 +116,7 @@ class SyncReport:
     removed: list[RemovedRow] = field(default_factory=list)
     held_removal: HeldRemoval | None = None
     edited_after_publication: list[EditedAfterPublication] = field(default_factory=list)
+    planned: list[PlannedEntry] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -114,6 +127,7 @@ class SyncReport:
             "removed_rows": len(self.removed),
             "held_removal": self.held_removal.code if self.held_removal else None,
             "edited_after_publication": len(self.edited_after_publication),
+            "planned": len(self.planned),
         }
 
 
@@ -240,6 +254,7 @@ def _apply(
         row = existing.get(entry.entry_id)
         rescheduled = row is not None and row.scheduled_at != entry.scheduled_at
         edited = row is not None and row.content_hash != entry.content_hash
+        newly_approved = row is None or row.status != "approved"
         published_before = {
             network: _published_content(row, network) for network in entry.networks if row
         }
@@ -262,6 +277,8 @@ def _apply(
         )
         if entry.status == "approved":
             _edits_after_publication(entry, published_before, publications, report)
+            if newly_approved or rescheduled:
+                _planned(entry, publications[entry.entry_id], report)
 
     for entry_id, problem in held.items():
         for publication in publications.get(entry_id, {}).values():
@@ -360,6 +377,17 @@ def _edits_after_publication(
                 content=hashlib.sha256(repr(now_shown).encode()).hexdigest()[:16],
             )
         )
+
+
+def _planned(entry: CalendarEntry, planned: dict[str, Publication], report: SyncReport) -> None:
+    """Add the entry to :attr:`SyncReport.planned` with its networks still to go out."""
+    accounts = tuple(
+        (network, entry.accounts.get(network))
+        for network in entry.networks
+        if network in planned and planned[network].state == "pending"
+    )
+    if accounts:
+        report.planned.append(PlannedEntry(entry.entry_id, entry.scheduled_at, accounts))
 
 
 def _copy_entry(row: EntryRow, entry: CalendarEntry, now: datetime) -> None:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from socialops.calendar.entries import ParsedCalendar, Problem
 from socialops.calendar.sync import BACK_TO, HOLD_PREFIX, NETWORK_REMOVED, ROW_REMOVED
 from socialops.config.schema import BrandConfig
-from socialops.i18n import N_, N_plural, Text
+from socialops.i18n import N_, N_plural, Percent, Text
 from socialops.networks.errors import (
     AuthError,
     DuplicateContent,
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from socialops.networks.records import Receipt
     from socialops.publishing.reconcile import Choice
     from socialops.publishing.store import Claim, ExternalIdTaken
+    from socialops.reports.best_time import WeakSlot
 
 #: After an expired or revoked token, how long before trying the same publication again.
 AUTH_BACKOFF = timedelta(minutes=30)
@@ -539,6 +540,63 @@ def edited_after_publication(
         network=name,
     )
     return Message(headline, [section(headline), section(reader.render(action))])
+
+
+def _weak_slot_line(reader: Reader, slot: WeakSlot, handle: str | None) -> str:
+    """One network's line: why its slot is weak, then the better ones."""
+    why = N_plural(
+        "*{network}* {account}: this slot does {lift} worse than the account's usual post "
+        "({count} post there; in the bottom third of its {slots} slots with enough history).",
+        "*{network}* {account}: this slot does {lift} worse than the account's usual post "
+        "({count} posts there; in the bottom third of its {slots} slots with enough history).",
+        slot.posts,
+        network=network_name(slot.network),
+        account=handle or slot.account_id,
+        lift=Percent(1 - slot.score),
+        slots=slot.slots,
+    )
+    better = [
+        reader.render(N_("{when} ({lift} better)", when=b.at, lift=Percent(b.score - 1)))
+        for b in slot.better
+    ]
+    options = N_plural(
+        "Better the same week: {slots}.",
+        "Better the same week: {slots}.",
+        len(better),
+        slots=better,
+    )
+    return f"{reader.render(why)} {reader.render(options)}"
+
+
+def weak_slot(
+    reader: Reader,
+    *,
+    entry_id: str,
+    scheduled_at: datetime,
+    slots: Sequence[tuple[WeakSlot, str | None]],
+    weeks: int,
+) -> Message:
+    """Advice: an entry planned in a weak slot (:func:`socialops.reports.best_time.weak_slot`)
+        on some networks, ``slots`` (with each account's handle), scored over the last ``weeks``
+    weeks. It still goes out as planned."""
+    headline = reader.render(
+        N_(
+            ":bulb: *Advice*: {entry} is planned for {when}, a weak time for it.",
+            entry=code(entry_id),
+            when=scheduled_at,
+        )
+    )
+    lines = [_weak_slot_line(reader, slot, handle) for slot, handle in slots]
+    note = reader.render(
+        N_(
+            "This is only advice: the post goes out as planned. To follow it, change the "
+            "row's `scheduled_at` in the calendar. Scores come from the account's posts of "
+            "the last {weeks} weeks, by weekday and hour in the brand's time zone.",
+            weeks=weeks,
+        )
+    )
+    body = reader.with_list([section(headline)], lines, reserve=1)
+    return Message(headline, [*body, context(note)])
 
 
 def _removed_lines(reader: Reader, rows: Sequence[RemovedRow]) -> list[str]:
@@ -1044,6 +1102,23 @@ class PublicationNotices:
         )
         key = f"calendar:edited-after-publication:{event.publication_id}:{event.content}"
         return [self._alert(key, message)]
+
+    def weak_slot(
+        self,
+        entry_id: str,
+        scheduled_at: datetime,
+        slots: Sequence[tuple[WeakSlot, str | None]],
+        *,
+        weeks: int,
+    ) -> list[Notice]:
+        """Once per entry and planned time: again only when it moves to another weak time."""
+        if not slots:
+            return []
+        message = weak_slot(
+            self.reader, entry_id=entry_id, scheduled_at=scheduled_at, slots=slots, weeks=weeks
+        )
+        key = f"calendar:weak-slot:{entry_id}:{scheduled_at.isoformat()}"
+        return [Notice.of(key, self.channel, message)]
 
     def rows_removed(self, rows: Sequence[RemovedRow], source: str, now: datetime) -> list[Notice]:
         """One message for the rows gone from the file whose posts this sync cancels."""

@@ -517,6 +517,7 @@ class SyncSummary:
     removed_rows: int = 0
     held_removal: str | None = None  # the code to confirm it with
     edited_after_publication: int = 0
+    weak_slots: int = 0  # advice notices written (entries planned in a weak slot)
 
     def as_dict(self) -> dict[str, object]:
         return self.__dict__.copy()
@@ -532,7 +533,8 @@ def sync(
 ) -> SyncSummary:
     """Read the calendar, sync it, and put what the CM must hear in the outbox, in the same
     transaction: ONE summary of the rejected rows (again when they return after a fix), the
-    rows removed from the file, a held removal, entries edited after their post went out.
+    rows removed from the file, a held removal, entries edited after their post went out,
+    and advice for entries newly planned or moved into a weak slot (:func:`advise_weak_slots`).
 
     ``confirmed_removal``: the value of :data:`REMOVAL_CONFIRMATION_VARIABLE`.
     """
@@ -554,6 +556,7 @@ def sync(
             confirmed_removal=confirmed_removal,
         )
         announced = _announce(session, report, parsed, raw.source, notices, now)
+        advised = advise_weak_slots(session, report, config, notices, now)
     log.info("Calendar %s synced: %s", raw.source, report.as_dict())
     if parsed.problems and not announced:
         log.info("The %d calendar problems were already announced in Slack", len(parsed.problems))
@@ -565,7 +568,77 @@ def sync(
         removed_rows=len(report.removed),
         held_removal=report.held_removal.code if report.held_removal else None,
         edited_after_publication=len(report.edited_after_publication),
+        weak_slots=advised,
     )
+
+
+def advise_weak_slots(
+    session: Session,
+    report: SyncReport,
+    config: BrandConfig,
+    notices: PublicationNotices,
+    now: datetime,
+) -> int:
+    """Advice for the entries this sync planned or moved (:attr:`SyncReport.planned`) into a
+    weak slot (:func:`socialops.reports.best_time.weak_slot`); how many notices were written.
+
+    The brand's history (the :data:`~socialops.reports.service.BEST_TIME_WEEKS` weeks before
+    this week, as the digest's best times) is read once, in the sync's transaction, and only
+    when some entry was planned or moved: an unchanged calendar reads nothing.
+    """
+    ahead = [entry for entry in report.planned if entry.scheduled_at > now]
+    if not ahead:
+        return 0
+    # pandas only here: the publication DAG's other tasks never pay for it.
+    from zoneinfo import ZoneInfo
+
+    from socialops.reports import best_time
+    from socialops.reports import store as report_store
+    from socialops.reports.service import BEST_TIME_WEEKS, slots_for_week
+
+    timezone = config.brand.timezone
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    connection = session.connection()
+    _, scores = slots_for_week(connection, today - timedelta(days=today.weekday()), timezone)
+    if scores.empty:
+        return 0
+    handles = {
+        (network, str(handle).lstrip("@").casefold()): account_id
+        for network, account_id, handle in report_store.owned_accounts(connection).itertuples(
+            index=False
+        )
+        if handle
+    }
+    scored = scores[["network", "account_id"]].drop_duplicates()
+    written = 0
+    for entry in ahead:
+        found = []
+        for network, handle in entry.accounts:
+            account_id = handles.get((network, (handle or "").lstrip("@").casefold()))
+            if account_id is None:
+                # No handle known: the network's only scored account, if it has one only.
+                ids = scored.loc[scored["network"] == network, "account_id"].tolist()
+                account_id = ids[0] if len(ids) == 1 else None
+            if account_id is None:
+                continue
+            slot = best_time.weak_slot(
+                scores,
+                network=network,
+                account_id=str(account_id),
+                planned_at=entry.scheduled_at,
+                timezone=timezone,
+                now=now,
+            )
+            if slot is not None:
+                log.info(
+                    "Entry %s on %s is planned in a weak slot: %s", entry.entry_id, network, slot
+                )
+                found.append((slot, handle))
+        for notice in notices.weak_slot(
+            entry.entry_id, entry.scheduled_at, found, weeks=BEST_TIME_WEEKS
+        ):
+            written += add_notice(session, notice)
+    return written
 
 
 def _announce(

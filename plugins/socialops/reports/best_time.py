@@ -24,12 +24,21 @@ How a slot is scored (documented in ``docs/reports.md``):
 
 Posts younger than :data:`MIN_AGE_DAYS` on their latest snapshot are left out: their
 counters are still growing, and would make the latest slots look weak.
+
+A planned post is in a **weak slot** (:func:`weak_slot`, the calendar sync's advice) when its
+slot is one of the account's *scored* slots (at least :data:`MIN_POSTS` posts behind it),
+the account has at least :data:`MIN_ACCOUNT_POSTS` scored posts and :data:`MIN_SCORED_SLOTS`
+scored slots, the slot rests on at least a medium confidence (the account's own posts), its
+score is below 1 (worse than the account's usual post) and it ranks in the bottom
+:data:`WEAK_SHARE` of the account's scored slots. Anything less is too little history: no
+advice.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -46,6 +55,12 @@ MIN_ACCOUNT_POSTS = 10
 MIN_AGE_DAYS = 2
 #: The account's own posts in a slot for a medium, and a high, confidence.
 CONFIDENCE_POSTS = {"medium": 3, "high": 8}
+#: A planned slot is weak in this bottom share of the account's scored slots (at least one).
+WEAK_SHARE = 1 / 3
+#: Scored slots an account needs before one of them is called weak.
+MIN_SCORED_SLOTS = 3
+#: Better slots the advice names.
+BETTER_SLOTS = 2
 
 SLOT_KEY = ["weekday", "hour"]
 ACCOUNT = ["network", "account_id"]
@@ -205,3 +220,95 @@ def heatmap(scores: pd.DataFrame, network: str) -> pd.DataFrame:
     for (weekday, hour), value in (weighted / total).items():
         grid.loc[int(weekday), int(hour)] = float(value)
     return grid
+
+
+@dataclass(frozen=True)
+class BetterSlot:
+    """A slot of the same week that does better than the planned one."""
+
+    at: datetime  # UTC, the slot's hour in the planned week
+    score: float
+    posts: int  # the account's own posts in the slot
+    network_posts: int
+
+
+@dataclass(frozen=True)
+class WeakSlot:
+    """A planned post's slot that does worse than most of its account's, with better ones."""
+
+    network: str
+    account_id: str
+    planned_at: datetime  # UTC
+    score: float  # 0.6 = 40 % below the account's usual post
+    posts: int  # the account's own posts in the slot
+    confidence: str  # medium or high
+    rank: int  # 1 = the account's weakest scored slot
+    slots: int  # the account's scored slots
+    better: tuple[BetterSlot, ...]  # chronological, nearest to the planned time
+
+
+def weak_slot(
+    scores: pd.DataFrame,
+    *,
+    network: str,
+    account_id: str,
+    planned_at: datetime,
+    timezone: str,
+    now: datetime,
+    n_better: int = BETTER_SLOTS,
+) -> WeakSlot | None:
+    """The advice for a post of ``account_id`` planned at ``planned_at`` (aware), or None
+    when its slot is not weak or the history is too thin to say (module docstring).
+
+    The better slots are the account's scored slots above 1 in the planned post's week
+    (brand-local Monday to Sunday), still ahead of ``now``, the ``n_better`` nearest to the
+    planned time. None when there is none: advice with nothing to offer is not given.
+    """
+    if scores.empty:
+        return None
+    account = scores[(scores["network"] == network) & (scores["account_id"] == account_id)]
+    if int(account["posts"].sum()) < MIN_ACCOUNT_POSTS:
+        return None
+    scored = account[account["posts"] + account["network_posts"] >= MIN_POSTS]
+    if len(scored) < MIN_SCORED_SLOTS:
+        return None
+    zone = ZoneInfo(timezone)
+    local = planned_at.astimezone(zone)
+    here = scored[(scored["weekday"] == local.weekday()) & (scored["hour"] == local.hour)]
+    if here.empty:
+        return None
+    slot = here.iloc[0]
+    score = float(slot["score"])
+    rank = int((scored["score"] < score).sum()) + 1
+    if (
+        slot["confidence"] not in ("medium", "high")
+        or score >= 1.0
+        or rank > max(1, int(len(scored) * WEAK_SHARE))
+    ):
+        return None
+    monday = local.date() - timedelta(days=local.weekday())
+    candidates = []
+    for row in scored[scored["score"] > 1.0].itertuples(index=False):
+        day = monday + timedelta(days=int(row.weekday))
+        at = datetime.combine(day, time(int(row.hour)), tzinfo=zone).astimezone(UTC)
+        if at > now:
+            distance = abs((at - planned_at).total_seconds())
+            candidates.append((distance, -float(row.score), at, row))
+    nearest = sorted(candidates, key=lambda c: c[:2])[:n_better]
+    if not nearest:
+        return None
+    better = tuple(
+        BetterSlot(at, float(row.score), int(row.posts), int(row.network_posts))
+        for _, _, at, row in sorted(nearest, key=lambda c: c[2])
+    )
+    return WeakSlot(
+        network=network,
+        account_id=account_id,
+        planned_at=planned_at.astimezone(UTC),
+        score=score,
+        posts=int(slot["posts"]),
+        confidence=str(slot["confidence"]),
+        rank=rank,
+        slots=len(scored),
+        better=better,
+    )

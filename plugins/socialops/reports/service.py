@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from socialops.analytics import kpis
 from socialops.metrics.window import local_midnight
@@ -187,7 +187,7 @@ def campaign_burn(engine: Engine, day: date) -> list[CampaignBurn]:
 
 
 def slots_for_week(
-    engine: Engine, monday: date, timezone: str
+    engine: Engine | Connection, monday: date, timezone: str
 ) -> tuple[list[best_time.Slot], pd.DataFrame]:
     """The best slots of the week starting ``monday``, from the :data:`BEST_TIME_WEEKS`
     weeks before it (so the digest's advice is the same every day of the week), and the

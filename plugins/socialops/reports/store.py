@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, and_, select
+from sqlalchemy import Connection, Engine, and_, select
 
 from socialops.analytics.kpis import POST_COUNTERS
 from socialops.warehouse.models import (
@@ -28,13 +28,17 @@ from socialops.warehouse.models import (
 )
 
 
-def _frame(engine: Engine, query, columns: list[str]) -> pd.DataFrame:
-    with engine.connect() as connection:
-        rows = connection.execute(query).all()
+def _frame(engine: Engine | Connection, query, columns: list[str]) -> pd.DataFrame:
+    """``engine`` may be a connection, to read inside a caller's transaction."""
+    if isinstance(engine, Connection):
+        rows = engine.execute(query).all()
+    else:
+        with engine.connect() as connection:
+            rows = connection.execute(query).all()
     return pd.DataFrame([tuple(row) for row in rows], columns=columns)
 
 
-def owned_accounts(engine: Engine) -> pd.DataFrame:
+def owned_accounts(engine: Engine | Connection) -> pd.DataFrame:
     """network, account_id (the network's id), handle of every owned account loaded."""
     query = select(Account.network, Account.external_id, Account.handle).where(
         Account.role == "owned", Account.external_id.is_not(None)
@@ -64,7 +68,7 @@ def account_metrics(engine: Engine, since: date, until: date) -> pd.DataFrame:
     return _frame(engine, query, columns)
 
 
-def posts(engine: Engine, since: datetime, until: datetime) -> pd.DataFrame:
+def posts(engine: Engine | Connection, since: datetime, until: datetime) -> pd.DataFrame:
     """The owned accounts' posts created in [``since``, ``until``)."""
     columns = [
         "network",
@@ -87,7 +91,9 @@ def posts(engine: Engine, since: datetime, until: datetime) -> pd.DataFrame:
     return frame
 
 
-def post_metrics(engine: Engine, since: date, until: date, created_since: datetime) -> pd.DataFrame:
+def post_metrics(
+    engine: Engine | Connection, since: date, until: date, created_since: datetime
+) -> pd.DataFrame:
     """Snapshots (days ``since``..``until``) of the owned posts created from ``created_since``."""
     table = PostMetricsDaily
     columns = ["network", "post_id", "day", *POST_COUNTERS]
