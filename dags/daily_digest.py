@@ -10,7 +10,13 @@ from datetime import timedelta
 from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, Param, dag, task
 
 from socialops.assets import DAILY_METRICS
-from socialops.dag_defaults import dag_settings, default_args, fail_run_if_a_task_failed, tags
+from socialops.dag_defaults import (
+    dag_settings,
+    default_args,
+    deliver_notifications,
+    fail_run_if_a_task_failed,
+    tags,
+)
 
 DOC = """
 ### Daily digest
@@ -73,13 +79,6 @@ def daily_digest():
         from socialops.runtime import current_run
 
         return tasks.compose_digest(current_run(params), (params or {}).get("day"))
-
-    @task(trigger_rule="all_done", execution_timeout=timedelta(minutes=10))
-    def deliver_notifications() -> dict:
-        from socialops.notifications.tasks import deliver_outbox
-        from socialops.runtime import current_run
-
-        return deliver_outbox(current_run())
 
     waited = wait_for_digest_time()
     composed = compose_digest()

@@ -9,7 +9,13 @@ from datetime import timedelta
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from socialops.dag_defaults import dag_settings, default_args, fail_run_if_a_task_failed, tags
+from socialops.dag_defaults import (
+    dag_settings,
+    default_args,
+    deliver_notifications,
+    fail_run_if_a_task_failed,
+    tags,
+)
 from socialops.networks.registry import NETWORKS, SPECS
 from socialops.operators.watch import InfluencerScoringOperator
 
@@ -61,13 +67,6 @@ def influencer_scoring():
         run = current_run()
         summaries = ti.xcom_pull(task_ids=[f"score_{network}" for network in NETWORKS])
         return tasks.shortlist(run, tasks.run_day(run, data_interval_end), summaries)
-
-    @task(trigger_rule="all_done", execution_timeout=timedelta(minutes=10))
-    def deliver_notifications() -> dict:
-        from socialops.notifications.tasks import deliver_outbox
-        from socialops.runtime import current_run
-
-        return deliver_outbox(current_run())
 
     prepared = prepare_warehouse()
     listed = shortlist()

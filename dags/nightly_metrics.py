@@ -10,7 +10,13 @@ from datetime import timedelta
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
 from socialops.assets import DAILY_METRICS
-from socialops.dag_defaults import dag_settings, default_args, fail_run_if_a_task_failed, tags
+from socialops.dag_defaults import (
+    dag_settings,
+    default_args,
+    deliver_notifications,
+    fail_run_if_a_task_failed,
+    tags,
+)
 from socialops.networks.registry import NETWORKS, SPECS
 from socialops.operators.extract import MetricsExtractOperator
 
@@ -87,13 +93,6 @@ def nightly_metrics():
         run = current_run()
         summaries = ti.xcom_pull(task_ids=[f"extract_{network}" for network in NETWORKS])
         return tasks.report(run, tasks.run_day(run, data_interval_start), summaries)
-
-    @task(trigger_rule="all_done", execution_timeout=timedelta(minutes=10))
-    def deliver_notifications() -> dict:
-        from socialops.notifications.tasks import deliver_outbox
-        from socialops.runtime import current_run
-
-        return deliver_outbox(current_run())
 
     @task(
         trigger_rule="none_failed",

@@ -9,7 +9,13 @@ from datetime import timedelta
 
 from airflow.sdk import Param, dag, task
 
-from socialops.dag_defaults import dag_settings, default_args, fail_run_if_a_task_failed, tags
+from socialops.dag_defaults import (
+    dag_settings,
+    default_args,
+    deliver_notifications,
+    fail_run_if_a_task_failed,
+    tags,
+)
 from socialops.networks.registry import NETWORKS, SPECS
 from socialops.operators.publish import PublishOperator
 
@@ -70,13 +76,6 @@ def publish_posts():
         from socialops.runtime import current_run
 
         return tasks.plan(current_run(params), network)
-
-    @task(trigger_rule="all_done", execution_timeout=timedelta(minutes=10))
-    def deliver_notifications() -> dict:
-        from socialops.notifications.tasks import deliver_outbox
-        from socialops.runtime import current_run
-
-        return deliver_outbox(current_run())
 
     synced = sync_calendar()
     delivered = deliver_notifications()

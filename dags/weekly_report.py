@@ -9,7 +9,13 @@ from datetime import timedelta
 
 from airflow.sdk import CronTriggerTimetable, Param, dag, task
 
-from socialops.dag_defaults import dag_settings, default_args, fail_run_if_a_task_failed, tags
+from socialops.dag_defaults import (
+    dag_settings,
+    default_args,
+    deliver_notifications,
+    fail_run_if_a_task_failed,
+    tags,
+)
 
 DOC = """
 ### Weekly report
@@ -54,13 +60,6 @@ def weekly_report():
         from socialops.runtime import current_run
 
         return tasks.weekly_report(current_run(params), (params or {}).get("week"))
-
-    @task(trigger_rule="all_done", execution_timeout=timedelta(minutes=10))
-    def deliver_notifications() -> dict:
-        from socialops.notifications.tasks import deliver_outbox
-        from socialops.runtime import current_run
-
-        return deliver_outbox(current_run())
 
     @task(execution_timeout=timedelta(minutes=10))
     def upload_files(summary: dict, params=None) -> dict:

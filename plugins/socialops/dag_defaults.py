@@ -57,6 +57,27 @@ def tags(*extra: str) -> list[str]:
     return ["socialops", *extra]
 
 
+def deliver_notifications():
+    """The delivery task of a DAG, ``deliver_notifications``: sends the outbox to Slack
+    (:func:`socialops.notifications.tasks.deliver_outbox`) whatever became of the tasks
+    before it (trigger rule ``all_done``), so what they reported goes out even when they
+    failed. Wire it downstream of the tasks that write notices."""
+    from airflow.sdk import task
+
+    @task(
+        task_id="deliver_notifications",
+        trigger_rule="all_done",
+        execution_timeout=timedelta(minutes=10),
+    )
+    def deliver_notifications() -> dict:
+        from socialops.notifications.tasks import deliver_outbox
+        from socialops.runtime import current_run
+
+        return deliver_outbox(current_run())
+
+    return deliver_notifications()
+
+
 def fail_run_if_a_task_failed(dag_id: str):
     """The last task of a DAG: it runs only when a task of the run failed, and fails itself,
     so the run ends failed. Without it a run whose notifications went out (a leaf that
