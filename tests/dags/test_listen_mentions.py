@@ -65,12 +65,14 @@ def counts(url):
         engine.dispose()
 
 
-def alerts(server):
+def alerts(server, *, replies=False):
+    """The alerts channel's messages (``replies``: the replies in their threads instead)."""
     return [
         message["text"] + json.dumps(message["blocks"], ensure_ascii=False)
         for channel, messages in server.sandbox.world.summary()["slack"].items()
         if "alert" in channel.lower()
         for message in messages
+        if bool(message.get("thread_ts") and message["thread_ts"] != message["ts"]) == replies
     ]
 
 
@@ -91,9 +93,12 @@ def test_listen_mentions_reads_every_source_alerts_once_and_isolates_a_broken_fe
     assert "x:search" in cursors and "crisis:brand" in cursors
     assert incidents == ["crisis"]
     texts = alerts(crisis_world)
-    # One message for the incident (a warning that escalated within the run edits it).
+    # One message for the incident (a warning that escalated within the run edits it, and
+    # answers it in its thread).
     crisis = [t for t in texts if "Incident depuis" in t]
     assert len(crisis) == 1, texts
+    thread = [t for t in alerts(crisis_world, replies=True) if "Incident depuis" in t]
+    assert len(thread) == len(set(thread)), thread  # each later event answered once
     assert "publication est en pause" in crisis[0] or "publication reste en pause" in crisis[0]
     assert "airflow variables delete socialops_publication_paused" in crisis[0]
     assert any("broken.xml" in t and "Écoute" in t for t in texts), texts
@@ -102,6 +107,8 @@ def test_listen_mentions_reads_every_source_alerts_once_and_isolates_a_broken_fe
     assert second.state == "failed", second.tail()
     assert counts(url)[0] == by_network  # a rerun reads nothing twice
     assert len([t for t in alerts(crisis_world) if "Incident depuis" in t]) == 1
+    again = [t for t in alerts(crisis_world, replies=True) if "Incident depuis" in t]
+    assert again[: len(thread)] == thread and len(again) == len(set(again))  # none twice
     assert len([t for t in alerts(crisis_world) if "broken.xml" in t]) == 1  # once a day
 
 
