@@ -153,6 +153,20 @@ def test_an_old_incident_found_on_the_first_run_is_recorded_not_announced(run, v
         assert connection.execute(select(CrisisIncident.severity)).scalars().all() == ["crisis"]
 
 
+def test_the_end_of_an_incident_nobody_was_told_about_is_not_announced(run, variables):
+    ordinary_week(run.engine)
+    burst(run.engine)
+    # The watch was down for the first hour of the incident: its opening is history.
+    late = watch(run, NOW + timedelta(minutes=75), variables)
+    assert [e["kind"] for e in late["events"]][:1] == ["opened"]
+    assert "cleared" not in [e["kind"] for e in late["events"]]
+    cleared = watch(run, NOW + timedelta(minutes=100), variables)  # the end, seen live
+    assert "cleared" in [e["kind"] for e in cleared["events"]]
+    assert messages(run.engine) == []  # no all-clear for an alert never sent
+    with run.engine.connect() as connection:
+        assert connection.execute(select(CrisisIncident.ended_at)).scalar() is not None
+
+
 def test_live_runs_resumed_from_the_state_find_what_one_run_over_the_history_finds(run, variables):
     ordinary_week(run.engine)
     burst(run.engine)

@@ -189,7 +189,11 @@ def _announce(session, config, incident, event, mentions, now, set_variable):
     known = store.incident(connection, SCOPE, started)
     number = (known["events"] if known else 0) + 1
     updates = f"crisis:{SCOPE}:{started.isoformat()}"
-    history = now - event.time > ANNOUNCE_WITHIN and not store.announced(connection, updates)
+    announced = store.announced(connection, updates)
+    history = now - event.time > ANNOUNCE_WITHIN and not announced
+    # An incident nobody was told about ends (or calms down) in silence: an all-clear for an
+    # alert that was never sent is noise.
+    history = history or (event.kind in ("cleared", "de-escalated") and not announced)
     was_paused = bool(known and known["paused_publication"])
     pausing = (
         event.severity == CRISIS
@@ -232,7 +236,7 @@ def _announce(session, config, incident, event, mentions, now, set_variable):
     channel = config.slack.channels.alerts
     # The alert shows where the incident stands (each event edits it); every event after the
     # first is also a reply in the alert's thread, so the thread tells what happened when.
-    replied = store.announced(connection, updates)
+    replied = announced
     written = int(
         add_notice(session, Notice.of(f"{updates}:{number}", channel, message, updates=updates))
     )
