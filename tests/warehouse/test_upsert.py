@@ -8,9 +8,22 @@ import pytest
 from sqlalchemy import Engine, select, text
 
 from socialops.warehouse.models import Account, CalendarEntry, Post, PostMetricsDaily
-from socialops.warehouse.upsert import UpsertError, UpsertResult, raw_copy, upsert
+from socialops.warehouse.upsert import (
+    MERGE_WORK_MEM,
+    UpsertError,
+    UpsertResult,
+    raw_copy,
+    upsert,
+)
 
 DAY = date(2026, 11, 20)
+# The daily facts a rerun rewrites in place (migration 0009).
+REWRITTEN_TABLES = (
+    "post_metrics_daily",
+    "account_metrics_daily",
+    "competitor_snapshots",
+    "competitor_posts",
+)
 EXTRACTED = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
 
 
@@ -468,3 +481,66 @@ def test_values_unfit_for_binary_copy_are_sent_as_text(pg_engine):
     assert sorted(stored_metrics(pg_engine)) == ["17", "18"]
     assert upsert(pg_engine, "post_metrics_daily", frame).unchanged == 2
     assert raw_copy(pg_engine, "post_metrics_daily", frame.assign(day=DAY + timedelta(1))) == 2
+
+
+@pytest.mark.postgres
+def test_the_rewritten_fact_tables_leave_room_for_heap_only_updates(pg_engine):
+    with pg_engine.connect() as connection:
+        options = dict(
+            connection.execute(
+                text(
+                    "SELECT relname, array_to_string(reloptions, ',') FROM pg_class "
+                    "WHERE oid = ANY(CAST(:names AS regclass[]))"
+                ),
+                {"names": list(REWRITTEN_TABLES)},
+            ).all()
+        )
+    assert options == dict.fromkeys(REWRITTEN_TABLES, "fillfactor=50")
+
+
+@pytest.mark.postgres
+def test_rewriting_every_row_writes_no_index_entry(pg_engine):
+    # A rerun after the counters moved: every row changes, and each new version fits on its
+    # own page (fillfactor), so PostgreSQL updates it heap-only (HOT), without index entries.
+    frame = pd.DataFrame(metric_rows(2_000)).drop(columns="extracted_at")
+    upsert(pg_engine, "post_metrics_daily", frame)
+    # The backend's counts not yet flushed to the statistics (earlier tests' too): compared
+    # before and after, within one transaction.
+    counts = text(
+        "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables "
+        "WHERE relid = 'post_metrics_daily'::regclass"
+    )
+    with pg_engine.begin() as connection:
+        updates_before, heap_only_before = connection.execute(counts).one()
+        result = upsert(connection, "post_metrics_daily", frame.assign(likes=frame["likes"] + 1))
+        updates, heap_only = connection.execute(counts).one()
+    assert result.updated == updates - updates_before == 2_000
+    assert heap_only - heap_only_before == 2_000
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("callers_work_mem", ["1MB", "256MB"])
+def test_the_merge_raises_work_mem_for_its_own_statements_only(pg_engine, callers_work_mem):
+    from sqlalchemy import event
+
+    upsert(pg_engine, "post_metrics_daily", metric_rows(3))
+    during: list[str] = []
+
+    def record(connection, cursor, statement, *args):
+        if statement.lstrip().startswith("UPDATE"):
+            during.append(cursor.connection.execute("SHOW work_mem").fetchone()[0])
+
+    event.listen(pg_engine, "after_cursor_execute", record)
+    try:
+        with pg_engine.begin() as connection:
+            connection.execute(text(f"SET LOCAL work_mem = '{callers_work_mem}'"))
+            assert upsert(connection, "post_metrics_daily", metric_rows(3, likes=5)).updated == 3
+            after = connection.execute(text("SHOW work_mem")).scalar_one()
+    finally:
+        event.remove(pg_engine, "after_cursor_execute", record)
+    assert during == [max(callers_work_mem, MERGE_WORK_MEM, key=_megabytes)]
+    assert after == callers_work_mem
+
+
+def _megabytes(setting: str) -> int:
+    return int(setting.removesuffix("MB"))

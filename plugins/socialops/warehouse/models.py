@@ -115,6 +115,15 @@ def _metric() -> Mapped[int | None]:
     return mapped_column(BigInteger)
 
 
+#: Storage of the daily fact tables that a rerun rewrites in place (a night re-extracted
+#: after the counters moved, the competitor posts re-read every day). PostgreSQL fills their
+#: pages to half, so that each row's new version fits on its own page: the update is then
+#: "heap-only" (HOT), writing no index entry, and rewriting every row of a load costs about a
+#: third of what it costs on full pages (docs/performance.md, "Bulk load"). The price is
+#: disk: these tables take up to twice the space of full pages. SQLite ignores it.
+REWRITTEN_IN_PLACE: dict[str, Any] = {"postgresql_with": {"fillfactor": 50}}
+
+
 class _AccountDayFact:
     """Key of the facts about one account on one day (the network's own account id)."""
 
@@ -169,7 +178,7 @@ class PostMetricsDaily(Base):
     """One post's lifetime counters as read on one day (a daily snapshot, not a delta)."""
 
     __tablename__ = "post_metrics_daily"
-    __table_args__ = (Index(None, "day"),)
+    __table_args__ = (Index(None, "day"), REWRITTEN_IN_PLACE)
 
     network: Mapped[str] = mapped_column(primary_key=True)
     post_id: Mapped[str] = mapped_column(primary_key=True)  # posts.external_id
@@ -189,7 +198,7 @@ class AccountMetricsDaily(_AccountDayFact, Base):
     """One account's audience counters on one day (owned and competitor accounts)."""
 
     __tablename__ = "account_metrics_daily"
-    __table_args__ = (Index(None, "day"),)
+    __table_args__ = (Index(None, "day"), REWRITTEN_IN_PLACE)
 
     account_handle: Mapped[str | None]
     followers: Mapped[int | None] = _metric()
@@ -434,7 +443,7 @@ class CompetitorSnapshot(_AccountDayFact, Base):
     """A competitor account's public figures on one day."""
 
     __tablename__ = "competitor_snapshots"
-    __table_args__ = (Index(None, "day"),)
+    __table_args__ = (Index(None, "day"), REWRITTEN_IN_PLACE)
 
     handle: Mapped[str | None]
     owner_name: Mapped[str | None]
@@ -464,7 +473,7 @@ class CompetitorPost(Base):
     """A competitor's post with its public engagement as last read (one row per post)."""
 
     __tablename__ = "competitor_posts"
-    __table_args__ = (Index(None, "network", "account_id", "created_at"),)
+    __table_args__ = (Index(None, "network", "account_id", "created_at"), REWRITTEN_IN_PLACE)
 
     network: Mapped[str] = mapped_column(primary_key=True)
     post_id: Mapped[str] = mapped_column(primary_key=True)
