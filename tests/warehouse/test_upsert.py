@@ -520,27 +520,52 @@ def test_rewriting_every_row_writes_no_index_entry(pg_engine):
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("callers_work_mem", ["1MB", "256MB"])
-def test_the_merge_raises_work_mem_for_its_own_statements_only(pg_engine, callers_work_mem):
+def test_the_merge_sets_its_planner_settings_for_its_own_statements_only(
+    pg_engine, callers_work_mem
+):
     from sqlalchemy import event
 
     upsert(pg_engine, "post_metrics_daily", metric_rows(3))
-    during: list[str] = []
+    show = "SELECT current_setting('work_mem'), current_setting('enable_memoize')"
+    during: list[tuple[str, str]] = []
 
     def record(connection, cursor, statement, *args):
         if statement.lstrip().startswith("UPDATE"):
-            during.append(cursor.connection.execute("SHOW work_mem").fetchone()[0])
+            during.append(tuple(cursor.connection.execute(show).fetchone()))
 
     event.listen(pg_engine, "after_cursor_execute", record)
     try:
         with pg_engine.begin() as connection:
             connection.execute(text(f"SET LOCAL work_mem = '{callers_work_mem}'"))
             assert upsert(connection, "post_metrics_daily", metric_rows(3, likes=5)).updated == 3
-            after = connection.execute(text("SHOW work_mem")).scalar_one()
+            after = tuple(connection.execute(text(show)).one())
     finally:
         event.remove(pg_engine, "after_cursor_execute", record)
-    assert during == [max(callers_work_mem, MERGE_WORK_MEM, key=_megabytes)]
-    assert after == callers_work_mem
+    # At least MERGE_WORK_MEM, never less than the caller's; memoize off (the stage's keys
+    # are unique); both put back for the rest of the caller's transaction.
+    assert during == [(max(callers_work_mem, MERGE_WORK_MEM, key=_megabytes), "off")]
+    assert after == (callers_work_mem, "on")
 
 
 def _megabytes(setting: str) -> int:
     return int(setting.removesuffix("MB"))
+
+
+@pytest.mark.postgres
+def test_a_rerun_that_changes_nothing_runs_no_write_statement(pg_engine):
+    from sqlalchemy import event
+
+    frame = pd.DataFrame(metric_rows(50))
+    upsert(pg_engine, "post_metrics_daily", frame)
+    statements: list[str] = []
+
+    def record(connection, cursor, statement, *args):
+        statements.append(statement.lstrip().split(None, 1)[0].upper())
+
+    event.listen(pg_engine, "before_cursor_execute", record)
+    try:
+        assert upsert(pg_engine, "post_metrics_daily", frame).unchanged == 50
+    finally:
+        event.remove(pg_engine, "before_cursor_execute", record)
+    assert "SELECT" in statements
+    assert not {"INSERT", "UPDATE", "WITH"} & set(statements)
