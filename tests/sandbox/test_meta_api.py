@@ -108,6 +108,27 @@ def test_edges_expand_the_fields_of_the_id_lookup_with_the_same_values(
     assert listed == [looked_up[item["id"]] for item in listed]
 
 
+@pytest.mark.parametrize(
+    ("network", "edge"), [("facebook", f"/{PAGE_ID}/posts"), ("instagram", f"/{IG_ID}/media")]
+)
+def test_edges_keep_the_window_since_included_until_excluded(server, network, edge):
+    def listed(**window):
+        answer = graph(
+            server, network, edge, limit=100, fields="id,timestamp,created_time", **window
+        )
+        return [item["id"] for item in answer.json()["data"]]
+
+    everything = listed()
+    world = server.sandbox.world
+    times = [world.post(network, post_id).created_at for post_id in everything]
+    assert times == sorted(times, reverse=True) and len(set(times)) == len(times) > 4
+    since, until = (int(times[at].timestamp()) for at in (3, 1))
+    # [since, until): the post created at `since` is in, the one at `until` is not.
+    assert listed(since=since, until=until) == everything[2:4]
+    assert listed(since=since) == everything[:4]
+    assert listed(until=until) == everything[2:]
+
+
 def test_a_bad_cursor_is_a_graph_error_with_usage_headers(server):
     answer = graph(server, "facebook", f"/{PAGE_ID}/posts", after="not-a-cursor!")
     assert answer.status_code == 400 and answer.json()["error"]["code"] == 100

@@ -477,15 +477,33 @@ class GraphEmulator(Emulator):
             and (until is None or getattr(i, attr) < until)
         ]
 
-    def published(self, account: SandboxAccount) -> list[SandboxPost]:
-        """The account's posts up to now, newest first (a frozen clock hides later ones)."""
-        return self.world.account_posts(self.network, account.id, until=self.world.now())
+    def published(
+        self,
+        account: SandboxAccount,
+        *,
+        since: datetime | None = None,
+        before: datetime | None = None,
+    ) -> list[SandboxPost]:
+        """The account's posts up to now, newest first (a frozen clock hides later ones),
+        created at or after ``since`` and before ``before`` when given: a binary search in
+        the account's timeline, so a page costs the window's posts, not the account's."""
+        now = self.world.now()
+        until = now if before is None else min(now, before)
+        posts = self.world.account_posts(self.network, account.id, since=since, until=until)
+        # The timeline's end is included, Graph's ``until`` is not: only the newest posts,
+        # at the first places of the list, can sit exactly on it.
+        cut = 0
+        while before is not None and cut < len(posts) and posts[cut].created_at >= before:
+            cut += 1
+        return posts[cut:] if cut else posts
 
     def posts_edge(self, request: Request, account: SandboxAccount) -> dict[str, Any]:
         """An account's own posts (Facebook ``/posts``, Instagram ``/media``), paged and
-        windowed."""
+        windowed by ``since`` and ``until`` (Unix times)."""
         fields = split_fields(request.arg("fields"))
-        posts = self.in_window(request, self.published(account))
+        posts = self.published(
+            account, since=unix_arg(request, "since"), before=unix_arg(request, "until")
+        )
         return self.page(request, posts, lambda p: self.render_post(request, p, fields))
 
     def tagged_edge(self, request: Request) -> dict[str, Any]:
