@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -521,10 +522,12 @@ def test_rewriting_every_row_writes_no_index_entry(pg_engine):
 @pytest.mark.postgres
 @pytest.mark.parametrize("callers_work_mem", ["1MB", "256MB"])
 def test_the_merge_sets_its_planner_settings_for_its_own_statements_only(
-    pg_engine, callers_work_mem
+    pg_engine, callers_work_mem, monkeypatch
 ):
     from sqlalchemy import event
 
+    # The module, not the function `socialops.warehouse.upsert` that the package exports.
+    monkeypatch.setattr(sys.modules[upsert.__module__], "MERGE_SETTINGS_FROM", 3)
     upsert(pg_engine, "post_metrics_daily", metric_rows(3))
     show = "SELECT current_setting('work_mem'), current_setting('enable_memoize')"
     during: list[tuple[str, str]] = []
@@ -545,6 +548,18 @@ def test_the_merge_sets_its_planner_settings_for_its_own_statements_only(
     # are unique); both put back for the rest of the caller's transaction.
     assert during == [(max(callers_work_mem, MERGE_WORK_MEM, key=_megabytes), "off")]
     assert after == (callers_work_mem, "on")
+
+    # Below the threshold (the default, 5,000 rows), the load leaves the settings alone.
+    monkeypatch.undo()
+    during.clear()
+    event.listen(pg_engine, "after_cursor_execute", record)
+    try:
+        with pg_engine.begin() as connection:
+            connection.execute(text(f"SET LOCAL work_mem = '{callers_work_mem}'"))
+            assert upsert(connection, "post_metrics_daily", metric_rows(3, likes=6)).updated == 3
+    finally:
+        event.remove(pg_engine, "after_cursor_execute", record)
+    assert during == [(callers_work_mem, "on")]
 
 
 def _megabytes(setting: str) -> int:

@@ -79,6 +79,9 @@ _SQLITE_MAX_PARAMS = 32_766
 #: the load alone). At the server's default of 4 MB the hash join of a 200,000-row load with
 #: the table spills to temporary files in 4 batches.
 MERGE_WORK_MEM = "64MB"
+#: Rows from which the staged merge sets its planner settings (:func:`_set_merge_settings`);
+#: a smaller load is probed by index, where neither setting changes the plan.
+MERGE_SETTINGS_FROM = 5_000
 
 
 class UpsertError(ValueError):
@@ -545,7 +548,8 @@ class _Merge:
     def run_postgresql(self, connection: Connection, batch: _Batch) -> tuple[int, int]:
         if self._all_new_postgresql(connection, batch):
             return batch.count, 0
-        held = _set_merge_settings(connection)
+        # Small stages are probed through the index row by row whatever the settings.
+        held = _set_merge_settings(connection) if batch.count >= MERGE_SETTINGS_FROM else None
         stage_name = f"socialops_stage_{uuid.uuid4().hex[:12]}"
         preparer = connection.dialect.identifier_preparer
         column_list = ", ".join(preparer.quote(name) for name in self.columns)
@@ -590,7 +594,8 @@ class _Merge:
                 .where(same_key, changed)
             ).rowcount
         connection.execute(text(f"DROP TABLE {stage_name}"))
-        _restore_settings(connection, held)
+        if held is not None:
+            _restore_settings(connection, held)
         return inserted, updated
 
     def _insert_missing(self, connection: Connection, stage: Any, same_key: Any) -> tuple[int, int]:
@@ -677,24 +682,19 @@ def _set_merge_settings(connection: Connection) -> dict[str, str]:
       by key never hits, yet without statistics on a freshly loaded table the planner takes
       a memoized index probe per staged row (0.7 s for 200,000 rows) over a hash join (0.2 s).
     """
-    held = dict(
-        zip(
-            ("work_mem", "enable_memoize"),
-            connection.execute(
-                text("SELECT current_setting('work_mem'), current_setting('enable_memoize')")
-            ).one(),
-            strict=True,
-        )
-    )
-    connection.execute(
+    # One round trip: the materialised CTE reads the values before set_config changes them.
+    held = connection.execute(
         text(
-            "SELECT set_config('work_mem', CASE WHEN pg_size_bytes(:held) < "
-            "pg_size_bytes(:wanted) THEN :wanted ELSE :held END, true), "
-            "set_config('enable_memoize', 'off', true)"
+            "WITH held AS MATERIALIZED (SELECT current_setting('work_mem') AS work_mem, "
+            "current_setting('enable_memoize') AS enable_memoize) "
+            "SELECT held.work_mem, held.enable_memoize, "
+            "set_config('work_mem', CASE WHEN pg_size_bytes(held.work_mem) < "
+            "pg_size_bytes(:wanted) THEN :wanted ELSE held.work_mem END, true), "
+            "set_config('enable_memoize', 'off', true) FROM held"
         ),
-        {"held": held["work_mem"], "wanted": MERGE_WORK_MEM},
-    )
-    return held
+        {"wanted": MERGE_WORK_MEM},
+    ).one()
+    return {"work_mem": held[0], "enable_memoize": held[1]}
 
 
 def _restore_settings(connection: Connection, held: dict[str, str]) -> None:
