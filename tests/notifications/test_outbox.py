@@ -290,6 +290,62 @@ def test_two_deliverers_at_once_send_each_message_once_and_in_order(pg_engine):
     assert {r.state for r in rows(pg_engine).values()} == {"sent"}
 
 
+class SharedSlack:
+    """One channel two deliverers post to, each through its own sender; the first post of
+    the ``slow`` sender waits until ``release`` is set."""
+
+    def __init__(self):
+        self.posts: list[tuple[str, str, str]] = []  # (sender, key, text)
+        self.lock = threading.Lock()
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def sender(self, name: str, *, slow: bool = False):
+        slack = self
+
+        class Sender:
+            def send(self, channel, message, *, thread_ts=None, key=None):
+                if slow and not slack.started.is_set():
+                    slack.started.set()
+                    assert slack.release.wait(20)
+                with slack.lock:
+                    slack.posts.append((name, key, message.text))
+                    return f"ts-{len(slack.posts)}"
+
+            def find(self, channel, key, *, since, thread_ts=None):
+                with slack.lock:
+                    found = [n for n, (_, k, _) in enumerate(slack.posts, 1) if k == key]
+                return f"ts-{found[0]}" if found else None
+
+        return Sender()
+
+
+def test_two_deliverers_at_once_on_sqlite_send_each_message_once(sqlite_engine):
+    # SQLite has no row locks: the engine's BEGIN IMMEDIATE admits one writer at a time,
+    # and the delivery holds its transaction across the Slack call, so the second deliverer
+    # waits; a message both claimed is looked up before it is posted again.
+    write_backlog(sqlite_engine)
+    slack = SharedSlack()
+    outcomes: list = []
+
+    def run(sender):
+        outcomes.append(deliver_pending(sqlite_engine, sender, now=NOW))
+
+    first = threading.Thread(target=run, args=(slack.sender("first", slow=True),))
+    first.start()
+    assert slack.started.wait(10)  # the first holds message 1 while Slack answers
+    second = threading.Thread(target=run, args=(slack.sender("second"),))
+    second.start()
+    second.join(0.5)  # the second is waiting for the database, not sending
+    assert second.is_alive() and slack.posts == []
+    slack.release.set()
+    first.join(30)
+    second.join(30)
+    assert not first.is_alive() and not second.is_alive()
+    assert [text for _, _, text in slack.posts] == BACKLOG  # each once, in order
+    assert {r.state for r in rows(sqlite_engine).values()} == {"sent"}
+    assert sum(o.sent for o in outcomes) == len(BACKLOG)
+
+
 # -- expiry by age -------------------------------------------------------------------------
 
 
