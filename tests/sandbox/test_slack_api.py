@@ -377,6 +377,14 @@ def test_file_upload_v2_flow(server, contract):
         and message.files[0]["size"] == 8
     )
     assert server.sandbox.world.slack_files[step1["file_id"]]["content"] == b"a,b\n1,2\n"
+    # The share is a message listing its files, as Slack's history shows it (the weekly
+    # report's upload in doubt is looked for this way).
+    body = call(
+        server, "conversations.history", form={"channel": channel_id("cm-digest")}, http="GET"
+    ).json()
+    contract.validate("conversations.history", "GET", body)
+    [shared] = body["messages"]
+    assert [(f["id"], f["name"]) for f in shared["files"]] == [(step1["file_id"], "report.csv")]
 
 
 def test_file_upload_errors(server):

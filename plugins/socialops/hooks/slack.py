@@ -8,7 +8,7 @@ call it: they write to the outbox (:mod:`socialops.notifications.outbox`), which
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
@@ -158,6 +158,37 @@ class SlackSender:
         thread's replies instead (``conversations.replies``, same scopes): Slack's history
         holds no thread replies.
         """
+        for found in self._recent_messages(channel, since=since, thread_ts=thread_ts):
+            metadata = found.get("metadata") or {}
+            if (
+                metadata.get("event_type") == METADATA_EVENT
+                and (metadata.get("event_payload") or {}).get("dedup_key") == key
+            ):
+                return found["ts"]
+        return None
+
+    def find_upload(
+        self, channel: str, names: Sequence[str], *, since: datetime, thread_ts: str
+    ) -> list[str] | None:
+        """The ids of files named ``names`` shared together in the thread of ``thread_ts``
+        at or after ``since`` (see :meth:`find` for the clock and the pages read), in the
+        order of ``names``; None when no message of the thread holds them all.
+
+        An upload whose answer was lost is found this way before it is made again: give its
+        files names no other upload has (the weekly report's carry its version).
+        """
+        wanted = list(names)
+        for found in self._recent_messages(channel, since=since, thread_ts=thread_ts):
+            files = {f.get("name"): f.get("id") for f in found.get("files") or []}
+            if all(name in files for name in wanted):
+                return [files[name] for name in wanted]
+        return None
+
+    def _recent_messages(
+        self, channel: str, *, since: datetime, thread_ts: str | None
+    ) -> Iterator[dict[str, Any]]:
+        """The channel's messages (or the thread's) from ``since`` minus the clock skew, at
+        most :data:`HISTORY_PAGES` pages."""
         channel_id = self._channel_id(channel)
         oldest = f"{(since - CLOCK_SKEW).timestamp():.6f}"
         method, where = (
@@ -176,17 +207,10 @@ class SlackSender:
                 cursor=cursor,
                 **where,
             )
-            for found in page.get("messages") or []:
-                metadata = found.get("metadata") or {}
-                if (
-                    metadata.get("event_type") == METADATA_EVENT
-                    and (metadata.get("event_payload") or {}).get("dedup_key") == key
-                ):
-                    return found["ts"]
+            yield from page.get("messages") or []
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 break
-        return None
 
     def _channel_id(self, channel: str) -> str:
         """``conversations.history`` takes ids only: a ``#name`` is looked up (scope

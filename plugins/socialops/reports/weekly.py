@@ -531,11 +531,14 @@ def upload(
     now: Any,
 ) -> list[str]:
     """Upload the stored files of a report version (:meth:`StoredReport.summary`) in the
-    thread of the week's summary, once per version; returns the Slack file ids (none when
-    this version was uploaded before).
+    thread of the week's summary, once per version; returns the Slack file ids this call
+    uploaded (none when this version is in Slack already).
 
-    The upload is recorded right after Slack accepted it: a crash in between uploads that
-    version again on the retry (at least once, never silently lost).
+    Exactly once, like the outbox: the upload is recorded before Slack is called
+    (``attempted_at``) and completed after (``file_ids``, ``uploaded_at``). A record left
+    incomplete (the task crashed, or Slack's answer was lost) makes the next run look for
+    the version's files in the thread first (their names carry the version:
+    :func:`upload_name`); they are uploaded again only if they are not there.
     """
     from sqlalchemy import select
 
@@ -546,12 +549,20 @@ def upload(
     week, content = summary["week"], summary["content"]
     channel = config.slack.channels.reports
     with engine.connect() as connection:
-        done = connection.scalar(
-            select(ReportUpload.week).where(
-                ReportUpload.week == week, ReportUpload.content == content
+        record = connection.execute(
+            select(
+                ReportUpload.attempted_at, ReportUpload.uploaded_at, ReportUpload.thread_ts
+            ).where(ReportUpload.week == week, ReportUpload.content == content)
+        ).first()
+        earlier = connection.scalar(
+            select(ReportUpload.week)
+            .where(
+                ReportUpload.week == week,
+                ReportUpload.content != content,
+                ReportUpload.uploaded_at.is_not(None),
             )
+            .limit(1)
         )
-        earlier = connection.scalar(select(ReportUpload.week).where(ReportUpload.week == week))
         thread = connection.scalar(
             select(NotificationOutbox.slack_ts)
             .where(
@@ -562,7 +573,7 @@ def upload(
             .order_by(NotificationOutbox.id)
             .limit(1)
         )
-    if done is not None:
+    if record is not None and record.uploaded_at is not None:
         log.info("weekly report %s (%s) already uploaded", week, content)
         return []
     if thread is None:
@@ -571,11 +582,37 @@ def upload(
             "failed or is pending): the files are uploaded in its thread once it is posted; "
             "clear this task after deliver_notifications succeeded"
         )
+    files = sorted(summary["files"].items())
+    names = [upload_name(where, content) for _, where in files]
+    row = {
+        "week": week,
+        "content": content,
+        "channel": channel,
+        "thread_ts": thread,
+        "file_ids": None,
+        "attempted_at": now,
+        "uploaded_at": None,
+    }
+    if record is None:
+        _record_upload(engine, row, update=["channel", "thread_ts", "attempted_at"])
+    else:  # in doubt: an earlier attempt may have reached Slack
+        found = sender.find_upload(
+            channel, names, since=record.attempted_at or now, thread_ts=record.thread_ts or thread
+        )
+        if found is not None:
+            log.info(
+                "weekly report %s (%s) was uploaded already (files %s): not uploaded again",
+                week,
+                content,
+                ", ".join(found),
+            )
+            _record_upload(engine, row | {"file_ids": found, "uploaded_at": now})
+            return []
     comment = upload_comment(Reader.for_brand(config), week, replaced=earlier is not None)
     with tempfile.TemporaryDirectory() as scratch:
         local = [
-            (_local_copy(where, Path(scratch)), kind.upper())
-            for kind, where in sorted(summary["files"].items())
+            (_local_copy(where, Path(scratch) / name), kind.upper())
+            for (kind, where), name in zip(files, names, strict=True)
         ]
         ids = sender.upload(
             channel,
@@ -583,32 +620,32 @@ def upload(
             comment=comment,
             thread_ts=thread,
         )
-    from socialops.warehouse.upsert import upsert
-
-    upsert(
-        engine,
-        ReportUpload,
-        [
-            {
-                "week": week,
-                "content": content,
-                "channel": channel,
-                "thread_ts": thread,
-                "file_ids": ids,
-                "uploaded_at": now,
-            }
-        ],
-    )
+    _record_upload(engine, row | {"file_ids": ids, "uploaded_at": now})
     return ids
 
 
-def _local_copy(where: str, scratch: Path) -> Path:
-    """A local path of a stored file (an ObjectStoragePath URL is downloaded first)."""
+def upload_name(where: str, content: str) -> str:
+    """The name a stored report file gets in Slack: its own name with the version's
+    content hash (``weekly-2026-W47-3fa9c1d2e4b5.pdf``), so that an upload in doubt is
+    recognised in the thread, apart from another version's files."""
+    name = Path(where.rsplit("/", 1)[-1])
+    return f"{name.stem}-{content[:12]}{name.suffix}"
+
+
+def _record_upload(engine: Engine, row: dict[str, Any], *, update: list[str] | None = None) -> None:
+    from socialops.warehouse.models import ReportUpload
+    from socialops.warehouse.upsert import upsert
+
+    # The first attempt's time stays: the thread is searched from it.
+    upsert(engine, ReportUpload, [row], update=update or ["file_ids", "uploaded_at", "thread_ts"])
+
+
+def _local_copy(where: str, target: Path) -> Path:
+    """``target``: a copy of a stored file (an ObjectStoragePath URL is downloaded)."""
     if "://" not in where:
-        return Path(where)
+        shutil.copyfile(where, target)
+        return target
     from airflow.sdk import ObjectStoragePath
 
-    source = ObjectStoragePath(where)
-    target = scratch / source.name
-    target.write_bytes(source.read_bytes())
+    target.write_bytes(ObjectStoragePath(where).read_bytes())
     return target

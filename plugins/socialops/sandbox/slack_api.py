@@ -187,6 +187,9 @@ class SlackEmulator(Emulator):
             body["blocks"] = message.blocks
         if message.thread_ts:
             body["thread_ts"] = message.thread_ts
+        if message.files:  # a file share: Slack lists the files on their message
+            body["files"] = message.files
+            body["upload"] = True
         if metadata and message.metadata:
             body["metadata"] = message.metadata
         return body

@@ -457,7 +457,11 @@ class CompetitorSnapshot(_AccountDayFact, Base):
 class ReportUpload(Base):
     """A weekly report's files uploaded to Slack, in the thread of the week's summary: one
     row per version of the report (``content``, a hash of its HTML), so a rerun that changed
-    nothing uploads nothing and one that changed the report uploads the new files once."""
+    nothing uploads nothing and one that changed the report uploads the new files once.
+
+    The row is written before the upload (``attempted_at``) and completed after it
+    (``file_ids``, ``uploaded_at``): a row without ``uploaded_at`` is an upload in doubt,
+    looked for in the thread before it is made again."""
 
     __tablename__ = "report_uploads"
 
@@ -466,7 +470,8 @@ class ReportUpload(Base):
     channel: Mapped[str]
     thread_ts: Mapped[str | None]
     file_ids: Mapped[list[str] | None]
-    uploaded_at: Mapped[datetime]
+    attempted_at: Mapped[datetime | None]  # written before Slack is called
+    uploaded_at: Mapped[datetime | None]  # NULL while the upload is in doubt
 
 
 class CompetitorPost(Base):
