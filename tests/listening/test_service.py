@@ -151,6 +151,33 @@ def test_comments_that_ask_or_complain_need_a_reply_until_the_brand_answers(run,
     assert needs_reply()["q2"] is False
 
 
+def test_an_answer_the_network_says_is_the_accounts_own_counts_whatever_its_name(
+    run, warehouse_engine
+):
+    # Facebook names a Page's comment by the Page's display name, not its handle: the
+    # adapter marks it by the author's id (by_account), and that is the brand answering.
+    post = records.Post("x", "1", "p1", NOW - timedelta(days=1), "Nouvelle bougie")
+    network = ScriptedNetwork(
+        posts=[post],
+        found=[
+            mention("q1", 50, "Livrée quand ?", kind="comment", in_reply_to="p1"),
+            mention(
+                "r1",
+                40,
+                "Lundi !",
+                kind="comment",
+                in_reply_to="p1",
+                author_handle="Maison Lumière — Bougies",
+                by_account=True,
+            ),
+        ],
+    )
+    service.listen(warehouse_engine, X_COMMENTS, Context(run.config, NOW, adapter=lambda: network))
+    with warehouse_engine.connect() as connection:
+        rows = dict(connection.execute(select(Mention.mention_id, Mention.needs_reply)).all())
+    assert rows == {"q1": False}  # answered; the brand's own answer is not a mention
+
+
 def test_a_comment_read_again_by_the_search_stays_a_comment(run, warehouse_engine):
     reply = mention("8", 5, "@maisonlumiere livraison en retard ?")
     post = records.Post("x", "1", "p1", NOW, "post")

@@ -203,7 +203,8 @@ def read(source: Source, position: Position, context: Context) -> Reading:
     handles = {a.handle.lstrip("@").casefold() for a in context.config.accounts}
 
     def by_the_brand(m: records.Mention) -> bool:
-        return (m.author_handle or "").lstrip("@").casefold() in handles
+        # The network's word (the author's id is the account's), else a configured handle.
+        return m.by_account or (m.author_handle or "").lstrip("@").casefold() in handles
 
     answered: dict[str, datetime] = {}
     for reply in (m for m in found if by_the_brand(m) and m.in_reply_to and m.created_at >= since):

@@ -92,6 +92,9 @@ class Mention:
     kind: str = "mention"  # mention or comment
     likes: int | None = None
     author_reach: int | None = None  # the author's followers, when the response holds them
+    #: written by the account itself (the brand answering in its own post's comments), when
+    #: the network tells the author's id; a reader also knows the brand by its handles
+    by_account: bool = False
 
 
 @dataclass(frozen=True)

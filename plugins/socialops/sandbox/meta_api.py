@@ -539,12 +539,27 @@ class GraphEmulator(Emulator):
                 grown[name] += after.get(name, 0) - before.get(name, 0)
         return start, end, grown
 
-    def comments_of(self, post: SandboxPost) -> list[SandboxMention]:
+    def comments_of(self, post: SandboxPost, *, stream: bool = False) -> list[SandboxMention]:
+        """The post's comments, oldest first: the top-level ones (Graph's default
+        ``filter=toplevel``), or with the replies to them too (``filter=stream``)."""
         return sorted(
             (
                 m
                 for m in self.world.network_mentions(self.network)
-                if m.in_reply_to == post.id and m.created_at <= self.world.now()
+                if m.in_reply_to == post.id
+                and m.created_at <= self.world.now()
+                and (stream or m.parent is None)
+            ),
+            key=lambda m: m.created_at,
+        )
+
+    def replies_of(self, comment: SandboxMention) -> list[SandboxMention]:
+        """The replies in a comment's thread, oldest first."""
+        return sorted(
+            (
+                m
+                for m in self.world.network_mentions(self.network)
+                if m.parent == comment.id and m.created_at <= self.world.now()
             ),
             key=lambda m: m.created_at,
         )
@@ -552,10 +567,16 @@ class GraphEmulator(Emulator):
     def comments_edge(
         self, request: Request, post: SandboxPost, item: str | None = None
     ) -> dict[str, Any]:
-        """``/{post}/comments`` or the ``comments.limit(n){...}`` expansion of a post."""
+        """``/{post}/comments`` or the ``comments.limit(n){...}`` expansion of a post
+        (``filter(stream)`` or ``filter=stream``: with the replies, each naming its
+        ``parent``)."""
         limit = modifier(item, "limit") if item else None
+        stream = (modifier(item, "filter") if item else request.arg("filter")) == "stream"
         body = self.page(
-            request, self.comments_of(post), self.render_comment, int(limit) if limit else None
+            request,
+            self.comments_of(post, stream=stream),
+            self.render_comment,
+            int(limit) if limit else None,
         )
         if item and subfields(item):
             body["data"] = [select(c, split_fields(subfields(item))) for c in body["data"]]
@@ -718,7 +739,7 @@ class FacebookEmulator(GraphEmulator):
         return [{"media_type": "link", "type": "share", "url": shim, "unshimmed_url": link}]
 
     def render_comment(self, comment: SandboxMention) -> dict[str, Any]:
-        return {
+        body = {
             "id": comment.id,
             "message": comment.text,
             "created_time": graph_time(comment.created_at),
@@ -726,6 +747,9 @@ class FacebookEmulator(GraphEmulator):
             "like_count": comment.likes,
             "permalink_url": f"https://www.facebook.com/{comment.in_reply_to}?comment_id={comment.id}",
         }
+        if comment.parent:  # Graph names the parent of a reply only
+            body["parent"] = {"id": comment.parent}
+        return body
 
     def render_mention(self, mention: SandboxMention) -> dict[str, Any]:
         return {
@@ -984,8 +1008,8 @@ class InstagramEmulator(GraphEmulator):
             node=post.id,
         )
 
-    def render_comment(self, comment: SandboxMention) -> dict[str, Any]:
-        return {
+    def render_comment(self, comment: SandboxMention, *, replies: bool = True) -> dict[str, Any]:
+        body: dict[str, Any] = {
             "id": comment.id,
             "text": comment.text,
             "timestamp": graph_time(comment.created_at),
@@ -993,6 +1017,12 @@ class InstagramEmulator(GraphEmulator):
             "like_count": comment.likes,
             "from": {"id": comment.author_id, "username": comment.author_handle},
         }
+        if replies and comment.parent is None:
+            # The ``replies`` edge of an Instagram comment (its thread), oldest first.
+            body["replies"] = {
+                "data": [self.render_comment(r, replies=False) for r in self.replies_of(comment)]
+            }
+        return body
 
     def render_mention(self, mention: SandboxMention) -> dict[str, Any]:
         return {

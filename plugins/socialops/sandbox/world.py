@@ -119,6 +119,9 @@ class SandboxMention:
     created_at: datetime
     in_reply_to: str | None = None  # an own post id: then it is a comment
     likes: int = 0
+    #: the comment this one answers (a reply in a comment's thread, on Facebook and
+    #: Instagram), None for a comment on the post itself
+    parent: str | None = None
 
     @property
     def kind(self) -> str:

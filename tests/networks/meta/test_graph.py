@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from tests.support.adapters import logged
 from tests.support.meta_world import (
+    IG_ID,
     NOW,
     PAGE_ID,
     build_meta_world,
@@ -19,6 +20,7 @@ from socialops.networks.meta import graph
 from socialops.networks.meta.facebook import FacebookAdapter
 from socialops.networks.meta.instagram import InstagramAdapter
 from socialops.sandbox.meta_api import FacebookEmulator, InstagramEmulator
+from socialops.sandbox.world import SandboxMention
 
 SINCE = NOW - timedelta(days=1)
 EMULATORS = {"facebook": FacebookEmulator, "instagram": InstagramEmulator}
@@ -129,3 +131,41 @@ def test_a_listing_whose_pages_repeat_raises_instead_of_looping(facebook, monkey
         "(Graph paging cursor ('after', 'QVFI'))"
     )
     assert len(asked) == 2
+
+
+@pytest.mark.parametrize(
+    ("network", "own_id", "post_id"),
+    [("facebook", PAGE_ID, f"{PAGE_ID}_900"), ("instagram", IG_ID, "17900000000000100")],
+)
+def test_the_brands_answers_in_a_comments_thread_are_read_and_known_by_the_accounts_id(
+    server, make_adapter, network, own_id, post_id
+):
+    # On both networks the Page (the Instagram account) answers a comment in its thread: a
+    # reply, which the comments edge lists only with filter(stream) (Facebook) or inside
+    # the comment's `replies` (Instagram). Facebook names the Page by its display name.
+    world = server.sandbox.world
+    world.mentions.append(
+        SandboxMention(
+            network,
+            f"{network}-answer",
+            own_id,
+            "Brand — Maison officielle" if network == "facebook" else "brand",
+            "Thanks, it ships Monday",
+            "en",
+            "positive",
+            NOW - timedelta(minutes=10),
+            in_reply_to=post_id,
+            parent=f"{network}-c0",
+        )
+    )
+    adapter = make_adapter(server, network)
+    adapter.recent_posts("brand", SINCE)  # the reader lists the posts first: the id is known
+    comments = adapter.comments([post_id], SINCE)
+    assert [c.mention_id for c in comments] == [
+        f"{network}-c0",
+        f"{network}-c1",
+        f"{network}-c2",
+        f"{network}-answer",
+    ]
+    assert [c.by_account for c in comments] == [False, False, False, True]
+    assert {c.in_reply_to for c in comments} == {post_id}

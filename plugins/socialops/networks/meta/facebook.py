@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from socialops.networks import records
 from socialops.networks.errors import AuthError, InvalidRequest, NotSupported
@@ -38,7 +38,9 @@ class FacebookAdapter(AdsReporting):
     text_fields = ("message",)
     link_field = "permalink_url"
     post_fields = "id,message,created_time,permalink_url,status_type"
-    comment_fields = "id,message,created_time,from{id,name},like_count,permalink_url"
+    comment_fields = "id,message,created_time,from{id,name},like_count,permalink_url,parent{id}"
+    # The replies in a comment's thread too (the Page's answers are replies), oldest first.
+    comment_filter: ClassVar[dict[str, str]] = {"filter": "stream"}
     PROFILE_FIELDS = "id,name,username,fan_count,followers_count,about,verification_status,link"
     PAGE_METRICS = {
         "page_follows": "followers",
@@ -239,6 +241,9 @@ class FacebookAdapter(AdsReporting):
     def _author(self, raw: dict[str, Any]) -> tuple[str, str | None]:
         author = raw.get("from") or {}
         return str(author.get("id", "")), author.get("name")
+
+    def _own_id(self) -> str:
+        return self.page_id
 
     def lookup_profiles(self, ids_or_handles: Sequence[str]) -> records.ProfileLookup:
         """Public Page fields by multi-id lookup (50 Pages per call)."""

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from socialops.networks import records
 from socialops.networks.base import NetworkAdapter
@@ -144,9 +145,18 @@ class GraphAdapter(NetworkAdapter):
         return found
 
     # -- comments and mentions -----------------------------------------------------------
+    #: Query parameters of the comments edge (Facebook: ``filter=stream``, the replies too).
+    comment_filter: ClassVar[dict[str, str]] = {}
+
     def comments(self, post_ids: Sequence[str], since: datetime) -> list[records.Mention]:
+        """The comments on ``post_ids`` since ``since``, oldest first, with the replies in
+        their threads (Facebook's ``filter(stream)``, Instagram's ``replies`` edge): the
+        brand's own answers among them are marked ``by_account`` (the author's id is the
+        account's), so that a reader sees which comments were answered."""
         found: list[records.Mention] = []
-        edge = f"comments.limit({PAGE_SIZE}){{{self.comment_fields}}}"
+        expansion = "".join(f".{name}({value})" for name, value in self.comment_filter.items())
+        edge = f"comments{expansion}.limit({PAGE_SIZE}){{{self.comment_fields}}}"
+        own_id = self._own_id()
         for post_id, body in self._lookup(
             post_ids, edge, "GET /?ids={post-ids}&fields=comments"
         ).items():
@@ -156,14 +166,23 @@ class GraphAdapter(NetworkAdapter):
             if more is not None:
                 items += self._pages(
                     f"/{post_id}/comments",
-                    {"fields": self.comment_fields, "limit": PAGE_SIZE},
+                    {"fields": self.comment_fields, "limit": PAGE_SIZE, **self.comment_filter},
                     "GET /{post-id}/comments",
                     start=more,
                 )
-            found += [
-                c for c in (self._mention(raw, post_id) for raw in items) if c.created_at >= since
-            ]
+            for raw in (entry for item in items for entry in self._thread(item)):
+                comment = self._mention(raw, post_id)
+                if comment.created_at >= since:
+                    found.append(replace(comment, by_account=comment.author_id == own_id))
         return sorted(found, key=lambda m: m.created_at)
+
+    def _thread(self, raw: dict[str, Any]) -> list[dict[str, Any]]:
+        """A listed comment and the replies the listing nests in it (none by default)."""
+        return [raw]
+
+    def _own_id(self) -> str:
+        """The id the account writes its own comments under (its Page, its Instagram user)."""
+        raise NotImplementedError
 
     def _mention(self, raw: dict[str, Any], in_reply_to: str | None = None) -> records.Mention:
         """A comment (``in_reply_to`` = the own post) or a post that tags the account."""

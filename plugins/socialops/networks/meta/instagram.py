@@ -50,7 +50,10 @@ class InstagramAdapter(AdsReporting):
     text_fields = ("text", "caption")  # comments have a text, tagging media a caption
     link_field = "permalink"
     post_fields = "id,caption,media_type,media_product_type,permalink,timestamp"
-    comment_fields = "id,text,timestamp,username,like_count,from{id,username}"
+    comment_fields = (
+        "id,text,timestamp,username,like_count,from{id,username},"
+        "replies{id,text,timestamp,username,like_count,from{id,username}}"
+    )
     PROFILE_FIELDS = "id,username,name,followers_count,follows_count,media_count,biography,website"
     #: ``impressions`` and ``video_views`` were replaced by ``views`` in 2025.
     MEDIA_METRICS = ("reach", "saved", "shares", "views")
@@ -420,6 +423,13 @@ class InstagramAdapter(AdsReporting):
         author = raw.get("from") or {}
         handle = raw.get("username") or author.get("username")
         return str(author.get("id") or handle or ""), handle
+
+    def _thread(self, raw: dict[str, Any]) -> list[dict[str, Any]]:
+        """A comment and the first page of its ``replies`` (where the account answers)."""
+        return [raw, *((raw.get("replies") or {}).get("data") or [])]
+
+    def _own_id(self) -> str:
+        return self.ig_user_id
 
     def profiles(self, ids_or_handles: Sequence[str]) -> list[records.Profile]:
         """Business discovery, one call per handle (the API takes one username at a time).
