@@ -673,7 +673,7 @@ class _Merge:
         return inserted, written - inserted
 
 
-def _set_merge_settings(connection: Connection) -> dict[str, str]:
+def _set_merge_settings(connection: Connection) -> dict[str, str | None]:
     """Set the staged merge's planner settings for the rest of the transaction (the
     caller's, when given a Connection); returns the values held before, to put back.
 
@@ -683,25 +683,28 @@ def _set_merge_settings(connection: Connection) -> dict[str, str]:
       a memoized index probe per staged row (0.7 s for 200,000 rows) over a hash join (0.2 s).
     """
     # One round trip: the materialised CTE reads the values before set_config changes them.
+    # enable_memoize came with PostgreSQL 14: on 13 it reads NULL and is left alone.
     held = connection.execute(
         text(
             "WITH held AS MATERIALIZED (SELECT current_setting('work_mem') AS work_mem, "
-            "current_setting('enable_memoize') AS enable_memoize) "
+            "current_setting('enable_memoize', true) AS enable_memoize) "
             "SELECT held.work_mem, held.enable_memoize, "
             "set_config('work_mem', CASE WHEN pg_size_bytes(held.work_mem) < "
             "pg_size_bytes(:wanted) THEN :wanted ELSE held.work_mem END, true), "
-            "set_config('enable_memoize', 'off', true) FROM held"
+            "CASE WHEN held.enable_memoize IS NOT NULL "
+            "THEN set_config('enable_memoize', 'off', true) END FROM held"
         ),
         {"wanted": MERGE_WORK_MEM},
     ).one()
     return {"work_mem": held[0], "enable_memoize": held[1]}
 
 
-def _restore_settings(connection: Connection, held: dict[str, str]) -> None:
+def _restore_settings(connection: Connection, held: dict[str, str | None]) -> None:
     connection.execute(
         text(
-            "SELECT set_config('work_mem', :work_mem, true), "
-            "set_config('enable_memoize', :enable_memoize, true)"
+            "SELECT set_config('work_mem', :work_mem, true), CASE WHEN "
+            "CAST(:enable_memoize AS text) IS NOT NULL "
+            "THEN set_config('enable_memoize', :enable_memoize, true) END"
         ),
         held,
     )
