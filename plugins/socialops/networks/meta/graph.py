@@ -156,7 +156,7 @@ class GraphAdapter(NetworkAdapter):
         found: list[records.Mention] = []
         expansion = "".join(f".{name}({value})" for name, value in self.comment_filter.items())
         edge = f"comments{expansion}.limit({PAGE_SIZE}){{{self.comment_fields}}}"
-        own_id = self._own_id()
+        own_id: str | None = None  # read when a comment is found (no call without one)
         for post_id, body in self._lookup(
             post_ids, edge, "GET /?ids={post-ids}&fields=comments"
         ).items():
@@ -173,6 +173,7 @@ class GraphAdapter(NetworkAdapter):
             for raw in (entry for item in items for entry in self._thread(item)):
                 comment = self._mention(raw, post_id)
                 if comment.created_at >= since:
+                    own_id = own_id if own_id is not None else self._own_id()
                     found.append(replace(comment, by_account=comment.author_id == own_id))
         return sorted(found, key=lambda m: m.created_at)
 
