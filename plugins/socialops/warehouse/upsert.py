@@ -19,8 +19,10 @@ no WAL, no trigger).
   ``work_mem`` and without memoized probes (:func:`_set_merge_settings`), put back after.
   The daily fact tables keep room on their pages (``REWRITTEN_IN_PLACE``), so a changed
   row's new version is written without index entries (a HOT update).
-* SQLite: ``executemany`` of the same ``INSERT ... ON CONFLICT DO UPDATE ... WHERE``, in
-  chunks; existing keys are counted first, inside the same (immediate) transaction.
+* SQLite: sqlite3's own ``executemany`` of the same ``INSERT ... ON CONFLICT DO UPDATE ...
+  WHERE`` (compiled once, values converted a column at a time), in chunks; the keys already
+  there are counted first, through a temporary table of the batch's keys joined on the key
+  index, inside the same (immediate) transaction.
 
 Values are normalised first, so a pandas DataFrame loads as-is: NaN, NaT and ``pd.NA``
 become NULL, whole floats in integer columns become ints (pandas turns an int column with
@@ -53,6 +55,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     and_,
+    bindparam,
     cast,
     exists,
     func,
@@ -71,10 +74,8 @@ from socialops.warehouse.column_types import UtcDateTime
 from socialops.warehouse.engine import transaction
 from socialops.warehouse.models import Base
 
-#: Rows per executemany batch on SQLite (and per existing-key count query).
+#: Rows per executemany batch on SQLite.
 DEFAULT_CHUNK_SIZE = 5_000
-# SQLite's default cap on bound parameters per statement (SQLITE_MAX_VARIABLE_NUMBER).
-_SQLITE_MAX_PARAMS = 32_766
 #: ``work_mem`` of the staged merge's statements on PostgreSQL (raised, never lowered, for
 #: the load alone). At the server's default of 4 MB the hash join of a 200,000-row load with
 #: the table spills to temporary files in 4 batches.
@@ -164,7 +165,7 @@ def upsert(
         if connection.dialect.name == "postgresql":
             inserted, updated = merge.run_postgresql(connection, unique)
         else:
-            inserted, updated = merge.run_sqlite(connection, unique.rows, chunk_size)
+            inserted, updated = merge.run_sqlite(connection, unique, chunk_size)
     return UpsertResult(
         received=received,
         inserted=inserted,
@@ -650,27 +651,53 @@ class _Merge:
             return False
         return True
 
-    def run_sqlite(
-        self, connection: Connection, rows: list[tuple[Any, ...]], chunk_size: int
-    ) -> tuple[int, int]:
-        statement = self._on_conflict(sqlite.insert(self.target))
-        key_positions = [self.columns.index(name) for name in self.key]
-        key_expression = tuple_(*(self.target.c[name] for name in self.key))
-        chunk_size = max(1, min(chunk_size, _SQLITE_MAX_PARAMS // len(self.key)))
-        inserted = written = 0
-        for start in range(0, len(rows), chunk_size):
-            chunk = rows[start : start + chunk_size]
-            keys = [tuple(row[p] for p in key_positions) for row in chunk]
-            existing = connection.execute(
-                select(func.count()).select_from(self.target).where(key_expression.in_(keys))
-            ).scalar_one()
-            params = [dict(zip(self.columns, row, strict=True)) for row in chunk]
+    def run_sqlite(self, connection: Connection, batch: _Batch, chunk_size: int) -> tuple[int, int]:
+        """The upsert statement through sqlite3's own ``executemany`` of the processed rows
+        (compiled once; no per-row parameter building), after counting the keys already in
+        the table through a temporary table of the batch's keys joined on the key index."""
+        statement = self._on_conflict(
+            sqlite.insert(self.target).values({name: bindparam(name) for name in self.columns})
+        )
+        compiled = statement.compile(dialect=connection.dialect)
+        by_column = dict(
+            zip(
+                self.columns,
+                _processed(connection, self.target, self.columns, batch.by_column),
+                strict=True,
+            )
+        )
+        rows = list(zip(*(by_column[name] for name in compiled.positiontup or []), strict=True))
+        existing = self._count_existing_sqlite(connection, [by_column[name] for name in self.key])
+        written = 0
+        for start in range(0, len(rows), max(1, chunk_size)):
             # sqlite3's executemany rowcount sums the rows each statement changed; an
             # upsert whose WHERE is false changes none.
-            changed = connection.execute(statement, params).rowcount
-            inserted += len(chunk) - existing
-            written += changed
+            written += connection.exec_driver_sql(
+                str(compiled), rows[start : start + chunk_size]
+            ).rowcount
+        inserted = batch.count - existing
         return inserted, written - inserted
+
+    def _count_existing_sqlite(self, connection: Connection, keys: list[Sequence[Any]]) -> int:
+        """How many of the keys (given column by column, bound values) are in the table."""
+        stage = f"socialops_keys_{uuid.uuid4().hex[:12]}"
+        names = [f"k{n}" for n in range(len(self.key))]
+        connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {stage} ({', '.join(names)})")
+        marks = ", ".join("?" for _ in names)
+        connection.exec_driver_sql(
+            f"INSERT INTO {stage} VALUES ({marks})", list(zip(*keys, strict=True))
+        )
+        preparer = connection.dialect.identifier_preparer
+        same = " AND ".join(
+            f"t.{preparer.quote(column)} = s.{name}"
+            for column, name in zip(self.key, names, strict=True)
+        )
+        existing = connection.exec_driver_sql(
+            f"SELECT count(*) FROM {stage} AS s "
+            f"JOIN {preparer.format_table(self.target)} AS t ON {same}"
+        ).scalar_one()
+        connection.exec_driver_sql(f"DROP TABLE {stage}")
+        return existing
 
 
 def _set_merge_settings(connection: Connection) -> dict[str, str | None]:
@@ -710,6 +737,25 @@ def _restore_settings(connection: Connection, held: dict[str, str | None]) -> No
     )
 
 
+def _processed(
+    connection: Connection, target: Table, columns: list[str], by_column: list[Sequence[Any]]
+) -> list[Sequence[Any]]:
+    """The columns' values as the driver takes them: the conversions SQLAlchemy applies to
+    bound parameters (UTC timestamps, dates as SQLite text, JSON documents...), for the
+    paths that hand rows to the driver themselves (COPY, sqlite3's executemany)."""
+    dialect = connection.dialect
+    processors = [
+        target.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
+    ]
+    by_column = list(by_column)
+    for position, process in enumerate(processors):
+        if process is not None:
+            by_column[position] = tuple(
+                None if value is None else process(value) for value in by_column[position]
+            )
+    return by_column
+
+
 def _copy_columns(
     connection: Connection,
     quoted_table: str,
@@ -725,17 +771,7 @@ def _copy_columns(
     in text format otherwise (PostgreSQL then casts, e.g. an int given to a text column).
     """
     dialect = connection.dialect
-    # The same conversions SQLAlchemy applies to bound parameters (UTC timestamps, JSONB
-    # wrappers...), since COPY bypasses SQLAlchemy's statement execution.
-    processors = [
-        target.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
-    ]
-    by_column = list(by_column)
-    for position, process in enumerate(processors):
-        if process is not None:
-            by_column[position] = tuple(
-                None if value is None else process(value) for value in by_column[position]
-            )
+    by_column = _processed(connection, target, columns, by_column)
     driver_connection = connection.connection.driver_connection
     type_ids = _binary_type_ids(driver_connection, quoted_table, columns, by_column)
     preparer = dialect.identifier_preparer
