@@ -369,7 +369,7 @@ def _frame_column(target: Table, name: str, series: Any) -> list[Any]:
         return [convert(value) for value in objects]
     except (TypeError, ValueError):
         pass
-    for index, value in enumerate(series.to_numpy(dtype=object)):  # find the row to name
+    for index, value in enumerate(objects):  # find the row to name
         try:
             convert(value)
         except (TypeError, ValueError) as exc:
